@@ -1,0 +1,46 @@
+# Everything the project needs is installed from its own files into .venv.
+PY ?= python3
+VENV ?= .venv
+BIN := $(VENV)/bin
+STAMP := $(VENV)/.installed-$(shell cat pyproject.toml | cksum | cut -d' ' -f1)
+
+.PHONY: run test lint typecheck unit bench i18n clean install
+
+$(STAMP): pyproject.toml
+	test -x $(BIN)/python || $(PY) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+	$(BIN)/python -m pip install --quiet -e '.[test,dev]'
+	rm -f $(VENV)/.installed-*
+	touch $(STAMP)
+
+install: $(STAMP)
+
+## Start Agora on the console adapter with ./agora.db (no tokens needed).
+run: $(STAMP)
+	$(BIN)/agora run $(ARGS)
+
+## Lint, type-check, check the layers, then run every test.
+test: $(STAMP) lint typecheck unit
+
+lint: $(STAMP)
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+	$(BIN)/lint-imports
+
+typecheck: $(STAMP)
+	$(BIN)/mypy
+
+# pytest exits 5 when it collected nothing; that is not a failure of the code.
+unit: $(STAMP)
+	$(BIN)/python -m pytest $(PYTEST_ARGS); rc=$$?; if [ $$rc -eq 5 ]; then echo "no tests ran"; exit 0; fi; exit $$rc
+
+## Benchmarks: make bench [BENCH=name] [QUICK=1]
+bench: $(STAMP)
+	$(BIN)/python -m bench $(if $(BENCH),--only $(BENCH)) $(if $(QUICK),--quick)
+
+## Extract and compile the translation catalogs.
+i18n: $(STAMP)
+	$(BIN)/python -m bot.i18n_tools
+
+clean:
+	rm -rf $(VENV) .pytest_cache .mypy_cache .ruff_cache

@@ -1,0 +1,1 @@
+"""In-process adapter: a simulated community that records everything the bot does."""

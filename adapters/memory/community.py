@@ -1,0 +1,315 @@
+"""A small simulated community: members, channels, numbered messages, forms.
+
+Both the test harness and the console adapter drive the core through this, so what
+an admin tries in the console is exactly what the tests check. It makes platform
+events (with fresh event ids) and records everything the bot sends.
+"""
+
+from __future__ import annotations
+
+import itertools
+from dataclasses import dataclass, field, replace
+from datetime import datetime
+
+from bot.model import (
+    Attachment,
+    Block,
+    Button,
+    ButtonPressed,
+    Buttons,
+    Channel,
+    ChannelKind,
+    CommandInvoked,
+    Form,
+    FormSubmitted,
+    Member,
+    MemberJoined,
+    MemberLeft,
+    Message,
+    MessagePosted,
+    Option,
+    ReactionChanged,
+    Ref,
+    RoleChanged,
+    Select,
+)
+from bot.ports import Clock
+
+BOT_NAME = "Agora"
+
+
+class SimulationError(ValueError):
+    """A console/harness action that cannot happen (unknown member, no such button)."""
+
+
+@dataclass
+class Posted:
+    """One message in the simulated community, as a member would see it."""
+
+    number: int
+    ref: Ref
+    author: str
+    text: str
+    channel: Channel | None = None
+    blocks: tuple[Block, ...] = ()
+    dm_to: Ref | None = None
+    ephemeral_to: Ref | None = None
+    thread_of: Ref | None = None
+    attachments: tuple[Attachment, ...] = ()
+    by_bot: bool = True
+    deleted: bool = False
+    edited: bool = False
+    reactions: dict[str, set[str]] = field(default_factory=dict)
+
+    @property
+    def buttons(self) -> tuple[Button, ...]:
+        return tuple(b for blk in self.blocks if isinstance(blk, Buttons) for b in blk.buttons)
+
+    @property
+    def selects(self) -> tuple[Select, ...]:
+        return tuple(blk for blk in self.blocks if isinstance(blk, Select))
+
+    def visible_to(self, member: Ref) -> bool:
+        if self.dm_to is not None:
+            return self.dm_to == member
+        return self.ephemeral_to is None or self.ephemeral_to == member
+
+
+@dataclass
+class ModerationRecord:
+    action: str
+    member: Ref
+    reason: str
+    until: datetime | None = None
+
+
+class Community:
+    def __init__(self, clock: Clock, platform: str = "console", workspace: str = "demo") -> None:
+        self.clock = clock
+        self.platform = platform
+        self.workspace = workspace
+        self.members: dict[str, Member] = {}
+        self.departed: dict[str, Member] = {}
+        self.channels: dict[str, Channel] = {}
+        self.posts: list[Posted] = []
+        self.forms: dict[Ref, Form] = {}
+        self.moderation: list[ModerationRecord] = []
+        self._ids = itertools.count(1)
+        self._events = itertools.count(1)
+        self.bot = Member(self.ref("bot"), BOT_NAME, BOT_NAME, is_bot=True)
+
+    # --- identities ------------------------------------------------------------------
+
+    def ref(self, id: str) -> Ref:
+        return Ref(self.platform, self.workspace, id)
+
+    def _event_id(self) -> str:
+        return f"{self.platform}:{self.workspace}:ev{next(self._events)}"
+
+    def add_member(self, name: str, roles: tuple[str, ...] = (), locale: str | None = None) -> Member:
+        key = name.lower()
+        member = Member(self.ref(f"u-{key}"), key, name, frozenset(roles), locale=locale)
+        self.members[key] = member
+        self.departed.pop(key, None)
+        return member
+
+    def add_channel(self, name: str, kind: ChannelKind = ChannelKind.TEXT) -> Channel:
+        key = name.lstrip("#").lower()
+        channel = Channel(self.ref(f"c-{key}"), key, kind)
+        self.channels[key] = channel
+        return channel
+
+    def member(self, name: str) -> Member:
+        key = name.lstrip("@").lower()
+        if key not in self.members:
+            raise SimulationError(f"no member called {name!r}")
+        return self.members[key]
+
+    def member_by_ref(self, ref: Ref) -> Member | None:
+        for member in [*self.members.values(), *self.departed.values()]:
+            if member.ref == ref:
+                return member
+        return self.bot if ref == self.bot.ref else None
+
+    def channel(self, name: str) -> Channel:
+        key = name.lstrip("#").lower()
+        if key not in self.channels:
+            raise SimulationError(f"no channel called #{key}")
+        return self.channels[key]
+
+    def channel_by_ref(self, ref: Ref) -> Channel | None:
+        return next((c for c in self.channels.values() if c.ref == ref), None)
+
+    def post(self, number: int) -> Posted:
+        for posted in self.posts:
+            if posted.number == number:
+                return posted
+        raise SimulationError(f"no message [{number}]")
+
+    def post_by_ref(self, ref: Ref) -> Posted | None:
+        return next((p for p in self.posts if p.ref == ref), None)
+
+    # --- what the bot does -----------------------------------------------------------
+
+    def record(self, posted: Posted) -> Posted:
+        self.posts.append(posted)
+        return posted
+
+    def next_message_ref(self) -> tuple[int, Ref]:
+        number = next(self._ids)
+        return number, self.ref(f"m{number}")
+
+    # --- what members do -------------------------------------------------------------
+
+    def say(self, name: str, channel: str, text: str, *, thread_of: int | None = None) -> MessagePosted:
+        author = self.member(name)
+        where = self.channel(channel)
+        parent = self.post(thread_of).ref if thread_of is not None else None
+        number, ref = self.next_message_ref()
+        mentions = tuple(
+            m.ref for key, m in self.members.items() if f"@{key}" in text.lower()
+        )
+        self.record(
+            Posted(number, ref, author.name, text, where, thread_of=parent, by_bot=False)
+        )
+        message = Message(ref, where, author, text, self.clock.now(), parent, mentions)
+        return MessagePosted(event_id=self._event_id(), occurred_at=self.clock.now(), message=message)
+
+    def command(self, name: str, channel: str, line: str) -> CommandInvoked:
+        actor = self.member(name)
+        command, _sep, rest = line.strip().lstrip("/").partition(" ")
+        return CommandInvoked(
+            event_id=self._event_id(),
+            occurred_at=self.clock.now(),
+            actor=actor,
+            channel=self.channel(channel),
+            name=command.lower(),
+            text=rest.strip(),
+            locale=actor.locale,
+        )
+
+    def react(self, name: str, number: int, emoji: str, *, added: bool = True) -> ReactionChanged:
+        actor = self.member(name)
+        posted = self.post(number)
+        users = posted.reactions.setdefault(emoji, set())
+        if added:
+            users.add(actor.name)
+        else:
+            users.discard(actor.name)
+        author = self._author_ref(posted)
+        channel = posted.channel or self.channels.get("general") or next(iter(self.channels.values()))
+        return ReactionChanged(
+            event_id=self._event_id(),
+            occurred_at=self.clock.now(),
+            actor=actor,
+            message=posted.ref,
+            channel=channel,
+            emoji=emoji,
+            added=added,
+            message_author=author,
+        )
+
+    def _author_ref(self, posted: Posted) -> Ref | None:
+        if posted.by_bot:
+            return self.bot.ref
+        member = self.members.get(posted.author) or self.departed.get(posted.author)
+        return member.ref if member else None
+
+    def find_button(self, name: str, wanted: str, number: int | None = None) -> tuple[Posted, Button]:
+        """The latest message visible to `name` with a button labelled or id'd `wanted`."""
+        actor = self.member(name)
+        candidates = [self.post(number)] if number is not None else reversed(self.posts)
+        lowered = wanted.lower()
+        for posted in candidates:
+            if posted.deleted or not posted.visible_to(actor.ref):
+                continue
+            for button in posted.buttons:
+                if lowered in (button.label.lower(), button.action_id.lower()):
+                    return posted, button
+        where = f" on message [{number}]" if number is not None else ""
+        raise SimulationError(f"no button {wanted!r}{where} that {name} can see")
+
+    def click(self, name: str, wanted: str, number: int | None = None) -> ButtonPressed:
+        posted, button = self.find_button(name, wanted, number)
+        return ButtonPressed(
+            event_id=self._event_id(),
+            occurred_at=self.clock.now(),
+            actor=self.member(name),
+            action_id=button.action_id,
+            value=button.value,
+            message=posted.ref,
+            channel=posted.channel,
+        )
+
+    def select(self, name: str, options: list[str], number: int | None = None) -> ButtonPressed:
+        actor = self.member(name)
+        candidates = [self.post(number)] if number is not None else list(reversed(self.posts))
+        wanted = [o.lower() for o in options]
+        for posted in candidates:
+            if posted.deleted or not posted.visible_to(actor.ref):
+                continue
+            for select in posted.selects:
+                chosen = _match_options(select.options, wanted)
+                if chosen is not None:
+                    return ButtonPressed(
+                        event_id=self._event_id(),
+                        occurred_at=self.clock.now(),
+                        actor=actor,
+                        action_id=select.action_id,
+                        value=chosen[0],
+                        values=tuple(chosen),
+                        message=posted.ref,
+                        channel=posted.channel,
+                    )
+        raise SimulationError(f"no menu offering {', '.join(options)} that {name} can see")
+
+    def submit(self, name: str, values: dict[str, str]) -> FormSubmitted:
+        actor = self.member(name)
+        form = self.forms.pop(actor.ref, None)
+        if form is None:
+            raise SimulationError(f"{name} has no open form")
+        known = {f.field_id for f in form.fields}
+        unknown = set(values) - known
+        if unknown:
+            self.forms[actor.ref] = form
+            raise SimulationError(
+                f"unknown field(s) {', '.join(sorted(unknown))}; this form has {', '.join(sorted(known))}"
+            )
+        return FormSubmitted(
+            event_id=self._event_id(),
+            occurred_at=self.clock.now(),
+            actor=actor,
+            form_id=form.form_id,
+            values=values,
+            context=form.context,
+        )
+
+    def join(self, name: str, roles: tuple[str, ...] = (), locale: str | None = None) -> MemberJoined:
+        member = self.add_member(name, roles, locale)
+        return MemberJoined(event_id=self._event_id(), occurred_at=self.clock.now(), member=member)
+
+    def leave(self, name: str) -> MemberLeft:
+        member = self.member(name)
+        del self.members[member.name]
+        self.departed[member.name] = member
+        return MemberLeft(event_id=self._event_id(), occurred_at=self.clock.now(), member=member)
+
+    def set_role(self, name: str, role: str, added: bool = True) -> RoleChanged:
+        member = self.member(name)
+        roles = set(member.roles)
+        (roles.add if added else roles.discard)(role)
+        updated = replace(member, roles=frozenset(roles))
+        self.members[member.name] = updated
+        return RoleChanged(
+            event_id=self._event_id(), occurred_at=self.clock.now(), member=updated, role=role, added=added
+        )
+
+
+def _match_options(options: tuple[Option, ...], wanted: list[str]) -> list[str] | None:
+    chosen = []
+    for want in wanted:
+        match = next((o for o in options if want in (o.value.lower(), o.label.lower())), None)
+        if match is None:
+            return None
+        chosen.append(match.value)
+    return chosen

@@ -1,0 +1,127 @@
+"""`ChatPort` over the simulated community: every capability, nothing leaves the process."""
+
+from __future__ import annotations
+
+from dataclasses import replace
+from datetime import datetime
+
+from adapters.memory.community import Community, ModerationRecord, Posted
+from bot.model import Capability, ChannelKind, Form, Outgoing, Ref
+from bot.ports import PlatformRefused
+
+
+class MemoryPort:
+    def __init__(
+        self, community: Community, capabilities: frozenset[Capability] | None = None
+    ) -> None:
+        self.community = community
+        self.platform = community.platform
+        self.capabilities = capabilities if capabilities is not None else frozenset(Capability)
+        self.listeners: list[object] = []
+
+    async def send(self, out: Outgoing) -> Ref:
+        c = self.community
+        number, ref = c.next_message_ref()
+        channel = c.channel_by_ref(out.channel) if out.channel is not None else None
+        thread_of = out.thread_of
+        if channel is not None and channel.kind is ChannelKind.THREAD and thread_of is None:
+            thread_of = channel.parent
+        ephemeral = out.ephemeral_to if Capability.EPHEMERAL in self.capabilities else None
+        if out.ephemeral_to is not None and ephemeral is None:
+            # No ephemeral messages here: deliver privately instead of to everyone.
+            posted = Posted(number, ref, "Agora", out.text, None, out.blocks, dm_to=out.ephemeral_to)
+        else:
+            posted = Posted(
+                number,
+                ref,
+                "Agora",
+                out.text,
+                channel if out.dm is None else None,
+                out.blocks,
+                dm_to=out.dm,
+                ephemeral_to=ephemeral,
+                thread_of=thread_of,
+                attachments=out.attachments,
+            )
+        c.record(posted)
+        for listener in self.listeners:
+            listener(posted)  # type: ignore[operator]
+        return ref
+
+    async def edit(self, message: Ref, out: Outgoing) -> None:
+        posted = self._posted(message)
+        posted.text = out.text
+        posted.blocks = out.blocks
+        posted.edited = True
+        for listener in self.listeners:
+            listener(posted)  # type: ignore[operator]
+
+    async def delete(self, message: Ref) -> None:
+        self._posted(message).deleted = True
+
+    async def open_form(self, actor: Ref, form: Form, reply_token: str | None) -> None:
+        self.community.forms[actor] = form
+        fields = ", ".join(f"{f.field_id} ({f.label})" for f in form.fields)
+        await self.send(
+            Outgoing(f"{form.title} — answer with :submit FIELD=VALUE … ({fields})", dm=actor)
+        )
+
+    def _member(self, ref: Ref) -> str:
+        member = self.community.member_by_ref(ref)
+        if member is None:
+            raise PlatformRefused(f"unknown member {ref}")
+        return member.name
+
+    async def add_role(self, member: Ref, role: str) -> None:
+        name = self._member(member)
+        current = self.community.members.get(name)
+        if current is not None:
+            self.community.members[name] = replace(current, roles=current.roles | {role})
+
+    async def remove_role(self, member: Ref, role: str) -> None:
+        name = self._member(member)
+        current = self.community.members.get(name)
+        if current is not None:
+            self.community.members[name] = replace(current, roles=current.roles - {role})
+
+    async def remove_reaction(self, message: Ref, emoji: str, member: Ref) -> None:
+        posted = self._posted(message)
+        posted.reactions.get(emoji, set()).discard(self._member(member))
+
+    async def create_thread(self, message: Ref, name: str) -> Ref:
+        posted = self._posted(message)
+        channel = self.community.add_channel(f"thread-{message.id}", ChannelKind.THREAD)
+        thread = replace(channel, parent=message, name=name[:80])
+        self.community.channels[channel.name] = thread
+        del posted
+        return thread.ref
+
+    async def timeout(self, member: Ref, until: datetime, reason: str) -> None:
+        self._member(member)
+        self.community.moderation.append(ModerationRecord("timeout", member, reason, until))
+
+    async def kick(self, member: Ref, reason: str) -> None:
+        self._member(member)
+        self.community.moderation.append(ModerationRecord("kick", member, reason))
+
+    async def ban(self, member: Ref, reason: str) -> None:
+        self._member(member)
+        self.community.moderation.append(ModerationRecord("ban", member, reason))
+
+    def message_link(self, message: Ref) -> str:
+        posted = self.community.post_by_ref(message)
+        return f"[{posted.number}]" if posted else f"[{message.id}]"
+
+    def mention(self, member: Ref) -> str:
+        found = self.community.member_by_ref(member)
+        return f"@{found.name}" if found else f"@{member.id}"
+
+    def channel_mention(self, channel: Ref) -> str:
+        found = self.community.channel_by_ref(channel)
+        return f"#{found.name}" if found else f"#{channel.id}"
+
+    def _posted(self, ref: Ref) -> Posted:
+        posted = self.community.post_by_ref(ref)
+        if posted is None:
+            raise PlatformRefused(f"unknown message {ref}")
+        return posted

@@ -1,0 +1,313 @@
+"""The composition root: builds storage, runtime, dispatcher, scheduler and adapters.
+
+This and `cli.py` are the only core modules that touch `storage/` and `adapters/`,
+and only inside functions, so importing the core never pulls in an SDK.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+import os
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+from typing import Any, Protocol
+
+from bot.clock import FakeClock, SystemClock
+from bot.config import AgoraConfig, Problem, key_lines
+from bot.dispatch import Dispatcher
+from bot.i18n import _
+from bot.ports import ChatPort, Clock, Storage
+from bot.registry import Feature, Registry
+from bot.runtime import Runtime, default_instance_id
+from bot.scheduler import Scheduler
+
+log = logging.getLogger(__name__)
+
+
+class StartupError(Exception):
+    """Agora cannot start; the message tells the admin what to do."""
+
+
+class Adapter(Protocol):
+    """A running platform connection."""
+
+    name: str
+    port: ChatPort
+
+    async def start(self, app: App) -> None: ...
+
+    async def run(self) -> int:
+        """Run until the adapter is done (console: `:quit`); others wait for stop()."""
+        ...
+
+    async def stop(self) -> None: ...
+
+
+@dataclass
+class App:
+    runtime: Runtime
+    dispatcher: Dispatcher
+    scheduler: Scheduler
+    adapters: list[Adapter] = field(default_factory=list)
+
+    @property
+    def config(self) -> AgoraConfig:
+        return self.runtime.config
+
+    def attach(self, adapter: Adapter) -> None:
+        self.adapters.append(adapter)
+        self.runtime.ports[adapter.port.platform] = adapter.port
+
+    async def start(self) -> None:
+        for adapter in self.adapters:
+            await adapter.start(self)
+        await self.scheduler.start()
+
+    async def stop(self) -> None:
+        for adapter in reversed(self.adapters):
+            try:
+                await adapter.stop()
+            except Exception:
+                log.exception("adapter %s did not stop cleanly", adapter.name)
+        await self.scheduler.stop()
+        await self.runtime.storage.close()
+
+
+def enabled_features(
+    config: AgoraConfig, features: Sequence[Feature] | None = None
+) -> list[Feature]:
+    from bot.features import all_features
+
+    chosen = list(features) if features is not None else all_features()
+    return [f for f in chosen if config.feature(f.name, f.config).enabled]
+
+
+async def open_storage(
+    config: AgoraConfig, *, env: Mapping[str, str] | None = None, create_schema: bool = False
+) -> Storage:
+    """Connect and make sure the schema is current (or say how to make it so)."""
+    from storage.engine import SqlStorage, create_engine
+    from storage.migrate import missing_migrations, upgrade
+    from storage.schema import load_all
+
+    url = config.storage.resolved_url(env if env is not None else os.environ)
+    engine = create_engine(url, echo=config.storage.echo)
+    storage = SqlStorage(engine)
+    try:
+        if create_schema:
+            metadata = load_all()
+            async with engine.begin() as conn:
+                await conn.run_sync(metadata.create_all)
+            return storage
+        missing = await missing_migrations(engine)
+        if missing:
+            if not config.storage.should_auto_migrate():
+                raise StartupError(
+                    _(
+                        "The database schema is out of date ({count} migration(s) to apply). "
+                        "Run `agora db upgrade` first, or set auto_migrate = true under [storage].",
+                        count=len(missing),
+                    )
+                )
+            log.info("applying %d migration(s)", len(missing))
+            await upgrade(engine)
+    except StartupError:
+        await storage.close()
+        raise
+    except Exception as error:
+        await storage.close()
+        from storage.engine import is_outage
+
+        if is_outage(error):
+            raise StartupError(
+                _("Cannot reach the database at {url}: {error}", url=_redact(url), error=error)
+            ) from error
+        raise
+    return storage
+
+
+def _redact(url: str) -> str:
+    """Hide a password in a database URL before it reaches a log or a terminal."""
+    if "@" not in url or "://" not in url:
+        return url
+    scheme, rest = url.split("://", 1)
+    creds, host = rest.rsplit("@", 1)
+    user = creds.split(":", 1)[0]
+    return f"{scheme}://{user}:***@{host}"
+
+
+async def build_app(
+    config: AgoraConfig,
+    *,
+    clock: Clock | None = None,
+    storage: Storage | None = None,
+    features: Sequence[Feature] | None = None,
+    env: Mapping[str, str] | None = None,
+) -> App:
+    registry = Registry(enabled_features(config, features))
+    if storage is None:
+        storage = await open_storage(config, env=env)
+    runtime = Runtime(
+        config=config,
+        registry=registry,
+        storage=storage,
+        clock=clock or SystemClock(),
+        instance_id=config.bot.instance_id or default_instance_id(),
+    )
+    dispatcher = Dispatcher(runtime)
+    scheduler = Scheduler(runtime)
+    return App(runtime, dispatcher, scheduler)
+
+
+async def upgrade_database(config: AgoraConfig, *, env: Mapping[str, str] | None = None) -> int:
+    """`agora db upgrade`: apply missing migrations; returns how many branches moved."""
+    from storage.engine import create_engine, is_outage
+    from storage.migrate import missing_migrations, upgrade
+
+    url = config.storage.resolved_url(env if env is not None else os.environ)
+    engine = create_engine(url)
+    try:
+        missing = await missing_migrations(engine)
+        if missing:
+            await upgrade(engine)
+        return len(missing)
+    except Exception as error:
+        if is_outage(error):
+            raise StartupError(
+                _("Cannot reach the database at {url}: {error}", url=_redact(url), error=error)
+            ) from error
+        raise
+    finally:
+        await engine.dispose()
+
+
+async def database_status(config: AgoraConfig, *, env: Mapping[str, str] | None = None) -> set[str]:
+    from storage.engine import create_engine, is_outage
+    from storage.migrate import missing_migrations
+
+    url = config.storage.resolved_url(env if env is not None else os.environ)
+    engine = create_engine(url)
+    try:
+        return await missing_migrations(engine)
+    except Exception as error:
+        if is_outage(error):
+            raise StartupError(
+                _("Cannot reach the database at {url}: {error}", url=_redact(url), error=error)
+            ) from error
+        raise
+    finally:
+        await engine.dispose()
+
+
+def validate_config(config: AgoraConfig) -> list[Problem]:
+    """Checks beyond the schema: cron strings, console seed, each feature's own rules."""
+    from bot.scheduler import CronError, cron_trigger
+
+    lines: dict[tuple[str, ...], int] = {}
+    if config.source:
+        try:
+            with open(config.source, encoding="utf-8") as handle:
+                lines = key_lines(handle.read())
+        except OSError:
+            lines = {}
+
+    def line(*path: str) -> int | None:
+        while path:
+            if path in lines:
+                return lines[path]
+            path = path[:-1]
+        return None
+
+    problems: list[Problem] = []
+    members = [m.name.lower() for m in config.console.members]
+    if config.console.seed and config.console.start_as.lower() not in members:
+        problems.append(
+            Problem(
+                "console.start_as",
+                line("console", "start_as"),
+                _("{name!r} is not one of the console members", name=config.console.start_as),
+                _("use one of: {names}", names=", ".join(members)),
+            )
+        )
+    for feature in enabled_features(config):
+        section = config.feature(feature.name, feature.config)
+        for spec in feature.jobs:
+            expression = spec.cron(section) if callable(spec.cron) else spec.cron
+            if not expression:
+                continue
+            try:
+                cron_trigger(expression, spec.timezone or config.bot.timezone)
+            except CronError as error:
+                path = ("features", feature.name)
+                problems.append(
+                    Problem(
+                        ".".join(path),
+                        line(*path),
+                        _("job {job}: bad cron expression {error}", job=spec.name, error=error),
+                        _("five fields: minute hour day month weekday, e.g. 0 9 * * MON"),
+                    )
+                )
+        for check in feature.checks:
+            for found in check(section, config):
+                parts = tuple(found.path.split("."))
+                problems.append(
+                    Problem(found.path, found.line or line(*parts), found.message, found.hint)
+                )
+    return problems
+
+
+def console_enabled(config: AgoraConfig) -> bool:
+    if config.console.enabled is not None:
+        return config.console.enabled
+    return not (config.discord.enabled or config.slack.enabled)
+
+
+async def run(config: AgoraConfig, *, script: str | None = None, out: Any = None) -> int:
+    """`agora run`: every adapter the config enables, one core, until stopped."""
+    real_platforms = config.discord.enabled or config.slack.enabled
+    clock: Clock = SystemClock() if real_platforms else FakeClock(SystemClock().now())
+    app = await build_app(config, clock=clock)
+    from adapters.console.adapter import ConsoleAdapter
+
+    console = ConsoleAdapter(script=script, out=out) if console_enabled(config) else None
+    if console is not None:
+        app.attach(console)
+    if config.discord.enabled:
+        from adapters.discord.adapter import DiscordAdapter
+
+        app.attach(DiscordAdapter(config.discord))
+    if config.slack.enabled:
+        from adapters.slack.adapter import SlackAdapter
+
+        app.attach(SlackAdapter(config.slack))
+    stop = asyncio.Event()
+    _install_signal_handlers(stop)
+    code = 0
+    try:
+        await app.start()
+        if console is not None:
+            runner = asyncio.create_task(console.run())
+            waiter = asyncio.create_task(stop.wait())
+            done, _pending = await asyncio.wait(
+                {runner, waiter}, return_when=asyncio.FIRST_COMPLETED
+            )
+            waiter.cancel()
+            code = runner.result() if runner in done else 0
+            if runner not in done:
+                runner.cancel()
+        else:
+            await stop.wait()
+    finally:
+        await app.stop()
+    return code
+
+
+def _install_signal_handlers(stop: asyncio.Event) -> None:
+    import signal
+
+    loop = asyncio.get_running_loop()
+    for sig in (signal.SIGINT, signal.SIGTERM):
+        with contextlib.suppress(NotImplementedError, RuntimeError):
+            loop.add_signal_handler(sig, stop.set)

@@ -1,0 +1,201 @@
+"""`agora`: run the bot, validate the config, manage the database.
+
+Every failure an admin can cause (a broken TOML file, an unreachable database, an
+out-of-date schema) ends in a sentence that says what to do and a non-zero exit
+code, never a traceback.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import os
+import sys
+from importlib import metadata
+from pathlib import Path
+from typing import Annotated
+
+import typer
+from rich.console import Console
+from rich.logging import RichHandler
+
+from bot.config import DEFAULT_CONFIG_FILE, AgoraConfig, ConfigError, Problem, load_config
+from bot.i18n import _, set_locale
+
+app = typer.Typer(
+    name="agora",
+    help="Agora: one community bot for Discord and Slack.",
+    no_args_is_help=True,
+    add_completion=False,
+    pretty_exceptions_enable=False,
+)
+db_app = typer.Typer(help="Database schema commands.", no_args_is_help=True)
+app.add_typer(db_app, name="db")
+
+err = Console(stderr=True)
+out = Console()
+
+ConfigOption = Annotated[
+    Path | None,
+    typer.Option(
+        "--config",
+        "-c",
+        help="Path to agora.toml (default: $AGORA_CONFIG, else ./agora.toml if present).",
+    ),
+]
+
+
+def config_path(given: Path | None) -> Path | None:
+    """The file to use: --config, $AGORA_CONFIG, ./agora.toml, or none (built-in defaults)."""
+    if given is not None:
+        return given
+    env = os.environ.get("AGORA_CONFIG")
+    if env:
+        return Path(env)
+    default = Path(DEFAULT_CONFIG_FILE)
+    return default if default.exists() else None
+
+
+def print_problems(problems: list[Problem], source: str | None) -> None:
+    name = source or _("configuration")
+    err.print(
+        _("[bold red]{name}[/] has {count} problem(s):", name=name, count=len(problems)),
+        highlight=False,
+    )
+    for problem in problems:
+        err.print(f"  • {problem}", markup=False, highlight=False)
+
+
+def load_or_exit(path: Path | None) -> AgoraConfig:
+    try:
+        config = load_config(config_path(path))
+    except ConfigError as error:
+        print_problems(error.problems, error.source)
+        raise typer.Exit(2) from None
+    set_locale(config.bot.language)
+    return config
+
+
+def setup_logging(config: AgoraConfig, *, quiet: bool) -> None:
+    level = logging.WARNING if quiet else getattr(logging, config.bot.log_level.upper())
+    logging.basicConfig(
+        level=level,
+        format="%(name)s: %(message)s",
+        handlers=[RichHandler(console=err, show_path=False, rich_tracebacks=False)],
+        force=True,
+    )
+    for noisy in ("apscheduler", "aiosqlite", "asyncio", "discord.gateway", "alembic"):
+        logging.getLogger(noisy).setLevel(max(level, logging.WARNING))
+
+
+@app.command()
+def run(
+    config: ConfigOption = None,
+    script: Annotated[
+        Path | None,
+        typer.Option("--script", "-s", help="Replay a console script and print the transcript."),
+    ] = None,
+) -> None:
+    """Start Agora: the console by default, Discord/Slack when the config enables them."""
+    from bot.app import StartupError
+    from bot.app import run as run_app
+
+    cfg = load_or_exit(config)
+    setup_logging(cfg, quiet=script is not None)
+    script_text: str | None = None
+    if script is not None:
+        try:
+            script_text = script.read_text(encoding="utf-8")
+        except OSError as error:
+            err.print(_("Cannot read the script {path}: {error}", path=script, error=error))
+            raise typer.Exit(2) from None
+    try:
+        code = asyncio.run(run_app(cfg, script=script_text))
+    except StartupError as error:
+        err.print(f"[bold red]{_('Agora cannot start:')}[/] {error}", highlight=False)
+        raise typer.Exit(1) from None
+    except ConfigError as error:
+        print_problems(error.problems, error.source)
+        raise typer.Exit(2) from None
+    except KeyboardInterrupt:
+        code = 130
+    raise typer.Exit(code)
+
+
+@app.command()
+def check(
+    file: Annotated[Path | None, typer.Argument(help="The config file to validate.")] = None,
+) -> None:
+    """Validate a config file without connecting to anything."""
+    from bot.app import validate_config
+
+    path = config_path(file)
+    cfg = load_or_exit(path)
+    problems = validate_config(cfg)
+    if problems:
+        print_problems(problems, cfg.source)
+        raise typer.Exit(2)
+    enabled = [name for name, section in cfg.features.items() if section.enabled]
+    shown = str(path) if path else _("built-in defaults")
+    out.print(_("{source} is valid.", source=shown), highlight=False)
+    from bot.app import enabled_features
+
+    names = ", ".join(f.name for f in enabled_features(cfg)) or "-"
+    out.print(_("Features enabled: {names}", names=names), highlight=False)
+    del enabled
+
+
+@db_app.command("upgrade")
+def db_upgrade(config: ConfigOption = None) -> None:
+    """Apply every database migration that is missing."""
+    from bot.app import StartupError, upgrade_database
+
+    cfg = load_or_exit(config)
+    setup_logging(cfg, quiet=True)
+    try:
+        applied = asyncio.run(upgrade_database(cfg))
+    except StartupError as error:
+        err.print(f"[bold red]{_('Cannot upgrade:')}[/] {error}", highlight=False)
+        raise typer.Exit(1) from None
+    if applied:
+        out.print(_("Database upgraded ({count} migration branch(es) applied).", count=applied))
+    else:
+        out.print(_("The database is already up to date."))
+
+
+@db_app.command("status")
+def db_status(config: ConfigOption = None) -> None:
+    """Say whether the database schema is current."""
+    from bot.app import StartupError, database_status
+
+    cfg = load_or_exit(config)
+    setup_logging(cfg, quiet=True)
+    try:
+        missing = asyncio.run(database_status(cfg))
+    except StartupError as error:
+        err.print(f"[bold red]{_('Cannot check:')}[/] {error}", highlight=False)
+        raise typer.Exit(1) from None
+    if missing:
+        out.print(
+            _(
+                "{count} migration branch(es) missing: {names}. Run `agora db upgrade`.",
+                count=len(missing),
+                names=", ".join(sorted(missing)),
+            )
+        )
+        raise typer.Exit(1)
+    out.print(_("The database is up to date."))
+
+
+@app.command()
+def version() -> None:
+    """Print the installed version."""
+    try:
+        found = metadata.version("agora-bot")
+    except metadata.PackageNotFoundError:
+        found = "unknown"
+    out.print(f"agora {found} (Python {sys.version.split()[0]})", highlight=False)
+
+
+def main() -> None:
+    app()

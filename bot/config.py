@@ -1,0 +1,463 @@
+"""`agora.toml`: one pydantic model per section, errors with TOML path, line and hint.
+
+Admins edit this file by hand, so a typo must never pass silently: unknown keys are
+errors, wrong types say what was expected, and every problem names the line it is
+on. Secrets are never in the file; it names the environment variable that holds
+them (`token_env = "DISCORD_TOKEN"`).
+"""
+
+from __future__ import annotations
+
+import difflib
+import re
+import tomllib
+from collections.abc import Iterator, Mapping, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any, Literal
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
+
+from bot.i18n import N_, SUPPORTED_LOCALES, _
+
+DEFAULT_CONFIG_FILE = "agora.toml"
+DEFAULT_DATABASE_URL = "sqlite+aiosqlite:///agora.db"
+
+
+class Section(BaseModel):
+    """Base of every config section: unknown keys are errors, values are frozen."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+def check_timezone(value: str) -> str:
+    try:
+        ZoneInfo(value)
+    except (ZoneInfoNotFoundError, ValueError):
+        raise ValueError(
+            _("unknown time zone {value!r}; use an IANA name like Europe/Oslo", value=value)
+        ) from None
+    return value
+
+
+def check_language(value: str) -> str:
+    if value not in SUPPORTED_LOCALES:
+        raise ValueError(
+            _(
+                "unsupported language {value!r}; choose one of {choices}",
+                value=value,
+                choices=", ".join(SUPPORTED_LOCALES),
+            )
+        )
+    return value
+
+
+class FeatureConfig(Section):
+    """Every `[features.<name>]` section has at least `enabled`."""
+
+    enabled: bool = True
+
+
+class BotConfig(Section):
+    name: str = Field("Agora community", min_length=1, max_length=100)
+    language: str = "en"
+    timezone: str = "UTC"
+    instance_id: str | None = None
+    log_level: Literal["debug", "info", "warning", "error"] = "info"
+
+    _tz = field_validator("timezone")(check_timezone)
+    _lang = field_validator("language")(check_language)
+
+
+class StorageConfig(Section):
+    url: str = DEFAULT_DATABASE_URL
+    url_env: str | None = None
+    auto_migrate: bool | None = None
+    echo: bool = False
+    activity_retention_days: int = Field(400, ge=1)
+
+    @field_validator("url")
+    @classmethod
+    def _known_driver(cls, value: str) -> str:
+        if not value.startswith(("sqlite+aiosqlite://", "postgresql+asyncpg://")):
+            raise ValueError(
+                _("use sqlite+aiosqlite:///agora.db or postgresql+asyncpg://user@host/db")
+            )
+        return value
+
+    def resolved_url(self, env: Mapping[str, str]) -> str:
+        """The URL to connect to: from `url_env` when set (keeps passwords out of files)."""
+        if self.url_env:
+            value = env.get(self.url_env)
+            if not value:
+                raise ConfigError(
+                    [
+                        Problem(
+                            "storage.url_env",
+                            None,
+                            _("the environment variable {name} is not set", name=self.url_env),
+                            _(
+                                "export {name}=postgresql+asyncpg://user:password@host/db",
+                                name=self.url_env,
+                            ),
+                        )
+                    ]
+                )
+            return value
+        return self.url
+
+    def should_auto_migrate(self) -> bool:
+        if self.auto_migrate is not None:
+            return self.auto_migrate
+        return self.url.startswith("sqlite")
+
+
+class ConsoleMember(Section):
+    name: str = Field(min_length=1, max_length=64, pattern=r"^[A-Za-z0-9_.\-]+$")
+    roles: list[str] = []
+    locale: str | None = None
+
+
+class ConsoleConfig(Section):
+    enabled: bool | None = None
+    seed: bool = True
+    members: list[ConsoleMember] = [
+        ConsoleMember(name="alice", roles=["admin"]),
+        ConsoleMember(name="bob", roles=["moderator"]),
+        ConsoleMember(name="carol"),
+    ]
+    channels: list[str] = ["general", "help", "mod-queue"]
+    start_as: str = "alice"
+    start_in: str = "general"
+    color: bool = True
+
+
+class DiscordConfig(Section):
+    enabled: bool = False
+    token_env: str = "DISCORD_TOKEN"
+    guild_ids: list[int] = []
+    shard_count: int | None = Field(None, ge=1)
+    api_base_url: str | None = None
+    gateway_url: str | None = None
+    message_content: bool = True
+
+
+class SlackConfig(Section):
+    enabled: bool = False
+    mode: Literal["http", "socket"] = "socket"
+    bot_token_env: str = "SLACK_BOT_TOKEN"
+    signing_secret_env: str = "SLACK_SIGNING_SECRET"
+    app_token_env: str = "SLACK_APP_TOKEN"
+    host: str = "0.0.0.0"
+    port: int = Field(3000, ge=1, le=65535)
+    path: str = "/slack/events"
+    api_base_url: str | None = None
+    admin_token_env: str | None = None
+
+
+class PermissionsConfig(Section):
+    """Selectors per level: `role:Moderator`, `user:alice`, `user:discord:GUILD:USER`."""
+
+    admin: list[str] = ["role:admin"]
+    moderator: list[str] = ["role:moderator"]
+    helper: list[str] = ["role:helper"]
+
+    @field_validator("admin", "moderator", "helper")
+    @classmethod
+    def _selectors(cls, values: list[str]) -> list[str]:
+        for value in values:
+            kind, sep, rest = value.partition(":")
+            if not sep or kind not in ("role", "user") or not rest.strip():
+                raise ValueError(
+                    _("{value!r} is not a selector; write role:NAME or user:NAME", value=value)
+                )
+        return values
+
+
+class AgoraConfig(Section):
+    bot: BotConfig = BotConfig()
+    storage: StorageConfig = StorageConfig()
+    console: ConsoleConfig = ConsoleConfig()
+    discord: DiscordConfig = DiscordConfig()
+    slack: SlackConfig = SlackConfig()
+    permissions: PermissionsConfig = PermissionsConfig()
+    features: dict[str, FeatureConfig] = {}
+    source: str | None = None
+
+    def feature(self, name: str, model: type[FeatureConfig] = FeatureConfig) -> FeatureConfig:
+        """The validated section of one feature (defaults when the file has none)."""
+        found = self.features.get(name)
+        if isinstance(found, model):
+            return found
+        return model.model_validate(found.model_dump() if found is not None else {})
+
+
+# --- errors -------------------------------------------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class Problem:
+    """One thing wrong with the file: where (`features.polls.max_options`, line) and why."""
+
+    path: str
+    line: int | None
+    message: str
+    hint: str = ""
+
+    def __str__(self) -> str:
+        where = f"line {self.line}: " if self.line else ""
+        hint = f" (hint: {self.hint})" if self.hint else ""
+        return f"{where}{self.path or '(file)'}: {self.message}{hint}"
+
+
+class ConfigError(Exception):
+    def __init__(self, problems: Sequence[Problem], source: str | None = None) -> None:
+        self.problems = list(problems)
+        self.source = source
+        head = f"{source}: " if source else ""
+        super().__init__(head + "; ".join(str(p) for p in self.problems))
+
+
+_TYPE_HINTS = {
+    "bool_type": N_("write true or false (no quotes)"),
+    "bool_parsing": N_("write true or false (no quotes)"),
+    "int_type": N_("write a whole number without quotes"),
+    "int_parsing": N_("write a whole number without quotes"),
+    "int_from_float": N_("write a whole number"),
+    "float_type": N_("write a number without quotes"),
+    "float_parsing": N_("write a number without quotes"),
+    "string_type": N_('put the value in quotes, e.g. "text"'),
+    "list_type": N_('use a list in square brackets, e.g. ["a", "b"]'),
+    "dict_type": N_("use a table: a [section] or { key = value }"),
+    "model_type": N_("use a table: a [section] or { key = value }"),
+    "missing": N_("add this key"),
+    "literal_error": N_("use one of the values the message lists"),
+    "greater_than_equal": N_("use a larger value"),
+    "less_than_equal": N_("use a smaller value"),
+    "string_too_short": N_("this must not be empty"),
+    "string_pattern_mismatch": N_("use letters, digits, dot, dash or underscore"),
+}
+
+
+def _hint(error: Mapping[str, Any], model: type[BaseModel] | None) -> str:
+    kind = str(error["type"])
+    if kind == "extra_forbidden":
+        known = list(model.model_fields) if model is not None else []
+        close = difflib.get_close_matches(str(error["loc"][-1]), known, n=1)
+        if close:
+            return _("did you mean {name!r}?", name=close[0])
+        return (
+            _("known keys here: {keys}", keys=", ".join(known)) if known else _("remove this key")
+        )
+    return _(_TYPE_HINTS.get(kind, N_("see config.example.toml for the expected value")))
+
+
+def _model_at(root: type[BaseModel], loc: Sequence[Any]) -> type[BaseModel] | None:
+    """The model that owns the last key of `loc` (for 'did you mean')."""
+    model: type[BaseModel] | None = root
+    for part in loc[:-1]:
+        if model is None or isinstance(part, int):
+            continue
+        field = model.model_fields.get(str(part))
+        if field is None:
+            return None
+        annotation = field.annotation
+        inner = getattr(annotation, "__args__", None)
+        candidates = [annotation, *(inner or ())]
+        model = next(
+            (c for c in candidates if isinstance(c, type) and issubclass(c, BaseModel)), None
+        )
+    return model
+
+
+def _message(error: Mapping[str, Any]) -> str:
+    if error["type"] == "extra_forbidden":
+        return _("unknown key")
+    text = str(error["msg"])
+    return text.removeprefix("Value error, ")
+
+
+# --- locating keys in the TOML text ---------------------------------------------------
+
+_HEADER = re.compile(r"^\s*(\[\[?)\s*([^\]]+?)\s*\]\]?\s*(#.*)?$")
+_KEY = re.compile(
+    r"""^\s*((?:[A-Za-z0-9_\-]+|"[^"]*"|'[^']*')(?:\s*\.\s*(?:[A-Za-z0-9_\-]+|"[^"]*"|'[^']*'))*)\s*="""
+)
+
+
+def _split_key(text: str) -> list[str]:
+    parts = re.findall(r"""[A-Za-z0-9_\-]+|"[^"]*"|'[^']*'""", text)
+    return [p.strip("\"'") for p in parts]
+
+
+def key_lines(text: str) -> dict[tuple[str, ...], int]:
+    """Map every key path (array-of-table entries by index) to its 1-based line number.
+
+    tomllib gives no positions, and admins need them, so this scans the lines the way
+    TOML defines tables and dotted keys. Multi-line strings are skipped over.
+    """
+    found: dict[tuple[str, ...], int] = {}
+    table: tuple[str, ...] = ()
+    counters: dict[tuple[str, ...], int] = {}
+    in_string: str | None = None
+    for number, line in enumerate(text.splitlines(), start=1):
+        if in_string is not None:
+            if in_string in line:
+                in_string = None
+            continue
+        header = _HEADER.match(line)
+        if header:
+            path = tuple(_split_key(header.group(2)))
+            if header.group(1) == "[[":
+                index = counters.get(path, -1) + 1
+                counters[path] = index
+                table = (*path, str(index))
+            else:
+                table = path
+            found.setdefault(table, number)
+            for i in range(1, len(table)):
+                found.setdefault(table[:i], number)
+            continue
+        key = _KEY.match(line)
+        if key:
+            path = (*table, *_split_key(key.group(1)))
+            found.setdefault(path, number)
+            rest = line[key.end() :]
+            for quote in ('"""', "'''"):
+                if rest.count(quote) == 1:
+                    in_string = quote
+    return found
+
+
+def _line_for(lines: Mapping[tuple[str, ...], int], loc: Sequence[Any]) -> int | None:
+    path = tuple(str(p) for p in loc)
+    while path:
+        if path in lines:
+            return lines[path]
+        path = path[:-1]
+    return None
+
+
+# --- loading --------------------------------------------------------------------------
+
+
+def _problems(
+    error: ValidationError,
+    model: type[BaseModel],
+    prefix: tuple[str, ...],
+    lines: Mapping[tuple[str, ...], int],
+) -> Iterator[Problem]:
+    for item in error.errors():
+        loc = (*prefix, *(str(p) for p in item["loc"]))
+        yield Problem(
+            ".".join(loc),
+            _line_for(lines, loc),
+            _message(item),
+            _hint(item, _model_at(model, item["loc"])),
+        )
+
+
+def config_from_dict(
+    data: Mapping[str, Any],
+    feature_models: Mapping[str, type[FeatureConfig]],
+    *,
+    lines: Mapping[tuple[str, ...], int] | None = None,
+    source: str | None = None,
+) -> AgoraConfig:
+    """Validate a parsed TOML document; collects every problem before raising."""
+    lines = lines or {}
+    problems: list[Problem] = []
+    raw = dict(data)
+    raw_features = raw.pop("features", {})
+    features: dict[str, FeatureConfig] = {}
+    if not isinstance(raw_features, Mapping):
+        problems.append(
+            Problem(
+                "features", _line_for(lines, ("features",)), _("must be a table"), "[features.NAME]"
+            )
+        )
+        raw_features = {}
+    for name, section in raw_features.items():
+        model = feature_models.get(name)
+        if model is None:
+            close = difflib.get_close_matches(name, list(feature_models), n=1)
+            hint = (
+                _("did you mean {name!r}?", name=close[0])
+                if close
+                else _("features are: {names}", names=", ".join(sorted(feature_models)))
+            )
+            problems.append(
+                Problem(
+                    f"features.{name}",
+                    _line_for(lines, ("features", name)),
+                    _("unknown feature"),
+                    hint,
+                )
+            )
+            continue
+        try:
+            features[name] = model.model_validate(section)
+        except ValidationError as error:
+            problems.extend(_problems(error, model, ("features", name), lines))
+    try:
+        config = AgoraConfig.model_validate({**raw, "source": source})
+    except ValidationError as error:
+        problems.extend(_problems(error, AgoraConfig, (), lines))
+        config = None
+    if problems or config is None:
+        raise ConfigError(problems, source)
+    return config.model_copy(update={"features": features})
+
+
+def parse_toml(text: str, source: str | None = None) -> dict[str, Any]:
+    try:
+        return tomllib.loads(text)
+    except tomllib.TOMLDecodeError as error:
+        message = str(error)
+        match = re.search(r"line (\d+)", message)
+        line = int(match.group(1)) if match else None
+        raise ConfigError(
+            [
+                Problem(
+                    "",
+                    line,
+                    _("not valid TOML: {error}", error=message),
+                    _('check quotes, brackets and "=" on that line'),
+                )
+            ],
+            source,
+        ) from None
+
+
+def load_config(
+    path: str | Path | None,
+    feature_models: Mapping[str, type[FeatureConfig]] | None = None,
+) -> AgoraConfig:
+    """Read and validate a config file; `None` means the built-in defaults."""
+    if feature_models is None:
+        from bot.features import feature_models as discover
+
+        feature_models = discover()
+    if path is None:
+        return config_from_dict({}, feature_models)
+    file = Path(path)
+    try:
+        text = file.read_text(encoding="utf-8")
+    except FileNotFoundError:
+        raise ConfigError(
+            [
+                Problem(
+                    "",
+                    None,
+                    _("no such file: {file}", file=file),
+                    _("copy config.example.toml to agora.toml"),
+                )
+            ]
+        ) from None
+    except (OSError, UnicodeDecodeError) as error:
+        raise ConfigError(
+            [Problem("", None, _("cannot read {file}: {error}", file=file, error=error))]
+        ) from None
+    data = parse_toml(text, str(file))
+    return config_from_dict(data, feature_models, lines=key_lines(text), source=str(file))

@@ -1,0 +1,235 @@
+"""What a handler gets: the event, the actor, repositories and ways to answer.
+
+A `Context` lives for one handler call inside one unit of work. Everything the
+handler writes commits together with the event's dedup record, and jobs it
+schedules are armed only once that commit succeeded.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Awaitable, Callable, Iterator, Mapping
+from contextlib import contextmanager
+from datetime import datetime
+from typing import TYPE_CHECKING, Any, TypeVar, cast
+
+from bot.i18n import _, normalize_locale, using_locale
+from bot.model import (
+    Block,
+    ButtonPressed,
+    Capability,
+    Channel,
+    CommandInvoked,
+    Event,
+    Form,
+    FormSubmitted,
+    Level,
+    MemberRecord,
+    MessagePosted,
+    Outgoing,
+    ReactionChanged,
+    Ref,
+)
+from bot.ports import CapabilityMissing, ChatPort, Directory, JobStore, PendingJob, UnitOfWork
+
+if TYPE_CHECKING:
+    from bot.registry import Feature
+    from bot.runtime import Runtime
+
+log = logging.getLogger(__name__)
+R = TypeVar("R")
+C = TypeVar("C")
+
+
+class UserError(Exception):
+    """A refusal or mistake to tell the member about; nothing the handler wrote is kept."""
+
+    def __init__(self, message: str, *, ephemeral: bool = True) -> None:
+        super().__init__(message)
+        self.message = message
+        self.ephemeral = ephemeral
+
+
+class Work:
+    """One event's unit of work, shared by every handler that event reaches."""
+
+    def __init__(self, runtime: Runtime, uow: UnitOfWork) -> None:
+        self.runtime = runtime
+        self.uow = uow
+        self.armed: list[PendingJob] = []
+        self.cancelled: list[str] = []
+        self.after_commit: list[Callable[[], Awaitable[None]]] = []
+        self.depth = 0
+
+
+class Context:
+    def __init__(
+        self,
+        work: Work,
+        feature: Feature,
+        event: Event | None,
+        actor: MemberRecord | None = None,
+        level: Level = Level.MEMBER,
+    ) -> None:
+        self.work = work
+        self.runtime = work.runtime
+        self.feature = feature
+        self.event = event
+        self.actor = actor
+        self.level = level
+        self._replied = False
+
+    # --- data ------------------------------------------------------------------------
+
+    def repo(self, repo: type[R]) -> R:
+        return self.work.uow.get(repo)
+
+    @property
+    def config(self) -> Any:
+        return self.runtime.feature_config(self.feature.name)
+
+    def config_of(self, model: type[C]) -> C:
+        """The feature's config, typed (`ctx.config_of(KudosConfig)`)."""
+        return cast(C, self.runtime.feature_config(self.feature.name))
+
+    @property
+    def directory(self) -> Directory:
+        return self.repo(Directory)  # type: ignore[type-abstract]
+
+    def now(self) -> datetime:
+        return self.runtime.clock.now()
+
+    @property
+    def community(self) -> str:
+        return self.runtime.config.bot.name
+
+    @property
+    def channel(self) -> Channel | None:
+        ev = self.event
+        if isinstance(ev, CommandInvoked | ReactionChanged):
+            return ev.channel
+        if isinstance(ev, ButtonPressed | FormSubmitted):
+            return ev.channel
+        if isinstance(ev, MessagePosted):
+            return ev.message.channel
+        return None
+
+    def require(self, level: Level) -> None:
+        if not self.level.allows(level):
+            who = self.runtime.permissions.describe(level)
+            raise UserError(
+                _(
+                    "Only {level}s can do that (ask someone with: {who}).",
+                    level=level.value,
+                    who=who,
+                )
+            )
+
+    # --- talking ---------------------------------------------------------------------
+
+    def port(self, platform: str) -> ChatPort:
+        return self.runtime.port(platform)
+
+    def can(self, platform: str, capability: Capability) -> bool:
+        return capability in self.port(platform).capabilities
+
+    async def send(self, out: Outgoing) -> Ref | None:
+        """Deliver `out`; returns its ref, or None when the platform could not."""
+        target = out.dm or out.channel or out.ephemeral_to
+        if target is None:
+            log.warning("message without a destination from %s dropped", self.feature.name)
+            return None
+        try:
+            return await self.port(target.platform).send(out)
+        except CapabilityMissing as missing:
+            log.info("%s: %s", self.feature.name, missing)
+            return None
+
+    async def reply(
+        self,
+        text: str,
+        *,
+        blocks: tuple[Block, ...] = (),
+        ephemeral: bool | None = None,
+        attachments: tuple[Any, ...] = (),
+    ) -> Ref | None:
+        """Answer the event where it happened (ephemeral to the actor if asked)."""
+        ev = self.event
+        if ephemeral is None:
+            ephemeral = self._default_ephemeral()
+        channel = self.channel
+        token = getattr(ev, "reply_token", None)
+        actor_ref = self.actor.ref if self.actor else None
+        thread_of = None
+        if isinstance(ev, MessagePosted):
+            thread_of = ev.message.thread_of
+        if channel is None:
+            if actor_ref is None:
+                log.warning("reply from %s has nowhere to go", self.feature.name)
+                return None
+            out = Outgoing(text, blocks, dm=actor_ref, attachments=attachments, reply_token=token)
+        else:
+            out = Outgoing(
+                text,
+                blocks,
+                channel=channel.ref,
+                ephemeral_to=actor_ref if ephemeral else None,
+                thread_of=thread_of,
+                attachments=attachments,
+                reply_token=token,
+            )
+        self._replied = True
+        return await self.send(out)
+
+    def _default_ephemeral(self) -> bool:
+        ev = self.event
+        if isinstance(ev, CommandInvoked):
+            spec = self.runtime.registry.resolve(ev.name, ev.text)[0]
+            return bool(spec and spec.ephemeral)
+        return isinstance(ev, ButtonPressed | FormSubmitted)
+
+    async def dm(self, member: Ref, text: str, *, blocks: tuple[Block, ...] = ()) -> Ref | None:
+        return await self.send(Outgoing(text, blocks, dm=member))
+
+    async def open_form(self, form: Form) -> None:
+        """Open a modal for the actor, or say how to answer where forms do not exist."""
+        if self.actor is None:
+            return
+        token = getattr(self.event, "reply_token", None)
+        await self.port(self.actor.ref.platform).open_form(self.actor.ref, form, token)
+
+    def mention(self, ref: Ref) -> str:
+        return self.port(ref.platform).mention(ref)
+
+    def channel_mention(self, ref: Ref) -> str:
+        return self.port(ref.platform).channel_mention(ref)
+
+    def link(self, message: Ref) -> str:
+        return self.port(message.platform).message_link(message)
+
+    @contextmanager
+    def speaking_to(self, member: MemberRecord) -> Iterator[str]:
+        """Render in `member`'s language (their choice, else their platform's)."""
+        with using_locale(
+            normalize_locale(member.locale) or self.runtime.config.bot.language
+        ) as loc:
+            yield loc
+
+    # --- jobs and signals ------------------------------------------------------------
+
+    async def schedule(
+        self, key: str, name: str, due_at: datetime, payload: Mapping[str, Any] | None = None
+    ) -> None:
+        """Persist a one-off job (`name` is one of this feature's jobs), armed after commit."""
+        store = self.repo(JobStore)  # type: ignore[type-abstract]
+        job = await store.schedule(key, self.feature.name, name, due_at, dict(payload or {}))
+        self.work.armed.append(job)
+
+    async def cancel(self, key: str) -> None:
+        store = self.repo(JobStore)  # type: ignore[type-abstract]
+        if await store.cancel(key):
+            self.work.cancelled.append(key)
+
+    async def emit(self, signal: object) -> None:
+        """Tell other features something happened, inside this same unit of work."""
+        await self.runtime.dispatcher.deliver(self.work, signal, self.actor, self.level)

@@ -1,0 +1,352 @@
+"""Routes one event to its handlers inside one unit of work.
+
+The rules that make a bot survive real platforms live here, once:
+- a platform event id is processed at most once (Slack retries, Discord replays);
+- each handler runs in its own savepoint, so one failing feature neither kills the
+  bot nor undoes what other features did with the same event;
+- a failure is logged with context and answered with a sentence, never a traceback;
+- the activity log gets the facts metrics need, never message content.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Awaitable, Callable
+from typing import Any
+
+from bot.args import ArgError, ArgKind, ChannelToken, MemberToken, parse_args, usage
+from bot.context import Context, UserError, Work
+from bot.i18n import _, normalize_locale, using_locale
+from bot.model import (
+    ButtonPressed,
+    CommandInvoked,
+    Event,
+    FormSubmitted,
+    Level,
+    Member,
+    MemberJoined,
+    MemberLeft,
+    MemberRecord,
+    MessagePosted,
+    Outgoing,
+    ReactionChanged,
+    RoleChanged,
+)
+from bot.ports import ActivityFact, ActivityLog, Directory, EventLog, StorageUnavailable
+from bot.registry import CommandSpec, Feature
+from bot.runtime import Runtime
+
+log = logging.getLogger(__name__)
+
+MAX_SIGNAL_DEPTH = 8
+
+
+def actor_of(event: Event) -> Member | None:
+    if isinstance(event, MessagePosted):
+        return event.message.author
+    if isinstance(event, MemberJoined | MemberLeft | RoleChanged):
+        return event.member
+    return getattr(event, "actor", None)
+
+
+def activity_kind(event: Event) -> str | None:
+    if isinstance(event, MessagePosted):
+        return "reply" if event.message.thread_of else "message"
+    if isinstance(event, ReactionChanged):
+        return "reaction" if event.added else None
+    if isinstance(event, CommandInvoked):
+        return "command"
+    if isinstance(event, ButtonPressed | FormSubmitted):
+        return "click"
+    if isinstance(event, MemberJoined):
+        return "join"
+    if isinstance(event, MemberLeft):
+        return "leave"
+    return None
+
+
+class Dispatcher:
+    def __init__(self, runtime: Runtime) -> None:
+        self.runtime = runtime
+        runtime._dispatcher = self
+        self.handled = 0
+        self.duplicates = 0
+        self.failures = 0
+
+    async def handle(self, event: Event) -> bool:
+        """Process one event; False when it was a duplicate or could not be processed."""
+        actor = actor_of(event)
+        if actor is not None and actor.is_bot:
+            return False
+        work: Work | None = None
+        try:
+            async with self.runtime.storage.unit_of_work() as uow:
+                now = self.runtime.clock.now()
+                if not await uow.get(EventLog).claim(event.event_id, now):  # type: ignore[type-abstract]
+                    self.duplicates += 1
+                    return False
+                work = Work(self.runtime, uow)
+                record = await self._remember(work, event, actor)
+                level = self.runtime.permissions.level_of(actor) if actor else Level.MEMBER
+                locale = self._locale(event, record)
+                with using_locale(locale):
+                    await self._route(work, event, record, level)
+                await self._record_activity(work, event, record)
+        except StorageUnavailable:
+            log.warning("storage unavailable while handling %s", event.event_id)
+            await self._apologise(
+                event, _("Agora is temporarily unavailable. Please try again in a minute.")
+            )
+            return False
+        except Exception:
+            self.failures += 1
+            log.exception("event %s (%s) failed", event.event_id, type(event).__name__)
+            await self._apologise(
+                event,
+                _(
+                    "Something went wrong on our side; the moderators can see what in the log. "
+                    "Please try again."
+                ),
+            )
+            return False
+        self.handled += 1
+        if work is not None:
+            await self._after_commit(work)
+        return True
+
+    def _locale(self, event: Event, record: MemberRecord | None) -> str:
+        chosen = record.locale if record else None
+        return (
+            normalize_locale(chosen)
+            or normalize_locale(getattr(event, "locale", None))
+            or self.runtime.config.bot.language
+        )
+
+    async def _remember(
+        self, work: Work, event: Event, actor: Member | None
+    ) -> MemberRecord | None:
+        if actor is None:
+            return None
+        directory: Directory = work.uow.get(Directory)  # type: ignore[type-abstract]
+        now = self.runtime.clock.now()
+        if isinstance(event, MemberJoined):
+            return await directory.member_joined(actor, now)
+        if isinstance(event, MemberLeft):
+            return await directory.member_left(actor.ref, now)
+        if isinstance(event, RoleChanged):
+            record = await directory.upsert_member(actor, now)
+            await directory.set_roles(actor.ref, actor.roles)
+            return record
+        return await directory.upsert_member(actor, now)
+
+    async def _record_activity(self, work: Work, event: Event, record: MemberRecord | None) -> None:
+        kind = activity_kind(event)
+        if kind is None or record is None:
+            return
+        channel = getattr(event, "channel", None)
+        length = 0
+        if isinstance(event, MessagePosted):
+            channel = event.message.channel
+            length = len(event.message.text)
+        fact = ActivityFact(
+            person_id=record.person_id,
+            member=record.ref,
+            channel_id=channel.ref.id if channel is not None else "",
+            kind=kind,
+            at=event.occurred_at,
+            length=length,
+            reply=kind == "reply",
+        )
+        await work.uow.get(ActivityLog).record([fact])  # type: ignore[type-abstract]
+
+    # --- routing ---------------------------------------------------------------------
+
+    async def _route(
+        self, work: Work, event: Event, actor: MemberRecord | None, level: Level
+    ) -> None:
+        if isinstance(event, CommandInvoked):
+            await self._command(work, event, actor, level)
+        elif isinstance(event, ButtonPressed | FormSubmitted):
+            await self._action(work, event, actor, level)
+        await self.deliver(work, event, actor, level)
+
+    async def deliver(
+        self, work: Work, signal: object, actor: MemberRecord | None, level: Level
+    ) -> None:
+        """Run every listener of `signal` (platform event or feature signal)."""
+        if work.depth >= MAX_SIGNAL_DEPTH:
+            log.error("signal loop stopped at %s", type(signal).__name__)
+            return
+        work.depth += 1
+        try:
+            for feature in self.runtime.registry.features.values():
+                for listener in feature.listeners:
+                    if isinstance(signal, listener.event_type):
+                        event = signal if isinstance(signal, Event) else None
+                        ctx = Context(work, feature, event, actor, level)
+                        await self._guarded(ctx, listener.handler, signal, quiet=True)
+        finally:
+            work.depth -= 1
+
+    async def _command(
+        self, work: Work, event: CommandInvoked, actor: MemberRecord | None, level: Level
+    ) -> None:
+        spec, text = self.runtime.registry.resolve(event.name, event.text)
+        if spec is None:
+            ctx = Context(work, self._core_feature(), event, actor, level)
+            await ctx.reply(
+                _(
+                    "There is no command /{name}. Type /help to see what you can use.",
+                    name=event.name,
+                ),
+                ephemeral=True,
+            )
+            return
+        feature = self.runtime.registry.features[spec.feature]
+        ctx = Context(work, feature, event, actor, level)
+        if not level.allows(spec.level):
+            who = self.runtime.permissions.describe(spec.level)
+            await ctx.reply(
+                _(
+                    "Sorry, /{name} is for {level}s only. Ask someone with: {who}.",
+                    name=spec.name,
+                    level=spec.level.value,
+                    who=who,
+                ),
+                ephemeral=True,
+            )
+            return
+        try:
+            options = dict(event.options) if event.options is not None else None
+            values = parse_args(spec.args, text, options)
+            values = await self._resolve(ctx, spec, values)
+        except ArgError as error:
+            await ctx.reply(
+                _(
+                    "{problem}\nUsage: {usage}",
+                    problem=str(error),
+                    usage=usage(spec.name, spec.args),
+                ),
+                ephemeral=True,
+            )
+            return
+
+        async def run(ctx: Context, _signal: object) -> None:
+            await spec.handler(ctx, **values)
+
+        await self._guarded(ctx, run, event, quiet=False)
+
+    async def _resolve(
+        self, ctx: Context, spec: CommandSpec, values: dict[str, Any]
+    ) -> dict[str, Any]:
+        platform = ctx.actor.ref if ctx.actor else None
+        if platform is None:
+            return values
+        for arg in spec.args:
+            value = values.get(arg.name)
+            if arg.kind is ArgKind.MEMBER and isinstance(value, MemberToken):
+                found = await ctx.directory.find(platform.platform, platform.workspace, value.text)
+                if found is None:
+                    raise ArgError(_("I don't know a member called {name}.", name=value.text))
+                values[arg.name] = found
+            elif arg.kind is ArgKind.CHANNEL and isinstance(value, ChannelToken):
+                if value.is_id:
+                    values[arg.name] = platform.sibling(value.text)
+                else:
+                    ref = await ctx.directory.find_channel(
+                        platform.platform, platform.workspace, value.text
+                    )
+                    if ref is None:
+                        raise ArgError(_("I don't know a channel called #{name}.", name=value.text))
+                    values[arg.name] = ref
+        return values
+
+    async def _action(
+        self,
+        work: Work,
+        event: ButtonPressed | FormSubmitted,
+        actor: MemberRecord | None,
+        level: Level,
+    ) -> None:
+        kind = "button" if isinstance(event, ButtonPressed) else "form"
+        action_id = event.action_id if isinstance(event, ButtonPressed) else event.form_id
+        spec = self.runtime.registry.action(action_id, kind)
+        if spec is None:
+            log.info("no handler for %s %s", kind, action_id)
+            ctx = Context(work, self._core_feature(), event, actor, level)
+            await ctx.reply(
+                _("This button no longer works. Run the command again."), ephemeral=True
+            )
+            return
+        feature = self.runtime.registry.features[spec.feature]
+        ctx = Context(work, feature, event, actor, level)
+        await self._guarded(ctx, spec.handler, event, quiet=False)
+
+    async def _guarded(
+        self,
+        ctx: Context,
+        handler: Callable[[Context, Any], Awaitable[None]],
+        signal: object,
+        *,
+        quiet: bool,
+    ) -> None:
+        """Run one handler in a savepoint: its failure is its own."""
+        try:
+            async with ctx.work.uow.savepoint():
+                await handler(ctx, signal)
+        except UserError as refusal:
+            await ctx.reply(refusal.message, ephemeral=refusal.ephemeral)
+        except StorageUnavailable:
+            raise
+        except Exception:
+            self.failures += 1
+            log.exception(
+                "%s failed on %s (actor %s)",
+                ctx.feature.name,
+                type(signal).__name__,
+                ctx.actor.ref if ctx.actor else None,
+            )
+            if not quiet:
+                await ctx.reply(
+                    _(
+                        "Sorry, that did not work because of an error on our side. "
+                        "The error was logged; please try again later."
+                    ),
+                    ephemeral=True,
+                )
+
+    def _core_feature(self) -> Feature:
+        feature = self.runtime.registry.features.get("core")
+        return feature if feature is not None else Feature("core")
+
+    async def _after_commit(self, work: Work) -> None:
+        scheduler = self.runtime._scheduler
+        if scheduler is not None:
+            for key in work.cancelled:
+                scheduler.disarm_key(key)
+            for job in work.armed:
+                scheduler.arm(job)
+        for hook in work.after_commit:
+            try:
+                await hook()
+            except Exception:
+                log.exception("after-commit hook failed")
+
+    async def _apologise(self, event: Event, text: str) -> None:
+        """Tell the actor something failed, without touching storage."""
+        actor = actor_of(event)
+        channel = getattr(event, "channel", None)
+        if actor is None or not isinstance(event, CommandInvoked | ButtonPressed | FormSubmitted):
+            return
+        try:
+            port = self.runtime.port(actor.ref.platform)
+            out = Outgoing(
+                text,
+                channel=channel.ref if channel is not None else None,
+                dm=None if channel is not None else actor.ref,
+                ephemeral_to=actor.ref if channel is not None else None,
+                reply_token=event.reply_token,
+            )
+            await port.send(out)
+        except Exception:
+            log.exception("could not apologise to %s", actor.ref)

@@ -1,0 +1,1 @@
+"""Built-in commands every community has: help, language and time zone."""

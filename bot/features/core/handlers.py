@@ -1,0 +1,116 @@
+"""`/help`, `/language`, `/timezone`: what any member needs on day one."""
+
+from __future__ import annotations
+
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError, available_timezones
+
+from bot.args import WordArg
+from bot.context import Context, UserError
+from bot.i18n import N_, SUPPORTED_LOCALES, _, normalize_locale, using_locale
+from bot.model import Fields, Section
+from bot.registry import Feature
+
+feature = Feature("core", description=N_("Help, language and time zone"))
+
+LANGUAGE_NAMES = {
+    "en": "English",
+    "nb": "Norsk bokmål",
+    "lv": "Latviešu",
+    "fi": "Suomi",
+    "uk": "Українська",
+}
+
+
+@feature.command(
+    "help",
+    help=N_("List the commands you can use"),
+    args=[WordArg("command", required=False)],
+    ephemeral=True,
+)
+async def help_command(ctx: Context, command: str | None) -> None:
+    registry = ctx.runtime.registry
+    if command:
+        name = command.lstrip("/").lower()
+        matches = [c for c in registry.commands if c.name == name or c.root == name]
+        matches = [c for c in matches if ctx.level.allows(c.level) and not c.hidden]
+        if not matches:
+            raise UserError(
+                _("There is no command /{name} you can use. Type /help for the list.", name=name)
+            )
+        from bot.args import usage
+
+        lines = [f"{usage(c.name, c.args)} — {_(c.help)}" for c in matches]
+        await ctx.reply("\n".join(lines), ephemeral=True)
+        return
+    usable = [c for c in registry.commands if ctx.level.allows(c.level) and not c.hidden]
+    lines = [f"/{c.name} — {_(c.help)}" for c in usable]
+    header = _("Commands you can use ({count}):", count=len(usable))
+    await ctx.reply(
+        header + "\n" + "\n".join(lines),
+        blocks=(Section(header), Fields(tuple((f"/{c.name}", _(c.help)) for c in usable))),
+        ephemeral=True,
+    )
+
+
+@feature.command(
+    "language",
+    help=N_("Choose the language Agora speaks to you"),
+    args=[WordArg("code", required=False)],
+    ephemeral=True,
+)
+async def language(ctx: Context, code: str | None) -> None:
+    if ctx.actor is None:
+        return
+    choices = ", ".join(f"{k} ({v})" for k, v in LANGUAGE_NAMES.items())
+    if not code:
+        current = normalize_locale(ctx.actor.locale) or ctx.runtime.config.bot.language
+        await ctx.reply(
+            _(
+                "Your language is {current}. Available: {choices}.",
+                current=LANGUAGE_NAMES[current],
+                choices=choices,
+            ),
+            ephemeral=True,
+        )
+        return
+    chosen = normalize_locale(code)
+    if chosen is None or chosen not in SUPPORTED_LOCALES:
+        raise UserError(
+            _("I don't speak {code!r} yet. Available: {choices}.", code=code, choices=choices)
+        )
+    await ctx.directory.set_person_prefs(ctx.actor.person_id, locale=chosen)
+    with using_locale(chosen):
+        await ctx.reply(
+            _("From now on I'll speak {language} with you.", language=LANGUAGE_NAMES[chosen]),
+            ephemeral=True,
+        )
+
+
+@feature.command(
+    "timezone",
+    help=N_("Set your time zone for reminders and events"),
+    args=[WordArg("zone", required=False)],
+    ephemeral=True,
+)
+async def timezone(ctx: Context, zone: str | None) -> None:
+    if ctx.actor is None:
+        return
+    if not zone:
+        current = ctx.actor.timezone or ctx.runtime.config.bot.timezone
+        await ctx.reply(
+            _(
+                "Your time zone is {zone}. Change it with /timezone Europe/Oslo (any IANA name).",
+                zone=current,
+            ),
+            ephemeral=True,
+        )
+        return
+    try:
+        ZoneInfo(zone)
+    except (ZoneInfoNotFoundError, ValueError, OSError):
+        lowered = zone.lower()
+        close = sorted(z for z in available_timezones() if lowered in z.lower())[:5]
+        hint = _(" Did you mean: {names}?", names=", ".join(close)) if close else ""
+        raise UserError(_("{zone!r} is not a time zone I know.", zone=zone) + hint) from None
+    await ctx.directory.set_person_prefs(ctx.actor.person_id, timezone=zone)
+    await ctx.reply(_("Your time zone is now {zone}.", zone=zone), ephemeral=True)

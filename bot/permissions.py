@@ -1,0 +1,63 @@
+"""Who may do what: platform roles and user ids mapped to levels, checked in the core.
+
+Each platform names roles differently (Discord roles, Slack user groups, console
+roles), so `[permissions]` lists selectors (`role:Moderator`, `user:alice`,
+`user:discord:123:456`) and the core compares them with what the adapter reports.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+from bot.model import Level, Member
+
+
+@dataclass(frozen=True, slots=True)
+class Selector:
+    kind: str  # "role" or "user"
+    value: str
+
+    @classmethod
+    def parse(cls, text: str) -> Selector:
+        kind, _sep, value = text.partition(":")
+        return cls(kind.strip().lower(), value.strip())
+
+    def matches(self, member: Member) -> bool:
+        if self.kind == "role":
+            wanted = self.value.lower()
+            return any(role.lower() == wanted for role in member.roles)
+        if self.kind == "user":
+            if self.value.count(":") == 2:
+                return str(member.ref) == self.value
+            wanted = self.value.lower().lstrip("@")
+            return wanted in (member.ref.id.lower(), member.name.lower())
+        return False
+
+
+class Permissions:
+    def __init__(
+        self,
+        admin: Sequence[str],
+        moderator: Sequence[str],
+        helper: Sequence[str],
+    ) -> None:
+        self._levels: list[tuple[Level, list[Selector]]] = [
+            (Level.ADMIN, [Selector.parse(s) for s in admin]),
+            (Level.MODERATOR, [Selector.parse(s) for s in moderator]),
+            (Level.HELPER, [Selector.parse(s) for s in helper]),
+        ]
+
+    def level_of(self, member: Member) -> Level:
+        for level, selectors in self._levels:
+            if any(s.matches(member) for s in selectors):
+                return level
+        return Level.MEMBER
+
+    def describe(self, level: Level) -> str:
+        """Who holds a level, for polite refusals ("ask someone with role Moderator")."""
+        for candidate, selectors in self._levels:
+            if candidate is level:
+                roles = [s.value for s in selectors if s.kind == "role"]
+                return ", ".join(dict.fromkeys(roles)) or level.value
+        return level.value

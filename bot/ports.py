@@ -1,0 +1,196 @@
+"""Protocols the core depends on; adapters and storage implement them.
+
+The core never knows whether a message goes to Discord or a terminal, nor whether
+a row lands in SQLite or PostgreSQL. It asks these interfaces.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from contextlib import AbstractAsyncContextManager
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any, Protocol, TypeVar, runtime_checkable
+
+from bot.model import Capability, Form, Member, MemberRecord, Outgoing, Ref
+
+
+class CapabilityMissing(Exception):
+    """The platform cannot do this; the core explains that to the member."""
+
+    def __init__(self, capability: Capability, platform: str) -> None:
+        super().__init__(f"{platform} cannot {capability.value}")
+        self.capability = capability
+        self.platform = platform
+
+
+class PlatformRefused(Exception):
+    """The platform said no (missing permission, rate limit exhausted, unknown target)."""
+
+
+class StorageUnavailable(Exception):
+    """The database cannot be reached right now; the member is asked to retry."""
+
+
+@runtime_checkable
+class ChatPort(Protocol):
+    """What the core can ask an adapter to do on one platform."""
+
+    platform: str
+    capabilities: frozenset[Capability]
+
+    async def send(self, out: Outgoing) -> Ref:
+        """Deliver a message; returns the new message's ref."""
+        ...
+
+    async def edit(self, message: Ref, out: Outgoing) -> None: ...
+
+    async def delete(self, message: Ref) -> None: ...
+
+    async def open_form(self, actor: Ref, form: Form, reply_token: str | None) -> None: ...
+
+    async def add_role(self, member: Ref, role: str) -> None: ...
+
+    async def remove_role(self, member: Ref, role: str) -> None: ...
+
+    async def remove_reaction(self, message: Ref, emoji: str, member: Ref) -> None: ...
+
+    async def create_thread(self, message: Ref, name: str) -> Ref: ...
+
+    async def timeout(self, member: Ref, until: datetime, reason: str) -> None: ...
+
+    async def kick(self, member: Ref, reason: str) -> None: ...
+
+    async def ban(self, member: Ref, reason: str) -> None: ...
+
+    def message_link(self, message: Ref) -> str: ...
+
+    def mention(self, member: Ref) -> str: ...
+
+    def channel_mention(self, channel: Ref) -> str: ...
+
+
+class Clock(Protocol):
+    def now(self) -> datetime:
+        """An aware UTC datetime."""
+        ...
+
+
+# --- core repositories ----------------------------------------------------------------
+
+
+class Directory(Protocol):
+    """Members, persons and channels as the community knows them."""
+
+    async def upsert_member(self, member: Member, seen_at: datetime) -> MemberRecord: ...
+
+    async def member_joined(self, member: Member, at: datetime) -> MemberRecord: ...
+
+    async def member_left(self, ref: Ref, at: datetime) -> MemberRecord | None: ...
+
+    async def get(self, ref: Ref) -> MemberRecord | None: ...
+
+    async def find(self, platform: str, workspace: str, text: str) -> MemberRecord | None:
+        """Find by platform id, name or display name (case-insensitive)."""
+        ...
+
+    async def accounts_of(self, person_id: int) -> Sequence[MemberRecord]: ...
+
+    async def set_person_prefs(
+        self, person_id: int, *, locale: str | None = None, timezone: str | None = None
+    ) -> None: ...
+
+    async def person_prefs(self, person_id: int) -> tuple[str | None, str | None]:
+        """(locale, timezone) the person chose, if any."""
+        ...
+
+    async def set_roles(self, ref: Ref, roles: frozenset[str]) -> None: ...
+
+    async def count_members(self, platform: str | None = None) -> int: ...
+
+    async def upsert_channel(self, ref: Ref, name: str, kind: str) -> None: ...
+
+    async def find_channel(self, platform: str, workspace: str, name: str) -> Ref | None: ...
+
+
+class EventLog(Protocol):
+    async def claim(self, event_id: str, at: datetime) -> bool:
+        """Record the event as processed; False when it was processed already."""
+        ...
+
+    async def prune(self, before: datetime) -> int: ...
+
+
+@dataclass(frozen=True, slots=True)
+class ActivityFact:
+    """One thing a member did: the facts metrics need, never the content."""
+
+    person_id: int
+    member: Ref
+    channel_id: str
+    kind: str
+    at: datetime
+    length: int = 0
+    reply: bool = False
+    sentiment: float | None = None
+
+
+class ActivityLog(Protocol):
+    async def record(self, facts: Sequence[ActivityFact]) -> None: ...
+
+    async def prune(self, before: datetime) -> int: ...
+
+
+@dataclass(frozen=True, slots=True)
+class PendingJob:
+    id: int
+    key: str
+    feature: str
+    name: str
+    due_at: datetime
+    payload: Mapping[str, Any]
+
+
+class JobStore(Protocol):
+    """Persisted one-off jobs (poll deadlines, escalations, reminders)."""
+
+    async def schedule(
+        self, key: str, feature: str, name: str, due_at: datetime, payload: Mapping[str, Any]
+    ) -> PendingJob:
+        """Create or move the job with this natural key (never a duplicate)."""
+        ...
+
+    async def cancel(self, key: str) -> bool: ...
+
+    async def cancel_prefix(self, prefix: str) -> int: ...
+
+    async def pending(self, due_before: datetime | None = None) -> Sequence[PendingJob]: ...
+
+    async def get(self, job_id: int) -> PendingJob | None: ...
+
+    async def claim(self, job_id: int, instance: str, at: datetime) -> bool:
+        """Mark the job done in the current transaction; False if another got it."""
+        ...
+
+    async def claim_cron(self, job: str, fire_time: datetime, instance: str) -> bool: ...
+
+
+R = TypeVar("R")
+
+
+class UnitOfWork(Protocol):
+    """One transaction: every repository it hands out writes inside it."""
+
+    def get(self, repo: type[R]) -> R: ...
+
+    def savepoint(self) -> AbstractAsyncContextManager[None]:
+        """A nested transaction: a failing handler undoes only its own writes."""
+        ...
+
+
+class Storage(Protocol):
+    def unit_of_work(self) -> AbstractAsyncContextManager[UnitOfWork]: ...
+
+    async def close(self) -> None: ...
+
+    async def healthy(self) -> bool: ...

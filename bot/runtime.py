@@ -1,0 +1,72 @@
+"""The running bot's shared state, handed to every context.
+
+Kept apart from `app.py` (which builds it) so that features and tests can depend on
+the runtime without pulling in storage or platform code.
+"""
+
+from __future__ import annotations
+
+import os
+import socket
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any
+
+from bot.config import AgoraConfig, FeatureConfig
+from bot.permissions import Permissions
+from bot.ports import ChatPort, Clock, Storage
+from bot.registry import Registry
+
+if TYPE_CHECKING:
+    from bot.dispatch import Dispatcher
+    from bot.scheduler import Scheduler
+
+
+def default_instance_id() -> str:
+    return f"{socket.gethostname()}-{os.getpid()}"
+
+
+@dataclass
+class Runtime:
+    config: AgoraConfig
+    registry: Registry
+    storage: Storage
+    clock: Clock
+    ports: dict[str, ChatPort] = field(default_factory=dict)
+    instance_id: str = field(default_factory=default_instance_id)
+    _dispatcher: Dispatcher | None = None
+    _scheduler: Scheduler | None = None
+    _feature_configs: dict[str, FeatureConfig] = field(default_factory=dict)
+
+    def __post_init__(self) -> None:
+        perms = self.config.permissions
+        self.permissions = Permissions(perms.admin, perms.moderator, perms.helper)
+        for name, feature in self.registry.features.items():
+            self._feature_configs[name] = self.config.feature(name, feature.config)
+
+    def feature_config(self, name: str) -> Any:
+        return self._feature_configs[name]
+
+    def replace_config(self, config: AgoraConfig) -> None:
+        """Hot reload: swap in a new, already validated config."""
+        self.config = config
+        self.__post_init__()
+
+    def port(self, platform: str) -> ChatPort:
+        try:
+            return self.ports[platform]
+        except KeyError:
+            raise LookupError(f"no adapter is running for platform {platform!r}") from None
+
+    @property
+    def dispatcher(self) -> Dispatcher:
+        assert self._dispatcher is not None, "runtime used before the dispatcher was attached"
+        return self._dispatcher
+
+    @property
+    def scheduler(self) -> Scheduler:
+        assert self._scheduler is not None, "runtime used before the scheduler was attached"
+        return self._scheduler
+
+    def enabled_features(self) -> Mapping[str, FeatureConfig]:
+        return self._feature_configs

@@ -1,0 +1,149 @@
+"""The async engine and the unit of work every event and job runs in.
+
+SQLite is the zero-setup default: WAL mode, foreign keys on, and one writer at a
+time (an asyncio lock, since SQLite allows one writer anyway and waiting in Python
+beats `database is locked`). PostgreSQL gets a pool with pre-ping, so a restarted
+server is reconnected to transparently.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import AsyncIterator
+from contextlib import AbstractAsyncContextManager, asynccontextmanager
+from typing import Any, TypeVar, cast
+
+from sqlalchemy import event, text
+from sqlalchemy.engine import make_url
+from sqlalchemy.exc import DBAPIError, InterfaceError, OperationalError
+from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine, create_async_engine
+from sqlalchemy.pool import StaticPool
+
+from bot.ports import StorageUnavailable
+from storage.repositories import implementation
+
+R = TypeVar("R")
+
+_TRANSIENT_TEXT = ("database is locked", "connection", "terminating", "server closed", "refused")
+
+
+def is_outage(error: BaseException) -> bool:
+    """True for 'the database is not there right now', False for bugs in our SQL."""
+    if isinstance(error, OSError | ConnectionError | asyncio.TimeoutError):
+        return True
+    if isinstance(error, DBAPIError) and error.connection_invalidated:
+        return True
+    if isinstance(error, OperationalError | InterfaceError):
+        message = str(error.orig if error.orig is not None else error).lower()
+        return any(part in message for part in _TRANSIENT_TEXT)
+    orig = getattr(error, "orig", None)
+    return isinstance(orig, OSError | ConnectionError)
+
+
+def create_engine(url: str, *, echo: bool = False) -> AsyncEngine:
+    parsed = make_url(url)
+    if parsed.get_backend_name() == "sqlite":
+        memory = parsed.database in (None, "", ":memory:")
+        kwargs: dict[str, Any] = {"connect_args": {"timeout": 30}}
+        if memory:
+            kwargs["poolclass"] = StaticPool
+        engine = create_async_engine(url, echo=echo, **kwargs)
+        _configure_sqlite(engine, memory)
+        return engine
+    return create_async_engine(url, echo=echo, pool_pre_ping=True, pool_size=10, max_overflow=10)
+
+
+def _configure_sqlite(engine: AsyncEngine, memory: bool) -> None:
+    sync_engine = engine.sync_engine
+
+    @event.listens_for(sync_engine, "connect")
+    def on_connect(dbapi_connection: Any, _record: Any) -> None:
+        # Let SQLAlchemy, not the driver, own transactions, so SAVEPOINT works.
+        dbapi_connection.isolation_level = None
+        cursor = dbapi_connection.cursor()
+        if not memory:
+            cursor.execute("PRAGMA journal_mode=WAL")
+        cursor.execute("PRAGMA foreign_keys=ON")
+        cursor.execute("PRAGMA synchronous=NORMAL")
+        cursor.execute("PRAGMA busy_timeout=30000")
+        cursor.close()
+
+    @event.listens_for(sync_engine, "begin")
+    def on_begin(conn: Any) -> None:
+        conn.exec_driver_sql("BEGIN")
+
+
+class SqlUnitOfWork:
+    def __init__(self, conn: AsyncConnection) -> None:
+        self.conn = conn
+        self._repos: dict[type, object] = {}
+
+    def get(self, repo: type[R]) -> R:
+        found = self._repos.get(repo)
+        if found is None:
+            found = implementation(repo)(self.conn)
+            self._repos[repo] = found
+        return cast(R, found)
+
+    def savepoint(self) -> AbstractAsyncContextManager[None]:
+        return self._savepoint()
+
+    @asynccontextmanager
+    async def _savepoint(self) -> AsyncIterator[None]:
+        async with self.conn.begin_nested():
+            yield
+
+
+class SqlStorage:
+    """Implements `bot.ports.Storage` on an async SQLAlchemy engine."""
+
+    def __init__(self, engine: AsyncEngine) -> None:
+        self.engine = engine
+        self.dialect = engine.dialect.name
+        self._write_lock = asyncio.Lock() if self.dialect == "sqlite" else None
+
+    def unit_of_work(self) -> AbstractAsyncContextManager[SqlUnitOfWork]:
+        return self._unit_of_work()
+
+    @asynccontextmanager
+    async def _unit_of_work(self) -> AsyncIterator[SqlUnitOfWork]:
+        if self._write_lock is None:
+            async with self._transaction() as uow:
+                yield uow
+        else:
+            async with self._write_lock, self._transaction() as uow:
+                yield uow
+
+    @asynccontextmanager
+    async def _transaction(self) -> AsyncIterator[SqlUnitOfWork]:
+        try:
+            async with self.engine.begin() as conn:
+                yield SqlUnitOfWork(conn)
+        except StorageUnavailable:
+            raise
+        except Exception as error:
+            if is_outage(error):
+                raise StorageUnavailable(str(error)) from error
+            raise
+
+    @asynccontextmanager
+    async def connection(self) -> AsyncIterator[AsyncConnection]:
+        """A plain read connection (reports, exports)."""
+        try:
+            async with self.engine.connect() as conn:
+                yield conn
+        except Exception as error:
+            if is_outage(error):
+                raise StorageUnavailable(str(error)) from error
+            raise
+
+    async def healthy(self) -> bool:
+        try:
+            async with self.engine.connect() as conn:
+                await conn.execute(text("SELECT 1"))
+        except Exception:
+            return False
+        return True
+
+    async def close(self) -> None:
+        await self.engine.dispose()

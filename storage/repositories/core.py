@@ -1,0 +1,332 @@
+"""Core repositories: directory, processed events, activity log, jobs."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Mapping, Sequence
+from datetime import datetime, timedelta
+from typing import Any
+
+from sqlalchemy import and_, delete, func, insert, or_, select, update
+from sqlalchemy.engine import Row
+from sqlalchemy.ext.asyncio import AsyncConnection
+
+from bot.model import Member, MemberRecord, Ref
+from bot.ports import ActivityFact, ActivityLog, Directory, EventLog, JobStore, PendingJob
+from storage.repositories import implements
+from storage.schema import activity, channels, cron_runs, members, persons, processed_events
+from storage.schema import scheduled_jobs as jobs
+from storage.sql import dumps, insert_ignore, loads
+
+# Don't rewrite a member row on every message just to move last_seen_at.
+_SEEN_RESOLUTION = timedelta(hours=1)
+
+_MEMBER_COLUMNS = (
+    members.c.id,
+    members.c.platform,
+    members.c.workspace,
+    members.c.external_id,
+    members.c.person_id,
+    members.c.name,
+    members.c.display_name,
+    members.c.is_bot,
+    members.c.joined_at,
+    members.c.left_at,
+    members.c.locale,
+    members.c.roles,
+    members.c.last_seen_at,
+    persons.c.locale.label("person_locale"),
+    persons.c.timezone.label("person_timezone"),
+)
+
+
+def _record(row: Row[Any]) -> MemberRecord:
+    return MemberRecord(
+        ref=Ref(row.platform, row.workspace, row.external_id),
+        person_id=row.person_id,
+        name=row.name,
+        display_name=row.display_name,
+        is_bot=bool(row.is_bot),
+        joined_at=row.joined_at,
+        left_at=row.left_at,
+        locale=row.person_locale or row.locale,
+        timezone=row.person_timezone,
+        roles=frozenset(json.loads(row.roles or "[]")),
+    )
+
+
+def _account(ref: Ref) -> Any:
+    return and_(
+        members.c.platform == ref.platform,
+        members.c.workspace == ref.workspace,
+        members.c.external_id == ref.id,
+    )
+
+
+_JOINED = members.join(persons, persons.c.id == members.c.person_id)
+
+
+@implements(Directory)
+class SqlDirectory:
+    def __init__(self, conn: AsyncConnection) -> None:
+        self.conn = conn
+
+    async def _row(self, ref: Ref) -> Row[Any] | None:
+        result = await self.conn.execute(select(*_MEMBER_COLUMNS).select_from(_JOINED).where(_account(ref)))
+        return result.first()
+
+    async def upsert_member(self, member: Member, seen_at: datetime) -> MemberRecord:
+        row = await self._row(member.ref)
+        roles = dumps(sorted(member.roles))
+        if row is None:
+            person_id = (
+                await self.conn.execute(insert(persons).values(created_at=seen_at).returning(persons.c.id))
+            ).scalar_one()
+            await self.conn.execute(
+                insert(members).values(
+                    platform=member.ref.platform,
+                    workspace=member.ref.workspace,
+                    external_id=member.ref.id,
+                    person_id=person_id,
+                    name=member.name,
+                    display_name=member.display_name,
+                    is_bot=member.is_bot,
+                    locale=member.locale,
+                    roles=roles,
+                    first_seen_at=seen_at,
+                    last_seen_at=seen_at,
+                )
+            )
+        else:
+            changes: dict[str, Any] = {}
+            if row.name != member.name:
+                changes["name"] = member.name
+            if member.display_name and row.display_name != member.display_name:
+                changes["display_name"] = member.display_name
+            if member.locale and row.locale != member.locale:
+                changes["locale"] = member.locale
+            if member.roles and row.roles != roles:
+                changes["roles"] = roles
+            if row.last_seen_at is None or seen_at - row.last_seen_at > _SEEN_RESOLUTION:
+                changes["last_seen_at"] = seen_at
+            if changes:
+                await self.conn.execute(update(members).where(members.c.id == row.id).values(**changes))
+        found = await self._row(member.ref)
+        assert found is not None
+        return _record(found)
+
+    async def member_joined(self, member: Member, at: datetime) -> MemberRecord:
+        await self.upsert_member(member, at)
+        await self.conn.execute(
+            update(members).where(_account(member.ref)).values(joined_at=at, left_at=None)
+        )
+        found = await self._row(member.ref)
+        assert found is not None
+        return _record(found)
+
+    async def member_left(self, ref: Ref, at: datetime) -> MemberRecord | None:
+        await self.conn.execute(update(members).where(_account(ref)).values(left_at=at))
+        row = await self._row(ref)
+        return _record(row) if row is not None else None
+
+    async def get(self, ref: Ref) -> MemberRecord | None:
+        row = await self._row(ref)
+        return _record(row) if row is not None else None
+
+    async def find(self, platform: str, workspace: str, text: str) -> MemberRecord | None:
+        wanted = text.strip().lstrip("@").lower()
+        if not wanted:
+            return None
+        query = (
+            select(*_MEMBER_COLUMNS)
+            .select_from(_JOINED)
+            .where(
+                members.c.platform == platform,
+                members.c.workspace == workspace,
+                or_(
+                    members.c.external_id == text.strip(),
+                    func.lower(members.c.name) == wanted,
+                    func.lower(members.c.display_name) == wanted,
+                ),
+            )
+            .order_by(members.c.left_at.is_not(None), members.c.id)
+        )
+        row = (await self.conn.execute(query)).first()
+        return _record(row) if row is not None else None
+
+    async def accounts_of(self, person_id: int) -> Sequence[MemberRecord]:
+        query = select(*_MEMBER_COLUMNS).select_from(_JOINED).where(members.c.person_id == person_id)
+        return [_record(r) for r in (await self.conn.execute(query)).all()]
+
+    async def set_person_prefs(
+        self, person_id: int, *, locale: str | None = None, timezone: str | None = None
+    ) -> None:
+        values: dict[str, Any] = {}
+        if locale is not None:
+            values["locale"] = locale
+        if timezone is not None:
+            values["timezone"] = timezone
+        if values:
+            await self.conn.execute(update(persons).where(persons.c.id == person_id).values(**values))
+
+    async def person_prefs(self, person_id: int) -> tuple[str | None, str | None]:
+        row = (
+            await self.conn.execute(
+                select(persons.c.locale, persons.c.timezone).where(persons.c.id == person_id)
+            )
+        ).first()
+        return (row.locale, row.timezone) if row is not None else (None, None)
+
+    async def set_roles(self, ref: Ref, roles: frozenset[str]) -> None:
+        await self.conn.execute(update(members).where(_account(ref)).values(roles=dumps(sorted(roles))))
+
+    async def count_members(self, platform: str | None = None) -> int:
+        query = select(func.count(func.distinct(members.c.person_id))).where(
+            members.c.left_at.is_(None), members.c.is_bot.is_(False)
+        )
+        if platform is not None:
+            query = query.where(members.c.platform == platform)
+        return int((await self.conn.execute(query)).scalar_one())
+
+    async def upsert_channel(self, ref: Ref, name: str, kind: str) -> None:
+        stmt = insert_ignore(self.conn, channels, "platform", "workspace", "external_id").values(
+            platform=ref.platform, workspace=ref.workspace, external_id=ref.id, name=name, kind=kind
+        )
+        result = await self.conn.execute(stmt)
+        if result.rowcount == 0:
+            await self.conn.execute(
+                update(channels)
+                .where(
+                    channels.c.platform == ref.platform,
+                    channels.c.workspace == ref.workspace,
+                    channels.c.external_id == ref.id,
+                    channels.c.name != name,
+                )
+                .values(name=name)
+            )
+
+    async def find_channel(self, platform: str, workspace: str, name: str) -> Ref | None:
+        wanted = name.strip().lstrip("#")
+        row = (
+            await self.conn.execute(
+                select(channels.c.external_id).where(
+                    channels.c.platform == platform,
+                    channels.c.workspace == workspace,
+                    or_(func.lower(channels.c.name) == wanted.lower(), channels.c.external_id == wanted),
+                )
+            )
+        ).first()
+        return Ref(platform, workspace, row.external_id) if row is not None else None
+
+
+@implements(EventLog)
+class SqlEventLog:
+    def __init__(self, conn: AsyncConnection) -> None:
+        self.conn = conn
+
+    async def claim(self, event_id: str, at: datetime) -> bool:
+        stmt = insert_ignore(self.conn, processed_events, "event_id").values(
+            event_id=event_id, processed_at=at
+        )
+        return (await self.conn.execute(stmt)).rowcount == 1
+
+    async def prune(self, before: datetime) -> int:
+        result = await self.conn.execute(
+            delete(processed_events).where(processed_events.c.processed_at < before)
+        )
+        return int(result.rowcount)
+
+
+@implements(ActivityLog)
+class SqlActivityLog:
+    def __init__(self, conn: AsyncConnection) -> None:
+        self.conn = conn
+
+    async def record(self, facts: Sequence[ActivityFact]) -> None:
+        if not facts:
+            return
+        rows = [
+            {
+                "person_id": f.person_id,
+                "platform": f.member.platform,
+                "workspace": f.member.workspace,
+                "channel_id": f.channel_id,
+                "kind": f.kind,
+                "at": f.at,
+                "length": f.length,
+                "reply": f.reply,
+                "sentiment": f.sentiment,
+            }
+            for f in facts
+        ]
+        await self.conn.execute(insert(activity), rows)
+
+    async def prune(self, before: datetime) -> int:
+        result = await self.conn.execute(delete(activity).where(activity.c.at < before))
+        return int(result.rowcount)
+
+
+def _job(row: Row[Any]) -> PendingJob:
+    return PendingJob(row.id, row.key, row.feature, row.name, row.due_at, loads(row.payload))
+
+
+@implements(JobStore)
+class SqlJobStore:
+    def __init__(self, conn: AsyncConnection) -> None:
+        self.conn = conn
+
+    async def schedule(
+        self, key: str, feature: str, name: str, due_at: datetime, payload: Mapping[str, Any]
+    ) -> PendingJob:
+        values = {
+            "feature": feature,
+            "name": name,
+            "due_at": due_at,
+            "payload": dumps(dict(payload)),
+            "done_at": None,
+            "claimed_by": None,
+        }
+        existing = (await self.conn.execute(select(jobs.c.id).where(jobs.c.key == key))).first()
+        if existing is None:
+            await self.conn.execute(insert(jobs).values(key=key, created_at=due_at, **values))
+        else:
+            await self.conn.execute(update(jobs).where(jobs.c.id == existing.id).values(**values))
+        row = (await self.conn.execute(select(jobs).where(jobs.c.key == key))).one()
+        return _job(row)
+
+    async def cancel(self, key: str) -> bool:
+        result = await self.conn.execute(
+            delete(jobs).where(jobs.c.key == key, jobs.c.done_at.is_(None))
+        )
+        return result.rowcount > 0
+
+    async def cancel_prefix(self, prefix: str) -> int:
+        escaped = prefix.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+        result = await self.conn.execute(
+            delete(jobs).where(jobs.c.key.like(f"{escaped}%", escape="\\"), jobs.c.done_at.is_(None))
+        )
+        return int(result.rowcount)
+
+    async def pending(self, due_before: datetime | None = None) -> Sequence[PendingJob]:
+        query = select(jobs).where(jobs.c.done_at.is_(None)).order_by(jobs.c.due_at, jobs.c.id)
+        if due_before is not None:
+            query = query.where(jobs.c.due_at <= due_before)
+        return [_job(r) for r in (await self.conn.execute(query)).all()]
+
+    async def get(self, job_id: int) -> PendingJob | None:
+        row = (await self.conn.execute(select(jobs).where(jobs.c.id == job_id))).first()
+        return _job(row) if row is not None else None
+
+    async def claim(self, job_id: int, instance: str, at: datetime) -> bool:
+        result = await self.conn.execute(
+            update(jobs)
+            .where(jobs.c.id == job_id, jobs.c.done_at.is_(None))
+            .values(done_at=at, claimed_by=instance)
+        )
+        return result.rowcount == 1
+
+    async def claim_cron(self, job: str, fire_time: datetime, instance: str) -> bool:
+        stmt = insert_ignore(self.conn, cron_runs, "job", "fire_time").values(
+            job=job, fire_time=fire_time, claimed_by=instance
+        )
+        return (await self.conn.execute(stmt)).rowcount == 1

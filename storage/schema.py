@@ -1,0 +1,156 @@
+"""The tables of the core. Each feature adds its own in `storage/tables/<feature>.py`.
+
+Tables are SQLAlchemy Core `Table`s on one `MetaData`; Alembic migrations create
+them (a test checks that migrations and these definitions agree). Message content
+is never a column here: the activity log keeps facts, not words.
+"""
+
+from __future__ import annotations
+
+import importlib
+import pkgutil
+
+from sqlalchemy import (
+    Boolean,
+    Column,
+    Float,
+    ForeignKey,
+    Index,
+    Integer,
+    MetaData,
+    PrimaryKeyConstraint,
+    String,
+    Table,
+    Text,
+    UniqueConstraint,
+)
+
+from storage.types import BigId, UTCDateTime
+
+metadata = MetaData(
+    naming_convention={
+        "ix": "ix_%(column_0_label)s",
+        "uq": "uq_%(table_name)s_%(column_0_name)s",
+        "ck": "ck_%(table_name)s_%(constraint_name)s",
+        "fk": "fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s",
+        "pk": "pk_%(table_name)s",
+    }
+)
+
+persons = Table(
+    "persons",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("created_at", UTCDateTime, nullable=False),
+    Column("locale", String(16)),
+    Column("timezone", String(64)),
+)
+
+members = Table(
+    "members",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("platform", String(16), nullable=False),
+    Column("workspace", String(64), nullable=False),
+    Column("external_id", String(64), nullable=False),
+    Column("person_id", ForeignKey("persons.id", ondelete="CASCADE"), nullable=False, index=True),
+    Column("name", String(200), nullable=False),
+    Column("display_name", String(200), nullable=False, server_default=""),
+    Column("is_bot", Boolean, nullable=False, server_default="0"),
+    Column("locale", String(16)),
+    Column("roles", Text, nullable=False, server_default="[]"),
+    Column("joined_at", UTCDateTime),
+    Column("left_at", UTCDateTime),
+    Column("first_seen_at", UTCDateTime, nullable=False),
+    Column("last_seen_at", UTCDateTime, nullable=False),
+    UniqueConstraint("platform", "workspace", "external_id", name="uq_members_account"),
+)
+
+channels = Table(
+    "channels",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("platform", String(16), nullable=False),
+    Column("workspace", String(64), nullable=False),
+    Column("external_id", String(64), nullable=False),
+    Column("name", String(200), nullable=False),
+    Column("kind", String(16), nullable=False, server_default="text"),
+    UniqueConstraint("platform", "workspace", "external_id", name="uq_channels_account"),
+)
+
+processed_events = Table(
+    "processed_events",
+    metadata,
+    Column("event_id", String(200), primary_key=True),
+    Column("processed_at", UTCDateTime, nullable=False, index=True),
+)
+
+activity = Table(
+    "activity",
+    metadata,
+    Column("id", BigId, primary_key=True),
+    Column("person_id", Integer, nullable=False),
+    Column("platform", String(16), nullable=False),
+    Column("workspace", String(64), nullable=False),
+    Column("channel_id", String(64), nullable=False),
+    Column("kind", String(16), nullable=False),
+    Column("at", UTCDateTime, nullable=False),
+    Column("length", Integer, nullable=False, server_default="0"),
+    Column("reply", Boolean, nullable=False, server_default="0"),
+    Column("sentiment", Float),
+    Index("ix_activity_at", "at"),
+    Index("ix_activity_person_at", "person_id", "at"),
+)
+
+scheduled_jobs = Table(
+    "scheduled_jobs",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("key", String(200), nullable=False, unique=True),
+    Column("feature", String(64), nullable=False),
+    Column("name", String(64), nullable=False),
+    Column("due_at", UTCDateTime, nullable=False, index=True),
+    Column("payload", Text, nullable=False, server_default="{}"),
+    Column("created_at", UTCDateTime, nullable=False),
+    Column("done_at", UTCDateTime),
+    Column("claimed_by", String(128)),
+)
+
+cron_runs = Table(
+    "cron_runs",
+    metadata,
+    Column("job", String(128), nullable=False),
+    Column("fire_time", UTCDateTime, nullable=False),
+    Column("claimed_by", String(128), nullable=False),
+    PrimaryKeyConstraint("job", "fire_time"),
+)
+
+# Tables that identify a person, and the column that does. Features extend this with
+# `personal(table, column)` so the GDPR forget/export test can walk the whole schema.
+PERSONAL_COLUMNS: dict[str, tuple[str, ...]] = {
+    "persons": ("id",),
+    "members": ("person_id",),
+    "activity": ("person_id",),
+}
+# Tables that hold nothing about people, declared so the schema walk knows they were
+# considered, not forgotten.
+IMPERSONAL_TABLES: set[str] = {"channels", "processed_events", "scheduled_jobs", "cron_runs"}
+
+
+def personal(table: Table, *columns: str) -> Table:
+    PERSONAL_COLUMNS[table.name] = columns
+    return table
+
+
+def impersonal(table: Table) -> Table:
+    IMPERSONAL_TABLES.add(table.name)
+    return table
+
+
+def load_all() -> MetaData:
+    """Import every feature's table module so `metadata` knows the whole schema."""
+    import storage.tables
+
+    for info in pkgutil.iter_modules(storage.tables.__path__):
+        importlib.import_module(f"storage.tables.{info.name}")
+    return metadata

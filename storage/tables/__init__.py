@@ -1,0 +1,1 @@
+"""One module per feature with its tables (imported by `storage.schema.load_all`)."""
