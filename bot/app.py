@@ -271,7 +271,9 @@ async def run(config: AgoraConfig, *, script: str | None = None, out: Any = None
     app = await build_app(config, clock=clock)
     from adapters.console.adapter import ConsoleAdapter
 
-    console = ConsoleAdapter(script=script, out=out) if console_enabled(config) else None
+    console = (
+        ConsoleAdapter(config.console, script=script, out=out) if console_enabled(config) else None
+    )
     if console is not None:
         app.attach(console)
     if config.discord.enabled:

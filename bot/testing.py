@@ -59,6 +59,7 @@ class Harness:
     async def __aenter__(self) -> Harness:
         from adapters.memory.community import Community
         from adapters.memory.port import MemoryPort
+        from adapters.memory.seeding import register_directory
         from bot.app import build_app, open_storage
         from bot.features import feature_models
 
@@ -79,20 +80,9 @@ class Harness:
             self.community.add_channel(name)
         for name, roles in self._members:
             self.community.add_member(name, roles)
-        await self._register_directory()
+        await register_directory(self.app.runtime.storage, self.community, self.clock.now())
         await self.app.scheduler.start()
         return self
-
-    async def _register_directory(self) -> None:
-        from bot.ports import Directory
-
-        assert self.app is not None
-        async with self.app.runtime.storage.unit_of_work() as uow:
-            directory = uow.get(Directory)  # type: ignore[type-abstract]
-            for channel in self.community.channels.values():
-                await directory.upsert_channel(channel.ref, channel.name, channel.kind.value)
-            for member in self.community.members.values():
-                await directory.member_joined(member, self.clock.now())
 
     async def __aexit__(
         self,

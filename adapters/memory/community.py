@@ -8,9 +8,12 @@ events (with fresh event ids) and records everything the bot sends.
 from __future__ import annotations
 
 import itertools
+import secrets
+from collections.abc import Callable
 from dataclasses import dataclass, field, replace
 from datetime import datetime
 
+from bot.i18n import _
 from bot.model import (
     Attachment,
     Block,
@@ -94,8 +97,12 @@ class Community:
         self.posts: list[Posted] = []
         self.forms: dict[Ref, Form] = {}
         self.moderation: list[ModerationRecord] = []
+        self.observers: list[Callable[[Posted, bool], None]] = []
         self._ids = itertools.count(1)
         self._events = itertools.count(1)
+        # Numbers restart every session; ids must not, or the database would take a new
+        # session's events for replays of the last one.
+        self.session = secrets.token_hex(4)
         self.bot = Member(self.ref("bot"), BOT_NAME, BOT_NAME, is_bot=True)
 
     # --- identities ------------------------------------------------------------------
@@ -104,9 +111,11 @@ class Community:
         return Ref(self.platform, self.workspace, id)
 
     def _event_id(self) -> str:
-        return f"{self.platform}:{self.workspace}:ev{next(self._events)}"
+        return f"{self.platform}:{self.workspace}:{self.session}:ev{next(self._events)}"
 
-    def add_member(self, name: str, roles: tuple[str, ...] = (), locale: str | None = None) -> Member:
+    def add_member(
+        self, name: str, roles: tuple[str, ...] = (), locale: str | None = None
+    ) -> Member:
         key = name.lower()
         member = Member(self.ref(f"u-{key}"), key, name, frozenset(roles), locale=locale)
         self.members[key] = member
@@ -122,7 +131,7 @@ class Community:
     def member(self, name: str) -> Member:
         key = name.lstrip("@").lower()
         if key not in self.members:
-            raise SimulationError(f"no member called {name!r}")
+            raise SimulationError(_("There is no member called {name!r}.", name=name))
         return self.members[key]
 
     def member_by_ref(self, ref: Ref) -> Member | None:
@@ -134,7 +143,9 @@ class Community:
     def channel(self, name: str) -> Channel:
         key = name.lstrip("#").lower()
         if key not in self.channels:
-            raise SimulationError(f"no channel called #{key}")
+            raise SimulationError(
+                _("There is no channel #{name}. Create it with :channel {name}.", name=key)
+            )
         return self.channels[key]
 
     def channel_by_ref(self, ref: Ref) -> Channel | None:
@@ -144,7 +155,7 @@ class Community:
         for posted in self.posts:
             if posted.number == number:
                 return posted
-        raise SimulationError(f"no message [{number}]")
+        raise SimulationError(_("There is no message [{number}].", number=number))
 
     def post_by_ref(self, ref: Ref) -> Posted | None:
         return next((p for p in self.posts if p.ref == ref), None)
@@ -153,27 +164,33 @@ class Community:
 
     def record(self, posted: Posted) -> Posted:
         self.posts.append(posted)
+        self.notify(posted)
         return posted
+
+    def notify(self, posted: Posted, *, edited: bool = False) -> None:
+        """Tell observers (the console's transcript) about a new or edited message."""
+        for observer in self.observers:
+            observer(posted, edited)
 
     def next_message_ref(self) -> tuple[int, Ref]:
         number = next(self._ids)
-        return number, self.ref(f"m{number}")
+        return number, self.ref(f"{self.session}-m{number}")
 
     # --- what members do -------------------------------------------------------------
 
-    def say(self, name: str, channel: str, text: str, *, thread_of: int | None = None) -> MessagePosted:
+    def say(
+        self, name: str, channel: str, text: str, *, thread_of: int | None = None
+    ) -> MessagePosted:
         author = self.member(name)
         where = self.channel(channel)
         parent = self.post(thread_of).ref if thread_of is not None else None
         number, ref = self.next_message_ref()
-        mentions = tuple(
-            m.ref for key, m in self.members.items() if f"@{key}" in text.lower()
-        )
-        self.record(
-            Posted(number, ref, author.name, text, where, thread_of=parent, by_bot=False)
-        )
+        mentions = tuple(m.ref for key, m in self.members.items() if f"@{key}" in text.lower())
+        self.record(Posted(number, ref, author.name, text, where, thread_of=parent, by_bot=False))
         message = Message(ref, where, author, text, self.clock.now(), parent, mentions)
-        return MessagePosted(event_id=self._event_id(), occurred_at=self.clock.now(), message=message)
+        return MessagePosted(
+            event_id=self._event_id(), occurred_at=self.clock.now(), message=message
+        )
 
     def command(self, name: str, channel: str, line: str) -> CommandInvoked:
         actor = self.member(name)
@@ -197,7 +214,9 @@ class Community:
         else:
             users.discard(actor.name)
         author = self._author_ref(posted)
-        channel = posted.channel or self.channels.get("general") or next(iter(self.channels.values()))
+        channel = (
+            posted.channel or self.channels.get("general") or next(iter(self.channels.values()))
+        )
         return ReactionChanged(
             event_id=self._event_id(),
             occurred_at=self.clock.now(),
@@ -215,7 +234,9 @@ class Community:
         member = self.members.get(posted.author) or self.departed.get(posted.author)
         return member.ref if member else None
 
-    def find_button(self, name: str, wanted: str, number: int | None = None) -> tuple[Posted, Button]:
+    def find_button(
+        self, name: str, wanted: str, number: int | None = None
+    ) -> tuple[Posted, Button]:
         """The latest message visible to `name` with a button labelled or id'd `wanted`."""
         actor = self.member(name)
         candidates = [self.post(number)] if number is not None else reversed(self.posts)
@@ -226,8 +247,18 @@ class Community:
             for button in posted.buttons:
                 if lowered in (button.label.lower(), button.action_id.lower()):
                     return posted, button
-        where = f" on message [{number}]" if number is not None else ""
-        raise SimulationError(f"no button {wanted!r}{where} that {name} can see")
+        if number is not None:
+            raise SimulationError(
+                _(
+                    "Message [{number}] has no button {wanted!r} that {name} can see.",
+                    number=number,
+                    wanted=wanted,
+                    name=name,
+                )
+            )
+        raise SimulationError(
+            _("There is no button {wanted!r} that {name} can see.", wanted=wanted, name=name)
+        )
 
     def click(self, name: str, wanted: str, number: int | None = None) -> ButtonPressed:
         posted, button = self.find_button(name, wanted, number)
@@ -261,19 +292,29 @@ class Community:
                         message=posted.ref,
                         channel=posted.channel,
                     )
-        raise SimulationError(f"no menu offering {', '.join(options)} that {name} can see")
+        raise SimulationError(
+            _(
+                "There is no menu offering {options} that {name} can see.",
+                options=", ".join(options),
+                name=name,
+            )
+        )
 
     def submit(self, name: str, values: dict[str, str]) -> FormSubmitted:
         actor = self.member(name)
         form = self.forms.pop(actor.ref, None)
         if form is None:
-            raise SimulationError(f"{name} has no open form")
+            raise SimulationError(_("{name} has no open form to submit.", name=name))
         known = {f.field_id for f in form.fields}
         unknown = set(values) - known
         if unknown:
             self.forms[actor.ref] = form
             raise SimulationError(
-                f"unknown field(s) {', '.join(sorted(unknown))}; this form has {', '.join(sorted(known))}"
+                _(
+                    "Unknown field(s) {unknown}; this form has: {known}.",
+                    unknown=", ".join(sorted(unknown)),
+                    known=", ".join(sorted(known)),
+                )
             )
         return FormSubmitted(
             event_id=self._event_id(),
@@ -284,7 +325,9 @@ class Community:
             context=form.context,
         )
 
-    def join(self, name: str, roles: tuple[str, ...] = (), locale: str | None = None) -> MemberJoined:
+    def join(
+        self, name: str, roles: tuple[str, ...] = (), locale: str | None = None
+    ) -> MemberJoined:
         member = self.add_member(name, roles, locale)
         return MemberJoined(event_id=self._event_id(), occurred_at=self.clock.now(), member=member)
 
@@ -301,7 +344,11 @@ class Community:
         updated = replace(member, roles=frozenset(roles))
         self.members[member.name] = updated
         return RoleChanged(
-            event_id=self._event_id(), occurred_at=self.clock.now(), member=updated, role=role, added=added
+            event_id=self._event_id(),
+            occurred_at=self.clock.now(),
+            member=updated,
+            role=role,
+            added=added,
         )
 
 

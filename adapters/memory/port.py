@@ -6,6 +6,7 @@ from dataclasses import replace
 from datetime import datetime
 
 from adapters.memory.community import Community, ModerationRecord, Posted
+from bot.i18n import _
 from bot.model import Capability, ChannelKind, Form, Outgoing, Ref
 from bot.ports import PlatformRefused
 
@@ -17,7 +18,6 @@ class MemoryPort:
         self.community = community
         self.platform = community.platform
         self.capabilities = capabilities if capabilities is not None else frozenset(Capability)
-        self.listeners: list[object] = []
 
     async def send(self, out: Outgoing) -> Ref:
         c = self.community
@@ -29,7 +29,9 @@ class MemoryPort:
         ephemeral = out.ephemeral_to if Capability.EPHEMERAL in self.capabilities else None
         if out.ephemeral_to is not None and ephemeral is None:
             # No ephemeral messages here: deliver privately instead of to everyone.
-            posted = Posted(number, ref, "Agora", out.text, None, out.blocks, dm_to=out.ephemeral_to)
+            posted = Posted(
+                number, ref, "Agora", out.text, None, out.blocks, dm_to=out.ephemeral_to
+            )
         else:
             posted = Posted(
                 number,
@@ -44,8 +46,6 @@ class MemoryPort:
                 attachments=out.attachments,
             )
         c.record(posted)
-        for listener in self.listeners:
-            listener(posted)  # type: ignore[operator]
         return ref
 
     async def edit(self, message: Ref, out: Outgoing) -> None:
@@ -53,18 +53,22 @@ class MemoryPort:
         posted.text = out.text
         posted.blocks = out.blocks
         posted.edited = True
-        for listener in self.listeners:
-            listener(posted)  # type: ignore[operator]
+        self.community.notify(posted, edited=True)
 
     async def delete(self, message: Ref) -> None:
-        self._posted(message).deleted = True
+        posted = self._posted(message)
+        posted.deleted = True
+        self.community.notify(posted, edited=True)
 
     async def open_form(self, actor: Ref, form: Form, reply_token: str | None) -> None:
         self.community.forms[actor] = form
         fields = ", ".join(f"{f.field_id} ({f.label})" for f in form.fields)
-        await self.send(
-            Outgoing(f"{form.title} — answer with :submit FIELD=VALUE … ({fields})", dm=actor)
+        text = _(
+            "{title} — answer with :submit FIELD=VALUE … ({fields})",
+            title=form.title,
+            fields=fields,
         )
+        await self.send(Outgoing(text, dm=actor))
 
     def _member(self, ref: Ref) -> str:
         member = self.community.member_by_ref(ref)

@@ -1,0 +1,1 @@
+"""Console adapter: a simulated community in the terminal (the embedded default)."""
