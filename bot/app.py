@@ -33,8 +33,11 @@ class StartupError(Exception):
 class Adapter(Protocol):
     """A running platform connection."""
 
-    name: str
-    port: ChatPort
+    @property
+    def name(self) -> str: ...
+
+    @property
+    def port(self) -> ChatPort: ...
 
     async def start(self, app: App) -> None: ...
 
@@ -78,10 +81,14 @@ class App:
 def enabled_features(
     config: AgoraConfig, features: Sequence[Feature] | None = None
 ) -> list[Feature]:
+    """The features to run: the core one (help, language) always, others when enabled."""
     from bot.features import all_features
+    from bot.features.core.handlers import feature as core
 
     chosen = list(features) if features is not None else all_features()
-    return [f for f in chosen if config.feature(f.name, f.config).enabled]
+    if all(f.name != core.name for f in chosen):
+        chosen.insert(0, core)
+    return [f for f in chosen if f is core or config.feature(f.name, f.config).enabled]
 
 
 async def open_storage(

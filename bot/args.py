@@ -165,7 +165,7 @@ def tokenize(text: str) -> list[str]:
 
 # --- value conversion ---------------------------------------------------------------
 
-_DURATION_PART = re.compile(r"(\d+)\s*(w|d|h|m|min|s)", re.IGNORECASE)
+_DURATION_PART = re.compile(r"(\d+)\s*(w|d|h|m|min|s)", re.IGNORECASE | re.ASCII)
 _UNIT_SECONDS = {"w": 604800, "d": 86400, "h": 3600, "m": 60, "min": 60, "s": 1}
 MAX_DURATION = timedelta(days=3650)
 
@@ -173,7 +173,7 @@ MAX_DURATION = timedelta(days=3650)
 def parse_duration(text: str) -> timedelta:
     """`90m`, `2h`, `1h30m`, `2d`, `1w` → timedelta. Bare numbers mean minutes."""
     raw = text.strip().lower()
-    if raw.isdigit():
+    if raw.isascii() and raw.isdigit():
         seconds = int(raw) * 60
     else:
         pos, seconds = 0, 0

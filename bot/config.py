@@ -76,6 +76,7 @@ class StorageConfig(Section):
     auto_migrate: bool | None = None
     echo: bool = False
     activity_retention_days: int = Field(400, ge=1)
+    processed_events_retention_days: int = Field(14, ge=1)
 
     @field_validator("url")
     @classmethod
@@ -130,7 +131,6 @@ class ConsoleConfig(Section):
     channels: list[str] = ["general", "help", "mod-queue"]
     start_as: str = "alice"
     start_in: str = "general"
-    color: bool = True
 
 
 class DiscordConfig(Section):

@@ -72,7 +72,7 @@ def _numbered(words: list[str]) -> tuple[int | None, list[str]]:
     """Split an optional leading message number (`5` or `[5]`) off the words."""
     if words:
         head = words[0].strip("[]")
-        if head.isdigit() and len(head) < 10:
+        if head.isascii() and head.isdigit() and len(head) < 10:
             return int(head), words[1:]
     return None, words
 

@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+from datetime import timedelta
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError, available_timezones
 
 from bot.args import WordArg
 from bot.context import Context, UserError
 from bot.i18n import N_, SUPPORTED_LOCALES, _, normalize_locale, using_locale
 from bot.model import Fields, Section
+from bot.ports import ActivityLog, EventLog
 from bot.registry import Feature
 
 feature = Feature("core", description=N_("Help, language and time zone"))
@@ -114,3 +116,12 @@ async def timezone(ctx: Context, zone: str | None) -> None:
         raise UserError(_("{zone!r} is not a time zone I know.", zone=zone) + hint) from None
     await ctx.directory.set_person_prefs(ctx.actor.person_id, timezone=zone)
     await ctx.reply(_("Your time zone is now {zone}.", zone=zone), ephemeral=True)
+
+
+@feature.job("prune", cron="30 3 * * *")
+async def prune(ctx: Context, payload: dict[str, object]) -> None:
+    """Nightly: drop activity facts and dedup keys older than the configured retention."""
+    storage = ctx.runtime.config.storage
+    now = ctx.now()
+    await ctx.repo(ActivityLog).prune(now - timedelta(days=storage.activity_retention_days))  # type: ignore[type-abstract]
+    await ctx.repo(EventLog).prune(now - timedelta(days=storage.processed_events_retention_days))  # type: ignore[type-abstract]

@@ -1,0 +1,154 @@
+"""Dispatch: once per event id, a failing handler is answered politely, the bot goes on."""
+
+from __future__ import annotations
+
+from sqlalchemy import func, select
+
+from adapters.memory.community import Community
+from bot.args import IntArg, MemberArg
+from bot.context import Context, UserError
+from bot.model import Level, MemberRecord, MessagePosted
+from bot.registry import Feature
+from bot.testing import Harness
+from storage.schema import activity
+
+
+def _probe() -> tuple[Feature, list[str]]:
+    seen: list[str] = []
+    feature = Feature("probe")
+
+    @feature.command("boom", help="always fails")
+    async def boom(ctx: Context) -> None:
+        raise RuntimeError("kaboom")
+
+    @feature.command("count", help="counts", args=[IntArg("n", min=1)])
+    async def count(ctx: Context, n: int) -> None:
+        seen.append(f"count {n}")
+        await ctx.reply(f"counted {n}")
+
+    @feature.command("poke", help="pokes", args=[MemberArg("who")])
+    async def poke(ctx: Context, who: MemberRecord) -> None:
+        await ctx.reply(f"poked {who.name}")
+
+    @feature.command("secret", help="mods only", level=Level.MODERATOR)
+    async def secret(ctx: Context) -> None:
+        await ctx.reply("the secret")
+
+    @feature.command("refuse", help="refuses")
+    async def refuse(ctx: Context) -> None:
+        raise UserError("You cannot do that yet.")
+
+    @feature.on(MessagePosted)
+    async def on_message(ctx: Context, event: MessagePosted) -> None:
+        seen.append(event.message.text)
+        if event.message.text == "explode":
+            raise RuntimeError("listener failure")
+
+    return feature, seen
+
+
+async def _activity_rows(h: Harness) -> int:
+    async with h.runtime.storage.connection() as conn:
+        return int((await conn.execute(select(func.count()).select_from(activity))).scalar_one())
+
+
+async def test_a_repeated_event_id_is_processed_once() -> None:
+    feature, seen = _probe()
+    async with Harness(features=[feature]) as h:
+        community: Community = h.community
+        event = community.say("carol", "general", "hello")
+        assert await h.dispatch(event) is True
+        assert await h.dispatch(event) is False
+        assert seen == ["hello"]
+        assert h.app is not None and h.app.dispatcher.duplicates == 1
+        assert await _activity_rows(h) == 1
+
+
+async def test_failing_command_gets_a_polite_answer_and_the_bot_goes_on() -> None:
+    feature, _seen = _probe()
+    async with Harness(features=[feature]) as h:
+        out = await h.command("carol", "/boom")
+        assert len(out) == 1
+        assert "error on our side" in out[0].text
+        assert "kaboom" not in out[0].text and "Traceback" not in out[0].text
+        assert out[0].ephemeral_to == h.ref("carol")
+        out = await h.command("carol", "/count 3")
+        assert out[-1].text == "counted 3"
+
+
+async def test_failing_listener_does_not_undo_the_event() -> None:
+    feature, seen = _probe()
+    async with Harness(features=[feature]) as h:
+        await h.say("carol", "explode")
+        assert seen == ["explode"]
+        assert await _activity_rows(h) == 1  # the event itself still committed
+        await h.say("carol", "after")
+        assert seen == ["explode", "after"]
+
+
+async def test_bad_arguments_show_the_usage() -> None:
+    feature, _seen = _probe()
+    async with Harness(features=[feature]) as h:
+        out = await h.command("carol", "/count zero")
+        assert "whole number" in out[0].text and "Usage: /count <n>" in out[0].text
+        out = await h.command("carol", "/poke @nobody")
+        assert "don't know a member called nobody" in out[0].text
+
+
+async def test_members_are_resolved_by_name() -> None:
+    feature, _seen = _probe()
+    async with Harness(features=[feature]) as h:
+        out = await h.command("carol", "/poke @Bob")
+        assert out[0].text == "poked bob"
+
+
+async def test_permission_is_checked_before_the_handler() -> None:
+    feature, _seen = _probe()
+    async with Harness(features=[feature]) as h:
+        out = await h.command("carol", "/secret")
+        assert "for moderators only" in out[0].text
+        out = await h.command("bob", "/secret")
+        assert out[0].text == "the secret"
+        out = await h.command("alice", "/secret")  # admins may do what moderators may
+        assert out[0].text == "the secret"
+
+
+async def test_user_error_is_a_sentence_to_the_actor() -> None:
+    feature, _seen = _probe()
+    async with Harness(features=[feature]) as h:
+        out = await h.command("carol", "/refuse")
+        assert out[0].text == "You cannot do that yet."
+        assert out[0].ephemeral_to == h.ref("carol")
+
+
+async def test_unknown_command() -> None:
+    async with Harness() as h:
+        out = await h.command("carol", "/frobnicate now")
+        assert "There is no command /frobnicate" in out[0].text
+
+
+async def test_bots_are_ignored() -> None:
+    feature, seen = _probe()
+    async with Harness(features=[feature]) as h:
+        community: Community = h.community
+        bot = community.add_member("robot")
+        community.members["robot"] = type(bot)(bot.ref, "robot", is_bot=True)
+        assert await h.dispatch(community.say("robot", "general", "beep")) is False
+        assert seen == []
+
+
+async def test_help_lists_only_what_the_member_may_use() -> None:
+    feature, _seen = _probe()
+    async with Harness(features=[feature]) as h:
+        carol = (await h.command("carol", "/help"))[0].text
+        bob = (await h.command("bob", "/help"))[0].text
+        assert "/secret" not in carol and "/count" in carol
+        assert "/secret" in bob
+
+
+async def test_per_member_language_is_used_for_replies() -> None:
+    async with Harness() as h:
+        await h.command("carol", "/language nb")
+        assert h.last(to="carol").text  # chosen and confirmed
+        out = await h.command("carol", "/language")
+        assert "Norsk bokmål" in out[0].text

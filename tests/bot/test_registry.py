@@ -1,0 +1,75 @@
+"""The registry is the one source of truth for commands: no clashes, subcommands first."""
+
+from __future__ import annotations
+
+import pytest
+
+from bot.args import TextArg
+from bot.context import Context
+from bot.features import all_features
+from bot.registry import Feature, Registry, RegistryError
+
+
+async def _noop(ctx: Context, **_: object) -> None:
+    return None
+
+
+def _feature(name: str, *commands: str) -> Feature:
+    feature = Feature(name)
+    for command in commands:
+        feature.command(command, help="x")(_noop)
+    return feature
+
+
+def test_no_two_shipped_features_claim_one_command() -> None:
+    registry = Registry(all_features())
+    names = [c.name for c in registry.commands]
+    assert len(names) == len(set(names))
+    assert "help" in names
+
+
+def test_every_shipped_command_has_help_and_a_known_feature() -> None:
+    registry = Registry(all_features())
+    for spec in registry.commands:
+        assert spec.help.strip(), spec.name
+        assert spec.feature in registry.features
+
+
+def test_clash_is_found_at_start_up() -> None:
+    with pytest.raises(RegistryError, match="/kudos is declared by both 'a' and 'b'"):
+        Registry([_feature("a", "kudos"), _feature("b", "kudos")])
+
+
+def test_feature_registered_twice() -> None:
+    with pytest.raises(RegistryError, match="registered twice"):
+        Registry([_feature("a", "x"), _feature("a", "y")])
+
+
+def test_subcommand_is_preferred_over_root_text() -> None:
+    feature = _feature("kudos", "kudos", "kudos me")
+    feature.commands[0] = feature.commands[0].__class__(
+        "kudos", "x", (TextArg("why", required=False),), feature.commands[0].level, "kudos", _noop
+    )
+    registry = Registry([feature])
+    spec, rest = registry.resolve("/kudos", "me please")
+    assert spec is not None and spec.name == "kudos me" and rest == "please"
+    spec, rest = registry.resolve("kudos", "@bob thanks")
+    assert spec is not None and spec.name == "kudos" and rest == "@bob thanks"
+    assert registry.resolve("nothing", "")[0] is None
+
+
+def test_longest_action_prefix_wins() -> None:
+    feature = Feature("polls")
+    feature.button("vote")(_noop)
+    feature.button("vote:close")(_noop)
+    registry = Registry([feature])
+    found = registry.action("polls:vote:close:7", "button")
+    assert found is not None and found.prefix == "polls:vote:close"
+    found = registry.action("polls:vote:7:2", "button")
+    assert found is not None and found.prefix == "polls:vote"
+    assert registry.action("polls:voter", "button") is None
+    assert registry.action("polls:vote", "form") is None
+
+
+def test_action_ids_carry_their_parts() -> None:
+    assert Feature("questions").action_id("accept", 12, "x") == "questions:accept:12:x"
