@@ -21,7 +21,7 @@ from bot.i18n import _
 from bot.ports import ChatPort, Clock, Storage
 from bot.registry import Feature, Registry
 from bot.runtime import Runtime, default_instance_id
-from bot.scheduler import Scheduler
+from bot.scheduler import Scheduler, sleep_until_idle
 
 log = logging.getLogger(__name__)
 
@@ -69,12 +69,15 @@ class App:
         await self.scheduler.start()
 
     async def stop(self) -> None:
+        """Finish in-flight events (adapters still up to answer them), then close down."""
+        await self.dispatcher.drain()
         for adapter in reversed(self.adapters):
             try:
                 await adapter.stop()
             except Exception:
                 log.exception("adapter %s did not stop cleanly", adapter.name)
         await self.scheduler.stop()
+        await sleep_until_idle(self.scheduler)
         await self.runtime.storage.close()
 
 

@@ -101,7 +101,8 @@ def run(
     from bot.app import run as run_app
 
     cfg = load_or_exit(config)
-    setup_logging(cfg, quiet=script is not None)
+    console_only = not (cfg.discord.enabled or cfg.slack.enabled)
+    setup_logging(cfg, quiet=script is not None or console_only)
     script_text: str | None = None
     if script is not None:
         try:

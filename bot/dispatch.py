@@ -10,6 +10,7 @@ The rules that make a bot survive real platforms live here, once:
 
 from __future__ import annotations
 
+import asyncio
 import logging
 from collections.abc import Awaitable, Callable
 from typing import Any
@@ -72,9 +73,32 @@ class Dispatcher:
         self.handled = 0
         self.duplicates = 0
         self.failures = 0
+        self._in_flight = 0
+        self._idle = asyncio.Event()
+        self._idle.set()
 
     async def handle(self, event: Event) -> bool:
         """Process one event; False when it was a duplicate or could not be processed."""
+        self._in_flight += 1
+        self._idle.clear()
+        try:
+            return await self._handle(event)
+        finally:
+            self._in_flight -= 1
+            if self._in_flight == 0:
+                self._idle.set()
+
+    async def drain(self, limit: float = 10.0) -> bool:
+        """Wait until no event is being handled (graceful shutdown); False on time-out."""
+        try:
+            async with asyncio.timeout(limit):
+                await self._idle.wait()
+        except TimeoutError:
+            log.warning("%d event(s) still in flight at shutdown", self._in_flight)
+            return False
+        return True
+
+    async def _handle(self, event: Event) -> bool:
         actor = actor_of(event)
         if actor is not None and actor.is_bot:
             return False

@@ -9,7 +9,9 @@ in virtual time (`:tick 2d`). `agora run --script FILE` replays such lines and c
 from __future__ import annotations
 
 import asyncio
+import queue
 import sys
+import threading
 from pathlib import Path
 from typing import TYPE_CHECKING, TextIO
 
@@ -281,11 +283,10 @@ class ConsoleAdapter:
                 channel=self.channel,
             )
         )
-        loop = asyncio.get_running_loop()
+        lines = _StdinLines(asyncio.get_running_loop())
         while True:
-            try:
-                raw = await loop.run_in_executor(None, input, self.prompt())
-            except (EOFError, KeyboardInterrupt):
+            raw = await lines.read(self.prompt())
+            if raw is None:
                 break
             try:
                 await self.execute(raw)
@@ -318,6 +319,35 @@ HELP_LINES = (
     N_(":expect-not TEXT      (scripts) it did not"),
     N_(":quit                 leave the console"),
 )
+
+
+class _StdinLines:
+    """Reads the terminal on a daemon thread, one prompt at a time.
+
+    A blocked `input()` in asyncio's default executor would keep the process alive on
+    Ctrl-C until Enter is pressed; a daemon thread dies with the process instead.
+    """
+
+    def __init__(self, loop: asyncio.AbstractEventLoop) -> None:
+        self._loop = loop
+        self._lines: asyncio.Queue[str | None] = asyncio.Queue()
+        self._prompts: queue.SimpleQueue[str] = queue.SimpleQueue()
+        threading.Thread(target=self._read, name="console-input", daemon=True).start()
+
+    def _read(self) -> None:
+        while True:
+            prompt = self._prompts.get()
+            try:
+                line: str | None = input(prompt)
+            except (EOFError, KeyboardInterrupt, OSError):
+                line = None
+            self._loop.call_soon_threadsafe(self._lines.put_nowait, line)
+            if line is None:
+                return
+
+    async def read(self, prompt: str) -> str | None:
+        self._prompts.put(prompt)
+        return await self._lines.get()
 
 
 def _load_history() -> None:

@@ -152,3 +152,57 @@ async def test_per_member_language_is_used_for_replies() -> None:
         assert h.last(to="carol").text  # chosen and confirmed
         out = await h.command("carol", "/language")
         assert "Norsk bokmål" in out[0].text
+
+
+async def test_features_talk_through_signals_in_one_unit_of_work() -> None:
+    from dataclasses import dataclass
+
+    @dataclass(frozen=True)
+    class Thanked:
+        who: str
+
+    sender, receiver = Feature("sender"), Feature("receiver")
+    heard: list[str] = []
+
+    @sender.command("thank", help="thanks", args=[MemberArg("who")])
+    async def thank(ctx: Context, who: MemberRecord) -> None:
+        await ctx.emit(Thanked(who.name))
+        await ctx.reply("sent")
+
+    @receiver.on(Thanked)
+    async def on_thanked(ctx: Context, signal: Thanked) -> None:
+        heard.append(signal.who)
+        if signal.who == "alice":
+            raise RuntimeError("a listener's failure stays its own")
+
+    async with Harness(features=[sender, receiver]) as h:
+        await h.command("carol", "/thank @bob")
+        assert heard == ["bob"]
+        out = await h.command("carol", "/thank @alice")
+        assert heard == ["bob", "alice"]
+        assert out[-1].text == "sent"
+
+
+async def test_drain_waits_for_events_in_flight() -> None:
+    import asyncio
+
+    gate = asyncio.Event()
+    feature = Feature("slow")
+
+    @feature.command("slow", help="waits")
+    async def slow(ctx: Context) -> None:
+        await gate.wait()
+        await ctx.reply("done")
+
+    async with Harness(features=[feature]) as h:
+        assert h.app is not None
+        dispatcher = h.app.dispatcher
+        task = asyncio.create_task(
+            dispatcher.handle(h.community.command("carol", "general", "/slow"))
+        )
+        await asyncio.sleep(0)
+        assert await dispatcher.drain(0.05) is False
+        gate.set()
+        assert await dispatcher.drain(1) is True
+        assert await task is True
+        assert h.last().text == "done"
