@@ -8,12 +8,13 @@ code, never a traceback.
 from __future__ import annotations
 
 import asyncio
+import json
 import logging
 import os
 import sys
 from importlib import metadata
 from pathlib import Path
-from typing import Annotated
+from typing import Annotated, Any
 
 import typer
 from rich.console import Console
@@ -31,6 +32,8 @@ app = typer.Typer(
 )
 db_app = typer.Typer(help="Database schema commands.", no_args_is_help=True)
 app.add_typer(db_app, name="db")
+gdpr_app = typer.Typer(help="Data requests: export or erase what Agora stores about a person.")
+app.add_typer(gdpr_app, name="gdpr")
 
 err = Console(stderr=True)
 out = Console()
@@ -186,6 +189,68 @@ def db_status(config: ConfigOption = None) -> None:
         )
         raise typer.Exit(1)
     out.print(_("The database is up to date."))
+
+
+MemberOption = Annotated[
+    str | None, typer.Option("--member", help="An account: platform:workspace:id.")
+]
+PersonOption = Annotated[int | None, typer.Option("--person", help="A person id.")]
+
+
+def _data_request(config: Path | None, action: str, member: str | None, person: int | None) -> Any:
+    from bot.app import StartupError
+    from bot.context import UserError
+    from bot.features.identity.admin import data_request
+
+    cfg = load_or_exit(config)
+    setup_logging(cfg, quiet=True)
+    try:
+        return asyncio.run(data_request(cfg, action, member=member, person=person))
+    except (StartupError, UserError) as error:
+        err.print(str(error), markup=False, highlight=False)
+        raise typer.Exit(1) from None
+
+
+@gdpr_app.command("export")
+def gdpr_export(
+    member: MemberOption = None,
+    person: PersonOption = None,
+    output: Annotated[
+        Path | None, typer.Option("--output", "-o", help="Write the JSON here (default: stdout).")
+    ] = None,
+    config: ConfigOption = None,
+) -> None:
+    """Export every record about a person, across all features and platforms, as JSON."""
+    data = _data_request(config, "export", member, person)
+    text = json.dumps(data, ensure_ascii=False, indent=2, sort_keys=True)
+    if output is None:
+        print(text)
+        return
+    output.write_text(text + "\n", encoding="utf-8")
+    out.print(_("Wrote {path}.", path=output), highlight=False)
+
+
+@gdpr_app.command("forget")
+def gdpr_forget(
+    member: MemberOption = None,
+    person: PersonOption = None,
+    yes: Annotated[bool, typer.Option("--yes", help="Do not ask for confirmation.")] = False,
+    config: ConfigOption = None,
+) -> None:
+    """Erase a person everywhere (irreversible); aggregates others see are kept."""
+    if not yes and not typer.confirm(_("Erase this person everywhere? This cannot be undone.")):
+        raise typer.Exit(1)
+    report = _data_request(config, "forget", member, person)
+    out.print(
+        _(
+            "Erased person {id}: {rows} records from {tables} tables, {accounts} account(s).",
+            id=report.person_id,
+            rows=report.rows,
+            tables=len(report.erased),
+            accounts=report.accounts,
+        ),
+        highlight=False,
+    )
 
 
 @app.command()

@@ -75,8 +75,6 @@ class StorageConfig(Section):
     url_env: str | None = None
     auto_migrate: bool | None = None
     echo: bool = False
-    activity_retention_days: int = Field(400, ge=1)
-    processed_events_retention_days: int = Field(14, ge=1)
 
     @field_validator("url")
     @classmethod
@@ -112,6 +110,22 @@ class StorageConfig(Section):
         if self.auto_migrate is not None:
             return self.auto_migrate
         return self.url.startswith("sqlite")
+
+
+class PrivacyConfig(Section):
+    """What Agora keeps about people, and for how long."""
+
+    activity_retention_days: int = Field(400, ge=1)
+    processed_events_retention_days: int = Field(14, ge=1)
+    store_message_content: bool = False
+    link_code_minutes: int = Field(10, ge=1, le=120)
+
+
+class Bridge(Section):
+    """One Discord channel and one Slack channel that show the same announcements."""
+
+    discord: str = Field(min_length=1)
+    slack: str = Field(min_length=1)
 
 
 class ConsoleMember(Section):
@@ -154,6 +168,13 @@ class SlackConfig(Section):
     path: str = "/slack/events"
     api_base_url: str | None = None
     admin_token_env: str | None = None
+    # The public HTTPS base Slack reaches in HTTP mode (only `agora slack-manifest` uses it).
+    public_url: str | None = None
+    # Channel ids whose member_joined_channel / member_left_channel count as joining or
+    # leaving the community (for communities that are a channel in a bigger workspace).
+    join_channels: list[str] = []
+    # Seconds between two posts in one channel (Slack allows about one per second).
+    post_interval: float = Field(1.0, ge=0, le=60)
 
 
 class PermissionsConfig(Section):
@@ -182,6 +203,8 @@ class AgoraConfig(Section):
     discord: DiscordConfig = DiscordConfig()
     slack: SlackConfig = SlackConfig()
     permissions: PermissionsConfig = PermissionsConfig()
+    privacy: PrivacyConfig = PrivacyConfig()
+    bridges: list[Bridge] = []
     features: dict[str, FeatureConfig] = {}
     source: str | None = None
 

@@ -60,6 +60,8 @@ class Work:
         self.cancelled: list[str] = []
         self.after_commit: list[Callable[[], Awaitable[None]]] = []
         self.depth = 0
+        # Persons erased during this event: nothing more is recorded about them.
+        self.forgotten: set[int] = set()
 
 
 class Context:

@@ -165,7 +165,7 @@ class Dispatcher:
 
     async def _record_activity(self, work: Work, event: Event, record: MemberRecord | None) -> None:
         kind = activity_kind(event)
-        if kind is None or record is None:
+        if kind is None or record is None or record.person_id in work.forgotten:
             return
         channel = getattr(event, "channel", None)
         length = 0

@@ -175,6 +175,36 @@ class JobStore(Protocol):
     async def claim_cron(self, job: str, fire_time: datetime, instance: str) -> bool: ...
 
 
+class PersonData(Protocol):
+    """Every row about a person, across all tables (the schema says which columns identify).
+
+    Works from the declarations in `storage.schema` (`personal(table, …)`), so a table
+    a feature adds later is merged, exported and erased without further code.
+    """
+
+    async def merge(self, keep: int, gone: int) -> None:
+        """Make `gone`'s accounts and rows belong to `keep` (linking accounts)."""
+        ...
+
+    async def detach(self, account: Ref, at: datetime) -> int:
+        """Give one account a fresh person of its own (unlinking); returns its id."""
+        ...
+
+    async def dump(
+        self, person_id: int, accounts: Sequence[Ref]
+    ) -> dict[str, list[dict[str, Any]]]:
+        """Every row that identifies the person, table by table (data export)."""
+        ...
+
+    async def erase(self, person_id: int, accounts: Sequence[Ref]) -> dict[str, int]:
+        """Delete every row that still identifies the person; rows deleted per table."""
+        ...
+
+    async def remaining(self, person_id: int, accounts: Sequence[Ref]) -> dict[str, int]:
+        """Rows that still identify the person, per table (empty after a forget)."""
+        ...
+
+
 R = TypeVar("R")
 
 

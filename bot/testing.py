@@ -23,7 +23,7 @@ from bot.model import Event, Ref
 from bot.registry import Feature
 
 if TYPE_CHECKING:
-    from adapters.memory.community import Posted
+    from adapters.memory.community import Community, Posted
     from bot.app import App
 
 DEFAULT_MEMBERS: tuple[tuple[str, tuple[str, ...]], ...] = (
@@ -148,6 +148,35 @@ class Harness:
         before = len(self.community.posts)
         await self.app.scheduler.advance(delta)
         return self.community.posts[before:]
+
+    async def add_platform(
+        self,
+        platform: str,
+        *,
+        workspace: str = "test",
+        members: Sequence[tuple[str, tuple[str, ...]]] = DEFAULT_MEMBERS,
+        channels: Sequence[str] = DEFAULT_CHANNELS,
+    ) -> Community:
+        """A second simulated platform (e.g. "slack") sharing this core and database."""
+        from adapters.memory.community import Community
+        from adapters.memory.port import MemoryPort
+        from adapters.memory.seeding import register_directory
+
+        assert self.app is not None
+        community = Community(self.clock, platform, workspace)
+        self.app.runtime.ports[platform] = MemoryPort(community)
+        for name in channels:
+            community.add_channel(name)
+        for name, roles in members:
+            community.add_member(name, roles)
+        await register_directory(self.app.runtime.storage, community, self.clock.now())
+        return community
+
+    async def on(self, community: Community, event: Event) -> list[Posted]:
+        """Dispatch an event made by another platform's `community`; returns what it got."""
+        before = len(community.posts)
+        await self.dispatch(event)
+        return community.posts[before:]
 
     async def _run(self, event: Event) -> list[Posted]:
         before = len(self.community.posts)

@@ -44,6 +44,8 @@ persons = Table(
     Column("created_at", UTCDateTime, nullable=False),
     Column("locale", String(16)),
     Column("timezone", String(64)),
+    # Never reuse the id of a forgotten person (SQLite would, without AUTOINCREMENT).
+    sqlite_autoincrement=True,
 )
 
 members = Table(

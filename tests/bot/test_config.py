@@ -135,7 +135,9 @@ def test_example_config_is_valid_and_documents_every_key() -> None:
         wanted |= _fields(model, ("features", name))
     text = example.read_text(encoding="utf-8")
     # Keys without a sensible default appear commented out: `# shard_count = 2`.
-    commented = {k for k in wanted - present if re.search(rf"^# {k[-1]} = ", text, re.M)}
+    commented = {
+        k for k in wanted - present if re.search(rf"^# ({k[-1]} = |\[\[{k[-1]}\]\]$)", text, re.M)
+    }
     missing = sorted(".".join(k) for k in wanted - present - commented)
     assert not missing, f"config.example.toml lacks: {missing}"
 

@@ -121,7 +121,7 @@ async def timezone(ctx: Context, zone: str | None) -> None:
 @feature.job("prune", cron="30 3 * * *")
 async def prune(ctx: Context, payload: dict[str, object]) -> None:
     """Nightly: drop activity facts and dedup keys older than the configured retention."""
-    storage = ctx.runtime.config.storage
+    privacy = ctx.runtime.config.privacy
     now = ctx.now()
-    await ctx.repo(ActivityLog).prune(now - timedelta(days=storage.activity_retention_days))  # type: ignore[type-abstract]
-    await ctx.repo(EventLog).prune(now - timedelta(days=storage.processed_events_retention_days))  # type: ignore[type-abstract]
+    await ctx.repo(ActivityLog).prune(now - timedelta(days=privacy.activity_retention_days))  # type: ignore[type-abstract]
+    await ctx.repo(EventLog).prune(now - timedelta(days=privacy.processed_events_retention_days))  # type: ignore[type-abstract]

@@ -25,6 +25,7 @@ def upgrade() -> None:
         sa.Column("locale", sa.String(16)),
         sa.Column("timezone", sa.String(64)),
         sa.PrimaryKeyConstraint("id", name="pk_persons"),
+        sqlite_autoincrement=True,
     )
     op.create_table(
         "members",

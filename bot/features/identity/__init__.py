@@ -1,0 +1,1 @@
+"""One person across Discord and Slack: linking accounts, data export and forget."""
