@@ -10,6 +10,7 @@ from __future__ import annotations
 import logging
 from collections.abc import Awaitable, Callable, Iterator, Mapping
 from contextlib import contextmanager
+from dataclasses import replace
 from datetime import datetime
 from typing import TYPE_CHECKING, Any, TypeVar, cast
 
@@ -189,6 +190,39 @@ class Context:
             spec = self.runtime.registry.resolve(ev.name, ev.text)[0]
             return bool(spec and spec.ephemeral)
         return isinstance(ev, ButtonPressed | FormSubmitted)
+
+    async def bridged(self, channel: Ref) -> list[Ref]:
+        """Channels bridged with `channel` (`[[bridges]]`) on the other running platforms."""
+        found: list[Ref] = []
+        for bridge in self.runtime.config.bridges:
+            sides = {"discord": bridge.discord, "slack": bridge.slack}
+            mine = sides.get(channel.platform)
+            if mine is None:
+                continue
+            here = await self.directory.find_channel(channel.platform, channel.workspace, mine)
+            if here != channel:
+                continue
+            for platform, name in sides.items():
+                if platform == channel.platform or platform not in self.runtime.ports:
+                    continue
+                there = await self.directory.find_channel(platform, None, name)
+                if there is not None:
+                    found.append(there)
+        return found
+
+    async def send_bridged(self, out: Outgoing) -> list[Ref]:
+        """Send to `out.channel` and to every channel bridged with it; returns the posts."""
+        sent: list[Ref] = []
+        first = await self.send(out)
+        if first is not None:
+            sent.append(first)
+        if out.channel is None or out.ephemeral_to is not None:
+            return sent
+        for other in await self.bridged(out.channel):
+            copy = await self.send(replace(out, channel=other, thread_of=None, reply_token=None))
+            if copy is not None:
+                sent.append(copy)
+        return sent
 
     async def dm(self, member: Ref, text: str, *, blocks: tuple[Block, ...] = ()) -> Ref | None:
         return await self.send(Outgoing(text, blocks, dm=member))

@@ -20,6 +20,7 @@ from bot.context import Context, UserError, Work
 from bot.i18n import _, normalize_locale, using_locale
 from bot.model import (
     ButtonPressed,
+    Channel,
     CommandInvoked,
     Event,
     FormSubmitted,
@@ -31,6 +32,7 @@ from bot.model import (
     MessagePosted,
     Outgoing,
     ReactionChanged,
+    Ref,
     RoleChanged,
 )
 from bot.ports import ActivityFact, ActivityLog, Directory, EventLog, StorageUnavailable
@@ -74,6 +76,7 @@ class Dispatcher:
         self.duplicates = 0
         self.failures = 0
         self._in_flight = 0
+        self._known_channels: set[tuple[Ref, str]] = set()
         self._idle = asyncio.Event()
         self._idle.set()
 
@@ -111,6 +114,7 @@ class Dispatcher:
                     return False
                 work = Work(self.runtime, uow)
                 record = await self._remember(work, event, actor)
+                await self._remember_channel(work, event)
                 level = self.runtime.permissions.level_of(actor) if actor else Level.MEMBER
                 locale = self._locale(event, record)
                 with using_locale(locale):
@@ -145,6 +149,24 @@ class Dispatcher:
             or normalize_locale(getattr(event, "locale", None))
             or self.runtime.config.bot.language
         )
+
+    async def _remember_channel(self, work: Work, event: Event) -> None:
+        """Register channels as events reveal them (once per process), for name lookups."""
+        channel = getattr(event, "channel", None)
+        if isinstance(event, MessagePosted):
+            channel = event.message.channel
+        if not isinstance(channel, Channel):
+            return
+        key = (channel.ref, channel.name)
+        if key in self._known_channels:
+            return
+        directory: Directory = work.uow.get(Directory)  # type: ignore[type-abstract]
+        await directory.upsert_channel(channel.ref, channel.name, channel.kind.value)
+
+        async def known() -> None:  # only once the write has committed
+            self._known_channels.add(key)
+
+        work.after_commit.append(known)
 
     async def _remember(
         self, work: Work, event: Event, actor: Member | None

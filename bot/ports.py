@@ -110,7 +110,9 @@ class Directory(Protocol):
 
     async def upsert_channel(self, ref: Ref, name: str, kind: str) -> None: ...
 
-    async def find_channel(self, platform: str, workspace: str, name: str) -> Ref | None: ...
+    async def find_channel(self, platform: str, workspace: str | None, name: str) -> Ref | None:
+        """A channel by name or id; `workspace=None` searches every workspace of the platform."""
+        ...
 
 
 class EventLog(Protocol):

@@ -13,7 +13,7 @@ from typing import TYPE_CHECKING, Any, TypeVar
 
 from bot.args import Arg
 from bot.config import AgoraConfig, FeatureConfig, Problem
-from bot.model import Event, Level
+from bot.model import Block, Event, Level
 
 if TYPE_CHECKING:
     from bot.context import Context
@@ -22,6 +22,7 @@ CommandHandler = Callable[..., Awaitable[None]]
 EventHandler = Callable[["Context", Any], Awaitable[None]]
 JobHandler = Callable[["Context", dict[str, Any]], Awaitable[None]]
 PersonHook = Callable[["Context", int], Awaitable[Any]]
+HomeHook = Callable[["Context"], Awaitable[Sequence[Block]]]
 ConfigCheck = Callable[[Any, AgoraConfig], Iterable[Problem]]
 CronSource = str | Callable[[Any], str | None] | None
 
@@ -100,6 +101,7 @@ class Feature:
     forget_hooks: list[PersonHook] = field(default_factory=list)
     export_hooks: list[PersonHook] = field(default_factory=list)
     checks: list[ConfigCheck] = field(default_factory=list)
+    home_hooks: list[HomeHook] = field(default_factory=list)
 
     def command(
         self,
@@ -164,6 +166,14 @@ class Feature:
     def check(self, fn: F) -> F:
         """Declare extra validation of this feature's section for `agora check`."""
         self.checks.append(fn)
+        return fn
+
+    def home(self, fn: F) -> F:
+        """Declare blocks this feature adds to a member's home (the Slack App Home tab).
+
+        The hook gets a Context whose actor is the member (no event) and returns blocks.
+        """
+        self.home_hooks.append(fn)
         return fn
 
     def action_id(self, action: str, *parts: object) -> str:

@@ -72,7 +72,9 @@ class SqlDirectory:
         self.conn = conn
 
     async def _row(self, ref: Ref) -> Row[Any] | None:
-        result = await self.conn.execute(select(*_MEMBER_COLUMNS).select_from(_JOINED).where(_account(ref)))
+        result = await self.conn.execute(
+            select(*_MEMBER_COLUMNS).select_from(_JOINED).where(_account(ref))
+        )
         return result.first()
 
     async def upsert_member(self, member: Member, seen_at: datetime) -> MemberRecord:
@@ -80,7 +82,9 @@ class SqlDirectory:
         roles = dumps(sorted(member.roles))
         if row is None:
             person_id = (
-                await self.conn.execute(insert(persons).values(created_at=seen_at).returning(persons.c.id))
+                await self.conn.execute(
+                    insert(persons).values(created_at=seen_at).returning(persons.c.id)
+                )
             ).scalar_one()
             await self.conn.execute(
                 insert(members).values(
@@ -110,7 +114,9 @@ class SqlDirectory:
             if row.last_seen_at is None or seen_at - row.last_seen_at > _SEEN_RESOLUTION:
                 changes["last_seen_at"] = seen_at
             if changes:
-                await self.conn.execute(update(members).where(members.c.id == row.id).values(**changes))
+                await self.conn.execute(
+                    update(members).where(members.c.id == row.id).values(**changes)
+                )
         found = await self._row(member.ref)
         assert found is not None
         return _record(found)
@@ -155,7 +161,9 @@ class SqlDirectory:
         return _record(row) if row is not None else None
 
     async def accounts_of(self, person_id: int) -> Sequence[MemberRecord]:
-        query = select(*_MEMBER_COLUMNS).select_from(_JOINED).where(members.c.person_id == person_id)
+        query = (
+            select(*_MEMBER_COLUMNS).select_from(_JOINED).where(members.c.person_id == person_id)
+        )
         return [_record(r) for r in (await self.conn.execute(query)).all()]
 
     async def set_person_prefs(
@@ -167,7 +175,9 @@ class SqlDirectory:
         if timezone is not None:
             values["timezone"] = timezone
         if values:
-            await self.conn.execute(update(persons).where(persons.c.id == person_id).values(**values))
+            await self.conn.execute(
+                update(persons).where(persons.c.id == person_id).values(**values)
+            )
 
     async def person_prefs(self, person_id: int) -> tuple[str | None, str | None]:
         row = (
@@ -178,7 +188,9 @@ class SqlDirectory:
         return (row.locale, row.timezone) if row is not None else (None, None)
 
     async def set_roles(self, ref: Ref, roles: frozenset[str]) -> None:
-        await self.conn.execute(update(members).where(_account(ref)).values(roles=dumps(sorted(roles))))
+        await self.conn.execute(
+            update(members).where(_account(ref)).values(roles=dumps(sorted(roles)))
+        )
 
     async def count_members(self, platform: str | None = None) -> int:
         query = select(func.count(func.distinct(members.c.person_id))).where(
@@ -205,18 +217,19 @@ class SqlDirectory:
                 .values(name=name)
             )
 
-    async def find_channel(self, platform: str, workspace: str, name: str) -> Ref | None:
+    async def find_channel(self, platform: str, workspace: str | None, name: str) -> Ref | None:
         wanted = name.strip().lstrip("#")
-        row = (
-            await self.conn.execute(
-                select(channels.c.external_id).where(
-                    channels.c.platform == platform,
-                    channels.c.workspace == workspace,
-                    or_(func.lower(channels.c.name) == wanted.lower(), channels.c.external_id == wanted),
-                )
-            )
-        ).first()
-        return Ref(platform, workspace, row.external_id) if row is not None else None
+        query = select(channels.c.workspace, channels.c.external_id).where(
+            channels.c.platform == platform,
+            or_(
+                func.lower(channels.c.name) == wanted.lower(),
+                channels.c.external_id == wanted,
+            ),
+        )
+        if workspace is not None:
+            query = query.where(channels.c.workspace == workspace)
+        row = (await self.conn.execute(query.order_by(channels.c.id))).first()
+        return Ref(platform, row.workspace, row.external_id) if row is not None else None
 
 
 @implements(EventLog)
@@ -303,7 +316,9 @@ class SqlJobStore:
     async def cancel_prefix(self, prefix: str) -> int:
         escaped = prefix.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
         result = await self.conn.execute(
-            delete(jobs).where(jobs.c.key.like(f"{escaped}%", escape="\\"), jobs.c.done_at.is_(None))
+            delete(jobs).where(
+                jobs.c.key.like(f"{escaped}%", escape="\\"), jobs.c.done_at.is_(None)
+            )
         )
         return int(result.rowcount)
 
