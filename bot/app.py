@@ -15,7 +15,7 @@ from dataclasses import dataclass, field
 from typing import Any, Protocol
 
 from bot.clock import FakeClock, SystemClock
-from bot.config import AgoraConfig, Problem, key_lines
+from bot.config import AgoraConfig, LimitsConfig, Problem, key_lines
 from bot.dispatch import Dispatcher
 from bot.i18n import _
 from bot.ports import ChatPort, Clock, Storage
@@ -278,6 +278,9 @@ async def run(config: AgoraConfig, *, script: str | None = None, out: Any = None
     """`agora run`: every adapter the config enables, one core, until stopped."""
     real_platforms = config.discord.enabled or config.slack.enabled
     clock: Clock = SystemClock() if real_platforms else FakeClock(SystemClock().now())
+    if not real_platforms and "limits" not in config.model_fields_set:
+        # Virtual time stands still between console lines: a rate limit would only misfire.
+        config = config.model_copy(update={"limits": LimitsConfig(commands_per_minute=0)})
     app = await build_app(config, clock=clock)
     from adapters.console.adapter import ConsoleAdapter
 

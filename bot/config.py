@@ -79,6 +79,13 @@ class StorageConfig(Section):
     @field_validator("url")
     @classmethod
     def _known_driver(cls, value: str) -> str:
+        if re.match(r"^[a-z+]+://[^/@:]+:[^/@]+@", value):
+            raise ValueError(
+                _(
+                    "the URL contains a password; put the URL in an environment variable and "
+                    "name it with url_env instead"
+                )
+            )
         if not value.startswith(("sqlite+aiosqlite://", "postgresql+asyncpg://")):
             raise ValueError(
                 _("use sqlite+aiosqlite:///agora.db or postgresql+asyncpg://user@host/db")
@@ -119,6 +126,12 @@ class PrivacyConfig(Section):
     processed_events_retention_days: int = Field(14, ge=1)
     store_message_content: bool = False
     link_code_minutes: int = Field(10, ge=1, le=120)
+
+
+class LimitsConfig(Section):
+    """Abuse protection: how fast one member may use the bot."""
+
+    commands_per_minute: int = Field(20, ge=0)
 
 
 class Bridge(Section):
@@ -164,7 +177,7 @@ class SlackConfig(Section):
     signing_secret_env: str = "SLACK_SIGNING_SECRET"
     app_token_env: str = "SLACK_APP_TOKEN"
     host: str = "0.0.0.0"
-    port: int = Field(3000, ge=1, le=65535)
+    port: int = Field(3000, ge=0, le=65535)  # 0: any free port (tests)
     path: str = "/slack/events"
     api_base_url: str | None = None
     admin_token_env: str | None = None
@@ -204,6 +217,7 @@ class AgoraConfig(Section):
     slack: SlackConfig = SlackConfig()
     permissions: PermissionsConfig = PermissionsConfig()
     privacy: PrivacyConfig = PrivacyConfig()
+    limits: LimitsConfig = LimitsConfig()
     bridges: list[Bridge] = []
     features: dict[str, FeatureConfig] = {}
     source: str | None = None
@@ -266,7 +280,24 @@ _TYPE_HINTS = {
 def _hint(error: Mapping[str, Any], model: type[BaseModel] | None) -> str:
     kind = str(error["type"])
     if kind == "extra_forbidden":
+        key = str(error["loc"][-1])
         known = list(model.model_fields) if model is not None else []
+        if _SECRET_KEY.search(key):
+            env = (
+                f"{key}_env"
+                if f"{key}_env" in known
+                else next(
+                    (k for k in known if k.endswith("_env") and k.startswith(key.split("_")[0])),
+                    None,
+                )
+            )
+            if env:
+                return _(
+                    "never put secrets in this file: set {env} to the name of an environment "
+                    "variable and export the secret there",
+                    env=env,
+                )
+            return _("never put secrets in this file; use an environment variable")
         close = difflib.get_close_matches(str(error["loc"][-1]), known, n=1)
         if close:
             return _("did you mean {name!r}?", name=close[0])
@@ -274,6 +305,9 @@ def _hint(error: Mapping[str, Any], model: type[BaseModel] | None) -> str:
             _("known keys here: {keys}", keys=", ".join(known)) if known else _("remove this key")
         )
     return _(_TYPE_HINTS.get(kind, N_("see config.example.toml for the expected value")))
+
+
+_SECRET_KEY = re.compile(r"token|secret|password|passwd|api_key", re.IGNORECASE)
 
 
 def _model_at(root: type[BaseModel], loc: Sequence[Any]) -> type[BaseModel] | None:

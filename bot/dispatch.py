@@ -36,6 +36,7 @@ from bot.model import (
     RoleChanged,
 )
 from bot.ports import ActivityFact, ActivityLog, Directory, EventLog, StorageUnavailable
+from bot.ratelimit import RateLimiter
 from bot.registry import CommandSpec, Feature
 from bot.runtime import Runtime
 
@@ -76,6 +77,7 @@ class Dispatcher:
         self.duplicates = 0
         self.failures = 0
         self._in_flight = 0
+        self.limiter = RateLimiter(runtime.config.limits.commands_per_minute)
         self._known_channels: set[tuple[Ref, str]] = set()
         self._idle = asyncio.Event()
         self._idle.set()
@@ -237,6 +239,16 @@ class Dispatcher:
     async def _command(
         self, work: Work, event: CommandInvoked, actor: MemberRecord | None, level: Level
     ) -> None:
+        verdict = self.limiter.check(event.actor.ref, self.runtime.clock.now())
+        if not verdict.allowed:
+            if verdict.tell:
+                ctx = Context(work, self._core_feature(), event, actor, level)
+                seconds = max(1, int(verdict.retry_after.total_seconds()))
+                await ctx.reply(
+                    _("You're going a bit fast. Try again in {seconds} s.", seconds=seconds),
+                    ephemeral=True,
+                )
+            return
         spec, text = self.runtime.registry.resolve(event.name, event.text)
         if spec is None:
             ctx = Context(work, self._core_feature(), event, actor, level)

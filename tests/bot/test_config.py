@@ -150,3 +150,20 @@ def _present(data: dict[str, Any], prefix: tuple[str, ...]) -> set[tuple[str, ..
         if isinstance(value, dict):
             found |= _present(value, path)
     return found
+
+
+def test_inline_secrets_are_rejected_with_the_env_var_hint(tmp_path: Path) -> None:
+    (problem,) = _errors(tmp_path, '[discord]\nenabled = true\ntoken = "MTIz.abc.def"\n')
+    assert problem.path == "discord.token" and problem.line == 3
+    assert "token_env" in problem.hint and "never put secrets" in problem.hint
+    (problem,) = _errors(tmp_path, '[slack]\nsigning_secret = "abc"\n')
+    assert "signing_secret_env" in problem.hint
+    assert "MTIz" not in str(problem)  # the secret itself is never echoed
+
+
+def test_database_password_in_the_url_is_rejected(tmp_path: Path) -> None:
+    (problem,) = _errors(
+        tmp_path, '[storage]\nurl = "postgresql+asyncpg://agora:hunter2@db/agora"\n'
+    )
+    assert problem.path == "storage.url" and "url_env" in problem.message
+    assert "hunter2" not in str(problem)

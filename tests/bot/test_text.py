@@ -1,0 +1,31 @@
+"""Echoed user text never pings and never carries control characters."""
+
+from __future__ import annotations
+
+from hypothesis import given
+from hypothesis import strategies as st
+
+from bot.text import ZWSP, neutral, one_line
+
+
+def test_mass_mentions_are_defused() -> None:
+    assert neutral("hi @everyone and @here") == f"hi @{ZWSP}everyone and @{ZWSP}here"
+    assert neutral("<!channel> <!here>") == f"<{ZWSP}!channel> <{ZWSP}!here>"
+    assert neutral("<@123> <@&456> <#789>") == f"<{ZWSP}@123> <{ZWSP}@&456> <{ZWSP}#789>"
+
+
+def test_control_characters_are_dropped_but_newlines_kept() -> None:
+    assert neutral("a\x1b[31mred\x00\nb\u202e") == "a[31mred\nb"
+
+
+def test_limits() -> None:
+    assert len(neutral("x" * 5000)) == 1000
+    assert one_line("a\n  b\tc") == "a b c"
+
+
+@given(st.text())
+def test_nothing_that_notifies_survives(text: str) -> None:
+    out = neutral(text, limit=10_000)
+    lowered = out.lower()
+    for danger in ("@everyone", "@here", "<!", "<@", "<#"):
+        assert danger not in lowered
