@@ -18,6 +18,6 @@ VOLUME ["/data"]
 # The SQLite default lands in /data/agora.db; the config file is read from /data/agora.toml.
 ENV AGORA_CONFIG=/data/agora.toml
 HEALTHCHECK --interval=30s --timeout=5s --start-period=20s --retries=3 \
-  CMD ["agora", "db", "status"]
+  CMD ["agora", "health"]
 ENTRYPOINT ["agora"]
 CMD ["run"]

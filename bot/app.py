@@ -12,6 +12,7 @@ import logging
 import os
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Any, Protocol
 
 from bot.clock import FakeClock, SystemClock
@@ -19,6 +20,7 @@ from bot.config import AgoraConfig, LimitsConfig, Problem, key_lines
 from bot.dispatch import Dispatcher
 from bot.i18n import _
 from bot.ports import ChatPort, Clock, Storage
+from bot.ratelimit import RateLimiter
 from bot.registry import Feature, Registry
 from bot.runtime import Runtime, default_instance_id
 from bot.scheduler import Scheduler, sleep_until_idle
@@ -54,6 +56,8 @@ class App:
     dispatcher: Dispatcher
     scheduler: Scheduler
     adapters: list[Adapter] = field(default_factory=list)
+    background: set[asyncio.Task[Any]] = field(default_factory=set)
+    started: bool = False
 
     @property
     def config(self) -> AgoraConfig:
@@ -67,6 +71,39 @@ class App:
         for adapter in self.adapters:
             await adapter.start(self)
         await self.scheduler.start()
+        self.started = True
+
+    async def reload(self) -> list[Problem]:
+        """Hot reload (SIGHUP, `agora reload`): re-read the file; keep the old config on errors."""
+        from bot.config import ConfigError, load_config
+
+        current = self.runtime.config
+        if current.source is None:
+            log.warning("reload: Agora runs on built-in defaults, there is no file to re-read")
+            return [Problem("", None, _("there is no config file to reload"))]
+        try:
+            fresh = await asyncio.to_thread(load_config, current.source)
+        except ConfigError as error:
+            problems = error.problems
+        else:
+            problems = await asyncio.to_thread(validate_config, fresh)
+        if problems:
+            for problem in problems:
+                log.error("reload refused, the old config stays in force: %s", problem)
+            return problems
+        virtual = not (current.discord.enabled or current.slack.enabled)
+        fresh = effective(fresh, virtual=virtual)
+        for section in ("storage", "discord", "slack", "console"):
+            if getattr(fresh, section) != getattr(current, section):
+                log.warning("reload: [%s] changed; restart Agora for it to take effect", section)
+        fresh = fresh.model_copy(
+            update={s: getattr(current, s) for s in ("storage", "discord", "slack", "console")}
+        )
+        self.runtime.replace_config(fresh)
+        self.dispatcher.limiter = RateLimiter(fresh.limits.commands_per_minute)
+        await self.scheduler.reload()
+        log.info("configuration reloaded from %s", current.source)
+        return []
 
     async def stop(self) -> None:
         """Finish in-flight events (adapters still up to answer them), then close down."""
@@ -77,6 +114,7 @@ class App:
             except Exception:
                 log.exception("adapter %s did not stop cleanly", adapter.name)
         await self.scheduler.stop()
+        self.started = False
         await sleep_until_idle(self.scheduler)
         await self.runtime.storage.close()
 
@@ -268,6 +306,14 @@ def validate_config(config: AgoraConfig) -> list[Problem]:
     return problems
 
 
+def effective(config: AgoraConfig, *, virtual: bool) -> AgoraConfig:
+    """The config as run: on the virtual clock, rate limits are off unless set explicitly."""
+    if virtual and "limits" not in config.model_fields_set:
+        # Virtual time stands still between console lines: a rate limit would only misfire.
+        return config.model_copy(update={"limits": LimitsConfig(commands_per_minute=0)})
+    return config
+
+
 def console_enabled(config: AgoraConfig) -> bool:
     if config.console.enabled is not None:
         return config.console.enabled
@@ -278,10 +324,7 @@ async def run(config: AgoraConfig, *, script: str | None = None, out: Any = None
     """`agora run`: every adapter the config enables, one core, until stopped."""
     real_platforms = config.discord.enabled or config.slack.enabled
     clock: Clock = SystemClock() if real_platforms else FakeClock(SystemClock().now())
-    if not real_platforms and "limits" not in config.model_fields_set:
-        # Virtual time stands still between console lines: a rate limit would only misfire.
-        config = config.model_copy(update={"limits": LimitsConfig(commands_per_minute=0)})
-    app = await build_app(config, clock=clock)
+    app = await build_app(effective(config, virtual=not real_platforms), clock=clock)
     from adapters.console.adapter import ConsoleAdapter
 
     console = (
@@ -298,10 +341,16 @@ async def run(config: AgoraConfig, *, script: str | None = None, out: Any = None
 
         app.attach(SlackAdapter(config.slack))
     stop = asyncio.Event()
-    _install_signal_handlers(stop)
+    _install_signal_handlers(stop, app)
+    pid_file = None if script is not None else write_pid_file(config)
+    health = None
     code = 0
     try:
         await app.start()
+        if config.bot.health_port:
+            from bot.health import serve_health
+
+            health = await serve_health(app, config.bot.health_host, config.bot.health_port)
         if console is not None:
             runner = asyncio.create_task(console.run())
             waiter = asyncio.create_task(stop.wait())
@@ -315,14 +364,39 @@ async def run(config: AgoraConfig, *, script: str | None = None, out: Any = None
         else:
             await stop.wait()
     finally:
+        if health is not None:
+            await health.cleanup()
         await app.stop()
+        if pid_file is not None:
+            pid_file.unlink(missing_ok=True)
     return code
 
 
-def _install_signal_handlers(stop: asyncio.Event) -> None:
+def write_pid_file(config: AgoraConfig) -> Path | None:
+    """Let `agora reload` and `agora health` find this process."""
+    if not config.bot.pid_file:
+        return None
+    path = Path(config.bot.pid_file)
+    try:
+        path.write_text(f"{os.getpid()}\n", encoding="utf-8")
+    except OSError as error:
+        log.warning("cannot write %s: %s", path, error)
+        return None
+    return path
+
+
+def _install_signal_handlers(stop: asyncio.Event, app: App) -> None:
     import signal
 
     loop = asyncio.get_running_loop()
     for sig in (signal.SIGINT, signal.SIGTERM):
         with contextlib.suppress(NotImplementedError, RuntimeError):
             loop.add_signal_handler(sig, stop.set)
+
+    def reload() -> None:
+        task = loop.create_task(app.reload())
+        app.background.add(task)
+        task.add_done_callback(app.background.discard)
+
+    with contextlib.suppress(NotImplementedError, RuntimeError, AttributeError):
+        loop.add_signal_handler(signal.SIGHUP, reload)

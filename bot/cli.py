@@ -253,6 +253,83 @@ def gdpr_forget(
     )
 
 
+def _running_pid(cfg: AgoraConfig) -> int | None:
+    """The pid in `[bot] pid_file` if that process is alive."""
+    try:
+        pid = int(Path(cfg.bot.pid_file).read_text(encoding="utf-8").strip())
+        os.kill(pid, 0)
+    except (OSError, ValueError):
+        return None
+    return pid
+
+
+@app.command()
+def reload(config: ConfigOption = None) -> None:
+    """Make a running Agora re-read its config (same as sending it SIGHUP)."""
+    import signal
+
+    from bot.app import validate_config
+
+    cfg = load_or_exit(config)
+    problems = validate_config(cfg)
+    if problems:
+        print_problems(problems, cfg.source)
+        err.print(_("Nothing was reloaded; the running config stays in force."))
+        raise typer.Exit(2)
+    pid = _running_pid(cfg)
+    if pid is None:
+        err.print(
+            _("No running Agora found (no live process in {file}).", file=cfg.bot.pid_file),
+            highlight=False,
+        )
+        raise typer.Exit(1)
+    os.kill(pid, signal.SIGHUP)
+    out.print(_("Asked Agora (pid {pid}) to reload {source}.", pid=pid, source=cfg.source))
+
+
+@app.command()
+def health(config: ConfigOption = None) -> None:
+    """Check the database, the schema and, if running, the live process (exit 1 if unhealthy)."""
+    from bot.app import StartupError, database_status
+
+    cfg = load_or_exit(config)
+    setup_logging(cfg, quiet=True)
+    ok = True
+    try:
+        missing = asyncio.run(database_status(cfg))
+        out.print(_("database: reachable"))
+        if missing:
+            ok = False
+            out.print(_("schema: out of date — run `agora db upgrade`"))
+        else:
+            out.print(_("schema: current"))
+    except StartupError as error:
+        ok = False
+        out.print(_("database: {error}", error=error), highlight=False)
+    pid = _running_pid(cfg)
+    out.print(_("process: running (pid {pid})", pid=pid) if pid else _("process: not running"))
+    if pid and cfg.bot.health_port:
+        live = asyncio.run(_fetch_health(cfg.bot.health_host, cfg.bot.health_port))
+        ok = ok and live.get("status") == "ok"
+        out.print(_("live: {status}", status=json.dumps(live, sort_keys=True)), highlight=False)
+    raise typer.Exit(0 if ok else 1)
+
+
+async def _fetch_health(host: str, port: int) -> dict[str, Any]:
+    import aiohttp
+
+    try:
+        timeout = aiohttp.ClientTimeout(total=5)
+        async with (
+            aiohttp.ClientSession(timeout=timeout) as session,
+            session.get(f"http://{host}:{port}/healthz") as response,
+        ):
+            found: dict[str, Any] = await response.json()
+            return found
+    except (aiohttp.ClientError, TimeoutError, ValueError) as error:
+        return {"status": "unreachable", "error": str(error)}
+
+
 @app.command()
 def version() -> None:
     """Print the installed version."""

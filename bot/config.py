@@ -65,6 +65,9 @@ class BotConfig(Section):
     timezone: str = "UTC"
     instance_id: str | None = None
     log_level: Literal["debug", "info", "warning", "error"] = "info"
+    pid_file: str = "agora.pid"
+    health_host: str = "127.0.0.1"
+    health_port: int = Field(0, ge=0, le=65535)
 
     _tz = field_validator("timezone")(check_timezone)
     _lang = field_validator("language")(check_language)

@@ -13,6 +13,7 @@ from __future__ import annotations
 import asyncio
 import logging
 from collections.abc import Awaitable, Callable
+from datetime import datetime
 from typing import Any
 
 from bot.args import ArgError, ArgKind, ChannelToken, MemberToken, parse_args, usage
@@ -77,6 +78,7 @@ class Dispatcher:
         self.duplicates = 0
         self.failures = 0
         self._in_flight = 0
+        self.last_event_at: datetime | None = None
         self.limiter = RateLimiter(runtime.config.limits.commands_per_minute)
         self._known_channels: set[tuple[Ref, str]] = set()
         self._idle = asyncio.Event()
@@ -140,6 +142,7 @@ class Dispatcher:
             )
             return False
         self.handled += 1
+        self.last_event_at = event.occurred_at
         if work is not None:
             await self._after_commit(work)
         return True

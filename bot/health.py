@@ -1,0 +1,47 @@
+"""Is Agora healthy? Database reachable, adapters connected, scheduler running, events flowing.
+
+Served as JSON on `/healthz` when `[bot] health_port` is set (for Docker, Kubernetes,
+uptime checks): 200 when healthy, 503 when degraded, so a probe needs no parsing.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
+
+from aiohttp import web
+
+if TYPE_CHECKING:
+    from bot.app import App
+
+
+async def snapshot(app: App) -> dict[str, Any]:
+    database = await app.runtime.storage.healthy()
+    adapters = {a.name: bool(getattr(a, "connected", True)) for a in app.adapters}
+    last = app.dispatcher.last_event_at
+    age = (app.runtime.clock.now() - last).total_seconds() if last is not None else None
+    healthy = database and app.started and all(adapters.values())
+    return {
+        "status": "ok" if healthy else "degraded",
+        "database": database,
+        "adapters": adapters,
+        "scheduler": app.started,
+        "last_event_age_seconds": age,
+        "events": {
+            "handled": app.dispatcher.handled,
+            "duplicates": app.dispatcher.duplicates,
+            "failures": app.dispatcher.failures,
+        },
+    }
+
+
+async def serve_health(app: App, host: str, port: int) -> web.AppRunner:
+    async def healthz(_request: web.Request) -> web.Response:
+        body = await snapshot(app)
+        return web.json_response(body, status=200 if body["status"] == "ok" else 503)
+
+    server = web.Application()
+    server.router.add_get("/healthz", healthz)
+    runner = web.AppRunner(server, access_log=None)
+    await runner.setup()
+    await web.TCPSite(runner, host, port).start()
+    return runner
