@@ -14,6 +14,7 @@ from typing import TYPE_CHECKING, Any, TypeVar
 from bot.args import Arg
 from bot.config import AgoraConfig, FeatureConfig, Problem
 from bot.model import Block, Event, Level
+from bot.stats import Figure, Window
 
 if TYPE_CHECKING:
     from bot.context import Context
@@ -23,6 +24,7 @@ EventHandler = Callable[["Context", Any], Awaitable[None]]
 JobHandler = Callable[["Context", dict[str, Any]], Awaitable[None]]
 PersonHook = Callable[["Context", int], Awaitable[Any]]
 HomeHook = Callable[["Context"], Awaitable[Sequence[Block]]]
+StatsHook = Callable[["Context", Window], Awaitable[Sequence[Figure]]]
 ConfigCheck = Callable[[Any, AgoraConfig], Iterable[Problem]]
 CronSource = str | Callable[[Any], str | None] | None
 
@@ -102,6 +104,7 @@ class Feature:
     export_hooks: list[PersonHook] = field(default_factory=list)
     checks: list[ConfigCheck] = field(default_factory=list)
     home_hooks: list[HomeHook] = field(default_factory=list)
+    stats_hooks: list[StatsHook] = field(default_factory=list)
 
     def command(
         self,
@@ -174,6 +177,11 @@ class Feature:
         The hook gets a Context whose actor is the member (no event) and returns blocks.
         """
         self.home_hooks.append(fn)
+        return fn
+
+    def stats(self, fn: F) -> F:
+        """Declare figures this feature adds to community metrics for a time window."""
+        self.stats_hooks.append(fn)
         return fn
 
     def action_id(self, action: str, *parts: object) -> str:
