@@ -330,6 +330,25 @@ async def _fetch_health(host: str, port: int) -> dict[str, Any]:
         return {"status": "unreachable", "error": str(error)}
 
 
+@app.command("slack-manifest")
+def slack_manifest(
+    config: ConfigOption = None,
+    public_url: Annotated[
+        str | None,
+        typer.Option("--public-url", help="HTTP mode: the public https:// address of Agora."),
+    ] = None,
+    json_format: Annotated[bool, typer.Option("--json", help="JSON instead of YAML.")] = False,
+) -> None:
+    """Print the Slack app manifest (commands, scopes, events) to paste at api.slack.com."""
+    from adapters.slack.manifest import slack_manifest as build
+    from bot.app import enabled_features
+    from bot.registry import Registry
+
+    cfg = load_or_exit(config)
+    registry = Registry(enabled_features(cfg))
+    print(build(registry, cfg, public_url=public_url, fmt="json" if json_format else "yaml"))
+
+
 @app.command()
 def version() -> None:
     """Print the installed version."""

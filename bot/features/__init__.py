@@ -6,6 +6,7 @@ Discovery is by folder so a new feature needs no edit elsewhere.
 from __future__ import annotations
 
 import importlib
+import importlib.util
 import pkgutil
 
 from bot.config import FeatureConfig
@@ -17,7 +18,10 @@ def all_features() -> list[Feature]:
     for info in sorted(pkgutil.iter_modules(__path__), key=lambda i: i.name):
         if not info.ispkg:
             continue
-        module = importlib.import_module(f"{__name__}.{info.name}.handlers")
+        name = f"{__name__}.{info.name}.handlers"
+        if importlib.util.find_spec(name) is None:
+            continue  # a package without handlers declares no feature (yet)
+        module = importlib.import_module(name)
         feature = getattr(module, "feature", None)
         if isinstance(feature, Feature):
             found.append(feature)

@@ -91,3 +91,15 @@ def test_version() -> None:
     result = runner.invoke(app, ["version"])
     assert result.exit_code == 0
     assert result.output.startswith("agora ")
+
+
+def test_slack_manifest_lists_the_registry_commands() -> None:
+    import json
+
+    result = runner.invoke(app, ["slack-manifest", "--json"])
+    assert result.exit_code == 0, result.output
+    manifest = json.loads(result.output)
+    commands = {c["command"] for c in manifest["features"]["slash_commands"]}
+    assert {"/help", "/language", "/link"} <= commands
+    yaml = runner.invoke(app, ["slack-manifest"])
+    assert 'command: "/help"' in yaml.output

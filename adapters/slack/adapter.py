@@ -1,0 +1,349 @@
+"""SlackAdapter: slack-bolt's AsyncApp in HTTP or Socket Mode, feeding the core.
+
+Every listener does the same two things: `ack()` at once (Slack wants an answer
+within 3 seconds), then a tracked task looks up who and where, translates the
+payload and hands the events to the dispatcher. The ack never waits for the core.
+
+Retries (HTTP `X-Slack-Retry-Num`, Socket Mode `retry_attempt`) are not filtered
+here: every delivery is translated to the same event id (Slack's `event_id`; for
+commands and interactions the `trigger_id`), and the dispatcher's processed-events
+claim turns the repeats into no-ops. Filtering in memory would be wrong: when the
+first delivery failed before its commit, the retry is the one that must run.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import os
+import re
+from collections.abc import Awaitable, Mapping
+from typing import TYPE_CHECKING, Any
+
+import aiohttp
+from slack_bolt.app.async_app import AsyncApp
+from slack_bolt.context.ack.async_ack import AsyncAck
+from slack_sdk.errors import SlackApiError
+from slack_sdk.http_retry.builtin_async_handlers import (
+    AsyncConnectionErrorRetryHandler,
+    AsyncRateLimitErrorRetryHandler,
+)
+from slack_sdk.web.async_client import AsyncWebClient
+
+from adapters.slack import render, translate
+from adapters.slack.home import home_blocks
+from adapters.slack.people import LOOKUP_ERRORS, SlackPeople, channel_info
+from adapters.slack.port import Connection, SlackPort, slack_error
+from adapters.slack.receiver import HttpReceiver
+from adapters.slack.socket_mode import AckingSocketModeHandler
+from bot.app import StartupError
+from bot.config import SlackConfig
+from bot.i18n import _
+from bot.model import CommandInvoked, Event, Member
+from bot.ports import Directory
+
+if TYPE_CHECKING:
+    from bot.app import App
+
+log = logging.getLogger(__name__)
+
+ANY = re.compile(r".*")
+DEFAULT_API = "https://slack.com/api/"
+CHANNEL_SYNC_LIMIT = 5000
+
+
+class SlackAdapter:
+    name = "slack"
+
+    def __init__(
+        self, config: SlackConfig | None = None, *, env: Mapping[str, str] | None = None
+    ) -> None:
+        self.config = config or SlackConfig()
+        source = os.environ if env is None else env
+        self._bot_token = source.get(self.config.bot_token_env) or None
+        self._signing_secret = source.get(self.config.signing_secret_env) or None
+        self._app_token = source.get(self.config.app_token_env) or None
+        admin_env = self.config.admin_token_env
+        self._admin_token = (source.get(admin_env) or None) if admin_env else None
+        self.port = SlackPort(
+            admin_capable=self._admin_token is not None,
+            post_interval=self.config.post_interval,
+        )
+        self.bound_port: int | None = None
+        self.team: str | None = None
+        self._app: App | None = None
+        self._session: aiohttp.ClientSession | None = None
+        self._receiver: HttpReceiver | None = None
+        self._socket: AckingSocketModeHandler | None = None
+        self._tasks: set[asyncio.Task[None]] = set()
+        self._stopped = asyncio.Event()
+
+    # --- lifecycle -------------------------------------------------------------------
+
+    def missing_settings(self) -> list[str]:
+        """The environment variables an admin still has to set for this mode."""
+        missing = [] if self._bot_token else [self.config.bot_token_env]
+        if self.config.mode == "http" and not self._signing_secret:
+            missing.append(self.config.signing_secret_env)
+        if self.config.mode == "socket" and not self._app_token:
+            missing.append(self.config.app_token_env)
+        return missing
+
+    async def start(self, app: App) -> None:
+        missing = self.missing_settings()
+        if missing:
+            raise StartupError(
+                _(
+                    "Slack is enabled ({mode} mode) but these environment variables are not "
+                    "set: {names}. Export the bot token (xoxb-…), the signing secret (HTTP "
+                    "mode) or the app-level token (xapp-…, Socket Mode) from the Slack app "
+                    "settings, or set enabled = false under [slack].",
+                    mode=self.config.mode,
+                    names=", ".join(missing),
+                )
+            )
+        self._app = app
+        self._session = aiohttp.ClientSession()
+        try:
+            await self._connect(app)
+        except BaseException:
+            await self._close_session()
+            raise
+
+    async def _connect(self, app: App) -> None:
+        base_url = self.config.api_base_url or DEFAULT_API
+        base_url = base_url if base_url.endswith("/") else base_url + "/"
+        retries = [
+            AsyncConnectionErrorRetryHandler(),
+            AsyncRateLimitErrorRetryHandler(max_retry_count=2),
+        ]
+        self.client = AsyncWebClient(
+            token=self._bot_token, base_url=base_url, session=self._session, retry_handlers=retries
+        )
+        identity = await self._identify()
+        self.team = str(identity.get("team_id") or "")
+        if not self.team:
+            raise StartupError(_("Slack's auth.test did not say which workspace the token is for."))
+        admin = None
+        if self._admin_token:
+            admin = AsyncWebClient(
+                token=self._admin_token, base_url=base_url, session=self._session
+            )
+        self.port.connect(
+            Connection(
+                client=self.client,
+                team=self.team,
+                bot_user=str(identity.get("user_id") or ""),
+                url=str(identity.get("url") or "https://slack.com/"),
+                admin=admin,
+                session=self._session,
+            )
+        )
+        self.people = SlackPeople(self.client)
+        self.bolt = self._build_bolt()
+        await self._sync_channels(app)
+        if self.config.mode == "http":
+            self._receiver = HttpReceiver(
+                self.bolt,
+                host=self.config.host,
+                port=self.config.port,
+                path=self.config.path,
+                signing_secret=self._signing_secret or "",
+            )
+            self.bound_port = await self._receiver.start()
+        else:
+            self._socket = AckingSocketModeHandler(
+                self.bolt, app_token=self._app_token, web_client=self.client
+            )
+            await self._socket.connect_async()  # type: ignore[no-untyped-call]
+            log.info("Slack Socket Mode connected for workspace %s", self.team)
+
+    async def _identify(self) -> Mapping[str, Any]:
+        try:
+            response = await self.client.auth_test()
+        except SlackApiError as error:
+            raise StartupError(
+                _(
+                    "Slack rejected the bot token in {name} ({error}). Copy the Bot User OAuth "
+                    "Token (xoxb-…) from the app's OAuth & Permissions page.",
+                    name=self.config.bot_token_env,
+                    error=slack_error(error),
+                )
+            ) from error
+        except LOOKUP_ERRORS as error:
+            raise StartupError(
+                _("Cannot reach Slack at {url}: {error}", url=self.client.base_url, error=error)
+            ) from error
+        return response.data if isinstance(response.data, dict) else {}
+
+    async def run(self) -> int:
+        await self._stopped.wait()
+        return 0
+
+    async def stop(self) -> None:
+        """Stop taking requests, let in-flight events finish, close connections."""
+        if self._receiver is not None:
+            await self._receiver.stop()
+            self._receiver = None
+        if self._socket is not None:
+            await self._socket.close_async()  # type: ignore[no-untyped-call]
+            self._socket = None
+        await self.drain(limit=10.0)
+        for task in list(self._tasks):
+            task.cancel()
+        await self._close_session()
+        self._stopped.set()
+
+    async def _close_session(self) -> None:
+        if self._session is not None:
+            await self._session.close()
+            self._session = None
+
+    async def drain(self, limit: float | None = None) -> None:
+        """Wait until every event handed to the core so far has been processed."""
+        while self._tasks:
+            done, _pending = await asyncio.wait(set(self._tasks), timeout=limit)
+            if not done:
+                log.warning("%d Slack event(s) still running at shutdown", len(self._tasks))
+                return
+
+    def _spawn(self, work: Awaitable[None]) -> None:
+        task = asyncio.ensure_future(work)
+        self._tasks.add(task)
+        task.add_done_callback(self._tasks.discard)
+
+    # --- bolt --------------------------------------------------------------------------
+
+    def _build_bolt(self) -> AsyncApp:
+        bolt = AsyncApp(
+            client=self.client,
+            signing_secret=self._signing_secret or "",
+            request_verification_enabled=self.config.mode == "http",
+            logger=logging.getLogger("slack_bolt.agora"),
+        )
+
+        async def on_payload(ack: AsyncAck, body: dict[str, Any]) -> None:
+            await ack()
+            self._spawn(self._handle(body))
+
+        async def on_home(ack: AsyncAck, body: dict[str, Any]) -> None:
+            await ack()
+            self._spawn(self._publish_home(body))
+
+        async def ack_only(ack: AsyncAck) -> None:
+            await ack()
+
+        bolt.command(ANY)(on_payload)
+        bolt.action(ANY)(on_payload)
+        bolt.view_submission(ANY)(on_payload)
+        bolt.view_closed(ANY)(ack_only)
+        bolt.shortcut(ANY)(ack_only)
+        bolt.event("app_home_opened")(on_home)
+        bolt.event(ANY)(on_payload)
+        return bolt
+
+    # --- payload → core ------------------------------------------------------------------
+
+    @property
+    def core(self) -> App:
+        if self._app is None:
+            raise RuntimeError("SlackAdapter used before start()")
+        return self._app
+
+    async def _handle(self, body: Mapping[str, Any]) -> None:
+        try:
+            if await self._adapter_action(body):
+                return
+            user = translate.user_object(body)
+            if user is not None:
+                self.people.remember(user)
+            needs = translate.needs(body)
+            if needs.team is None:
+                log.warning("Slack payload without a team ignored (%s)", translate.kind_of(body))
+                return
+            lookup = await self.people.lookup(needs, frozenset(self.config.join_channels))
+            events = translate.to_events(body, lookup, self.core.runtime.clock.now())
+            for event in events:
+                if isinstance(event, CommandInvoked):
+                    await self._register_mentioned(event, lookup.members.values())
+                await self._dispatch(event)
+        except Exception:
+            log.exception("Slack %s payload failed", translate.kind_of(body))
+
+    async def _dispatch(self, event: Event) -> None:
+        await self.core.dispatcher.handle(event)
+
+    async def _register_mentioned(self, event: CommandInvoked, members: Any) -> None:
+        """Members named in a command must be known to the directory before it resolves
+        `@carol` (Slack sends `<@U0003>`), even if they never said a word yet."""
+        others: list[Member] = [m for m in members if m.ref != event.actor.ref]
+        if not others:
+            return
+        runtime = self.core.runtime
+        async with runtime.storage.unit_of_work() as uow:
+            directory: Directory = uow.get(Directory)  # type: ignore[type-abstract]
+            for member in others:
+                await directory.upsert_member(member, runtime.clock.now())
+
+    async def _adapter_action(self, body: Mapping[str, Any]) -> bool:
+        """Buttons the adapter posted itself ("Open the form"); True when handled."""
+        if translate.kind_of(body) != "block_actions":
+            return False
+        actions = [a for a in body.get("actions") or () if isinstance(a, Mapping)]
+        mine = [a for a in actions if a.get("action_id") == translate.OPEN_FORM_ACTION]
+        if not mine:
+            return False
+        trigger = body.get("trigger_id")
+        response_url = body.get("response_url")
+        opened = bool(trigger) and await self.port.reopen_form(
+            str(mine[0].get("value") or ""), str(trigger)
+        )
+        if not opened:
+            await self.port.notify(
+                response_url if isinstance(response_url, str) else None,
+                _("This form has expired. Run the command again to get a new one."),
+            )
+        return len(mine) == len(actions)
+
+    async def _publish_home(self, body: Mapping[str, Any]) -> None:
+        opened = translate.home_opened(body)
+        if opened is None:
+            return
+        team, user = opened
+        try:
+            member = await self.people.member(team, user) or translate.Lookup(team).member(user)
+            blocks = await home_blocks(self.core.runtime, member)
+            await self.client.views_publish(user_id=user, view=render.home(blocks))
+        except Exception:
+            log.exception("publishing the home tab of %s failed", user)
+
+    async def _sync_channels(self, app: App) -> None:
+        """Tell the directory which channels exist, so config and `#name` find them."""
+        runtime = app.runtime
+        found: list[tuple[str, translate.ChannelInfo]] = []
+        cursor: str | None = None
+        try:
+            while len(found) < CHANNEL_SYNC_LIMIT:
+                response = await self.client.conversations_list(
+                    types="public_channel,private_channel",
+                    exclude_archived=True,
+                    limit=200,
+                    cursor=cursor,
+                )
+                for channel in response.get("channels") or ():
+                    info = channel_info(channel)
+                    if info is not None:
+                        found.append((str(channel["id"]), info))
+                        self.people.channels.put(str(channel["id"]), info)
+                cursor = (response.get("response_metadata") or {}).get("next_cursor") or None
+                if not cursor:
+                    break
+        except LOOKUP_ERRORS as error:
+            log.warning("could not list Slack channels: %s", slack_error(error))
+        if not found or self.team is None:
+            return
+        async with runtime.storage.unit_of_work() as uow:
+            directory: Directory = uow.get(Directory)  # type: ignore[type-abstract]
+            for channel_id, info in found:
+                ref = translate.Lookup(self.team).channel(channel_id).ref
+                await directory.upsert_channel(ref, info.name, info.kind.value)

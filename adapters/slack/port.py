@@ -1,0 +1,411 @@
+"""`ChatPort` on the Slack Web API: what the core may ask Slack to do, honestly declared.
+
+Where things go:
+- `dm` → conversations.open, then chat.postMessage in that DM;
+- `ephemeral_to` → the interaction's `response_url` when the reply token has one
+  (works in channels the bot is not in), else chat.postEphemeral, else a DM;
+- a channel or thread ref → chat.postMessage (`thread_ts` from a thread ref or
+  `thread_of`); when the bot is not in the channel and the member acted there, the
+  reply goes through `response_url` instead;
+- images given as bytes and attachments → files_upload_v2 next to the message, or a
+  short note when uploading is impossible (ephemeral replies, edits, failures).
+
+What Slack cannot do is declared absent (the core degrades): roles (Slack has none;
+the core keeps its own), timeouts, kicks and bans (workspace membership needs the
+Enterprise admin API), removing other people's reactions (reactions.remove only
+removes the caller's own). Deleting other people's messages needs a user token of a
+workspace admin (`[slack] admin_token_env`); without it only the bot's own messages
+can be deleted, and DELETE_MESSAGES is not declared.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import secrets
+from dataclasses import dataclass
+from datetime import datetime
+
+import aiohttp
+from slack_sdk.errors import SlackApiError, SlackClientError
+from slack_sdk.web.async_client import AsyncWebClient
+from slack_sdk.webhook.async_client import AsyncWebhookClient
+
+from adapters.slack import emoji as slack_emoji
+from adapters.slack import render
+from adapters.slack.pacing import ChannelPacer
+from adapters.slack.people import TtlCache
+from adapters.slack.refs import (
+    EPHEMERAL_TS,
+    PLATFORM,
+    ReplyToken,
+    is_ephemeral,
+    message_ref,
+    split,
+)
+from adapters.slack.translate import OPEN_FORM_ACTION
+from bot.i18n import _
+from bot.model import Button, Buttons, ButtonStyle, Capability, Form, Outgoing, Ref
+from bot.ports import CapabilityMissing, PlatformRefused
+
+log = logging.getLogger(__name__)
+
+CAPABILITIES = frozenset(
+    {
+        Capability.THREADS,
+        Capability.BUTTONS,
+        Capability.SELECTS,
+        Capability.FORMS,
+        Capability.EPHEMERAL,
+        Capability.DM,
+        Capability.IMAGES,
+    }
+)
+NETWORK_ERRORS = (aiohttp.ClientError, asyncio.TimeoutError, SlackClientError)
+_NOT_THERE = frozenset({"not_in_channel", "channel_not_found", "user_not_in_channel"})
+_EXPIRED_TRIGGER = frozenset({"expired_trigger_id", "invalid_trigger_id", "trigger_expired"})
+
+
+@dataclass(frozen=True, slots=True)
+class Connection:
+    """What the port needs once the adapter is connected (auth.test told us who we are)."""
+
+    client: AsyncWebClient
+    team: str
+    bot_user: str
+    url: str
+    admin: AsyncWebClient | None = None
+    session: aiohttp.ClientSession | None = None
+
+
+def slack_error(error: BaseException) -> str:
+    if isinstance(error, SlackApiError):
+        return str(error.response.get("error") or "unknown_error")
+    return type(error).__name__
+
+
+def refused(method: str, error: BaseException, where: str = "") -> PlatformRefused:
+    """A PlatformRefused that says what Slack said and what the admin can do."""
+    code = slack_error(error)
+    hints = {
+        "not_in_channel": _("Invite the bot to the channel (/invite @Agora)."),
+        "channel_not_found": _("Invite the bot to the channel, or check the channel id."),
+        "missing_scope": _(
+            "Add the missing scope in the Slack app settings (see `agora slack-manifest`) "
+            "and reinstall the app."
+        ),
+        "is_archived": _("The channel is archived."),
+        "invalid_auth": _("The Slack token is no longer valid."),
+    }
+    place = f" ({where})" if where else ""
+    message = _("Slack refused {method}{place}: {code}.", method=method, place=place, code=code)
+    hint = hints.get(code, "")
+    return PlatformRefused(f"{message} {hint}".strip())
+
+
+class SlackPort:
+    platform = PLATFORM
+
+    def __init__(self, *, admin_capable: bool = False, post_interval: float = 1.0) -> None:
+        self.capabilities = (
+            CAPABILITIES | {Capability.DELETE_MESSAGES} if admin_capable else CAPABILITIES
+        )
+        self.pacer = ChannelPacer(post_interval)
+        self.forms: TtlCache[str, render.JsonBlock] = TtlCache(512, 3600.0)
+        self._dms: TtlCache[str, str] = TtlCache(4096, 3600.0)
+        self._conn: Connection | None = None
+
+    def connect(self, connection: Connection) -> None:
+        self._conn = connection
+
+    @property
+    def conn(self) -> Connection:
+        if self._conn is None:
+            raise PlatformRefused(_("The Slack adapter is not connected yet."))
+        return self._conn
+
+    # --- sending --------------------------------------------------------------------
+
+    async def send(self, out: Outgoing) -> Ref:
+        token = ReplyToken.decode(out.reply_token)
+        try:
+            if out.dm is not None or out.channel is None:
+                target = out.dm or out.ephemeral_to
+                if target is None:
+                    raise PlatformRefused(_("A message needs a channel or a member to go to."))
+                return await self._post(await self._dm_channel(target.id), None, out)
+            channel, thread_ts = split(out.channel)
+            if out.thread_of is not None:
+                thread_ts = split(out.thread_of)[1] or thread_ts
+            if out.ephemeral_to is not None:
+                return await self._ephemeral(channel, thread_ts, out.ephemeral_to, out, token)
+            try:
+                return await self._post(channel, thread_ts, out)
+            except SlackApiError as error:
+                if slack_error(error) in _NOT_THERE and token.response_url:
+                    rendered = render.message(out, uploads_allowed=False)
+                    if await self._respond(token.response_url, rendered, "in_channel"):
+                        return self._unaddressable(channel)
+                raise
+        except SlackApiError as error:
+            raise refused(
+                "chat.postMessage", error, out.channel.id if out.channel else ""
+            ) from error
+        except NETWORK_ERRORS as error:
+            raise PlatformRefused(_("Slack could not be reached: {error}", error=error)) from error
+
+    async def _dm_channel(self, user: str) -> str:
+        found = self._dms.get(user)
+        if found is None:
+            response = await self.conn.client.conversations_open(users=user)
+            found = str(response["channel"]["id"])
+            self._dms.put(user, found)
+        return found
+
+    def _unaddressable(self, channel: str) -> Ref:
+        """A ref for a message Slack gave no ts for (it cannot be edited or linked)."""
+        return message_ref(self.conn.team, channel, EPHEMERAL_TS + secrets.token_hex(6))
+
+    async def _post(self, channel: str, thread_ts: str | None, out: Outgoing) -> Ref:
+        conn = self.conn
+        rendered = render.message(out)
+        async with self.pacer.turn(channel):
+            response = await conn.client.chat_postMessage(
+                channel=channel,
+                text=rendered.text,
+                blocks=rendered.blocks or None,
+                thread_ts=thread_ts,
+            )
+        posted_in = str(response.get("channel") or channel)
+        ref = message_ref(conn.team, posted_in, str(response["ts"]))
+        for upload in rendered.uploads:
+            await self._upload(posted_in, thread_ts, upload)
+        return ref
+
+    async def _upload(self, channel: str, thread_ts: str | None, upload: render.Upload) -> None:
+        try:
+            async with self.pacer.turn(channel):
+                await self.conn.client.files_upload_v2(
+                    channel=channel,
+                    thread_ts=thread_ts,
+                    file_uploads=[
+                        {"content": upload.data, "filename": upload.filename, "title": upload.title}
+                    ],
+                )
+        except (SlackApiError, *NETWORK_ERRORS) as error:
+            log.warning(
+                "upload of %s to %s failed: %s", upload.filename, channel, slack_error(error)
+            )
+            note = _(
+                "🖼 {name} could not be uploaded ({error}).",
+                name=upload.title,
+                error=slack_error(error),
+            )
+            try:
+                await self.conn.client.chat_postMessage(
+                    channel=channel, text=note, thread_ts=thread_ts
+                )
+            except (SlackApiError, *NETWORK_ERRORS) as again:
+                log.warning("could not post the upload note either: %s", slack_error(again))
+
+    async def _ephemeral(
+        self,
+        channel: str,
+        thread_ts: str | None,
+        member: Ref,
+        out: Outgoing,
+        token: ReplyToken,
+    ) -> Ref:
+        rendered = render.message(out, uploads_allowed=False)
+        # response_url answers where the member acted; it cannot aim at a thread.
+        if (
+            token.response_url
+            and thread_ts is None
+            and await self._respond(token.response_url, rendered, "ephemeral")
+        ):
+            return self._unaddressable(channel)
+        try:
+            response = await self.conn.client.chat_postEphemeral(
+                channel=channel,
+                user=member.id,
+                text=rendered.text,
+                blocks=rendered.blocks or None,
+                thread_ts=thread_ts,
+            )
+        except SlackApiError as error:
+            if slack_error(error) not in _NOT_THERE:
+                raise
+            # Not in that channel and no response_url: still private, as a DM.
+            log.info(
+                "ephemeral reply in %s impossible (%s); sent as a DM", channel, slack_error(error)
+            )
+            return await self._post(await self._dm_channel(member.id), None, out)
+        ts = str(response.get("message_ts") or secrets.token_hex(6))
+        return message_ref(self.conn.team, channel, EPHEMERAL_TS + ts)
+
+    async def _respond(self, url: str, rendered: render.Rendered, response_type: str) -> bool:
+        """Answer through an interaction's response_url; False when that did not work."""
+        webhook = AsyncWebhookClient(url, session=self.conn.session, timeout=10)
+        try:
+            response = await webhook.send(
+                text=rendered.text,
+                blocks=rendered.blocks or None,
+                response_type=response_type,
+            )
+        except NETWORK_ERRORS as error:
+            log.warning("response_url failed: %s", slack_error(error))
+            return False
+        if response.status_code != 200:
+            log.warning("response_url answered %s %s", response.status_code, response.body[:100])
+            return False
+        return True
+
+    # --- changing messages ------------------------------------------------------------
+
+    def _addressable(self, message: Ref) -> tuple[str, str]:
+        channel, ts = split(message)
+        if ts is None or is_ephemeral(ts):
+            raise PlatformRefused(
+                _("Slack cannot change or remove this message (it is ephemeral or has no id).")
+            )
+        return channel, ts
+
+    async def edit(self, message: Ref, out: Outgoing) -> None:
+        channel, ts = self._addressable(message)
+        rendered = render.message(out, uploads_allowed=False)
+        try:
+            await self.conn.client.chat_update(
+                channel=channel, ts=ts, text=rendered.text, blocks=rendered.blocks
+            )
+        except SlackApiError as error:
+            raise refused("chat.update", error, message.id) from error
+        except NETWORK_ERRORS as error:
+            raise PlatformRefused(_("Slack could not be reached: {error}", error=error)) from error
+
+    async def delete(self, message: Ref) -> None:
+        """The bot deletes its own messages; others' need the admin user token."""
+        channel, ts = self._addressable(message)
+        conn = self.conn
+        try:
+            await conn.client.chat_delete(channel=channel, ts=ts)
+            return
+        except SlackApiError as error:
+            if slack_error(error) != "cant_delete_message":
+                raise refused("chat.delete", error, message.id) from error
+        if conn.admin is None:
+            raise CapabilityMissing(Capability.DELETE_MESSAGES, PLATFORM)
+        try:
+            await conn.admin.chat_delete(channel=channel, ts=ts)
+        except SlackApiError as error:
+            raise refused("chat.delete", error, message.id) from error
+
+    # --- forms ------------------------------------------------------------------------
+
+    async def open_form(self, actor: Ref, form: Form, reply_token: str | None) -> None:
+        """views.open with the interaction's trigger_id (valid for about 3 seconds).
+
+        Without a usable trigger (the form follows a message, or the core was slow), the
+        member gets a button that opens the form: the click brings a fresh trigger_id.
+        """
+        token = ReplyToken.decode(reply_token)
+        try:
+            view = render.modal(form, channel=token.channel)
+        except render.FormTooLarge as error:
+            raise PlatformRefused(str(error)) from error
+        if token.trigger_id:
+            try:
+                await self.conn.client.views_open(trigger_id=token.trigger_id, view=view)
+                return
+            except SlackApiError as error:
+                if slack_error(error) not in _EXPIRED_TRIGGER:
+                    raise refused("views.open", error, form.form_id) from error
+                log.info("trigger for form %s expired; offering a button", form.form_id)
+        await self._offer_form(actor, form, view, token)
+
+    async def _offer_form(
+        self, actor: Ref, form: Form, view: render.JsonBlock, token: ReplyToken
+    ) -> None:
+        key = secrets.token_urlsafe(12)
+        self.forms.put(key, view)
+        button = Button(OPEN_FORM_ACTION, _("Open the form"), key, ButtonStyle.PRIMARY)
+        text = _("“{title}” is ready: press the button to fill it in.", title=form.title)
+        channel = Ref(PLATFORM, actor.workspace, token.channel) if token.channel else None
+        await self.send(
+            Outgoing(
+                text,
+                (Buttons((button,)),),
+                channel=channel,
+                dm=None if channel else actor,
+                ephemeral_to=actor if channel else None,
+                reply_token=token.encode(),
+            )
+        )
+
+    async def reopen_form(self, key: str, trigger_id: str) -> bool:
+        """The member pressed "Open the form"; False when that form is gone."""
+        view = self.forms.get(key)
+        if view is None:
+            return False
+        try:
+            await self.conn.client.views_open(trigger_id=trigger_id, view=view)
+        except SlackApiError as error:
+            raise refused("views.open", error) from error
+        self.forms.drop(key)
+        return True
+
+    async def notify(self, response_url: str | None, text: str) -> None:
+        """A short private note through a response_url (adapter-level messages)."""
+        if response_url:
+            rendered = render.message(Outgoing(text), uploads_allowed=False)
+            await self._respond(response_url, rendered, "ephemeral")
+
+    # --- what Slack does not have ------------------------------------------------------
+
+    async def add_role(self, member: Ref, role: str) -> None:
+        raise CapabilityMissing(Capability.ROLES, PLATFORM)
+
+    async def remove_role(self, member: Ref, role: str) -> None:
+        raise CapabilityMissing(Capability.ROLES, PLATFORM)
+
+    async def remove_reaction(self, message: Ref, emoji: str, member: Ref) -> None:
+        """Only the bot's own reaction: Slack lets nobody remove someone else's."""
+        conn = self.conn
+        if member.id != conn.bot_user:
+            raise CapabilityMissing(Capability.REMOVE_REACTIONS, PLATFORM)
+        channel, ts = self._addressable(message)
+        try:
+            await conn.client.reactions_remove(
+                channel=channel, timestamp=ts, name=slack_emoji.to_slack(emoji)
+            )
+        except SlackApiError as error:
+            raise refused("reactions.remove", error, message.id) from error
+
+    async def create_thread(self, message: Ref, name: str) -> Ref:
+        """A Slack thread is its root message: replies to this ref go into the thread."""
+        channel, ts = self._addressable(message)
+        return message_ref(message.workspace, channel, ts)
+
+    async def timeout(self, member: Ref, until: datetime, reason: str) -> None:
+        raise CapabilityMissing(Capability.TIMEOUT, PLATFORM)
+
+    async def kick(self, member: Ref, reason: str) -> None:
+        raise CapabilityMissing(Capability.KICK, PLATFORM)
+
+    async def ban(self, member: Ref, reason: str) -> None:
+        raise CapabilityMissing(Capability.BAN, PLATFORM)
+
+    # --- text -------------------------------------------------------------------------
+
+    def message_link(self, message: Ref) -> str:
+        base = self._conn.url if self._conn is not None else "https://slack.com/"
+        base = base if base.endswith("/") else base + "/"
+        channel, ts = split(message)
+        if ts is None or is_ephemeral(ts):
+            return f"{base}archives/{channel}"
+        return f"{base}archives/{channel}/p{ts.replace('.', '')}"
+
+    def mention(self, member: Ref) -> str:
+        return f"<@{member.id}>"
+
+    def channel_mention(self, channel: Ref) -> str:
+        return f"<#{split(channel)[0]}>"

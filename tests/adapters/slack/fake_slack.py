@@ -1,0 +1,294 @@
+"""A local Slack for adapter tests: Web API, response_url hooks, file uploads, Socket Mode.
+
+One aiohttp server on 127.0.0.1 and an ephemeral port. Web API answers come from the
+shared payload samples (`../shared/payloads/slack/web_api`), adjusted per call (a new
+`ts` per post, the user asked for in users.info). Everything the adapter sends is
+recorded, so tests assert on what reached "Slack".
+"""
+
+from __future__ import annotations
+
+import asyncio
+import copy
+import itertools
+import json
+from collections.abc import AsyncIterator, Callable, Mapping
+from contextlib import asynccontextmanager
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+from urllib.parse import parse_qsl
+
+import aiohttp
+from aiohttp import web
+
+PAYLOADS = Path(__file__).resolve().parents[3].parent / "shared" / "payloads"
+SLACK = PAYLOADS / "slack"
+IDS: dict[str, Any] = json.loads((PAYLOADS / "ids.json").read_text(encoding="utf-8"))["slack"]
+HOOKS = "https://hooks.slack.com/"
+TEAM = IDS["team_id"]
+USERS: dict[str, str] = IDS["users"]
+CHANNELS: dict[str, str] = IDS["channels"]
+
+
+def load(relative: str) -> dict[str, Any]:
+    """A sample payload (a fresh copy every time: tests may change it)."""
+    data = json.loads((SLACK / relative).read_text(encoding="utf-8"))
+    assert isinstance(data, dict)
+    return data
+
+
+def load_text(relative: str) -> str:
+    return (SLACK / relative).read_text(encoding="utf-8")
+
+
+@dataclass(frozen=True)
+class Call:
+    method: str
+    args: dict[str, Any]
+    token: str
+
+
+Failure = Callable[[Call], str | None]
+
+
+class FakeSlack:
+    def __init__(self) -> None:
+        self.calls: list[Call] = []
+        self.hooks: list[tuple[str, dict[str, Any]]] = []
+        self.uploads: list[bytes] = []
+        self.acks: list[dict[str, Any]] = []
+        self.failures: dict[str, Failure] = {}
+        self.hook_status = 200
+        self.port = 0
+        self._ts = itertools.count(1)
+        self._outbox: asyncio.Queue[dict[str, Any]] = asyncio.Queue()
+        self._runner: web.AppRunner | None = None
+        self._sockets: list[web.WebSocketResponse] = []
+        self._changed = asyncio.Event()
+
+    # --- lifecycle ----------------------------------------------------------------------
+
+    async def start(self) -> None:
+        app = web.Application()
+        app.router.add_route("*", "/api/{method}", self._api)
+        app.router.add_post("/hooks/{tail:.*}", self._hook)
+        app.router.add_post("/upload/{file_id}", self._upload)
+        app.router.add_get("/link/", self._socket)
+        self._runner = web.AppRunner(app, access_log=None)
+        await self._runner.setup()
+        site = web.TCPSite(self._runner, "127.0.0.1", 0)
+        await site.start()
+        assert site._server is not None
+        self.port = site._server.sockets[0].getsockname()[1]  # type: ignore[union-attr]
+
+    async def stop(self) -> None:
+        for ws in self._sockets:
+            await ws.close()
+        if self._runner is not None:
+            await self._runner.cleanup()
+
+    @property
+    def base(self) -> str:
+        return f"http://127.0.0.1:{self.port}/"
+
+    @property
+    def api_base(self) -> str:
+        return self.base + "api/"
+
+    # --- what tests use -----------------------------------------------------------------
+
+    def localize(self, payload: Any) -> Any:
+        """Point every response_url in a sample at this server instead of hooks.slack.com."""
+        if isinstance(payload, str):
+            return payload.replace(HOOKS, self.base + "hooks/")
+        if isinstance(payload, Mapping):
+            return {k: self.localize(v) for k, v in payload.items()}
+        if isinstance(payload, list):
+            return [self.localize(v) for v in payload]
+        return payload
+
+    def called(self, method: str) -> list[Call]:
+        return [c for c in self.calls if c.method == method]
+
+    def fail(self, method: str, error: str | Failure) -> None:
+        """Make `method` answer `{"ok": false, "error": error}` (or decide per call)."""
+        self.failures[method] = error if callable(error) else (lambda _call: error)
+
+    def push(self, envelope: Mapping[str, Any]) -> None:
+        """Send a Socket Mode envelope to the connected app."""
+        self._outbox.put_nowait(dict(envelope))
+
+    async def wait_for(self, check: Callable[[], Any], within: float = 5.0) -> Any:
+        """Wait until `check()` is truthy; re-checked whenever something reaches the fake."""
+        async with asyncio.timeout(within):
+            while not (found := check()):
+                await self._changed.wait()
+                self._changed.clear()
+        return found
+
+    # --- Web API --------------------------------------------------------------------------
+
+    async def _api(self, request: web.Request) -> web.Response:
+        method = request.match_info["method"]
+        args: dict[str, Any] = dict(request.query)
+        if request.method == "POST":
+            if request.content_type == "application/json":
+                args.update(await request.json())
+            else:
+                args.update(dict(parse_qsl(await request.text(), keep_blank_values=True)))
+        for key in ("blocks", "view", "files"):
+            if isinstance(args.get(key), str) and args[key][:1] in "[{":
+                args[key] = json.loads(args[key])
+        token = request.headers.get("Authorization", "").removeprefix("Bearer ")
+        call = Call(method, args, token or str(args.get("token", "")))
+        self.calls.append(call)
+        self._changed.set()
+        failure = self.failures.get(method)
+        error = failure(call) if failure is not None else None
+        if error:
+            return web.json_response({"ok": False, "error": error})
+        answer = getattr(self, "_" + method.replace(".", "_"), None)
+        if answer is None:
+            return web.json_response({"ok": False, "error": "unknown_method"})
+        return web.json_response(answer(call))
+
+    def _next_ts(self) -> str:
+        return f"1748859{next(self._ts):03d}.000100"
+
+    def _auth_test(self, call: Call) -> dict[str, Any]:
+        return load("web_api/auth_test.json")
+
+    def _apps_connections_open(self, call: Call) -> dict[str, Any]:
+        body = load("web_api/apps_connections_open.json")
+        body["url"] = f"ws://127.0.0.1:{self.port}/link/?ticket=fake"
+        return body
+
+    def _chat_postMessage(self, call: Call) -> dict[str, Any]:
+        body = load("web_api/chat_postMessage.json")
+        ts = self._next_ts()
+        body.update(channel=call.args["channel"], ts=ts)
+        body["message"].update(
+            ts=ts, text=call.args.get("text", ""), blocks=call.args.get("blocks", [])
+        )
+        return body
+
+    def _chat_postEphemeral(self, call: Call) -> dict[str, Any]:
+        return {**load("web_api/chat_postEphemeral.json"), "message_ts": self._next_ts()}
+
+    def _chat_update(self, call: Call) -> dict[str, Any]:
+        return {"ok": True, "channel": call.args["channel"], "ts": call.args["ts"]}
+
+    def _chat_delete(self, call: Call) -> dict[str, Any]:
+        return {"ok": True, "channel": call.args["channel"], "ts": call.args["ts"]}
+
+    def _reactions_remove(self, call: Call) -> dict[str, Any]:
+        return {"ok": True}
+
+    def _conversations_open(self, call: Call) -> dict[str, Any]:
+        user = str(call.args.get("users", ""))
+        if user == USERS["carol"]:
+            return load("web_api/conversations_open.json")
+        return {"ok": True, "channel": {"id": "D" + user[1:]}}
+
+    def _conversations_info(self, call: Call) -> dict[str, Any]:
+        channel = str(call.args.get("channel", ""))
+        names = {v: k for k, v in CHANNELS.items()}
+        if channel not in names:
+            return {"ok": False, "error": "channel_not_found"}
+        if channel.startswith("D"):
+            return {"ok": True, "channel": {"id": channel, "is_im": True, "user": USERS["carol"]}}
+        return {"ok": True, "channel": {"id": channel, "name": names[channel], "is_channel": True}}
+
+    def _conversations_list(self, call: Call) -> dict[str, Any]:
+        channels = [
+            {"id": cid, "name": name, "is_channel": True}
+            for name, cid in CHANNELS.items()
+            if cid.startswith("C")
+        ]
+        return {"ok": True, "channels": channels, "response_metadata": {"next_cursor": ""}}
+
+    def _users_info(self, call: Call) -> dict[str, Any]:
+        body = load("web_api/users_info.json")
+        user_id = str(call.args.get("user", ""))
+        names = {v: k for k, v in USERS.items()}
+        if user_id not in names:
+            return {"ok": False, "error": "user_not_found"}
+        user = body["user"]
+        if user_id != USERS["carol"]:
+            name = names[user_id]
+            user.update(id=user_id, name=name, real_name=name.title())
+            user["profile"].update(
+                display_name=name, real_name=name.title(), email=f"{name}@agora-test.example"
+            )
+        user["is_admin"] = user["is_owner"] = user_id == USERS["alice"]
+        user["is_bot"] = user_id == USERS["agora_bot"]
+        if call.args.get("include_locale") in ("true", "1", True):
+            user["locale"] = "nb-NO" if user_id == USERS["bob"] else "en-US"
+        return body
+
+    def _usergroups_list(self, call: Call) -> dict[str, Any]:
+        group = {
+            "id": "S0001",
+            "handle": "moderators",
+            "name": "Moderators",
+            "users": [USERS["bob"]],
+        }
+        return {"ok": True, "usergroups": [group]}
+
+    def _views_open(self, call: Call) -> dict[str, Any]:
+        body = load("web_api/views_open.json")
+        body["view"].update(copy.deepcopy(call.args.get("view") or {}))
+        return body
+
+    def _views_publish(self, call: Call) -> dict[str, Any]:
+        return {"ok": True, "view": {"id": "V0002", **(call.args.get("view") or {})}}
+
+    def _files_getUploadURLExternal(self, call: Call) -> dict[str, Any]:
+        file_id = f"F{next(self._ts):04d}"
+        return {"ok": True, "upload_url": f"{self.base}upload/{file_id}", "file_id": file_id}
+
+    def _files_completeUploadExternal(self, call: Call) -> dict[str, Any]:
+        files = call.args.get("files") or []
+        return {"ok": True, "files": [{"id": f.get("id"), "title": f.get("title")} for f in files]}
+
+    # --- hooks, uploads, Socket Mode --------------------------------------------------------
+
+    async def _hook(self, request: web.Request) -> web.Response:
+        self.hooks.append((request.match_info["tail"], await request.json()))
+        self._changed.set()
+        return web.Response(status=self.hook_status, text="ok")
+
+    async def _upload(self, request: web.Request) -> web.Response:
+        self.uploads.append(await request.read())
+        return web.Response(text="OK")
+
+    async def _socket(self, request: web.Request) -> web.WebSocketResponse:
+        ws = web.WebSocketResponse()
+        await ws.prepare(request)
+        self._sockets.append(ws)
+        await ws.send_str(json.dumps(load("socket_mode/socket_mode_hello.json")))
+        pump = asyncio.create_task(self._pump(ws))
+        try:
+            async for message in ws:
+                if message.type == aiohttp.WSMsgType.TEXT:
+                    self.acks.append(json.loads(message.data))
+                    self._changed.set()
+        finally:
+            pump.cancel()
+        return ws
+
+    async def _pump(self, ws: web.WebSocketResponse) -> None:
+        while True:
+            envelope = await self._outbox.get()
+            await ws.send_str(json.dumps(envelope))
+
+
+@asynccontextmanager
+async def fake_slack() -> AsyncIterator[FakeSlack]:
+    fake = FakeSlack()
+    await fake.start()
+    try:
+        yield fake
+    finally:
+        await fake.stop()

@@ -1,0 +1,229 @@
+"""Test kit: a tiny feature, the real core, the real SlackAdapter, signed requests.
+
+`running(fake)` builds the core exactly as production does (`build_app` with SQLite in
+memory and a FakeClock), attaches a `SlackAdapter` pointed at the fake Slack and
+starts it on 127.0.0.1 port 0. `Bot` posts signed requests to its HTTP endpoint.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+import json
+import time
+from collections.abc import AsyncIterator, Mapping
+from contextlib import asynccontextmanager
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from typing import Any, TypeVar
+from urllib.parse import quote, urlencode
+
+import aiohttp
+from fake_slack import CHANNELS, TEAM, FakeSlack
+
+from adapters.slack.adapter import SlackAdapter
+from bot.app import App, build_app, open_storage
+from bot.args import MemberArg, TextArg
+from bot.clock import FakeClock
+from bot.config import AgoraConfig, SlackConfig, StorageConfig
+from bot.context import Context
+from bot.model import (
+    Button,
+    ButtonPressed,
+    Buttons,
+    Event,
+    FieldKind,
+    Form,
+    FormField,
+    FormSubmitted,
+    MemberJoined,
+    MemberLeft,
+    MessagePosted,
+    Outgoing,
+    ReactionChanged,
+    Ref,
+    Section,
+)
+from bot.registry import Feature
+
+SECRET = "agora-test-signing-secret"
+ENV = {
+    "SLACK_BOT_TOKEN": "xoxb-test-bot",
+    "SLACK_SIGNING_SECRET": SECRET,
+    "SLACK_APP_TOKEN": "xapp-1-A0001-test",
+    "SLACK_ADMIN_TOKEN": "xoxp-test-admin",
+}
+FORM = "application/x-www-form-urlencoded"
+JSON = "application/json"
+GENERAL = Ref("slack", TEAM, CHANNELS["general"])
+INTRO = Form(
+    "agora:onboarding:intro",
+    "Introduce yourself",
+    (
+        FormField("intro", "Tell us about yourself", FieldKind.PARAGRAPH),
+        FormField("interests", "Interests", required=False),
+    ),
+    context="onboarding-42",
+)
+E = TypeVar("E", bound=Event)
+
+
+@dataclass
+class Recorder:
+    """Every event the test feature's handlers saw, in order."""
+
+    events: list[Event] = field(default_factory=list)
+
+    def of(self, kind: type[E]) -> list[E]:
+        return [e for e in self.events if isinstance(e, kind)]
+
+
+def make_feature(recorder: Recorder) -> Feature:
+    """A feature named `agora` so the samples' ids (`agora:onboarding:start`) route to it."""
+    feature = Feature("agora")
+
+    @feature.command(
+        "kudos", help="Thank someone", args=[MemberArg("to"), TextArg("why")], ephemeral=True
+    )
+    async def kudos(ctx: Context, to: Any, why: str) -> None:
+        assert ctx.event is not None
+        recorder.events.append(ctx.event)
+        await ctx.reply(f"Kudos to {ctx.mention(to.ref)}: {why}")
+
+    @feature.command("hello", help="Say hello to everyone")
+    async def hello(ctx: Context) -> None:
+        assert ctx.event is not None
+        recorder.events.append(ctx.event)
+        await ctx.reply("Hello, everyone!", ephemeral=False)
+
+    @feature.command("intro", help="Introduce yourself")
+    async def intro(ctx: Context) -> None:
+        await ctx.open_form(INTRO)
+
+    @feature.button("onboarding")
+    async def onboarding(ctx: Context, event: ButtonPressed) -> None:
+        recorder.events.append(event)
+        await ctx.open_form(INTRO)
+
+    @feature.form("onboarding")
+    async def submitted(ctx: Context, event: FormSubmitted) -> None:
+        recorder.events.append(event)
+        await ctx.reply("Thanks for introducing yourself!")
+
+    @feature.on(MessagePosted)
+    async def posted(ctx: Context, event: MessagePosted) -> None:
+        recorder.events.append(event)
+        if "whisper" in event.message.text:
+            await ctx.reply("psst", ephemeral=True)
+
+    @feature.on(ReactionChanged)
+    async def reacted(ctx: Context, event: ReactionChanged) -> None:
+        recorder.events.append(event)
+
+    @feature.on(MemberJoined)
+    async def joined(ctx: Context, event: MemberJoined) -> None:
+        recorder.events.append(event)
+        button = Button("agora:onboarding:start", "Get started", "start")
+        welcome = (
+            f"Welcome {ctx.mention(event.member.ref)}! Press the button to introduce yourself."
+        )
+        await ctx.send(Outgoing(welcome, (Buttons((button,)),), channel=GENERAL))
+
+    @feature.on(MemberLeft)
+    async def left(ctx: Context, event: MemberLeft) -> None:
+        recorder.events.append(event)
+
+    @feature.home
+    async def home(ctx: Context) -> tuple[Section, ...]:
+        return (Section("You received 3 kudos this month."),)
+
+    return feature
+
+
+def sign(body: str, timestamp: int, secret: str = SECRET) -> str:
+    base = f"v0:{timestamp}:{body}".encode()
+    return "v0=" + hmac.new(secret.encode(), base, hashlib.sha256).hexdigest()
+
+
+def interaction_body(payload: Mapping[str, Any]) -> str:
+    return "payload=" + quote(json.dumps(payload, separators=(",", ":")))
+
+
+@dataclass
+class Bot:
+    app: App
+    adapter: SlackAdapter
+    recorder: Recorder
+    fake: FakeSlack
+    session: aiohttp.ClientSession
+
+    @property
+    def url(self) -> str:
+        return f"http://127.0.0.1:{self.adapter.bound_port}{self.adapter.config.path}"
+
+    async def post(
+        self,
+        body: str,
+        content_type: str,
+        *,
+        age: int = 0,
+        signature: str | None = None,
+        headers: Mapping[str, str] | None = None,
+    ) -> tuple[int, str]:
+        timestamp = int(time.time()) - age
+        sent = {
+            "Content-Type": content_type,
+            "X-Slack-Request-Timestamp": str(timestamp),
+            "X-Slack-Signature": signature or sign(body, timestamp),
+            **(headers or {}),
+        }
+        async with self.session.post(self.url, data=body.encode(), headers=sent) as response:
+            return response.status, await response.text()
+
+    async def event(self, payload: Mapping[str, Any], **kwargs: Any) -> tuple[int, str]:
+        return await self.post(json.dumps(payload), JSON, **kwargs)
+
+    async def command(self, fields: Mapping[str, Any], **kwargs: Any) -> tuple[int, str]:
+        return await self.post(urlencode(self.fake.localize(dict(fields))), FORM, **kwargs)
+
+    async def interaction(self, payload: Mapping[str, Any], **kwargs: Any) -> tuple[int, str]:
+        return await self.post(interaction_body(self.fake.localize(payload)), FORM, **kwargs)
+
+    async def settle(self) -> None:
+        """Wait until everything the adapter handed to the core has been processed."""
+        await self.adapter.drain()
+
+
+def slack_config(fake: FakeSlack, **overrides: Any) -> AgoraConfig:
+    slack = SlackConfig(
+        enabled=True,
+        **{
+            "mode": "http",
+            "host": "127.0.0.1",
+            "port": 0,
+            "api_base_url": fake.api_base,
+            "post_interval": 0,
+            "admin_token_env": "SLACK_ADMIN_TOKEN",
+            **overrides,
+        },
+    )
+    return AgoraConfig(storage=StorageConfig(url="sqlite+aiosqlite:///:memory:"), slack=slack)
+
+
+@asynccontextmanager
+async def running(
+    fake: FakeSlack, *, env: Mapping[str, str] = ENV, **overrides: Any
+) -> AsyncIterator[Bot]:
+    recorder = Recorder()
+    config = slack_config(fake, **overrides)
+    storage = await open_storage(config, create_schema=True)
+    clock = FakeClock(datetime(2025, 6, 2, 10, 0, tzinfo=UTC))
+    app = await build_app(config, clock=clock, storage=storage, features=[make_feature(recorder)])
+    adapter = SlackAdapter(config.slack, env=env)
+    app.attach(adapter)
+    try:
+        await app.start()
+        async with aiohttp.ClientSession() as session:
+            yield Bot(app, adapter, recorder, fake, session)
+    finally:
+        await app.stop()

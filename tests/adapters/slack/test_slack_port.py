@@ -1,0 +1,234 @@
+"""SlackPort against the fake Web API: where messages go, what Slack cannot do."""
+
+from __future__ import annotations
+
+import json
+from datetime import UTC, datetime
+
+import pytest
+from fake_slack import CHANNELS, TEAM, USERS, FakeSlack, load
+from slack_kit import ENV, GENERAL, INTRO, Bot, running
+
+from adapters.slack.refs import ReplyToken
+from adapters.slack.translate import OPEN_FORM_ACTION
+from bot.model import Capability, FormSubmitted, Image, Outgoing, Ref, Section
+from bot.ports import CapabilityMissing, ChatPort, PlatformRefused
+
+
+def ref(id: str) -> Ref:
+    return Ref("slack", TEAM, id)
+
+
+CAROL = ref(USERS["carol"])
+QUESTION = ref(f"{CHANNELS['help']}/1748858700.000200")
+
+
+async def test_the_port_is_a_chat_port_with_honest_capabilities(bot: Bot) -> None:
+    port = bot.adapter.port
+    assert isinstance(port, ChatPort)
+    assert bot.app.runtime.port("slack") is port
+    assert Capability.FORMS in port.capabilities and Capability.EPHEMERAL in port.capabilities
+    for missing in (Capability.ROLES, Capability.KICK, Capability.BAN, Capability.TIMEOUT):
+        assert missing not in port.capabilities
+    assert Capability.REMOVE_REACTIONS not in port.capabilities
+    assert Capability.DELETE_MESSAGES in port.capabilities  # the admin token is set
+
+
+async def test_dm_opens_the_conversation_once(bot: Bot) -> None:
+    port = bot.adapter.port
+    first = await port.send(Outgoing("hello", dm=CAROL))
+    await port.send(Outgoing("again", dm=CAROL))
+    assert first.id.startswith(CHANNELS["dm_with_carol"] + "/")
+    assert len(bot.fake.called("conversations.open")) == 1
+    assert [c.args["channel"] for c in bot.fake.called("chat.postMessage")] == ["D0001", "D0001"]
+
+
+async def test_thread_replies_carry_thread_ts(bot: Bot) -> None:
+    port = bot.adapter.port
+    thread = await port.create_thread(QUESTION, "Dev environment setup")
+    assert thread == QUESTION
+    await port.send(Outgoing("in the thread", channel=thread))
+    await port.send(Outgoing("also", channel=ref(CHANNELS["help"]), thread_of=QUESTION))
+    posts = bot.fake.called("chat.postMessage")
+    assert [(p.args["channel"], p.args["thread_ts"]) for p in posts] == [
+        ("C0002", "1748858700.000200"),
+        ("C0002", "1748858700.000200"),
+    ]
+
+
+async def test_edit_updates_and_clears_blocks(bot: Bot) -> None:
+    port = bot.adapter.port
+    posted = await port.send(Outgoing("poll", (Section("*Poll*"),), channel=GENERAL))
+    await port.edit(posted, Outgoing("poll closed"))
+    [update] = bot.fake.called("chat.update")
+    assert update.args["ts"] == posted.id.split("/")[1]
+    assert update.args["text"] == "poll closed"
+    assert update.args["blocks"] == []
+
+
+async def test_ephemeral_messages_cannot_be_changed(bot: Bot) -> None:
+    port = bot.adapter.port
+    whisper = await port.send(Outgoing("psst", channel=GENERAL, ephemeral_to=CAROL))
+    with pytest.raises(PlatformRefused):
+        await port.edit(whisper, Outgoing("changed"))
+    with pytest.raises(PlatformRefused):
+        await port.delete(whisper)
+    assert port.message_link(whisper) == "https://agora-test.slack.com/archives/C0001"
+
+
+async def test_delete_uses_the_admin_token_for_other_peoples_messages(bot: Bot) -> None:
+    bot.fake.fail(
+        "chat.delete", lambda call: "cant_delete_message" if call.token.startswith("xoxb") else None
+    )
+    await bot.adapter.port.delete(QUESTION)
+    assert [c.token for c in bot.fake.called("chat.delete")] == ["xoxb-test-bot", "xoxp-test-admin"]
+
+
+async def test_without_an_admin_token_deleting_others_is_a_missing_capability(
+    fake: FakeSlack,
+) -> None:
+    env = {k: v for k, v in ENV.items() if k != "SLACK_ADMIN_TOKEN"}
+    async with running(fake, env=env) as bot:
+        port = bot.adapter.port
+        assert Capability.DELETE_MESSAGES not in port.capabilities
+        own = await port.send(Outgoing("mine", channel=GENERAL))
+        await port.delete(own)  # the bot's own message: fine
+        fake.fail("chat.delete", "cant_delete_message")
+        with pytest.raises(CapabilityMissing):
+            await port.delete(QUESTION)
+
+
+async def test_slack_errors_become_platform_refused_with_a_hint(bot: Bot) -> None:
+    bot.fake.fail("chat.postMessage", "not_in_channel")
+    with pytest.raises(PlatformRefused, match="/invite"):
+        await bot.adapter.port.send(Outgoing("hi", channel=ref(CHANNELS["mod-queue"])))
+
+
+async def test_ephemeral_where_the_bot_is_not_becomes_a_dm(bot: Bot) -> None:
+    bot.fake.fail("chat.postEphemeral", "channel_not_found")
+    await bot.adapter.port.send(Outgoing("psst", channel=ref("C0999"), ephemeral_to=CAROL))
+    [dm] = bot.fake.called("chat.postMessage")
+    assert dm.args["channel"] == CHANNELS["dm_with_carol"]
+
+
+async def test_images_as_bytes_are_uploaded_next_to_the_message(bot: Bot) -> None:
+    chart = Image("Weekly activity", data=b"\x89PNG fake", filename="activity.png")
+    await bot.adapter.port.send(Outgoing("This week", (chart,), channel=GENERAL))
+    [post] = bot.fake.called("chat.postMessage")
+    assert post.args["blocks"][0]["text"]["text"] == "This week"
+    [url] = bot.fake.called("files.getUploadURLExternal")
+    assert url.args["filename"] == "activity.png"
+    assert bot.fake.uploads == [b"\x89PNG fake"]
+    [done] = bot.fake.called("files.completeUploadExternal")
+    assert done.args["channel_id"] == CHANNELS["general"]
+    assert done.args["files"][0]["title"] == "Weekly activity"
+
+
+async def test_a_failed_upload_leaves_a_note(bot: Bot) -> None:
+    bot.fake.fail("files.getUploadURLExternal", "missing_scope")
+    chart = Image("Weekly activity", data=b"png", filename="activity.png")
+    await bot.adapter.port.send(Outgoing("This week", (chart,), channel=GENERAL))
+    _welcome, note = bot.fake.called("chat.postMessage")
+    assert "Weekly activity" in note.args["text"] and "missing_scope" in note.args["text"]
+
+
+async def test_images_in_ephemeral_replies_become_notes(bot: Bot) -> None:
+    chart = Image("Your stats", data=b"png")
+    await bot.adapter.port.send(Outgoing("Stats", (chart,), channel=GENERAL, ephemeral_to=CAROL))
+    [whisper] = bot.fake.called("chat.postEphemeral")
+    assert "Your stats" in json.dumps(whisper.args["blocks"], ensure_ascii=False)
+    assert bot.fake.called("files.getUploadURLExternal") == []
+
+
+async def test_form_without_a_trigger_is_offered_as_a_button(bot: Bot) -> None:
+    port = bot.adapter.port
+    await port.open_form(CAROL, INTRO, None)
+    assert bot.fake.called("views.open") == []
+    [offer] = bot.fake.called("chat.postMessage")
+    assert offer.args["channel"] == CHANNELS["dm_with_carol"]
+    button = offer.args["blocks"][-1]["elements"][0]
+    assert button["action_id"] == OPEN_FORM_ACTION
+
+    click = load("http/block_actions.json")
+    click["actions"] = [{"action_id": OPEN_FORM_ACTION, "type": "button", "value": button["value"]}]
+    click["trigger_id"] = "fresh-trigger"
+    await bot.interaction(click)
+    await bot.settle()
+    [opened] = bot.fake.called("views.open")
+    assert opened.args["trigger_id"] == "fresh-trigger"
+    assert opened.args["view"]["callback_id"] == INTRO.form_id
+    assert bot.recorder.events == []  # the adapter's own button never reaches the core
+
+    # A second click: that form was used, so the member is told to start again.
+    await bot.interaction(click)
+    await bot.settle()
+    [(_path, note)] = bot.fake.hooks
+    assert "expired" in note["text"]
+
+
+async def test_expired_trigger_falls_back_to_the_button(bot: Bot) -> None:
+    bot.fake.fail("views.open", "expired_trigger_id")
+    token = ReplyToken("old-trigger", None, CHANNELS["general"]).encode()
+    await bot.adapter.port.open_form(CAROL, INTRO, token)
+    [offer] = bot.fake.called("chat.postEphemeral")
+    assert offer.args["channel"] == CHANNELS["general"]
+    assert offer.args["user"] == USERS["carol"]
+
+
+async def test_form_answers_come_back_from_the_offered_form(bot: Bot) -> None:
+    await bot.command({**load("http/slash_command.json"), "command": "/intro", "text": ""})
+    await bot.settle()
+    [opened] = bot.fake.called("views.open")
+    submission = load("http/view_submission.json")
+    submission["view"]["private_metadata"] = opened.args["view"]["private_metadata"]
+    await bot.interaction(submission)
+    await bot.settle()
+    [answer] = bot.recorder.of(FormSubmitted)
+    assert answer.context == "onboarding-42"
+
+
+async def test_reactions_only_the_bots_own_can_be_removed(bot: Bot) -> None:
+    port = bot.adapter.port
+    await port.remove_reaction(QUESTION, "✅", ref(USERS["agora_bot"]))
+    [removed] = bot.fake.called("reactions.remove")
+    assert removed.args == {
+        "channel": "C0002",
+        "timestamp": "1748858700.000200",
+        "name": "white_check_mark",
+    }
+    with pytest.raises(CapabilityMissing):
+        await port.remove_reaction(QUESTION, "✅", CAROL)
+
+
+async def test_what_slack_does_not_have(bot: Bot) -> None:
+    port = bot.adapter.port
+    for attempt in (
+        port.add_role(CAROL, "newcomer"),
+        port.remove_role(CAROL, "newcomer"),
+        port.timeout(CAROL, datetime(2030, 1, 1, tzinfo=UTC), "spam"),
+        port.kick(CAROL, "spam"),
+        port.ban(CAROL, "spam"),
+    ):
+        with pytest.raises(CapabilityMissing):
+            await attempt
+
+
+async def test_links_and_mentions(bot: Bot) -> None:
+    port = bot.adapter.port
+    assert (
+        port.message_link(QUESTION)
+        == "https://agora-test.slack.com/archives/C0002/p1748858700000200"
+    )
+    assert port.mention(CAROL) == "<@U0003>"
+    assert port.channel_mention(QUESTION) == "<#C0002>"
+    assert port.channel_mention(ref("C0001")) == "<#C0001>"
+
+
+async def test_channels_are_known_to_the_directory_at_start(bot: Bot) -> None:
+    from bot.ports import Directory
+
+    async with bot.app.runtime.storage.unit_of_work() as uow:
+        directory = uow.get(Directory)  # type: ignore[type-abstract]
+        assert await directory.find_channel("slack", TEAM, "mod-queue") == ref(
+            CHANNELS["mod-queue"]
+        )

@@ -1,0 +1,69 @@
+"""Socket Mode end to end: apps.connections.open → WebSocket hello → envelopes → acks."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from fake_slack import USERS, FakeSlack, load
+from slack_kit import ENV, running
+
+from bot.model import CommandInvoked, MessagePosted
+
+
+def ack_for(fake: FakeSlack, envelope_id: str) -> Any:
+    return next((a for a in fake.acks if a.get("envelope_id") == envelope_id), None)
+
+
+def events_envelope(envelope_id: str, payload: dict[str, Any], attempt: int = 0) -> dict[str, Any]:
+    return {
+        "envelope_id": envelope_id,
+        "type": "events_api",
+        "payload": payload,
+        "accepts_response_payload": False,
+        "retry_attempt": attempt,
+        "retry_reason": "timeout" if attempt else "",
+    }
+
+
+async def test_slash_command_over_socket_mode(fake: FakeSlack) -> None:
+    async with running(fake, mode="socket", env={**ENV, "SLACK_SIGNING_SECRET": ""}) as bot:
+        [opened] = fake.called("apps.connections.open")
+        assert opened.token == ENV["SLACK_APP_TOKEN"]
+        envelope = fake.localize(load("socket_mode/socket_mode_envelope_slash_command.json"))
+        fake.push(envelope)
+        ack = await fake.wait_for(lambda: ack_for(fake, envelope["envelope_id"]))
+        assert ack == {"envelope_id": envelope["envelope_id"]}
+        await bot.settle()
+        [command] = bot.recorder.of(CommandInvoked)
+        assert command.name == "kudos"
+        assert command.actor.ref.id == USERS["alice"]
+        [(path, reply)] = fake.hooks
+        assert path.startswith("commands/T0001/")
+        assert reply["response_type"] == "ephemeral"
+
+
+async def test_events_retried_over_socket_mode_run_once(fake: FakeSlack) -> None:
+    async with running(fake, mode="socket") as bot:
+        payload = load("http/event_message.json")
+        for attempt, envelope_id in enumerate(["e-1", "e-2", "e-3"]):
+            fake.push(events_envelope(envelope_id, payload, attempt))
+        await fake.wait_for(lambda: all(ack_for(fake, e) for e in ("e-1", "e-2", "e-3")))
+        await bot.settle()
+        assert len(bot.recorder.of(MessagePosted)) == 1
+        assert bot.app.dispatcher.duplicates == 2
+
+
+async def test_envelopes_nobody_handles_are_still_acked(fake: FakeSlack) -> None:
+    async with running(fake, mode="socket") as bot:
+        unknown = load("http/event_message.json")
+        unknown["event"] = {"type": "pin_added", "user": USERS["bob"]}
+        fake.push(events_envelope("e-unknown", unknown))
+        fake.push(events_envelope("e-empty", {}))
+        fake.push(
+            {"envelope_id": "e-odd", "type": "interactive", "payload": {"type": "block_actions"}}
+        )
+        await fake.wait_for(
+            lambda: all(ack_for(fake, e) for e in ("e-unknown", "e-empty", "e-odd"))
+        )
+        await bot.settle()
+        assert bot.recorder.events == []
