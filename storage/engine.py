@@ -2,14 +2,16 @@
 
 SQLite is the zero-setup default: WAL mode, foreign keys on, and one writer at a
 time (an asyncio lock, since SQLite allows one writer anyway and waiting in Python
-beats `database is locked`). PostgreSQL gets a pool with pre-ping, so a restarted
-server is reconnected to transparently.
+beats `database is locked`). Units of work begin with `BEGIN IMMEDIATE`, so a
+second process on the same file (an `agora` CLI command, a second instance) waits
+for the write lock instead of failing. PostgreSQL gets a pool with pre-ping, so a
+restarted server is reconnected to transparently.
 """
 
 from __future__ import annotations
 
 import asyncio
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Callable
 from contextlib import AbstractAsyncContextManager, asynccontextmanager
 from typing import Any, TypeVar, cast
 
@@ -23,6 +25,9 @@ from bot.ports import StorageUnavailable
 from storage.repositories import implementation
 
 R = TypeVar("R")
+
+# Execution option marking a SQLite engine whose transactions write (see on_begin).
+_WRITER_OPTION = "agora_writer"
 
 _TRANSIENT_TEXT = ("database is locked", "connection", "terminating", "server closed", "refused")
 
@@ -68,9 +73,21 @@ def _configure_sqlite(engine: AsyncEngine, memory: bool) -> None:
         cursor.execute("PRAGMA busy_timeout=30000")
         cursor.close()
 
+        # SQLite's own lower() folds ASCII only; PostgreSQL's folds every letter. Names
+        # are compared case-insensitively, so "Åse" must find "åse" on both.
+        dbapi_connection.create_function("lower", 1, _lower, deterministic=True)
+
     @event.listens_for(sync_engine, "begin")
     def on_begin(conn: Any) -> None:
-        conn.exec_driver_sql("BEGIN")
+        # A deferred BEGIN that reads, then writes, fails at once ("database is locked")
+        # when another connection wrote in between; IMMEDIATE takes the write lock
+        # first, under busy_timeout. Read-only connections keep the cheap BEGIN.
+        immediate = conn.get_execution_options().get(_WRITER_OPTION, False)
+        conn.exec_driver_sql("BEGIN IMMEDIATE" if immediate else "BEGIN")
+
+
+def _lower(value: str | None) -> str | None:
+    return value.lower() if isinstance(value, str) else value
 
 
 class SqlUnitOfWork:
@@ -101,6 +118,7 @@ class SqlStorage:
         self.engine = engine
         self.dialect = engine.dialect.name
         self._write_lock = asyncio.Lock() if self.dialect == "sqlite" else None
+        self._writer = engine.execution_options(**{_WRITER_OPTION: True})
 
     def unit_of_work(self) -> AbstractAsyncContextManager[SqlUnitOfWork]:
         return self._unit_of_work()
@@ -116,24 +134,36 @@ class SqlStorage:
 
     @asynccontextmanager
     async def _transaction(self) -> AsyncIterator[SqlUnitOfWork]:
-        try:
-            async with self.engine.begin() as conn:
-                yield SqlUnitOfWork(conn)
-        except StorageUnavailable:
-            raise
-        except Exception as error:
-            if is_outage(error):
-                raise StorageUnavailable(str(error)) from error
-            raise
+        async with self._reporting_outages(self._writer.begin) as conn:
+            yield SqlUnitOfWork(conn)
 
     @asynccontextmanager
     async def connection(self) -> AsyncIterator[AsyncConnection]:
         """A plain read connection (reports, exports)."""
+        async with self._reporting_outages(self.engine.connect) as conn:
+            yield conn
+
+    @staticmethod
+    @asynccontextmanager
+    async def _reporting_outages(
+        open_connection: Callable[[], AbstractAsyncContextManager[AsyncConnection]],
+    ) -> AsyncIterator[AsyncConnection]:
+        """Turn "the database is not there" into `StorageUnavailable`, and only that.
+
+        What the caller's own code raises passes unchanged unless SQLAlchemy raised it:
+        a chat platform hanging up inside a handler (a `ConnectionError` too) is that
+        platform's failure, and must not be reported as a database outage.
+        """
+        own: BaseException | None = None
         try:
-            async with self.engine.connect() as conn:
-                yield conn
+            async with open_connection() as conn:
+                try:
+                    yield conn
+                except BaseException as error:
+                    own = error
+                    raise
         except Exception as error:
-            if is_outage(error):
+            if is_outage(error) and (error is not own or isinstance(error, DBAPIError)):
                 raise StorageUnavailable(str(error)) from error
             raise
 

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import importlib
 import pkgutil
+from collections.abc import Sequence
 
 from sqlalchemy import (
     Boolean,
@@ -137,6 +138,23 @@ PERSONAL_COLUMNS: dict[str, tuple[str, ...]] = {
 # Tables that hold nothing about people, declared so the schema walk knows they were
 # considered, not forgotten.
 IMPERSONAL_TABLES: set[str] = {"channels", "processed_events", "scheduled_jobs", "cron_runs"}
+
+
+# Tables created by raw DDL, which `metadata` cannot describe (SQLite FTS5 virtual
+# tables and their shadow tables). Migrations create them; schema comparisons leave
+# them out (`compared`).
+EXTERNAL_TABLES: set[str] = set()
+
+
+def external(name: str, *, shadows: Sequence[str] = ()) -> None:
+    """Declare a raw-DDL table and its shadow tables (`name_<suffix>`)."""
+    EXTERNAL_TABLES.add(name)
+    EXTERNAL_TABLES.update(f"{name}_{suffix}" for suffix in shadows)
+
+
+def compared(name: str | None, kind: str, _parents: object = None) -> bool:
+    """Alembic `include_name` hook: False for raw-DDL tables metadata does not describe."""
+    return not (kind == "table" and name in EXTERNAL_TABLES)
 
 
 def personal(table: Table, *columns: str) -> Table:

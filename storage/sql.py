@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import json
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from typing import Any
 
 from sqlalchemy import Table
@@ -17,6 +17,18 @@ def insert_ignore(conn: AsyncConnection, table: Table, *keys: str) -> Insert:
     if conn.dialect.name == "postgresql":
         return postgresql.insert(table).on_conflict_do_nothing(index_elements=list(keys) or None)
     return sqlite.insert(table).on_conflict_do_nothing(index_elements=list(keys) or None)
+
+
+def upsert(
+    conn: AsyncConnection,
+    table: Table,
+    keys: Sequence[str],
+    values: Mapping[str, Any],
+    changes: Mapping[str, Any],
+) -> Insert:
+    """INSERT `values`, or on a clash of the unique `keys` UPDATE with `changes`."""
+    insert = (postgresql if conn.dialect.name == "postgresql" else sqlite).insert(table)
+    return insert.values(**values).on_conflict_do_update(index_elements=list(keys), set_=changes)
 
 
 def dumps(value: Mapping[str, Any] | list[Any]) -> str:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from alembic import context
 
-from storage.schema import load_all
+from storage.schema import compared, load_all
 
 target_metadata = load_all()
 connection = context.config.attributes.get("connection")
@@ -15,6 +15,7 @@ context.configure(
     target_metadata=target_metadata,
     render_as_batch=connection.dialect.name == "sqlite",
     compare_type=True,
+    include_name=compared,
 )
 with context.begin_transaction():
     context.run_migrations()

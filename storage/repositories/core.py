@@ -16,7 +16,7 @@ from bot.ports import ActivityFact, ActivityLog, Directory, EventLog, JobStore, 
 from storage.repositories import implements
 from storage.schema import activity, channels, cron_runs, members, persons, processed_events
 from storage.schema import scheduled_jobs as jobs
-from storage.sql import dumps, insert_ignore, loads
+from storage.sql import dumps, insert_ignore, loads, upsert
 
 # Don't rewrite a member row on every message just to move last_seen_at.
 _SEEN_RESOLUTION = timedelta(hours=1)
@@ -79,56 +79,69 @@ class SqlDirectory:
 
     async def upsert_member(self, member: Member, seen_at: datetime) -> MemberRecord:
         row = await self._row(member.ref)
-        roles = dumps(sorted(member.roles))
         if row is None:
-            person_id = (
-                await self.conn.execute(
-                    insert(persons).values(created_at=seen_at).returning(persons.c.id)
-                )
-            ).scalar_one()
+            if await self._insert_member(member, seen_at):
+                return await self._found(member.ref)
+            # Another event of this newcomer registered the account first: update it.
+            row = await self._row(member.ref)
+            assert row is not None
+        roles = dumps(sorted(member.roles))
+        changes: dict[str, Any] = {}
+        if row.name != member.name:
+            changes["name"] = member.name
+        if member.display_name and row.display_name != member.display_name:
+            changes["display_name"] = member.display_name
+        if member.locale and row.locale != member.locale:
+            changes["locale"] = member.locale
+        if member.roles and row.roles != roles:
+            changes["roles"] = roles
+        if row.last_seen_at is None or seen_at - row.last_seen_at > _SEEN_RESOLUTION:
+            changes["last_seen_at"] = seen_at
+        if not changes:
+            return _record(row)
+        await self.conn.execute(update(members).where(members.c.id == row.id).values(**changes))
+        return await self._found(member.ref)
+
+    async def _insert_member(self, member: Member, seen_at: datetime) -> bool:
+        """Register a new account with a person of its own; False if it exists already.
+
+        Two events of one newcomer can be handled at once (PostgreSQL, or two
+        instances): the account's unique key decides, and the loser's person goes.
+        """
+        person_id = (
             await self.conn.execute(
-                insert(members).values(
-                    platform=member.ref.platform,
-                    workspace=member.ref.workspace,
-                    external_id=member.ref.id,
-                    person_id=person_id,
-                    name=member.name,
-                    display_name=member.display_name,
-                    is_bot=member.is_bot,
-                    locale=member.locale,
-                    roles=roles,
-                    first_seen_at=seen_at,
-                    last_seen_at=seen_at,
-                )
+                insert(persons).values(created_at=seen_at).returning(persons.c.id)
             )
-        else:
-            changes: dict[str, Any] = {}
-            if row.name != member.name:
-                changes["name"] = member.name
-            if member.display_name and row.display_name != member.display_name:
-                changes["display_name"] = member.display_name
-            if member.locale and row.locale != member.locale:
-                changes["locale"] = member.locale
-            if member.roles and row.roles != roles:
-                changes["roles"] = roles
-            if row.last_seen_at is None or seen_at - row.last_seen_at > _SEEN_RESOLUTION:
-                changes["last_seen_at"] = seen_at
-            if changes:
-                await self.conn.execute(
-                    update(members).where(members.c.id == row.id).values(**changes)
-                )
-        found = await self._row(member.ref)
-        assert found is not None
-        return _record(found)
+        ).scalar_one()
+        stmt = insert_ignore(self.conn, members, "platform", "workspace", "external_id").values(
+            platform=member.ref.platform,
+            workspace=member.ref.workspace,
+            external_id=member.ref.id,
+            person_id=person_id,
+            name=member.name,
+            display_name=member.display_name,
+            is_bot=member.is_bot,
+            locale=member.locale,
+            roles=dumps(sorted(member.roles)),
+            first_seen_at=seen_at,
+            last_seen_at=seen_at,
+        )
+        if (await self.conn.execute(stmt)).rowcount == 1:
+            return True
+        await self.conn.execute(delete(persons).where(persons.c.id == person_id))
+        return False
+
+    async def _found(self, ref: Ref) -> MemberRecord:
+        row = await self._row(ref)
+        assert row is not None, f"{ref} was just written"
+        return _record(row)
 
     async def member_joined(self, member: Member, at: datetime) -> MemberRecord:
         await self.upsert_member(member, at)
         await self.conn.execute(
             update(members).where(_account(member.ref)).values(joined_at=at, left_at=None)
         )
-        found = await self._row(member.ref)
-        assert found is not None
-        return _record(found)
+        return await self._found(member.ref)
 
     async def member_left(self, ref: Ref, at: datetime) -> MemberRecord | None:
         await self.conn.execute(update(members).where(_account(ref)).values(left_at=at))
@@ -278,6 +291,53 @@ class SqlActivityLog:
         result = await self.conn.execute(delete(activity).where(activity.c.at < before))
         return int(result.rowcount)
 
+    async def encounters(self, a: int, b: int, since: datetime, within: timedelta) -> int:
+        if a == b:
+            return 0
+        query = (
+            select(
+                activity.c.person_id,
+                activity.c.platform,
+                activity.c.workspace,
+                activity.c.channel_id,
+                activity.c.at,
+            )
+            .where(
+                activity.c.person_id.in_((a, b)),
+                activity.c.kind.in_(_POST_KINDS),
+                activity.c.at >= since,
+            )
+            .order_by(activity.c.at, activity.c.id)
+        )
+        posts = [
+            (row.person_id, (row.platform, row.workspace, row.channel_id), row.at)
+            for row in (await self.conn.execute(query)).all()
+        ]
+        return count_encounters(posts, within)
+
+
+# Activity kinds that are somebody speaking (reactions, clicks and commands are not).
+_POST_KINDS = ("message", "reply")
+
+
+def count_encounters(
+    posts: Sequence[tuple[int, tuple[str, str, str], datetime]], within: timedelta
+) -> int:
+    """Posts (person, place, at), in time order, that follow the other person's in one place.
+
+    Kept apart from SQL so both databases count the same way (no date arithmetic
+    dialects disagree on).
+    """
+    latest: dict[tuple[str, str, str], dict[int, datetime]] = {}
+    found = 0
+    for person, place, at in posts:
+        here = latest.setdefault(place, {})
+        other = next((when for who, when in here.items() if who != person), None)
+        if other is not None and at - other <= within:
+            found += 1
+        here[person] = at
+    return found
+
 
 def _job(row: Row[Any]) -> PendingJob:
     return PendingJob(row.id, row.key, row.feature, row.name, row.due_at, loads(row.payload))
@@ -291,6 +351,7 @@ class SqlJobStore:
     async def schedule(
         self, key: str, feature: str, name: str, due_at: datetime, payload: Mapping[str, Any]
     ) -> PendingJob:
+        # One statement, so two events scheduling the same key at once cannot both insert.
         values = {
             "feature": feature,
             "name": name,
@@ -299,12 +360,9 @@ class SqlJobStore:
             "done_at": None,
             "claimed_by": None,
         }
-        existing = (await self.conn.execute(select(jobs.c.id).where(jobs.c.key == key))).first()
-        if existing is None:
-            await self.conn.execute(insert(jobs).values(key=key, created_at=due_at, **values))
-        else:
-            await self.conn.execute(update(jobs).where(jobs.c.id == existing.id).values(**values))
-        row = (await self.conn.execute(select(jobs).where(jobs.c.key == key))).one()
+        new = {"key": key, "created_at": due_at, **values}
+        stmt = upsert(self.conn, jobs, ("key",), new, values)
+        row = (await self.conn.execute(stmt.returning(*jobs.c))).one()
         return _job(row)
 
     async def cancel(self, key: str) -> bool:
@@ -314,10 +372,10 @@ class SqlJobStore:
         return result.rowcount > 0
 
     async def cancel_prefix(self, prefix: str) -> int:
-        escaped = prefix.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+        # Not LIKE: its wildcards would need escaping, and SQLite's LIKE ignores case.
         result = await self.conn.execute(
             delete(jobs).where(
-                jobs.c.key.like(f"{escaped}%", escape="\\"), jobs.c.done_at.is_(None)
+                func.substr(jobs.c.key, 1, len(prefix)) == prefix, jobs.c.done_at.is_(None)
             )
         )
         return int(result.rowcount)

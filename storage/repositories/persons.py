@@ -68,14 +68,16 @@ def _personal_tables() -> list[tuple[Table, list[Column[Any]]]]:
 def _unique_partners(table: Table, column: Column[Any]) -> list[list[Column[Any]]]:
     """For each unique key containing `column`, the other columns of that key."""
     keys: list[list[Column[Any]]] = []
-    for constraint in table.constraints:
-        if isinstance(constraint, UniqueConstraint) or constraint is table.primary_key:
-            cols = list(constraint.columns)
-            if column in cols:
-                keys.append([c for c in cols if c is not column])
-    for index in table.indexes:
-        if index.unique and column in index.columns:
-            keys.append([c for c in index.columns if c is not column])
+    groups = [
+        list(c.columns)
+        for c in table.constraints
+        if isinstance(c, UniqueConstraint) or c is table.primary_key
+    ]
+    groups += [list(i.columns) for i in table.indexes if i.unique]
+    # ColumnCollection's `in` wants names; compare the Column objects themselves.
+    for cols in groups:
+        if any(c is column for c in cols):
+            keys.append([c for c in cols if c is not column])
     return keys
 
 

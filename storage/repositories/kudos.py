@@ -1,0 +1,521 @@
+"""Kudos on SQLAlchemy Core (SQLite and PostgreSQL).
+
+Giving is the hot path: one insert (its unique key makes replays no-ops) and one
+update of the receiver's running total. Leaderboards read a covering index for week
+and month windows and the running totals for all time, and rank in SQL (`RANK()`,
+so tied members share a place), never summing a million rows in Python.
+"""
+
+from __future__ import annotations
+
+import secrets
+from collections.abc import Mapping, Sequence
+from datetime import date, datetime
+from typing import Any
+
+from sqlalchemy import (
+    ColumnElement,
+    Select,
+    and_,
+    case,
+    delete,
+    distinct,
+    exists,
+    false,
+    func,
+    insert,
+    literal,
+    or_,
+    select,
+    update,
+)
+from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy.engine import Row
+from sqlalchemy.ext.asyncio import AsyncConnection
+
+from bot.features.kudos.store import (
+    CHOSEN,
+    Achievements,
+    Awarded,
+    Board,
+    FactKind,
+    Flow,
+    Kudos,
+    KudosLedger,
+    Leaderboards,
+    NewKudos,
+    Pace,
+    Source,
+    Spotlight,
+    Spotlights,
+    Standing,
+)
+from bot.model import Ref
+from storage.repositories import implements
+from storage.schema import members
+from storage.sql import insert_ignore
+from storage.tables.kudos import (
+    kudos,
+    kudos_badges,
+    kudos_facts,
+    kudos_spotlights,
+    kudos_streaks,
+    kudos_totals,
+)
+from storage.types import UTCDateTime
+
+# How many places beyond the requested size a tie at the last place may add.
+TIE_ALLOWANCE = 2
+# The `kudos_totals` topic of a person's total over every topic.
+OVERALL = ""
+
+
+def _kudos(row: Row[Any]) -> Kudos:
+    return Kudos(
+        id=row.id,
+        giver_person_id=row.giver_person_id,
+        receiver_person_id=row.receiver_person_id,
+        points=row.points,
+        source=Source(row.source),
+        platform=row.platform,
+        given_at=row.given_at,
+        emoji=row.emoji,
+        message=Ref.parse(row.message_ref) if row.message_ref else None,
+        topic=row.topic,
+        reason=row.reason,
+    )
+
+
+def _chosen() -> ColumnElement[bool]:
+    return kudos.c.source.in_([s.value for s in CHOSEN])
+
+
+@implements(KudosLedger)
+class SqlKudosLedger:
+    def __init__(self, conn: AsyncConnection) -> None:
+        self.conn = conn
+
+    async def give(self, new: NewKudos) -> Kudos | None:
+        stmt = (
+            insert_ignore(self.conn, kudos, "message_ref", "giver_person_id", "receiver_person_id")
+            .values(
+                giver_person_id=new.giver_person_id,
+                receiver_person_id=new.receiver_person_id,
+                points=new.points,
+                source=new.source.value,
+                platform=new.platform,
+                emoji=new.emoji,
+                message_ref=str(new.message) if new.message else None,
+                topic=new.topic,
+                reason=new.reason,
+                given_at=new.given_at,
+            )
+            .returning(kudos.c.id)
+        )
+        kudos_id = (await self.conn.execute(stmt)).scalar_one_or_none()
+        if kudos_id is None:
+            return None
+        await self._add_to_totals(new.receiver_person_id, new.points, new.topic)
+        return Kudos(
+            id=kudos_id,
+            giver_person_id=new.giver_person_id,
+            receiver_person_id=new.receiver_person_id,
+            points=new.points,
+            source=new.source,
+            platform=new.platform,
+            given_at=new.given_at,
+            emoji=new.emoji,
+            message=new.message,
+            topic=new.topic,
+            reason=new.reason,
+        )
+
+    async def _add_to_totals(self, person_id: int, points: int, topic: str | None) -> None:
+        """Add to the person's overall total and their topic's, in one statement.
+
+        A person has more than one row per topic after linking; the first one of each
+        topic is adjusted. A row missing (a first kudos, a new topic) is created.
+        """
+        topics = [OVERALL, topic] if topic else [OVERALL]
+        firsts = (
+            select(func.min(kudos_totals.c.id))
+            .where(kudos_totals.c.person_id == person_id, kudos_totals.c.topic.in_(topics))
+            .group_by(kudos_totals.c.topic)
+        )
+        result = await self.conn.execute(
+            update(kudos_totals)
+            .where(kudos_totals.c.id.in_(firsts))
+            .values(points=kudos_totals.c.points + points)
+            .returning(kudos_totals.c.topic)
+        )
+        missing = set(topics) - {row.topic for row in result}
+        if missing:
+            await self.conn.execute(
+                insert(kudos_totals),
+                [{"person_id": person_id, "topic": t, "points": points} for t in sorted(missing)],
+            )
+
+    async def pace(
+        self,
+        giver_person_id: int,
+        since: datetime,
+        receiver_person_id: int | None = None,
+        cooldown_since: datetime | None = None,
+    ) -> Pace:
+        # One range read of the giver's index serves both the allowance and the cooldown.
+        start = min(since, cooldown_since) if cooldown_since is not None else since
+        today = func.sum(case((kudos.c.given_at >= since, 1), else_=0))
+        last: Any = literal(None, UTCDateTime)
+        if receiver_person_id is not None and cooldown_since is not None:
+            to_receiver = and_(
+                kudos.c.receiver_person_id == receiver_person_id,
+                kudos.c.given_at >= cooldown_since,
+            )
+            last = func.max(case((to_receiver, kudos.c.given_at)), type_=UTCDateTime)
+        query = select(today, last).where(
+            kudos.c.giver_person_id == giver_person_id, kudos.c.given_at >= start, _chosen()
+        )
+        used, last_at = (await self.conn.execute(query)).one()
+        return Pace(int(used or 0), last_at)
+
+    async def by_reaction(
+        self, giver_person_id: int, message: Ref, emoji: str | None = None
+    ) -> Kudos | None:
+        conditions = [
+            kudos.c.message_ref == str(message),
+            kudos.c.giver_person_id == giver_person_id,
+            kudos.c.source == Source.REACTION.value,
+        ]
+        if emoji is not None:
+            conditions.append(kudos.c.emoji == emoji)
+        row = (await self.conn.execute(select(kudos).where(*conditions))).first()
+        return _kudos(row) if row is not None else None
+
+    async def get(self, kudos_id: int) -> Kudos | None:
+        row = (await self.conn.execute(select(kudos).where(kudos.c.id == kudos_id))).first()
+        return _kudos(row) if row is not None else None
+
+    async def remove(self, kudos_id: int) -> bool:
+        found = await self.get(kudos_id)
+        if found is None:
+            return False
+        result = await self.conn.execute(delete(kudos).where(kudos.c.id == kudos_id))
+        if not result.rowcount:
+            return False
+        await self._add_to_totals(found.receiver_person_id, -found.points, found.topic)
+        return True
+
+    async def received_points(self, person_id: int) -> int:
+        query = select(func.coalesce(func.sum(kudos_totals.c.points), 0)).where(
+            kudos_totals.c.topic == OVERALL, kudos_totals.c.person_id == person_id
+        )
+        return int((await self.conn.execute(query)).scalar_one())
+
+    async def received_points_since(self, person_id: int, since: datetime) -> int:
+        query = select(func.coalesce(func.sum(kudos.c.points), 0)).where(
+            kudos.c.receiver_person_id == person_id, kudos.c.given_at >= since
+        )
+        return int((await self.conn.execute(query)).scalar_one())
+
+    async def given_count(self, person_id: int) -> int:
+        query = select(func.count()).where(kudos.c.giver_person_id == person_id)
+        return int((await self.conn.execute(query)).scalar_one())
+
+    async def history(self, person_id: int, limit: int | None) -> Sequence[Kudos]:
+        query = (
+            select(kudos)
+            .where(
+                or_(kudos.c.giver_person_id == person_id, kudos.c.receiver_person_id == person_id)
+            )
+            .order_by(kudos.c.given_at.desc(), kudos.c.id.desc())
+        )
+        if limit is not None:
+            query = query.limit(limit)
+        return [_kudos(row) for row in await self.conn.execute(query)]
+
+    async def latest_reason(
+        self, receiver_person_id: int, since: datetime, until: datetime
+    ) -> str | None:
+        query = (
+            select(kudos.c.reason)
+            .where(
+                kudos.c.receiver_person_id == receiver_person_id,
+                kudos.c.given_at >= since,
+                kudos.c.given_at < until,
+                kudos.c.reason.is_not(None),
+                kudos.c.reason != "",
+            )
+            .order_by(kudos.c.given_at.desc(), kudos.c.id.desc())
+            .limit(1)
+        )
+        found: str | None = (await self.conn.execute(query)).scalar_one_or_none()
+        return found
+
+    async def release_giver(self, person_id: int) -> int:
+        result = await self.conn.execute(
+            update(kudos)
+            .where(kudos.c.giver_person_id == person_id)
+            .values(giver_person_id=None, reason=None)
+        )
+        return int(result.rowcount)
+
+    async def flow(self, since: datetime, until: datetime, platform: str | None) -> Flow:
+        query = select(
+            func.count(),
+            func.coalesce(func.sum(kudos.c.points), 0),
+            func.count(distinct(kudos.c.giver_person_id)),
+            func.count(distinct(kudos.c.receiver_person_id)),
+        ).where(kudos.c.given_at >= since, kudos.c.given_at < until)
+        if platform is not None:
+            query = query.where(kudos.c.platform == platform)
+        count, points, givers, receivers = (await self.conn.execute(query)).one()
+        return Flow(int(count), int(points), int(givers), int(receivers))
+
+
+def _still_here(person_id: Any) -> ColumnElement[bool]:
+    """The person has an account that has not left the community (and is not a bot)."""
+    return exists().where(
+        members.c.person_id == person_id,
+        members.c.left_at.is_(None),
+        members.c.is_bot == false(),
+    )
+
+
+@implements(Leaderboards)
+class SqlLeaderboards:
+    def __init__(self, conn: AsyncConnection) -> None:
+        self.conn = conn
+
+    def _scores(
+        self, since: datetime | None, until: datetime | None, topic: str | None
+    ) -> Select[Any]:
+        if since is None and until is None:
+            return (
+                select(
+                    kudos_totals.c.person_id.label("person_id"),
+                    func.sum(kudos_totals.c.points).label("points"),
+                )
+                .where(kudos_totals.c.topic == (topic or OVERALL))
+                .group_by(kudos_totals.c.person_id)
+            )
+        # `+ 0` keeps SQLite from grouping along the receiver index (a full scan): it
+        # then reads only the window's slice of the (given_at, receiver, points) index.
+        receiver = (kudos.c.receiver_person_id + 0).label("person_id")
+        conditions = []
+        if until is not None:
+            conditions.append(kudos.c.given_at < until)
+        if since is not None:
+            conditions.append(kudos.c.given_at >= since)
+        if topic is not None:
+            conditions.append(kudos.c.topic == topic)
+        return (
+            select(receiver, func.sum(kudos.c.points).label("points"))
+            .where(*conditions)
+            .group_by(receiver)
+        )
+
+    async def board(
+        self,
+        *,
+        since: datetime | None,
+        until: datetime | None,
+        topic: str | None,
+        size: int,
+        me: int | None,
+    ) -> Board:
+        scores = self._scores(since, until, topic).subquery("scores")
+        ranked = (
+            select(
+                scores.c.person_id,
+                scores.c.points,
+                func.rank().over(order_by=scores.c.points.desc()).label("rank"),
+                func.count().over().label("ranked"),
+            )
+            .where(scores.c.points > 0, _still_here(scores.c.person_id))
+            .subquery("ranked")
+        )
+        wanted = ranked.c.rank <= size
+        if me is not None:
+            wanted = or_(wanted, ranked.c.person_id == me)
+        # The caller's row first, so the limit never cuts it off.
+        order = [ranked.c.rank, ranked.c.person_id]
+        if me is not None:
+            order.insert(0, case((ranked.c.person_id == me, 0), else_=1))
+        cap = size + TIE_ALLOWANCE
+        rows = (
+            await self.conn.execute(select(ranked).where(wanted).order_by(*order).limit(cap + 2))
+        ).all()
+        mine: Standing | None = None
+        top: list[Standing] = []
+        total = 0
+        for row in rows:
+            standing = Standing(int(row.person_id), int(row.points), int(row.rank))
+            total = int(row.ranked)
+            if row.person_id == me:
+                mine = standing
+            if standing.rank <= size:
+                top.append(standing)
+        top.sort(key=lambda s: (s.rank, s.person_id))
+        cut = len(top) > cap
+        return Board(tuple(top[:cap]), mine, total, cut)
+
+    async def received_between(self, since: datetime, until: datetime) -> Mapping[int, int]:
+        scores = self._scores(since, until, None).subquery("scores")
+        rows = await self.conn.execute(
+            select(scores.c.person_id, scores.c.points).where(
+                scores.c.points > 0, _still_here(scores.c.person_id)
+            )
+        )
+        return {int(r.person_id): int(r.points) for r in rows}
+
+    async def present(self, person_ids: Sequence[int]) -> set[int]:
+        if not person_ids:
+            return set()
+        rows = await self.conn.execute(
+            select(members.c.person_id)
+            .where(
+                members.c.person_id.in_(list(person_ids)),
+                members.c.left_at.is_(None),
+                members.c.is_bot == false(),
+            )
+            .distinct()
+        )
+        return {int(r[0]) for r in rows}
+
+
+@implements(Achievements)
+class SqlAchievements:
+    def __init__(self, conn: AsyncConnection) -> None:
+        self.conn = conn
+
+    async def record_fact(self, person_id: int, kind: FactKind, subject: str, at: datetime) -> bool:
+        stmt = insert_ignore(self.conn, kudos_facts, "person_id", "kind", "subject").values(
+            person_id=person_id, kind=kind.value, subject=subject, at=at
+        )
+        return bool((await self.conn.execute(stmt)).rowcount)
+
+    async def count_facts(self, person_id: int, kind: FactKind) -> int:
+        query = select(func.count()).where(
+            kudos_facts.c.person_id == person_id, kudos_facts.c.kind == kind.value
+        )
+        return int((await self.conn.execute(query)).scalar_one())
+
+    async def facts_between(
+        self, kind: FactKind, since: datetime, until: datetime
+    ) -> Mapping[int, int]:
+        rows = await self.conn.execute(
+            select(kudos_facts.c.person_id, func.count())
+            .where(
+                kudos_facts.c.kind == kind.value,
+                kudos_facts.c.at >= since,
+                kudos_facts.c.at < until,
+            )
+            .group_by(kudos_facts.c.person_id)
+        )
+        return {int(person): int(count) for person, count in rows}
+
+    async def touch_streak(self, person_id: int, today: date) -> int | None:
+        yesterday = date.fromordinal(today.toordinal() - 1)
+        dialect = postgresql if self.conn.dialect.name == "postgresql" else sqlite
+        stmt = dialect.insert(kudos_streaks).values(
+            person_id=person_id, last_day=today, length=1, best=1
+        )
+        length = case((kudos_streaks.c.last_day == yesterday, kudos_streaks.c.length + 1), else_=1)
+        stmt = stmt.on_conflict_do_update(
+            index_elements=["person_id"],
+            set_={
+                "last_day": today,
+                "length": length,
+                "best": case((length > kudos_streaks.c.best, length), else_=kudos_streaks.c.best),
+            },
+            # Later messages the same day change nothing (and return no row).
+            where=kudos_streaks.c.last_day < today,
+        ).returning(kudos_streaks.c.length)
+        found = (await self.conn.execute(stmt)).scalar_one_or_none()
+        return int(found) if found is not None else None
+
+    async def best_streak(self, person_id: int) -> int:
+        query = select(func.coalesce(func.max(kudos_streaks.c.best), 0)).where(
+            kudos_streaks.c.person_id == person_id
+        )
+        return int((await self.conn.execute(query)).scalar_one())
+
+    async def award(self, person_id: int, badge: str, at: datetime) -> bool:
+        stmt = insert_ignore(self.conn, kudos_badges, "person_id", "badge").values(
+            person_id=person_id, badge=badge, awarded_at=at
+        )
+        return bool((await self.conn.execute(stmt)).rowcount)
+
+    async def badge_ids(self, person_ids: Sequence[int]) -> Mapping[int, set[str]]:
+        found: dict[int, set[str]] = {p: set() for p in person_ids}
+        rows = await self.conn.execute(
+            select(kudos_badges.c.person_id, kudos_badges.c.badge).where(
+                kudos_badges.c.person_id.in_(list(person_ids))
+            )
+        )
+        for row in rows:
+            found[int(row.person_id)].add(row.badge)
+        return found
+
+    async def badges_of(self, person_id: int) -> Sequence[Awarded]:
+        rows = await self.conn.execute(
+            select(kudos_badges.c.badge, kudos_badges.c.awarded_at)
+            .where(kudos_badges.c.person_id == person_id)
+            .order_by(kudos_badges.c.awarded_at, kudos_badges.c.badge)
+        )
+        return [Awarded(r.badge, r.awarded_at) for r in rows]
+
+    async def anonymize_subject(self, subject: str) -> int:
+        # Rows sharing a subject differ in (person, kind), so one token keeps keys unique.
+        result = await self.conn.execute(
+            update(kudos_facts)
+            .where(kudos_facts.c.subject == subject)
+            .values(subject=f"gone:{secrets.token_hex(8)}")
+        )
+        return int(result.rowcount)
+
+
+def _spotlight(row: Row[Any]) -> Spotlight:
+    return Spotlight(row.period, row.person_id, float(row.score), row.source, row.posted_at)
+
+
+@implements(Spotlights)
+class SqlSpotlights:
+    def __init__(self, conn: AsyncConnection) -> None:
+        self.conn = conn
+
+    async def record(self, spotlight: Spotlight) -> None:
+        dialect = postgresql if self.conn.dialect.name == "postgresql" else sqlite
+        values = {
+            "period": spotlight.period,
+            "person_id": spotlight.person_id,
+            "score": spotlight.score,
+            "source": spotlight.source,
+            "posted_at": spotlight.posted_at,
+        }
+        stmt = dialect.insert(kudos_spotlights).values(**values)
+        await self.conn.execute(
+            stmt.on_conflict_do_update(
+                index_elements=["period"],
+                set_={k: v for k, v in values.items() if k != "period"},
+            )
+        )
+
+    async def get(self, period: str) -> Spotlight | None:
+        row = (
+            await self.conn.execute(
+                select(kudos_spotlights).where(kudos_spotlights.c.period == period)
+            )
+        ).first()
+        return _spotlight(row) if row is not None else None
+
+    async def recent(self, limit: int, *, excluding: str) -> Sequence[Spotlight]:
+        if limit <= 0:
+            return []
+        rows = await self.conn.execute(
+            select(kudos_spotlights)
+            .where(kudos_spotlights.c.period != excluding)
+            .order_by(kudos_spotlights.c.posted_at.desc())
+            .limit(limit)
+        )
+        return [_spotlight(r) for r in rows]

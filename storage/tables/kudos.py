@@ -1,0 +1,153 @@
+"""Kudos: every kudos given, running totals, badges, the facts badges count, spotlights.
+
+Everything is keyed by person, so a member linked across Discord and Slack has one
+balance. When a giver is forgotten their kudos stay counted for the receivers
+(`giver_person_id` becomes NULL, their reason is erased); when a receiver is
+forgotten, what they received goes.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from sqlalchemy import (
+    Column,
+    Date,
+    Float,
+    ForeignKey,
+    Index,
+    Integer,
+    PrimaryKeyConstraint,
+    String,
+    Table,
+    Text,
+    UniqueConstraint,
+)
+
+from storage.schema import metadata, personal
+from storage.types import UTCDateTime
+
+REF = String(200)  # "platform:workspace:id"
+
+
+def _person(column: str, *, nullable: bool = False, ondelete: str = "CASCADE") -> Column[Any]:
+    return Column(column, ForeignKey("persons.id", ondelete=ondelete), nullable=nullable)
+
+
+kudos = personal(
+    Table(
+        "kudos",
+        metadata,
+        Column("id", Integer, primary_key=True),
+        _person("giver_person_id", nullable=True, ondelete="SET NULL"),
+        _person("receiver_person_id"),
+        Column("points", Integer, nullable=False),
+        Column("source", String(16), nullable=False),
+        Column("platform", String(16), nullable=False),
+        Column("emoji", String(64)),
+        # The thanked message (reactions, "thanks @…" messages): a reaction's kudos is
+        # found again by it when the reaction is removed. A reference, never content.
+        Column("message_ref", REF),
+        Column("topic", String(64)),
+        # The giver's own words for why (`/kudos @bob for the review`). Stored although
+        # Agora keeps no message content otherwise: a reason is what the kudos is, it is
+        # shown again in /kudos history and spotlight citations. Erased when the giver
+        # is forgotten (the kudos itself stays counted for the receiver).
+        Column("reason", Text),
+        Column("given_at", UTCDateTime, nullable=False),
+        # Allowance and cooldown: a giver's kudos since a moment.
+        Index("ix_kudos_giver_person_id_given_at", "giver_person_id", "given_at"),
+        # /kudos me, /kudos history, badges.
+        Index("ix_kudos_receiver_person_id_given_at", "receiver_person_id", "given_at"),
+        # Week and month leaderboards read only this index (covering).
+        Index("ix_kudos_given_at_receiver", "given_at", "receiver_person_id", "points"),
+        # Topic leaderboards, likewise covering.
+        Index("ix_kudos_topic_given_at", "topic", "given_at", "receiver_person_id", "points"),
+        # One kudos per giver, receiver and message: a replayed reaction or a second
+        # kudos emoji on the same message gives nothing more. NULLs (commands) never clash.
+        UniqueConstraint(
+            "message_ref", "giver_person_id", "receiver_person_id", name="uq_kudos_message_ref"
+        ),
+        # Ids are shown to moderators (/kudos remove ID): never hand one out twice.
+        sqlite_autoincrement=True,
+    ),
+    "giver_person_id",
+    "receiver_person_id",
+)
+
+# Points received, all time — in total (topic "") and per topic — so all-time boards
+# never sum a million rows. Deliberately not unique per person: linking two accounts
+# moves both persons' rows to one (nothing is dropped), and readers always SUM.
+kudos_totals = personal(
+    Table(
+        "kudos_totals",
+        metadata,
+        Column("id", Integer, primary_key=True),
+        _person("person_id"),
+        Column("topic", String(64), nullable=False),
+        Column("points", Integer, nullable=False),
+        Index("ix_kudos_totals_topic_person_id", "topic", "person_id", "points"),
+    ),
+    "person_id",
+)
+
+kudos_badges = personal(
+    Table(
+        "kudos_badges",
+        metadata,
+        _person("person_id"),
+        Column("badge", String(40), nullable=False),
+        Column("awarded_at", UTCDateTime, nullable=False),
+        # The key is what makes a badge awarded once, however many events race.
+        PrimaryKeyConstraint("person_id", "badge"),
+    ),
+    "person_id",
+)
+
+# What badges and the spotlight count besides kudos: accepted answers, quizzes
+# answered right and accurate flags (`subject` is the question, poll or case), and
+# newcomers welcomed and mentored (`subject` names the newcomer as `person:ID`,
+# rewritten to an anonymous token when the newcomer is forgotten).
+kudos_facts = personal(
+    Table(
+        "kudos_facts",
+        metadata,
+        _person("person_id"),
+        Column("kind", String(16), nullable=False),
+        Column("subject", String(64), nullable=False),
+        Column("at", UTCDateTime, nullable=False),
+        PrimaryKeyConstraint("person_id", "kind", "subject"),
+        Index("ix_kudos_facts_kind_at", "kind", "at"),
+    ),
+    "person_id",
+)
+
+# Days in a row a member posted, in their own time zone.
+kudos_streaks = personal(
+    Table(
+        "kudos_streaks",
+        metadata,
+        _person("person_id"),
+        Column("last_day", Date, nullable=False),
+        Column("length", Integer, nullable=False),
+        Column("best", Integer, nullable=False),
+        PrimaryKeyConstraint("person_id"),
+    ),
+    "person_id",
+)
+
+# One spotlight per period ("2026-01" or "2026-W02"), picked by the job or an admin.
+kudos_spotlights = personal(
+    Table(
+        "kudos_spotlights",
+        metadata,
+        Column("period", String(16), nullable=False),
+        _person("person_id"),
+        Column("score", Float, nullable=False),
+        Column("source", String(8), nullable=False),
+        Column("posted_at", UTCDateTime, nullable=False),
+        PrimaryKeyConstraint("period"),
+        Index("ix_kudos_spotlights_posted_at", "posted_at"),
+    ),
+    "person_id",
+)

@@ -1,0 +1,331 @@
+"""Kudos repositories, the same suite on SQLite and PostgreSQL.
+
+Ledger (giving, totals, allowance and cooldown queries, take-back), leaderboards (ranks
+with ties, windows, topics, departed members, linked persons), achievements (facts,
+streaks, badges exactly once) and spotlights.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import AsyncIterator, Awaitable, Callable
+from contextlib import asynccontextmanager
+from datetime import UTC, date, datetime, timedelta
+from typing import TypeVar
+
+from bot.features.kudos.store import (
+    Achievements,
+    FactKind,
+    KudosLedger,
+    Leaderboards,
+    NewKudos,
+    Pace,
+    Source,
+    Spotlight,
+    Spotlights,
+)
+from bot.model import Member, Ref
+from bot.ports import Directory, PersonData
+from storage.engine import SqlStorage, create_engine
+
+T = TypeVar("T")
+AT = datetime(2026, 1, 5, 9, 0, tzinfo=UTC)
+MESSAGE = Ref("discord", "guild", "m1")
+
+
+@asynccontextmanager
+async def repo(storage: SqlStorage, protocol: type[T]) -> AsyncIterator[T]:
+    async with storage.unit_of_work() as uow:
+        yield uow.get(protocol)
+
+
+async def people(storage: SqlStorage, *names: str) -> dict[str, int]:
+    """Members (one account each) and their person ids."""
+    found = {}
+    async with repo(storage, Directory) as directory:  # type: ignore[type-abstract]
+        for name in names:
+            record = await directory.member_joined(
+                Member(Ref("discord", "guild", f"u-{name}"), name), AT
+            )
+            found[name] = record.person_id
+    return found
+
+
+def kudos(
+    giver: int | None,
+    receiver: int,
+    *,
+    points: int = 1,
+    at: datetime = AT,
+    source: Source = Source.COMMAND,
+    message: Ref | None = None,
+    emoji: str | None = None,
+    topic: str | None = None,
+    reason: str | None = None,
+) -> NewKudos:
+    return NewKudos(giver, receiver, points, source, "discord", at, emoji, message, topic, reason)
+
+
+async def give(storage: SqlStorage, *items: NewKudos) -> None:
+    async with repo(storage, KudosLedger) as ledger:  # type: ignore[type-abstract]
+        for item in items:
+            assert await ledger.give(item) is not None
+
+
+def meeting(backend: str) -> Callable[[], Awaitable[None]]:
+    """Both transactions open at once on PostgreSQL; SQLite lets one writer in at a time."""
+    barrier = asyncio.Barrier(2)
+
+    async def meet() -> None:
+        if backend != "sqlite":
+            await barrier.wait()
+
+    return meet
+
+
+# --- ledger ----------------------------------------------------------------------------
+
+
+async def test_giving_keeps_the_receivers_total(storage: SqlStorage) -> None:
+    p = await people(storage, "ann", "ben")
+    await give(storage, kudos(p["ann"], p["ben"], points=3), kudos(p["ann"], p["ben"]))
+    async with repo(storage, KudosLedger) as ledger:  # type: ignore[type-abstract]
+        assert await ledger.received_points(p["ben"]) == 4
+        assert await ledger.received_points(p["ann"]) == 0
+        assert await ledger.given_count(p["ann"]) == 2
+        assert await ledger.received_points_since(p["ben"], AT + timedelta(seconds=1)) == 0
+
+
+async def test_a_message_is_thanked_once_per_giver_and_receiver(storage: SqlStorage) -> None:
+    p = await people(storage, "ann", "ben", "cy")
+    reaction = kudos(p["ann"], p["ben"], source=Source.REACTION, message=MESSAGE, emoji="🙏")
+    async with repo(storage, KudosLedger) as ledger:  # type: ignore[type-abstract]
+        first = await ledger.give(reaction)
+        assert first is not None and first.message == MESSAGE and first.emoji == "🙏"
+        assert await ledger.give(reaction) is None
+        assert await ledger.give(kudos(p["cy"], p["ben"], message=MESSAGE)) is not None
+        assert await ledger.give(kudos(p["ann"], p["ben"])) is not None  # commands never clash
+        assert await ledger.received_points(p["ben"]) == 3
+
+
+async def test_allowance_and_cooldown_count_chosen_kudos_only(storage: SqlStorage) -> None:
+    p = await people(storage, "ann", "ben", "cy")
+    await give(
+        storage,
+        kudos(p["ann"], p["ben"], at=AT - timedelta(days=1)),
+        kudos(p["ann"], p["ben"], at=AT + timedelta(minutes=5)),
+        kudos(p["ann"], p["cy"], at=AT + timedelta(minutes=10), source=Source.KEYWORD),
+        kudos(p["ann"], p["ben"], at=AT + timedelta(minutes=20), source=Source.ANSWER),
+    )
+    async with repo(storage, KudosLedger) as ledger:  # type: ignore[type-abstract]
+        assert await ledger.pace(p["ann"], AT) == Pace(2, None)
+        assert await ledger.pace(p["ann"], AT, p["ben"], AT) == Pace(2, AT + timedelta(minutes=5))
+        # The cooldown may reach back before the allowance's day.
+        earlier = await ledger.pace(p["ann"], AT, p["ben"], AT - timedelta(days=2))
+        assert earlier == Pace(2, AT + timedelta(minutes=5))
+        assert await ledger.pace(p["ann"], AT, p["ben"], AT + timedelta(minutes=6)) == Pace(2, None)
+        assert await ledger.pace(p["ben"], AT, p["ann"], AT) == Pace(0, None)
+
+
+async def test_take_back_finds_the_reaction_and_removes_its_points(storage: SqlStorage) -> None:
+    p = await people(storage, "ann", "ben")
+    reaction = kudos(
+        p["ann"],
+        p["ben"],
+        points=3,
+        source=Source.REACTION,
+        message=MESSAGE,
+        emoji="🌮",
+        topic="help",
+    )
+    await give(storage, reaction)
+    async with repo(storage, KudosLedger) as ledger:  # type: ignore[type-abstract]
+        assert await ledger.by_reaction(p["ann"], MESSAGE, "🙏") is None
+        assert await ledger.by_reaction(p["ben"], MESSAGE) is None
+        found = await ledger.by_reaction(p["ann"], MESSAGE, "🌮")
+        assert found is not None and found == await ledger.by_reaction(p["ann"], MESSAGE)
+        assert await ledger.remove(found.id)
+        assert not await ledger.remove(found.id)
+        assert await ledger.received_points(p["ben"]) == 0
+    async with repo(storage, Leaderboards) as boards:  # type: ignore[type-abstract]
+        for topic in (None, "help"):
+            board = await boards.board(since=None, until=None, topic=topic, size=5, me=None)
+            assert board.empty
+
+
+async def test_history_latest_reason_and_releasing_a_giver(storage: SqlStorage) -> None:
+    p = await people(storage, "ann", "ben", "cy")
+    await give(
+        storage,
+        kudos(p["ann"], p["ben"], reason="old", at=AT),
+        kudos(p["cy"], p["ben"], reason="new", at=AT + timedelta(hours=1)),
+        kudos(p["ben"], p["ann"], at=AT + timedelta(hours=2)),
+    )
+    async with repo(storage, KudosLedger) as ledger:  # type: ignore[type-abstract]
+        rows = await ledger.history(p["ben"], 2)
+        assert [(k.giver_person_id, k.receiver_person_id) for k in rows] == [
+            (p["ben"], p["ann"]),
+            (p["cy"], p["ben"]),
+        ]
+        assert await ledger.latest_reason(p["ben"], AT, AT + timedelta(days=1)) == "new"
+        assert await ledger.latest_reason(p["ben"], AT, AT + timedelta(minutes=1)) == "old"
+        assert await ledger.release_giver(p["cy"]) == 1
+        assert await ledger.latest_reason(p["ben"], AT, AT + timedelta(days=1)) == "old"
+        assert await ledger.received_points(p["ben"]) == 2
+        flow = await ledger.flow(AT, AT + timedelta(days=1), "discord")
+        assert (flow.kudos, flow.points, flow.givers, flow.receivers) == (3, 3, 2, 2)
+        assert (await ledger.flow(AT, AT + timedelta(days=1), "slack")).kudos == 0
+
+
+# --- leaderboards ------------------------------------------------------------------------
+
+
+async def test_ranks_share_places_on_ties_and_the_caller_is_found(storage: SqlStorage) -> None:
+    p = await people(storage, "ann", "ben", "cy", "dee", "eve")
+    await give(
+        storage,
+        kudos(p["ann"], p["ben"], points=2),
+        kudos(p["ann"], p["cy"], points=2),
+        kudos(p["ann"], p["dee"]),
+        kudos(p["ben"], p["eve"]),
+    )
+    async with repo(storage, Leaderboards) as boards:  # type: ignore[type-abstract]
+        board = await boards.board(since=None, until=None, topic=None, size=1, me=p["eve"])
+        assert [(s.person_id, s.points, s.rank) for s in board.top] == [
+            (p["ben"], 2, 1),
+            (p["cy"], 2, 1),
+        ]
+        assert board.mine is not None and (board.mine.rank, board.mine.points) == (3, 1)
+        assert board.ranked == 4 and not board.cut
+        window = await boards.board(since=AT, until=None, topic=None, size=3, me=None)
+        assert [s.rank for s in window.top] == [1, 1, 3, 3]  # everyone tied at 3rd
+        assert window.mine is None
+
+
+async def test_windows_topics_and_a_cap_on_ties(storage: SqlStorage) -> None:
+    p = await people(storage, "ann", "ben", "cy", "dee", "eve", "fay")
+    await give(
+        storage,
+        kudos(p["ann"], p["ben"], at=AT - timedelta(days=10), topic="help"),
+        kudos(p["ann"], p["cy"], topic="help"),
+        kudos(p["ann"], p["dee"], topic="general"),
+        kudos(p["ann"], p["eve"], topic="general"),
+        kudos(p["ann"], p["fay"], topic="general"),
+    )
+    async with repo(storage, Leaderboards) as boards:  # type: ignore[type-abstract]
+        week = await boards.board(
+            since=AT - timedelta(days=7), until=None, topic="help", size=5, me=None
+        )
+        assert [s.person_id for s in week.top] == [p["cy"]]
+        ever = await boards.board(since=None, until=None, topic="help", size=5, me=None)
+        assert {s.person_id for s in ever.top} == {p["ben"], p["cy"]}
+        before = await boards.board(since=None, until=AT, topic=None, size=5, me=None)
+        assert [s.person_id for s in before.top] == [p["ben"]]
+        capped = await boards.board(since=AT, until=None, topic=None, size=1, me=None)
+        assert len(capped.top) == 3 and capped.cut  # 4 tied, size 1 + 2 shown
+        between = await boards.received_between(AT - timedelta(days=1), AT + timedelta(days=1))
+        assert between == {p["cy"]: 1, p["dee"]: 1, p["eve"]: 1, p["fay"]: 1}
+
+
+async def test_departed_members_are_left_off(storage: SqlStorage) -> None:
+    p = await people(storage, "ann", "ben", "cy")
+    await give(storage, kudos(p["ann"], p["ben"]), kudos(p["ann"], p["cy"], points=5))
+    async with repo(storage, Directory) as directory:  # type: ignore[type-abstract]
+        await directory.member_left(Ref("discord", "guild", "u-cy"), AT)
+    async with repo(storage, Leaderboards) as boards:  # type: ignore[type-abstract]
+        board = await boards.board(since=None, until=None, topic=None, size=5, me=p["cy"])
+        assert [(s.person_id, s.rank) for s in board.top] == [(p["ben"], 1)]
+        assert board.mine is None
+        assert await boards.present([p["ann"], p["ben"], p["cy"]]) == {p["ann"], p["ben"]}
+        assert await boards.received_between(AT, AT + timedelta(days=1)) == {p["ben"]: 1}
+
+
+async def test_linked_persons_keep_every_point(storage: SqlStorage) -> None:
+    p = await people(storage, "ann", "ben", "ben-on-slack")
+    await give(storage, kudos(p["ann"], p["ben"], points=2), kudos(p["ann"], p["ben-on-slack"]))
+    async with repo(storage, PersonData) as data:  # type: ignore[type-abstract]
+        await data.merge(p["ben"], p["ben-on-slack"])
+    async with repo(storage, KudosLedger) as ledger:  # type: ignore[type-abstract]
+        assert await ledger.received_points(p["ben"]) == 3
+        await ledger.give(kudos(p["ann"], p["ben"]))
+        assert await ledger.received_points(p["ben"]) == 4
+    async with repo(storage, Leaderboards) as boards:  # type: ignore[type-abstract]
+        board = await boards.board(since=None, until=None, topic=None, size=5, me=None)
+        assert [(s.person_id, s.points) for s in board.top] == [(p["ben"], 4)]
+
+
+# --- achievements ------------------------------------------------------------------------
+
+
+async def test_facts_count_once_and_can_point_to_nobody(storage: SqlStorage) -> None:
+    p = await people(storage, "ann", "ben")
+    async with repo(storage, Achievements) as facts:  # type: ignore[type-abstract]
+        assert await facts.record_fact(p["ann"], FactKind.WELCOME, "person:9", AT)
+        assert not await facts.record_fact(p["ann"], FactKind.WELCOME, "person:9", AT)
+        assert await facts.record_fact(p["ben"], FactKind.WELCOME, "person:9", AT)
+        assert await facts.record_fact(p["ann"], FactKind.ANSWER, "question:1", AT)
+        assert await facts.count_facts(p["ann"], FactKind.WELCOME) == 1
+        assert await facts.anonymize_subject("person:9") == 2
+        assert await facts.count_facts(p["ann"], FactKind.WELCOME) == 1
+        assert await facts.record_fact(p["ann"], FactKind.WELCOME, "person:9", AT)
+        assert await facts.facts_between(FactKind.WELCOME, AT, AT + timedelta(1)) == {
+            p["ann"]: 2,
+            p["ben"]: 1,
+        }
+
+
+async def test_streaks_grow_by_day_and_restart_after_a_gap(storage: SqlStorage) -> None:
+    p = await people(storage, "ann")
+    day = date(2026, 1, 5)
+    async with repo(storage, Achievements) as facts:  # type: ignore[type-abstract]
+        assert await facts.touch_streak(p["ann"], day) == 1
+        assert await facts.touch_streak(p["ann"], day) is None
+        assert await facts.touch_streak(p["ann"], day + timedelta(1)) == 2
+        assert await facts.touch_streak(p["ann"], day + timedelta(2)) == 3
+        assert await facts.touch_streak(p["ann"], day + timedelta(5)) == 1
+        assert await facts.touch_streak(p["ann"], day + timedelta(4)) is None  # earlier day
+        assert await facts.best_streak(p["ann"]) == 3
+
+
+async def test_a_badge_is_awarded_once_even_when_two_transactions_race(
+    backend: str, db_url: str, storage: SqlStorage
+) -> None:
+    p = await people(storage, "ann")
+    other = SqlStorage(create_engine(db_url))
+    meet = meeting(backend)
+    try:
+
+        async def award(where: SqlStorage) -> bool:
+            async with repo(where, Achievements) as facts:  # type: ignore[type-abstract]
+                await meet()
+                won = await facts.award(p["ann"], "first-kudos", AT)
+                await asyncio.sleep(0.01)
+                return won
+
+        results = await asyncio.gather(award(storage), award(other))
+    finally:
+        await other.close()
+    assert sorted(results) == [False, True]
+    async with repo(storage, Achievements) as facts:  # type: ignore[type-abstract]
+        assert [a.badge for a in await facts.badges_of(p["ann"])] == ["first-kudos"]
+        assert await facts.badge_ids([p["ann"], 999]) == {p["ann"]: {"first-kudos"}, 999: set()}
+
+
+# --- spotlights --------------------------------------------------------------------------
+
+
+async def test_spotlights_are_one_per_period_and_an_admin_pick_replaces(
+    storage: SqlStorage,
+) -> None:
+    p = await people(storage, "ann", "ben")
+    async with repo(storage, Spotlights) as spots:  # type: ignore[type-abstract]
+        await spots.record(Spotlight("2026-01", p["ann"], 5.0, "auto", AT))
+        await spots.record(Spotlight("2026-02", p["ann"], 2.0, "auto", AT + timedelta(30)))
+        await spots.record(Spotlight("2026-02", p["ben"], 0.0, "admin", AT + timedelta(31)))
+        found = await spots.get("2026-02")
+        assert found is not None and (found.person_id, found.source) == (p["ben"], "admin")
+        assert await spots.get("2026-03") is None
+        recent = await spots.recent(5, excluding="2026-03")
+        assert [s.period for s in recent] == ["2026-02", "2026-01"]
+        assert [s.period for s in await spots.recent(1, excluding="2026-02")] == ["2026-01"]
+        assert await spots.recent(0, excluding="2026-03") == []

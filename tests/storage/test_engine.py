@@ -1,0 +1,103 @@
+"""The engine and the unit of work: transactions, savepoints, outages, SQLite pragmas."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+
+import pytest
+from sqlalchemy import func, insert, select, text
+from sqlalchemy.exc import IntegrityError
+
+from bot.ports import EventLog, StorageUnavailable
+from storage.engine import SqlStorage, create_engine
+from storage.schema import members, processed_events
+
+AT = datetime(2026, 1, 5, 9, 0, tzinfo=UTC)
+UNREACHABLE = "postgresql+asyncpg://postgres@127.0.0.1:1/none"
+
+
+class Boom(Exception):
+    pass
+
+
+async def _event_ids(storage: SqlStorage) -> list[str]:
+    async with storage.connection() as conn:
+        rows = await conn.execute(
+            select(processed_events.c.event_id).order_by(processed_events.c.event_id)
+        )
+        return list(rows.scalars())
+
+
+@pytest.mark.backends("sqlite")
+async def test_a_sqlite_file_runs_in_wal_mode_with_foreign_keys(storage: SqlStorage) -> None:
+    async with storage.connection() as conn:
+        assert (await conn.execute(text("PRAGMA journal_mode"))).scalar_one() == "wal"
+        assert (await conn.execute(text("PRAGMA foreign_keys"))).scalar_one() == 1
+
+
+async def test_foreign_keys_are_enforced(storage: SqlStorage) -> None:
+    row = {
+        "platform": "memory",
+        "workspace": "test",
+        "external_id": "U1",
+        "person_id": 999,
+        "name": "nobody",
+        "first_seen_at": AT,
+        "last_seen_at": AT,
+    }
+    with pytest.raises(IntegrityError):
+        async with storage.unit_of_work() as uow:
+            await uow.conn.execute(insert(members).values(**row))
+
+
+async def test_a_savepoint_rollback_undoes_only_its_own_writes(storage: SqlStorage) -> None:
+    async with storage.unit_of_work() as uow:
+        log = uow.get(EventLog)  # type: ignore[type-abstract]
+        assert await log.claim("before", AT)
+        with pytest.raises(Boom):
+            async with uow.savepoint():
+                assert await log.claim("inside", AT)
+                raise Boom
+        async with uow.savepoint():
+            assert await log.claim("kept", AT)
+        assert await log.claim("after", AT)
+    assert await _event_ids(storage) == ["after", "before", "kept"]
+
+
+async def test_a_failing_unit_of_work_commits_nothing(storage: SqlStorage) -> None:
+    with pytest.raises(Boom):
+        async with storage.unit_of_work() as uow:
+            assert await uow.get(EventLog).claim("lost", AT)  # type: ignore[type-abstract]
+            raise Boom
+    assert await _event_ids(storage) == []
+
+
+async def test_an_error_that_is_not_the_database_is_not_called_an_outage(
+    storage: SqlStorage,
+) -> None:
+    """A platform call failing inside a unit of work is that failure, not 'storage down'."""
+    with pytest.raises(ConnectionResetError):
+        async with storage.unit_of_work() as uow:
+            await uow.get(EventLog).claim("lost", AT)  # type: ignore[type-abstract]
+            raise ConnectionResetError("the chat platform hung up")
+    assert await _event_ids(storage) == []
+
+
+async def test_an_unreachable_postgres_raises_storage_unavailable() -> None:
+    storage = SqlStorage(create_engine(UNREACHABLE))
+    try:
+        with pytest.raises(StorageUnavailable):
+            async with storage.unit_of_work():
+                pytest.fail("the body must not run without a database")
+        with pytest.raises(StorageUnavailable):
+            async with storage.connection():
+                pytest.fail("the body must not run without a database")
+        assert await storage.healthy() is False
+    finally:
+        await storage.close()
+
+
+async def test_healthy_when_the_database_answers(storage: SqlStorage) -> None:
+    assert await storage.healthy() is True
+    async with storage.connection() as conn:
+        assert (await conn.execute(select(func.count()).select_from(members))).scalar_one() == 0
