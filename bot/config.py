@@ -116,10 +116,11 @@ class StorageConfig(Section):
             return value
         return self.url
 
-    def should_auto_migrate(self) -> bool:
+    def should_auto_migrate(self, resolved_url: str | None = None) -> bool:
+        """Explicit setting, else: yes for SQLite (the URL actually used), no otherwise."""
         if self.auto_migrate is not None:
             return self.auto_migrate
-        return self.url.startswith("sqlite")
+        return (resolved_url or self.url).startswith("sqlite")
 
 
 class PrivacyConfig(Section):
@@ -171,6 +172,9 @@ class DiscordConfig(Section):
     api_base_url: str | None = None
     gateway_url: str | None = None
     message_content: bool = True
+    # Seconds an interaction waits for the core's first answer before it is deferred
+    # (Discord allows 3 s). Within it a reply is the response itself and a form a modal.
+    defer_after: float = Field(0.25, ge=0, le=2.5)
 
 
 class SlackConfig(Section):

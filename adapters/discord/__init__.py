@@ -1,0 +1,1 @@
+"""Discord adapter: discord.py in, core events out; core `Outgoing` in, Discord calls out."""

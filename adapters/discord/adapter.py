@@ -1,0 +1,534 @@
+"""DiscordAdapter: a discord.py client feeding the core, and the core's port on Discord.
+
+Lifecycle. `start()` checks the token, logs in (a rejected token stops Agora with
+a message saying what to do), syncs the slash commands from the registry and
+starts the gateway connection in a task of its own. From then on Discord's
+troubles stay here: discord.py reconnects and resumes by itself; when it gives up
+(network gone at start, a 5xx), this retries with backoff; a fatal refusal
+(revoked token, missing privileged intent) is logged with the fix and ends only
+this adapter. Slack and the console keep running either way.
+
+Events. Each discord.py event is translated (`translate`) and handed to the core's
+dispatcher, which deduplicates by event id (see `refs` for the scheme). Interactions
+are answered in time by `interactions`; component clicks are routed by `custom_id`
+through the one `on_interaction` handler, so no view has to be registered and a
+button posted before a restart still works after it.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+import os
+from collections.abc import Iterable, Mapping
+from datetime import datetime
+from typing import TYPE_CHECKING, Any
+
+import aiohttp
+import discord
+from discord.backoff import ExponentialBackoff
+
+from adapters.discord import commands, frames, translate
+from adapters.discord.custom_ids import OPEN_FORM, CustomIds
+from adapters.discord.endpoints import Endpoints
+from adapters.discord.interactions import ALLOWED_MENTIONS, Interactions, Kind, kind_of
+from adapters.discord.port import DiscordPort
+from adapters.discord.refs import DM_WORKSPACE, member_ref
+from bot.config import DiscordConfig
+from bot.i18n import _
+from bot.model import CommandInvoked, Event, Member
+from bot.ports import Directory, PlatformRefused
+
+if TYPE_CHECKING:
+    from bot.app import App
+
+log = logging.getLogger(__name__)
+
+LOGIN_TIMEOUT = 30.0
+RETRYABLE = (
+    OSError,
+    aiohttp.ClientError,
+    TimeoutError,
+    discord.GatewayNotFound,
+    discord.HTTPException,
+    discord.ConnectionClosed,
+)
+FATAL_CLOSE_CODES = frozenset({4004, 4010, 4011, 4012, 4013, 4014})
+
+
+def intents(config: DiscordConfig) -> discord.Intents:
+    """Only what the features use: members (joins, leaves, roles) and messages.
+
+    `members` and `message_content` are privileged: they must also be switched on in
+    the Developer Portal. Without Message Content the bot still sees messages that
+    mention it, slash commands, reactions, joins and leaves, but other messages come
+    with empty text (question tracking and keyword features then see nothing).
+    """
+    chosen = discord.Intents.none()
+    chosen.guilds = True
+    chosen.members = True
+    chosen.guild_messages = True
+    chosen.dm_messages = True
+    chosen.guild_reactions = True
+    chosen.dm_reactions = True
+    chosen.message_content = config.message_content
+    return chosen
+
+
+class DiscordAdapter:
+    name = "discord"
+
+    def __init__(
+        self,
+        config: DiscordConfig | None = None,
+        *,
+        env: Mapping[str, str] | None = None,
+        guild_ready_timeout: float = 2.0,
+        retry_base: float = 1.0,
+    ) -> None:
+        self.config = config or DiscordConfig()
+        source = os.environ if env is None else env
+        self._token = (source.get(self.config.token_env) or "").strip() or None
+        self.guild_ready_timeout = guild_ready_timeout
+        self.retry_base = retry_base  # seconds; doubles per failed attempt (with jitter)
+        self.ids = CustomIds()
+        self.endpoints = Endpoints(self.config.api_base_url, self.config.gateway_url)
+        self.interactions = Interactions(self.endpoints, self.config.defer_after)
+        self.port = DiscordPort(self.ids, self.interactions)
+        self.commands: commands.CommandSet | None = None
+        self.client: discord.Client | None = None
+        self.ready = asyncio.Event()
+        self.failure: str | None = None
+        self._app: App | None = None
+        self._runner: asyncio.Task[None] | None = None
+        self._tasks: set[asyncio.Task[Any]] = set()
+        self._closing = False
+        self._closed = asyncio.Event()
+        self._stopped = asyncio.Event()
+
+    # --- lifecycle -------------------------------------------------------------------
+
+    def build_client(self) -> discord.Client:
+        options: dict[str, Any] = {
+            "intents": intents(self.config),
+            "guild_ready_timeout": self.guild_ready_timeout,
+            "allowed_mentions": ALLOWED_MENTIONS,
+        }
+        client: discord.Client
+        if self.config.shard_count:
+            client = discord.AutoShardedClient(shard_count=self.config.shard_count, **options)
+        else:
+            client = discord.Client(**options)
+        self.endpoints.apply(client)
+        frames.install(client)
+        for handler in (
+            self.on_ready,
+            self.on_guild_available,
+            self.on_guild_join,
+            self.on_message,
+            self.on_raw_reaction_add,
+            self.on_raw_reaction_remove,
+            self.on_member_join,
+            self.on_raw_member_remove,
+            self.on_member_update,
+            self.on_interaction,
+        ):
+            client.event(handler)
+        return client
+
+    async def start(self, app: App) -> None:
+        from bot.app import StartupError
+
+        if not self._token:
+            raise StartupError(
+                _(
+                    "Discord is enabled but the environment variable {name} is not set. Export "
+                    "the bot token from the Developer Portal (Bot → Reset Token) as {name}, or "
+                    "set enabled = false under [discord].",
+                    name=self.config.token_env,
+                )
+            )
+        self._app = app
+        self.commands = commands.build(
+            app.runtime.registry.commands, language=app.config.bot.language
+        )
+        self.client = client = self.build_client()
+        self.port.connect(client)
+        logged_in = False
+        try:
+            await asyncio.wait_for(client.login(self._token), LOGIN_TIMEOUT)
+            logged_in = True
+        except discord.LoginFailure as error:
+            await client.close()
+            raise StartupError(
+                _(
+                    "Discord rejected the bot token in {name}. Copy a fresh token from the "
+                    "Developer Portal (Bot → Reset Token).",
+                    name=self.config.token_env,
+                )
+            ) from error
+        except RETRYABLE as error:
+            log.error("cannot reach Discord yet (%s); retrying in the background", error)
+        if logged_in:
+            await commands.sync(client, self.commands, self.config)
+        self._runner = asyncio.create_task(
+            self._run(logged_in), name="agora: discord", context=self.endpoints.context()
+        )
+
+    async def _run(self, logged_in: bool) -> None:
+        """Keep the gateway connection up; give up only on refusals retrying cannot fix."""
+        client = self.client
+        assert client is not None and self._token is not None and self.commands is not None
+        backoff: ExponentialBackoff[bool] = ExponentialBackoff(base=self.retry_base)  # type: ignore[arg-type]
+        while not self._closing:
+            try:
+                if not logged_in:
+                    if client.is_closed():
+                        client = self._renew_client()
+                    await asyncio.wait_for(client.login(self._token), LOGIN_TIMEOUT)
+                    logged_in = True
+                    await commands.sync(client, self.commands, self.config)
+                await client.connect(reconnect=True)
+                if not self._closing:
+                    logged_in = False
+                    continue
+                return
+            except discord.PrivilegedIntentsRequired:
+                self._give_up(
+                    _(
+                        "Discord refused the gateway connection: enable the Server Members "
+                        "intent (and Message Content, or set message_content = false under "
+                        "[discord]) in the Developer Portal under Bot → Privileged Gateway "
+                        "Intents, then restart Agora."
+                    )
+                )
+                return
+            except discord.LoginFailure:
+                self._give_up(
+                    _("Discord no longer accepts the bot token; set a fresh one and restart Agora.")
+                )
+                return
+            except discord.ConnectionClosed as error:
+                if error.code in FATAL_CLOSE_CODES:
+                    self._give_up(
+                        _("Discord closed the connection for good (code {code}).", code=error.code)
+                    )
+                    return
+                logged_in = await self._pause(backoff, error)
+            except RETRYABLE as error:
+                logged_in = await self._pause(backoff, error)
+            except asyncio.CancelledError:
+                raise
+            except Exception as error:
+                # Something discord.py did not expect (a garbled frame, a bug): start over.
+                log.exception("the Discord connection failed unexpectedly; reconnecting")
+                await client.close()
+                logged_in = await self._pause(backoff, error)
+
+    def _renew_client(self) -> discord.Client:
+        """A fresh client after discord.py closed the old one (it cannot log in again)."""
+        self.client = client = self.build_client()
+        self.port.connect(client)
+        return client
+
+    async def _pause(self, backoff: ExponentialBackoff[bool], error: BaseException) -> bool:
+        if self._closing:
+            return False
+        delay = backoff.delay()
+        log.warning("Discord connection failed (%s); retrying in %.0f s", error, delay)
+        with contextlib.suppress(TimeoutError):
+            await asyncio.wait_for(self._closed.wait(), delay)
+        client = self.client
+        return client is not None and not client.is_closed()
+
+    def _give_up(self, message: str) -> None:
+        self.failure = message
+        log.error("%s", message)
+
+    async def run(self) -> int:
+        await self._stopped.wait()
+        return 0
+
+    async def stop(self) -> None:
+        """Close the gateway (the dispatcher has drained), then wait for our tasks."""
+        self._closing = True
+        self._closed.set()
+        if self.client is not None:
+            await self.client.close()
+        if self._runner is not None:
+            try:
+                await asyncio.wait_for(self._runner, 5.0)
+            except (TimeoutError, asyncio.CancelledError):
+                self._runner.cancel()
+            except Exception:
+                log.exception("the Discord connection ended with an error")
+        await asyncio.sleep(0)  # events discord.py scheduled last start (and are tracked)
+        await self.drain(limit=5.0)
+        for task in list(self._tasks):
+            task.cancel()
+        self._stopped.set()
+
+    async def drain(self, limit: float | None = None) -> None:
+        """Wait until every event handed to the core so far has been processed."""
+        current = asyncio.current_task()
+        while pending := {t for t in self._tasks if t is not current}:
+            done, _pending = await asyncio.wait(pending, timeout=limit)
+            if not done:
+                log.warning("%d Discord event(s) still running", len(pending))
+                return
+
+    def _track(self) -> None:
+        task = asyncio.current_task()
+        if task is not None:
+            self._tasks.add(task)
+            task.add_done_callback(self._tasks.discard)
+
+    # --- helpers ---------------------------------------------------------------------
+
+    @property
+    def core(self) -> App:
+        if self._app is None:
+            raise RuntimeError("DiscordAdapter used before start()")
+        return self._app
+
+    def now(self) -> datetime:
+        return self.core.runtime.clock.now()
+
+    @property
+    def me(self) -> int | None:
+        user = self.client.user if self.client is not None else None
+        return user.id if user is not None else None
+
+    def workspace_for(self, guild_id: int | None, user_id: int) -> str:
+        """The guild an event belongs to; for DMs, the guild the person is a member of.
+
+        Configured guilds come first, so a person in several guilds the bot serves is
+        one member of the main community in DMs.
+        """
+        if guild_id is not None:
+            return str(guild_id)
+        client = self.client
+        if client is not None:
+            ordered = [client.get_guild(g) for g in self.config.guild_ids]
+            guilds = [g for g in ordered if g is not None] + [
+                g for g in client.guilds if g.id not in self.config.guild_ids
+            ]
+            for guild in guilds:
+                if guild.get_member(user_id) is not None:
+                    return str(guild.id)
+            if self.config.guild_ids:
+                return str(self.config.guild_ids[0])
+            if len(client.guilds) == 1:
+                return str(client.guilds[0].id)
+        return DM_WORKSPACE
+
+    async def _dispatch(self, event: Event) -> None:
+        try:
+            await self.core.dispatcher.handle(event)
+        except Exception:
+            log.exception("Discord event %s failed in the core", event.event_id)
+
+    async def _remember(self, members: Iterable[Member], skip: Member | None = None) -> None:
+        """Put members into the directory before a command names them (`<@id>`)."""
+        others = [m for m in members if skip is None or m.ref != skip.ref]
+        if not others:
+            return
+        runtime = self.core.runtime
+        async with runtime.storage.unit_of_work() as uow:
+            directory: Directory = uow.get(Directory)  # type: ignore[type-abstract]
+            for member in others:
+                await directory.upsert_member(member, runtime.clock.now())
+
+    # --- gateway events ----------------------------------------------------------------
+
+    async def on_ready(self) -> None:
+        client = self.client
+        assert client is not None
+        log.info("connected to Discord as %s in %d guild(s)", client.user, len(client.guilds))
+        self.ready.set()
+
+    async def on_guild_available(self, guild: discord.Guild) -> None:
+        """Tell the directory the guild's channels, so `#name` in config finds them."""
+        self._track()
+        found = [
+            translate.channel(ch, str(guild.id))
+            for ch in guild.channels
+            if isinstance(ch, discord.TextChannel | discord.ForumChannel)
+        ]
+        if not found or self._app is None:
+            return
+        try:
+            async with self.core.runtime.storage.unit_of_work() as uow:
+                directory: Directory = uow.get(Directory)  # type: ignore[type-abstract]
+                for channel in found:
+                    await directory.upsert_channel(channel.ref, channel.name, channel.kind.value)
+        except Exception:
+            log.exception("could not record the channels of guild %s", guild.id)
+
+    async def on_guild_join(self, guild: discord.Guild) -> None:
+        await self.on_guild_available(guild)
+
+    async def on_message(self, message: discord.Message) -> None:
+        if message.author.bot or message.webhook_id is not None:
+            return
+        self._track()
+        try:
+            guild = message.guild.id if message.guild is not None else None
+            workspace = self.workspace_for(guild, message.author.id)
+            event = translate.message_posted(message, workspace, self.now())
+        except Exception:
+            log.exception("message %s could not be translated", message.id)
+            return
+        if event is not None:
+            await self._dispatch(event)
+
+    async def on_raw_reaction_add(self, payload: discord.RawReactionActionEvent) -> None:
+        await self._reaction(payload)
+
+    async def on_raw_reaction_remove(self, payload: discord.RawReactionActionEvent) -> None:
+        await self._reaction(payload)
+
+    async def _reaction(self, payload: discord.RawReactionActionEvent) -> None:
+        if payload.user_id == self.me:
+            return
+        self._track()
+        frame = frames.current_frame.get()
+        try:
+            workspace = self.workspace_for(payload.guild_id, payload.user_id)
+            actor = await self._reactor(payload, workspace)
+            client = self.client
+            assert client is not None
+            where = translate.channel(
+                client.get_channel(payload.channel_id), workspace, channel_id=payload.channel_id
+            )
+            author = payload.message_author_id or self._cached_author(payload.message_id)
+            event = translate.reaction_changed(
+                payload, actor=actor, where=where, author=author, frame=frame, now=self.now()
+            )
+        except Exception:
+            log.exception("reaction on message %s could not be translated", payload.message_id)
+            return
+        await self._dispatch(event)
+
+    async def _reactor(self, payload: discord.RawReactionActionEvent, workspace: str) -> Member:
+        client = self.client
+        assert client is not None
+        user: discord.abc.User | None = payload.member
+        guild = client.get_guild(payload.guild_id) if payload.guild_id else None
+        if user is None and guild is not None:
+            user = guild.get_member(payload.user_id)
+            if user is None:
+                try:
+                    user = await guild.fetch_member(payload.user_id)
+                except discord.HTTPException:
+                    user = None
+        if user is None:
+            user = client.get_user(payload.user_id)
+        if user is None:
+            return Member(member_ref(workspace, payload.user_id), str(payload.user_id))
+        return translate.member(user, workspace)
+
+    def _cached_author(self, message_id: int) -> int | None:
+        client = self.client
+        if client is None:
+            return None
+        for message in reversed(client.cached_messages):
+            if message.id == message_id:
+                return message.author.id
+        return None
+
+    async def on_member_join(self, member: discord.Member) -> None:
+        if member.id == self.me:
+            return
+        self._track()
+        frame = frames.current_frame.get()
+        event = translate.member_joined(member, str(member.guild.id), frame=frame, now=self.now())
+        await self._dispatch(event)
+
+    async def on_raw_member_remove(self, payload: discord.RawMemberRemoveEvent) -> None:
+        if payload.user.id == self.me:
+            return
+        self._track()
+        frame = frames.current_frame.get()
+        event = translate.member_left(
+            payload.user, str(payload.guild_id), frame=frame, now=self.now()
+        )
+        await self._dispatch(event)
+
+    async def on_member_update(self, before: discord.Member, after: discord.Member) -> None:
+        self._track()
+        frame = frames.current_frame.get()
+        changes = translate.role_changes(
+            before, after, str(after.guild.id), frame=frame, now=self.now()
+        )
+        for change in changes:
+            await self._dispatch(change)
+
+    # --- interactions ------------------------------------------------------------------
+
+    async def on_interaction(self, interaction: discord.Interaction[discord.Client]) -> None:
+        kind = kind_of(interaction)
+        if kind is None:
+            if interaction.type is discord.InteractionType.autocomplete:
+                with self.endpoints.webhooks():
+                    await interaction.response.autocomplete([])
+            return
+        if self.interactions.seen(interaction):
+            log.info("interaction %s arrived again; answered already", interaction.id)
+            return
+        self._track()
+        data = translate.raw_data(interaction)
+        custom_id = data.get("custom_id")
+        if (
+            kind is Kind.COMPONENT
+            and isinstance(custom_id, str)
+            and custom_id.startswith(OPEN_FORM)
+        ):
+            try:
+                await self.port.open_offered(interaction, custom_id[len(OPEN_FORM) :])
+            except PlatformRefused as refused:
+                log.warning("could not open an offered form: %s", refused)
+            return
+        workspace = self.workspace_for(interaction.guild_id, interaction.user.id)
+        try:
+            event = self._interaction_event(interaction, kind, workspace)
+        except Exception as error:
+            log.warning("interaction %s could not be translated: %s", interaction.id, error)
+            await self._say(interaction, _("Agora could not read this request. Please try again."))
+            return
+        if event is None:
+            await self._say(interaction, _("This button no longer works. Run the command again."))
+            return
+        ephemeral = True
+        if isinstance(event, CommandInvoked):
+            spec = self.core.runtime.registry.command(event.name)
+            ephemeral = spec.ephemeral if spec is not None else True
+        pending = await self.interactions.open(interaction, kind, ephemeral=ephemeral)
+        try:
+            if isinstance(event, CommandInvoked):
+                await self._remember(
+                    translate.mentioned_members(interaction, workspace), event.actor
+                )
+            await self._dispatch(event)
+        finally:
+            await pending.settle()
+
+    def _interaction_event(
+        self, interaction: discord.Interaction[discord.Client], kind: Kind, workspace: str
+    ) -> Event | None:
+        now = self.now()
+        if kind is Kind.COMMAND:
+            routes = self.commands.routes if self.commands is not None else {}
+            return translate.command_invoked(interaction, workspace, routes, now)
+        if kind is Kind.COMPONENT:
+            return translate.button_pressed(interaction, workspace, self.ids, now)
+        return translate.form_submitted(interaction, workspace, self.ids, now)
+
+    async def _say(self, interaction: discord.Interaction[discord.Client], text: str) -> None:
+        """A short private answer from the adapter itself (nothing reached the core)."""
+        try:
+            with self.endpoints.webhooks():
+                await interaction.response.send_message(text, ephemeral=True)
+        except (discord.HTTPException, aiohttp.ClientError) as error:
+            log.warning("could not answer interaction %s: %s", interaction.id, error)

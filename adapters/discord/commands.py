@@ -1,0 +1,342 @@
+"""The core registry → Discord application commands, and invocations back to the core.
+
+The registry is the one source of truth, so the JSON Discord receives is built
+from it here, as data: `build()` is a pure function whose output is exactly what
+`PUT /applications/{id}/guilds/{guild}/commands` sends. discord.py's `app_commands`
+derive options from Python function signatures, which fits hand-written commands
+but not a registry; the raw payload keeps every option type, limit and
+localization visible and testable. Invocations arrive through the adapter's
+catch-all interaction handler and are read back with `invocation()`.
+
+Shapes:
+- `"kudos"` → a command; `"mydata export"` → subcommand `export` of `/mydata`;
+  `"poll admin close"` → subcommand `close` in group `admin`.
+- A root that has its own command *and* subcommands (the core resolves `/kudos @bob`
+  and `/kudos me`) cannot exist on Discord: the root's own command becomes the
+  subcommand `run` (`/kudos run`), unless a subcommand is already called that.
+- Option types: member → USER, channel → CHANNEL, int → INTEGER (with min/max),
+  flag → BOOLEAN, choice → STRING with choices (up to 25), everything else (word,
+  text, duration, datetime, list) → STRING; the core parses those.
+- Descriptions come from the help text in the bot's language, with localizations
+  for every catalog Discord has a locale for (Norwegian is Discord's `no`; Latvian
+  has no Discord locale). Command names are identifiers, not translated.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any
+
+import discord
+
+from adapters.discord import limits
+from adapters.discord.limits import clip
+from bot.args import Arg, ArgKind
+from bot.i18n import N_, SUPPORTED_LOCALES, _, using_locale
+from bot.registry import CommandSpec
+
+if TYPE_CHECKING:
+    from bot.config import DiscordConfig
+
+log = logging.getLogger(__name__)
+
+ROOT_SUB = "run"
+CHAT_INPUT = 1
+SUB_COMMAND = 1
+SUB_COMMAND_GROUP = 2
+STRING, INTEGER, BOOLEAN, USER, CHANNEL, ROLE, MENTIONABLE = 3, 4, 5, 6, 7, 8, 9
+TEXT_CHANNEL_TYPES = (0, 5, 10, 11, 12)  # text, announcement, and their threads
+
+_OPTION_TYPES = {
+    ArgKind.MEMBER: USER,
+    ArgKind.CHANNEL: CHANNEL,
+    ArgKind.INT: INTEGER,
+    ArgKind.FLAG: BOOLEAN,
+}
+# Our catalogs → Discord locales (https://discord.com/developers/docs/reference#locales).
+DISCORD_LOCALES: Mapping[str, tuple[str, ...]] = {
+    "en": ("en-US", "en-GB"),
+    "nb": ("no",),
+    "fi": ("fi",),
+    "uk": ("uk",),
+    "lv": (),
+}
+
+
+@dataclass(frozen=True, slots=True)
+class CommandSet:
+    """What gets synced, and how an invocation's path maps back to a registry name."""
+
+    payloads: tuple[dict[str, Any], ...]
+    routes: Mapping[tuple[str, ...], str] = field(default_factory=dict)
+    skipped: tuple[str, ...] = ()
+
+
+def valid_name(name: str) -> bool:
+    """Discord's rule for command and option names (lower case, no spaces, ≤ 32)."""
+    return (
+        0 < len(name) <= limits.COMMAND_NAME
+        and all(ch.isalnum() or ch in "-_'" for ch in name)
+        and name == name.lower()
+    )
+
+
+def build(commands: Sequence[CommandSpec], *, language: str = "en") -> CommandSet:
+    """The application command payloads for `commands` (the registry's, sorted)."""
+    roots: dict[str, list[CommandSpec]] = {}
+    for spec in commands:
+        roots.setdefault(spec.root, []).append(spec)
+    payloads: list[dict[str, Any]] = []
+    routes: dict[tuple[str, ...], str] = {}
+    skipped: list[str] = []
+    for root, specs in sorted(roots.items()):
+        if not valid_name(root):
+            skipped.extend(s.name for s in specs)
+            log.warning("/%s is not a valid Discord command name; not synced", root)
+            continue
+        payload = _root(root, specs, language, routes, skipped)
+        if payload is not None:
+            payloads.append(payload)
+    return CommandSet(tuple(payloads), routes, tuple(skipped))
+
+
+def _root(
+    root: str,
+    specs: list[CommandSpec],
+    language: str,
+    routes: dict[tuple[str, ...], str],
+    skipped: list[str],
+) -> dict[str, Any] | None:
+    own = next((s for s in specs if s.sub is None), None)
+    subs = [s for s in specs if s.sub is not None]
+    if not subs:
+        assert own is not None
+        options = _options(own, language, skipped)
+        if options is None:
+            return None
+        routes[(root,)] = own.name
+        return {
+            "type": CHAT_INPUT,
+            "name": root,
+            **_described(own.help, language),
+            "options": options,
+        }
+    children: list[dict[str, Any]] = []
+    groups: dict[str, dict[str, Any]] = {}
+    entries = [(s, s.name) for s in subs]
+    if own is not None:
+        if any((s.sub or "").split(" ", 1)[0] == ROOT_SUB for s in subs):
+            skipped.append(own.name)
+            log.warning(
+                "/%s has a subcommand %r already; its own form is not synced", root, ROOT_SUB
+            )
+        else:
+            entries.insert(0, (_renamed(own, f"{root} {ROOT_SUB}"), own.name))
+    for spec, real in entries:
+        path = (spec.sub or "").split(" ")
+        if len(path) > 2 or not all(valid_name(p) for p in path):
+            skipped.append(spec.name)
+            log.warning("/%s cannot be a Discord subcommand; not synced", spec.name)
+            continue
+        options = _options(spec, language, skipped)
+        if options is None:
+            continue
+        leaf = {
+            "type": SUB_COMMAND,
+            "name": path[-1],
+            **_described(spec.help, language),
+            "options": options,
+        }
+        if len(path) == 1:
+            children.append(leaf)
+            routes[(root, path[0])] = real
+        else:
+            group = groups.get(path[0])
+            if group is None:
+                group = {
+                    "type": SUB_COMMAND_GROUP,
+                    "name": path[0],
+                    **_described(N_("Commands of /{name}"), language, name=f"{root} {path[0]}"),
+                    "options": [],
+                }
+                groups[path[0]] = group
+                children.append(group)
+            group["options"].append(leaf)
+            routes[(root, path[0], path[1])] = real
+    children = [c for c in children if c["type"] == SUB_COMMAND or c["options"]]
+    if len(children) > limits.SUBCOMMANDS:
+        skipped.extend(f"{root} {c['name']}" for c in children[limits.SUBCOMMANDS :])
+        children = children[: limits.SUBCOMMANDS]
+    if not children:
+        return None
+    return {
+        "type": CHAT_INPUT,
+        "name": root,
+        **_described(N_("Commands of /{name}"), language, name=root),
+        "options": children,
+    }
+
+
+def _renamed(spec: CommandSpec, name: str) -> CommandSpec:
+    return CommandSpec(
+        name,
+        spec.help,
+        spec.args,
+        spec.level,
+        spec.feature,
+        spec.handler,
+        spec.ephemeral,
+        spec.hidden,
+    )
+
+
+def _options(spec: CommandSpec, language: str, skipped: list[str]) -> list[dict[str, Any]] | None:
+    if len(spec.args) > limits.COMMAND_OPTIONS or not all(valid_name(a.name) for a in spec.args):
+        skipped.append(spec.name)
+        log.warning("/%s has arguments Discord cannot take; not synced", spec.name)
+        return None
+    options = [_option(arg, language) for arg in spec.args]
+    # Discord wants required options before optional ones (the core matches by name).
+    return sorted(options, key=lambda o: not o["required"])
+
+
+def required(arg: Arg) -> bool:
+    """Whether Discord must insist on the option (the core's own rules, see bot.args)."""
+    return arg.required and not arg.option and arg.kind is not ArgKind.FLAG
+
+
+def _option(arg: Arg, language: str) -> dict[str, Any]:
+    option: dict[str, Any] = {
+        "type": _OPTION_TYPES.get(arg.kind, STRING),
+        "name": arg.name,
+        **_described(arg.help or arg.name, language),
+        "required": required(arg),
+    }
+    if arg.kind is ArgKind.INT:
+        if arg.min is not None:
+            option["min_value"] = arg.min
+        if arg.max is not None:
+            option["max_value"] = arg.max
+    elif arg.kind is ArgKind.CHANNEL:
+        option["channel_types"] = list(TEXT_CHANNEL_TYPES)
+    elif arg.kind is ArgKind.CHOICE and 0 < len(arg.choices) <= limits.COMMAND_CHOICES:
+        values = [c for c in arg.choices if len(c) <= limits.CHOICE_VALUE]
+        if len(values) == len(arg.choices):
+            option["choices"] = [{"name": clip(c, limits.CHOICE_NAME), "value": c} for c in values]
+    return option
+
+
+def _described(msgid: str, language: str, **kwargs: Any) -> dict[str, Any]:
+    """`description` in the bot's language plus `description_localizations`."""
+    default_locale = language
+    default = _translated(msgid, default_locale, kwargs)
+    localized: dict[str, str] = {}
+    for locale in SUPPORTED_LOCALES:
+        if locale == default_locale:
+            continue
+        text = _translated(msgid, locale, kwargs)
+        if text == default:
+            continue  # no translation in that catalog: Discord falls back to the default
+        for code in DISCORD_LOCALES.get(locale, ()):
+            localized[code] = text
+    described: dict[str, Any] = {"description": default}
+    if localized:
+        described["description_localizations"] = localized
+    return described
+
+
+def _translated(msgid: str, locale: str, kwargs: Mapping[str, Any]) -> str:
+    with using_locale(locale):
+        text = _(msgid, **kwargs) if msgid else ""
+    return clip(" ".join(text.split()), limits.COMMAND_DESCRIPTION) or "…"
+
+
+# --- invocations ------------------------------------------------------------------------
+
+
+def invocation(
+    data: Mapping[str, Any], routes: Mapping[tuple[str, ...], str]
+) -> tuple[str, dict[str, str]]:
+    """(registry command name, options as text) of an application command interaction.
+
+    Members come as `<@id>` and channels as `<#id>`, the forms the core's argument
+    parser already reads from text platforms.
+    """
+    path = [str(data["name"])]
+    options: Sequence[Mapping[str, Any]] = data.get("options") or ()
+    while options and options[0].get("type") in (SUB_COMMAND, SUB_COMMAND_GROUP):
+        path.append(str(options[0]["name"]))
+        options = options[0].get("options") or ()
+    values: dict[str, str] = {}
+    for option in options:
+        if "value" in option and "name" in option:
+            values[str(option["name"])] = option_text(option)
+    name = routes.get(tuple(path)) or " ".join(path)
+    return name, values
+
+
+def option_text(option: Mapping[str, Any]) -> str:
+    value = option["value"]
+    kind = option.get("type")
+    if kind in (USER, MENTIONABLE):
+        return f"<@{value}>"
+    if kind == CHANNEL:
+        return f"<#{value}>"
+    if kind == ROLE:
+        return f"<@&{value}>"
+    if kind == BOOLEAN or isinstance(value, bool):
+        return "true" if value is True or str(value).lower() == "true" else "false"
+    return str(value)
+
+
+# --- syncing ---------------------------------------------------------------------------
+
+
+async def sync(client: discord.Client, commands: CommandSet, config: DiscordConfig) -> bool:
+    """Replace the application's commands with `commands`; False when Discord refused.
+
+    To the configured guilds (visible at once), or globally (Discord may take up to an
+    hour to show changes everywhere). A refusal is logged with what to do; the bot runs
+    on without slash commands rather than not at all.
+    """
+    application = client.application_id
+    if application is None:
+        log.error("cannot sync Discord commands: the application id is unknown")
+        return False
+    payload = list(commands.payloads)
+    ok = True
+    targets: Sequence[int | None] = list(config.guild_ids) or [None]
+    for guild in targets:
+        try:
+            if guild is None:
+                await client.http.bulk_upsert_global_commands(application, payload)
+            else:
+                await client.http.bulk_upsert_guild_commands(application, guild, payload)
+        except discord.Forbidden as error:
+            ok = False
+            log.error(
+                "%s",
+                _(
+                    "Discord refused the slash commands for guild {guild} ({error}). Invite "
+                    "the bot with the applications.commands scope (see the README).",
+                    guild=guild or "global",
+                    error=error.text or error.status,
+                ),
+            )
+        except discord.HTTPException as error:
+            ok = False
+            log.error(
+                "Discord rejected the slash commands for %s: %s %s",
+                guild or "global",
+                error.status,
+                error.text,
+            )
+    if ok:
+        log.info(
+            "synced %d Discord command(s) to %s",
+            len(payload),
+            ", ".join(str(g) for g in config.guild_ids) or "all guilds (global)",
+        )
+    return ok

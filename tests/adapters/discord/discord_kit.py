@@ -1,0 +1,252 @@
+"""Test kit: a tiny feature, the real core, the real DiscordAdapter against the fake.
+
+`running(fake)` builds the core the way production does (`build_app`, SQLite in
+memory, a FakeClock), attaches a `DiscordAdapter` pointed at the fake Discord and
+waits until discord.py reports ready. The feature is named `agora` so the samples'
+ids (`agora:onboarding:start`, `agora:onboarding:intro`) route to it, and `/kudos`
+has the sample's options (`member`, `reason`).
+"""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import AsyncIterator, Callable
+from contextlib import asynccontextmanager
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from typing import Any, TypeVar
+
+from fake_discord import IDS, FakeDiscord, eventually
+from sqlalchemy import func, select
+
+from adapters.discord.adapter import DiscordAdapter
+from bot.app import App, build_app, open_storage
+from bot.args import (
+    ChannelArg,
+    ChoiceArg,
+    DurationArg,
+    FlagArg,
+    IntArg,
+    ListArg,
+    MemberArg,
+    TextArg,
+)
+from bot.clock import FakeClock
+from bot.config import AgoraConfig, DiscordConfig, StorageConfig
+from bot.context import Context
+from bot.model import (
+    Button,
+    ButtonPressed,
+    Buttons,
+    Event,
+    FieldKind,
+    Form,
+    FormField,
+    FormSubmitted,
+    MemberJoined,
+    MemberLeft,
+    MessagePosted,
+    Option,
+    Outgoing,
+    ReactionChanged,
+    Ref,
+    RoleChanged,
+)
+from bot.registry import Feature
+from storage.schema import activity
+
+ENV = {"DISCORD_TOKEN": "fake-bot-token"}
+GUILD = IDS.get("guild_id", "0")
+GENERAL = Ref("discord", GUILD, IDS.get("channels", {}).get("general", "0"))
+INTRO = Form(
+    "agora:onboarding:intro",
+    "Introduce yourself",
+    (
+        FormField("intro", "Tell us about yourself", FieldKind.PARAGRAPH),
+        FormField("interests", "Interests", required=False),
+    ),
+    context="onboarding-42",
+)
+PICK = Form(
+    "agora:onboarding:pick",
+    "Pick",
+    (
+        FormField(
+            "topic", "Topic", FieldKind.CHOICE, (Option("py", "Python"), Option("rs", "Rust"))
+        ),
+    ),
+)
+E = TypeVar("E", bound=Event)
+
+
+@dataclass
+class Recorder:
+    """Every event the test feature's handlers saw, in order."""
+
+    events: list[Event] = field(default_factory=list)
+
+    def of(self, kind: type[E]) -> list[E]:
+        return [e for e in self.events if isinstance(e, kind)]
+
+
+def make_feature(recorder: Recorder) -> Feature:
+    feature = Feature("agora")
+
+    @feature.command(
+        "kudos",
+        help="Thank someone",
+        args=[MemberArg("member", "Who to thank"), TextArg("reason", "What for")],
+    )
+    async def kudos(ctx: Context, member: Any, reason: str) -> None:
+        assert ctx.event is not None and ctx.actor is not None
+        recorder.events.append(ctx.event)
+        await ctx.reply(
+            f"🎉 {ctx.mention(ctx.actor.ref)} gave kudos to {ctx.mention(member.ref)}: {reason}",
+            ephemeral=False,
+        )
+        await ctx.reply("Thanks! Kudos are tallied every Friday.", ephemeral=True)
+
+    @feature.command("secret", help="Say something only you see", ephemeral=True)
+    async def secret(ctx: Context) -> None:
+        assert ctx.event is not None
+        recorder.events.append(ctx.event)
+        await ctx.reply("Only you can read this.")
+
+    @feature.command("slow", help="Take a while, then answer")
+    async def slow(ctx: Context) -> None:
+        assert ctx.event is not None
+        recorder.events.append(ctx.event)
+        await asyncio.sleep(0.3)
+        await ctx.reply("Done thinking.", ephemeral=False)
+
+    @feature.command("quiet", help="Answer nothing")
+    async def quiet(ctx: Context) -> None:
+        assert ctx.event is not None
+        recorder.events.append(ctx.event)
+
+    @feature.command("intro", help="Introduce yourself")
+    async def intro(ctx: Context) -> None:
+        await ctx.open_form(INTRO)
+
+    @feature.command(
+        "poll create",
+        help="Start a poll",
+        args=[
+            TextArg("question", "The question"),
+            ListArg("choices", "The answers", min=2, max=10),
+            IntArg("hours", "How long", min=1, max=72, option=True),
+            FlagArg("anonymous", "Hide who voted"),
+            ChoiceArg("kind", ["poll", "quiz"], "Poll or quiz", required=False),
+        ],
+    )
+    async def poll_create(ctx: Context, **values: Any) -> None:
+        assert ctx.event is not None
+        recorder.events.append(ctx.event)
+        await ctx.reply(f"poll: {sorted(values.items())!r}", ephemeral=True)
+
+    @feature.command(
+        "poll remind",
+        help="Remind voters",
+        args=[ChannelArg("where", "Where to remind"), DurationArg("after", "When")],
+    )
+    async def poll_remind(ctx: Context, where: Ref, after: Any) -> None:
+        assert ctx.event is not None
+        recorder.events.append(ctx.event)
+        await ctx.reply(f"remind in {ctx.channel_mention(where)} after {after}", ephemeral=True)
+
+    @feature.button("onboarding")
+    async def onboarding(ctx: Context, event: ButtonPressed) -> None:
+        recorder.events.append(event)
+        await ctx.open_form(INTRO)
+
+    @feature.button("pick")
+    async def pick(ctx: Context, event: ButtonPressed) -> None:
+        recorder.events.append(event)
+        await ctx.reply(f"picked {','.join(event.values)}")
+
+    @feature.form("onboarding")
+    async def submitted(ctx: Context, event: FormSubmitted) -> None:
+        recorder.events.append(event)
+        await ctx.reply("Thanks for introducing yourself!")
+
+    @feature.on(MessagePosted)
+    async def posted(ctx: Context, event: MessagePosted) -> None:
+        recorder.events.append(event)
+
+    @feature.on(ReactionChanged)
+    async def reacted(ctx: Context, event: ReactionChanged) -> None:
+        recorder.events.append(event)
+
+    @feature.on(RoleChanged)
+    async def role(ctx: Context, event: RoleChanged) -> None:
+        recorder.events.append(event)
+
+    @feature.on(MemberJoined)
+    async def joined(ctx: Context, event: MemberJoined) -> None:
+        recorder.events.append(event)
+        button = Button("agora:onboarding:start", "Get started")
+        welcome = (
+            f"Welcome {ctx.mention(event.member.ref)}! Press the button to introduce yourself."
+        )
+        await ctx.send(Outgoing(welcome, (Buttons((button,)),), channel=GENERAL))
+
+    @feature.on(MemberLeft)
+    async def left(ctx: Context, event: MemberLeft) -> None:
+        recorder.events.append(event)
+
+    return feature
+
+
+@dataclass
+class Bot:
+    app: App
+    adapter: DiscordAdapter
+    recorder: Recorder
+    fake: FakeDiscord
+
+    async def settle(self) -> None:
+        """Wait until every event the adapter received has been processed."""
+        await asyncio.sleep(0.02)
+        await self.adapter.drain(limit=5.0)
+
+    async def until(self, condition: Callable[[], bool], limit: float = 5.0) -> None:
+        await eventually(condition, limit)
+        await self.settle()
+
+    async def activity(self) -> int:
+        storage: Any = self.app.runtime.storage
+        async with storage.connection() as conn:
+            return int(
+                (await conn.execute(select(func.count()).select_from(activity))).scalar_one()
+            )
+
+
+def discord_config(fake: FakeDiscord, **overrides: Any) -> AgoraConfig:
+    discord = DiscordConfig(
+        enabled=True,
+        **{
+            "guild_ids": [int(GUILD)],
+            "api_base_url": fake.api_base,
+            "gateway_url": fake.gateway_url,
+            **overrides,
+        },
+    )
+    return AgoraConfig(storage=StorageConfig(url="sqlite+aiosqlite:///:memory:"), discord=discord)
+
+
+@asynccontextmanager
+async def running(fake: FakeDiscord, **overrides: Any) -> AsyncIterator[Bot]:
+    recorder = Recorder()
+    config = discord_config(fake, **overrides)
+    storage = await open_storage(config, create_schema=True)
+    clock = FakeClock(datetime(2025, 6, 2, 10, 0, tzinfo=UTC))
+    app = await build_app(config, clock=clock, storage=storage, features=[make_feature(recorder)])
+    adapter = DiscordAdapter(config.discord, env=ENV, guild_ready_timeout=0.05, retry_base=0.05)
+    app.attach(adapter)
+    try:
+        await app.start()
+        await asyncio.wait_for(adapter.ready.wait(), 10)
+        await fake.connected()
+        yield Bot(app, adapter, recorder, fake)
+    finally:
+        await app.stop()

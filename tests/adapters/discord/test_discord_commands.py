@@ -1,0 +1,128 @@
+"""Registry → application command JSON, and invocations back (pure functions)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+from babel.support import NullTranslations
+
+from adapters.discord import commands
+from bot import i18n
+from bot.args import IntArg, MemberArg, TextArg, WordArg
+from bot.model import Level
+from bot.registry import CommandSpec
+
+
+async def _noop(*_args: Any, **_kwargs: Any) -> None:
+    return None
+
+
+def spec(name: str, help: str = "Help", args: tuple[Any, ...] = ()) -> CommandSpec:
+    return CommandSpec(name, help, args, Level.MEMBER, "test", _noop)
+
+
+def test_roots_subcommands_and_groups() -> None:
+    built = commands.build(
+        [
+            spec("kudos", "Give kudos", (MemberArg("to"), TextArg("why"))),
+            spec("kudos top", "Leaderboard", (IntArg("count", min=1, max=25, required=False),)),
+            spec("poll admin close", "Close a poll"),
+            spec("poll vote", "Vote"),
+        ]
+    )
+    by_name = {p["name"]: p for p in built.payloads}
+    kudos = {o["name"]: o for o in by_name["kudos"]["options"]}
+    assert set(kudos) == {commands.ROOT_SUB, "top"}, "a root with subcommands gets `run`"
+    assert [o["name"] for o in kudos["run"]["options"]] == ["to", "why"]
+    assert kudos["top"]["options"][0]["min_value"] == 1
+    poll = {o["name"]: o for o in by_name["poll"]["options"]}
+    assert poll["admin"]["type"] == commands.SUB_COMMAND_GROUP
+    assert poll["admin"]["options"][0]["name"] == "close"
+    assert built.routes == {
+        ("kudos", "run"): "kudos",
+        ("kudos", "top"): "kudos top",
+        ("poll", "admin", "close"): "poll admin close",
+        ("poll", "vote"): "poll vote",
+    }
+
+
+def test_required_options_come_first() -> None:
+    built = commands.build([spec("x", args=(WordArg("a", required=False), TextArg("b")))])
+    assert [o["name"] for o in built.payloads[0]["options"]] == ["b", "a"]
+
+
+def test_names_discord_refuses_are_skipped_not_sent() -> None:
+    built = commands.build([spec("Bad Name"), spec("ok", args=(WordArg("Oops"),)), spec("fine")])
+    assert [p["name"] for p in built.payloads] == ["fine"]
+    assert set(built.skipped) == {"Bad Name", "ok"}
+
+
+def test_descriptions_are_clipped_and_never_empty() -> None:
+    built = commands.build([spec("a", "x" * 300), spec("b", "")])
+    a, b = built.payloads
+    assert len(a["description"]) == 100 and a["description"].endswith("…")
+    assert b["description"] == "…"
+
+
+def test_localized_descriptions_use_discord_locale_codes(monkeypatch: pytest.MonkeyPatch) -> None:
+    class Catalog(NullTranslations):
+        def __init__(self, words: dict[str, str]) -> None:
+            super().__init__()
+            self.words = words
+
+        def gettext(self, message: str) -> str:
+            return self.words.get(message, message)
+
+    catalogs = {
+        "nb": Catalog({"Give kudos": "Gi kudos"}),
+        "fi": Catalog({"Give kudos": "Anna kiitos"}),
+        "lv": Catalog({"Give kudos": "Dot paldies"}),
+        "uk": Catalog({}),
+    }
+    monkeypatch.setattr(
+        i18n, "translations", lambda locale: catalogs.get(locale, NullTranslations())
+    )
+    [payload] = commands.build([spec("kudos", "Give kudos")]).payloads
+    assert payload["description"] == "Give kudos"
+    assert payload["description_localizations"] == {"no": "Gi kudos", "fi": "Anna kiitos"}
+    [finnish] = commands.build([spec("kudos", "Give kudos")], language="fi").payloads
+    assert finnish["description"] == "Anna kiitos"
+    assert finnish["description_localizations"]["en-US"] == "Give kudos"
+
+
+def test_invocation_reads_subcommands_and_option_types() -> None:
+    routes = {("kudos", "run"): "kudos"}
+    data = {
+        "name": "kudos",
+        "options": [
+            {
+                "type": 1,
+                "name": "run",
+                "options": [
+                    {"type": 6, "name": "to", "value": "42"},
+                    {"type": 7, "name": "where", "value": "7"},
+                    {"type": 4, "name": "n", "value": 3},
+                    {"type": 5, "name": "flag", "value": False},
+                    {"type": 8, "name": "role", "value": "9"},
+                    {"type": 3, "name": "why", "value": "thanks"},
+                    {"type": 3, "name": "focused-without-value"},
+                ],
+            }
+        ],
+    }
+    name, options = commands.invocation(data, routes)
+    assert name == "kudos"
+    assert options == {
+        "to": "<@42>",
+        "where": "<#7>",
+        "n": "3",
+        "flag": "false",
+        "role": "<@&9>",
+        "why": "thanks",
+    }
+    assert commands.invocation({"name": "help"}, {}) == ("help", {})
+    assert commands.invocation({"name": "x", "options": [{"type": 1, "name": "y"}]}, {}) == (
+        "x y",
+        {},
+    )

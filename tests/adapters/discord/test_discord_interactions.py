@@ -1,0 +1,308 @@
+"""Slash commands, buttons, selects and modals: acknowledged in time, answered right."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from discord_kit import GUILD, INTRO, Bot, running
+from fake_discord import IDS, FakeDiscord, frame
+
+from adapters.discord import commands
+from bot.model import ButtonPressed, CommandInvoked, FormSubmitted, Ref
+
+USERS = IDS["users"]
+CHANNELS = IDS["channels"]
+APP = IDS["application_id"]
+SLASH = IDS["interactions"]["slash_kudos"]
+BUTTON = IDS["interactions"]["button"]
+MODAL = IDS["interactions"]["modal_submit"]
+CALLBACK = r"/interactions/(\d+)/([^/]+)/callback"
+FOLLOWUP = rf"/webhooks/{APP}/[^/]+"
+ORIGINAL = rf"/webhooks/{APP}/[^/]+/messages/@original"
+
+_serial = iter(range(1, 10_000))
+
+
+def slash(name: str, options: list[dict[str, Any]] | None = None, **data: Any) -> dict[str, Any]:
+    """The sample /kudos interaction turned into another command (new id and token)."""
+    item = frame("interaction_create_slash_command")
+    n = next(_serial)
+    item["d"]["id"] = str(int(SLASH) + n)
+    item["d"]["token"] = f"token-{name.replace(' ', '-')}-{n}"
+    item["d"]["data"] = {"id": "1", "name": name, "type": 1, "options": options or [], **data}
+    return item
+
+
+def callbacks(fake: FakeDiscord, interaction_id: str) -> list[dict[str, Any]]:
+    return [c.body for c in fake.sent("POST", CALLBACK) if c.path.split("/")[2] == interaction_id]
+
+
+async def test_commands_are_synced_from_the_registry(bot: Bot) -> None:
+    [put] = bot.fake.sent("PUT", rf"/applications/{APP}/guilds/{GUILD}/commands")
+    expected = commands.build(bot.app.runtime.registry.commands)
+    assert put.body == list(expected.payloads)
+    synced = {c["name"]: c for c in put.body}
+    kudos = synced["kudos"]
+    assert kudos["description"] == "Thank someone"
+    assert [(o["name"], o["type"], o["required"]) for o in kudos["options"]] == [
+        ("member", 6, True),
+        ("reason", 3, True),
+    ]
+    poll = synced["poll"]
+    subs = {o["name"]: o for o in poll["options"]}
+    assert set(subs) == {"create", "remind"} and all(o["type"] == 1 for o in subs.values())
+    create = {o["name"]: o for o in subs["create"]["options"]}
+    assert create["hours"] == {
+        "type": 4,
+        "name": "hours",
+        "description": "How long",
+        "required": False,
+        "min_value": 1,
+        "max_value": 72,
+    }
+    assert create["anonymous"]["type"] == 5 and not create["anonymous"]["required"]
+    assert create["kind"]["choices"] == [
+        {"name": "poll", "value": "poll"},
+        {"name": "quiz", "value": "quiz"},
+    ]
+    assert create["choices"]["type"] == 3 and create["choices"]["required"]
+    remind = {o["name"]: o for o in subs["remind"]["options"]}
+    assert remind["where"]["type"] == 7 and 0 in remind["where"]["channel_types"]
+    assert remind["after"]["type"] == 3
+    assert {"help", "language", "timezone"} <= set(synced)  # the core feature's commands too
+
+
+async def test_slash_command_is_answered_in_the_response_then_a_followup(bot: Bot) -> None:
+    await bot.fake.send(frame("interaction_create_slash_command"))
+    [followup] = await bot.fake.wait_for("POST", FOLLOWUP)
+    await bot.settle()
+    [callback] = callbacks(bot.fake, SLASH)
+    assert callback["type"] == 4
+    assert callback["data"]["content"] == (
+        f"🎉 <@{USERS['alice']}> gave kudos to <@{USERS['carol']}>: great first question in #help"
+    )
+    assert not callback["data"].get("flags")
+    assert followup.body["content"] == "Thanks! Kudos are tallied every Friday."
+    assert followup.body["flags"] == 64
+    [invoked] = bot.recorder.of(CommandInvoked)
+    assert invoked.name == "kudos"
+    assert invoked.options == {
+        "member": f"<@{USERS['carol']}>",
+        "reason": "great first question in #help",
+    }
+    assert invoked.reply_token == frame("interaction_create_slash_command")["d"]["token"]
+    assert invoked.actor.roles == {"Admin"} and invoked.locale == "en-US"
+    assert invoked.channel.ref == Ref("discord", GUILD, CHANNELS["general"])
+
+
+async def test_deferred_first_when_configured_then_the_loading_message_is_edited(
+    fake: FakeDiscord,
+) -> None:
+    async with running(fake, defer_after=0) as bot:
+        await fake.send(frame("interaction_create_slash_command"))
+        [followup] = await fake.wait_for("POST", FOLLOWUP)
+        await bot.settle()
+        [callback] = callbacks(fake, SLASH)
+        assert callback["type"] == 5 and not (callback.get("data") or {}).get("flags")
+        [edit] = fake.sent("PATCH", ORIGINAL)
+        assert "gave kudos to" in edit.body["content"]
+        assert followup.body["flags"] == 64
+        order = [c.path for c in fake.calls if "interactions" in c.path or "webhooks" in c.path]
+        assert order[0].endswith("/callback") and order[1].endswith("@original")
+
+
+async def test_an_ephemeral_command_defers_ephemerally(fake: FakeDiscord) -> None:
+    async with running(fake, defer_after=0) as bot:
+        item = slash("secret")
+        await fake.send(item)
+        [edit] = await fake.wait_for("PATCH", ORIGINAL)
+        await bot.settle()
+        [callback] = callbacks(fake, item["d"]["id"])
+        assert callback["type"] == 5 and callback["data"]["flags"] == 64
+        assert edit.body["content"] == "Only you can read this."
+
+
+async def test_a_slow_handler_is_deferred_in_time_and_answered_after(fake: FakeDiscord) -> None:
+    async with running(fake, defer_after=0.05) as bot:
+        item = slash("slow")
+        await fake.send(item)
+        [edit] = await fake.wait_for("PATCH", ORIGINAL)
+        await bot.settle()
+        [callback] = callbacks(fake, item["d"]["id"])
+        assert callback["type"] == 5
+        assert edit.body["content"] == "Done thinking."
+        first = next(i for i, c in enumerate(fake.calls) if c.path.endswith("/callback"))
+        assert fake.calls[first + 1 :].count(edit) == 1
+
+
+async def test_an_ephemeral_refusal_after_a_public_defer_stays_private(fake: FakeDiscord) -> None:
+    async with running(fake, defer_after=0) as bot:
+        item = slash("kudos", [{"name": "member", "type": 6, "value": USERS["carol"]}])
+        await fake.send(item)
+        [followup] = await fake.wait_for("POST", FOLLOWUP)
+        await bot.settle()
+        assert [c["type"] for c in callbacks(fake, item["d"]["id"])] == [5]
+        assert fake.sent("DELETE", ORIGINAL), "the public loading message is removed"
+        assert not fake.sent("PATCH", ORIGINAL)
+        assert followup.body["flags"] == 64 and "Usage: /kudos" in followup.body["content"]
+
+
+async def test_a_command_that_answers_nothing_leaves_nothing_behind(bot: Bot) -> None:
+    item = slash("quiet")
+    await bot.fake.send(item)
+    await bot.fake.wait_for("DELETE", ORIGINAL)
+    await bot.settle()
+    [callback] = callbacks(bot.fake, item["d"]["id"])
+    assert callback["type"] == 5  # acknowledged, then the loading message removed
+    assert not bot.fake.sent("POST", FOLLOWUP) and not bot.fake.sent("PATCH", ORIGINAL)
+    assert bot.recorder.of(CommandInvoked)
+
+
+async def test_subcommand_options_reach_the_core_typed(bot: Bot) -> None:
+    options = [
+        {
+            "name": "create",
+            "type": 1,
+            "options": [
+                {"name": "question", "type": 3, "value": "Lunch?"},
+                {"name": "choices", "type": 3, "value": "pizza 'pad thai'"},
+                {"name": "hours", "type": 4, "value": 2},
+                {"name": "anonymous", "type": 5, "value": True},
+            ],
+        }
+    ]
+    await bot.fake.send(slash("poll", options))
+    await bot.fake.wait_for("POST", CALLBACK)
+    await bot.settle()
+    [invoked] = bot.recorder.of(CommandInvoked)
+    assert invoked.name == "poll create"
+    assert invoked.options == {
+        "question": "Lunch?",
+        "choices": "pizza 'pad thai'",
+        "hours": "2",
+        "anonymous": "true",
+    }
+    [callback] = [c.body for c in bot.fake.sent("POST", CALLBACK)]
+    content = callback["data"]["content"]
+    assert "('anonymous', True)" in content and "('choices', ['pizza', 'pad thai'])" in content
+    assert "('hours', 2)" in content and callback["data"]["flags"] == 64
+
+
+async def test_channel_and_duration_options(bot: Bot) -> None:
+    options = [
+        {
+            "name": "remind",
+            "type": 1,
+            "options": [
+                {"name": "where", "type": 7, "value": CHANNELS["help"]},
+                {"name": "after", "type": 3, "value": "2h"},
+            ],
+        }
+    ]
+    await bot.fake.send(slash("poll", options))
+    [call] = await bot.fake.wait_for("POST", CALLBACK)
+    assert call.body["data"]["content"] == f"remind in <#{CHANNELS['help']}> after 2:00:00"
+
+
+async def test_button_opens_the_form_as_a_modal(bot: Bot) -> None:
+    await bot.fake.send(frame("interaction_create_button"))
+    await bot.fake.wait_for("POST", CALLBACK)
+    await bot.settle()
+    [callback] = callbacks(bot.fake, BUTTON)
+    assert callback["type"] == 9
+    modal = callback["data"]
+    assert modal["custom_id"] == "agora:onboarding:intro|onboarding-42"
+    assert modal["title"] == "Introduce yourself"
+    labels = [(c["type"], c["label"], c["component"]["custom_id"]) for c in modal["components"]]
+    assert labels == [(18, "Tell us about yourself", "intro"), (18, "Interests", "interests")]
+    assert modal["components"][0]["component"]["style"] == 2
+    [pressed] = bot.recorder.of(ButtonPressed)
+    assert pressed.action_id == "agora:onboarding:start" and pressed.value == ""
+    assert pressed.actor.ref == Ref("discord", GUILD, USERS["carol"])
+    assert pressed.locale == "de"
+    welcome = IDS["messages"]["welcome (bot, #general, has button)"]
+    assert pressed.message == Ref("discord", GUILD, f"{CHANNELS['general']}/{welcome}")
+
+
+async def test_modal_submit_becomes_form_submitted(bot: Bot) -> None:
+    item = frame("interaction_create_modal_submit")
+    item["d"]["data"]["custom_id"] = "agora:onboarding:intro|onboarding-42"
+    await bot.fake.send(item)
+    await bot.fake.wait_for("POST", CALLBACK)
+    await bot.settle()
+    [submitted] = bot.recorder.of(FormSubmitted)
+    assert submitted.form_id == "agora:onboarding:intro"
+    assert submitted.context == "onboarding-42"
+    assert set(submitted.values) == {"intro", "interests"}
+    assert submitted.values["intro"]
+    [callback] = callbacks(bot.fake, MODAL)
+    assert callback["type"] == 4 and callback["data"]["flags"] == 64
+    assert callback["data"]["content"] == "Thanks for introducing yourself!"
+
+
+async def test_a_form_after_the_defer_is_offered_as_a_button(fake: FakeDiscord) -> None:
+    async with running(fake, defer_after=0) as bot:
+        await fake.send(frame("interaction_create_button"))
+        [offer] = await fake.wait_for("POST", FOLLOWUP)
+        await bot.settle()
+        assert [c["type"] for c in callbacks(fake, BUTTON)] == [6]
+        assert offer.body["flags"] == 64
+        button = offer.body["components"][0]["components"][0]
+        assert button["label"] == "Open the form"
+        click = frame("interaction_create_button")
+        click["d"].update(id=str(int(BUTTON) + 1), token="token-open-form")
+        click["d"]["data"]["custom_id"] = button["custom_id"]
+        await fake.send(click)
+        await fake.wait_for("POST", CALLBACK, count=2)
+        await bot.settle()
+        [modal] = callbacks(fake, click["d"]["id"])
+        assert modal["type"] == 9 and modal["data"]["title"] == INTRO.title
+        assert len(bot.recorder.of(ButtonPressed)) == 1, "the adapter's own button"
+
+
+async def test_a_select_reports_the_chosen_values(bot: Bot) -> None:
+    item = frame("interaction_create_button")
+    item["d"]["data"] = {"component_type": 3, "custom_id": "agora:pick", "values": ["py", "rs"]}
+    await bot.fake.send(item)
+    await bot.fake.wait_for("POST", CALLBACK)
+    await bot.settle()
+    [pressed] = bot.recorder.of(ButtonPressed)
+    assert pressed.action_id == "agora:pick" and pressed.values == ("py", "rs")
+    assert pressed.value == "py"
+
+
+async def test_a_replayed_interaction_is_answered_once(bot: Bot) -> None:
+    await bot.fake.send(frame("interaction_create_slash_command"))
+    await bot.fake.wait_for("POST", FOLLOWUP)
+    await bot.fake.send(frame("interaction_create_slash_command"))
+    await bot.settle()
+    assert len(callbacks(bot.fake, SLASH)) == 1
+    assert len(bot.recorder.of(CommandInvoked)) == 1
+
+
+async def test_an_interaction_the_core_cannot_read_gets_a_polite_answer(bot: Bot) -> None:
+    item = slash("kudos")
+    del item["d"]["data"]["name"]
+    await bot.fake.send(item)
+    await bot.fake.wait_for("POST", CALLBACK)
+    [callback] = callbacks(bot.fake, item["d"]["id"])
+    assert callback["type"] == 4 and callback["data"]["flags"] == 64
+    assert "could not read" in callback["data"]["content"]
+    await bot.fake.send(frame("interaction_create_slash_command"))
+    await bot.fake.wait_for("POST", FOLLOWUP)
+
+
+async def test_an_expired_interaction_is_answered_in_the_channel(bot: Bot) -> None:
+    bot.fake.refuse(
+        "POST",
+        rf"/interactions/{SLASH}/[^/]+/callback",
+        status=404,
+        code=10062,
+        message="Unknown interaction",
+    )
+    await bot.fake.send(frame("interaction_create_slash_command"))
+    [public] = await bot.fake.wait_for("POST", rf"/channels/{CHANNELS['general']}/messages")
+    await bot.fake.wait_for("POST", r"/users/@me/channels")
+    await bot.settle()
+    assert "gave kudos to" in public.body["content"]
+    assert len(bot.recorder.of(CommandInvoked)) == 1

@@ -1,0 +1,84 @@
+"""Starting and stopping: clear messages for the admin, Discord trouble stays contained."""
+
+from __future__ import annotations
+
+import socket
+from datetime import UTC, datetime
+
+import pytest
+from discord_kit import ENV, Recorder, discord_config, make_feature
+from fake_discord import FakeDiscord, eventually
+
+from adapters.discord.adapter import DiscordAdapter
+from bot.app import App, StartupError, build_app, open_storage
+from bot.clock import FakeClock
+from bot.config import AgoraConfig
+
+
+async def _app(config: AgoraConfig) -> App:
+    storage = await open_storage(config, create_schema=True)
+    clock = FakeClock(datetime(2025, 6, 2, 10, 0, tzinfo=UTC))
+    return await build_app(
+        config, clock=clock, storage=storage, features=[make_feature(Recorder())]
+    )
+
+
+async def test_a_missing_token_says_which_variable_to_set(fake: FakeDiscord) -> None:
+    config = discord_config(fake)
+    app = await _app(config)
+    app.attach(DiscordAdapter(config.discord, env={}))
+    with pytest.raises(StartupError, match="DISCORD_TOKEN"):
+        await app.start()
+    await app.stop()
+    assert not fake.calls
+
+
+async def test_a_rejected_token_stops_agora_with_a_hint(fake: FakeDiscord) -> None:
+    fake.refuse("GET", r"/users/@me", status=401, code=0, message="401: Unauthorized")
+    config = discord_config(fake)
+    app = await _app(config)
+    app.attach(DiscordAdapter(config.discord, env=ENV))
+    with pytest.raises(StartupError, match="rejected the bot token"):
+        await app.start()
+    await app.stop()
+
+
+async def test_missing_privileged_intents_end_only_the_discord_adapter(fake: FakeDiscord) -> None:
+    fake.close_on_identify = 4014
+    config = discord_config(fake)
+    app = await _app(config)
+    adapter = DiscordAdapter(config.discord, env=ENV, guild_ready_timeout=0.05)
+    app.attach(adapter)
+    await app.start()
+    await eventually(lambda: adapter.failure is not None)
+    assert adapter.failure is not None
+    assert "Privileged Gateway Intents" in adapter.failure
+    assert app.started  # the rest of Agora runs on
+    await app.stop()
+
+
+async def test_discord_unreachable_at_start_is_retried_in_the_background(fake: FakeDiscord) -> None:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        closed_port = probe.getsockname()[1]
+    config = discord_config(fake, api_base_url=f"http://127.0.0.1:{closed_port}")
+    app = await _app(config)
+    adapter = DiscordAdapter(config.discord, env=ENV)
+    app.attach(adapter)
+    await app.start()  # does not raise: Slack and the console would start regardless
+    assert adapter.failure is None and not adapter.ready.is_set()
+    await app.stop()
+
+
+async def test_a_garbled_frame_costs_a_reconnect_not_the_bot(fake: FakeDiscord) -> None:
+    from discord_kit import running
+    from fake_discord import frame
+
+    from bot.model import MessagePosted
+
+    async with running(fake) as bot:
+        await fake.send_raw("{not json")
+        await eventually(lambda: len(fake.identifies) >= 2)
+        await fake.send(frame("message_create"))
+        await bot.until(lambda: bool(bot.recorder.of(MessagePosted)))
+        assert bot.adapter.failure is None
