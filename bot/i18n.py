@@ -10,6 +10,7 @@ help, button labels); they are translated when shown.
 from __future__ import annotations
 
 import contextvars
+import logging
 from collections.abc import Iterator
 from contextlib import contextmanager
 from functools import cache
@@ -17,6 +18,8 @@ from pathlib import Path
 from typing import Any
 
 from babel.support import NullTranslations, Translations
+
+log = logging.getLogger(__name__)
 
 DOMAIN = "agora"
 LOCALE_DIR = Path(__file__).parent / "locales"
@@ -45,7 +48,12 @@ def normalize_locale(value: str | None) -> str | None:
 def translations(locale: str) -> NullTranslations:
     if locale == DEFAULT_LOCALE:
         return NullTranslations()
-    loaded = Translations.load(str(LOCALE_DIR), [locale], DOMAIN)
+    try:
+        loaded = Translations.load(str(LOCALE_DIR), [locale], DOMAIN)
+    except Exception:
+        # A damaged .mo must not take every reply in that language down: speak English.
+        log.exception("cannot load the %s catalog from %s; using English", locale, LOCALE_DIR)
+        return NullTranslations()
     return loaded if isinstance(loaded, Translations) else NullTranslations()
 
 
@@ -66,25 +74,31 @@ def using_locale(locale: str | None) -> Iterator[str]:
         _current.reset(token)
 
 
-def _format(text: str, kwargs: dict[str, Any]) -> str:
+def _format(text: str, source: str, kwargs: dict[str, Any]) -> str:
+    """Fill the placeholders of a translation; if it is broken, of the English source."""
     if not kwargs:
         return text
     try:
         return text.format(**kwargs)
-    except (KeyError, IndexError, ValueError):
-        # A broken translation must never take a reply down: fall back to raw text.
-        return text
+    except (KeyError, IndexError, ValueError, AttributeError, TypeError):
+        # A broken translation must never take a reply down.
+        if text != source:
+            log.warning("broken %s translation of %r: %r", _current.get(), source, text)
+        try:
+            return source.format(**kwargs)
+        except (KeyError, IndexError, ValueError, AttributeError, TypeError):
+            return source
 
 
 def _(msgid: str, /, **kwargs: Any) -> str:
     """Translate `msgid` into the current locale and fill `{placeholders}`."""
-    return _format(translations(_current.get()).gettext(msgid), kwargs)
+    return _format(translations(_current.get()).gettext(msgid), msgid, kwargs)
 
 
 def ngettext(singular: str, plural: str, n: int, /, **kwargs: Any) -> str:
     """Translate a count-dependent message; `{n}` is always available."""
     text = translations(_current.get()).ngettext(singular, plural, n)
-    return _format(text, {"n": n, **kwargs})
+    return _format(text, singular if n == 1 else plural, {"n": n, **kwargs})
 
 
 def N_(msgid: str) -> str:

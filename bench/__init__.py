@@ -1,0 +1,1 @@
+"""Agora's benchmark suite: `python -m bench [--only NAME] [--quick]` (see bench/README.md)."""

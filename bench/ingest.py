@@ -1,0 +1,156 @@
+"""(a) Event ingest through dispatch + storage, sustained, nothing lost.
+
+Closed loop: `concurrency` feeders each hand the dispatcher one event after another
+(as an adapter does, one task per incoming event) for the whole window. The mix is
+what a busy community sends: 80 % messages, 10 % thread replies, 10 % reactions, plus
+1 % replays of an event id already sent (Slack retries), which must be no-ops. At the
+end every unique event must have its `processed_events` row and its activity row.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import random
+import time
+from collections import Counter
+from datetime import UTC, datetime
+
+from bench.framework import (
+    FAIL,
+    PASS,
+    SQLITE,
+    Case,
+    LoopProbe,
+    Row,
+    benchmark,
+    measured_row,
+    number,
+)
+from bench.support import BenchApp, database_url, open_app
+from bot.model import Event, Message, MessagePosted, ReactionChanged, Ref
+
+TARGET_EVENTS_PER_S = 2_000
+REPLAY_SHARE = 0.01
+
+
+class EventSource:
+    """Makes the event stream; deterministic for a given seed."""
+
+    def __init__(self, bench: BenchApp, seed: int = 7) -> None:
+        self.bench = bench
+        self.random = random.Random(seed)
+        self.n = 0
+        self.recent: list[Ref] = []
+        self.sent: list[Event] = []
+        self.unique = 0
+        self.replays = 0
+
+    def next(self) -> Event:
+        rnd = self.random
+        if self.sent and rnd.random() < REPLAY_SHARE:
+            self.replays += 1
+            return rnd.choice(self.sent[-1000:])
+        self.n += 1
+        self.unique += 1
+        community = self.bench.community
+        author = rnd.choice(self.bench.members)
+        channel = rnd.choice(self.bench.channels)
+        now = datetime.now(UTC)
+        event_id = f"bench:{community.session}:ev{self.n}"
+        roll = rnd.random()
+        event: Event
+        if roll < 0.1 and self.recent:
+            event = ReactionChanged(
+                event_id=event_id,
+                occurred_at=now,
+                actor=author,
+                message=rnd.choice(self.recent),
+                channel=channel,
+                emoji=rnd.choice(("👍", "🎉", "❤️")),
+                added=True,
+            )
+        else:
+            ref = community.ref(f"{community.session}-m{self.n}")
+            parent = rnd.choice(self.recent) if roll < 0.2 and self.recent else None
+            text = "x" * rnd.randint(5, 200)
+            event = MessagePosted(
+                event_id=event_id,
+                occurred_at=now,
+                message=Message(ref, channel, author, text, now, thread_of=parent),
+            )
+            self.recent.append(ref)
+            if len(self.recent) > 500:
+                del self.recent[:250]
+        self.sent.append(event)
+        if len(self.sent) > 5000:
+            del self.sent[:2500]
+        return event
+
+
+@benchmark("ingest", title="event ingest", variants=("sqlite", "postgresql"))
+async def ingest(case: Case) -> list[Row]:
+    duration = case.pick(10.0, 60.0)
+    concurrency = 4 if case.variant == SQLITE else 16
+    url = await database_url(case)
+    bench = await open_app(url)
+    try:
+        source = EventSource(bench)
+        dispatcher = bench.app.dispatcher
+        per_second: Counter[int] = Counter()
+        started = time.perf_counter()
+        deadline = started + duration
+
+        async def feeder() -> None:
+            while time.perf_counter() < deadline:
+                if await dispatcher.handle(source.next()):
+                    per_second[int(time.perf_counter() - started)] += 1
+
+        async with LoopProbe() as probe:
+            await asyncio.gather(*(feeder() for _ in range(concurrency)))
+        elapsed = time.perf_counter() - started
+
+        from storage.schema import activity, processed_events
+
+        processed = await bench.count(processed_events)
+        logged = await bench.count(activity)
+        rate = dispatcher.handled / elapsed
+        registry = bench.app.runtime.registry
+        full_seconds = [per_second[s] for s in range(int(elapsed))]
+        slowest = min(full_seconds, default=0)
+        lost = max(source.unique - processed, source.unique - logged)
+        label = case.variant
+        return [
+            measured_row(
+                f"ingest, {label}",
+                rate,
+                "ev/s",
+                at_least=TARGET_EVENTS_PER_S,
+                stall_ms=probe.max_ms,
+                note=(
+                    f"ingest, {label}: {elapsed:.0f} s, {source.unique:,} events + "
+                    f"{source.replays:,} replays from {len(bench.members)} members, "
+                    f"{concurrency} feeders; features {', '.join(registry.features)}; "
+                    f"{probe.describe()}"
+                ),
+            ),
+            measured_row(f"ingest slowest second, {label}", slowest, "ev/s", stall_ms=probe.max_ms),
+            Row(
+                figure=f"ingest events lost, {label}",
+                target="0",
+                measured=number(lost),
+                status=PASS if lost == 0 and dispatcher.failures == 0 else FAIL,
+                note=(
+                    f"ingest, {label}: {source.unique:,} unique events sent, "
+                    f"{processed:,} processed_events rows, {logged:,} activity rows, "
+                    f"{dispatcher.failures} handler failures"
+                ),
+            ),
+            Row(
+                figure=f"ingest replays dropped, {label}",
+                target=number(source.replays),
+                measured=number(dispatcher.duplicates),
+                status=PASS if dispatcher.duplicates == source.replays else FAIL,
+            ),
+        ]
+    finally:
+        await bench.close()

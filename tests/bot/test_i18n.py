@@ -1,0 +1,382 @@
+"""Translations: `_()`, plural rules from Babel, fallbacks, per-task locale, extraction.
+
+Catalogs used here are tiny ones compiled in the test (with the same code `make
+i18n` uses), so the tests do not depend on how far the real translations are.
+"""
+
+from __future__ import annotations
+
+import ast
+import asyncio
+import gettext
+import io
+import textwrap
+from collections.abc import Iterator, Mapping
+from pathlib import Path
+
+import pytest
+from babel.messages.catalog import Catalog
+from babel.messages.plurals import get_plural
+from babel.messages.pofile import read_po
+
+from bot import i18n, i18n_tools
+from bot.i18n import N_, _, current_locale, ngettext, normalize_locale, using_locale
+
+ROOT = Path(__file__).resolve().parents[2]
+
+Entries = Mapping[str | tuple[str, str], str | tuple[str, ...]]
+
+
+def compile_catalog(directory: Path, locale: str, entries: Entries) -> None:
+    catalog = Catalog(locale=locale, domain=i18n.DOMAIN)
+    for msgid, msgstr in entries.items():
+        catalog.add(msgid, msgstr)
+    path = directory / locale / "LC_MESSAGES" / f"{i18n.DOMAIN}.mo"
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_bytes(i18n_tools.render_mo(catalog))
+
+
+FILES = ("{n} file", "{n} files")
+TINY: dict[str, Entries] = {
+    "nb": {"Hello {name}": "Hei {name}", FILES: ("{n} fil", "{n} filer")},
+    "fi": {"Hello {name}": "Moi {name}", FILES: ("{n} tiedosto", "{n} tiedostoa")},
+    "lv": {"Hello {name}": "Sveiki, {name}", FILES: ("{n} fails", "{n} faili", "{n} failu")},
+    "uk": {"Hello {name}": "Привіт, {name}", FILES: ("{n} файл", "{n} файли", "{n} файлів")},
+}
+
+
+@pytest.fixture
+def locales(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Path]:
+    """Point `bot.i18n` at a directory of tiny catalogs (and forget loaded ones)."""
+    for locale, entries in TINY.items():
+        compile_catalog(tmp_path, locale, entries)
+    monkeypatch.setattr(i18n, "LOCALE_DIR", tmp_path)
+    i18n.translations.cache_clear()
+    yield tmp_path
+    i18n.translations.cache_clear()
+
+
+# --- _() and placeholders ------------------------------------------------------------
+
+
+def test_english_is_the_source_and_placeholders_are_filled() -> None:
+    with using_locale("en"):
+        assert _("Hello {name}", name="Ada") == "Hello Ada"
+        assert _("No placeholders here") == "No placeholders here"
+        assert ngettext("{n} file", "{n} files", 1) == "1 file"
+        assert ngettext("{n} file", "{n} files", 3) == "3 files"
+
+
+def test_translation_with_placeholders(locales: Path) -> None:
+    with using_locale("nb"):
+        assert _("Hello {name}", name="Ada") == "Hei Ada"
+        assert _("Not in the catalog, {name}", name="Ada") == "Not in the catalog, Ada"
+
+
+def test_n_marks_without_translating(locales: Path) -> None:
+    marked = N_("Hello {name}")
+    with using_locale("fi"):
+        assert marked == "Hello {name}"
+        assert _(marked, name="Ada") == "Moi Ada"
+
+
+# --- plural rules ---------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("locale", "n", "expected"),
+    [
+        # Ukrainian: one (1, 21, 101), few (2–4, 22–24), many (0, 5–20, 25–30, 111…).
+        ("uk", 1, "1 файл"),
+        ("uk", 2, "2 файли"),
+        ("uk", 4, "4 файли"),
+        ("uk", 5, "5 файлів"),
+        ("uk", 11, "11 файлів"),
+        ("uk", 12, "12 файлів"),
+        ("uk", 14, "14 файлів"),
+        ("uk", 21, "21 файл"),
+        ("uk", 22, "22 файли"),
+        ("uk", 25, "25 файлів"),
+        ("uk", 111, "111 файлів"),
+        ("uk", 0, "0 файлів"),
+        # Latvian: zero has its own form; 1, 21, 31 are singular, 11 is not.
+        ("lv", 0, "0 failu"),
+        ("lv", 1, "1 fails"),
+        ("lv", 2, "2 faili"),
+        ("lv", 11, "11 faili"),
+        ("lv", 21, "21 fails"),
+        ("lv", 22, "22 faili"),
+        # Finnish and Bokmål: one and other (0 is plural).
+        ("fi", 1, "1 tiedosto"),
+        ("fi", 0, "0 tiedostoa"),
+        ("fi", 2, "2 tiedostoa"),
+        ("fi", 21, "21 tiedostoa"),
+        ("nb", 1, "1 fil"),
+        ("nb", 5, "5 filer"),
+    ],
+)
+def test_plural_selection_follows_babel_rules(
+    locales: Path, locale: str, n: int, expected: str
+) -> None:
+    with using_locale(locale):
+        assert ngettext("{n} file", "{n} files", n) == expected
+
+
+@pytest.mark.parametrize("locale", i18n_tools.TRANSLATED_LOCALES)
+def test_compiled_catalogs_carry_babels_plural_rule(locales: Path, locale: str) -> None:
+    count, expression = get_plural(locale)
+    rule = gettext.c2py(expression)
+    loaded = i18n.translations(locale)
+    assert isinstance(loaded, gettext.GNUTranslations)
+    for n in range(250):
+        assert loaded.plural(n) == rule(n) < count
+
+
+# --- broken translations fall back, never raise ---------------------------------------
+
+
+def test_broken_translation_falls_back_to_the_source(locales: Path) -> None:
+    compile_catalog(
+        locales,
+        "nb",
+        {
+            "Hello {name}": "Hei {nme}",  # typo in the placeholder
+            "Open {0}": "Åpne {0",  # malformed
+            FILES: ("{count} fil", "{count} filer"),
+        },
+    )
+    i18n.translations.cache_clear()
+    with using_locale("nb"):
+        assert _("Hello {name}", name="Ada") == "Hello Ada"
+        assert _("Open {0}", x=1) == "Open {0}"
+        assert ngettext("{n} file", "{n} files", 2) == "2 files"
+        assert ngettext("{n} file", "{n} files", 1) == "1 file"
+
+
+def test_damaged_catalog_file_falls_back_to_english(locales: Path) -> None:
+    (locales / "fi" / "LC_MESSAGES" / f"{i18n.DOMAIN}.mo").write_bytes(b"not a catalog")
+    i18n.translations.cache_clear()
+    with using_locale("fi"):
+        assert _("Hello {name}", name="Ada") == "Hello Ada"
+        assert ngettext("{n} file", "{n} files", 2) == "2 files"
+
+
+def test_missing_catalog_falls_back_to_english(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(i18n, "LOCALE_DIR", tmp_path / "nowhere")
+    i18n.translations.cache_clear()
+    try:
+        with using_locale("lv"):
+            assert _("Hello {name}", name="Ada") == "Hello Ada"
+    finally:
+        i18n.translations.cache_clear()
+
+
+# --- locales ----------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("given", "expected"),
+    [
+        ("en-US", "en"),
+        ("en_GB", "en"),
+        ("nb_NO", "nb"),
+        ("nb-NO", "nb"),
+        ("no", "nb"),
+        ("nn", "nb"),
+        ("uk", "uk"),
+        ("uk-UA", "uk"),
+        ("UK", "uk"),
+        ("lv", "lv"),
+        ("fi-FI", "fi"),
+        ("de-DE", None),
+        ("", None),
+        (None, None),
+    ],
+)
+def test_normalize_locale(given: str | None, expected: str | None) -> None:
+    assert normalize_locale(given) == expected
+
+
+def test_unsupported_locale_speaks_the_default() -> None:
+    with using_locale("de") as chosen:
+        assert chosen == i18n.DEFAULT_LOCALE
+        assert current_locale() == i18n.DEFAULT_LOCALE
+
+
+async def test_locale_is_per_task(locales: Path) -> None:
+    both_set = asyncio.Barrier(2)
+    seen: dict[str, list[str]] = {}
+
+    async def member(locale: str) -> None:
+        with using_locale(locale):
+            await both_set.wait()  # the other task has switched its locale by now
+            texts = []
+            for _round in range(3):
+                texts.append(_("Hello {name}", name="Ada"))
+                await asyncio.sleep(0)
+            texts.append(current_locale())
+            seen[locale] = texts
+
+    await asyncio.gather(member("nb"), member("uk"))
+    assert seen["nb"] == ["Hei Ada"] * 3 + ["nb"]
+    assert seen["uk"] == ["Привіт, Ada"] * 3 + ["uk"]
+    assert current_locale() == "en"
+
+
+# --- extraction and catalogs (bot/i18n_tools.py) ----------------------------------------
+
+
+def test_extractor_finds_known_strings_in_the_code() -> None:
+    template = i18n_tools.extract()
+    message = template.get("List the commands you can use")
+    assert message is not None
+    assert ("bot/features/core/handlers.py", message.locations[0][1]) in message.locations
+
+
+def test_extractor_handles_keywords_plurals_and_translator_comments(tmp_path: Path) -> None:
+    source = tmp_path / "pkg" / "mod.py"
+    source.parent.mkdir()
+    source.write_text(
+        textwrap.dedent(
+            """
+            from bot.i18n import N_, _, ngettext
+
+            LABEL = N_("Marked at import time")
+
+            def reply(name, n):
+                # Translators: {name} is a member's display name.
+                first = _("Welcome, {name}!", name=name)
+                return first + ngettext("{n} new message", "{n} new messages", n)
+
+            def not_translated(x):
+                return gettext("ignored keyword") + x
+            """
+        ),
+        encoding="utf-8",
+    )
+    template = i18n_tools.extract(tmp_path, ("pkg",))
+    ids = {m.id for m in template if m.id}
+    assert ids == {
+        "Marked at import time",
+        "Welcome, {name}!",
+        ("{n} new message", "{n} new messages"),
+    }
+    welcome = template.get("Welcome, {name}!")
+    assert welcome is not None
+    assert welcome.auto_comments == ["{name} is a member's display name."]
+    assert welcome.locations == [("pkg/mod.py", 8)]
+    assert "python-brace-format" in welcome.flags
+
+
+def _template() -> Catalog:
+    template = Catalog(domain=i18n.DOMAIN, creation_date=i18n_tools.CREATION_DATE)
+    template.add("List the commands you can use", locations=[("bot/x.py", 1)])
+    template.add("Hello {name}", locations=[("bot/x.py", 2)])
+    template.add(FILES, locations=[("bot/x.py", 3)])
+    return template
+
+
+@pytest.mark.parametrize("locale", i18n_tools.TRANSLATED_LOCALES)
+def test_update_is_deterministic_and_keeps_translations(locale: str) -> None:
+    template = _template()
+    fresh = i18n_tools.updated_catalog(locale, template, None)
+    first = i18n_tools.render_po(fresh)
+    assert b"POT-Creation-Date: 2026-01-01 00:00+0000" in first
+    again = i18n_tools.render_po(i18n_tools.updated_catalog(locale, template, first))
+    assert again == first
+    assert i18n_tools.render_mo(fresh) == i18n_tools.render_mo(
+        i18n_tools.updated_catalog(locale, template, first)
+    )
+
+    translated = first.replace(
+        b'msgid "Hello {name}"\nmsgstr ""', b'msgid "Hello {name}"\nmsgstr "X {name}"'
+    )
+    template.add("A new string", locations=[("bot/y.py", 1)])
+    updated = i18n_tools.updated_catalog(locale, template, translated)
+    hello = updated.get("Hello {name}")
+    assert hello is not None
+    assert hello.string == "X {name}"
+    assert "A new string" in updated
+    plural = updated.get(FILES)
+    assert plural is not None
+    assert isinstance(plural.string, tuple)
+    assert len(plural.string) == get_plural(locale)[0]
+
+
+def test_wrong_plural_forms_header_is_corrected() -> None:
+    template = Catalog(domain=i18n.DOMAIN, creation_date=i18n_tools.CREATION_DATE)
+    template.add("Hello {name}", locations=[("bot/x.py", 2)])
+    catalog = i18n_tools.updated_catalog("uk", template, None)
+    catalog.mime_headers = [("Plural-Forms", "nplurals=2; plural=(n != 1);")]
+    wrong = i18n_tools.render_po(catalog)
+    assert read_po(io.BytesIO(wrong)).num_plurals == 2
+    fixed = i18n_tools.updated_catalog("uk", template, wrong)
+    assert fixed.plural_forms == i18n_tools.babel_plural_forms("uk")
+    assert fixed.num_plurals == 3
+
+
+def test_placeholder_mismatches_are_reported() -> None:
+    catalog = Catalog(locale="nb", domain=i18n.DOMAIN)
+    catalog.add("Hello {name}", "Hei {nme}")
+    catalog.add("Bye {name}", "Ha det {name}")
+    catalog.add(FILES, ("én fil", "{n} filer"))  # dropping {n} in a form is allowed
+    problems = i18n_tools.placeholder_problems(catalog)
+    assert len(problems) == 1
+    assert "unknown {nme}" in problems[0] and "missing {name}" in problems[0]
+
+
+@pytest.mark.parametrize("locale", i18n_tools.TRANSLATED_LOCALES)
+def test_shipped_catalogs_use_babels_plural_forms(locale: str) -> None:
+    path = i18n_tools.po_path(locale)
+    assert path.exists(), f"{path} is missing: run `make i18n`"
+    catalog = read_po(path.open("rb"), locale=locale)
+    assert catalog.plural_forms == i18n_tools.babel_plural_forms(locale)
+    assert i18n_tools.mo_path(locale).exists()
+
+
+# --- every translatable string can be extracted ------------------------------------------
+
+
+def _is_text(node: ast.expr) -> bool:
+    return isinstance(node, ast.Constant) and isinstance(node.value, str)
+
+
+def _builds_text(node: ast.expr) -> bool:
+    """An argument that computes a new string: the result can never be in a catalog."""
+    if isinstance(node, ast.JoinedStr | ast.BinOp):
+        return True
+    if isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute):
+        return _is_text(node.func.value) or node.func.attr in ("format", "join", "format_map")
+    return False
+
+
+def test_every_translatable_call_has_an_extractable_msgid() -> None:
+    """`N_()` and `ngettext()` take literals; `_()` a literal or a value marked with `N_()`.
+
+    `_(spec.help)` translates a string declared elsewhere with `N_()` (command help,
+    button labels): fine. `_(f"…")`, `_("a" + b)` or `_("…".format())` can never match
+    a catalog entry, so they are errors.
+    """
+    offenders: list[str] = []
+    for folder in i18n_tools.SOURCE_DIRS:
+        for path in sorted((ROOT / folder).rglob("*.py")):
+            tree = ast.parse(path.read_text(encoding="utf-8"), str(path))
+            for node in ast.walk(tree):
+                if not (isinstance(node, ast.Call) and isinstance(node.func, ast.Name)):
+                    continue
+                name = node.func.id
+                if name not in ("_", "N_", "ngettext"):
+                    continue
+                where = f"{path.relative_to(ROOT)}:{node.lineno}: {ast.unparse(node)[:80]}"
+                needed = 2 if name == "ngettext" else 1
+                args = node.args[:needed]
+                if len(args) < needed or any(isinstance(a, ast.Starred) for a in args):
+                    offenders.append(where)
+                elif name in ("N_", "ngettext"):
+                    if not all(_is_text(a) for a in args):
+                        offenders.append(where)
+                elif _builds_text(args[0]):
+                    offenders.append(where)
+    assert not offenders, "msgids that cannot be extracted:\n" + "\n".join(offenders)
