@@ -277,6 +277,8 @@ class Dispatcher:
                 ephemeral=True,
             )
             return
+        if not await self._guards_allow(work, event, actor, level, spec):
+            return
         try:
             options = dict(event.options) if event.options is not None else None
             values = parse_args(spec.args, text, options)
@@ -296,6 +298,35 @@ class Dispatcher:
             await spec.handler(ctx, **values)
 
         await self._guarded(ctx, run, event, quiet=False)
+
+    async def _guards_allow(
+        self,
+        work: Work,
+        event: CommandInvoked,
+        actor: MemberRecord | None,
+        level: Level,
+        spec: CommandSpec,
+    ) -> bool:
+        """Run every feature's `before_command` hook; False when one refused (it replied).
+
+        A hook that crashes is logged and ignored: a bug in one feature's gate must not
+        take every command of every feature down with it.
+        """
+        for feature in self.runtime.registry.features.values():
+            for guard in feature.command_guards:
+                ctx = Context(work, feature, event, actor, level)
+                try:
+                    async with work.uow.savepoint():
+                        await guard(ctx, spec)
+                except UserError as refusal:
+                    await ctx.reply(refusal.message, ephemeral=True)
+                    return False
+                except StorageUnavailable:
+                    raise
+                except Exception:
+                    self.failures += 1
+                    log.exception("%s: command guard failed on /%s", feature.name, spec.name)
+        return True
 
     async def _resolve(
         self, ctx: Context, spec: CommandSpec, values: dict[str, Any]

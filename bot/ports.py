@@ -9,7 +9,7 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from contextlib import AbstractAsyncContextManager
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import Any, Protocol, TypeVar, runtime_checkable
 
 from bot.model import Capability, Form, Member, MemberRecord, Outgoing, Ref
@@ -141,6 +141,17 @@ class ActivityLog(Protocol):
     async def record(self, facts: Sequence[ActivityFact]) -> None: ...
 
     async def prune(self, before: datetime) -> int: ...
+
+    async def encounters(self, a: int, b: int, since: datetime, within: timedelta) -> int:
+        """How often persons `a` and `b` answered each other since `since`.
+
+        An encounter is a post (message or thread reply) by one of them in a channel
+        where the other posted at most `within` earlier: the content-free sign that two
+        people talked (mentor and newcomer, asker and helper). Only facts are read, so
+        the answer survives the privacy rules; private messages between members are
+        invisible to the bot and never count.
+        """
+        ...
 
 
 @dataclass(frozen=True, slots=True)

@@ -25,10 +25,10 @@ JobHandler = Callable[["Context", dict[str, Any]], Awaitable[None]]
 PersonHook = Callable[["Context", int], Awaitable[Any]]
 HomeHook = Callable[["Context"], Awaitable[Sequence[Block]]]
 StatsHook = Callable[["Context", Window], Awaitable[Sequence[Figure]]]
+CommandGuard = Callable[["Context", "CommandSpec"], Awaitable[None]]
 ConfigCheck = Callable[[Any, AgoraConfig], Iterable[Problem]]
 CronSource = str | Callable[[Any], str | None] | None
 
-E = TypeVar("E", bound=Event)
 F = TypeVar("F", bound=Callable[..., Any])
 
 
@@ -59,7 +59,8 @@ class CommandSpec:
 
 @dataclass(frozen=True, slots=True)
 class Listener:
-    event_type: type[Event]
+    # A platform event class or a signal class from bot.signals.
+    event_type: type[object]
     handler: EventHandler
     feature: str
 
@@ -105,6 +106,7 @@ class Feature:
     checks: list[ConfigCheck] = field(default_factory=list)
     home_hooks: list[HomeHook] = field(default_factory=list)
     stats_hooks: list[StatsHook] = field(default_factory=list)
+    command_guards: list[CommandGuard] = field(default_factory=list)
 
     def command(
         self,
@@ -125,7 +127,9 @@ class Feature:
 
         return register
 
-    def on(self, event_type: type[E]) -> Callable[[F], F]:
+    def on(self, event_type: type[object]) -> Callable[[F], F]:
+        """Handle a platform event type or a signal type (`bot.signals`)."""
+
         def register(fn: F) -> F:
             self.listeners.append(Listener(event_type, fn, self.name))
             return fn
@@ -182,6 +186,17 @@ class Feature:
     def stats(self, fn: F) -> F:
         """Declare figures this feature adds to community metrics for a time window."""
         self.stats_hooks.append(fn)
+        return fn
+
+    def before_command(self, fn: F) -> F:
+        """Declare a check run before every command of every feature (after permissions).
+
+        The hook gets a Context of this feature (the command's event and actor) and the
+        command's spec; raising `UserError` refuses the command with that sentence.
+        Used where a feature's state decides who may use the bot at all (onboarding's
+        rules gate), so no other feature needs to know about it.
+        """
+        self.command_guards.append(fn)
         return fn
 
     def action_id(self, action: str, *parts: object) -> str:

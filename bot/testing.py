@@ -19,7 +19,7 @@ from typing import TYPE_CHECKING, Any
 from bot.args import parse_duration
 from bot.clock import FakeClock
 from bot.config import AgoraConfig, FeatureConfig
-from bot.model import Event, Ref
+from bot.model import Capability, Event, Ref
 from bot.registry import Feature
 
 if TYPE_CHECKING:
@@ -44,13 +44,16 @@ class Harness:
         members: Sequence[tuple[str, tuple[str, ...]]] = DEFAULT_MEMBERS,
         channels: Sequence[str] = DEFAULT_CHANNELS,
         storage_url: str = "sqlite+aiosqlite:///:memory:",
+        capabilities: frozenset[Capability] | None = None,
     ) -> None:
+        """`capabilities` limits what the simulated platform can do (default: everything)."""
         self._config_input = config
         self._features = features
         self.clock = FakeClock(start)
         self._members = members
         self._channels = channels
         self._storage_url = storage_url
+        self._capabilities = capabilities
         self.app: App | None = None
         self._seen = 0
 
@@ -77,7 +80,7 @@ class Harness:
             config, clock=self.clock, storage=storage, features=self._features
         )
         self.community = Community(self.clock, "memory", "test")
-        self.port = MemoryPort(self.community)
+        self.port = MemoryPort(self.community, self._capabilities)
         self.app.runtime.ports[self.port.platform] = self.port
         for name in self._channels:
             self.community.add_channel(name)
@@ -159,15 +162,19 @@ class Harness:
         workspace: str = "test",
         members: Sequence[tuple[str, tuple[str, ...]]] = DEFAULT_MEMBERS,
         channels: Sequence[str] = DEFAULT_CHANNELS,
+        capabilities: frozenset[Capability] | None = None,
     ) -> Community:
-        """A second simulated platform (e.g. "slack") sharing this core and database."""
+        """A second simulated platform (e.g. "slack") sharing this core and database.
+
+        `capabilities` limits what it can do (default: everything), e.g. to play Slack.
+        """
         from adapters.memory.community import Community
         from adapters.memory.port import MemoryPort
         from adapters.memory.seeding import register_directory
 
         assert self.app is not None
         community = Community(self.clock, platform, workspace)
-        self.app.runtime.ports[platform] = MemoryPort(community)
+        self.app.runtime.ports[platform] = MemoryPort(community, capabilities)
         for name in channels:
             community.add_channel(name)
         for name, roles in members:

@@ -206,7 +206,9 @@ class ConsoleAdapter:
     def _latest_in_channel(self) -> int:
         channel = self.community.channel(self.channel)
         for posted in reversed(self.community.posts):
-            if posted.channel == channel and not posted.deleted and posted.dm_to is None:
+            if posted.channel != channel or posted.deleted or posted.dm_to is not None:
+                continue
+            if posted.ephemeral_to is None:  # nobody can react to a message only one sees
                 return posted.number
         raise SimulationError(_("There is no message in #{name} yet.", name=self.channel))
 

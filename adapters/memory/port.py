@@ -8,7 +8,7 @@ from datetime import datetime
 from adapters.memory.community import Community, ModerationRecord, Posted
 from bot.i18n import _
 from bot.model import Capability, ChannelKind, Form, Outgoing, Ref
-from bot.ports import PlatformRefused
+from bot.ports import CapabilityMissing, PlatformRefused
 
 
 class MemoryPort:
@@ -55,8 +55,15 @@ class MemoryPort:
         posted.edited = True
         self.community.notify(posted, edited=True)
 
+    def _require(self, capability: Capability) -> None:
+        """Refuse like a real platform would when it lacks the capability."""
+        if capability not in self.capabilities:
+            raise CapabilityMissing(capability, self.platform)
+
     async def delete(self, message: Ref) -> None:
         posted = self._posted(message)
+        if not posted.by_bot:  # a bot may always delete its own messages
+            self._require(Capability.DELETE_MESSAGES)
         posted.deleted = True
         self.community.notify(posted, edited=True)
 
@@ -89,6 +96,7 @@ class MemoryPort:
             self.community.members[name] = replace(current, roles=current.roles - {role})
 
     async def remove_reaction(self, message: Ref, emoji: str, member: Ref) -> None:
+        self._require(Capability.REMOVE_REACTIONS)
         posted = self._posted(message)
         posted.reactions.get(emoji, set()).discard(self._member(member))
 
@@ -101,14 +109,17 @@ class MemoryPort:
         return thread.ref
 
     async def timeout(self, member: Ref, until: datetime, reason: str) -> None:
+        self._require(Capability.TIMEOUT)
         self._member(member)
         self.community.moderation.append(ModerationRecord("timeout", member, reason, until))
 
     async def kick(self, member: Ref, reason: str) -> None:
+        self._require(Capability.KICK)
         self._member(member)
         self.community.moderation.append(ModerationRecord("kick", member, reason))
 
     async def ban(self, member: Ref, reason: str) -> None:
+        self._require(Capability.BAN)
         self._member(member)
         self.community.moderation.append(ModerationRecord("ban", member, reason))
 

@@ -35,8 +35,8 @@ async def test_link_on_one_platform_enter_on_the_other() -> None:
         assert await _person(h, h.ref("carol")) == await _person(h, slack.member("carol").ref)
 
 
-async def test_linked_person_is_counted_once_and_shares_preferences() -> None:
-    async with Harness() as h:
+async def test_linked_person_is_counted_once_and_shares_preferences(db_url: str) -> None:
+    async with Harness(storage_url=db_url) as h:
         slack = await h.add_platform("slack")
         await h.command("carol", "/language nb")
         code = _code((await h.command("carol", "/link"))[0].text)

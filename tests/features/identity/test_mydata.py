@@ -87,8 +87,8 @@ async def _identifying_cells(h: Harness, person_id: int, refs: list[Ref]) -> lis
     return found
 
 
-async def test_forget_leaves_nothing_that_identifies_the_person() -> None:
-    async with Harness() as h:
+async def test_forget_leaves_nothing_that_identifies_the_person(db_url: str) -> None:
+    async with Harness(storage_url=db_url) as h:
         await _busy_day(h)
         carol = await _record(h, h.ref("carol"))
         bob = await _record(h, h.ref("bob"))
@@ -116,10 +116,10 @@ async def test_cancel_erases_nothing() -> None:
         assert await _identifying_cells(h, carol.person_id, [carol.ref])
 
 
-async def test_forget_covers_linked_accounts_on_every_platform() -> None:
+async def test_forget_covers_linked_accounts_on_every_platform(db_url: str) -> None:
     import re
 
-    async with Harness() as h:
+    async with Harness(storage_url=db_url) as h:
         slack = await h.add_platform("slack")
         code = re.search(r"code is (\w+)", (await h.command("carol", "/link"))[0].text)
         assert code
