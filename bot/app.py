@@ -151,7 +151,7 @@ async def open_storage(
             return storage
         missing = await missing_migrations(engine)
         if missing:
-            if not config.storage.should_auto_migrate():
+            if not config.storage.should_auto_migrate(url):
                 raise StartupError(
                     _(
                         "The database schema is out of date ({count} migration(s) to apply). "

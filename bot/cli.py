@@ -349,6 +349,87 @@ def slack_manifest(
     print(build(registry, cfg, public_url=public_url, fmt="json" if json_format else "yaml"))
 
 
+modlog_app = typer.Typer(help="The moderation audit log.", no_args_is_help=True)
+app.add_typer(modlog_app, name="modlog")
+
+
+@modlog_app.command("export")
+def modlog_export(
+    days: Annotated[int, typer.Option("--days", min=1, help="How far back.")] = 90,
+    output: Annotated[
+        Path | None, typer.Option("--output", "-o", help="Write the CSV here (default: stdout).")
+    ] = None,
+    config: ConfigOption = None,
+) -> None:
+    """Export moderation decisions (flags, actions, sanctions, appeals) as CSV."""
+    from bot.app import StartupError
+    from bot.features.moderation.admin import export_log
+
+    cfg = load_or_exit(config)
+    setup_logging(cfg, quiet=True)
+    try:
+        text = asyncio.run(export_log(cfg, days=days))
+    except StartupError as error:
+        err.print(str(error), markup=False, highlight=False)
+        raise typer.Exit(1) from None
+    if output is None:
+        print(text, end="")
+        return
+    output.write_text(text, encoding="utf-8")
+    out.print(_("Wrote {path}.", path=output), highlight=False)
+
+
+export_app = typer.Typer(help="Export community data as CSV.", no_args_is_help=True)
+app.add_typer(export_app, name="export")
+
+
+@export_app.command("survey")
+def export_survey(
+    survey: Annotated[str, typer.Argument(help="The survey's name or id.")],
+    output: Annotated[
+        Path | None, typer.Option("--output", "-o", help="Write the CSV here (default: stdout).")
+    ] = None,
+    config: ConfigOption = None,
+) -> None:
+    """Export a survey's answers as CSV (anonymous surveys carry no member)."""
+    from bot.app import StartupError
+    from bot.context import UserError
+    from bot.features.polls.admin import export_survey as build
+
+    cfg = load_or_exit(config)
+    setup_logging(cfg, quiet=True)
+    try:
+        text = asyncio.run(build(cfg, survey))
+    except (StartupError, UserError) as error:
+        err.print(str(error), markup=False, highlight=False)
+        raise typer.Exit(1) from None
+    if output is None:
+        print(text, end="")
+        return
+    output.write_text(text, encoding="utf-8")
+    out.print(_("Wrote {path}.", path=output), highlight=False)
+
+
+onboarding_app = typer.Typer(help="Newcomer onboarding.", no_args_is_help=True)
+app.add_typer(onboarding_app, name="onboarding")
+
+
+@onboarding_app.command("preview")
+def onboarding_preview(
+    language: Annotated[
+        str | None, typer.Option("--language", help="Show it in this language (en, nb, …).")
+    ] = None,
+    member: Annotated[str, typer.Option("--member", help="The newcomer's name.")] = "@newcomer",
+    config: ConfigOption = None,
+) -> None:
+    """Print the welcome, rules and questions a newcomer would see (nothing is sent)."""
+    from bot.features.onboarding.preview import preview
+
+    cfg = load_or_exit(config)
+    for line in preview(cfg, language=language, member=member):
+        out.print(line, markup=False, highlight=False)
+
+
 @app.command()
 def version() -> None:
     """Print the installed version."""

@@ -26,6 +26,7 @@ _NAMES: dict[str, str] = {
     "raised_hands": "🙌",
     "clap": "👏",
     "pray": "🙏",
+    "taco": "🌮",
     "fire": "🔥",
     "rocket": "🚀",
     "star": "⭐",

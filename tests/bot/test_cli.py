@@ -103,3 +103,15 @@ def test_slack_manifest_lists_the_registry_commands() -> None:
     assert {"/help", "/language", "/link"} <= commands
     yaml = runner.invoke(app, ["slack-manifest"])
     assert 'command: "/help"' in yaml.output
+
+
+def test_modlog_export_prints_a_csv_header() -> None:
+    result = runner.invoke(app, ["modlog", "export", "--days", "7"])
+    assert result.exit_code == 0, result.output
+    assert result.output.splitlines()[0].startswith("id,at,platform")
+
+
+def test_onboarding_preview_prints_the_flow() -> None:
+    result = runner.invoke(app, ["onboarding", "preview", "--member", "@dana"])
+    assert result.exit_code == 0, result.output
+    assert "@dana" in result.output

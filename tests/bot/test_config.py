@@ -167,3 +167,9 @@ def test_database_password_in_the_url_is_rejected(tmp_path: Path) -> None:
     )
     assert problem.path == "storage.url" and "url_env" in problem.message
     assert "hunter2" not in str(problem)
+
+
+def test_auto_migrate_follows_the_url_actually_used() -> None:
+    storage = load_config(None).storage.model_copy(update={"url_env": "DB"})
+    assert storage.should_auto_migrate("sqlite+aiosqlite:///x.db")
+    assert not storage.should_auto_migrate("postgresql+asyncpg://u@h/db")

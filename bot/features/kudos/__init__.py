@@ -1,0 +1,1 @@
+"""Kudos and recognition: thanks, limits, leaderboards, badges, the member spotlight."""

@@ -1,0 +1,217 @@
+"""Kudos wired to commands, reactions, messages, other features' signals and jobs."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+from bot.args import ChoiceArg, IntArg, MemberArg, TextArg, WordArg
+from bot.context import Context
+from bot.features.kudos import leaderboard, privacy, render, service, spotlight, summaries
+from bot.features.kudos.config import KudosConfig, check_kudos
+from bot.features.kudos.store import FactKind
+from bot.i18n import N_, _
+from bot.model import Block, Level, MemberRecord, MessagePosted, ReactionChanged
+from bot.registry import Feature
+from bot.signals import (
+    AnswerAccepted,
+    FlagConfirmed,
+    MentorPaired,
+    NewcomerWelcomed,
+    ProfileRequested,
+    QuizAnsweredCorrectly,
+)
+from bot.stats import Figure, Window
+
+feature = Feature(
+    "kudos",
+    config=KudosConfig,
+    description=N_("Kudos, leaderboards, badges and the member spotlight"),
+)
+feature.check(check_kudos)
+
+
+@feature.command(
+    "kudos",
+    help=N_("Thank a member with kudos (a reason is welcome)"),
+    args=[
+        MemberArg("member", N_("who to thank")),
+        TextArg("reason", N_("what for"), required=False),
+    ],
+)
+async def kudos(ctx: Context, member: MemberRecord, reason: str) -> None:
+    await service.by_command(ctx, member, reason or None)
+
+
+@feature.command(
+    "kudos me",
+    help=N_("Your kudos: received, given, left today, badges"),
+    ephemeral=True,
+)
+async def kudos_me(ctx: Context) -> None:
+    text, blocks = await summaries.me(ctx)
+    await ctx.reply(text, blocks=blocks, ephemeral=True)
+
+
+@feature.command(
+    "kudos history",
+    help=N_("Kudos a member gave and received, with ids"),
+    args=[MemberArg("member")],
+    level=Level.MODERATOR,
+    ephemeral=True,
+)
+async def kudos_history(ctx: Context, member: MemberRecord) -> None:
+    text, blocks = await summaries.history(ctx, member)
+    await ctx.reply(text, blocks=blocks, ephemeral=True)
+
+
+@feature.command(
+    "kudos remove",
+    help=N_("Remove a kudos given in error or abuse (id from /kudos history)"),
+    args=[IntArg("id", N_("the kudos number"), min=1)],
+    level=Level.MODERATOR,
+    ephemeral=True,
+)
+async def kudos_remove(ctx: Context, id: int) -> None:
+    await ctx.reply(await summaries.remove(ctx, id), ephemeral=True)
+
+
+@feature.command(
+    "leaderboard",
+    help=N_("Who received the most kudos (week, month or all time; optionally a topic)"),
+    args=[
+        ChoiceArg(
+            "period", leaderboard.PERIODS, N_("the time span"), required=False, default="week"
+        ),
+        WordArg("topic", N_("a topic or channel name"), required=False),
+    ],
+    ephemeral=True,
+)
+async def show_leaderboard(ctx: Context, period: str, topic: str | None) -> None:
+    await leaderboard.show(ctx, period, topic)
+
+
+@feature.command(
+    "badges",
+    help=N_("Badges you (or another member) earned, and how to earn the rest"),
+    args=[MemberArg("member", N_("whose badges"), required=False)],
+    ephemeral=True,
+)
+async def show_badges(ctx: Context, member: MemberRecord | None) -> None:
+    text, blocks = await summaries.badge_list(ctx, member or service.actor(ctx))
+    await ctx.reply(text, blocks=blocks, ephemeral=True)
+
+
+@feature.command(
+    "spotlight",
+    help=N_("Spotlight a member now, or see who leads this period"),
+    args=[
+        MemberArg("member", N_("who to spotlight"), required=False),
+        TextArg("citation", N_("why (else the numbers speak)"), required=False),
+    ],
+    level=Level.ADMIN,
+    ephemeral=True,
+)
+async def choose_spotlight(ctx: Context, member: MemberRecord | None, citation: str) -> None:
+    if member is None:
+        text, blocks = await spotlight.preview(ctx)
+        await ctx.reply(text, blocks=blocks, ephemeral=True)
+        return
+    period = await spotlight.choose(ctx, member, citation or None)
+    await ctx.reply(
+        _(
+            "Spotlight on {name} posted in #{channel} as the pick for {period}; the automatic "
+            "spotlight will not replace it.",
+            name=member.label,
+            channel=ctx.config_of(KudosConfig).spotlight_channel,
+            period=render.period_label(period, spotlight.community_zone(ctx)),
+        ),
+        ephemeral=True,
+    )
+
+
+# --- events and signals -----------------------------------------------------------------
+
+
+@feature.on(ReactionChanged)
+async def on_reaction(ctx: Context, event: ReactionChanged) -> None:
+    await service.on_reaction(ctx, event)
+
+
+@feature.on(MessagePosted)
+async def on_message(ctx: Context, event: MessagePosted) -> None:
+    await service.on_message(ctx, event)
+
+
+@feature.on(AnswerAccepted)
+async def on_answer_accepted(ctx: Context, signal: AnswerAccepted) -> None:
+    await service.on_answer_accepted(ctx, signal)
+
+
+@feature.on(NewcomerWelcomed)
+async def on_newcomer_welcomed(ctx: Context, signal: NewcomerWelcomed) -> None:
+    await service.helped(ctx, signal.welcomer, signal.newcomer, FactKind.WELCOME)
+
+
+@feature.on(MentorPaired)
+async def on_mentor_paired(ctx: Context, signal: MentorPaired) -> None:
+    await service.helped(ctx, signal.mentor, signal.newcomer, FactKind.MENTEE)
+
+
+@feature.on(QuizAnsweredCorrectly)
+async def on_quiz(ctx: Context, signal: QuizAnsweredCorrectly) -> None:
+    await service.achieved(
+        ctx, signal.person_id, signal.member, FactKind.QUIZ, f"poll:{signal.poll_id}"
+    )
+
+
+@feature.on(FlagConfirmed)
+async def on_flag(ctx: Context, signal: FlagConfirmed) -> None:
+    await service.achieved(
+        ctx, signal.person_id, signal.member, FactKind.FLAG, f"case:{signal.case_id}"
+    )
+
+
+@feature.on(ProfileRequested)
+async def on_profile(ctx: Context, signal: ProfileRequested) -> None:
+    await summaries.profile_lines(ctx, signal)
+
+
+# --- jobs -------------------------------------------------------------------------------
+
+
+def _fire_time(payload: dict[str, Any]) -> datetime:
+    return datetime.fromisoformat(str(payload["fire_time"]))
+
+
+@feature.job("leaderboard", cron=lambda cfg: cfg.leaderboard_cron or None)
+async def weekly_leaderboard(ctx: Context, payload: dict[str, Any]) -> None:
+    await leaderboard.weekly(ctx, _fire_time(payload))
+
+
+@feature.job("spotlight", cron=lambda cfg: cfg.spotlight_cron or None)
+async def scheduled_spotlight(ctx: Context, payload: dict[str, Any]) -> None:
+    await spotlight.scheduled(ctx, _fire_time(payload))
+
+
+# --- people, metrics, home --------------------------------------------------------------
+
+
+@feature.forget
+async def forget(ctx: Context, person_id: int) -> None:
+    await privacy.forget_person(ctx, person_id)
+
+
+@feature.export
+async def export(ctx: Context, person_id: int) -> dict[str, Any]:
+    return await privacy.export_person(ctx, person_id)
+
+
+@feature.home
+async def home(ctx: Context) -> list[Block]:
+    return await summaries.home(ctx)
+
+
+@feature.stats
+async def stats(ctx: Context, window: Window) -> list[Figure]:
+    return await summaries.flow(ctx, window)

@@ -1,0 +1,363 @@
+"""Every text kudos shows: confirmations, refusals, summaries, boards, badges, spotlights.
+
+`text` is always the complete message; blocks repeat it richly. Counts go through
+`ngettext`, times and dates through Babel in the current locale.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from zoneinfo import ZoneInfo
+
+from babel.dates import format_date, format_timedelta
+from babel.lists import format_list
+
+from bot.features.kudos.config import BadgeKind, BadgeRule
+from bot.features.kudos.rules import Period, Refusal, Verdict
+from bot.features.kudos.store import Awarded, Board, Kudos, Source
+from bot.i18n import _, current_locale, ngettext
+from bot.model import Block, Context, Fields, Section
+
+MEDALS = {1: "🥇", 2: "🥈", 3: "🥉"}
+Message = tuple[str, tuple[Block, ...]]
+
+
+def kudos_count(n: int) -> str:
+    return ngettext("{n} kudos", "{n} kudos", n)
+
+
+def relative(delta: timedelta) -> str:
+    """`in 45 minutes` / `5 hours ago`, in the current language."""
+    return str(format_timedelta(delta, locale=current_locale(), add_direction=True, threshold=1.5))
+
+
+def day(moment: datetime, tz: ZoneInfo) -> str:
+    return str(format_date(moment.astimezone(tz).date(), "medium", locale=current_locale()))
+
+
+def period_label(period: Period, tz: ZoneInfo) -> str:
+    first = period.start.astimezone(tz).date()
+    if period.kind == "month":
+        return str(format_date(first, "LLLL yyyy", locale=current_locale()))
+    return _("the week of {date}", date=format_date(first, "d MMMM yyyy", locale=current_locale()))
+
+
+def left_today(verdict: Verdict) -> str:
+    """How many kudos the giver has left today ("" when the allowance is unlimited)."""
+    if verdict.left is None:
+        return ""
+    if verdict.left == 0:
+        return _(
+            "You have no kudos left today; new ones arrive {when}.",
+            when=relative(verdict.renews_at - verdict.now),
+        )
+    return ngettext(
+        "You have {n} kudos left today.", "You have {n} kudos left today.", verdict.left
+    )
+
+
+def refusal(verdict: Verdict, receiver: str, allowance: int) -> str:
+    """Why a kudos was not given, and what the giver has left today."""
+    reason = {
+        Refusal.SELF: _("You can't give kudos to yourself."),
+        Refusal.BOT: _("{name} is a bot; kudos are for members.", name=receiver),
+        Refusal.DEPARTED: _(
+            "{name} has left the community, so they can't receive kudos.", name=receiver
+        ),
+        Refusal.ALLOWANCE: ngettext(
+            "You have given your {n} kudos for today.",
+            "You have given all {n} kudos for today.",
+            allowance,
+        ),
+        Refusal.COOLDOWN: _(
+            "You thanked {name} just now; you can give them kudos again {when}.",
+            name=receiver,
+            when=relative(verdict.wait or timedelta(0)),
+        ),
+    }[verdict.refusal or Refusal.SELF]
+    return " ".join(part for part in (reason, left_today(verdict)) if part)
+
+
+def given(giver: str, receiver: str, reason: str | None, total: int) -> Message:
+    """The public thank-you a /kudos posts."""
+    if reason:
+        headline = _(
+            "🙏 {giver} gave kudos to {receiver}: {reason}",
+            giver=giver,
+            receiver=receiver,
+            reason=reason,
+        )
+    else:
+        headline = _("🙏 {giver} gave kudos to {receiver}!", giver=giver, receiver=receiver)
+    footer = ngettext(
+        "{name} has received {n} kudos so far.",
+        "{name} has received {n} kudos so far.",
+        total,
+        name=receiver,
+    )
+    return f"{headline}\n{footer}", (Section(headline), Context(footer))
+
+
+def received_dm(giver: str, source: Source, emoji: str | None, link: str | None) -> str:
+    if source is Source.REACTION:
+        text = _("{giver} gave you kudos {emoji} for your message.", giver=giver, emoji=emoji)
+    else:
+        text = _("{giver} thanked you, and it counts as kudos.", giver=giver)
+    return f"{text} {link}" if link else text
+
+
+def answer_dm(points: int, question_id: int) -> str:
+    return ngettext(
+        "Your answer to question #{id} was accepted: you received {n} kudos. Thank you!",
+        "Your answer to question #{id} was accepted: you received {n} kudos. Thank you!",
+        points,
+        id=question_id,
+    )
+
+
+def taken_back(receiver: str, verdict: Verdict) -> str:
+    text = _("You took back your kudos to {name}.", name=receiver)
+    return " ".join(part for part in (text, left_today(verdict)) if part)
+
+
+# --- /kudos me ------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class Summary:
+    received: int
+    received_week: int
+    given: int
+    verdict: Verdict
+    allowance: int
+    rank: int | None
+    badges: tuple[str, ...]
+
+
+def summary(s: Summary) -> Message:
+    title = _("Your kudos")
+    received = ngettext(
+        "{n} received ({week} in the last 7 days)",
+        "{n} received ({week} in the last 7 days)",
+        s.received,
+        week=s.received_week,
+    )
+    if s.rank is not None:
+        received += " · " + _("#{rank} all time", rank=s.rank)
+    given_text = ngettext("{n} given", "{n} given", s.given)
+    if s.verdict.left is None:
+        left = _("unlimited")
+    else:
+        left = _(
+            "{left} of {allowance} (renews {when})",
+            left=s.verdict.left,
+            allowance=s.allowance,
+            when=relative(s.verdict.renews_at - s.verdict.now),
+        )
+    badges = ", ".join(s.badges) if s.badges else _("none yet — see /badges")
+    pairs = (
+        (_("Received"), received),
+        (_("Given"), given_text),
+        (_("Left today"), left),
+        (_("Badges"), badges),
+    )
+    text = "\n".join([title, *(f"{k}: {v}" for k, v in pairs)])
+    return text, (Section(title), Fields(pairs))
+
+
+# --- leaderboards ---------------------------------------------------------------------------
+
+
+def board_title(period: str, topic: str | None) -> str:
+    span = {
+        "week": _("last 7 days"),
+        "month": _("last 30 days"),
+        "all": _("all time"),
+    }[period]
+    if topic:
+        return _("🏆 Kudos leaderboard for #{topic}, {span}", topic=topic, span=span)
+    return _("🏆 Kudos leaderboard, {span}", span=span)
+
+
+def place(rank: int) -> str:
+    return MEDALS.get(rank, f"{rank}.")
+
+
+def board(
+    title: str, result: Board, names: Mapping[int, str], *, viewer: int | None = None
+) -> Message:
+    if result.empty:
+        empty = _("No kudos in this period yet. Thank someone with /kudos @member!")
+        return f"{title}\n{empty}", (Section(title), Section(empty))
+    lines = [
+        f"{place(s.rank)} {names.get(s.person_id, '?')} — {kudos_count(s.points)}"
+        for s in result.top
+    ]
+    if result.cut:
+        lines.append(_("…and more members tied at the last place."))
+    notes = [ngettext("{n} member received kudos.", "{n} members received kudos.", result.ranked)]
+    if viewer is not None:
+        mine = result.mine
+        if mine is None:
+            notes.append(_("You have not received kudos in this period yet."))
+        else:
+            notes.append(
+                _("You are #{rank} with {points}.", rank=mine.rank, points=kudos_count(mine.points))
+            )
+    body = "\n".join(lines)
+    footer = " ".join(notes)
+    return f"{title}\n{body}\n{footer}", (Section(title), Section(body), Context(footer))
+
+
+# --- badges ---------------------------------------------------------------------------------
+
+
+def achievement(kind: BadgeKind, n: int) -> str:
+    """What a badge asks for, as a noun phrase ("25 kudos received")."""
+    if kind is BadgeKind.KUDOS_RECEIVED:
+        return ngettext("{n} kudos received", "{n} kudos received", n)
+    if kind is BadgeKind.KUDOS_GIVEN:
+        return ngettext("{n} kudos given", "{n} kudos given", n)
+    if kind is BadgeKind.ACCEPTED_ANSWERS:
+        return ngettext("{n} accepted answer", "{n} accepted answers", n)
+    if kind is BadgeKind.STREAK_DAYS:
+        return ngettext("a streak of {n} day", "a streak of {n} days", n)
+    if kind is BadgeKind.NEWCOMERS_WELCOMED:
+        return ngettext("{n} newcomer welcomed", "{n} newcomers welcomed", n)
+    if kind is BadgeKind.MENTEES:
+        return ngettext("{n} newcomer mentored", "{n} newcomers mentored", n)
+    if kind is BadgeKind.QUIZ_ANSWERS:
+        return ngettext("{n} quiz answered right", "{n} quizzes answered right", n)
+    return ngettext("{n} accurate flag", "{n} accurate flags", n)
+
+
+def badge_name(rule: BadgeRule) -> str:
+    # Built-in names are translated; an admin's own names pass through unchanged.
+    return f"{rule.emoji} {_(rule.name)}"
+
+
+def badge_earned(member: str, rule: BadgeRule) -> Message:
+    text = _(
+        "{emoji} {member} earned the badge “{badge}” ({what})!",
+        emoji=rule.emoji,
+        member=member,
+        badge=_(rule.name),
+        what=achievement(rule.rule, rule.threshold),
+    )
+    return text, (Section(text),)
+
+
+def badge_list(
+    whose: str,
+    rules: Sequence[BadgeRule],
+    awarded: Sequence[Awarded],
+    progress: Mapping[BadgeKind, int],
+    tz: ZoneInfo,
+) -> Message:
+    have = {a.badge: a for a in awarded}
+    earned = [
+        _("{badge} — since {date}", badge=badge_name(r), date=day(have[r.id].awarded_at, tz))
+        for r in rules
+        if r.id in have
+    ]
+    # Badges no longer in the config stay earned; they are shown by id.
+    known = {r.id for r in rules}
+    earned += [f"🏅 {a.badge}" for a in awarded if a.badge not in known]
+    to_earn = [
+        _(
+            "{badge} — {what} ({current} so far)",
+            badge=badge_name(r),
+            what=achievement(r.rule, r.threshold),
+            current=min(progress.get(r.rule, 0), r.threshold),
+        )
+        for r in rules
+        if r.id not in have
+    ]
+    title = _("Badges of {name}", name=whose)
+    sections: list[str] = []
+    if earned:
+        sections.append(_("Earned:") + "\n" + "\n".join(earned))
+    if to_earn:
+        sections.append(_("Still to earn:") + "\n" + "\n".join(to_earn))
+    if not sections:
+        sections.append(_("This community has no badges configured."))
+    text = "\n".join([title, *sections])
+    return text, (Section(title), *(Section(s) for s in sections))
+
+
+# --- history --------------------------------------------------------------------------------
+
+
+def history(
+    whose: str, rows: Sequence[Kudos], names: Mapping[int | None, str], tz: ZoneInfo
+) -> Message:
+    title = _("Kudos of {name} (latest first)", name=whose)
+    if not rows:
+        empty = _("No kudos given or received yet.")
+        return f"{title}\n{empty}", (Section(title), Section(empty))
+    lines = []
+    for k in rows:
+        how = (
+            k.emoji
+            or {
+                Source.COMMAND: "/kudos",
+                Source.KEYWORD: _("thanks"),
+                Source.ANSWER: _("accepted answer"),
+                Source.REACTION: _("reaction"),
+            }[k.source]
+        )
+        parts = [
+            f"#{k.id}",
+            day(k.given_at, tz),
+            f"{names.get(k.giver_person_id, '?')} → {names.get(k.receiver_person_id, '?')}",
+            f"{kudos_count(k.points)} ({how})",
+        ]
+        if k.topic:
+            parts.append(f"#{k.topic}")
+        if k.reason:
+            parts.append(f"“{k.reason}”")
+        lines.append(" · ".join(parts))
+    body = "\n".join(lines)
+    return f"{title}\n{body}", (Section(title), Section(body))
+
+
+# --- spotlight ------------------------------------------------------------------------------
+
+
+def deeds(points: int, answers: int, newcomers: int) -> str:
+    """What the member did, as one list ("received 14 kudos and had 3 answers accepted")."""
+    parts = []
+    if points:
+        parts.append(ngettext("received {n} kudos", "received {n} kudos", points))
+    if answers:
+        parts.append(ngettext("had {n} answer accepted", "had {n} answers accepted", answers))
+    if newcomers:
+        parts.append(ngettext("helped {n} newcomer", "helped {n} newcomers", newcomers))
+    return str(format_list(parts, locale=current_locale())) if parts else ""
+
+
+def spotlight(member: str, period: str, kind: str, citation: str, quote: str | None) -> Message:
+    if kind == "month":
+        headline = _("🌟 Member of the month, {period}: {member}!", period=period, member=member)
+    else:
+        headline = _("🌟 Member of the week, {period}: {member}!", period=period, member=member)
+    lines = [headline]
+    if citation:
+        lines.append(citation)
+    if quote:
+        lines.append(_("From their kudos: “{quote}”", quote=quote))
+    lines.append(_("Thank you for everything you do for this community!"))
+    return "\n".join(lines), tuple(Section(line) for line in lines)
+
+
+def spotlight_preview(period: str, rows: Sequence[tuple[str, float, str]]) -> Message:
+    title = _("Spotlight candidates for {period} so far", period=period)
+    if not rows:
+        empty = _("Nobody has received kudos or helped in this period yet.")
+        return f"{title}\n{empty}", (Section(title), Section(empty))
+    lines = [f"{i}. {name} — {score:g} ({what})" for i, (name, score, what) in enumerate(rows, 1)]
+    hint = _("Post a spotlight now with /spotlight @member [citation].")
+    body = "\n".join(lines)
+    return f"{title}\n{body}\n{hint}", (Section(title), Section(body), Context(hint))

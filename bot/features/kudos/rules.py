@@ -1,0 +1,134 @@
+"""The rules of giving, and the calendar they run on — pure, so each can be checked alone.
+
+- A member cannot thank themselves, a bot, or someone who has left.
+- The daily allowance counts the kudos a member chose to give since midnight of
+  *their* day (their time zone, else the community's), so it renews at their midnight.
+- The cooldown is per receiver: after thanking bob, the same giver waits before
+  thanking bob again, but may thank others meanwhile.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import UTC, date, datetime, time, timedelta
+from enum import StrEnum
+from zoneinfo import ZoneInfo
+
+from bot.model import MemberRecord
+
+
+class Refusal(StrEnum):
+    SELF = "self"
+    BOT = "bot"
+    DEPARTED = "departed"
+    ALLOWANCE = "allowance"
+    COOLDOWN = "cooldown"
+
+
+@dataclass(frozen=True, slots=True)
+class Verdict:
+    """Whether a kudos may be given, and what the giver has left today either way.
+
+    `left` is None when the allowance is unlimited; `wait` is how long a cooldown
+    still runs; `renews_at` is the giver's next midnight, `now` when this was decided.
+    """
+
+    refusal: Refusal | None
+    left: int | None
+    renews_at: datetime
+    now: datetime
+    wait: timedelta | None = None
+
+    @property
+    def allowed(self) -> bool:
+        return self.refusal is None
+
+
+def zone(name: str | None, fallback: str) -> ZoneInfo:
+    return ZoneInfo(name or fallback)
+
+
+def day_start(now: datetime, tz: ZoneInfo) -> datetime:
+    """Midnight (UTC instant) that began the local day `now` is in."""
+    local = now.astimezone(tz).date()
+    return datetime.combine(local, time(0), tzinfo=tz).astimezone(UTC)
+
+
+def next_midnight(now: datetime, tz: ZoneInfo) -> datetime:
+    local = now.astimezone(tz).date() + timedelta(days=1)
+    return datetime.combine(local, time(0), tzinfo=tz).astimezone(UTC)
+
+
+def local_day(now: datetime, tz: ZoneInfo) -> date:
+    return now.astimezone(tz).date()
+
+
+def who_refusal(giver: MemberRecord, receiver: MemberRecord) -> Refusal | None:
+    """The rules about who may be thanked (checked before any counting)."""
+    if giver.person_id == receiver.person_id:
+        return Refusal.SELF
+    if receiver.is_bot:
+        return Refusal.BOT
+    if not receiver.active:
+        return Refusal.DEPARTED
+    return None
+
+
+def left_today(allowance: int, used: int) -> int | None:
+    return None if allowance == 0 else max(0, allowance - used)
+
+
+def cooldown_wait(last: datetime | None, now: datetime, cooldown: timedelta) -> timedelta | None:
+    """How long the giver must still wait to thank this receiver again (None: no wait)."""
+    if last is None or cooldown <= timedelta(0):
+        return None
+    wait = last + cooldown - now
+    return wait if wait > timedelta(0) else None
+
+
+# --- periods ----------------------------------------------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class Period:
+    """A spotlight period: `key` is stored ("2026-01", "2026-W02"), [start, end) in UTC."""
+
+    key: str
+    start: datetime
+    end: datetime
+    kind: str
+
+
+def month_of(day: date, tz: ZoneInfo) -> Period:
+    start = date(day.year, day.month, 1)
+    end = date(day.year + (day.month == 12), day.month % 12 + 1, 1)
+    return Period(
+        f"{day.year:04d}-{day.month:02d}", _instant(start, tz), _instant(end, tz), "month"
+    )
+
+
+def week_of(day: date, tz: ZoneInfo) -> Period:
+    monday = day - timedelta(days=day.weekday())
+    year, week, _weekday = monday.isocalendar()
+    return Period(
+        f"{year:04d}-W{week:02d}",
+        _instant(monday, tz),
+        _instant(monday + timedelta(days=7), tz),
+        "week",
+    )
+
+
+def current_period(kind: str, now: datetime, tz: ZoneInfo) -> Period:
+    today = local_day(now, tz)
+    return month_of(today, tz) if kind == "month" else week_of(today, tz)
+
+
+def previous_period(kind: str, now: datetime, tz: ZoneInfo) -> Period:
+    """The period that ended most recently before the one `now` is in."""
+    current = current_period(kind, now, tz)
+    day_before = local_day(current.start - timedelta(seconds=1), tz)
+    return month_of(day_before, tz) if kind == "month" else week_of(day_before, tz)
+
+
+def _instant(day: date, tz: ZoneInfo) -> datetime:
+    return datetime.combine(day, time(0), tzinfo=tz).astimezone(UTC)

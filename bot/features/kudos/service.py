@@ -1,0 +1,384 @@
+"""Giving kudos: by command, by reaction, by "thanks @…", for an accepted answer.
+
+Every way of giving goes through `give`, which applies the rules (see `rules.py`) and
+records the kudos for the receiver's person. A member who chose to give (command,
+reaction, keyword) uses up their daily allowance and meets the cooldown; an
+automatic kudos (accepted answer) does neither. A refused command or reaction says
+why and how many kudos are left today; a refused "thanks @…" stays quiet, because
+the member only said thanks and never asked for a kudos.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, replace
+from datetime import timedelta
+
+from bot.context import Context, UserError
+from bot.features.kudos import badges, render
+from bot.features.kudos.config import BadgeKind, KudosConfig, same_emoji
+from bot.features.kudos.keywords import all_words, mentions_word
+from bot.features.kudos.rules import (
+    Refusal,
+    Verdict,
+    cooldown_wait,
+    day_start,
+    left_today,
+    local_day,
+    next_midnight,
+    who_refusal,
+    zone,
+)
+from bot.features.kudos.store import (
+    Achievements,
+    FactKind,
+    Kudos,
+    KudosLedger,
+    NewKudos,
+    Pace,
+    Source,
+)
+from bot.i18n import _
+from bot.model import (
+    Channel,
+    ChannelKind,
+    MemberRecord,
+    MessagePosted,
+    Outgoing,
+    ReactionChanged,
+    Ref,
+)
+from bot.signals import AnswerAccepted
+
+MAX_REASON = 300
+# A "thanks @a @b @c …" message gives kudos to this many mentioned members at most.
+MAX_THANKED = 5
+
+
+def ledger(ctx: Context) -> KudosLedger:
+    return ctx.repo(KudosLedger)  # type: ignore[type-abstract]
+
+
+def achievements(ctx: Context) -> Achievements:
+    return ctx.repo(Achievements)  # type: ignore[type-abstract]
+
+
+def config(ctx: Context) -> KudosConfig:
+    return ctx.config_of(KudosConfig)
+
+
+def actor(ctx: Context) -> MemberRecord:
+    if ctx.actor is None:
+        raise UserError(_("I could not tell who you are; please try again."))
+    return ctx.actor
+
+
+def topic_of(ctx: Context, channel: Channel | None) -> str | None:
+    if channel is None or channel.kind is ChannelKind.DM:
+        return None
+    return config(ctx).topic_of(channel.name)
+
+
+@dataclass(frozen=True, slots=True)
+class Outcome:
+    """What became of an attempt: the verdict (with what is left today) and the kudos."""
+
+    verdict: Verdict
+    kudos: Kudos | None
+
+
+async def verdict(ctx: Context, giver: MemberRecord, receiver: MemberRecord | None) -> Verdict:
+    """May `giver` thank `receiver` now, and how many kudos do they have left today?"""
+    cfg = config(ctx)
+    now = ctx.now()
+    tz = zone(giver.timezone, ctx.runtime.config.bot.timezone)
+    cooldown = timedelta(minutes=cfg.cooldown_minutes)
+    counting = receiver is not None and bool(cooldown)
+    pace = Pace(0, None)
+    if cfg.daily_allowance or counting:
+        pace = await ledger(ctx).pace(
+            giver.person_id,
+            day_start(now, tz),
+            receiver.person_id if receiver is not None and counting else None,
+            now - cooldown if counting else None,
+        )
+    found = Verdict(None, left_today(cfg.daily_allowance, pace.used), next_midnight(now, tz), now)
+    if receiver is None:
+        return found
+    refusal = who_refusal(giver, receiver)
+    if refusal is not None:
+        return replace(found, refusal=refusal)
+    if found.left == 0:
+        return replace(found, refusal=Refusal.ALLOWANCE)
+    wait = cooldown_wait(pace.last_to_receiver, now, cooldown)
+    if wait is not None:
+        return replace(found, refusal=Refusal.COOLDOWN, wait=wait)
+    return found
+
+
+async def give(
+    ctx: Context,
+    giver: MemberRecord,
+    receiver: MemberRecord,
+    source: Source,
+    points: int,
+    *,
+    emoji: str | None = None,
+    message: Ref | None = None,
+    channel: Channel | None = None,
+    reason: str | None = None,
+) -> Outcome:
+    """Apply the rules and record the kudos; the kudos is None when refused or a repeat."""
+    judged = await verdict(ctx, giver, receiver)
+    if not judged.allowed:
+        return Outcome(judged, None)
+    new = NewKudos(
+        giver_person_id=giver.person_id,
+        receiver_person_id=receiver.person_id,
+        points=points,
+        source=source,
+        platform=receiver.ref.platform,
+        given_at=ctx.now(),
+        emoji=emoji,
+        message=message,
+        topic=topic_of(ctx, channel),
+        reason=reason,
+    )
+    kudos = await ledger(ctx).give(new)
+    if kudos is None:
+        return Outcome(judged, None)
+    left = judged.left - 1 if judged.left is not None else None
+    return Outcome(replace(judged, left=left), kudos)
+
+
+async def after_giving(
+    ctx: Context, giver: MemberRecord, receiver: MemberRecord, received: int | None = None
+) -> None:
+    """Badges the kudos may have earned: the receiver's, then the giver's.
+
+    `received` is the receiver's new total when the caller already read it.
+    """
+    known = {BadgeKind.KUDOS_RECEIVED: received} if received is not None else None
+    have = await achievements(ctx).badge_ids([receiver.person_id, giver.person_id])
+    await badges.review(ctx, receiver, (BadgeKind.KUDOS_RECEIVED,), known, have[receiver.person_id])
+    await badges.review(ctx, giver, (BadgeKind.KUDOS_GIVEN,), have=have[giver.person_id])
+
+
+# --- /kudos @member ----------------------------------------------------------------------
+
+
+async def by_command(ctx: Context, receiver: MemberRecord, reason: str | None) -> None:
+    giver = actor(ctx)
+    reason = " ".join(reason.split()) if reason else None
+    if reason and len(reason) > MAX_REASON:
+        raise UserError(_("Keep the reason under {max} characters, please.", max=MAX_REASON))
+    outcome = await give(
+        ctx, giver, receiver, Source.COMMAND, 1, channel=ctx.channel, reason=reason
+    )
+    if outcome.kudos is None:
+        raise UserError(
+            render.refusal(outcome.verdict, receiver.label, config(ctx).daily_allowance)
+        )
+    total = await ledger(ctx).received_points(receiver.person_id)
+    text, blocks = render.given(ctx.mention(giver.ref), ctx.mention(receiver.ref), reason, total)
+    await ctx.reply(text, blocks=blocks, ephemeral=False)
+    left = render.left_today(outcome.verdict)
+    if left:
+        await ctx.reply(left, ephemeral=True)
+    await after_giving(ctx, giver, receiver, total)
+
+
+# --- reactions --------------------------------------------------------------------------
+
+
+async def on_reaction(ctx: Context, event: ReactionChanged) -> None:
+    weight = config(ctx).weight(event.emoji)
+    if weight is None or ctx.actor is None or event.message_author is None:
+        return
+    receiver = await ctx.directory.get(event.message_author)
+    if receiver is None:
+        return  # a message by someone Agora never met (another bot, a webhook)
+    if event.added:
+        await _react(ctx, event, receiver, weight)
+    else:
+        await _take_back(ctx, event, receiver)
+
+
+async def _react(ctx: Context, event: ReactionChanged, receiver: MemberRecord, weight: int) -> None:
+    giver = actor(ctx)
+    if await ledger(ctx).by_reaction(giver.person_id, event.message) is not None:
+        return  # one kudos per message and giver: a second kudos emoji adds nothing
+    outcome = await give(
+        ctx,
+        giver,
+        receiver,
+        Source.REACTION,
+        weight,
+        emoji=same_emoji(event.emoji),
+        message=event.message,
+        channel=event.channel,
+    )
+    if outcome.kudos is None:
+        if not outcome.verdict.allowed:
+            allowance = config(ctx).daily_allowance
+            await ctx.reply(
+                render.refusal(outcome.verdict, receiver.label, allowance), ephemeral=True
+            )
+        return  # a refusal, or this message was already thanked by this giver
+    await tell_receiver(ctx, giver, receiver, outcome.kudos)
+    await after_giving(ctx, giver, receiver)
+
+
+async def _take_back(ctx: Context, event: ReactionChanged, receiver: MemberRecord) -> None:
+    """Removing the reaction soon enough undoes the kudos (and gives the allowance back)."""
+    giver = actor(ctx)
+    window = timedelta(minutes=config(ctx).take_back_minutes)
+    found = await ledger(ctx).by_reaction(giver.person_id, event.message, same_emoji(event.emoji))
+    if found is None or not window or ctx.now() - found.given_at > window:
+        return  # after the window, a kudos given stays given
+    await ledger(ctx).remove(found.id)
+    now_left = await verdict(ctx, giver, None)
+    await ctx.reply(render.taken_back(receiver.label, now_left), ephemeral=True)
+
+
+async def tell_receiver(
+    ctx: Context, giver: MemberRecord, receiver: MemberRecord, kudos: Kudos
+) -> None:
+    """A DM so a kudos by reaction or "thanks" does not go unnoticed."""
+    if not config(ctx).notify_receiver or kudos.message is None:
+        return
+    with ctx.speaking_to(receiver):
+        text = render.received_dm(giver.label, kudos.source, kudos.emoji, ctx.link(kudos.message))
+    await ctx.send(Outgoing(text, dm=receiver.ref))
+
+
+# --- messages: "thanks @bob", "welcome @dave", streaks ----------------------------------
+
+
+async def on_message(ctx: Context, event: MessagePosted) -> None:
+    author = ctx.actor
+    if author is None:
+        return
+    message = event.message
+    cfg = config(ctx)
+    if message.mentions and message.text:
+        if cfg.thanks_keywords and mentions_word(message.text, all_words(cfg.keywords)):
+            await _thanks(ctx, author, event)
+        if cfg.detect_welcomes and mentions_word(message.text, all_words(cfg.welcome_keywords)):
+            await _welcomes(ctx, author, event)
+    tz = zone(author.timezone, ctx.runtime.config.bot.timezone)
+    streak = await achievements(ctx).touch_streak(author.person_id, local_day(ctx.now(), tz))
+    if streak is not None:
+        await badges.review(ctx, author, (BadgeKind.STREAK_DAYS,))
+
+
+async def _mentioned(
+    ctx: Context, author: MemberRecord, event: MessagePosted
+) -> list[MemberRecord]:
+    found: list[MemberRecord] = []
+    for ref in dict.fromkeys(event.message.mentions):
+        record = await ctx.directory.get(ref)
+        if record is not None and record.person_id != author.person_id:
+            found.append(record)
+    return found
+
+
+async def _thanks(ctx: Context, giver: MemberRecord, event: MessagePosted) -> None:
+    for receiver in (await _mentioned(ctx, giver, event))[:MAX_THANKED]:
+        outcome = await give(
+            ctx,
+            giver,
+            receiver,
+            Source.KEYWORD,
+            1,
+            message=event.message.ref,
+            channel=event.message.channel,
+        )
+        if outcome.kudos is not None:
+            await tell_receiver(ctx, giver, receiver, outcome.kudos)
+            await after_giving(ctx, giver, receiver)
+
+
+async def _welcomes(ctx: Context, welcomer: MemberRecord, event: MessagePosted) -> None:
+    """A welcome to someone who joined recently counts towards welcoming badges."""
+    fresh = timedelta(days=config(ctx).newcomer_days)
+    now = ctx.now()
+    for newcomer in await _mentioned(ctx, welcomer, event):
+        recent = newcomer.joined_at is not None and now - newcomer.joined_at <= fresh
+        if recent and not newcomer.is_bot:
+            await record_help(ctx, welcomer, newcomer.person_id, FactKind.WELCOME)
+
+
+async def record_help(
+    ctx: Context, helper: MemberRecord, newcomer_person_id: int, kind: FactKind
+) -> None:
+    """Remember that `helper` welcomed or mentored a newcomer (each newcomer counts once)."""
+    if helper.person_id == newcomer_person_id:
+        return
+    subject = newcomer_subject(newcomer_person_id)
+    if await achievements(ctx).record_fact(helper.person_id, kind, subject, ctx.now()):
+        badge = BadgeKind.NEWCOMERS_WELCOMED if kind is FactKind.WELCOME else BadgeKind.MENTEES
+        await badges.review(ctx, helper, (badge,))
+
+
+def newcomer_subject(person_id: int) -> str:
+    return f"person:{person_id}"
+
+
+# --- accepted answers ---------------------------------------------------------------------
+
+
+async def on_answer_accepted(ctx: Context, signal: AnswerAccepted) -> None:
+    """Count the accepted answer for badges; with `answer_points`, also give kudos."""
+    answerer = await ctx.directory.get(signal.answerer)
+    if answerer is None or answerer.is_bot:
+        return
+    subject = f"question:{signal.question_id}"
+    facts = achievements(ctx)
+    if not await facts.record_fact(answerer.person_id, FactKind.ANSWER, subject, ctx.now()):
+        return  # the same question accepted again (reopened and solved): counted once
+    points = config(ctx).answer_points
+    accepter = await ctx.directory.get(signal.accepted_by)
+    if points and accepter is not None and who_refusal(accepter, answerer) is None:
+        kudos = await ledger(ctx).give(
+            NewKudos(
+                giver_person_id=accepter.person_id,
+                receiver_person_id=answerer.person_id,
+                points=points,
+                source=Source.ANSWER,
+                platform=answerer.ref.platform,
+                given_at=ctx.now(),
+                topic=signal.topic.lower() if signal.topic else None,
+            )
+        )
+        if kudos is not None and config(ctx).notify_receiver:
+            with ctx.speaking_to(answerer):
+                text = render.answer_dm(points, signal.question_id)
+            await ctx.send(Outgoing(text, dm=answerer.ref))
+    await badges.review(ctx, answerer, (BadgeKind.ACCEPTED_ANSWERS, BadgeKind.KUDOS_RECEIVED))
+
+
+async def helped(ctx: Context, helper: Ref, newcomer: Ref, kind: FactKind) -> None:
+    """Another feature says `helper` welcomed or mentored `newcomer`."""
+    helper_record = await ctx.directory.get(helper)
+    newcomer_record = await ctx.directory.get(newcomer)
+    if helper_record is None or newcomer_record is None or newcomer_record.is_bot:
+        return
+    await record_help(ctx, helper_record, newcomer_record.person_id, kind)
+
+
+# --- quizzes and flags ----------------------------------------------------------------------
+
+
+async def achieved(
+    ctx: Context, person_id: int, account: Ref | None, kind: FactKind, subject: str
+) -> None:
+    """Another feature reports a deed (a quiz answered right, an accurate flag): count it once."""
+    member = await ctx.directory.get(account) if account is not None else None
+    if member is None or member.person_id != person_id:
+        accounts = list(await ctx.directory.accounts_of(person_id))
+        member = next((a for a in accounts if a.active), accounts[0] if accounts else None)
+    if member is None or member.is_bot:
+        return
+    if await achievements(ctx).record_fact(person_id, kind, subject, ctx.now()):
+        badge = BadgeKind.QUIZ_ANSWERS if kind is FactKind.QUIZ else BadgeKind.ACCURATE_FLAGS
+        await badges.review(ctx, member, (badge,))

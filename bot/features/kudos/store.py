@@ -1,0 +1,244 @@
+"""What kudos keeps, as the core sees it: protocols and frozen records.
+
+Storage implements these in `storage/repositories/kudos.py`. Everything is keyed by
+`person_id`, so linked Discord and Slack accounts share one balance, one allowance
+and one set of badges.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from datetime import date, datetime
+from enum import StrEnum
+from typing import Protocol
+
+from bot.model import Ref
+
+
+class Source(StrEnum):
+    """How a kudos was given."""
+
+    COMMAND = "command"
+    REACTION = "reaction"
+    KEYWORD = "keyword"
+    ANSWER = "answer"
+
+
+# Kudos a member chose to give: these use up the daily allowance and obey the cooldown.
+# Automatic ones (an accepted answer) do neither.
+CHOSEN = (Source.COMMAND, Source.REACTION, Source.KEYWORD)
+
+
+class FactKind(StrEnum):
+    """Things badges and the spotlight count besides kudos."""
+
+    ANSWER = "answer"
+    WELCOME = "welcome"
+    MENTEE = "mentee"
+    QUIZ = "quiz"
+    FLAG = "flag"
+
+
+@dataclass(frozen=True, slots=True)
+class NewKudos:
+    giver_person_id: int | None
+    receiver_person_id: int
+    points: int
+    source: Source
+    platform: str
+    given_at: datetime
+    emoji: str | None = None
+    message: Ref | None = None
+    topic: str | None = None
+    reason: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class Kudos:
+    id: int
+    giver_person_id: int | None
+    receiver_person_id: int
+    points: int
+    source: Source
+    platform: str
+    given_at: datetime
+    emoji: str | None
+    message: Ref | None
+    topic: str | None
+    reason: str | None
+
+
+@dataclass(frozen=True, slots=True)
+class Pace:
+    """How fast a member has been giving: kudos chosen today, last one to a receiver."""
+
+    used: int
+    last_to_receiver: datetime | None
+
+
+@dataclass(frozen=True, slots=True)
+class Standing:
+    """One place on a leaderboard; tied members share a rank (1, 2, 2, 4)."""
+
+    person_id: int
+    points: int
+    rank: int
+
+
+@dataclass(frozen=True, slots=True)
+class Board:
+    """The top places (every member tied at the last place included, up to a cap)."""
+
+    top: tuple[Standing, ...]
+    mine: Standing | None
+    ranked: int
+    cut: bool = False
+
+    @property
+    def empty(self) -> bool:
+        return not self.top
+
+
+@dataclass(frozen=True, slots=True)
+class Flow:
+    """Kudos in a time window, for community metrics."""
+
+    kudos: int
+    points: int
+    givers: int
+    receivers: int
+
+
+@dataclass(frozen=True, slots=True)
+class Awarded:
+    badge: str
+    awarded_at: datetime
+
+
+@dataclass(frozen=True, slots=True)
+class Spotlight:
+    period: str
+    person_id: int
+    score: float
+    source: str
+    posted_at: datetime
+
+
+class KudosLedger(Protocol):
+    async def give(self, kudos: NewKudos) -> Kudos | None:
+        """Record a kudos and add its points to the receiver's total.
+
+        None when this giver already thanked this receiver for this message (a replayed
+        reaction, a second kudos emoji on one message).
+        """
+        ...
+
+    async def pace(
+        self,
+        giver_person_id: int,
+        since: datetime,
+        receiver_person_id: int | None = None,
+        cooldown_since: datetime | None = None,
+    ) -> Pace:
+        """The giver's chosen kudos since `since` (the allowance) and, in one read, when
+        they last chose to thank the receiver after `cooldown_since` (the cooldown)."""
+        ...
+
+    async def by_reaction(
+        self, giver_person_id: int, message: Ref, emoji: str | None = None
+    ) -> Kudos | None:
+        """The giver's reaction kudos on `message` (with this emoji, or any)."""
+        ...
+
+    async def get(self, kudos_id: int) -> Kudos | None: ...
+
+    async def remove(self, kudos_id: int) -> bool:
+        """Delete a kudos and take its points off the receiver's total."""
+        ...
+
+    async def received_points(self, person_id: int) -> int: ...
+
+    async def received_points_since(self, person_id: int, since: datetime) -> int: ...
+
+    async def given_count(self, person_id: int) -> int: ...
+
+    async def history(self, person_id: int, limit: int | None) -> Sequence[Kudos]:
+        """Kudos the person gave or received, newest first."""
+        ...
+
+    async def latest_reason(
+        self, receiver_person_id: int, since: datetime, until: datetime
+    ) -> str | None: ...
+
+    async def release_giver(self, person_id: int) -> int:
+        """Forget a giver: their kudos stay counted, without their name or words."""
+        ...
+
+    async def flow(self, since: datetime, until: datetime, platform: str | None) -> Flow: ...
+
+
+class Leaderboards(Protocol):
+    async def board(
+        self,
+        *,
+        since: datetime | None,
+        until: datetime | None,
+        topic: str | None,
+        size: int,
+        me: int | None,
+    ) -> Board:
+        """Members still here ranked by points received in [since, until); None = unbounded."""
+        ...
+
+    async def received_between(self, since: datetime, until: datetime) -> Mapping[int, int]:
+        """Points received per person in [since, until), members still here only."""
+        ...
+
+    async def present(self, person_ids: Sequence[int]) -> set[int]:
+        """Those of `person_ids` with an account that has not left (and is no bot)."""
+        ...
+
+
+class Achievements(Protocol):
+    async def record_fact(self, person_id: int, kind: FactKind, subject: str, at: datetime) -> bool:
+        """Remember a fact once; False when it was known already."""
+        ...
+
+    async def count_facts(self, person_id: int, kind: FactKind) -> int: ...
+
+    async def facts_between(
+        self, kind: FactKind, since: datetime, until: datetime
+    ) -> Mapping[int, int]: ...
+
+    async def touch_streak(self, person_id: int, today: date) -> int | None:
+        """Count `today` as an active day; the streak's new length, None if already counted."""
+        ...
+
+    async def best_streak(self, person_id: int) -> int: ...
+
+    async def award(self, person_id: int, badge: str, at: datetime) -> bool:
+        """Award a badge; False when the person has it already (awarded exactly once)."""
+        ...
+
+    async def badges_of(self, person_id: int) -> Sequence[Awarded]: ...
+
+    async def badge_ids(self, person_ids: Sequence[int]) -> Mapping[int, set[str]]:
+        """The ids of the badges each person has (one read for several people)."""
+        ...
+
+    async def anonymize_subject(self, subject: str) -> int:
+        """Make facts about a forgotten newcomer point to nobody (they still count)."""
+        ...
+
+
+class Spotlights(Protocol):
+    async def record(self, spotlight: Spotlight) -> None:
+        """Store the period's spotlight (an admin's pick replaces the job's)."""
+        ...
+
+    async def get(self, period: str) -> Spotlight | None: ...
+
+    async def recent(self, limit: int, *, excluding: str) -> Sequence[Spotlight]:
+        """The latest spotlights (newest first), except the one of period `excluding`."""
+        ...

@@ -1,0 +1,1 @@
+"""Onboarding: welcome, rules gate, questionnaire and segments, mentors, profiles."""

@@ -1,0 +1,1 @@
+"""Polls, quizzes, surveys, the ideas board and exit surveys: asking the community."""

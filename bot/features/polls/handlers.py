@@ -1,0 +1,30 @@
+"""The polls feature: `feature` and every declaration, gathered for discovery.
+
+The declarations live by topic — `poll_handlers` (polls, quizzes, recurring polls),
+`idea_handlers` (the ideas board), `survey_handlers` (surveys, exit surveys) — and
+register on the one `Feature` from `feature.py`; importing them here is what makes
+the feature complete when `bot.features` discovers it.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from bot.context import Context
+from bot.features.polls import idea_handlers, poll_handlers, privacy, survey_handlers
+from bot.features.polls.feature import feature
+
+DECLARATIONS = (poll_handlers, idea_handlers, survey_handlers)
+
+
+@feature.forget
+async def forget(ctx: Context, person_id: int) -> None:
+    await privacy.forget_person(ctx, person_id)
+
+
+@feature.export
+async def export(ctx: Context, person_id: int) -> dict[str, Any]:
+    return await privacy.export_person(ctx, person_id)
+
+
+__all__ = ["DECLARATIONS", "feature"]

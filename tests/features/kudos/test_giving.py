@@ -1,0 +1,121 @@
+"""/kudos @member: the thank-you, and every rule that can refuse it (with why and what is left)."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+
+from bot.testing import Harness
+from tests.features.kudos.conftest import add_bot, kudos, points, public, said_to
+
+
+async def test_kudos_thanks_publicly_and_tells_the_giver_what_is_left(h: Harness) -> None:
+    out = await h.command("carol", "/kudos @bob for the review")
+    thanks = public(out)[0]
+    assert thanks.text.startswith("🙏 @carol gave kudos to @bob: for the review")
+    assert "@bob has received 1 kudos so far." in thanks.text
+    assert thanks.channel is not None and thanks.channel.name == "general"
+    left = [p for p in out if p.ephemeral_to == h.ref("carol")]
+    assert [p.text for p in left] == ["You have 4 kudos left today."]
+    assert await points(h, "bob") == 1
+
+
+async def test_reason_is_optional_and_must_be_short(h: Harness) -> None:
+    out = await h.command("carol", "/kudos @bob")
+    assert public(out)[0].text.startswith("🙏 @carol gave kudos to @bob!")
+    out = await h.command("carol", "/kudos @dave " + "very " * 80)
+    assert "under 300 characters" in out[-1].text and out[-1].ephemeral_to == h.ref("carol")
+    assert await points(h, "dave") == 0
+
+
+async def test_no_kudos_to_yourself(h: Harness) -> None:
+    out = await h.command("carol", "/kudos @carol I rock")
+    assert [p.text for p in out] == [
+        "You can't give kudos to yourself. You have 5 kudos left today."
+    ]
+    assert out[0].ephemeral_to == h.ref("carol")
+    assert await points(h, "carol") == 0
+
+
+async def test_no_kudos_to_bots(h: Harness) -> None:
+    await add_bot(h, "helperbot")
+    out = await h.command("carol", "/kudos @helperbot")
+    assert out[-1].text == "helperbot is a bot; kudos are for members. You have 5 kudos left today."
+    assert out[-1].ephemeral_to == h.ref("carol")
+
+
+async def test_no_kudos_to_someone_who_left(h: Harness) -> None:
+    await h.leave("dave")
+    out = await h.command("carol", "/kudos @dave thanks for everything")
+    assert "dave has left the community" in out[-1].text
+    assert "5 kudos left today" in out[-1].text
+    assert await points(h, "dave") == 0
+
+
+async def test_unknown_member_gets_the_usage(h: Harness) -> None:
+    out = await h.command("carol", "/kudos @nobody")
+    assert "I don't know a member called nobody" in out[-1].text
+    assert "Usage: /kudos @member [<reason>]" in out[-1].text
+
+
+async def test_daily_allowance_refuses_with_the_reason_and_when_it_renews() -> None:
+    async with kudos(daily_allowance=2, cooldown_minutes=0) as h:
+        await h.command("carol", "/kudos @bob")
+        out = await h.command("carol", "/kudos @dave")
+        assert said_to(h, out, "carol") == [
+            "You have no kudos left today; new ones arrive in 15 hours."
+        ]
+        out = await h.command("carol", "/kudos @erin")
+        assert out[-1].text == (
+            "You have given all 2 kudos for today. "
+            "You have no kudos left today; new ones arrive in 15 hours."
+        )
+        assert out[-1].ephemeral_to == h.ref("carol")
+        assert await points(h, "erin") == 0
+
+
+async def test_allowance_renews_at_midnight_in_the_givers_time_zone() -> None:
+    # 2026-01-05 09:00 UTC is 04:00 in New York: carol's day ends at 05:00 UTC tomorrow.
+    start = datetime(2026, 1, 5, 9, 0, tzinfo=UTC)
+    async with kudos(daily_allowance=1, cooldown_minutes=0, top={"start": start}) as h:
+        await h.command("carol", "/timezone America/New_York")
+        await h.command("carol", "/kudos @bob")
+        await h.command("dave", "/kudos @bob")  # dave keeps the community's UTC day
+        await h.tick("15h30m")  # 00:30 UTC: a new day for dave, still yesterday for carol
+        out = await h.command("dave", "/kudos @erin")
+        assert public(out), [p.text for p in out]
+        out = await h.command("carol", "/kudos @erin")
+        assert "You have given your 1 kudos for today" in out[-1].text
+        assert "new ones arrive in 4 hours" in out[-1].text
+        await h.tick("4h31m")  # 05:01 UTC: midnight has passed in New York
+        out = await h.command("carol", "/kudos @erin")
+        assert public(out)
+        assert await points(h, "erin") == 2
+
+
+async def test_cooldown_is_per_receiver() -> None:
+    async with kudos(cooldown_minutes=60) as h:
+        await h.command("carol", "/kudos @bob")
+        await h.tick("20m")
+        out = await h.command("carol", "/kudos @bob once more")
+        assert out[-1].text == (
+            "You thanked bob just now; you can give them kudos again in 40 minutes. "
+            "You have 4 kudos left today."
+        )
+        out = await h.command("carol", "/kudos @dave")  # others can be thanked meanwhile
+        assert public(out)
+        out = await h.command("erin", "/kudos @bob")  # and others can thank bob
+        assert public(out)
+        await h.tick("41m")
+        out = await h.command("carol", "/kudos @bob once more")
+        assert public(out)
+        assert await points(h, "bob") == 3
+
+
+async def test_refused_kudos_do_not_use_the_allowance() -> None:
+    async with kudos(daily_allowance=2, cooldown_minutes=60) as h:
+        await h.command("carol", "/kudos @carol")
+        await h.command("carol", "/kudos @bob")
+        await h.command("carol", "/kudos @bob")  # cooldown
+        out = await h.command("carol", "/kudos @dave")
+        assert public(out)
+        assert await points(h, "bob") + await points(h, "dave") == 2

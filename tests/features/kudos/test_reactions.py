@@ -1,0 +1,111 @@
+"""Kudos by reaction: configured emoji and weights, take-back within a window, repeats."""
+
+from __future__ import annotations
+
+from bot.testing import Harness
+from tests.features.kudos.conftest import kudos, points, said_to
+
+
+async def test_a_kudos_emoji_gives_its_weight_and_tells_the_receiver() -> None:
+    async with kudos(emojis={"🙏": 1, "🌮": 3}) as h:
+        post = await h.say("bob", "Here is how to fix it", channel="help")
+        out = await h.react("carol", post.number, "🌮")
+        assert await points(h, "bob") == 3
+        dm = h.dms("bob")[-1]
+        assert dm.text.startswith("carol gave you kudos 🌮 for your message.")
+        assert said_to(h, out, "carol") == []  # the reaction itself is the giver's feedback
+
+
+async def test_other_emoji_give_nothing(h: Harness) -> None:
+    post = await h.say("bob", "hello")
+    assert await h.react("carol", post.number, "👍") == []
+    assert await points(h, "bob") == 0
+
+
+async def test_emoji_variants_count_as_the_configured_one(h: Harness) -> None:
+    post = await h.say("bob", "hello")
+    await h.react("carol", post.number, "⭐\ufe0f")
+    assert await points(h, "bob") == 1
+
+
+async def test_removing_the_reaction_within_the_window_takes_the_kudos_back() -> None:
+    async with kudos(take_back_minutes=10, daily_allowance=5) as h:
+        post = await h.say("bob", "hello")
+        await h.react("carol", post.number, "🙏")
+        await h.tick("9m")
+        out = await h.react("carol", post.number, "🙏", added=False)
+        assert said_to(h, out, "carol") == [
+            "You took back your kudos to bob. You have 5 kudos left today."
+        ]
+        assert await points(h, "bob") == 0
+        # Taken back means really gone: the same message can be thanked again.
+        await h.react("carol", post.number, "🙏")
+        assert await points(h, "bob") == 1
+
+
+async def test_after_the_window_a_kudos_given_stays_given() -> None:
+    async with kudos(take_back_minutes=10) as h:
+        post = await h.say("bob", "hello")
+        await h.react("carol", post.number, "🙏")
+        await h.tick("11m")
+        out = await h.react("carol", post.number, "🙏", added=False)
+        assert out == []
+        assert await points(h, "bob") == 1
+
+
+async def test_take_back_can_be_turned_off() -> None:
+    async with kudos(take_back_minutes=0) as h:
+        post = await h.say("bob", "hello")
+        await h.react("carol", post.number, "🙏")
+        await h.react("carol", post.number, "🙏", added=False)
+        assert await points(h, "bob") == 1
+
+
+async def test_removing_someone_elses_emoji_or_another_emoji_takes_nothing(h: Harness) -> None:
+    post = await h.say("bob", "hello")
+    await h.react("carol", post.number, "🙏")
+    await h.react("dave", post.number, "🙏", added=False)
+    await h.react("carol", post.number, "⭐", added=False)
+    assert await points(h, "bob") == 1
+
+
+async def test_one_kudos_per_message_and_giver(h: Harness) -> None:
+    post = await h.say("bob", "hello")
+    await h.react("carol", post.number, "🙏")
+    out = await h.react("carol", post.number, "⭐")
+    assert said_to(h, out, "carol") == []
+    assert await points(h, "bob") == 1
+    await h.react("dave", post.number, "⭐")  # another giver still counts
+    assert await points(h, "bob") == 2
+
+
+async def test_reacting_to_your_own_message_is_refused_with_the_reason(h: Harness) -> None:
+    post = await h.say("carol", "I did a thing")
+    out = await h.react("carol", post.number, "🙏")
+    assert said_to(h, out, "carol") == [
+        "You can't give kudos to yourself. You have 5 kudos left today."
+    ]
+
+
+async def test_reaction_refusal_reports_the_allowance() -> None:
+    async with kudos(daily_allowance=1) as h:
+        first = await h.say("bob", "one")
+        second = await h.say("dave", "two")
+        await h.react("carol", first.number, "🙏")
+        out = await h.react("carol", second.number, "🙏")
+        assert said_to(h, out, "carol")[0].startswith("You have given your 1 kudos for today.")
+        assert await points(h, "dave") == 0
+
+
+async def test_reacting_to_the_bots_own_message_is_ignored(h: Harness) -> None:
+    out = await h.command("carol", "/kudos @bob")
+    bot_post = next(p for p in out if p.ephemeral_to is None)
+    assert await h.react("dave", bot_post.number, "🙏") == []
+
+
+async def test_receiver_notification_can_be_turned_off() -> None:
+    async with kudos(notify_receiver=False) as h:
+        post = await h.say("bob", "hello")
+        await h.react("carol", post.number, "🙏")
+        assert h.dms("bob") == []
+        assert await points(h, "bob") == 1
