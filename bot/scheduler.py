@@ -41,6 +41,8 @@ log = logging.getLogger(__name__)
 CATCH_UP_WINDOW = timedelta(hours=1)
 RETRY_AFTER = timedelta(seconds=30)
 REFRESH_EVERY = timedelta(seconds=60)
+JOB_CONCURRENCY = 8
+ARM_SLICE = 200
 # More than any daylight-saving shift (2 h at most, historically): how far wall-clock
 # order and real-time order can disagree around a change.
 _DST_SLACK = timedelta(hours=3)
@@ -175,6 +177,9 @@ class Scheduler:
         self.fired = 0
         # Tasks inside a job right now, each with a future resolved when it leaves, so
         # that shutdown can let running jobs finish.
+        # Many jobs due at once (a restart after downtime) run a few at a time, so the
+        # loop keeps serving events and the connection pool is not drained.
+        self._slots = asyncio.Semaphore(JOB_CONCURRENCY)
         self._busy: dict[asyncio.Task[Any] | None, asyncio.Future[None]] = {}
 
     # --- lifecycle -------------------------------------------------------------------
@@ -205,8 +210,10 @@ class Scheduler:
             self._arm_cron(qualified, now)
         async with self.runtime.storage.unit_of_work() as uow:
             pending = await uow.get(JobStore).pending()  # type: ignore[type-abstract]
-        for job in pending:
+        for number, job in enumerate(pending, start=1):
             self.arm(job)
+            if number % ARM_SLICE == 0:
+                await asyncio.sleep(0)  # thousands of jobs: let events through meanwhile
         if self._aps is not None:
             self._aps.add_job(
                 self.refresh, IntervalTrigger(seconds=REFRESH_EVERY.total_seconds()), id="refresh"
@@ -346,7 +353,8 @@ class Scheduler:
             self._pending.pop(job_id, None)
             return
         try:
-            await self._run(spec, dict(job.payload), job_id=job_id)
+            async with self._slots:
+                await self._run(spec, dict(job.payload), job_id=job_id)
         except StorageUnavailable:
             retry = PendingJob(
                 job.id,
