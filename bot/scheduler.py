@@ -42,7 +42,7 @@ CATCH_UP_WINDOW = timedelta(hours=1)
 RETRY_AFTER = timedelta(seconds=30)
 REFRESH_EVERY = timedelta(seconds=60)
 JOB_CONCURRENCY = 8
-ARM_SLICE = 200
+ARM_PAGE = 200
 # More than any daylight-saving shift (2 h at most, historically): how far wall-clock
 # order and real-time order can disagree around a change.
 _DST_SLACK = timedelta(hours=3)
@@ -208,17 +208,23 @@ class Scheduler:
             if missed is not None:
                 await self._fire_cron(qualified, missed)
             self._arm_cron(qualified, now)
-        async with self.runtime.storage.unit_of_work() as uow:
-            pending = await uow.get(JobStore).pending()  # type: ignore[type-abstract]
-        for number, job in enumerate(pending, start=1):
-            self.arm(job)
-            if number % ARM_SLICE == 0:
-                await asyncio.sleep(0)  # thousands of jobs: let events through meanwhile
+        count, after = 0, 0
+        while True:  # page by page, so thousands of jobs never hold the loop at once
+            async with self.runtime.storage.unit_of_work() as uow:
+                store: JobStore = uow.get(JobStore)  # type: ignore[type-abstract]
+                page = await store.pending(after_id=after, limit=ARM_PAGE)
+            for job in page:
+                self.arm(job)
+            count += len(page)
+            if len(page) < ARM_PAGE:
+                break
+            after = page[-1].id
+            await asyncio.sleep(0)
         if self._aps is not None:
             self._aps.add_job(
                 self.refresh, IntervalTrigger(seconds=REFRESH_EVERY.total_seconds()), id="refresh"
             )
-        log.info("scheduler started: %d cron jobs, %d pending jobs", len(self._cron), len(pending))
+        log.info("scheduler started: %d cron jobs, %d pending jobs", len(self._cron), count)
 
     async def refresh(self) -> int:
         """Arm jobs other instances scheduled (due soon); returns how many were new here.

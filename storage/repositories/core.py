@@ -380,10 +380,16 @@ class SqlJobStore:
         )
         return int(result.rowcount)
 
-    async def pending(self, due_before: datetime | None = None) -> Sequence[PendingJob]:
-        query = select(jobs).where(jobs.c.done_at.is_(None)).order_by(jobs.c.due_at, jobs.c.id)
+    async def pending(
+        self, due_before: datetime | None = None, *, after_id: int = 0, limit: int | None = None
+    ) -> Sequence[PendingJob]:
+        query = select(jobs).where(jobs.c.done_at.is_(None))
         if due_before is not None:
             query = query.where(jobs.c.due_at <= due_before)
+        if limit is not None:
+            query = query.where(jobs.c.id > after_id).order_by(jobs.c.id).limit(limit)
+        else:
+            query = query.order_by(jobs.c.due_at, jobs.c.id)
         return [_job(r) for r in (await self.conn.execute(query)).all()]
 
     async def get(self, job_id: int) -> PendingJob | None:
