@@ -12,9 +12,10 @@ import json
 import logging
 import os
 import sys
+from collections.abc import Callable, Coroutine
 from importlib import metadata
 from pathlib import Path
-from typing import Annotated, Any
+from typing import Annotated, Any, TypeVar
 
 import typer
 from rich.console import Console
@@ -34,6 +35,8 @@ db_app = typer.Typer(help="Database schema commands.", no_args_is_help=True)
 app.add_typer(db_app, name="db")
 gdpr_app = typer.Typer(help="Data requests: export or erase what Agora stores about a person.")
 app.add_typer(gdpr_app, name="gdpr")
+
+T = TypeVar("T")
 
 err = Console(stderr=True)
 out = Console()
@@ -197,18 +200,33 @@ MemberOption = Annotated[
 PersonOption = Annotated[int | None, typer.Option("--person", help="A person id.")]
 
 
-def _data_request(config: Path | None, action: str, member: str | None, person: int | None) -> Any:
+def _run_admin(config: Path | None, job: Callable[[AgoraConfig], Coroutine[Any, Any, T]]) -> T:
+    """Run an admin job against the database; refusals become a message and exit 1."""
     from bot.app import StartupError
     from bot.context import UserError
-    from bot.features.identity.admin import data_request
 
     cfg = load_or_exit(config)
     setup_logging(cfg, quiet=True)
     try:
-        return asyncio.run(data_request(cfg, action, member=member, person=person))
+        return asyncio.run(job(cfg))
     except (StartupError, UserError) as error:
         err.print(str(error), markup=False, highlight=False)
         raise typer.Exit(1) from None
+
+
+def _deliver(text: str, output: Path | None) -> None:
+    """Print `text`, or write it to `output` and say so."""
+    if output is None:
+        print(text, end="" if text.endswith("\n") else "\n")
+        return
+    output.write_text(text if text.endswith("\n") else text + "\n", encoding="utf-8")
+    out.print(_("Wrote {path}.", path=output), highlight=False)
+
+
+def _data_request(config: Path | None, action: str, member: str | None, person: int | None) -> Any:
+    from bot.features.identity.admin import data_request
+
+    return _run_admin(config, lambda cfg: data_request(cfg, action, member=member, person=person))
 
 
 @gdpr_app.command("export")
@@ -222,12 +240,7 @@ def gdpr_export(
 ) -> None:
     """Export every record about a person, across all features and platforms, as JSON."""
     data = _data_request(config, "export", member, person)
-    text = json.dumps(data, ensure_ascii=False, indent=2, sort_keys=True)
-    if output is None:
-        print(text)
-        return
-    output.write_text(text + "\n", encoding="utf-8")
-    out.print(_("Wrote {path}.", path=output), highlight=False)
+    _deliver(json.dumps(data, ensure_ascii=False, indent=2, sort_keys=True), output)
 
 
 @gdpr_app.command("forget")
@@ -362,21 +375,9 @@ def modlog_export(
     config: ConfigOption = None,
 ) -> None:
     """Export moderation decisions (flags, actions, sanctions, appeals) as CSV."""
-    from bot.app import StartupError
     from bot.features.moderation.admin import export_log
 
-    cfg = load_or_exit(config)
-    setup_logging(cfg, quiet=True)
-    try:
-        text = asyncio.run(export_log(cfg, days=days))
-    except StartupError as error:
-        err.print(str(error), markup=False, highlight=False)
-        raise typer.Exit(1) from None
-    if output is None:
-        print(text, end="")
-        return
-    output.write_text(text, encoding="utf-8")
-    out.print(_("Wrote {path}.", path=output), highlight=False)
+    _deliver(_run_admin(config, lambda cfg: export_log(cfg, days=days)), output)
 
 
 export_app = typer.Typer(help="Export community data as CSV.", no_args_is_help=True)
@@ -392,22 +393,9 @@ def export_survey(
     config: ConfigOption = None,
 ) -> None:
     """Export a survey's answers as CSV (anonymous surveys carry no member)."""
-    from bot.app import StartupError
-    from bot.context import UserError
     from bot.features.polls.admin import export_survey as build
 
-    cfg = load_or_exit(config)
-    setup_logging(cfg, quiet=True)
-    try:
-        text = asyncio.run(build(cfg, survey))
-    except (StartupError, UserError) as error:
-        err.print(str(error), markup=False, highlight=False)
-        raise typer.Exit(1) from None
-    if output is None:
-        print(text, end="")
-        return
-    output.write_text(text, encoding="utf-8")
-    out.print(_("Wrote {path}.", path=output), highlight=False)
+    _deliver(_run_admin(config, lambda cfg: build(cfg, survey)), output)
 
 
 onboarding_app = typer.Typer(help="Newcomer onboarding.", no_args_is_help=True)
