@@ -32,7 +32,7 @@ from typing import TYPE_CHECKING, Any
 import discord
 
 from adapters.discord import limits
-from adapters.discord.limits import clip
+from adapters.text_limits import clip
 from bot.args import Arg, ArgKind
 from bot.i18n import N_, SUPPORTED_LOCALES, _, using_locale
 from bot.registry import CommandSpec

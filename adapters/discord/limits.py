@@ -43,38 +43,3 @@ COMMAND_CHOICES = 25
 CHOICE_NAME = 100
 CHOICE_VALUE = 100
 SUBCOMMANDS = 25
-
-ELLIPSIS = "…"
-
-
-def clip(text: str, limit: int) -> str:
-    """At most `limit` characters, marked with … when cut (never half a `<@…>` token)."""
-    if len(text) <= limit:
-        return text
-    if limit <= 1:
-        return text[:limit]
-    cut = text[: limit - 1]
-    opened = cut.rfind("<")
-    if opened > cut.rfind(">") and opened > 0:
-        cut = cut[:opened]
-    return cut + ELLIPSIS
-
-
-def chunks(text: str, limit: int) -> list[str]:
-    """Split long text into pieces of at most `limit`, preferring line breaks, then spaces."""
-    pieces: list[str] = []
-    rest = text
-    while len(rest) > limit:
-        cut = rest.rfind("\n", 0, limit + 1)
-        if cut <= 0:
-            cut = rest.rfind(" ", 0, limit + 1)
-        if cut <= 0:
-            cut = limit
-        opened = rest.rfind("<", 0, cut)
-        if opened > rest.rfind(">", 0, cut) and opened > 0:
-            cut = opened
-        pieces.append(rest[:cut])
-        rest = rest[cut:].lstrip("\n")
-    if rest or not pieces:
-        pieces.append(rest)
-    return pieces

@@ -29,10 +29,10 @@ import discord
 from adapters.discord import render
 from adapters.discord.custom_ids import OPEN_FORM, CustomIds
 from adapters.discord.interactions import ALLOWED_MENTIONS, Interactions, Pending
-from adapters.discord.limits import clip
 from adapters.discord.refs import PLATFORM, channel_ref, guild_id, message_ref, split
 from adapters.discord.render import Rendered
 from adapters.discord.ttl import TtlCache
+from adapters.text_limits import clip
 from bot.i18n import _
 from bot.model import Button, Buttons, ButtonStyle, Capability, Form, Outgoing, Ref
 from bot.ports import PlatformRefused

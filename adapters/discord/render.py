@@ -35,7 +35,7 @@ import discord
 
 from adapters.discord import limits
 from adapters.discord.custom_ids import CustomIds
-from adapters.discord.limits import clip
+from adapters.text_limits import chunks, clip
 from bot.i18n import _
 from bot.model import (
     Buttons,
@@ -161,7 +161,7 @@ def message(out: Outgoing, ids: CustomIds, *, split: bool = True) -> Rendered:
 def _parts(text: str, split: bool) -> tuple[str, ...]:
     if not split:
         return (clip(text, limits.CONTENT),)
-    pieces = [p for p in limits.chunks(text, limits.CONTENT) if p.strip()] or [""]
+    pieces = [p for p in chunks(text, limits.CONTENT) if p.strip()] or [""]
     if len(pieces) > limits.MESSAGE_PARTS:
         rest = "\n".join(pieces[limits.MESSAGE_PARTS - 1 :])
         pieces = [*pieces[: limits.MESSAGE_PARTS - 1], clip(rest, limits.CONTENT)]

@@ -28,7 +28,7 @@ import json
 from collections.abc import Mapping, Sequence
 from typing import Any, Literal
 
-from adapters.slack.mrkdwn import clip
+from adapters.text_limits import clip
 from bot.args import usage
 from bot.config import AgoraConfig
 from bot.i18n import _

@@ -11,8 +11,6 @@ from __future__ import annotations
 
 import re
 
-ELLIPSIS = "…"
-
 _TOKEN = re.compile(
     r"<(?:@[UWB][A-Z0-9]+|#[CGD][A-Z0-9]+|!date\^[^<>]*|(?:https?|mailto):[^<>\s|]+)"
     r"(?:\|[^<>]*)?>"
@@ -48,36 +46,3 @@ def to_mrkdwn(text: str) -> str:
     parts.append(escape(text[pos:]))
     converted = _BOLD.sub(r"*\1*", "".join(parts))
     return _STRIKE.sub(r"~\1~", converted)
-
-
-def clip(text: str, limit: int) -> str:
-    """At most `limit` characters, marked with … when cut (never a half `<@U…>` token)."""
-    if len(text) <= limit:
-        return text
-    if limit <= 1:
-        return text[:limit]
-    cut = text[: limit - 1]
-    opened = cut.rfind("<")
-    if opened > cut.rfind(">"):
-        cut = cut[:opened]
-    return cut + ELLIPSIS
-
-
-def chunks(text: str, limit: int) -> list[str]:
-    """Split long text into pieces of at most `limit`, preferring line breaks."""
-    pieces: list[str] = []
-    rest = text
-    while len(rest) > limit:
-        cut = rest.rfind("\n", 0, limit + 1)
-        if cut <= 0:
-            cut = rest.rfind(" ", 0, limit + 1)
-        if cut <= 0:
-            cut = limit
-        opened = rest.rfind("<", 0, cut)
-        if opened > rest.rfind(">", 0, cut) and opened > 0:
-            cut = opened
-        pieces.append(rest[:cut])
-        rest = rest[cut:].lstrip("\n")
-    if rest or not pieces:
-        pieces.append(rest)
-    return pieces

@@ -17,7 +17,8 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from adapters.slack.mrkdwn import ELLIPSIS, chunks, clip, to_mrkdwn
+from adapters.slack.mrkdwn import to_mrkdwn
+from adapters.text_limits import ELLIPSIS, chunks, clip
 from bot.i18n import _
 from bot.model import (
     Block,

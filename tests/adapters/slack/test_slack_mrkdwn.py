@@ -5,7 +5,8 @@ from __future__ import annotations
 from hypothesis import given
 from hypothesis import strategies as st
 
-from adapters.slack.mrkdwn import chunks, clip, to_mrkdwn, unescape
+from adapters.slack.mrkdwn import to_mrkdwn, unescape
+from adapters.text_limits import chunks, clip
 
 
 def test_specials_are_escaped_but_slack_markup_is_kept() -> None:
