@@ -50,6 +50,11 @@ class Arg:
     option: bool = False
 
     @property
+    def key(self) -> str:
+        """The handler's parameter name: `--all-platforms` arrives as `all_platforms`."""
+        return self.name.replace("-", "_")
+
+    @property
     def greedy(self) -> bool:
         return self.kind in (ArgKind.TEXT, ArgKind.LIST)
 
@@ -310,14 +315,14 @@ def parse_args(
                     _("Unknown option --{name}. Options here: {known}.", name=name, known=known)
                 )
             if arg.kind is ArgKind.FLAG:
-                values[arg.name] = True
+                values[arg.key] = True
             elif inline:
-                values[arg.name] = convert(arg, inline)
+                values[arg.key] = convert(arg, inline)
             else:
                 if i + 1 >= len(tokens):
                     raise ArgError(_("--{name} needs a value.", name=name))
                 i += 1
-                values[arg.name] = convert(arg, tokens[i])
+                values[arg.key] = convert(arg, tokens[i])
         else:
             rest.append(token)
         i += 1
@@ -325,14 +330,14 @@ def parse_args(
         if arg.greedy:
             taken, rest = rest, []
             if arg.kind is ArgKind.LIST:
-                values[arg.name] = _check_list(arg, taken)
+                values[arg.key] = _check_list(arg, taken)
             elif taken:
-                values[arg.name] = " ".join(taken)
+                values[arg.key] = " ".join(taken)
             continue
         if rest:
-            values[arg.name] = convert(arg, rest.pop(0))
+            values[arg.key] = convert(arg, rest.pop(0))
         elif not arg.required:
-            values[arg.name] = arg.default
+            values[arg.key] = arg.default
         else:
             raise ArgError(_("Missing {arg}.", arg=arg.usage()))
     if rest:
@@ -351,21 +356,21 @@ def _from_options(args: Sequence[Arg], options: Mapping[str, str]) -> dict[str, 
             continue
         raw = options[arg.name]
         if arg.kind is ArgKind.LIST:
-            values[arg.name] = _check_list(arg, tokenize(raw))
+            values[arg.key] = _check_list(arg, tokenize(raw))
         else:
-            values[arg.name] = convert(arg, raw)
+            values[arg.key] = convert(arg, raw)
     return _fill_defaults(args, values)
 
 
 def _fill_defaults(args: Sequence[Arg], values: dict[str, Any]) -> dict[str, Any]:
     for arg in args:
-        if arg.name in values:
+        if arg.key in values:
             continue
         if arg.required and arg.kind is not ArgKind.TEXT and not arg.option:
             raise ArgError(_("Missing {arg}.", arg=arg.usage()))
         if arg.kind is ArgKind.TEXT and arg.required:
             raise ArgError(_("Missing {arg}.", arg=arg.usage()))
-        values[arg.name] = arg.default
+        values[arg.key] = arg.default
     return values
 
 

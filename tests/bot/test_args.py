@@ -127,6 +127,20 @@ def test_typed_options_from_discord_style_platforms() -> None:
         parse_args(spec, options={"bogus": "1"})
 
 
+def test_hyphenated_flags_arrive_as_python_names() -> None:
+    spec = [ChannelArg("to"), TextArg("text"), FlagArg("all-platforms"), FlagArg("pin")]
+    values = parse_args(spec, "#news Storm warning --all-platforms")
+    assert values == {
+        "to": ChannelToken("news", False),
+        "text": "Storm warning",
+        "all_platforms": True,
+        "pin": False,
+    }
+    assert usage("announce", spec) == "/announce #to <text> [--all-platforms] [--pin]"
+    typed = parse_args(spec, options={"to": "<#7>", "text": "x", "all-platforms": "true"})
+    assert typed["all_platforms"] is True and typed["pin"] is False
+
+
 @pytest.mark.parametrize(
     ("text", "expected"),
     [
