@@ -274,6 +274,14 @@ class Image:
 
 
 @dataclass(frozen=True, slots=True)
+class Invite:
+    """An invite link a platform made (`Capability.INVITES`): `code` is how joins name it."""
+
+    code: str
+    url: str
+
+
+@dataclass(frozen=True, slots=True)
 class Attachment:
     filename: str
     data: bytes

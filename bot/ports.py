@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any, Protocol, TypeVar, runtime_checkable
 
-from bot.model import Capability, Form, Member, MemberRecord, Outgoing, Ref
+from bot.model import Capability, Form, Invite, Member, MemberRecord, Outgoing, Ref
 
 
 class CapabilityMissing(Exception):
@@ -62,6 +62,16 @@ class ChatPort(Protocol):
     async def kick(self, member: Ref, reason: str) -> None: ...
 
     async def ban(self, member: Ref, reason: str) -> None: ...
+
+    async def create_invite(
+        self, channel: Ref, *, max_age: timedelta | None, max_uses: int
+    ) -> Invite:
+        """A new invite link to `channel` (`max_uses=0`: unlimited, `max_age=None`: forever)."""
+        ...
+
+    async def invite_uses(self, workspace: str) -> Mapping[str, int]:
+        """How often each live invite of the workspace was used (code → uses)."""
+        ...
 
     def message_link(self, message: Ref) -> str: ...
 

@@ -177,8 +177,18 @@ class ConsoleAdapter:
     async def _verb_join(self, line: Line) -> None:
         if line.name.lower() in self.community.members:
             raise SimulationError(_("{name} is already a member.", name=line.name))
-        event = self.community.join(line.name, line.words)
-        self._emit(_("(→ {name} joined the community)", name=event.member.name))
+        roles, via = _roles_and_invite(line.words)
+        event = self.community.join(line.name, roles, invite=via)
+        if via is None:
+            self._emit(_("(→ {name} joined the community)", name=event.member.name))
+        else:
+            self._emit(
+                _(
+                    "(→ {name} joined the community through invite {invite})",
+                    name=event.member.name,
+                    invite=via,
+                )
+            )
         if self.current is None:
             self.current = event.member.name
         await self._dispatch(event)
@@ -308,6 +318,7 @@ HELP_LINES = (
     N_(":channel NAME         create a channel"),
     N_(":reply N TEXT         answer in the thread of message N"),
     N_(":join NAME [role…]    a new member joins the community"),
+    N_(":join NAME via N      … through invite link N (from /invite)"),
     N_(":leave NAME           a member leaves"),
     N_(":role NAME [-]ROLE    give (or take with -) a role"),
     N_(":react [N] EMOJI      react to message N (default: latest here)"),
@@ -321,6 +332,16 @@ HELP_LINES = (
     N_(":expect-not TEXT      (scripts) it did not"),
     N_(":quit                 leave the console"),
 )
+
+
+def _roles_and_invite(words: tuple[str, ...]) -> tuple[tuple[str, ...], str | None]:
+    """`:join dave mod via 2` → roles ("mod",) and invite "2"."""
+    if "via" not in words:
+        return words, None
+    at = words.index("via")
+    if at + 2 != len(words):
+        raise SimulationError(_("Write it as :join NAME [role…] via INVITE"))
+    return words[:at], words[at + 1]
 
 
 class _StdinLines:

@@ -39,7 +39,7 @@ class Line:
 USAGE = {
     "as": ":as NAME",
     "in": ":in #channel",
-    "join": ":join NAME [role…]",
+    "join": ":join NAME [role…] [via INVITE]",
     "leave": ":leave NAME",
     "role": ":role NAME [-]ROLE",
     "react": ":react [N] EMOJI",

@@ -11,7 +11,8 @@ Where a message goes:
 
 Every Discord refusal becomes `PlatformRefused` with a sentence that says what to
 fix (usually a permission of the bot's role, or the role order). Discord does all
-that the core asks except pins and invites, which the port does not offer.
+that the core asks except pins, which the port does not offer. Invites need the bot's
+"Create Invite" and "Manage Server" permissions (the latter to read use counts).
 """
 
 from __future__ import annotations
@@ -19,7 +20,7 @@ from __future__ import annotations
 import contextlib
 import logging
 import secrets
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
 from dataclasses import replace
 from datetime import UTC, datetime, timedelta
 
@@ -34,7 +35,7 @@ from adapters.discord.render import Rendered
 from adapters.discord.ttl import TtlCache
 from adapters.text_limits import clip
 from bot.i18n import _
-from bot.model import Button, Buttons, ButtonStyle, Capability, Form, Outgoing, Ref
+from bot.model import Button, Buttons, ButtonStyle, Capability, Form, Invite, Outgoing, Ref
 from bot.ports import PlatformRefused
 
 log = logging.getLogger(__name__)
@@ -54,6 +55,7 @@ CAPABILITIES = frozenset(
         Capability.BAN,
         Capability.REMOVE_REACTIONS,
         Capability.IMAGES,
+        Capability.INVITES,
     }
 )
 MAX_TIMEOUT = timedelta(days=28)
@@ -404,6 +406,28 @@ class DiscordPort:
             await guild.ban(
                 discord.Object(int(member.id)), reason=clip(reason, 512), delete_message_seconds=0
             )
+
+    # --- invites ---------------------------------------------------------------------
+
+    async def create_invite(
+        self, channel: Ref, *, max_age: timedelta | None, max_uses: int
+    ) -> Invite:
+        guild = self._guild(channel)
+        found = guild.get_channel(split(channel)[0])
+        if not isinstance(found, discord.abc.GuildChannel):
+            raise PlatformRefused(_("Discord does not know the channel {ref}.", ref=channel.id))
+        seconds = int(max_age.total_seconds()) if max_age else 0
+        with refusing(_("create an invite link")):
+            made = await found.create_invite(
+                max_age=seconds, max_uses=max_uses, unique=True, reason="Agora referral invite"
+            )
+        return Invite(made.code, made.url)
+
+    async def invite_uses(self, workspace: str) -> Mapping[str, int]:
+        guild = self._guild(Ref(PLATFORM, workspace, "0"))
+        with refusing(_("read the server's invites")):
+            invites = await guild.invites()
+        return {invite.code: invite.uses or 0 for invite in invites}
 
     # --- text ------------------------------------------------------------------------
 

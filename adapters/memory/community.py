@@ -79,6 +79,23 @@ class Posted:
 
 
 @dataclass
+class SimulatedInvite:
+    """An invite link of the simulated community; `number` is how the console names it."""
+
+    number: int
+    code: str
+    url: str
+    channel: Ref
+    max_uses: int
+    expires_at: datetime | None
+    uses: int = 0
+
+    def usable(self, now: datetime) -> bool:
+        fresh = self.expires_at is None or now < self.expires_at
+        return fresh and (not self.max_uses or self.uses < self.max_uses)
+
+
+@dataclass
 class ModerationRecord:
     action: str
     member: Ref
@@ -97,6 +114,7 @@ class Community:
         self.posts: list[Posted] = []
         self.forms: dict[Ref, Form] = {}
         self.moderation: list[ModerationRecord] = []
+        self.invites: dict[str, SimulatedInvite] = {}
         self.observers: list[Callable[[Posted, bool], None]] = []
         self._ids = itertools.count(1)
         self._events = itertools.count(1)
@@ -325,9 +343,42 @@ class Community:
             context=form.context,
         )
 
+    def create_invite(
+        self, channel: Ref, max_uses: int, expires_at: datetime | None
+    ) -> SimulatedInvite:
+        number = len(self.invites) + 1
+        code = f"{self.session}i{number}"
+        url = f"https://{self.platform}.invalid/invite/{number}"
+        invite = SimulatedInvite(number, code, url, channel, max_uses, expires_at)
+        self.invites[code] = invite
+        return invite
+
+    def invite(self, wanted: str) -> SimulatedInvite:
+        """An invite by its code, its number (`2`) or its link."""
+        key = wanted.strip().rstrip("/").rsplit("/", 1)[-1].lstrip("#")
+        for invite in self.invites.values():
+            if key in (invite.code, str(invite.number)):
+                return invite
+        raise SimulationError(_("There is no invite {wanted!r}.", wanted=wanted))
+
     def join(
-        self, name: str, roles: tuple[str, ...] = (), locale: str | None = None
+        self,
+        name: str,
+        roles: tuple[str, ...] = (),
+        locale: str | None = None,
+        *,
+        invite: str | None = None,
     ) -> MemberJoined:
+        """A member joins; through `invite` (code or number) its use count goes up.
+
+        Like Discord, the join event does not say which invite was used: the bot finds
+        out by comparing use counts.
+        """
+        if invite is not None:
+            used = self.invite(invite)
+            if not used.usable(self.clock.now()):
+                raise SimulationError(_("Invite {number} has expired.", number=used.number))
+            used.uses += 1
         member = self.add_member(name, roles, locale)
         return MemberJoined(event_id=self._event_id(), occurred_at=self.clock.now(), member=member)
 

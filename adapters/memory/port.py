@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import replace
-from datetime import datetime
+from datetime import datetime, timedelta
 
 from adapters.memory.community import Community, ModerationRecord, Posted
 from bot.i18n import _
-from bot.model import Capability, ChannelKind, Form, Outgoing, Ref
+from bot.model import Capability, ChannelKind, Form, Invite, Outgoing, Ref
 from bot.ports import CapabilityMissing, PlatformRefused
 
 
@@ -122,6 +123,18 @@ class MemoryPort:
         self._require(Capability.BAN)
         self._member(member)
         self.community.moderation.append(ModerationRecord("ban", member, reason))
+
+    async def create_invite(
+        self, channel: Ref, *, max_age: timedelta | None, max_uses: int
+    ) -> Invite:
+        self._require(Capability.INVITES)
+        expires = self.community.clock.now() + max_age if max_age else None
+        made = self.community.create_invite(channel, max_uses, expires)
+        return Invite(made.code, made.url)
+
+    async def invite_uses(self, workspace: str) -> Mapping[str, int]:
+        self._require(Capability.INVITES)
+        return {code: invite.uses for code, invite in self.community.invites.items()}
 
     def message_link(self, message: Ref) -> str:
         posted = self.community.post_by_ref(message)

@@ -23,8 +23,9 @@ from __future__ import annotations
 import asyncio
 import logging
 import secrets
+from collections.abc import Mapping
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
 
 import aiohttp
 from slack_sdk.errors import SlackApiError, SlackClientError
@@ -45,7 +46,7 @@ from adapters.slack.refs import (
 )
 from adapters.slack.translate import OPEN_FORM_ACTION
 from bot.i18n import _
-from bot.model import Button, Buttons, ButtonStyle, Capability, Form, Outgoing, Ref
+from bot.model import Button, Buttons, ButtonStyle, Capability, Form, Invite, Outgoing, Ref
 from bot.ports import CapabilityMissing, PlatformRefused
 
 log = logging.getLogger(__name__)
@@ -393,6 +394,16 @@ class SlackPort:
 
     async def ban(self, member: Ref, reason: str) -> None:
         raise CapabilityMissing(Capability.BAN, PLATFORM)
+
+    async def create_invite(
+        self, channel: Ref, *, max_age: timedelta | None, max_uses: int
+    ) -> Invite:
+        """Slack invites go through admins (and tell no one who used them): features
+        fall back to referral codes."""
+        raise CapabilityMissing(Capability.INVITES, PLATFORM)
+
+    async def invite_uses(self, workspace: str) -> Mapping[str, int]:
+        raise CapabilityMissing(Capability.INVITES, PLATFORM)
 
     # --- text -------------------------------------------------------------------------
 

@@ -261,6 +261,7 @@ class FakeDiscord:
             ("PATCH", r"/channels/(\d+)/messages/(\d+)", self._message),
             ("DELETE", r"/channels/(\d+)/messages/(\d+)", lambda call, c, m: None),
             ("POST", r"/channels/(\d+)/messages/(\d+)/threads", self._thread),
+            ("PUT", r"/channels/(\d+)/messages/pins/(\d+)", _nothing),
             ("DELETE", r"/channels/(\d+)/messages/(\d+)/reactions/([^/]+)/(\d+)", _nothing),
             ("POST", r"/interactions/(\d+)/([^/]+)/callback", self._callback),
             ("POST", r"/webhooks/(\d+)/([^/]+)", self._followup),

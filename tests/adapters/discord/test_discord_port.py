@@ -46,7 +46,7 @@ async def test_the_port_is_a_chat_port_with_honest_capabilities(bot: Bot) -> Non
     port = bot.adapter.port
     assert isinstance(port, ChatPort)
     assert bot.app.runtime.port("discord") is port
-    assert Capability.PIN not in CAPABILITIES and Capability.INVITES not in CAPABILITIES
+    assert Capability.PIN not in CAPABILITIES
     assert {Capability.FORMS, Capability.EPHEMERAL, Capability.KICK} <= port.capabilities
 
 
