@@ -84,6 +84,7 @@ class FakeDiscord:
         self.history: list[dict[str, Any]] = []
         self.interactions: dict[str, dict[str, Any]] = {}  # id → interaction data sent
         self.refusals: list[Refusal] = []
+        self.invites: dict[str, dict[str, Any]] = {}  # code → invite object
         self.replay_on_resume = 0
         self.close_on_identify: int | None = None  # e.g. 4014: privileged intents missing
         self.port = 0
@@ -268,6 +269,8 @@ class FakeDiscord:
             ("PATCH", r"/webhooks/(\d+)/([^/]+)/messages/([^/]+)", self._webhook_edit),
             ("DELETE", r"/webhooks/(\d+)/([^/]+)/messages/([^/]+)", _nothing),
             ("POST", r"/users/@me/channels", self._dm),
+            ("POST", r"/channels/(\d+)/invites", self._create_invite),
+            ("GET", r"/guilds/(\d+)/invites", self._invites),
             ("GET", r"/guilds/(\d+)/members/(\d+)", self._member),
             ("PATCH", r"/guilds/(\d+)/members/(\d+)", self._member),
             ("PUT", r"/guilds/(\d+)/members/(\d+)/roles/(\d+)", _nothing),
@@ -373,6 +376,24 @@ class FakeDiscord:
         channel = str(self._interaction(token).get("channel_id") or "1")
         wanted = message if message.isdigit() else None
         return self.message(channel, call.body, message_id=wanted, kind=20)
+
+    def _create_invite(self, call: Call, channel: str) -> dict[str, Any]:
+        body = call.body or {}
+        code = f"inv{len(self.invites) + 1}x"
+        self.invites[code] = {
+            "code": code,
+            "type": 0,
+            "channel": {"id": channel, "name": "general", "type": 0},
+            "uses": 0,
+            "max_uses": body.get("max_uses", 0),
+            "max_age": body.get("max_age", 86400),
+            "temporary": False,
+            "created_at": "2025-06-02T12:00:00+00:00",
+        }
+        return self.invites[code]
+
+    def _invites(self, call: Call, guild: str) -> list[dict[str, Any]]:
+        return list(self.invites.values())
 
     def _dm(self, call: Call) -> dict[str, Any]:
         user = (call.body or {}).get("recipient_id")
