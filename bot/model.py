@@ -365,6 +365,20 @@ class Capability(StrEnum):
     INVITES = "invites"
 
 
+class TimeStyle(StrEnum):
+    """How a moment is shown (`ChatPort.timestamp`); letters are Discord's timestamp styles.
+
+    Discord and Slack render a moment in each viewer's own time zone; the console and
+    the memory adapter format it with Babel in the zone the core names for the reader.
+    """
+
+    FULL = "F"
+    SHORT = "f"
+    DATE = "D"
+    TIME = "t"
+    RELATIVE = "R"
+
+
 class Level(StrEnum):
     """Permission levels, lowest first."""
 

@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any, Protocol, TypeVar, runtime_checkable
 
-from bot.model import Capability, Form, Invite, Member, MemberRecord, Outgoing, Ref
+from bot.model import Capability, Form, Invite, Member, MemberRecord, Outgoing, Ref, TimeStyle
 
 
 class CapabilityMissing(Exception):
@@ -71,6 +71,20 @@ class ChatPort(Protocol):
 
     async def invite_uses(self, workspace: str) -> Mapping[str, int]:
         """How often each live invite of the workspace was used (code → uses)."""
+        ...
+
+    async def pin(self, message: Ref) -> None:
+        """Pin a message in its channel; `CapabilityMissing` where the platform cannot."""
+        ...
+
+    def timestamp(self, at: datetime, style: TimeStyle, zone: str) -> str:
+        """`at` as message text that each viewer reads in their own time.
+
+        Platforms that localise on the client (Discord `<t:…>`, Slack `<!date^…>`)
+        use `zone` only for fallback text; the others format in `zone` and the
+        current locale. Such text belongs to one platform: render it again for another
+        platform instead of copying it across a bridge.
+        """
         ...
 
     def message_link(self, message: Ref) -> str: ...

@@ -36,7 +36,8 @@ def render(community: Community, posted: Posted, *, edited: bool = False) -> lis
     if posted.deleted:
         return [f"[{posted.number} {_('deleted')}]"]
     mark = _("edited") if edited else ""
-    number = f"[{posted.number}{' ' + mark if mark else ''}]"
+    pin = " 📌" if posted.pinned else ""
+    number = f"[{posted.number}{' ' + mark if mark else ''}{pin}]"
     text_lines = posted.text.splitlines() or [""]
     head = f"{number} {_where(community, posted)} {posted.author}: {text_lines[0]}"
     lines = [head, *(INDENT + extra for extra in text_lines[1:])]

@@ -11,7 +11,7 @@ Where a message goes:
 
 Every Discord refusal becomes `PlatformRefused` with a sentence that says what to
 fix (usually a permission of the bot's role, or the role order). Discord does all
-that the core asks except pins, which the port does not offer. Invites need the bot's
+that the core asks; pins need the bot's "Pin Messages" permission. Invites need the bot's
 "Create Invite" and "Manage Server" permissions (the latter to read use counts).
 """
 
@@ -35,8 +35,19 @@ from adapters.discord.render import Rendered
 from adapters.discord.ttl import TtlCache
 from adapters.text_limits import clip
 from bot.i18n import _
-from bot.model import Button, Buttons, ButtonStyle, Capability, Form, Invite, Outgoing, Ref
+from bot.model import (
+    Button,
+    Buttons,
+    ButtonStyle,
+    Capability,
+    Form,
+    Invite,
+    Outgoing,
+    Ref,
+    TimeStyle,
+)
 from bot.ports import PlatformRefused
+from bot.timestamps import unix
 
 log = logging.getLogger(__name__)
 
@@ -55,6 +66,7 @@ CAPABILITIES = frozenset(
         Capability.BAN,
         Capability.REMOVE_REACTIONS,
         Capability.IMAGES,
+        Capability.PIN,
         Capability.INVITES,
     }
 )
@@ -429,7 +441,15 @@ class DiscordPort:
             invites = await guild.invites()
         return {invite.code: invite.uses or 0 for invite in invites}
 
+    async def pin(self, message: Ref) -> None:
+        with refusing(_("pin the message")):
+            await self._message(message).pin(reason="Agora")
+
     # --- text ------------------------------------------------------------------------
+
+    def timestamp(self, at: datetime, style: TimeStyle, zone: str) -> str:
+        """Discord's markup: every viewer's client shows it in their own zone and language."""
+        return f"<t:{unix(at)}:{style.value}>"
 
     def message_link(self, message: Ref) -> str:
         channel, _sep, message_id = message.id.partition("/")

@@ -62,6 +62,7 @@ class Posted:
     by_bot: bool = True
     deleted: bool = False
     edited: bool = False
+    pinned: bool = False
     reactions: dict[str, set[str]] = field(default_factory=dict)
 
     @property

@@ -8,8 +8,9 @@ from datetime import datetime, timedelta
 
 from adapters.memory.community import Community, ModerationRecord, Posted
 from bot.i18n import _
-from bot.model import Capability, ChannelKind, Form, Invite, Outgoing, Ref
+from bot.model import Capability, ChannelKind, Form, Invite, Outgoing, Ref, TimeStyle
 from bot.ports import CapabilityMissing, PlatformRefused
+from bot.timestamps import local_text
 
 
 class MemoryPort:
@@ -135,6 +136,15 @@ class MemoryPort:
     async def invite_uses(self, workspace: str) -> Mapping[str, int]:
         self._require(Capability.INVITES)
         return {code: invite.uses for code, invite in self.community.invites.items()}
+
+    async def pin(self, message: Ref) -> None:
+        self._require(Capability.PIN)
+        posted = self._posted(message)
+        posted.pinned = True
+
+    def timestamp(self, at: datetime, style: TimeStyle, zone: str) -> str:
+        """Written out in the reader's zone: a terminal cannot localise for each viewer."""
+        return local_text(at, style, zone, self.community.clock.now())
 
     def message_link(self, message: Ref) -> str:
         posted = self.community.post_by_ref(message)

@@ -49,6 +49,7 @@ BOT_SCOPES = (
     "im:write",
     "mpim:history",
     "mpim:read",
+    "pins:write",
     "reactions:read",
     "reactions:write",
     "usergroups:read",

@@ -46,10 +46,30 @@ from adapters.slack.refs import (
 )
 from adapters.slack.translate import OPEN_FORM_ACTION
 from bot.i18n import _
-from bot.model import Button, Buttons, ButtonStyle, Capability, Form, Invite, Outgoing, Ref
+from bot.model import (
+    Button,
+    Buttons,
+    ButtonStyle,
+    Capability,
+    Form,
+    Invite,
+    Outgoing,
+    Ref,
+    TimeStyle,
+)
 from bot.ports import CapabilityMissing, PlatformRefused
+from bot.timestamps import local_text, unix
 
 log = logging.getLogger(__name__)
+
+# Slack's date tokens per style; Slack writes them in each viewer's zone and language.
+_DATE_TOKENS = {
+    TimeStyle.FULL: "{date_long_pretty} {time}",
+    TimeStyle.SHORT: "{date_short_pretty} {time}",
+    TimeStyle.DATE: "{date_long_pretty}",
+    TimeStyle.TIME: "{time}",
+    TimeStyle.RELATIVE: "{ago}",
+}
 
 CAPABILITIES = frozenset(
     {
@@ -60,6 +80,7 @@ CAPABILITIES = frozenset(
         Capability.EPHEMERAL,
         Capability.DM,
         Capability.IMAGES,
+        Capability.PIN,
     }
 )
 NETWORK_ERRORS = (aiohttp.ClientError, asyncio.TimeoutError, SlackClientError)
@@ -405,7 +426,21 @@ class SlackPort:
     async def invite_uses(self, workspace: str) -> Mapping[str, int]:
         raise CapabilityMissing(Capability.INVITES, PLATFORM)
 
+    async def pin(self, message: Ref) -> None:
+        channel, ts = self._addressable(message)
+        try:
+            await self.conn.client.pins_add(channel=channel, timestamp=ts)
+        except SlackApiError as error:
+            if slack_error(error) == "already_pinned":
+                return
+            raise refused("pins.add", error, message.id) from error
+
     # --- text -------------------------------------------------------------------------
+
+    def timestamp(self, at: datetime, style: TimeStyle, zone: str) -> str:
+        """`<!date^…>`: Slack shows it in each viewer's zone; the fallback names `zone`."""
+        fallback = local_text(at, style, zone).replace("|", "/").replace(">", "")
+        return f"<!date^{unix(at)}^{_DATE_TOKENS[style]}|{fallback}>"
 
     def message_link(self, message: Ref) -> str:
         base = self._conn.url if self._conn is not None else "https://slack.com/"

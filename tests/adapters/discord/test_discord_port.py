@@ -24,6 +24,7 @@ from bot.model import (
     Ref,
     Section,
     Select,
+    TimeStyle,
 )
 from bot.ports import ChatPort, PlatformRefused
 
@@ -46,7 +47,7 @@ async def test_the_port_is_a_chat_port_with_honest_capabilities(bot: Bot) -> Non
     port = bot.adapter.port
     assert isinstance(port, ChatPort)
     assert bot.app.runtime.port("discord") is port
-    assert Capability.PIN not in CAPABILITIES
+    assert Capability.PIN in CAPABILITIES
     assert {Capability.FORMS, Capability.EPHEMERAL, Capability.KICK} <= port.capabilities
 
 
@@ -148,6 +149,22 @@ async def test_a_missing_permission_is_a_sentence_for_the_moderator(bot: Bot) ->
     with pytest.raises(PlatformRefused) as refused:
         await bot.adapter.port.ban(CAROL, "spam")
     assert "permission" in str(refused.value) and "Missing Permissions" in str(refused.value)
+
+
+async def test_pin_pins_the_message_and_refusals_say_what_to_fix(bot: Bot) -> None:
+    await bot.adapter.port.pin(MESSAGE)
+    assert bot.fake.sent("PUT", rf"/channels/{CHANNELS['help']}/messages/pins/{QUESTION}")
+    bot.fake.refuse("PUT", r"/channels/\d+/messages/pins/\d+")
+    with pytest.raises(PlatformRefused, match="pin the message"):
+        await bot.adapter.port.pin(MESSAGE)
+
+
+async def test_timestamps_are_markup_every_viewer_reads_in_their_own_zone(bot: Bot) -> None:
+    port = bot.adapter.port
+    at = datetime(2026, 12, 5, 17, 0, tzinfo=UTC)
+    assert port.timestamp(at, TimeStyle.FULL, "Europe/Oslo") == "<t:1796490000:F>"
+    assert port.timestamp(at, TimeStyle.RELATIVE, "UTC") == "<t:1796490000:R>"
+    assert port.timestamp(at, TimeStyle.DATE, "Europe/Kyiv") == "<t:1796490000:D>"
 
 
 async def test_moderation_calls(bot: Bot) -> None:

@@ -185,6 +185,9 @@ class FakeSlack:
     def _reactions_remove(self, call: Call) -> dict[str, Any]:
         return {"ok": True}
 
+    def _pins_add(self, call: Call) -> dict[str, Any]:
+        return {"ok": True}
+
     def _conversations_open(self, call: Call) -> dict[str, Any]:
         user = str(call.args.get("users", ""))
         if user == USERS["carol"]:

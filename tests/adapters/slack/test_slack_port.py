@@ -11,7 +11,7 @@ from slack_kit import ENV, GENERAL, INTRO, Bot, running
 
 from adapters.slack.refs import ReplyToken
 from adapters.slack.translate import OPEN_FORM_ACTION
-from bot.model import Capability, FormSubmitted, Image, Outgoing, Ref, Section
+from bot.model import Capability, FormSubmitted, Image, Outgoing, Ref, Section, TimeStyle
 from bot.ports import CapabilityMissing, ChatPort, PlatformRefused
 
 
@@ -32,6 +32,33 @@ async def test_the_port_is_a_chat_port_with_honest_capabilities(bot: Bot) -> Non
         assert missing not in port.capabilities
     assert Capability.REMOVE_REACTIONS not in port.capabilities
     assert Capability.DELETE_MESSAGES in port.capabilities  # the admin token is set
+
+
+async def test_pin_uses_pins_add_and_refusals_name_the_fix(bot: Bot) -> None:
+    port = bot.adapter.port
+    assert Capability.PIN in port.capabilities
+    await port.pin(QUESTION)
+    [call] = bot.fake.called("pins.add")
+    assert (call.args["channel"], call.args["timestamp"]) == ("C0002", "1748858700.000200")
+    bot.fake.fail("pins.add", "already_pinned")
+    await port.pin(QUESTION)  # pinned already: nothing to do
+    bot.fake.fail("pins.add", "missing_scope")
+    with pytest.raises(PlatformRefused, match=r"pins\.add"):
+        await port.pin(QUESTION)
+
+
+async def test_timestamps_are_slack_date_markup_with_a_fallback_in_the_zone(bot: Bot) -> None:
+    port = bot.adapter.port
+    at = datetime(2026, 12, 5, 17, 0, tzinfo=UTC)
+    full = port.timestamp(at, TimeStyle.FULL, "Europe/Oslo")
+    assert full == "<!date^1796490000^{date_long_pretty} {time}|Sat, Dec 5, 2026 18:00 CET>"
+    short = port.timestamp(at, TimeStyle.SHORT, "America/New_York")
+    assert short == "<!date^1796490000^{date_short_pretty} {time}|Dec 5, 2026 12:00 EST>"
+    assert port.timestamp(at, TimeStyle.RELATIVE, "UTC").startswith("<!date^1796490000^{ago}|")
+    posted = await port.send(Outgoing(f"Starts {full} & ends later", channel=GENERAL))
+    assert posted is not None
+    text = bot.fake.called("chat.postMessage")[-1].args["text"]
+    assert text == f"Starts {full} &amp; ends later"  # the markup survives escaping
 
 
 async def test_dm_opens_the_conversation_once(bot: Bot) -> None:
