@@ -1,0 +1,1 @@
+"""Community metrics: /stats, the weekly digest, slipping-away members, reports and exports."""

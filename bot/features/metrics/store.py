@@ -1,0 +1,169 @@
+"""What metrics reads from storage: aggregates only, never a row per event.
+
+Every query groups in the database (1,000,000 activity rows must not cross into
+Python). Local time is passed as `Shift`s, the UTC offsets of the community's time
+zone over the span asked about, so both databases cut days at the same local
+midnights, daylight saving time included, without time zone support in SQL.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Protocol
+
+from bot.stats import Window
+
+# Activity kinds that make a member "active": they posted or reacted.
+ACTIVE_KINDS = ("message", "reply", "reaction")
+# Activity kinds that are a member speaking (contributors, sentiment).
+POST_KINDS = ("message", "reply")
+
+
+@dataclass(frozen=True, slots=True)
+class Shift:
+    """From `since` on (until the next shift), local time is UTC + `seconds`."""
+
+    since: datetime
+    seconds: int
+
+
+@dataclass(frozen=True, slots=True)
+class Growth:
+    """Persons present at the window's start, and who joined and left per local day.
+
+    A linked person (Discord + Slack) counts once: they join with their first account
+    and leave when their last one does. Members known before joins were recorded
+    (no join time) count as present from the start.
+    """
+
+    before: int
+    joined: Mapping[int, int]
+    left: Mapping[int, int]
+
+    @property
+    def joined_total(self) -> int:
+        return sum(self.joined.values())
+
+    @property
+    def left_total(self) -> int:
+        return sum(self.left.values())
+
+    @property
+    def after(self) -> int:
+        return self.before + self.joined_total - self.left_total
+
+
+@dataclass(frozen=True, slots=True)
+class Reach:
+    """Distinct persons: active in the window, posting in it, and over the trailing 7/30 days."""
+
+    active: int
+    posters: int
+    person_days: int
+    wau: int
+    mau: int
+
+
+@dataclass(frozen=True, slots=True)
+class KindCount:
+    kind: str
+    count: int
+    sentiment_sum: float = 0.0
+    sentiment_count: int = 0
+
+
+@dataclass(frozen=True, slots=True)
+class HourCount:
+    """Events of one kind in one local hour (`hour` = local hours since 1970-01-01)."""
+
+    hour: int
+    kind: str
+    count: int
+
+
+@dataclass(frozen=True, slots=True)
+class Stint:
+    """`persons` were active on local day `day` and not again before `until30`/`until7`.
+
+    Each active (person, day) is one stint, cut at the person's next active day or 30
+    (7) days later. A person counts in the 30-day actives of day d when one of their
+    stints covers d; summing stints gives rolling MAU and WAU in one pass.
+    """
+
+    day: int
+    until30: int
+    until7: int
+    persons: int
+
+
+@dataclass(frozen=True, slots=True)
+class ChannelCount:
+    platform: str
+    workspace: str
+    channel_id: str
+    name: str
+    messages: int
+    replies: int
+
+
+@dataclass(frozen=True, slots=True)
+class Cohorts:
+    """Persons who joined per local week (Monday-based week number), and who of them
+    were active in each later week: `active[(cohort, week)]`."""
+
+    sizes: Mapping[int, int]
+    active: Mapping[tuple[int, int], int]
+
+
+@dataclass(frozen=True, slots=True)
+class Mood:
+    """Mean sentiment score of the scored posts of one local day."""
+
+    day: int
+    mean: float
+    posts: int
+
+
+class CommunityMetrics(Protocol):
+    async def growth(self, window: Window, shifts: Sequence[Shift]) -> Growth: ...
+
+    async def reach(self, window: Window, shifts: Sequence[Shift]) -> Reach:
+        """Distinct persons in the window; WAU and MAU over the 7/30 days before its end."""
+        ...
+
+    async def kinds(self, window: Window) -> Sequence[KindCount]: ...
+
+    async def hours(self, window: Window, shifts: Sequence[Shift]) -> Sequence[HourCount]: ...
+
+    async def stints(self, window: Window, shifts: Sequence[Shift]) -> Sequence[Stint]: ...
+
+    async def channels(self, window: Window, limit: int) -> Sequence[ChannelCount]: ...
+
+    async def cohorts(
+        self, first: int, last: int, until: datetime, shifts: Sequence[Shift], platform: str | None
+    ) -> Cohorts:
+        """Cohorts of local weeks `first`..`last` and their activity up to `until`."""
+        ...
+
+    async def moods(self, window: Window, shifts: Sequence[Shift]) -> Sequence[Mood]: ...
+
+    async def slipping(
+        self, edges: Sequence[datetime], needed: int, platform: str | None
+    ) -> Sequence[int]:
+        """Present persons active in at least `needed` of the blocks between `edges`
+        (`edges[0]`…`edges[-2]`) and silent from `edges[-2]` to `edges[-1]`."""
+        ...
+
+
+class CheckIns(Protocol):
+    """When a slipping-away member was last sent a friendly check-in."""
+
+    async def last(self, person_ids: Sequence[int]) -> Mapping[int, datetime]: ...
+
+    async def record(self, person_id: int, at: datetime) -> None: ...
+
+    async def of(self, person_id: int) -> Sequence[datetime]: ...
+
+    async def forget(self, person_id: int) -> int: ...
