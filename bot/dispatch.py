@@ -40,6 +40,7 @@ from bot.ports import ActivityFact, ActivityLog, Directory, EventLog, StorageUna
 from bot.ratelimit import RateLimiter
 from bot.registry import CommandSpec, Feature
 from bot.runtime import Runtime
+from bot.sentiment import score as sentiment_score
 
 log = logging.getLogger(__name__)
 
@@ -207,6 +208,7 @@ class Dispatcher:
             at=event.occurred_at,
             length=length,
             reply=kind == "reply",
+            sentiment=sentiment_score(self.runtime, event, record),
         )
         await work.uow.get(ActivityLog).record([fact])  # type: ignore[type-abstract]
 
