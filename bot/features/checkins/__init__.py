@@ -1,0 +1,1 @@
+"""Check-ins (standups, weekly pulses) in each member's time zone, and recurring posts."""

@@ -1,0 +1,177 @@
+"""Making and removing check-ins: `/checkin create|delete|run-now` and the config mirror.
+
+A check-in made by command is validated by the same model as one in the file, so
+the two can never accept different things. The file's check-ins are mirrored into
+the table by the `sync` job (at start, then hourly), which also re-arms every
+schedule: a member who moved to another time zone is asked on their new clock.
+"""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import replace
+from typing import Any
+
+from pydantic import ValidationError
+
+from bot.context import Context, UserError
+from bot.features.checkins import posts, render, runs, service
+from bot.features.checkins.config import CheckinDefinition, clock_or_none, duration_or_none
+from bot.features.checkins.store import Checkin, Delivery, Source
+from bot.features.checkins.timing import describe_cron
+from bot.i18n import _
+from bot.model import Ref
+from bot.text import one_line
+
+log = logging.getLogger(__name__)
+
+
+def from_definition(
+    definition: CheckinDefinition, source: Source, channel: str | None = None
+) -> Checkin:
+    return Checkin(
+        id=0,
+        name=definition.name,
+        title=definition.title,
+        questions=tuple(definition.questions),
+        schedule=definition.schedule,
+        timezone=definition.timezone or None,
+        delivery=Delivery(definition.delivery),
+        channel=channel if channel is not None else (definition.channel or None),
+        roles=frozenset(definition.roles),
+        everyone=definition.everyone,
+        remind_after=duration_or_none(definition.remind_after),
+        summary_at=clock_or_none(definition.summary_at),
+        source=source,
+    )
+
+
+def _definition(values: dict[str, Any]) -> CheckinDefinition:
+    try:
+        return CheckinDefinition.model_validate(values)
+    except ValidationError as error:
+        first = error.errors()[0]
+        where = ".".join(str(p) for p in first.get("loc", ()))
+        message = str(first.get("msg", "")).removeprefix("Value error, ")
+        raise UserError(f"{where}: {message}" if where else message) from None
+
+
+async def create(
+    ctx: Context,
+    name: str,
+    schedule: str,
+    questions: list[str],
+    *,
+    channel: Ref | None,
+    role: str | None,
+    everyone: bool,
+    timezone: str | None,
+    remind: str | None,
+    summary: str | None,
+    delivery: str,
+) -> str:
+    where = channel or (ctx.channel.ref if ctx.channel else None)
+    values: dict[str, Any] = {
+        "name": name.lower(),
+        "title": name.replace("-", " ").replace("_", " ").capitalize(),
+        "schedule": schedule,
+        "questions": questions,
+        "roles": [role] if role else [],
+        "everyone": everyone,
+        "timezone": timezone or "",
+        "delivery": delivery,
+        "channel": "here" if where else "",
+    }
+    if remind is not None:
+        values["remind_after"] = remind
+    if summary is not None:
+        values["summary_at"] = summary
+    definition = _definition(values)
+    checkin = from_definition(definition, Source.COMMAND, str(where) if where else "")
+    made = await service.store(ctx).create(checkin, ctx.now())
+    if made is None:
+        raise UserError(
+            _("A check-in called {name!r} exists already; pick another name.", name=name)
+        )
+    due = await runs.arm_next(ctx, made, ctx.now())
+    audience = _audience(made)
+    return _(
+        "Check-in {name} created: {schedule}, {count} questions. {audience} "
+        "Summary in {channel}. First run: {when}.",
+        name=made.name,
+        schedule=describe_cron(made.schedule),
+        count=len(made.questions),
+        audience=audience,
+        channel=ctx.channel_mention(where) if where else _("no channel"),
+        when=render.when(due, service.home_zone(ctx, made)) if due else _("when a member joins"),
+    )
+
+
+def _audience(checkin: Checkin) -> str:
+    if checkin.delivery is Delivery.CHANNEL:
+        return _("Posted in the channel for anyone to answer.")
+    if checkin.everyone:
+        return _("Every member is asked by DM, on their own clock.")
+    if checkin.roles:
+        return _(
+            "Members with the role {roles} are asked by DM, on their own clock.",
+            roles=", ".join(sorted(checkin.roles)),
+        )
+    return _("Members join with /checkin join {name}.", name=checkin.name)
+
+
+async def delete(ctx: Context, name: str) -> str:
+    checkin = await service.find(ctx, name)
+    if checkin.source is Source.CONFIG:
+        raise UserError(
+            _(
+                "{name} is defined in the config file; remove it there (it goes at the next "
+                "reload or restart).",
+                name=checkin.name,
+            )
+        )
+    await runs.cancel_all(ctx, checkin.id)
+    await service.store(ctx).delete(checkin.id)
+    return _("Check-in {name} deleted, with its answers.", name=checkin.name)
+
+
+async def run_now(ctx: Context, name: str) -> str:
+    checkin = await service.find(ctx, name)
+    asked = await runs.start(ctx, checkin, ctx.now(), now_for_all=True)
+    if checkin.delivery is Delivery.CHANNEL:
+        return _("{title} posted.", title=one_line(checkin.title))
+    return _(
+        "{title} started now: {count} members asked.", title=one_line(checkin.title), count=asked
+    )
+
+
+async def sync(ctx: Context) -> None:
+    """Mirror the file's check-ins into the table, then arm every schedule and post."""
+    store = service.store(ctx)
+    config = service.settings(ctx)
+    defined = {d.name: d for d in config.checkins}
+    for existing in await store.all():
+        if existing.source is Source.CONFIG and existing.name not in defined:
+            log.info("check-in %s left the config file; deleted", existing.name)
+            await runs.cancel_all(ctx, existing.id)
+            await store.delete(existing.id)
+    for definition in config.checkins:
+        wanted = from_definition(definition, Source.CONFIG)
+        found = await store.by_name(definition.name)
+        if found is None:
+            await store.create(wanted, ctx.now())
+        elif found != _with_id(wanted, found.id):
+            if found.source is Source.COMMAND:
+                log.warning(
+                    "check-in %s: the config file's definition replaces the command's", found.name
+                )
+            await store.replace(wanted)
+    now = ctx.now()
+    for checkin in await store.all():
+        await runs.arm_next(ctx, checkin, now)
+    for post in config.posts:
+        await posts.arm(ctx, post, now)
+
+
+def _with_id(checkin: Checkin, checkin_id: int) -> Checkin:
+    return replace(checkin, id=checkin_id)
