@@ -1,0 +1,1 @@
+"""Announcements: admin posts to one or both platforms, pinned, with acknowledgement tracking."""
