@@ -398,6 +398,66 @@ def export_survey(
     _deliver(_run_admin(config, lambda cfg: build(cfg, survey)), output)
 
 
+PeriodOption = Annotated[
+    str,
+    typer.Option(
+        "--period", "-p", help="day, week, month, 30d, or 2026-01-01..2026-01-31 (local dates)."
+    ),
+]
+PlatformOption = Annotated[
+    str | None, typer.Option("--platform", help="Only this platform (discord or slack).")
+]
+REPORT = Path("report.html")
+
+
+@export_app.command("metrics")
+def export_metrics(
+    fmt: Annotated[str, typer.Option("--format", "-f", help="csv or json.")] = "csv",
+    period: PeriodOption = "30d",
+    by: Annotated[
+        str, typer.Option("--by", help="day: one row per day; summary: the period's figures.")
+    ] = "day",
+    platform: PlatformOption = None,
+    output: Annotated[
+        Path | None, typer.Option("--output", "-o", help="Write here (default: stdout).")
+    ] = None,
+    config: ConfigOption = None,
+) -> None:
+    """Export community metrics (members, DAU/WAU/MAU, posts, tone) as CSV or JSON."""
+    from bot.features.metrics.admin import export_metrics as build
+
+    if fmt not in ("csv", "json") or by not in ("day", "summary"):
+        err.print(_("Use --format csv or json, and --by day or summary."))
+        raise typer.Exit(2)
+    _deliver(_run_admin(config, lambda cfg: build(cfg, period, fmt, by, platform)), output)
+
+
+@app.command()
+def report(
+    period: PeriodOption = "30d",
+    platform: PlatformOption = None,
+    output: Annotated[Path, typer.Option("--out", "-o", help="The HTML file to write.")] = REPORT,
+    config: ConfigOption = None,
+) -> None:
+    """Write a self-contained HTML report of community metrics, charts included."""
+    from rich.progress import Progress
+
+    from bot.features.metrics.admin import html_report
+    from bot.features.metrics.report import STEPS
+
+    with Progress(console=err, transient=True) as bar:
+        task = bar.add_task(_("Computing the report"), total=STEPS + 1)
+        done = [0]
+
+        def step(name: str) -> None:
+            bar.update(task, description=name, completed=done[0])
+            done[0] += 1
+
+        text = _run_admin(config, lambda cfg: html_report(cfg, period, platform, step))
+        bar.update(task, completed=STEPS + 1)
+    _deliver(text, output)
+
+
 onboarding_app = typer.Typer(help="Newcomer onboarding.", no_args_is_help=True)
 app.add_typer(onboarding_app, name="onboarding")
 

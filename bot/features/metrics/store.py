@@ -142,9 +142,15 @@ class CommunityMetrics(Protocol):
     async def channels(self, window: Window, limit: int) -> Sequence[ChannelCount]: ...
 
     async def cohorts(
-        self, first: int, last: int, until: datetime, shifts: Sequence[Shift], platform: str | None
+        self,
+        joined_from: datetime,
+        joined_until: datetime,
+        active_until: datetime,
+        shifts: Sequence[Shift],
+        platform: str | None,
     ) -> Cohorts:
-        """Cohorts of local weeks `first`..`last` and their activity up to `until`."""
+        """Persons who joined in [joined_from, joined_until) by local week, and their
+        active weeks up to `active_until`."""
         ...
 
     async def moods(self, window: Window, shifts: Sequence[Shift]) -> Sequence[Mood]: ...

@@ -1,0 +1,169 @@
+"""PNG charts for /stats and the report, drawn by matplotlib in a worker thread.
+
+Only matplotlib's object API is used (no pyplot, no global figure state), so charts
+can be drawn from any thread. Callers run `draw(...)` through `asyncio.to_thread`:
+a chart costs tens of milliseconds of CPU that must not stall the event loop.
+Labels are passed in already translated (the worker thread has no locale of its own).
+"""
+
+from __future__ import annotations
+
+import importlib
+import io
+from collections.abc import Sequence
+from functools import cache
+from typing import Any
+
+from bot.features.metrics.compute import CohortRow, Day
+
+BLUE = "#4c72b0"
+GREEN = "#55a868"
+RED = "#c44e52"
+GREY = "#8c8c8c"
+ORANGE = "#dd8452"
+
+
+@cache
+def _modules() -> tuple[Any, Any]:
+    """(matplotlib.figure, the Agg canvas module), imported on first use (about a second)."""
+    figure = importlib.import_module("matplotlib.figure")
+    agg = importlib.import_module("matplotlib.backends.backend_agg")
+    return figure, agg
+
+
+def _figure(width: float, height: float) -> Any:
+    figure_module, agg = _modules()
+    figure = figure_module.Figure(figsize=(width, height), dpi=100)
+    agg.FigureCanvasAgg(figure)
+    return figure
+
+
+def _png(figure: Any) -> bytes:
+    figure.tight_layout()
+    buffer = io.BytesIO()
+    figure.savefig(buffer, format="png")
+    return buffer.getvalue()
+
+
+def _plain(axes: Any) -> None:
+    for side in ("top", "right"):
+        axes.spines[side].set_visible(False)
+
+
+def _dates(days: Sequence[Day]) -> list[str]:
+    step = max(1, len(days) // 10)
+    return [d.day.strftime("%m-%d") if i % step == 0 else "" for i, d in enumerate(days)]
+
+
+def activity(days: Sequence[Day], title: str, posts: str, active: str) -> bytes:
+    """The /stats chart: posts per day (bars) and daily active members (line)."""
+    figure = _figure(7.0, 2.6)
+    axes = figure.add_subplot(1, 1, 1)
+    x = list(range(len(days)))
+    axes.bar(x, [d.messages + d.replies for d in days], color=BLUE, label=posts)
+    axes.plot(x, [d.dau for d in days], color=ORANGE, marker="o", label=active)
+    axes.set_xticks(x, labels=_dates(days))
+    axes.set_title(title, loc="left")
+    axes.legend(loc="upper left", frameon=False)
+    _plain(axes)
+    return _png(figure)
+
+
+def growth(days: Sequence[Day], title: str, labels: Sequence[str]) -> bytes:
+    """Members over time (line) with joins and departures per day (bars)."""
+    members, joined, left = labels
+    figure = _figure(8.0, 3.2)
+    axes = figure.add_subplot(1, 1, 1)
+    x = list(range(len(days)))
+    axes.plot(x, [d.members for d in days], color=BLUE, label=members)
+    bars = axes.twinx()
+    bars.bar(x, [d.joined for d in days], color=GREEN, alpha=0.6, label=joined)
+    bars.bar(x, [-d.left for d in days], color=RED, alpha=0.6, label=left)
+    axes.set_xticks(x, labels=_dates(days))
+    axes.set_title(title, loc="left")
+    lines, names = axes.get_legend_handles_labels()
+    more, more_names = bars.get_legend_handles_labels()
+    axes.legend(lines + more, names + more_names, loc="upper left", frameon=False)
+    return _png(figure)
+
+
+def actives(days: Sequence[Day], title: str, labels: Sequence[str]) -> bytes:
+    """DAU, WAU and MAU (lines) and DAU/MAU in percent (dashed, right axis)."""
+    dau, wau, mau, ratio = labels
+    figure = _figure(8.0, 3.2)
+    axes = figure.add_subplot(1, 1, 1)
+    x = list(range(len(days)))
+    axes.plot(x, [d.dau for d in days], color=ORANGE, label=dau)
+    axes.plot(x, [d.wau for d in days], color=GREEN, label=wau)
+    axes.plot(x, [d.mau for d in days], color=BLUE, label=mau)
+    share = axes.twinx()
+    share.plot(
+        x,
+        [100 * d.stickiness if d.stickiness is not None else float("nan") for d in days],
+        color=GREY,
+        linestyle="--",
+        label=ratio,
+    )
+    share.set_ylim(0, 100)
+    share.set_ylabel("%")
+    axes.set_xticks(x, labels=_dates(days))
+    axes.set_title(title, loc="left")
+    lines, names = axes.get_legend_handles_labels()
+    more, more_names = share.get_legend_handles_labels()
+    axes.legend(lines + more, names + more_names, loc="upper left", frameon=False)
+    return _png(figure)
+
+
+def heat(grid: Sequence[Sequence[int]], title: str, weekdays: Sequence[str]) -> bytes:
+    """Posts and reactions by weekday and hour of day."""
+    figure = _figure(8.0, 3.0)
+    axes = figure.add_subplot(1, 1, 1)
+    image = axes.imshow([list(row) for row in grid], aspect="auto", cmap="Blues")
+    axes.set_yticks(range(7), labels=list(weekdays))
+    axes.set_xticks(range(0, 24, 2), labels=[f"{h:02d}" for h in range(0, 24, 2)])
+    axes.set_title(title, loc="left")
+    figure.colorbar(image, ax=axes, fraction=0.03)
+    return _png(figure)
+
+
+def cohorts(rows: Sequence[CohortRow], title: str, week_label: str) -> bytes:
+    """Retention: one row per joining week, the share still active in each later week."""
+    figure = _figure(8.0, 0.9 + 0.4 * max(len(rows), 1))
+    axes = figure.add_subplot(1, 1, 1)
+    width = max((len(r.shares) for r in rows), default=1)
+    grid = [[s if s is not None else float("nan") for s in r.shares] for r in rows] or [[0.0]]
+    axes.imshow(grid, aspect="auto", cmap="Greens", vmin=0, vmax=1)
+    for y, row in enumerate(rows):
+        for x, share in enumerate(row.shares):
+            if share is not None:
+                axes.text(x, y, f"{round(100 * share)}%", ha="center", va="center", fontsize=8)
+    axes.set_yticks(range(len(rows)), labels=[f"{r.week.isoformat()} ({r.size})" for r in rows])
+    axes.set_xticks(range(width), labels=[f"{week_label}+{k}" for k in range(1, width + 1)])
+    axes.set_title(title, loc="left")
+    return _png(figure)
+
+
+def lines(
+    title: str, labels: Sequence[str], series: dict[str, Sequence[float | None]], unit: str
+) -> bytes:
+    """One line per named series over `labels` (response times per week, tone per day)."""
+    figure = _figure(8.0, 3.0)
+    axes = figure.add_subplot(1, 1, 1)
+    x = list(range(len(labels)))
+    colors = [BLUE, ORANGE, GREEN, RED, GREY]
+    for index, (name, values) in enumerate(series.items()):
+        axes.plot(
+            x,
+            [v if v is not None else float("nan") for v in values],
+            marker="o",
+            color=colors[index % len(colors)],
+            label=name,
+        )
+    step = max(1, len(labels) // 10)
+    axes.set_xticks(x, labels=[t if i % step == 0 else "" for i, t in enumerate(labels)])
+    axes.set_ylabel(unit)
+    axes.set_title(title, loc="left")
+    if series:
+        axes.legend(loc="upper left", frameon=False)
+    _plain(axes)
+    return _png(figure)

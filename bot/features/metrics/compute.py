@@ -1,0 +1,361 @@
+"""The numbers: a summary of a period, its daily series, heat map and retention cohorts.
+
+Storage hands over aggregates; this module turns them into the figures community
+managers read (DAU/MAU, contributors' share, engagement, churn) and collects what
+other features contribute through `@feature.stats`, without importing any of them.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import date, datetime, timedelta
+from zoneinfo import ZoneInfo
+
+from bot.context import Context, UserError
+from bot.features.metrics.periods import (
+    Period,
+    PeriodError,
+    day_number,
+    day_of,
+    midnight,
+    parse_period,
+    shifts,
+    week_number,
+    week_start,
+)
+from bot.features.metrics.store import ChannelCount, CommunityMetrics, Reach, Shift
+from bot.i18n import _
+from bot.stats import Figure, Window
+
+log = logging.getLogger(__name__)
+
+COHORT_WEEKS = 8
+
+
+def zone_of(ctx: Context) -> ZoneInfo:
+    return ZoneInfo(ctx.runtime.config.bot.timezone)
+
+
+def store(ctx: Context) -> CommunityMetrics:
+    return ctx.repo(CommunityMetrics)  # type: ignore[type-abstract]
+
+
+def period_of(ctx: Context, text: str, platform: str | None = None) -> Period:
+    """The period a member asked for, or a sentence saying how to ask."""
+    try:
+        return parse_period(text, ctx.now(), zone_of(ctx), platform)
+    except PeriodError as error:
+        raise UserError(str(error)) from None
+
+
+def _ratio(part: float, whole: float) -> float | None:
+    return part / whole if whole else None
+
+
+@dataclass(frozen=True, slots=True)
+class Summary:
+    """One period's community figures (a linked person counts once when combined)."""
+
+    period: Period
+    members_before: int
+    members: int
+    joined: int
+    left: int
+    reach: Reach
+    messages: int
+    replies: int
+    reactions: int
+    sentiment: float | None
+    scored: int
+    channels: tuple[ChannelCount, ...] = ()
+    contributed: tuple[Figure, ...] = ()
+
+    @property
+    def dau(self) -> float:
+        """Mean daily active members: person-days over the period's length in days."""
+        return self.reach.person_days / max(self.period.window.days, 1 / 24)
+
+    @property
+    def stickiness(self) -> float | None:
+        return _ratio(self.dau, self.reach.mau)
+
+    @property
+    def interactions(self) -> int:
+        return self.messages + self.replies + self.reactions
+
+    @property
+    def contributors_share(self) -> float | None:
+        return _ratio(self.reach.posters, self.members)
+
+    @property
+    def engagement(self) -> float | None:
+        return _ratio(self.interactions, self.members)
+
+    @property
+    def churn(self) -> float | None:
+        return _ratio(self.left, self.members_before)
+
+    def figures(self) -> list[Figure]:
+        """The summary and other features' figures: CSV rows, the report."""
+        return self.own() + list(self.contributed)
+
+    def own(self) -> list[Figure]:
+        """The community figures metrics computes itself, as named numbers."""
+        group = _("Community")
+
+        def pct(value: float | None) -> float | None:
+            return None if value is None else round(100 * value, 1)
+
+        return [
+            Figure("members", _("Members"), self.members, group=group),
+            Figure("members_joined", _("Joined"), self.joined, group=group),
+            Figure("members_left", _("Left"), self.left, group=group),
+            Figure("members_net", _("Net growth"), self.joined - self.left, group=group),
+            Figure("churn", _("Churn"), pct(self.churn), unit="%", group=group),
+            Figure("active", _("Active members"), self.reach.active, group=group),
+            Figure("dau", _("Daily active (mean)"), round(self.dau, 1), group=group),
+            Figure("wau", _("Weekly active"), self.reach.wau, group=group),
+            Figure("mau", _("Monthly active"), self.reach.mau, group=group),
+            Figure("dau_mau", _("DAU/MAU"), pct(self.stickiness), unit="%", group=group),
+            Figure("contributors", _("Contributors"), self.reach.posters, group=group),
+            Figure(
+                "contributors_share",
+                _("Contributors' share of members"),
+                pct(self.contributors_share),
+                unit="%",
+                group=group,
+            ),
+            Figure(
+                "engagement",
+                _("Interactions per member"),
+                None if self.engagement is None else round(self.engagement, 2),
+                group=group,
+            ),
+            Figure("messages", _("Messages"), self.messages, group=group),
+            Figure("replies", _("Replies"), self.replies, group=group),
+            Figure("reactions", _("Reactions"), self.reactions, group=group),
+            Figure(
+                "sentiment",
+                _("Tone (-1 to +1)"),
+                None if self.sentiment is None else round(self.sentiment, 3),
+                group=group,
+            ),
+        ]
+
+
+async def contributed(ctx: Context, window: Window) -> list[Figure]:
+    """Figures every other enabled feature declares with `@feature.stats`.
+
+    Each hook runs in its own savepoint with its feature's context; one that fails is
+    logged and left out, so a bug in one feature never blanks the whole summary.
+    """
+    found: list[Figure] = []
+    for feature in ctx.runtime.registry.features.values():
+        if feature is ctx.feature:
+            continue
+        for hook in feature.stats_hooks:
+            other = Context(ctx.work, feature, None, ctx.actor, ctx.level)
+            try:
+                async with ctx.work.uow.savepoint():
+                    found.extend(await hook(other, window))
+            except Exception:
+                log.exception("stats hook of %s failed", feature.name)
+    return found
+
+
+def span_shifts(ctx: Context, start: datetime, end: datetime) -> tuple[Shift, ...]:
+    """UTC offsets from a little before `start` to `end` (cohorts look weeks back)."""
+    return shifts(zone_of(ctx), start - timedelta(days=7), end + timedelta(days=1))
+
+
+async def summarize(
+    ctx: Context, period: Period, *, channels: int = 0, hooks: bool = True
+) -> Summary:
+    window = period.window
+    offsets = span_shifts(ctx, window.start - timedelta(days=30), window.end)
+    metrics = store(ctx)
+    growth = await metrics.growth(window, offsets)
+    reach = await metrics.reach(window, offsets)
+    kinds = {k.kind: k for k in await metrics.kinds(window)}
+    scored = sum(k.sentiment_count for k in kinds.values())
+    total = sum(k.sentiment_sum for k in kinds.values())
+
+    def count(kind: str) -> int:
+        found = kinds.get(kind)
+        return found.count if found else 0
+
+    return Summary(
+        period=period,
+        members_before=growth.before,
+        members=growth.after,
+        joined=growth.joined_total,
+        left=growth.left_total,
+        reach=reach,
+        messages=count("message"),
+        replies=count("reply"),
+        reactions=count("reaction"),
+        sentiment=total / scored if scored else None,
+        scored=scored,
+        channels=tuple(await metrics.channels(window, channels)) if channels else (),
+        contributed=tuple(await contributed(ctx, window)) if hooks else (),
+    )
+
+
+# --- series for charts and the report ------------------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class Day:
+    day: date
+    members: int
+    joined: int
+    left: int
+    dau: int
+    wau: int
+    mau: int
+    messages: int
+    replies: int
+    reactions: int
+    sentiment: float | None = None
+
+    @property
+    def stickiness(self) -> float | None:
+        return _ratio(self.dau, self.mau)
+
+
+@dataclass(frozen=True, slots=True)
+class CohortRow:
+    """Members who joined in the week starting `week`; `shares[k-1]` active in week W+k."""
+
+    week: date
+    size: int
+    shares: tuple[float | None, ...]
+
+
+def _running(starts: dict[int, int], ends: dict[int, int], first: int, last: int) -> list[int]:
+    """Counts on each day first..last from +n on start days and -n on end days."""
+    level = sum(n for d, n in starts.items() if d < first) - sum(
+        n for d, n in ends.items() if d <= first - 1
+    )
+    found = []
+    for day in range(first, last + 1):
+        level += starts.get(day, 0) - ends.get(day, 0)
+        found.append(level)
+    return found
+
+
+async def daily(ctx: Context, period: Period) -> list[Day]:
+    """One row per local day of the period: members, DAU/WAU/MAU, posts, tone."""
+    window = period.window
+    first, last = day_number(period.first), day_number(period.last)
+    lookback = Window(
+        min(window.start, midnight(period.first - timedelta(days=29), zone_of(ctx))),
+        window.end,
+        window.platform,
+    )
+    offsets = span_shifts(ctx, lookback.start, window.end)
+    metrics = store(ctx)
+    growth = await metrics.growth(window, offsets)
+    stints = await metrics.stints(lookback, offsets)
+    hours = await metrics.hours(window, offsets)
+    moods = {m.day: m.mean for m in await metrics.moods(window, offsets)}
+    starts: dict[int, int] = {}
+    end30: dict[int, int] = {}
+    end7: dict[int, int] = {}
+    dau: dict[int, int] = {}
+    for stint in stints:
+        starts[stint.day] = starts.get(stint.day, 0) + stint.persons
+        end30[stint.until30] = end30.get(stint.until30, 0) + stint.persons
+        end7[stint.until7] = end7.get(stint.until7, 0) + stint.persons
+        dau[stint.day] = dau.get(stint.day, 0) + stint.persons
+    mau = _running(starts, end30, first, last)
+    wau = _running(starts, end7, first, last)
+    posts: dict[tuple[int, str], int] = {}
+    for hour in hours:
+        key = (hour.hour // 24, hour.kind)
+        posts[key] = posts.get(key, 0) + hour.count
+    members = growth.before
+    rows = []
+    for index, number in enumerate(range(first, last + 1)):
+        joined, left = growth.joined.get(number, 0), growth.left.get(number, 0)
+        members += joined - left
+        rows.append(
+            Day(
+                day=day_of(number),
+                members=members,
+                joined=joined,
+                left=left,
+                dau=dau.get(number, 0),
+                wau=wau[index],
+                mau=mau[index],
+                messages=posts.get((number, "message"), 0),
+                replies=posts.get((number, "reply"), 0),
+                reactions=posts.get((number, "reaction"), 0),
+                sentiment=moods.get(number),
+            )
+        )
+    return rows
+
+
+async def heat_map(ctx: Context, window: Window) -> list[list[int]]:
+    """Posts and reactions by weekday (Monday first) and hour, on the community's clock."""
+    heat = [[0] * 24 for _ in range(7)]
+    offsets = span_shifts(ctx, window.start, window.end)
+    for hour in await store(ctx).hours(window, offsets):
+        weekday = (hour.hour // 24 + 3) % 7
+        heat[weekday][hour.hour % 24] += hour.count
+    return heat
+
+
+async def cohorts(ctx: Context, period: Period, weeks: int = COHORT_WEEKS) -> list[CohortRow]:
+    """Retention: of those who joined in each of the `weeks` weeks before the period's
+    last week, the share active in each following week (up to `weeks` later)."""
+    zone = zone_of(ctx)
+    current = week_number(period.last)
+    first = current - weeks
+    joined_from = midnight(week_start(first), zone)
+    joined_until = midnight(week_start(current), zone)
+    offsets = span_shifts(ctx, joined_from, period.window.end)
+    found = await store(ctx).cohorts(
+        joined_from, joined_until, period.window.end, offsets, period.window.platform
+    )
+    rows = []
+    for week in range(first, current):
+        size = found.sizes.get(week, 0)
+        shares: list[float | None] = []
+        for later in range(1, weeks + 1):
+            if week + later > current or not size:
+                shares.append(None)
+            else:
+                shares.append(found.active.get((week, week + later), 0) / size)
+        rows.append(CohortRow(week_start(week), size, tuple(shares)))
+    return rows
+
+
+def chunks(period: Period, zone: ZoneInfo, most: int = 12) -> list[Period]:
+    """The period cut into weeks, oldest first (trends of other features' figures)."""
+    found: list[Period] = []
+    last = period.last
+    while last >= period.first and len(found) < most:
+        first = max(period.first, last - timedelta(days=6))
+        start = max(midnight(first, zone), period.window.start)
+        end = min(midnight(last + timedelta(days=1), zone), period.window.end)
+        if end > start:
+            found.append(Period(first, last, Window(start, end, period.window.platform)))
+        last = first - timedelta(days=1)
+    return list(reversed(found))
+
+
+def change(now: float | None, before: float | None) -> float | None:
+    """Relative change (0.25 = +25 %), None when there is nothing to compare with."""
+    if now is None or before is None or before == 0:
+        return None
+    return (now - before) / abs(before)
+
+
+def compare(current: Sequence[Figure], previous: Sequence[Figure]) -> dict[str, float | None]:
+    """Relative change of each figure from the previous period, by key."""
+    before = {f.key: f.value for f in previous}
+    return {f.key: change(f.value, before.get(f.key)) for f in current}

@@ -1,0 +1,333 @@
+"""`agora report`: one self-contained HTML file (charts inlined) and the CSV/JSON export.
+
+The report is computed step by step (each step one or two aggregate queries) so the
+CLI can show progress; charts are drawn in a worker thread. The HTML has no external
+resource at all: it can be mailed, archived or opened offline.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import base64
+import csv
+import html
+import io
+import json
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from datetime import datetime
+
+from bot.context import Context
+from bot.features.metrics import charts, render
+from bot.features.metrics.compute import (
+    CohortRow,
+    Day,
+    Summary,
+    chunks,
+    cohorts,
+    contributed,
+    daily,
+    heat_map,
+    summarize,
+    zone_of,
+)
+from bot.features.metrics.periods import Period
+from bot.i18n import _
+from bot.stats import Figure
+
+Progress = Callable[[str], None]
+STEPS = 6
+TOP_CHANNELS = 20
+
+
+def _quiet(_step: str) -> None:
+    """Progress for callers that show none."""
+
+
+@dataclass(frozen=True, slots=True)
+class Report:
+    period: Period
+    summary: Summary
+    previous: Summary
+    days: Sequence[Day]
+    heat: Sequence[Sequence[int]]
+    cohorts: Sequence[CohortRow]
+    weeks: Sequence[Period]
+    weekly: Sequence[Sequence[Figure]]
+    generated_at: datetime
+
+
+async def build(ctx: Context, period: Period, progress: Progress = _quiet) -> Report:
+    """Every number of the report; `progress` is told each step as it starts."""
+    progress(_("Summary"))
+    now = await summarize(ctx, period, channels=TOP_CHANNELS)
+    progress(_("Previous period"))
+    before = await summarize(ctx, period.previous(zone_of(ctx)))
+    progress(_("Daily activity"))
+    days = await daily(ctx, period)
+    progress(_("Heat map"))
+    heat = await heat_map(ctx, period.window)
+    progress(_("Retention cohorts"))
+    rows = await cohorts(ctx, period)
+    progress(_("Response times and other features, week by week"))
+    weeks = chunks(period, zone_of(ctx))
+    weekly = [await contributed(ctx, week.window) for week in weeks]
+    return Report(period, now, before, days, heat, rows, weeks, weekly, ctx.now())
+
+
+# --- charts ----------------------------------------------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class Chart:
+    key: str
+    title: str
+    png: bytes
+
+
+def weekly_minutes(report: Report) -> dict[str, list[float | None]]:
+    """Time figures (unit "min", e.g. first response) per week, by label."""
+    series: dict[str, list[float | None]] = {}
+    for index, figures in enumerate(report.weekly):
+        for figure in figures:
+            if figure.unit == "min":
+                values = series.setdefault(figure.label, [None] * len(report.weekly))
+                values[index] = figure.value
+    return {label: values for label, values in series.items() if any(v is not None for v in values)}
+
+
+def draw(report: Report, texts: dict[str, str]) -> list[Chart]:
+    """Every chart of the report (CPU work: call from a worker thread).
+
+    `texts` holds the translated titles and labels, made on the caller's thread
+    where the locale is set.
+    """
+    found = [
+        Chart(
+            "growth",
+            texts["growth"],
+            charts.growth(
+                report.days, texts["growth"], (texts["members"], texts["joined"], texts["left"])
+            ),
+        ),
+        Chart(
+            "actives",
+            texts["actives"],
+            charts.actives(report.days, texts["actives"], ("DAU", "WAU", "MAU", "DAU/MAU")),
+        ),
+        Chart(
+            "heat",
+            texts["heat"],
+            charts.heat(report.heat, texts["heat"], texts["weekdays"].split()),
+        ),
+        Chart(
+            "cohorts",
+            texts["cohorts"],
+            charts.cohorts(report.cohorts, texts["cohorts"], texts["week"]),
+        ),
+        Chart(
+            "response",
+            texts["response"],
+            charts.lines(
+                texts["response"],
+                [w.first.isoformat() for w in report.weeks],
+                dict(weekly_minutes(report)),
+                "min",
+            ),
+        ),
+    ]
+    if any(d.sentiment is not None for d in report.days):
+        found.append(
+            Chart(
+                "sentiment",
+                texts["sentiment"],
+                charts.lines(
+                    texts["sentiment"],
+                    [d.day.isoformat() for d in report.days],
+                    {texts["tone"]: [d.sentiment for d in report.days]},
+                    "",
+                ),
+            )
+        )
+    return found
+
+
+def chart_texts() -> dict[str, str]:
+    return {
+        "growth": _("Members, joins and departures"),
+        "members": _("Members"),
+        "joined": _("Joined"),
+        "left": _("Left"),
+        "actives": _("Daily, weekly and monthly active members"),
+        "heat": _("Busiest hours (posts and reactions, community time)"),
+        "weekdays": _("Mon Tue Wed Thu Fri Sat Sun"),
+        "cohorts": _("Retention: share of each joining week active in later weeks"),
+        "week": _("week"),
+        "response": _("Response times per week (minutes)"),
+        "sentiment": _("Tone of posts per day (-1 negative … +1 positive)"),
+        "tone": _("Tone"),
+    }
+
+
+async def charts_of(report: Report) -> list[Chart]:
+    return await asyncio.to_thread(draw, report, chart_texts())
+
+
+# --- HTML ------------------------------------------------------------------------------
+
+_STYLE = """
+body{font-family:system-ui,sans-serif;max-width:960px;margin:2em auto;color:#222;padding:0 1em}
+h1{font-size:1.6em}h2{font-size:1.2em;margin-top:2em;border-bottom:1px solid #ddd}
+table{border-collapse:collapse;margin:.5em 0}td,th{padding:.25em .75em;text-align:left}
+tr:nth-child(even){background:#f6f6f6}td.n{text-align:right;font-variant-numeric:tabular-nums}
+img{max-width:100%;height:auto}.note{color:#666;font-size:.9em}
+"""
+
+
+def _figure_rows(figures: Sequence[Figure], previous: Sequence[Figure]) -> str:
+    before = {f.key: f.value for f in previous}
+    rows = []
+    for figure in figures:
+        label = html.escape(figure.label)
+        value = html.escape(render.number(figure.value, figure.unit))
+        change = html.escape(render.delta(figure.value, before.get(figure.key)).strip())
+        rows.append(f"<tr><td>{label}</td><td class=n>{value}</td><td class=n>{change}</td></tr>")
+    return "".join(rows)
+
+
+def _cohort_table(rows: Sequence[CohortRow]) -> str:
+    if not rows:
+        return ""
+    width = max(len(r.shares) for r in rows)
+    head = "".join(f"<th>+{k}</th>" for k in range(1, width + 1))
+    body = []
+    for row in rows:
+        cells = "".join(
+            f"<td class=n>{'' if s is None else f'{round(100 * s)}%'}</td>" for s in row.shares
+        )
+        body.append(f"<tr><td>{row.week.isoformat()}</td><td class=n>{row.size}</td>{cells}</tr>")
+    return (
+        f"<table><tr><th>{html.escape(_('Joined in week'))}</th>"
+        f"<th>{html.escape(_('Members'))}</th>{head}</tr>{''.join(body)}</table>"
+    )
+
+
+def to_html(report: Report, pictures: Sequence[Chart], community: str) -> str:
+    """The whole report as one HTML document, images inlined as base64 PNG."""
+    summary, previous = report.summary, report.previous
+    sections = [
+        f"<h1>{html.escape(render.title(report.period))}</h1>",
+        "<p class=note>{}</p>".format(
+            html.escape(
+                _(
+                    "{community} · generated {at} · changes compare with the {days} days before",
+                    community=community,
+                    at=report.generated_at.strftime("%Y-%m-%d %H:%M UTC"),
+                    days=report.period.days,
+                )
+            )
+        ),
+        f"<h2>{html.escape(_('Summary'))}</h2>",
+        f"<table>{_figure_rows(summary.own(), previous.own())}</table>",
+    ]
+    if summary.contributed:
+        sections += [
+            f"<h2>{html.escape(_('From other features'))}</h2>",
+            f"<table>{_figure_rows(summary.contributed, previous.contributed)}</table>",
+        ]
+    for chart in pictures:
+        data = base64.b64encode(chart.png).decode("ascii")
+        sections.append(
+            f'<h2>{html.escape(chart.title)}</h2><img id="chart-{chart.key}" '
+            f'alt="{html.escape(chart.title)}" src="data:image/png;base64,{data}">'
+        )
+        if chart.key == "cohorts":
+            sections.append(_cohort_table(report.cohorts))
+    if summary.channels:
+        rows = "".join(
+            f"<tr><td>#{html.escape(c.name)}</td><td>{html.escape(c.platform)}</td>"
+            f"<td class=n>{c.messages}</td><td class=n>{c.replies}</td></tr>"
+            for c in summary.channels
+        )
+        sections += [
+            f"<h2>{html.escape(_('Messages and replies per channel'))}</h2>",
+            f"<table><tr><th>{html.escape(_('Channel'))}</th><th>{html.escape(_('Platform'))}"
+            f"</th><th>{html.escape(_('Messages'))}</th><th>{html.escape(_('Replies'))}</th>"
+            f"</tr>{rows}</table>",
+        ]
+    sections.append(
+        "<p class=note>{}</p>".format(
+            html.escape(
+                _(
+                    "Counts are of people, not accounts: someone linked on Discord and Slack "
+                    "counts once. No message content is stored; tone is an average of "
+                    "numbers scored in memory (English only)."
+                )
+            )
+        )
+    )
+    return (
+        '<!doctype html><html><head><meta charset="utf-8">'
+        f"<title>{html.escape(render.title(report.period))}</title><style>{_STYLE}</style>"
+        f"</head><body>{''.join(sections)}</body></html>"
+    )
+
+
+# --- export ----------------------------------------------------------------------------
+
+DAY_COLUMNS = (
+    "date",
+    "members",
+    "joined",
+    "left",
+    "dau",
+    "wau",
+    "mau",
+    "dau_mau",
+    "messages",
+    "replies",
+    "reactions",
+    "sentiment",
+)
+
+
+def day_rows(days: Sequence[Day]) -> list[dict[str, object]]:
+    return [
+        {
+            "date": d.day.isoformat(),
+            "members": d.members,
+            "joined": d.joined,
+            "left": d.left,
+            "dau": d.dau,
+            "wau": d.wau,
+            "mau": d.mau,
+            "dau_mau": None if d.stickiness is None else round(d.stickiness, 4),
+            "messages": d.messages,
+            "replies": d.replies,
+            "reactions": d.reactions,
+            "sentiment": None if d.sentiment is None else round(d.sentiment, 4),
+        }
+        for d in days
+    ]
+
+
+FIGURE_COLUMNS = ("key", "label", "value", "unit", "group")
+
+
+def figure_rows(figures: Sequence[Figure]) -> list[dict[str, object]]:
+    return [
+        {"key": f.key, "label": f.label, "value": f.value, "unit": f.unit, "group": f.group}
+        for f in figures
+    ]
+
+
+def encode(rows: Sequence[dict[str, object]], columns: Sequence[str], fmt: str) -> str:
+    """Rows as CSV (header first, empty cells for missing values) or JSON."""
+    if fmt == "json":
+        return json.dumps(list(rows), ensure_ascii=False, indent=2)
+    buffer = io.StringIO()
+    writer = csv.DictWriter(buffer, fieldnames=list(columns), lineterminator="\n")
+    writer.writeheader()
+    for row in rows:
+        writer.writerow({k: "" if v is None else v for k, v in row.items()})
+    return buffer.getvalue()

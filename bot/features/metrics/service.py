@@ -1,0 +1,100 @@
+"""`/stats` and the weekly digest: a period's summary, its change, and a small chart."""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from datetime import datetime
+
+from bot.context import Context
+from bot.features.metrics import charts, render
+from bot.features.metrics.compute import Summary, daily, period_of, summarize, zone_of
+from bot.features.metrics.config import MetricsConfig
+from bot.features.metrics.periods import Period, local_date, week_number, whole_week
+from bot.i18n import _, using_locale
+from bot.model import Block, Image, Outgoing, Ref, Section
+
+log = logging.getLogger(__name__)
+
+
+def split_platform(ctx: Context, text: str) -> tuple[str, str | None]:
+    """`week slack` → ("week", "slack"): a trailing platform name narrows the figures."""
+    words = text.split()
+    known = set(ctx.runtime.ports) | {"discord", "slack"}
+    if words and words[-1].lower() in known:
+        return " ".join(words[:-1]), words[-1].lower()
+    return text, None
+
+
+def channel_names(ctx: Context, summary: Summary) -> dict[str, str]:
+    """Channel mentions where the platform runs, else #name."""
+    names: dict[str, str] = {}
+    for channel in summary.channels:
+        if channel.platform in ctx.runtime.ports:
+            ref = Ref(channel.platform, channel.workspace, channel.channel_id)
+            names[channel.channel_id] = ctx.channel_mention(ref)
+    return names
+
+
+async def chart_of(ctx: Context, period: Period) -> bytes | None:
+    """The /stats chart, drawn in a worker thread; None if drawing failed (logged)."""
+    days = await daily(ctx, period)
+    labels = (_("Daily posts and active members"), _("Posts"), _("Active members"))
+    try:
+        return await asyncio.to_thread(charts.activity, days, *labels)
+    except Exception:
+        log.exception("the /stats chart could not be drawn")
+        return None
+
+
+async def stats(ctx: Context, text: str) -> tuple[str, tuple[Block, ...]]:
+    config = ctx.config_of(MetricsConfig)
+    wanted, platform = split_platform(ctx, text.strip())
+    period = period_of(ctx, wanted or config.default_period, platform)
+    now = await summarize(ctx, period, channels=config.top_channels)
+    before = await summarize(ctx, period.previous(zone_of(ctx)))
+    body = render.summary(now, before, channel_names(ctx, now))
+    blocks: list[Block] = [Section(body)]
+    if config.chart and period.days > 1:
+        picture = await chart_of(ctx, period)
+        if picture is not None:
+            blocks.append(
+                Image(_("Chart of daily posts and active members"), picture, None, "stats.png")
+            )
+    return body, tuple(blocks)
+
+
+async def digest(ctx: Context, fire_time: datetime) -> int:
+    """The weekly digest: last Monday-to-Sunday week, with the change from the week before.
+
+    Posted to `digest_channel` on every running platform, in the community's language.
+    A community with no activity and no members gets no digest (it would read as broken).
+    """
+    config = ctx.config_of(MetricsConfig)
+    if not config.digest_channel:
+        return 0
+    zone = zone_of(ctx)
+    week = week_number(local_date(fire_time, zone)) - 1
+    last, before = whole_week(week, zone), whole_week(week - 1, zone)
+    now = await summarize(ctx, last, channels=config.top_channels)
+    if now.members == 0 and now.interactions == 0:
+        return 0
+    previous = await summarize(ctx, before)
+    posted = 0
+    with using_locale(ctx.runtime.config.bot.language):
+        head = _("🗓 Weekly digest")
+        body = head + "\n" + render.summary(now, previous, channel_names(ctx, now))
+    for platform in sorted(ctx.runtime.ports):
+        channel = await ctx.directory.find_channel(platform, None, config.digest_channel)
+        if channel is None:
+            continue
+        if await ctx.send(Outgoing(body, channel=channel)) is not None:
+            posted += 1
+    if not posted:
+        log.warning("weekly digest: no channel called #%s on any platform", config.digest_channel)
+    return posted
+
+
+def fire_time_of(payload: dict[str, object], ctx: Context) -> datetime:
+    raw = payload.get("fire_time")
+    return datetime.fromisoformat(str(raw)) if raw else ctx.now()
