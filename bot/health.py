@@ -41,6 +41,15 @@ async def serve_health(app: App, host: str, port: int) -> web.AppRunner:
 
     server = web.Application()
     server.router.add_get("/healthz", healthz)
+    from bot.features.metrics import prometheus
+
+    if prometheus.enabled(app):  # [features.metrics] prometheus = true
+
+        async def metrics(_request: web.Request) -> web.Response:
+            body = await prometheus.exposition(app)
+            return web.Response(body=body, headers={"Content-Type": prometheus.CONTENT_TYPE})
+
+        server.router.add_get("/metrics", metrics)
     runner = web.AppRunner(server, access_log=None)
     await runner.setup()
     await web.TCPSite(runner, host, port).start()
