@@ -9,7 +9,7 @@ from bot.features.checkins import render, runs, service
 from bot.features.checkins.store import Checkin, Delivery, Membership, Response, Stance
 from bot.features.checkins.timing import next_instant, run_key
 from bot.i18n import _
-from bot.model import Block
+from bot.model import Block, Section
 from bot.text import one_line
 
 MAX_PAUSE = timedelta(days=365)
@@ -37,7 +37,9 @@ async def listing(ctx: Context) -> tuple[str, list[Block]]:
                 _questions(checkin),
             )
         )
-    return _("Check-ins ({count}):", count=len(checkins)), blocks
+    head = _("Check-ins ({count}):", count=len(checkins))
+    text = "\n\n".join([head, *(b.text for b in blocks if isinstance(b, Section))])
+    return text, [Section(head), *blocks]
 
 
 def _questions(checkin: Checkin) -> str:
@@ -93,8 +95,8 @@ async def leave(ctx: Context, name: str) -> str:
 
 
 async def pause(ctx: Context, length: timedelta, name: str | None) -> str:
-    if length <= timedelta(0) or length > MAX_PAUSE:
-        raise UserError(_("Pause for a day to a year, e.g. /checkin pause 2w."))
+    if length < timedelta(hours=1) or length > MAX_PAUSE:
+        raise UserError(_("Pause for an hour to a year, e.g. /checkin pause 2w."))
     actor = service.me(ctx)
     until = ctx.now() + length
     targets = await service.mine(ctx, name)

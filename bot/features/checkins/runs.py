@@ -130,9 +130,9 @@ async def start(ctx: Context, checkin: Checkin, at: datetime, *, now_for_all: bo
                     checkin.id, key, person.person_id, person.member, person.locale, at, batch
                 )
             )
-    await service.store(ctx).deliver(rows)
-    if not rows:
-        return 0
+    new = await service.store(ctx).deliver(rows)
+    if not new:
+        return 0  # all of them were asked this run already
     batches = (len(rows) - 1) // per_second + 1
     begin = max(at, ctx.now())
     for batch in range(batches):
@@ -147,7 +147,7 @@ async def start(ctx: Context, checkin: Checkin, at: datetime, *, now_for_all: bo
             await ctx.schedule(
                 _batch_key(REMIND_JOB, checkin.id, at, batch), REMIND_JOB, due, payload
             )
-    return len(rows)
+    return new
 
 
 def _batch_key(kind: str, checkin_id: int, at: datetime, batch: int) -> str:

@@ -73,3 +73,8 @@ async def answers(h: Harness) -> list[Any]:
 def asked(h: Harness, name: str) -> list[str]:
     """The check-in DMs `name` got (questions and reminders)."""
     return [p.text for p in h.dms(name) if "🗓️" in p.text or "⏰" in p.text]
+
+
+def questions(h: Harness, name: str) -> list[str]:
+    """The runs `name` was asked (reminders left out)."""
+    return [t for t in asked(h, name) if "🗓️" in t]
