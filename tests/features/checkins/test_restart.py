@@ -66,30 +66,30 @@ TEAM = tuple((f"m{n}", ("team",)) for n in range(45))
 @pytest.mark.backends("postgresql")
 async def test_two_instances_ask_each_member_once_and_summarise_once(db_url: str) -> None:
     paced = {"dms_per_second": 20, "members": TEAM}
-    async with _up(db_url, 8, bot={"instance_id": "one"}, **paced) as one:
-        # The second instance starts once the first has armed today's run.
-        async with _up(db_url, 8, bot={"instance_id": "two"}, **paced) as two:
-            both = (one, two)
-            assert all(h.app.scheduler.pending_count >= 1 for h in both)  # both armed 09:00
-            await asyncio.gather(*(h.tick("1h") for h in both))  # 09:00: both race for it
-            await asyncio.gather(*(h.app.scheduler.refresh() for h in both))  # paced batches
-            await asyncio.gather(*(h.tick("1m") for h in both))
-            await asyncio.gather(*(h.tick("7h58m") for h in both))
-            await asyncio.gather(*(h.app.scheduler.refresh() for h in both))  # the summary
-            await asyncio.gather(*(h.tick("5m") for h in both))
-            asked_by = Counter(
-                (h.runtime.instance_id, name)
-                for h in both
-                for name, _roles in TEAM
-                for text in asked(h, name)
-                if "🗓️" in text
-            )
-            per_member = Counter(name for (_instance, name) in asked_by.elements())
-            assert per_member == Counter({name: 1 for name, _roles in TEAM})
-            summaries = [
-                p for h in both for p in h.in_channel("general") if "Daily standup" in p.text
-            ]
-            assert len(summaries) == 1
-            rows = await deliveries(one)
-            assert len(rows) == 45 and all(r.sent_at is not None for r in rows)
-            assert {r.batch for r in rows} == {0, 1, 2}
+    # The second instance starts once the first has armed today's run.
+    async with (
+        _up(db_url, 8, bot={"instance_id": "one"}, **paced) as one,
+        _up(db_url, 8, bot={"instance_id": "two"}, **paced) as two,
+    ):
+        both = (one, two)
+        assert all(h.app.scheduler.pending_count >= 1 for h in both)  # both armed 09:00
+        await asyncio.gather(*(h.tick("1h") for h in both))  # 09:00: both race for it
+        await asyncio.gather(*(h.app.scheduler.refresh() for h in both))  # paced batches
+        await asyncio.gather(*(h.tick("1m") for h in both))
+        await asyncio.gather(*(h.tick("7h58m") for h in both))
+        await asyncio.gather(*(h.app.scheduler.refresh() for h in both))  # the summary
+        await asyncio.gather(*(h.tick("5m") for h in both))
+        asked_by = Counter(
+            (h.runtime.instance_id, name)
+            for h in both
+            for name, _roles in TEAM
+            for text in asked(h, name)
+            if "🗓️" in text
+        )
+        per_member = Counter(name for (_instance, name) in asked_by.elements())
+        assert per_member == Counter({name: 1 for name, _roles in TEAM})
+        summaries = [p for h in both for p in h.in_channel("general") if "Daily standup" in p.text]
+        assert len(summaries) == 1
+        rows = await deliveries(one)
+        assert len(rows) == 45 and all(r.sent_at is not None for r in rows)
+        assert {r.batch for r in rows} == {0, 1, 2}
