@@ -84,3 +84,19 @@ class ProfileRequested:
     person_id: int
     member: Ref
     lines: list[tuple[str, str]] = field(default_factory=list)
+
+
+@dataclass(frozen=True, slots=True)
+class ReferralRewarded:
+    """Growth: a referral qualified; `person_id` (referrer or newcomer) earns a reward.
+
+    Sent once per person and referral. Kudos listens: it adds `points` to the person's
+    kudos (no giver) and awards `badge` when it is one of its badges. `member` is the
+    person's account that is told about it.
+    """
+
+    referral_id: int
+    person_id: int
+    member: Ref
+    points: int
+    badge: str | None = None

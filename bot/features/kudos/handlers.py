@@ -7,9 +7,17 @@ from typing import Any
 
 from bot.args import ChoiceArg, IntArg, MemberArg, TextArg, WordArg
 from bot.context import Context
-from bot.features.kudos import leaderboard, privacy, render, service, spotlight, summaries
-from bot.features.kudos.config import KudosConfig, check_kudos
-from bot.features.kudos.store import FactKind
+from bot.features.kudos import (
+    badges,
+    leaderboard,
+    privacy,
+    render,
+    service,
+    spotlight,
+    summaries,
+)
+from bot.features.kudos.config import BadgeKind, KudosConfig, check_kudos
+from bot.features.kudos.store import FactKind, NewKudos, Source
 from bot.i18n import N_, _
 from bot.model import Block, Level, MemberRecord, MessagePosted, ReactionChanged
 from bot.registry import Feature
@@ -20,6 +28,7 @@ from bot.signals import (
     NewcomerWelcomed,
     ProfileRequested,
     QuizAnsweredCorrectly,
+    ReferralRewarded,
 )
 from bot.stats import Figure, Window
 
@@ -170,6 +179,24 @@ async def on_flag(ctx: Context, signal: FlagConfirmed) -> None:
     await service.achieved(
         ctx, signal.person_id, signal.member, FactKind.FLAG, f"case:{signal.case_id}"
     )
+
+
+@feature.on(ReferralRewarded)
+async def on_referral(ctx: Context, signal: ReferralRewarded) -> None:
+    """Growth's referral reward: kudos without a giver, and the badge when it is ours."""
+    member = await ctx.directory.get(signal.member)
+    if member is None or member.is_bot or member.person_id != signal.person_id:
+        return
+    now = ctx.now()
+    if signal.points:
+        new = NewKudos(
+            None, signal.person_id, signal.points, Source.REFERRAL, member.ref.platform, now
+        )
+        await service.ledger(ctx).give(new)
+    rule = ctx.config_of(KudosConfig).badge(signal.badge) if signal.badge else None
+    if rule is not None and await service.achievements(ctx).award(signal.person_id, rule.id, now):
+        await badges.announce(ctx, member, rule)
+    await badges.review(ctx, member, (BadgeKind.KUDOS_RECEIVED,))
 
 
 @feature.on(ProfileRequested)

@@ -305,6 +305,7 @@ def history(
                 Source.COMMAND: "/kudos",
                 Source.KEYWORD: _("thanks"),
                 Source.ANSWER: _("accepted answer"),
+                Source.REFERRAL: _("referral"),
                 Source.REACTION: _("reaction"),
             }[k.source]
         )

@@ -23,6 +23,7 @@ class Source(StrEnum):
     REACTION = "reaction"
     KEYWORD = "keyword"
     ANSWER = "answer"
+    REFERRAL = "referral"  # growth: someone they invited stayed (or they were invited)
 
 
 # Kudos a member chose to give: these use up the daily allowance and obey the cooldown.

@@ -1,0 +1,1 @@
+"""Growth: referrals, reward roles and perks, the ambassador pipeline."""
