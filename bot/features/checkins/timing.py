@@ -58,7 +58,7 @@ _GROUPS = {
     "weekends": "sat,sun",
 }
 _FILLER = {"every", "each", "on", "at", "and", "from", "to"}
-_CLOCK = re.compile(r"^(\d{1,2})(?:[:.h](\d{2}))?\s*(am|pm)?$")
+_CLOCK = re.compile(r"^(\d{1,2})(?:[:.h](\d{2})|h)?\s*(am|pm)?$")
 _ORDER = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
 
 
