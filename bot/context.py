@@ -96,6 +96,20 @@ class Context:
         return cast(C, self.runtime.feature_config(self.feature.name))
 
     @property
+    def memo(self) -> dict[Any, Any]:
+        """This feature's process-local scratch space for shortcuts, never for the truth.
+
+        It is empty after a restart and not shared between instances, so it may only
+        remember what saves work ("this member's streak already counted today"). Fill it
+        from `after_commit`, so a rolled-back event leaves nothing behind.
+        """
+        return self.runtime.memos.setdefault(self.feature.name, {})
+
+    def after_commit(self, hook: Callable[[], Awaitable[None]]) -> None:
+        """Run `hook` once this event's writes are committed (never if they are not)."""
+        self.work.after_commit.append(hook)
+
+    @property
     def directory(self) -> Directory:
         return self.repo(Directory)  # type: ignore[type-abstract]
 

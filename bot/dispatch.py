@@ -12,11 +12,13 @@ from __future__ import annotations
 
 import asyncio
 import logging
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Sequence
+from contextlib import nullcontext
 from datetime import datetime
 from typing import Any
 
 from bot.args import ArgError, ArgKind, ChannelToken, MemberToken, parse_args, usage
+from bot.batching import GroupCommit
 from bot.context import Context, UserError, Work
 from bot.i18n import _, normalize_locale, using_locale
 from bot.model import (
@@ -55,6 +57,11 @@ def actor_of(event: Event) -> Member | None:
     return getattr(event, "actor", None)
 
 
+def _from_bot(event: Event) -> bool:
+    actor = actor_of(event)
+    return actor is not None and actor.is_bot
+
+
 def activity_kind(event: Event) -> str | None:
     if isinstance(event, MessagePosted):
         return "reply" if event.message.thread_of else "message"
@@ -84,13 +91,18 @@ class Dispatcher:
         self._known_channels: set[tuple[Ref, str]] = set()
         self._idle = asyncio.Event()
         self._idle.set()
+        self._batches: GroupCommit[Event, bool] | None = (
+            GroupCommit(self._process) if runtime.storage.serial else None
+        )
 
     async def handle(self, event: Event) -> bool:
         """Process one event; False when it was a duplicate or could not be processed."""
         self._in_flight += 1
         self._idle.clear()
         try:
-            return await self._handle(event)
+            if self._batches is not None:
+                return await self._batches.submit(event)
+            return (await self._process([event]))[0]
         finally:
             self._in_flight -= 1
             if self._in_flight == 0:
@@ -106,34 +118,67 @@ class Dispatcher:
             return False
         return True
 
-    async def _handle(self, event: Event) -> bool:
-        actor = actor_of(event)
-        if actor is not None and actor.is_bot:
-            return False
-        work: Work | None = None
+    async def _process(self, events: Sequence[Event]) -> list[bool]:
+        """Process events in one unit of work, each in a savepoint of its own.
+
+        Claims and activity rows are written in bulk; an event that fails outside its
+        handlers (whose failures are their own) is rolled back alone, its claim
+        released so the platform's retry gets another chance.
+        """
+        outcome = [False] * len(events)
+        wanted = [e for e in events if not _from_bot(e)]
+        if not wanted:
+            return outcome
+        done: list[tuple[int, Work]] = []
+        failed: list[Event] = []
         try:
             async with self.runtime.storage.unit_of_work() as uow:
                 now = self.runtime.clock.now()
-                if not await uow.get(EventLog).claim(event.event_id, now):  # type: ignore[type-abstract]
-                    self.duplicates += 1
-                    return False
-                work = Work(self.runtime, uow)
-                record = await self._remember(work, event, actor)
-                await self._remember_channel(work, event)
-                level = self.runtime.permissions.level_of(actor) if actor else Level.MEMBER
-                locale = self._locale(event, record)
-                with using_locale(locale):
-                    await self._route(work, event, record, level)
-                await self._record_activity(work, event, record)
+                claims: EventLog = uow.get(EventLog)  # type: ignore[type-abstract]
+                fresh = await claims.claim([e.event_id for e in wanted], now)
+                if len(wanted) > 1:
+                    directory: Directory = uow.get(Directory)  # type: ignore[type-abstract]
+                    await directory.preload([a.ref for e in wanted if (a := actor_of(e))])
+                facts: list[ActivityFact] = []
+                for index, event in enumerate(events):
+                    if _from_bot(event):
+                        continue
+                    if event.event_id not in fresh:
+                        self.duplicates += 1
+                        continue
+                    fresh.discard(event.event_id)  # the same id twice in one batch
+                    work = Work(self.runtime, uow)
+                    try:
+                        # Alone in its unit of work, an event needs no savepoint of its own.
+                        async with uow.savepoint() if len(wanted) > 1 else nullcontext():
+                            fact = await self._one(work, event)
+                    except StorageUnavailable:
+                        raise
+                    except Exception:
+                        if len(wanted) == 1:
+                            raise
+                        self.failures += 1
+                        log.exception("event %s (%s) failed", event.event_id, type(event).__name__)
+                        await claims.release(event.event_id)
+                        failed.append(event)
+                        continue
+                    if fact is not None:
+                        facts.append(fact)
+                    done.append((index, work))
+                await uow.get(ActivityLog).record(facts)  # type: ignore[type-abstract]
         except StorageUnavailable:
-            log.warning("storage unavailable while handling %s", event.event_id)
-            await self._apologise(
-                event, _("Agora is temporarily unavailable. Please try again in a minute.")
-            )
-            return False
+            log.warning("storage unavailable while handling %d event(s)", len(wanted))
+            for event in wanted:
+                await self._apologise(
+                    event, _("Agora is temporarily unavailable. Please try again in a minute.")
+                )
+            return [False] * len(events)
         except Exception:
             self.failures += 1
-            log.exception("event %s (%s) failed", event.event_id, type(event).__name__)
+            log.exception("event(s) %s failed", ", ".join(e.event_id for e in wanted))
+            failed = wanted
+            done = []
+        for event in failed:
             await self._apologise(
                 event,
                 _(
@@ -141,12 +186,22 @@ class Dispatcher:
                     "Please try again."
                 ),
             )
-            return False
-        self.handled += 1
-        self.last_event_at = event.occurred_at
-        if work is not None:
+        for index, work in done:
+            outcome[index] = True
+            self.handled += 1
+            self.last_event_at = events[index].occurred_at
             await self._after_commit(work)
-        return True
+        return outcome
+
+    async def _one(self, work: Work, event: Event) -> ActivityFact | None:
+        """Everything one event does; returns the activity fact to record for it."""
+        actor = actor_of(event)
+        record = await self._remember(work, event, actor)
+        await self._remember_channel(work, event)
+        level = self.runtime.permissions.level_of(actor) if actor else Level.MEMBER
+        with using_locale(self._locale(event, record)):
+            await self._route(work, event, record, level)
+        return self._activity(work, event, record)
 
     def _locale(self, event: Event, record: MemberRecord | None) -> str:
         chosen = record.locale if record else None
@@ -191,16 +246,18 @@ class Dispatcher:
             return record
         return await directory.upsert_member(actor, now)
 
-    async def _record_activity(self, work: Work, event: Event, record: MemberRecord | None) -> None:
+    def _activity(
+        self, work: Work, event: Event, record: MemberRecord | None
+    ) -> ActivityFact | None:
         kind = activity_kind(event)
         if kind is None or record is None or record.person_id in work.forgotten:
-            return
+            return None
         channel = getattr(event, "channel", None)
         length = 0
         if isinstance(event, MessagePosted):
             channel = event.message.channel
             length = len(event.message.text)
-        fact = ActivityFact(
+        return ActivityFact(
             person_id=record.person_id,
             member=record.ref,
             channel_id=channel.ref.id if channel is not None else "",
@@ -210,7 +267,6 @@ class Dispatcher:
             reply=kind == "reply",
             sentiment=sentiment_score(self.runtime, event, record),
         )
-        await work.uow.get(ActivityLog).record([fact])  # type: ignore[type-abstract]
 
     # --- routing ---------------------------------------------------------------------
 

@@ -106,6 +106,10 @@ class Clock(Protocol):
 class Directory(Protocol):
     """Members, persons and channels as the community knows them."""
 
+    async def preload(self, refs: Sequence[Ref]) -> None:
+        """Read these accounts at once; the unit of work's next lookups of them are free."""
+        ...
+
     async def upsert_member(self, member: Member, seen_at: datetime) -> MemberRecord: ...
 
     async def member_joined(self, member: Member, at: datetime) -> MemberRecord: ...
@@ -140,8 +144,12 @@ class Directory(Protocol):
 
 
 class EventLog(Protocol):
-    async def claim(self, event_id: str, at: datetime) -> bool:
-        """Record the event as processed; False when it was processed already."""
+    async def claim(self, event_ids: Sequence[str], at: datetime) -> set[str]:
+        """Record the events as processed; returns the ids that were not processed before."""
+        ...
+
+    async def release(self, event_id: str) -> None:
+        """Forget a claim whose event failed, so the platform's retry is processed."""
         ...
 
     async def prune(self, before: datetime) -> int: ...
@@ -260,6 +268,10 @@ class UnitOfWork(Protocol):
 
 
 class Storage(Protocol):
+    # True when the database takes one writer at a time (SQLite): units of work run
+    # one after another anyway, so the dispatcher groups events into one.
+    serial: bool
+
     def unit_of_work(self) -> AbstractAsyncContextManager[UnitOfWork]: ...
 
     async def close(self) -> None: ...

@@ -37,6 +37,8 @@ class Runtime:
     _dispatcher: Dispatcher | None = None
     _scheduler: Scheduler | None = None
     _feature_configs: dict[str, FeatureConfig] = field(default_factory=dict)
+    # Per feature, process-local shortcuts (see `Context.memo`).
+    memos: dict[str, dict[Any, Any]] = field(default_factory=dict)
 
     def __post_init__(self) -> None:
         perms = self.config.permissions

@@ -11,6 +11,7 @@ restarted server is reconnected to transparently.
 from __future__ import annotations
 
 import asyncio
+from collections import Counter
 from collections.abc import AsyncIterator, Callable
 from contextlib import AbstractAsyncContextManager, asynccontextmanager
 from typing import Any, TypeVar, cast
@@ -18,8 +19,14 @@ from typing import Any, TypeVar, cast
 from sqlalchemy import event, text
 from sqlalchemy.engine import make_url
 from sqlalchemy.exc import DBAPIError, InterfaceError, OperationalError
-from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine, create_async_engine
+from sqlalchemy.ext.asyncio import (
+    AsyncConnection,
+    AsyncEngine,
+    AsyncTransaction,
+    create_async_engine,
+)
 from sqlalchemy.pool import StaticPool
+from sqlalchemy.sql.dml import UpdateBase
 
 from bot.ports import StorageUnavailable
 from storage.repositories import implementation
@@ -90,9 +97,75 @@ def _lower(value: str | None) -> str | None:
     return value.lower() if isinstance(value, str) else value
 
 
+class _Savepoint:
+    """A savepoint asked for; opened on the database only once a statement runs in it."""
+
+    __slots__ = ("transaction",)
+
+    def __init__(self) -> None:
+        self.transaction: AsyncTransaction | None = None
+
+
+class LazySavepoints:
+    """The unit of work's connection as repositories see it.
+
+    Every handler runs in a savepoint so that its failure undoes only its own writes.
+    Most handlers look at an event and decide it is not theirs without a single
+    statement; for them SAVEPOINT and RELEASE would be two wasted round trips (half of
+    all statements on the ingest path). So a savepoint is opened just before the first
+    statement that runs inside it, outer ones first, and one never opened costs nothing.
+    A statement that fails on PostgreSQL therefore always has its savepoint to roll
+    back to, and a handler that only returned has nothing to undo.
+    """
+
+    def __init__(self, conn: AsyncConnection) -> None:
+        self._conn = conn
+        self._stack: list[_Savepoint] = []
+        # Bumped by every INSERT/UPDATE/DELETE on a table and by every rollback to a
+        # savepoint: what a repository read earlier in this transaction is still
+        # true while the numbers it depends on have not moved.
+        self.writes: Counter[str] = Counter()
+        self.rollbacks = 0
+
+    def generation(self, *tables: str) -> int:
+        return sum(self.writes[t] for t in tables) + self.rollbacks
+
+    @property
+    def dialect(self) -> Any:
+        return self._conn.dialect
+
+    async def execute(self, statement: Any, *args: Any, **kwargs: Any) -> Any:
+        await self._open_pending()
+        if isinstance(statement, UpdateBase):
+            self.writes[str(getattr(statement.table, "name", ""))] += 1
+        return await self._conn.execute(statement, *args, **kwargs)
+
+    async def _open_pending(self) -> None:
+        for savepoint in self._stack:
+            if savepoint.transaction is None:
+                savepoint.transaction = await self._conn.begin_nested()
+
+    @asynccontextmanager
+    async def savepoint(self) -> AsyncIterator[None]:
+        savepoint = _Savepoint()
+        self._stack.append(savepoint)
+        try:
+            yield
+        except BaseException:
+            self._stack.remove(savepoint)
+            if savepoint.transaction is not None:
+                self.rollbacks += 1
+                await savepoint.transaction.rollback()
+            raise
+        self._stack.remove(savepoint)
+        if savepoint.transaction is not None:
+            await savepoint.transaction.commit()
+
+
 class SqlUnitOfWork:
     def __init__(self, conn: AsyncConnection) -> None:
-        self.conn = conn
+        # What repositories (and tests that write directly) execute on.
+        self.conn = LazySavepoints(conn)
         self._repos: dict[type, object] = {}
 
     def get(self, repo: type[R]) -> R:
@@ -103,12 +176,7 @@ class SqlUnitOfWork:
         return cast(R, found)
 
     def savepoint(self) -> AbstractAsyncContextManager[None]:
-        return self._savepoint()
-
-    @asynccontextmanager
-    async def _savepoint(self) -> AsyncIterator[None]:
-        async with self.conn.begin_nested():
-            yield
+        return self.conn.savepoint()
 
 
 class SqlStorage:
@@ -117,7 +185,8 @@ class SqlStorage:
     def __init__(self, engine: AsyncEngine) -> None:
         self.engine = engine
         self.dialect = engine.dialect.name
-        self._write_lock = asyncio.Lock() if self.dialect == "sqlite" else None
+        self.serial = self.dialect == "sqlite"
+        self._write_lock = asyncio.Lock() if self.serial else None
         self._writer = engine.execution_options(**{_WRITER_OPTION: True})
 
     def unit_of_work(self) -> AbstractAsyncContextManager[SqlUnitOfWork]:

@@ -70,8 +70,35 @@ _JOINED = members.join(persons, persons.c.id == members.c.person_id)
 class SqlDirectory:
     def __init__(self, conn: AsyncConnection) -> None:
         self.conn = conn
+        # Rows read in bulk by `preload`, trusted while no member or person row was
+        # written and no savepoint rolled back in this transaction since.
+        self._preloaded: dict[Ref, Row[Any] | None] = {}
+        self._preloaded_at: int | None = None
+
+    def _generation(self) -> int | None:
+        """None on a bare connection (no unit of work): then nothing preloaded is trusted."""
+        generation = getattr(self.conn, "generation", None)
+        return None if generation is None else int(generation("members", "persons"))
+
+    async def preload(self, refs: Sequence[Ref]) -> None:
+        wanted = list(dict.fromkeys(refs))
+        if not wanted:
+            return
+        found: dict[Ref, Row[Any] | None] = dict.fromkeys(wanted)
+        for start in range(0, len(wanted), 200):
+            chunk = wanted[start : start + 200]
+            result = await self.conn.execute(
+                select(*_MEMBER_COLUMNS).select_from(_JOINED).where(or_(*map(_account, chunk)))
+            )
+            for row in result:
+                found[Ref(row.platform, row.workspace, row.external_id)] = row
+        self._preloaded = found
+        self._preloaded_at = self._generation()
 
     async def _row(self, ref: Ref) -> Row[Any] | None:
+        trusted = self._preloaded_at is not None and self._preloaded_at == self._generation()
+        if trusted and ref in self._preloaded:
+            return self._preloaded[ref]
         result = await self.conn.execute(
             select(*_MEMBER_COLUMNS).select_from(_JOINED).where(_account(ref))
         )
@@ -250,11 +277,19 @@ class SqlEventLog:
     def __init__(self, conn: AsyncConnection) -> None:
         self.conn = conn
 
-    async def claim(self, event_id: str, at: datetime) -> bool:
-        stmt = insert_ignore(self.conn, processed_events, "event_id").values(
-            event_id=event_id, processed_at=at
+    async def claim(self, event_ids: Sequence[str], at: datetime) -> set[str]:
+        if not event_ids:
+            return set()
+        stmt = insert_ignore(self.conn, processed_events, "event_id").returning(
+            processed_events.c.event_id
         )
-        return (await self.conn.execute(stmt)).rowcount == 1
+        rows = [{"event_id": event_id, "processed_at": at} for event_id in dict.fromkeys(event_ids)]
+        return set((await self.conn.execute(stmt, rows)).scalars())
+
+    async def release(self, event_id: str) -> None:
+        await self.conn.execute(
+            delete(processed_events).where(processed_events.c.event_id == event_id)
+        )
 
     async def prune(self, before: datetime) -> int:
         result = await self.conn.execute(

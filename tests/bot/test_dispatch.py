@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import asyncio
+
+import pytest
 from sqlalchemy import func, select
 
 from adapters.memory.community import Community
@@ -206,3 +209,69 @@ async def test_drain_waits_for_events_in_flight() -> None:
         assert await dispatcher.drain(1) is True
         assert await task is True
         assert h.last().text == "done"
+
+
+# --- group commit (SQLite: one writer, so events that arrive together share a unit) ---
+
+
+def _count_begins(h: Harness) -> list[str]:
+    from sqlalchemy import event as sa_event
+
+    begins: list[str] = []
+    engine = h.runtime.storage.engine.sync_engine
+
+    @sa_event.listens_for(engine, "before_cursor_execute")
+    def record(_conn: object, _cursor: object, statement: str, *_args: object) -> None:
+        if statement.startswith("BEGIN"):
+            begins.append(statement)
+
+    return begins
+
+
+async def test_events_arriving_together_share_one_unit_of_work() -> None:
+    feature, seen = _probe()
+    async with Harness(features=[feature]) as h:
+        begins = _count_begins(h)
+        events = [h.community.say("carol", "general", f"m{i}") for i in range(10)]
+        results = await asyncio.gather(*(h.app.dispatcher.handle(e) for e in events))  # type: ignore[union-attr]
+        assert results == [True] * 10
+        assert seen == [f"m{i}" for i in range(10)]  # in the order they arrived
+        assert len(begins) == 1
+        assert await _activity_rows(h) == 10
+
+
+async def test_the_same_event_twice_in_one_batch_is_processed_once() -> None:
+    feature, seen = _probe()
+    async with Harness(features=[feature]) as h:
+        event = h.community.say("carol", "general", "hello")
+        results = await asyncio.gather(*(h.app.dispatcher.handle(event) for _ in range(3)))  # type: ignore[union-attr]
+        assert sorted(results) == [False, False, True]
+        assert seen == ["hello"]
+        assert await _activity_rows(h) == 1
+
+
+async def test_an_event_failing_in_a_batch_is_undone_alone_and_its_retry_is_processed(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    feature, seen = _probe()
+    async with Harness(features=[feature]) as h:
+        assert h.app is not None
+        dispatcher = h.app.dispatcher
+        original = dispatcher._one
+        broken = {"poison"}
+
+        async def flaky(work: object, event: MessagePosted) -> object:
+            result = await original(work, event)  # type: ignore[arg-type]
+            if event.message.text in broken:
+                raise RuntimeError("the directory fell over")  # after its writes
+            return result
+
+        monkeypatch.setattr(dispatcher, "_one", flaky)
+        events = [h.community.say("carol", "general", t) for t in ("a", "poison", "b")]
+        results = await asyncio.gather(*(dispatcher.handle(e) for e in events))
+        assert results == [True, False, True]
+        assert await _activity_rows(h) == 2  # the poisoned event left nothing behind
+        broken.clear()
+        assert await dispatcher.handle(events[1]) is True  # the platform's retry
+        assert seen == ["a", "poison", "b", "poison"]
+        assert await _activity_rows(h) == 3

@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 from datetime import UTC, datetime
+from typing import Any
 
 import pytest
-from sqlalchemy import func, insert, select, text
+from sqlalchemy import event, func, insert, select, text
 from sqlalchemy.exc import IntegrityError
 
 from bot.ports import EventLog, StorageUnavailable
@@ -53,21 +54,21 @@ async def test_foreign_keys_are_enforced(storage: SqlStorage) -> None:
 async def test_a_savepoint_rollback_undoes_only_its_own_writes(storage: SqlStorage) -> None:
     async with storage.unit_of_work() as uow:
         log = uow.get(EventLog)  # type: ignore[type-abstract]
-        assert await log.claim("before", AT)
+        assert await log.claim(["before"], AT)
         with pytest.raises(Boom):
             async with uow.savepoint():
-                assert await log.claim("inside", AT)
+                assert await log.claim(["inside"], AT)
                 raise Boom
         async with uow.savepoint():
-            assert await log.claim("kept", AT)
-        assert await log.claim("after", AT)
+            assert await log.claim(["kept"], AT)
+        assert await log.claim(["after"], AT)
     assert await _event_ids(storage) == ["after", "before", "kept"]
 
 
 async def test_a_failing_unit_of_work_commits_nothing(storage: SqlStorage) -> None:
     with pytest.raises(Boom):
         async with storage.unit_of_work() as uow:
-            assert await uow.get(EventLog).claim("lost", AT)  # type: ignore[type-abstract]
+            assert await uow.get(EventLog).claim(["lost"], AT)  # type: ignore[type-abstract]
             raise Boom
     assert await _event_ids(storage) == []
 
@@ -78,7 +79,7 @@ async def test_an_error_that_is_not_the_database_is_not_called_an_outage(
     """A platform call failing inside a unit of work is that failure, not 'storage down'."""
     with pytest.raises(ConnectionResetError):
         async with storage.unit_of_work() as uow:
-            await uow.get(EventLog).claim("lost", AT)  # type: ignore[type-abstract]
+            await uow.get(EventLog).claim(["lost"], AT)  # type: ignore[type-abstract]
             raise ConnectionResetError("the chat platform hung up")
     assert await _event_ids(storage) == []
 
@@ -101,3 +102,25 @@ async def test_healthy_when_the_database_answers(storage: SqlStorage) -> None:
     assert await storage.healthy() is True
     async with storage.connection() as conn:
         assert (await conn.execute(select(func.count()).select_from(members))).scalar_one() == 0
+
+
+async def test_a_savepoint_without_statements_never_reaches_the_database(
+    storage: SqlStorage,
+) -> None:
+    seen: list[str] = []
+
+    def record(_conn: Any, _cursor: Any, statement: str, *_args: Any) -> None:
+        seen.append(statement.split()[0].upper())
+
+    event.listen(storage.engine.sync_engine, "before_cursor_execute", record)
+    try:
+        async with storage.unit_of_work() as uow:
+            async with uow.savepoint():
+                pass  # a handler that decided the event was not its business
+            async with uow.savepoint(), uow.savepoint():
+                await uow.get(EventLog).claim(["nested"], AT)  # type: ignore[type-abstract]
+    finally:
+        event.remove(storage.engine.sync_engine, "before_cursor_execute", record)
+    assert seen.count("SAVEPOINT") == 2  # the two around the claim, none for the empty one
+    assert seen.count("RELEASE") == 2
+    assert await _event_ids(storage) == ["nested"]

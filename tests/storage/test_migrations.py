@@ -109,7 +109,7 @@ async def test_open_storage_migrates_by_itself_when_configured(db_url: str) -> N
         assert isinstance(storage, SqlStorage)
         assert await missing_migrations(storage.engine) == set()
         async with storage.unit_of_work() as uow:
-            assert await uow.get(EventLog).claim("first", AT)  # type: ignore[type-abstract]
+            assert await uow.get(EventLog).claim(["first"], AT)  # type: ignore[type-abstract]
     finally:
         await storage.close()
 

@@ -11,7 +11,7 @@ the member only said thanks and never asked for a kudos.
 from __future__ import annotations
 
 from dataclasses import dataclass, replace
-from datetime import timedelta
+from datetime import date, timedelta
 
 from bot.context import Context, UserError
 from bot.features.kudos import badges, render
@@ -52,6 +52,8 @@ from bot.signals import AnswerAccepted
 MAX_REASON = 300
 # A "thanks @a @b @c …" message gives kudos to this many mentioned members at most.
 MAX_THANKED = 5
+# Members whose streak day is remembered in memory before the memo starts over.
+MEMO_LIMIT = 100_000
 
 
 def ledger(ctx: Context) -> KudosLedger:
@@ -265,10 +267,25 @@ async def on_message(ctx: Context, event: MessagePosted) -> None:
             await _thanks(ctx, author, event)
         if cfg.detect_welcomes and mentions_word(message.text, all_words(cfg.welcome_keywords)):
             await _welcomes(ctx, author, event)
-    tz = zone(author.timezone, ctx.runtime.config.bot.timezone)
-    streak = await achievements(ctx).touch_streak(author.person_id, local_day(ctx.now(), tz))
+    await _count_day(ctx, author)
+
+
+async def _count_day(ctx: Context, author: MemberRecord) -> None:
+    """Count today towards the author's streak: one write per member and day, not per message."""
+    today = local_day(ctx.now(), zone(author.timezone, ctx.runtime.config.bot.timezone))
+    counted: dict[int, date] = ctx.memo.setdefault("streak_counted", {})
+    if counted.get(author.person_id) == today:
+        return
+    streak = await achievements(ctx).touch_streak(author.person_id, today)
     if streak is not None:
         await badges.review(ctx, author, (BadgeKind.STREAK_DAYS,))
+
+    async def remember() -> None:
+        if len(counted) > MEMO_LIMIT:
+            counted.clear()
+        counted[author.person_id] = today
+
+    ctx.after_commit(remember)
 
 
 async def _mentioned(

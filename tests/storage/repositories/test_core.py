@@ -248,20 +248,34 @@ async def test_channels_are_upserted_and_found_by_name_or_id(storage: SqlStorage
 
 async def test_an_event_id_is_claimed_once(storage: SqlStorage) -> None:
     async with repo(storage, EventLog) as log:  # type: ignore[type-abstract]
-        assert await log.claim("slack:Ev1", AT) is True
-        assert await log.claim("slack:Ev1", AT) is False
-        assert await log.claim("slack:Ev2", AT) is True
+        assert await log.claim(["slack:Ev1"], AT) == {"slack:Ev1"}
+        assert await log.claim(["slack:Ev1"], AT) == set()
+        assert await log.claim(["slack:Ev2"], AT) == {"slack:Ev2"}
     async with repo(storage, EventLog) as log:  # type: ignore[type-abstract]
-        assert await log.claim("slack:Ev1", AT + timedelta(minutes=5)) is False
+        assert await log.claim(["slack:Ev1"], AT + timedelta(minutes=5)) == set()
+
+
+async def test_claiming_in_bulk_returns_only_the_new_ids(storage: SqlStorage) -> None:
+    async with repo(storage, EventLog) as log:  # type: ignore[type-abstract]
+        assert await log.claim(["a", "b"], AT) == {"a", "b"}
+        assert await log.claim(["b", "c", "c", "d"], AT) == {"c", "d"}
+        assert await log.claim([], AT) == set()
+
+
+async def test_a_released_claim_can_be_claimed_again(storage: SqlStorage) -> None:
+    async with repo(storage, EventLog) as log:  # type: ignore[type-abstract]
+        assert await log.claim(["a", "b"], AT) == {"a", "b"}
+        await log.release("a")
+        assert await log.claim(["a", "b"], AT) == {"a"}
 
 
 async def test_a_claim_rolled_back_with_its_event_can_be_retried(storage: SqlStorage) -> None:
     with pytest.raises(RuntimeError):
         async with repo(storage, EventLog) as log:  # type: ignore[type-abstract]
-            assert await log.claim("slack:Ev1", AT)
+            assert await log.claim(["slack:Ev1"], AT)
             raise RuntimeError("handler crashed before commit")
     async with repo(storage, EventLog) as log:  # type: ignore[type-abstract]
-        assert await log.claim("slack:Ev1", AT) is True
+        assert await log.claim(["slack:Ev1"], AT) == {"slack:Ev1"}
 
 
 async def test_the_same_event_delivered_twice_at_once_is_claimed_once(
@@ -274,7 +288,7 @@ async def test_the_same_event_delivered_twice_at_once_is_claimed_once(
         async def claim(where: SqlStorage) -> bool:
             async with repo(where, EventLog) as log:  # type: ignore[type-abstract]
                 await meet()
-                won = await log.claim("slack:retry", AT)
+                won = bool(await log.claim(["slack:retry"], AT))
                 await asyncio.sleep(0.01)
                 return won
 
@@ -287,11 +301,11 @@ async def test_the_same_event_delivered_twice_at_once_is_claimed_once(
 async def test_prune_forgets_only_old_event_ids(storage: SqlStorage) -> None:
     async with repo(storage, EventLog) as log:  # type: ignore[type-abstract]
         for day in range(5):
-            assert await log.claim(f"ev{day}", AT + timedelta(days=day))
+            assert await log.claim([f"ev{day}"], AT + timedelta(days=day))
         assert await log.prune(AT + timedelta(days=2)) == 2
         assert await log.prune(AT + timedelta(days=2)) == 0
-        assert await log.claim("ev0", AT) is True  # forgotten, so claimable again
-        assert await log.claim("ev2", AT) is False  # exactly at the cutoff: kept
+        assert await log.claim(["ev0"], AT) == {"ev0"}  # forgotten, so claimable again
+        assert await log.claim(["ev2"], AT) == set()  # exactly at the cutoff: kept
 
 
 # --- ActivityLog -------------------------------------------------------------------
