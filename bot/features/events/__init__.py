@@ -1,0 +1,1 @@
+"""Events: RSVPs with a waitlist, reminders, recurring meetups, calendar (.ics) files."""

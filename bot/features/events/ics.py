@@ -1,0 +1,73 @@
+"""Events as iCalendar (RFC 5545): the file members add to their own calendars.
+
+Times carry their zone (`TZID` with a `VTIMEZONE`), so a calendar shows 18:00 Oslo
+time as 18:00 in Oslo and the right hour everywhere else, across DST changes.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+from datetime import datetime
+
+from icalendar import Calendar
+from icalendar import Event as VEvent
+
+from bot.features.events import when
+from bot.features.events.store import Event
+
+_RRULES = {
+    "weekly": {"freq": "weekly"},
+    "biweekly": {"freq": "weekly", "interval": 2},
+    "monthly": {"freq": "monthly"},
+}
+MIME = "text/calendar"
+
+
+def _slug(community: str) -> str:
+    return re.sub(r"[^a-z0-9]+", "-", community.lower()).strip("-") or "agora"
+
+
+def uid(event: Event, community: str) -> str:
+    """Stable per event, so a re-imported file updates the entry instead of adding one."""
+    return f"event-{event.id}@{_slug(community)}.agora"
+
+
+def calendar(
+    events: Sequence[Event], *, community: str, now: datetime, repeat: bool = False
+) -> bytes:
+    """A VCALENDAR of `events`; with `repeat`, recurring ones carry their RRULE."""
+    cal = Calendar()
+    cal.add("prodid", "-//Agora//Community events//EN")
+    cal.add("version", "2.0")
+    cal.add("calscale", "GREGORIAN")
+    cal.add("method", "PUBLISH")
+    cal.add("x-wr-calname", community)
+    for event in events:
+        cal.add_component(_vevent(event, community, now, repeat))
+    cal.add_missing_timezones()
+    data: bytes = cal.to_ical()
+    return data
+
+
+def _vevent(event: Event, community: str, now: datetime, repeat: bool) -> VEvent:
+    zone = when.zone(event.timezone)
+    item = VEvent()
+    item.add("uid", uid(event, community))
+    item.add("dtstamp", now)
+    item.add("dtstart", event.starts_at.astimezone(zone))
+    item.add("dtend", event.ends_at.astimezone(zone))
+    item.add("summary", event.title)
+    item.add("status", "CANCELLED" if event.cancelled else "CONFIRMED")
+    item.add("sequence", 1 if event.cancelled else 0)
+    if event.capacity is not None:
+        item.add("description", f"{community} · max {event.capacity}")
+    else:
+        item.add("description", community)
+    if repeat and event.recurrence in _RRULES and not event.cancelled:
+        item.add("rrule", _RRULES[event.recurrence])
+    return item
+
+
+def filename(event: Event) -> str:
+    return f"event-{event.id}.ics"

@@ -1,0 +1,156 @@
+"""Creating events, answering them, the waitlist and its promotions, cancelling."""
+
+from __future__ import annotations
+
+from tests.features.events.conftest import events, public
+
+CREATE = '/event create "Board games" 2026-12-05 18:00 Europe/Oslo --limit 2'
+
+
+async def test_a_moderator_creates_an_event_with_buttons_and_a_calendar_file() -> None:
+    async with events() as h:
+        out = await h.command("bob", CREATE)
+        post = public(h)[-1]
+        assert post.text.startswith("📅 **Board games** (event #1)")
+        assert "Sat, Dec 5, 2026 18:00 CET (in 5 days), 1 hour" in post.text
+        assert "0/2 going · 0 maybe" in post.text
+        assert [b.label for b in post.buttons] == ["✅ Going", "🤔 Maybe", "❌ Can't go"]
+        [ics] = post.attachments
+        assert ics.filename == "event-1.ics" and ics.mime == "text/calendar"
+        assert b"SUMMARY:Board games" in ics.data
+        assert "Event #1 “Board games” is posted in #general" in out[-1].text
+
+
+async def test_members_cannot_create_unless_configured() -> None:
+    async with events() as h:
+        out = await h.command("carol", CREATE)
+        assert "Only moderators" in out[-1].text
+    async with events(create_level="member") as h:
+        await h.command("carol", CREATE)
+        assert public(h)[-1].text.startswith("📅 **Board games**")
+
+
+async def test_bad_times_get_a_sentence_with_the_fix() -> None:
+    async with events() as h:
+        cases = {
+            '/event create "X" 2026-13-05 18:00': "is not a real date",
+            '/event create "X" 5.12.2026 18:00': "write it like 2026-12-05",
+            '/event create "X" 2026-12-05 6pm': "write it like 18:00",
+            '/event create "X" 2026-12-05 18:00 Mars/Olympus': "is not a time zone",
+            '/event create "X" 2026-11-01 18:00': "has already passed",
+            '/event create "X" 2026-12-05': 'Write it like: /event create "Board games"',
+            '/event create "X" 2027-03-28 02:30 Europe/Oslo': "does not exist in Europe/Oslo",
+            '/event create "X" 2026-12-05 18:00 --limit 0': "limit must be at least 1",
+            '/event create "X" 2026-12-05 18:00 --recurring daily': "is not one of",
+        }
+        for line, expected in cases.items():
+            out = await h.command("bob", line)
+            assert expected in out[-1].text, (line, out[-1].text)
+        assert public(h) == []
+
+
+async def test_the_creators_zone_is_used_when_none_is_given() -> None:
+    async with events() as h:
+        await h.command("bob", "/timezone America/New_York")
+        await h.command("bob", '/event create "Call" 2026-12-05 18:00')
+        assert "Sat, Dec 5, 2026 18:00 EST" in public(h)[-1].text
+
+
+async def test_a_full_event_waitlists_and_promotes_with_a_dm() -> None:
+    async with events() as h:
+        await h.command("bob", CREATE)
+        await h.click("carol", "✅ Going")
+        await h.click("dave", "✅ Going")
+        out = await h.click("erin", "✅ Going")
+        assert "you are on the waitlist" in out[-1].text
+        assert "2/2 going · 0 maybe · 1 on the waitlist" in public(h)[0].text
+        out = await h.click("erin", "✅ Going")
+        assert "already on the waitlist" in out[-1].text
+        await h.command("alice", "/event rsvp 1 going")  # behind erin
+        out = await h.command("dave", "/event rsvp 1 no")
+        assert "you are not going" in out[-1].text
+        [dm] = h.dms("erin")
+        assert dm.text.startswith("🎟 A seat freed up: you are now going to “Board games”")
+        assert "Sat, Dec 5, 2026 18:00 CET" in dm.text
+        assert h.dms("alice") == []
+        text = (await h.command("carol", "/event attendees 1"))[-1].text
+        assert "Going (2): carol, erin" in text
+        assert "Waitlist (1): alice" in text
+        assert "Not going (1): dave" in text
+        await h.click("carol", "🤔 Maybe")
+        assert h.dms("alice")[-1].text.startswith("🎟 A seat freed up")
+        assert "2/2 going · 1 maybe · 0" not in public(h)[0].text
+        assert "2/2 going · 1 maybe" in public(h)[0].text
+
+
+async def test_maybe_and_no_never_take_a_seat() -> None:
+    async with events() as h:
+        await h.command("bob", CREATE)
+        await h.click("carol", "🤔 Maybe")
+        await h.click("dave", "❌ Can't go")
+        await h.click("erin", "✅ Going")
+        await h.click("alice", "✅ Going")
+        assert "2/2 going · 1 maybe" in public(h)[0].text
+        out = await h.click("carol", "🤔 Maybe")
+        assert "stays the same" in out[-1].text
+
+
+async def test_the_promotion_dm_uses_the_members_zone_and_language() -> None:
+    async with events() as h:
+        await h.command("bob", '/event create "Kafe" 2026-12-05 18:00 Europe/Oslo --limit 1')
+        await h.command("carol", "/event rsvp 1 going")
+        await h.command("dave", "/timezone Europe/Kyiv")
+        await h.command("dave", "/language uk")
+        await h.command("dave", "/event rsvp 1 going")
+        await h.command("carol", "/event rsvp 1 maybe")
+        [dm] = h.dms("dave")
+        assert "19:00 EET" in dm.text
+
+
+async def test_cancelling_tells_everyone_and_stops_answers() -> None:
+    async with events() as h:
+        await h.command("bob", CREATE)
+        await h.click("carol", "✅ Going")
+        await h.click("dave", "❌ Can't go")
+        out = await h.command("carol", "/event cancel 1")
+        assert "Only moderators" in out[-1].text
+        out = await h.command("bob", "/event cancel 1")
+        assert "is cancelled; those who answered got a message" in out[-1].text
+        assert h.dms("carol")[-1].text.startswith("❌ “Board games”")
+        assert h.dms("dave") == []
+        assert "~~Board games~~ (event #1) is cancelled" in public(h)[0].text
+        assert public(h)[0].buttons == ()
+        out = await h.command("erin", "/event rsvp 1 going")
+        assert "Event #1 is cancelled" in out[-1].text
+        out = await h.command("bob", "/events")
+        assert "No upcoming events" in out[-1].text
+        await h.tick("7d")
+        assert [p.text for p in h.dms("carol")][-1].startswith("❌")  # no reminders after
+
+
+async def test_the_creator_may_cancel_their_own_event() -> None:
+    async with events(create_level="member") as h:
+        await h.command("carol", CREATE)
+        out = await h.command("carol", "/event cancel 1")
+        assert "is cancelled" in out[-1].text
+
+
+async def test_events_lists_what_is_coming_in_the_readers_zone() -> None:
+    async with events() as h:
+        await h.command("bob", CREATE)
+        await h.command("bob", '/event create "Talk" 2026-12-02 17:00 Europe/Riga')
+        await h.click("carol", "✅ Going", public(h)[0].number)
+        await h.command("carol", "/timezone Europe/Helsinki")
+        text = (await h.command("carol", "/events"))[-1].text
+        lines = text.splitlines()
+        assert lines[0] == "Upcoming events:"
+        assert lines[1].startswith("#2 Talk — Wed, Dec 2, 2026 17:00 EET")
+        assert lines[2].startswith("#1 Board games — Sat, Dec 5, 2026 19:00 EET · 1/2 going")
+
+
+async def test_unknown_events_and_broken_buttons_are_explained() -> None:
+    async with events() as h:
+        out = await h.command("carol", "/event rsvp 9 going")
+        assert "There is no event #9" in out[-1].text
+        out = await h.command("carol", "/event attendees nine")
+        assert "is not an event number" in out[-1].text
