@@ -398,6 +398,25 @@ def export_survey(
     _deliver(_run_admin(config, lambda cfg: build(cfg, survey)), output)
 
 
+@export_app.command("events")
+def export_events(
+    output: Annotated[
+        Path | None,
+        typer.Option("--out", "--output", "-o", help="Write the .ics here (default: stdout)."),
+    ] = None,
+    config: ConfigOption = None,
+) -> None:
+    """Export every event as one iCalendar (.ics) file for a shared calendar."""
+    from bot.features.events.admin import export_calendar
+
+    data = _run_admin(config, export_calendar)
+    if output is None:
+        sys.stdout.buffer.write(data)
+        return
+    output.write_bytes(data)
+    out.print(_("Wrote {path}.", path=output), highlight=False)
+
+
 PeriodOption = Annotated[
     str,
     typer.Option(
