@@ -202,8 +202,6 @@ class CheckinsConfig(FeatureConfig):
     # (Discord ~50 requests/s per bot, a DM costs two; Slack about one post per second
     # per conversation with bursts) are kept by spreading a big run over seconds.
     dms_per_second: int = Field(20, ge=1, le=50)
-    # Who may /checkin create, delete and run-now.
-    manage_level: Literal["moderator", "admin"] = "admin"
 
     @field_validator("grace")
     @classmethod
