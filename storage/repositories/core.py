@@ -7,7 +7,7 @@ from collections.abc import Mapping, Sequence
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import and_, delete, func, insert, or_, select, update
+from sqlalchemy import and_, bindparam, delete, func, insert, or_, select, update
 from sqlalchemy.engine import Row
 from sqlalchemy.ext.asyncio import AsyncConnection
 
@@ -64,6 +64,16 @@ def _account(ref: Ref) -> Any:
 
 
 _JOINED = members.join(persons, persons.c.id == members.c.person_id)
+# One statement for a batch's accounts on one platform (an expanding IN: compiled once).
+_PRELOAD = (
+    select(*_MEMBER_COLUMNS)
+    .select_from(_JOINED)
+    .where(
+        members.c.platform == bindparam("platform"),
+        members.c.workspace == bindparam("workspace"),
+        members.c.external_id.in_(bindparam("ids", expanding=True)),
+    )
+)
 
 
 @implements(Directory)
@@ -85,10 +95,12 @@ class SqlDirectory:
         if not wanted:
             return
         found: dict[Ref, Row[Any] | None] = dict.fromkeys(wanted)
-        for start in range(0, len(wanted), 200):
-            chunk = wanted[start : start + 200]
+        places: dict[tuple[str, str], list[str]] = {}
+        for ref in wanted:
+            places.setdefault((ref.platform, ref.workspace), []).append(ref.id)
+        for (platform, workspace), ids in places.items():
             result = await self.conn.execute(
-                select(*_MEMBER_COLUMNS).select_from(_JOINED).where(or_(*map(_account, chunk)))
+                _PRELOAD, {"platform": platform, "workspace": workspace, "ids": ids}
             )
             for row in result:
                 found[Ref(row.platform, row.workspace, row.external_id)] = row
