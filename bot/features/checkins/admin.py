@@ -69,11 +69,12 @@ async def create(
     remind: str | None,
     summary: str | None,
     delivery: str,
+    title: str | None = None,
 ) -> str:
     where = channel or (ctx.channel.ref if ctx.channel else None)
     values: dict[str, Any] = {
         "name": name.lower(),
-        "title": name.replace("-", " ").replace("_", " ").capitalize(),
+        "title": title or name.replace("-", " ").replace("_", " ").capitalize(),
         "schedule": schedule,
         "questions": questions,
         "roles": [role] if role else [],

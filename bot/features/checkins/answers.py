@@ -11,7 +11,6 @@ from typing import Any
 
 from bot.context import Context, UserError
 from bot.features.checkins import render, service
-from bot.features.checkins.runs import answer_id, skip_id
 from bot.features.checkins.store import Checkin, Response
 from bot.features.checkins.timing import run_label
 from bot.i18n import _
@@ -117,6 +116,3 @@ async def post_summary(ctx: Context, checkin: Checkin, key: str) -> None:
         sent = await ctx.send_bridged(Outgoing(text, blocks, channel=channel))
         message = sent[0] if sent else None
     await store.summarized(checkin.id, key, channel if message else None, message, ctx.now())
-
-
-__all__ = ["answer_id", "open_form", "post_summary", "skip", "skip_id", "submit"]

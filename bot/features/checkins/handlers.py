@@ -86,6 +86,7 @@ async def checkin_resume(ctx: Context, name: str | None) -> None:
         ChannelArg(
             "channel", N_("where the summary goes (default: here)"), required=False, option=True
         ),
+        _option("title", N_('the heading, e.g. "Daily standup" (default: from the name)')),
         _option("role", N_("ask members with this role")),
         FlagArg("everyone", N_("ask every member")),
         _option("timezone", N_("one zone for all (default: each member's own)")),
@@ -116,6 +117,7 @@ async def checkin_create(
     remind: str | None,
     summary: str | None,
     delivery: str,
+    title: str | None,
 ) -> None:
     text = await admin.create(
         ctx,
@@ -129,6 +131,7 @@ async def checkin_create(
         remind=remind,
         summary=summary,
         delivery=delivery,
+        title=title,
     )
     await ctx.reply(text, ephemeral=True)
 

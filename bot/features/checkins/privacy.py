@@ -18,8 +18,8 @@ async def export_person(ctx: Context, person_id: int) -> dict[str, Any]:
 async def forget_person(ctx: Context, person_id: int) -> None:
     """Answers are the person's own words: they go, with deliveries and choices.
 
-    Summaries already posted in a channel are messages on the platform; the member
-    asked to be forgotten there is told so by the identity feature's export.
+    Summaries already posted are messages on the platform and stay as they were
+    posted; nothing Agora stores keeps the answers after this.
     """
     await service.store(ctx).forget(person_id)
 

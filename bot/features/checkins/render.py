@@ -22,7 +22,6 @@ from bot.model import (
     ButtonStyle,
     Context,
     FieldKind,
-    Fields,
     Form,
     FormField,
     Section,
@@ -185,7 +184,3 @@ def listing(checkin: Checkin, status: str, next_run: str | None, audience: str) 
     if audience:
         lines.append(audience)
     return Section("\n".join(lines))
-
-
-def fields(pairs: Sequence[tuple[str, str]]) -> Fields:
-    return Fields(tuple(pairs))

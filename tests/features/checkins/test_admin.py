@@ -9,7 +9,8 @@ from storage.schema import scheduled_jobs
 from tests.features.checkins.conftest import STANDUP, checkins, questions, utc
 
 CREATE = (
-    '/checkin create retro "every friday at 4pm" "What went well?" "What to change?" --everyone'
+    '/checkin create retro "every friday at 4pm" "What went well?" "What to change?" '
+    '--everyone --title "Weekly retro"'
 )
 
 
@@ -25,7 +26,7 @@ async def test_create_by_command_then_run_and_summarise() -> None:
         await h.click("bob", "Answer")
         await h.submit("bob", q1="Pairing", q2="Fewer meetings")
         await h.tick("1d")  # the summary goes where the command was run, at 17:00
-        summary = [p.text for p in h.in_channel("help") if "Retro" in p.text]
+        summary = [p.text for p in h.in_channel("help") if "Weekly retro" in p.text]
         assert len(summary) == 1 and "Fewer meetings" in summary[0]
 
 
