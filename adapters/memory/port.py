@@ -141,6 +141,7 @@ class MemoryPort:
         self._require(Capability.PIN)
         posted = self._posted(message)
         posted.pinned = True
+        self.community.notify(posted)  # the console shows it again, marked 📌
 
     def timestamp(self, at: datetime, style: TimeStyle, zone: str) -> str:
         """Written out in the reader's zone: a terminal cannot localise for each viewer."""

@@ -87,7 +87,7 @@ async def create(
     own = ctx.actor.timezone if ctx.actor else None
     tz = items[3] if len(items) == 4 else own or ctx.runtime.config.bot.timezone
     when.zone(tz)
-    starts = when.parse_start(day, clock, tz)
+    starts = when.parse_start(day, clock, tz, ctx.now())
     if starts <= ctx.now():
         raise UserError(_("{day} {time} has already passed.", day=day, time=clock))
     if limit is not None and limit > cfg.max_limit:

@@ -49,8 +49,21 @@ def exists(local: datetime, tz: str) -> bool:
     return moment.astimezone(zone(tz)).replace(tzinfo=None) == local
 
 
-def parse_start(day: str, clock: str, tz: str) -> datetime:
-    """`2026-12-05` `18:00` in `tz` → an aware UTC datetime, or a sentence with the fix."""
+def _day(text: str, now: datetime, tz: str) -> str:
+    """`today` and `tomorrow` (in `tz`) as ISO dates; anything else unchanged."""
+    words = {"today": 0, "tomorrow": 1}
+    offset = words.get(text.strip().lower())
+    if offset is None:
+        return text
+    return (now.astimezone(zone(tz)).date() + timedelta(days=offset)).isoformat()
+
+
+def parse_start(day: str, clock: str, tz: str, now: datetime) -> datetime:
+    """`2026-12-05` (or `tomorrow`) `18:00` in `tz` → an aware UTC datetime.
+
+    Raises `UserError` with the fix for anything else.
+    """
+    day = _day(day, now, tz)
     if not _DATE.match(day):
         raise UserError(_("{value!r} is not a date; write it like 2026-12-05.", value=day))
     match = _TIME.match(clock)

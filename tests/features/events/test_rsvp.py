@@ -49,6 +49,15 @@ async def test_bad_times_get_a_sentence_with_the_fix() -> None:
         assert public(h) == []
 
 
+async def test_today_and_tomorrow_are_days_in_the_events_zone() -> None:
+    async with events() as h:  # Monday 30 November, 10:00 in Oslo
+        await h.command("bob", '/event create "Lunch" today 12:00 Europe/Oslo')
+        await h.command("bob", '/event create "Call" tomorrow 08:00 America/New_York')
+        texts = [p.text for p in public(h)]
+        assert "Mon, Nov 30, 2026 12:00 CET (in 2 hours)" in texts[0]
+        assert "Tue, Dec 1, 2026 08:00 EST" in texts[1]
+
+
 async def test_the_creators_zone_is_used_when_none_is_given() -> None:
     async with events() as h:
         await h.command("bob", "/timezone America/New_York")
