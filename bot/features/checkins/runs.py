@@ -107,32 +107,37 @@ async def start(ctx: Context, checkin: Checkin, at: datetime, *, now_for_all: bo
         await post_in_channel(ctx, checkin, key)
         return 0
     groups: dict[str, list[Participant]] = {}
+    due_here: dict[str, bool] = {}  # per zone: does the schedule fire there at `at`?
     for person in await service.audience(ctx, checkin, ctx.now()):
         zone_name = service.zone_of(ctx, checkin, person.timezone)
         if now_for_all:
             key = run_key(at, home)
-        elif fires_at(checkin.schedule, zone_name, at):
-            key = run_key(at, zone_name)
         else:
-            continue
+            if zone_name not in due_here:
+                due_here[zone_name] = fires_at(checkin.schedule, zone_name, at)
+            if not due_here[zone_name]:
+                continue
+            key = run_key(at, zone_name)
         groups.setdefault(key, []).append(person)
     per_second = service.settings(ctx).dms_per_second
+    store = service.store(ctx)
     rows: list[NewDelivery] = []
     for key, people in groups.items():
         await open_run(ctx, checkin, key, at)
-        answered = {r.person_id for r in await service.store(ctx).responses(checkin.id, key)}
+        done = {r.person_id for r in await store.responses(checkin.id, key)}  # skipped ahead
+        done |= {d.person_id for d in await store.delivered(checkin.id, key)}  # asked already
         for person in people:
-            if person.person_id in answered:
-                continue  # skipped ahead of time
+            if person.person_id in done:
+                continue
             batch = len(rows) // per_second
             rows.append(
                 NewDelivery(
                     checkin.id, key, person.person_id, person.member, person.locale, at, batch
                 )
             )
-    new = await service.store(ctx).deliver(rows)
-    if not new:
-        return 0  # all of them were asked this run already
+    if not rows:
+        return 0  # everyone due was asked this run already
+    await store.deliver(rows)
     batches = (len(rows) - 1) // per_second + 1
     begin = max(at, ctx.now())
     for batch in range(batches):
@@ -147,7 +152,7 @@ async def start(ctx: Context, checkin: Checkin, at: datetime, *, now_for_all: bo
             await ctx.schedule(
                 _batch_key(REMIND_JOB, checkin.id, at, batch), REMIND_JOB, due, payload
             )
-    return new
+    return len(rows)
 
 
 def _batch_key(kind: str, checkin_id: int, at: datetime, batch: int) -> str:

@@ -181,8 +181,8 @@ class CheckinStore(Protocol):
         """Mark the run summarized; False when it was already."""
         ...
 
-    async def deliver(self, rows: Sequence[NewDelivery]) -> int:
-        """Insert deliveries (one per person and run, never twice); how many are new."""
+    async def deliver(self, rows: Sequence[NewDelivery]) -> None:
+        """Insert deliveries (one per person and run: a replayed one is ignored)."""
         ...
 
     async def batch(self, checkin_id: int, due_at: datetime, batch: int) -> Sequence[Sent]:
