@@ -17,6 +17,8 @@ MODULES = (
     "kudos_leaderboard",
     "kudos_give",
     "moderation_raid",
+    "checkins_dms",
+    "metrics",
 )
 
 

@@ -465,7 +465,7 @@ def report(
     from bot.features.metrics.report import STEPS
 
     with Progress(console=err, transient=True) as bar:
-        task = bar.add_task(_("Computing the report"), total=STEPS + 1)
+        task = bar.add_task(_("Computing the report"), total=STEPS)
         done = [0]
 
         def step(name: str) -> None:
@@ -473,7 +473,7 @@ def report(
             done[0] += 1
 
         text = _run_admin(config, lambda cfg: html_report(cfg, period, platform, step))
-        bar.update(task, completed=STEPS + 1)
+        bar.update(task, completed=STEPS)
     _deliver(text, output)
 
 

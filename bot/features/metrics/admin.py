@@ -35,13 +35,11 @@ async def html_report(
     platform: str | None = None,
     progress: report.Progress = report._quiet,
 ) -> str:
-    """The self-contained HTML report; `progress` hears each of `STEPS + 1` steps."""
+    """The self-contained HTML report; `progress` hears each of its `STEPS` steps."""
 
     async def job(ctx: Context) -> str:
         found = await report.build(ctx, period_of(ctx, period, platform), progress)
-        progress(_("Charts"))
-        pictures = await report.charts_of(found)
-        return report.to_html(found, pictures, ctx.community)
+        return report.to_html(found, ctx.community)
 
     return await _with_context(config, job)
 

@@ -25,7 +25,14 @@ from bot.features.metrics.periods import (
     week_number,
     week_start,
 )
-from bot.features.metrics.store import ChannelCount, CommunityMetrics, Reach, Shift
+from bot.features.metrics.store import (
+    ACTIVE_KINDS,
+    ChannelCount,
+    CommunityMetrics,
+    HourCount,
+    Reach,
+    Shift,
+)
 from bot.i18n import _
 from bot.stats import Figure, Window
 
@@ -170,21 +177,35 @@ def span_shifts(ctx: Context, start: datetime, end: datetime) -> tuple[Shift, ..
     return shifts(zone_of(ctx), start - timedelta(days=7), end + timedelta(days=1))
 
 
+async def hours_of(ctx: Context, window: Window) -> list[HourCount]:
+    """Facts per local hour and kind over the window: one pass feeds totals, the daily
+    series, the heat map and tone."""
+    return list(await store(ctx).hours(window, span_shifts(ctx, window.start, window.end)))
+
+
 async def summarize(
-    ctx: Context, period: Period, *, channels: int = 0, hooks: bool = True
+    ctx: Context,
+    period: Period,
+    *,
+    channels: int = 0,
+    hooks: bool = True,
+    hours: Sequence[HourCount] | None = None,
 ) -> Summary:
+    """The period's summary; `hours` when the caller has them already (the report)."""
     window = period.window
     offsets = span_shifts(ctx, window.start - timedelta(days=30), window.end)
     metrics = store(ctx)
     growth = await metrics.growth(window, offsets)
     reach = await metrics.reach(window, offsets)
-    kinds = {k.kind: k for k in await metrics.kinds(window)}
-    scored = sum(k.sentiment_count for k in kinds.values())
-    total = sum(k.sentiment_sum for k in kinds.values())
+    counts: dict[str, int] = {}
+    scored, total = 0, 0.0
+    for hour in hours if hours is not None else await hours_of(ctx, window):
+        counts[hour.kind] = counts.get(hour.kind, 0) + hour.count
+        scored += hour.sentiment_count
+        total += hour.sentiment_sum
 
     def count(kind: str) -> int:
-        found = kinds.get(kind)
-        return found.count if found else 0
+        return counts.get(kind, 0)
 
     return Summary(
         period=period,
@@ -246,7 +267,9 @@ def _running(starts: dict[int, int], ends: dict[int, int], first: int, last: int
     return found
 
 
-async def daily(ctx: Context, period: Period) -> list[Day]:
+async def daily(
+    ctx: Context, period: Period, hours: Sequence[HourCount] | None = None
+) -> list[Day]:
     """One row per local day of the period: members, DAU/WAU/MAU, posts, tone."""
     window = period.window
     first, last = day_number(period.first), day_number(period.last)
@@ -259,53 +282,56 @@ async def daily(ctx: Context, period: Period) -> list[Day]:
     metrics = store(ctx)
     growth = await metrics.growth(window, offsets)
     stints = await metrics.stints(lookback, offsets)
-    hours = await metrics.hours(window, offsets)
-    moods = {m.day: m.mean for m in await metrics.moods(window, offsets)}
+    if hours is None:
+        hours = await hours_of(ctx, window)
     starts: dict[int, int] = {}
     end30: dict[int, int] = {}
     end7: dict[int, int] = {}
-    dau: dict[int, int] = {}
     for stint in stints:
         starts[stint.day] = starts.get(stint.day, 0) + stint.persons
         end30[stint.until30] = end30.get(stint.until30, 0) + stint.persons
         end7[stint.until7] = end7.get(stint.until7, 0) + stint.persons
-        dau[stint.day] = dau.get(stint.day, 0) + stint.persons
     mau = _running(starts, end30, first, last)
     wau = _running(starts, end7, first, last)
     posts: dict[tuple[int, str], int] = {}
+    tone: dict[int, tuple[float, int]] = {}
     for hour in hours:
-        key = (hour.hour // 24, hour.kind)
-        posts[key] = posts.get(key, 0) + hour.count
+        day = hour.hour // 24
+        posts[(day, hour.kind)] = posts.get((day, hour.kind), 0) + hour.count
+        if hour.sentiment_count:
+            summed, scored = tone.get(day, (0.0, 0))
+            tone[day] = (summed + hour.sentiment_sum, scored + hour.sentiment_count)
     members = growth.before
     rows = []
     for index, number in enumerate(range(first, last + 1)):
         joined, left = growth.joined.get(number, 0), growth.left.get(number, 0)
         members += joined - left
+        summed, scored = tone.get(number, (0.0, 0))
         rows.append(
             Day(
                 day=day_of(number),
                 members=members,
                 joined=joined,
                 left=left,
-                dau=dau.get(number, 0),
+                dau=starts.get(number, 0),
                 wau=wau[index],
                 mau=mau[index],
                 messages=posts.get((number, "message"), 0),
                 replies=posts.get((number, "reply"), 0),
                 reactions=posts.get((number, "reaction"), 0),
-                sentiment=moods.get(number),
+                sentiment=summed / scored if scored else None,
             )
         )
     return rows
 
 
-async def heat_map(ctx: Context, window: Window) -> list[list[int]]:
+def heat_map(hours: Sequence[HourCount]) -> list[list[int]]:
     """Posts and reactions by weekday (Monday first) and hour, on the community's clock."""
     heat = [[0] * 24 for _ in range(7)]
-    offsets = span_shifts(ctx, window.start, window.end)
-    for hour in await store(ctx).hours(window, offsets):
-        weekday = (hour.hour // 24 + 3) % 7
-        heat[weekday][hour.hour % 24] += hour.count
+    for hour in hours:
+        if hour.kind in ACTIVE_KINDS:
+            weekday = (hour.hour // 24 + 3) % 7
+            heat[weekday][hour.hour % 24] += hour.count
     return heat
 
 

@@ -60,7 +60,7 @@ async def families(app: App) -> list[Metric]:
         day = Window(now - timedelta(days=1), now)
         offsets = span_shifts(ctx, now - timedelta(days=31), now)
         reach = await store(ctx).reach(day, offsets)
-        kinds = await store(ctx).kinds(day)
+        hours = await store(ctx).hours(day, offsets)
         directory = uow.get(Directory)  # type: ignore[type-abstract]
         members = GaugeMetricFamily(
             "agora_members", "Members now (a linked person counts once).", labels=["platform"]
@@ -80,8 +80,11 @@ async def families(app: App) -> list[Metric]:
     recent = GaugeMetricFamily(
         "agora_activity_24h", "Activity facts in the last 24 hours, by kind.", labels=["kind"]
     )
-    for kind in sorted(kinds, key=lambda k: k.kind):
-        recent.add_metric([kind.kind], kind.count)
+    kinds: dict[str, int] = {}
+    for hour in hours:
+        kinds[hour.kind] = kinds.get(hour.kind, 0) + hour.count
+    for kind, count in sorted(kinds.items()):
+        recent.add_metric([kind], count)
     found.append(recent)
     return found
 

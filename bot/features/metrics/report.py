@@ -28,6 +28,7 @@ from bot.features.metrics.compute import (
     contributed,
     daily,
     heat_map,
+    hours_of,
     summarize,
     zone_of,
 )
@@ -36,12 +37,19 @@ from bot.i18n import _
 from bot.stats import Figure
 
 Progress = Callable[[str], None]
-STEPS = 6
+STEPS = 7
 TOP_CHANNELS = 20
 
 
 def _quiet(_step: str) -> None:
     """Progress for callers that show none."""
+
+
+@dataclass(frozen=True, slots=True)
+class Chart:
+    key: str
+    title: str
+    png: bytes
 
 
 @dataclass(frozen=True, slots=True)
@@ -54,102 +62,73 @@ class Report:
     cohorts: Sequence[CohortRow]
     weeks: Sequence[Period]
     weekly: Sequence[Sequence[Figure]]
+    charts: Sequence[Chart]
     generated_at: datetime
 
 
+class _Easel:
+    """Draws each chart in the chart thread as soon as its numbers are in, so drawing
+    (CPU) overlaps the next queries (database) instead of following them all."""
+
+    def __init__(self) -> None:
+        self.texts = chart_texts()  # translated here, where the locale is set
+        self.pending: list[asyncio.Future[Chart]] = []
+
+    def draw(self, key: str, title: str, paint: Callable[..., bytes], *args: object) -> None:
+        def run() -> Chart:
+            return Chart(key, title, paint(*args))
+
+        self.pending.append(charts.in_thread(run))
+
+    async def done(self) -> list[Chart]:
+        return list(await asyncio.gather(*self.pending))
+
+
 async def build(ctx: Context, period: Period, progress: Progress = _quiet) -> Report:
-    """Every number of the report; `progress` is told each step as it starts."""
+    """Every number and chart of the report; `progress` is told each step as it starts."""
+    easel = _Easel()
+    t = easel.texts
+    progress(_("Activity by hour"))
+    hours = await hours_of(ctx, period.window)
+    heat = heat_map(hours)
+    easel.draw("heat", t["heat"], charts.heat, heat, t["heat"], t["weekdays"].split())
     progress(_("Summary"))
-    now = await summarize(ctx, period, channels=TOP_CHANNELS)
-    progress(_("Previous period"))
-    before = await summarize(ctx, period.previous(zone_of(ctx)))
-    progress(_("Daily activity"))
-    days = await daily(ctx, period)
-    progress(_("Heat map"))
-    heat = await heat_map(ctx, period.window)
+    now = await summarize(ctx, period, channels=TOP_CHANNELS, hours=hours)
+    progress(_("Daily active members"))
+    days = await daily(ctx, period, hours)
+    labels = (t["members"], t["joined"], t["left"])
+    easel.draw("growth", t["growth"], charts.growth, days, t["growth"], labels)
+    actives = ("DAU", "WAU", "MAU", "DAU/MAU")
+    easel.draw("actives", t["actives"], charts.actives, days, t["actives"], actives)
+    if any(d.sentiment is not None for d in days):
+        tone = {t["tone"]: [d.sentiment for d in days]}
+        dates = [d.day.isoformat() for d in days]
+        easel.draw("sentiment", t["sentiment"], charts.lines, t["sentiment"], dates, tone, "")
     progress(_("Retention cohorts"))
     rows = await cohorts(ctx, period)
+    easel.draw("cohorts", t["cohorts"], charts.cohorts, rows, t["cohorts"], t["week"])
     progress(_("Response times and other features, week by week"))
     weeks = chunks(period, zone_of(ctx))
     weekly = [await contributed(ctx, week.window) for week in weeks]
-    return Report(period, now, before, days, heat, rows, weeks, weekly, ctx.now())
+    starts = [w.first.isoformat() for w in weeks]
+    minutes = weekly_minutes(weekly)
+    easel.draw("response", t["response"], charts.lines, t["response"], starts, minutes, "min")
+    progress(_("Previous period"))
+    before = await summarize(ctx, period.previous(zone_of(ctx)))
+    progress(_("Charts"))
+    drawn = await easel.done()
+    return Report(period, now, before, days, heat, rows, weeks, weekly, drawn, ctx.now())
 
 
-# --- charts ----------------------------------------------------------------------------
-
-
-@dataclass(frozen=True, slots=True)
-class Chart:
-    key: str
-    title: str
-    png: bytes
-
-
-def weekly_minutes(report: Report) -> dict[str, list[float | None]]:
+def weekly_minutes(weekly: Sequence[Sequence[Figure]]) -> dict[str, list[float | None]]:
     """Time figures (unit "min", e.g. first response) per week, by label."""
     series: dict[str, list[float | None]] = {}
-    for index, figures in enumerate(report.weekly):
+    for index, figures in enumerate(weekly):
         for figure in figures:
             if figure.unit == "min":
-                values = series.setdefault(figure.label, [None] * len(report.weekly))
+                values = series.setdefault(figure.label, [None] * len(weekly))
                 values[index] = figure.value
     return {label: values for label, values in series.items() if any(v is not None for v in values)}
-
-
-def draw(report: Report, texts: dict[str, str]) -> list[Chart]:
-    """Every chart of the report (CPU work: call from a worker thread).
-
-    `texts` holds the translated titles and labels, made on the caller's thread
-    where the locale is set.
-    """
-    found = [
-        Chart(
-            "growth",
-            texts["growth"],
-            charts.growth(
-                report.days, texts["growth"], (texts["members"], texts["joined"], texts["left"])
-            ),
-        ),
-        Chart(
-            "actives",
-            texts["actives"],
-            charts.actives(report.days, texts["actives"], ("DAU", "WAU", "MAU", "DAU/MAU")),
-        ),
-        Chart(
-            "heat",
-            texts["heat"],
-            charts.heat(report.heat, texts["heat"], texts["weekdays"].split()),
-        ),
-        Chart(
-            "cohorts",
-            texts["cohorts"],
-            charts.cohorts(report.cohorts, texts["cohorts"], texts["week"]),
-        ),
-        Chart(
-            "response",
-            texts["response"],
-            charts.lines(
-                texts["response"],
-                [w.first.isoformat() for w in report.weeks],
-                dict(weekly_minutes(report)),
-                "min",
-            ),
-        ),
-    ]
-    if any(d.sentiment is not None for d in report.days):
-        found.append(
-            Chart(
-                "sentiment",
-                texts["sentiment"],
-                charts.lines(
-                    texts["sentiment"],
-                    [d.day.isoformat() for d in report.days],
-                    {texts["tone"]: [d.sentiment for d in report.days]},
-                    "",
-                ),
-            )
-        )
-    return found
 
 
 def chart_texts() -> dict[str, str]:
@@ -167,10 +146,6 @@ def chart_texts() -> dict[str, str]:
         "sentiment": _("Tone of posts per day (-1 negative … +1 positive)"),
         "tone": _("Tone"),
     }
-
-
-async def charts_of(report: Report) -> list[Chart]:
-    return await asyncio.to_thread(draw, report, chart_texts())
 
 
 # --- HTML ------------------------------------------------------------------------------
@@ -212,7 +187,7 @@ def _cohort_table(rows: Sequence[CohortRow]) -> str:
     )
 
 
-def to_html(report: Report, pictures: Sequence[Chart], community: str) -> str:
+def to_html(report: Report, community: str) -> str:
     """The whole report as one HTML document, images inlined as base64 PNG."""
     summary, previous = report.summary, report.previous
     sections = [
@@ -235,7 +210,7 @@ def to_html(report: Report, pictures: Sequence[Chart], community: str) -> str:
             f"<h2>{html.escape(_('From other features'))}</h2>",
             f"<table>{_figure_rows(summary.contributed, previous.contributed)}</table>",
         ]
-    for chart in pictures:
+    for chart in report.charts:
         data = base64.b64encode(chart.png).decode("ascii")
         sections.append(
             f'<h2>{html.escape(chart.title)}</h2><img id="chart-{chart.key}" '

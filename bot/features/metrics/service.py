@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import asyncio
 import logging
 from datetime import datetime
 
@@ -41,7 +40,7 @@ async def chart_of(ctx: Context, period: Period) -> bytes | None:
     days = await daily(ctx, period)
     labels = (_("Daily posts and active members"), _("Posts"), _("Active members"))
     try:
-        return await asyncio.to_thread(charts.activity, days, *labels)
+        return await charts.in_thread(lambda: charts.activity(days, *labels))
     except Exception:
         log.exception("the /stats chart could not be drawn")
         return None

@@ -67,20 +67,15 @@ class Reach:
 
 
 @dataclass(frozen=True, slots=True)
-class KindCount:
-    kind: str
-    count: int
-    sentiment_sum: float = 0.0
-    sentiment_count: int = 0
-
-
-@dataclass(frozen=True, slots=True)
 class HourCount:
-    """Events of one kind in one local hour (`hour` = local hours since 1970-01-01)."""
+    """Facts of one kind in one local hour (`hour` = local hours since 1970-01-01), and
+    the sum and number of their sentiment scores (posts scored when sentiment is on)."""
 
     hour: int
     kind: str
     count: int
+    sentiment_sum: float = 0.0
+    sentiment_count: int = 0
 
 
 @dataclass(frozen=True, slots=True)
@@ -117,15 +112,6 @@ class Cohorts:
     active: Mapping[tuple[int, int], int]
 
 
-@dataclass(frozen=True, slots=True)
-class Mood:
-    """Mean sentiment score of the scored posts of one local day."""
-
-    day: int
-    mean: float
-    posts: int
-
-
 class CommunityMetrics(Protocol):
     async def growth(self, window: Window, shifts: Sequence[Shift]) -> Growth: ...
 
@@ -133,9 +119,10 @@ class CommunityMetrics(Protocol):
         """Distinct persons in the window; WAU and MAU over the 7/30 days before its end."""
         ...
 
-    async def kinds(self, window: Window) -> Sequence[KindCount]: ...
-
-    async def hours(self, window: Window, shifts: Sequence[Shift]) -> Sequence[HourCount]: ...
+    async def hours(self, window: Window, shifts: Sequence[Shift]) -> Sequence[HourCount]:
+        """Every kind of fact per local hour: totals, daily series, heat map and tone
+        all come from this one pass over the window."""
+        ...
 
     async def stints(self, window: Window, shifts: Sequence[Shift]) -> Sequence[Stint]: ...
 
@@ -152,8 +139,6 @@ class CommunityMetrics(Protocol):
         """Persons who joined in [joined_from, joined_until) by local week, and their
         active weeks up to `active_until`."""
         ...
-
-    async def moods(self, window: Window, shifts: Sequence[Shift]) -> Sequence[Mood]: ...
 
     async def slipping(
         self, edges: Sequence[datetime], needed: int, platform: str | None

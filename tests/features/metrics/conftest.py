@@ -1,0 +1,55 @@
+"""A community for metrics: alice (admin), bob (moderator), carol, dave and erin.
+
+Everyone is seeded as joining at the Harness's start, Monday 2026-01-05 09:00 UTC.
+`metrics(...)` builds a Harness whose keys go to `[features.metrics]`.
+"""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from typing import Any
+
+import pytest
+
+from bot.model import MemberRecord
+from bot.ports import Directory
+from bot.testing import Harness
+
+MEMBERS = (
+    ("alice", ("admin",)),
+    ("bob", ("moderator",)),
+    ("carol", ()),
+    ("dave", ()),
+    ("erin", ()),
+)
+
+
+def metrics(*, top: dict[str, Any] | None = None, **section: Any) -> Harness:
+    """`async with metrics(sentiment=True) as h:`; `top` holds Harness arguments and,
+    under "config", other sections of the config."""
+    options = dict(top or {})
+    config = dict(options.pop("config", {}))
+    config["features"] = {**config.get("features", {}), "metrics": section}
+    options.setdefault("members", MEMBERS)
+    return Harness(config=config, **options)
+
+
+@pytest.fixture
+async def h() -> AsyncIterator[Harness]:
+    async with metrics() as ready:
+        yield ready
+
+
+async def record(h: Harness, name: str) -> MemberRecord:
+    async with h.runtime.storage.unit_of_work() as uow:
+        found = await uow.get(Directory).get(h.ref(name))
+    assert found is not None, name
+    return found
+
+
+def line(text: str, start: str) -> str:
+    """The line of `text` starting with `start` (fails loudly when missing)."""
+    for candidate in text.splitlines():
+        if candidate.startswith(start):
+            return candidate
+    raise AssertionError(f"no line starting {start!r} in:\n{text}")

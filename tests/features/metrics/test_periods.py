@@ -1,0 +1,110 @@
+"""Periods on the community's clock, without a database."""
+
+from __future__ import annotations
+
+from datetime import UTC, date, datetime
+from zoneinfo import ZoneInfo
+
+import pytest
+
+from bot.features.metrics.compute import _running, change, chunks
+from bot.features.metrics.periods import (
+    PeriodError,
+    day_number,
+    parse_period,
+    shifts,
+    week_number,
+    week_start,
+    whole_week,
+)
+from bot.features.metrics.render import delta, number
+
+OSLO = ZoneInfo("Europe/Oslo")
+NOW = datetime(2026, 3, 10, 12, 0, tzinfo=UTC)  # a Tuesday
+
+
+def test_named_periods_are_the_last_local_days_including_today() -> None:
+    week = parse_period("week", NOW, OSLO)
+    assert (week.first, week.last, week.days) == (date(2026, 3, 4), date(2026, 3, 10), 7)
+    assert week.window.start == datetime(2026, 3, 3, 23, 0, tzinfo=UTC)  # Oslo midnight
+    assert week.window.end == NOW
+    assert parse_period("day", NOW, OSLO).first == date(2026, 3, 10)
+    assert parse_period("month", NOW, OSLO).days == 30
+    assert parse_period(" 14D ", NOW, OSLO).days == 14
+
+
+def test_date_ranges_are_whole_local_days() -> None:
+    march = parse_period("2026-02-01..2026-02-28", NOW, OSLO, "slack")
+    assert march.window.start == datetime(2026, 1, 31, 23, 0, tzinfo=UTC)
+    assert march.window.end == datetime(2026, 2, 28, 23, 0, tzinfo=UTC)
+    assert march.window.platform == "slack"
+    ongoing = parse_period("2026-03-01..2026-03-31", NOW, OSLO)
+    assert ongoing.window.end == NOW  # the future is not counted as silence
+
+
+@pytest.mark.parametrize(
+    "text", ["fortnight", "0d", "5000d", "2026-02-30..2026-03-01", "2026-03-02..2026-03-01"]
+)
+def test_bad_periods_say_how_to_write_one(text: str) -> None:
+    with pytest.raises(PeriodError) as error:
+        parse_period(text, NOW, OSLO)
+    assert str(error.value)
+
+
+def test_previous_period_has_the_same_length() -> None:
+    week = parse_period("week", NOW, OSLO)
+    before = week.previous(OSLO)
+    assert (before.first, before.last) == (date(2026, 2, 25), date(2026, 3, 3))
+    assert before.window.end - before.window.start == week.window.end - week.window.start
+
+
+def test_shifts_find_daylight_saving_changes() -> None:
+    found = shifts(OSLO, datetime(2026, 1, 1, tzinfo=UTC), datetime(2026, 12, 31, tzinfo=UTC))
+    assert [(s.since, s.seconds) for s in found] == [
+        (datetime(2026, 1, 1, tzinfo=UTC), 3600),
+        (datetime(2026, 3, 29, 1, 0, tzinfo=UTC), 7200),
+        (datetime(2026, 10, 25, 1, 0, tzinfo=UTC), 3600),
+    ]
+    kolkata = shifts(ZoneInfo("Asia/Kolkata"), NOW, NOW.replace(month=12))
+    assert [s.seconds for s in kolkata] == [19800]
+
+
+def test_week_numbers_start_on_monday() -> None:
+    assert week_start(week_number(date(2026, 3, 10))) == date(2026, 3, 9)
+    assert week_start(week_number(date(2026, 3, 9))) == date(2026, 3, 9)
+    assert week_start(week_number(date(2026, 3, 8))) == date(2026, 3, 2)
+    digest = whole_week(week_number(date(2026, 3, 10)) - 1, OSLO)
+    assert (digest.first, digest.last) == (date(2026, 3, 2), date(2026, 3, 8))
+    assert day_number(date(1970, 1, 2)) == 1
+
+
+def test_chunks_cut_a_period_into_weeks() -> None:
+    month = parse_period("month", NOW, OSLO)
+    weeks = chunks(month, OSLO)
+    assert [(w.first, w.last) for w in weeks] == [
+        (date(2026, 2, 9), date(2026, 2, 10)),
+        (date(2026, 2, 11), date(2026, 2, 17)),
+        (date(2026, 2, 18), date(2026, 2, 24)),
+        (date(2026, 2, 25), date(2026, 3, 3)),
+        (date(2026, 3, 4), date(2026, 3, 10)),
+    ]
+    assert weeks[0].window.start == month.window.start and weeks[-1].window.end == NOW
+
+
+def test_running_counts_from_starts_and_ends() -> None:
+    # Stints [1, 4) and [2, 3): counts on days 0..4.
+    assert _running({1: 1, 2: 1}, {4: 1, 3: 1}, 0, 4) == [0, 1, 2, 1, 0]
+    # Started before the first day shown and still running.
+    assert _running({-5: 2}, {10: 2}, 0, 1) == [2, 2]
+
+
+def test_numbers_and_changes_read_well() -> None:
+    assert (number(None), number(12), number(12.25), number(15, "%"), number(3, "min")) == (
+        "—",
+        "12",
+        "12.2",
+        "15%",
+        "3 min",
+    )
+    assert delta(12, 10) == " (+20%)" and delta(5, 10) == " (−50%)" and delta(3, 0) == ""
+    assert change(None, 3) is None and change(6, 3) == 1.0
