@@ -42,7 +42,9 @@ async def announce(
         ctx, channel, message, pin=pin, all_platforms=all_platforms, ack=ack
     )
     where = [_where(ctx, post) for post in done.posts]
-    await ctx.reply(render.posted(done.announcement, where, done.notes), ephemeral=True)
+    await ctx.reply(
+        render.posted(done.announcement, where, len(done.pinned), done.notes), ephemeral=True
+    )
 
 
 def _where(ctx: Context, post: Ref) -> str:

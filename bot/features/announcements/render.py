@@ -25,9 +25,9 @@ def preview(made: Announcement) -> str:
     return flat if len(flat) <= PREVIEW else flat[: PREVIEW - 1] + "…"
 
 
-def posted(made: Announcement, where: Sequence[str], notes: Sequence[str]) -> str:
+def posted(made: Announcement, where: Sequence[str], pinned: int, notes: Sequence[str]) -> str:
     lines = [_("Announcement #{id} is posted in {where}.", id=made.id, where=", ".join(where))]
-    if made.pin and len(notes) < len(where):
+    if pinned:
         lines.append(_("📌 Pinned where the platform allows it."))
     if made.ack:
         lines.append(_("See who has read it with /announce status {id}.", id=made.id))

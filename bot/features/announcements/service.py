@@ -47,6 +47,7 @@ async def find(ctx: Context, announcement_id: int) -> Announcement:
 class Posted:
     announcement: Announcement
     posts: tuple[Ref, ...]
+    pinned: tuple[Ref, ...]
     notes: tuple[str, ...]
 
 
@@ -64,8 +65,17 @@ async def announce(
         channel, author, text.strip(), pin=pin, ack=ack, all_platforms=all_platforms, at=ctx.now()
     )
     out = Outgoing(render.post_text(made), _blocks(ctx, made), channel=channel)
+    notes: list[str] = []
     if all_platforms:
         posts = await ctx.send_bridged(out)
+        if len(posts) == 1:
+            notes.append(
+                _(
+                    "{channel} is not bridged with a channel on another running platform "
+                    "([[bridges]] in the config), so it is posted here only.",
+                    channel=ctx.channel_mention(channel),
+                )
+            )
     else:
         sent = await ctx.send(out)
         posts = [sent] if sent is not None else []
@@ -77,7 +87,10 @@ async def announce(
             )
         )
     await store(ctx).add_posts(made.id, posts)
-    notes = await _pin(ctx, posts) if pin else []
+    pinned: list[Ref] = []
+    if pin:
+        pinned, refusals = await _pin(ctx, posts)
+        notes += refusals
     if ack:
         notes += [
             _(
@@ -88,7 +101,7 @@ async def announce(
             for p in posts
             if not ctx.can(p.platform, Capability.BUTTONS)
         ]
-    return Posted(made, tuple(posts), tuple(notes))
+    return Posted(made, tuple(posts), tuple(pinned), tuple(notes))
 
 
 def _blocks(ctx: Context, made: Announcement) -> tuple[Section | Buttons, ...]:
@@ -100,8 +113,9 @@ def _blocks(ctx: Context, made: Announcement) -> tuple[Section | Buttons, ...]:
     return (Buttons((button,)),)
 
 
-async def _pin(ctx: Context, posts: list[Ref]) -> list[str]:
+async def _pin(ctx: Context, posts: list[Ref]) -> tuple[list[Ref], list[str]]:
     """Pin every copy where the platform can; say where it could not (never fail)."""
+    pinned: list[Ref] = []
     notes: list[str] = []
     for post in posts:
         if not ctx.can(post.platform, Capability.PIN):
@@ -115,7 +129,9 @@ async def _pin(ctx: Context, posts: list[Ref]) -> list[str]:
             notes.append(
                 _("Not pinned on {platform}: {reason}", platform=post.platform, reason=refused)
             )
-    return notes
+        else:
+            pinned.append(post)
+    return pinned, notes
 
 
 async def acknowledge(ctx: Context, announcement_id: int) -> tuple[Announcement, bool]:

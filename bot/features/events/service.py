@@ -263,11 +263,18 @@ async def remind(ctx: Context, event_id: int) -> int:
 
 
 async def repeat(ctx: Context, event_id: int) -> Event | None:
-    """Post the next occurrence of a recurring event (when this one starts)."""
+    """Post the next occurrence of a recurring event (when this one starts).
+
+    After a long outage the job fires late, once: occurrences that already passed are
+    skipped, so members get one post for the next meetup, not a burst of stale ones.
+    """
     event = await store(ctx).get(event_id)
     if event is None or event.cancelled or not event.recurrence:
         return None
-    starts = when.next_start(event.starts_at, event.timezone, Recurrence(event.recurrence))
+    rule = Recurrence(event.recurrence)
+    starts = when.next_start(event.starts_at, event.timezone, rule)
+    while starts <= ctx.now():
+        starts = when.next_start(starts, event.timezone, rule)
     new = NewEvent(
         event.title,
         event.channel,

@@ -136,6 +136,14 @@ async def test_all_platforms_posts_the_bridged_copy_and_degrades_pins() -> None:
         assert "bob, carol, sam" in got[-1].text
 
 
+async def test_all_platforms_without_a_bridge_says_where_it_went() -> None:
+    async with harness() as h:
+        out = await h.command("alice", "/announce #help Quiet hours --all-platforms --pin")
+        assert "#help is not bridged" in out[-1].text
+        assert "📌 Pinned" in out[-1].text
+        assert public(h, "help")[-1].pinned
+
+
 async def test_without_all_platforms_only_one_channel_gets_it() -> None:
     config = {"bridges": [{"discord": "general", "slack": "general"}]}
     async with Harness(config=config) as h:

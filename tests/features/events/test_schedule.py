@@ -212,3 +212,16 @@ async def test_stats_export_and_forget() -> None:
         await h.click("carol", "Forget me")
         text = (await h.command("bob", "/event attendees 1"))[-1].text
         assert "Going (0)" in text and "Waitlist (1): dave" in text
+
+
+async def test_a_long_outage_posts_only_the_next_future_occurrence(tmp_path: Path) -> None:
+    url = f"sqlite+aiosqlite:///{tmp_path / 'agora.db'}"
+    async with events(storage_url=url) as first:
+        await first.command("bob", CREATE + " --recurring weekly")
+    # Down for four weeks: the repeat job fires once, late.
+    later = datetime(2026, 12, 29, 9, 0, tzinfo=UTC)
+    async with events(storage_url=url, start=later) as second:
+        await second.tick("1m")
+        posts = [p.text for p in public(second) if p.text.startswith("📅")]
+        assert len(posts) == 1
+        assert "(event #2)" in posts[0] and "Sat, Jan 2, 2027 18:00 CET" in posts[0]
