@@ -86,6 +86,8 @@ def parse_period(text: str, now: datetime, zone: ZoneInfo, platform: str | None 
     """
     raw = " ".join(text.strip().lower().split())
     today = local_date(now, zone)
+    # [start, end) must include what happened this very second.
+    now = now + timedelta(seconds=1)
     days = NAMED.get(raw)
     match = _DAYS.match(raw)
     if match:

@@ -102,8 +102,11 @@ def summary(now: Summary, before: Summary | None, names: Mapping[str, str]) -> s
         ),
     ]
     if now.channels:
+        several = len({c.platform for c in now.channels}) > 1
         busiest = ", ".join(
-            f"{names.get(c.channel_id, '#' + c.name)} ({c.messages + c.replies})"
+            f"{names.get(c.channel_id, '#' + c.name)}"
+            + (f" [{PLATFORMS.get(c.platform, c.platform)}]" if several else "")
+            + f" ({c.messages + c.replies})"
             for c in now.channels
         )
         lines.append(_("Busiest channels: {channels}", channels=busiest))

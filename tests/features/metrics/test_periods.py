@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import UTC, date, datetime
+from datetime import UTC, date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
 import pytest
@@ -27,7 +27,7 @@ def test_named_periods_are_the_last_local_days_including_today() -> None:
     week = parse_period("week", NOW, OSLO)
     assert (week.first, week.last, week.days) == (date(2026, 3, 4), date(2026, 3, 10), 7)
     assert week.window.start == datetime(2026, 3, 3, 23, 0, tzinfo=UTC)  # Oslo midnight
-    assert week.window.end == NOW
+    assert week.window.end == NOW + timedelta(seconds=1)
     assert parse_period("day", NOW, OSLO).first == date(2026, 3, 10)
     assert parse_period("month", NOW, OSLO).days == 30
     assert parse_period(" 14D ", NOW, OSLO).days == 14
@@ -39,7 +39,7 @@ def test_date_ranges_are_whole_local_days() -> None:
     assert march.window.end == datetime(2026, 2, 28, 23, 0, tzinfo=UTC)
     assert march.window.platform == "slack"
     ongoing = parse_period("2026-03-01..2026-03-31", NOW, OSLO)
-    assert ongoing.window.end == NOW  # the future is not counted as silence
+    assert ongoing.window.end == NOW + timedelta(seconds=1)  # the future is not silence
 
 
 @pytest.mark.parametrize(
@@ -88,7 +88,8 @@ def test_chunks_cut_a_period_into_weeks() -> None:
         (date(2026, 2, 25), date(2026, 3, 3)),
         (date(2026, 3, 4), date(2026, 3, 10)),
     ]
-    assert weeks[0].window.start == month.window.start and weeks[-1].window.end == NOW
+    assert weeks[0].window.start == month.window.start
+    assert weeks[-1].window.end == month.window.end
 
 
 def test_running_counts_from_starts_and_ends() -> None:

@@ -1,0 +1,150 @@
+"""`/stats`: every figure against a small community counted by hand.
+
+The Harness starts on Monday 2026-01-05 09:00 UTC and seeds alice, bob, carol, dave
+and erin as joining then. `/stats week` on Wednesday Jan 7 covers Jan 1 00:00 to
+Jan 7 09:00 (6.375 days).
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from bot.features.metrics.handlers import feature as metrics_feature
+from bot.model import Image, Section
+from bot.ports import PersonData
+from bot.registry import Feature
+from bot.stats import Figure, Window
+from bot.testing import Harness
+from tests.features.metrics.conftest import line, metrics, record
+
+
+async def a_week(h: Harness) -> None:
+    """carol posts, bob welcomes, dave reacts; a day later carol replies and erin leaves."""
+    await h.say("carol", "hello everyone")  # post 1
+    await h.say("bob", "welcome!", channel="help")
+    await h.react("dave", 1, "👍")
+    await h.tick("1d")
+    await h.say("carol", "a follow-up", thread_of=1)
+    await h.leave("erin")
+    await h.tick("1d")
+
+
+async def test_week_summary_counted_by_hand(h: Harness) -> None:
+    await a_week(h)
+    text = (await h.command("alice", "/stats week"))[-1].text
+    assert line(text, "📊").endswith("2026-01-01 – 2026-01-07")
+    # Five joined on Monday, erin left; nobody was a member on Jan 1, so no churn rate.
+    assert line(text, "Members:") == ("Members: 4 · joined 5 · left 1 · net +4 · churn —")
+    # carol, bob and dave (alice only ran a command). Person-days: carol 2, bob 1,
+    # dave 1 = 4 over 6.375 days = 0.6; DAU/MAU = 0.627 / 3 = 21 %.
+    assert line(text, "Active members:") == (
+        "Active members: 3 · DAU 0.6 · WAU 3 · MAU 3 · DAU/MAU 21%"
+    )
+    # carol and bob posted: 2 of 4 members; 4 interactions (2 messages, 1 reply,
+    # 1 reaction) over 4 members.
+    assert line(text, "Contributors:") == (
+        "Contributors: 2 (50% of members) · 1 interactions per member"
+    )
+    assert line(text, "Messages:") == "Messages: 2 · replies 1 · reactions 1"
+    assert "Busiest channels: #general (2), #help (1)" in text
+    assert "Tone" not in text  # sentiment is off by default
+
+
+async def test_changes_from_the_previous_period(h: Harness) -> None:
+    await h.say("carol", "one")
+    await h.tick("1d")
+    for word in ("two", "three", "four"):
+        await h.say("carol", word)
+    text = (await h.command("alice", "/stats day"))[-1].text
+    # Today (Jan 6) 3 messages against yesterday's 1 in the same hours: +200 %.
+    assert line(text, "Messages:").startswith("Messages: 3 (+200%)")
+
+
+async def test_an_empty_period_says_zero_not_an_error(h: Harness) -> None:
+    text = (await h.command("alice", "/stats 2025-06-01..2025-06-07"))[-1].text
+    assert line(text, "Members:") == "Members: 0 · joined 0 · left 0 · net 0 · churn —"
+    assert line(text, "Active members:") == (
+        "Active members: 0 · DAU 0 · WAU 0 · MAU 0 · DAU/MAU —"
+    )
+    assert "Busiest channels" not in text
+
+
+async def test_reply_has_a_chart_and_the_text(h: Harness) -> None:
+    await a_week(h)
+    posted = (await h.command("alice", "/stats"))[-1]
+    assert posted.ephemeral_to == h.ref("alice")
+    assert isinstance(posted.blocks[0], Section) and "Members: 4" in posted.blocks[0].text
+    chart = posted.blocks[-1]
+    assert isinstance(chart, Image) and chart.data and chart.data.startswith(b"\x89PNG")
+
+
+async def test_no_chart_when_turned_off_or_for_one_day() -> None:
+    async with metrics(chart=False) as h:
+        posted = (await h.command("alice", "/stats week"))[-1]
+        assert not any(isinstance(b, Image) for b in posted.blocks)
+        posted = (await h.command("alice", "/stats day"))[-1]
+        assert not any(isinstance(b, Image) for b in posted.blocks)
+
+
+async def test_bad_period_gets_a_friendly_answer(h: Harness) -> None:
+    text = (await h.command("alice", "/stats fortnight"))[-1].text
+    assert "I don't understand the period 'fortnight'" in text and "14d" in text
+
+
+async def test_members_cannot_see_stats_and_moderators_not_the_slipping_list(
+    h: Harness,
+) -> None:
+    assert "for moderators only" in (await h.command("carol", "/stats"))[-1].text
+    assert "for admins only" in (await h.command("bob", "/stats slipping"))[-1].text
+    assert "Community stats" in (await h.command("bob", "/stats"))[-1].text
+
+
+async def test_a_linked_person_counts_once_combined_and_once_per_platform() -> None:
+    async with metrics() as h:
+        slack = await h.add_platform("slack", workspace="T1")
+        carol = await record(h, "carol")
+        on_slack = slack.members["carol"].ref
+        async with h.runtime.storage.unit_of_work() as uow:
+            slack_carol = await uow.get(PersonData).detach(on_slack, h.clock.now())
+            await uow.get(PersonData).merge(carol.person_id, slack_carol)
+        await h.say("carol", "hi from discord")
+        await h.on(slack, slack.say("carol", "general", "hi from slack"))
+        both = (await h.command("alice", "/stats week"))[-1].text
+        only_slack = (await h.command("alice", "/stats week slack"))[-1].text
+    # 5 people here, 3 on Slack, carol on both: 7 persons; carol active once.
+    assert line(both, "Members:").startswith("Members: 7 ")
+    assert line(both, "Active members:").startswith("Active members: 1 ")
+    assert line(both, "Messages:").startswith("Messages: 2 ")
+    assert "(Slack only)" in line(only_slack, "📊")
+    assert "[Slack] (1)" in line(both, "Busiest channels:")
+    assert line(only_slack, "Members:").startswith("Members: 3 ")
+    assert line(only_slack, "Messages:").startswith("Messages: 1 ")
+
+
+async def test_other_features_figures_are_collected_and_a_broken_hook_is_skipped() -> None:
+    questions = Feature("fakequestions")
+    broken = Feature("broken")
+
+    @questions.stats
+    async def answer_times(ctx: Any, window: Window) -> list[Figure]:
+        return [
+            Figure("first_response", "Time to first answer", 12.0, unit="min", group="Questions"),
+            Figure("unused", "Never used", 0, group="Questions"),
+        ]
+
+    @broken.stats
+    async def crash(ctx: Any, window: Window) -> list[Figure]:
+        raise RuntimeError("boom")
+
+    async with metrics(top={"features": [metrics_feature, questions, broken]}) as h:
+        text = (await h.command("alice", "/stats week"))[-1].text
+    assert "Questions: Time to first answer 12 min" in text
+    assert "Never used" not in text  # zero now and before: left out of the compact text
+    assert line(text, "Members:")  # the broken hook did not blank the summary
+
+
+async def test_response_times_come_from_the_questions_feature() -> None:
+    async with metrics() as h:
+        await h.command("carol", "/ask How do I reset my password? It fails every time")
+        text = (await h.command("alice", "/stats week"))[-1].text
+    assert "Questions asked 1" in text
