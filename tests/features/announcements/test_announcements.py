@@ -184,3 +184,15 @@ async def test_stats_export_and_forget() -> None:
             assert await uow.get(PersonData).remaining(record.person_id, [alice]) == {}
         out = await h.command("carol", "/announce ack 1")
         assert "already confirmed" in out[-1].text  # the announcement outlived its author
+
+
+async def test_ack_where_there_are_no_buttons_points_to_the_command() -> None:
+    config = {"bridges": [{"discord": "general", "slack": "general"}]}
+    async with Harness(config=config) as h:
+        discord = await h.add_platform("discord")
+        await h.add_platform("slack", capabilities=frozenset(Capability) - {Capability.BUTTONS})
+        line = "/announce #general Vote today --all-platforms --ack"
+        got = await h.on(discord, discord.command("alice", "help", line))
+        assert "On slack there are no buttons: members confirm with /announce ack 1." in (
+            got[-1].text
+        )

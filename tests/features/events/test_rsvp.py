@@ -163,3 +163,10 @@ async def test_unknown_events_and_broken_buttons_are_explained() -> None:
         assert "There is no event #9" in out[-1].text
         out = await h.command("carol", "/event attendees nine")
         assert "is not an event number" in out[-1].text
+
+
+async def test_posts_use_the_platforms_own_timestamp_markup() -> None:
+    async with events() as h:
+        h.port.timestamp = lambda at, style, zone: f"<t:{int(at.timestamp())}:{style.value}>"  # type: ignore[method-assign]
+        await h.command("bob", CREATE)
+        assert "🕕 <t:1796490000:F> (<t:1796490000:R>), 1 hour" in public(h)[-1].text
