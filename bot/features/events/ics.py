@@ -1,7 +1,9 @@
 """Events as iCalendar (RFC 5545): the file members add to their own calendars.
 
 Times carry their zone (`TZID` with a `VTIMEZONE`), so a calendar shows 18:00 Oslo
-time as 18:00 in Oslo and the right hour everywhere else, across DST changes.
+time as 18:00 in Oslo and the right hour everywhere else, across DST changes. A
+recurring event is one entry per occurrence, like its posts (no RRULE): importing the
+file of every week's post never doubles a series in someone's calendar.
 """
 
 from __future__ import annotations
@@ -16,11 +18,6 @@ from icalendar import Event as VEvent
 from bot.features.events import when
 from bot.features.events.store import Event
 
-_RRULES = {
-    "weekly": {"freq": "weekly"},
-    "biweekly": {"freq": "weekly", "interval": 2},
-    "monthly": {"freq": "monthly"},
-}
 MIME = "text/calendar"
 
 
@@ -33,10 +30,8 @@ def uid(event: Event, community: str) -> str:
     return f"event-{event.id}@{_slug(community)}.agora"
 
 
-def calendar(
-    events: Sequence[Event], *, community: str, now: datetime, repeat: bool = False
-) -> bytes:
-    """A VCALENDAR of `events`; with `repeat`, recurring ones carry their RRULE."""
+def calendar(events: Sequence[Event], *, community: str, now: datetime) -> bytes:
+    """A VCALENDAR of `events`, one VEVENT each."""
     cal = Calendar()
     cal.add("prodid", "-//Agora//Community events//EN")
     cal.add("version", "2.0")
@@ -44,13 +39,13 @@ def calendar(
     cal.add("method", "PUBLISH")
     cal.add("x-wr-calname", community)
     for event in events:
-        cal.add_component(_vevent(event, community, now, repeat))
+        cal.add_component(_vevent(event, community, now))
     cal.add_missing_timezones()
     data: bytes = cal.to_ical()
     return data
 
 
-def _vevent(event: Event, community: str, now: datetime, repeat: bool) -> VEvent:
+def _vevent(event: Event, community: str, now: datetime) -> VEvent:
     zone = when.zone(event.timezone)
     item = VEvent()
     item.add("uid", uid(event, community))
@@ -64,8 +59,6 @@ def _vevent(event: Event, community: str, now: datetime, repeat: bool) -> VEvent
         item.add("description", f"{community} · max {event.capacity}")
     else:
         item.add("description", community)
-    if repeat and event.recurrence in _RRULES and not event.cancelled:
-        item.add("rrule", _RRULES[event.recurrence])
     return item
 
 

@@ -127,7 +127,7 @@ async def publish(ctx: Context, new: NewEvent) -> Event:
 
 
 def _ics(ctx: Context, event: Event) -> Attachment:
-    data = ics.calendar([event], community=ctx.community, now=ctx.now(), repeat=True)
+    data = ics.calendar([event], community=ctx.community, now=ctx.now())
     return Attachment(ics.filename(event), data, ics.MIME)
 
 
