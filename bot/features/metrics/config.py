@@ -9,6 +9,7 @@ configured, because each one posts, writes or exposes something new.
 from __future__ import annotations
 
 from collections.abc import Iterator
+from string import Formatter
 
 from pydantic import Field, field_validator, model_validator
 
@@ -61,6 +62,25 @@ class MetricsConfig(FeatureConfig):
     @classmethod
     def _channel(cls, value: str) -> str:
         return value.strip().lstrip("#")
+
+    @field_validator("checkin_text")
+    @classmethod
+    def _placeholders(cls, value: str) -> str:
+        try:
+            fields = {name for _text, name, _spec, _conv in Formatter().parse(value) if name}
+        except ValueError:
+            raise ValueError(
+                _("checkin_text has an unmatched { or }; write {{ and }} for literal braces")
+            ) from None
+        unknown = sorted(fields - {"name", "community"})
+        if unknown:
+            raise ValueError(
+                _(
+                    "checkin_text may only use {{name}} and {{community}}, not {names}",
+                    names=", ".join("{" + n + "}" for n in unknown),
+                )
+            )
+        return value
 
     @field_validator("sentiment_languages")
     @classmethod
