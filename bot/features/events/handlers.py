@@ -155,7 +155,11 @@ async def stats(ctx: Context, window: Window) -> list[Figure]:
 
 @feature.forget
 async def forget(ctx: Context, person_id: int) -> None:
-    """Events stay (others go to them) without their creator; RSVPs go with the person."""
+    """Events stay (others go to them) without their creator; RSVPs go with the person.
+
+    Their seats at coming events go to the first on each waitlist right away.
+    """
+    await service.release_seats(ctx, person_id)
     await service.store(ctx).release_person(person_id)
 
 

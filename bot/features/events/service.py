@@ -203,6 +203,7 @@ async def respond(ctx: Context, event_id: int, wanted: Answer) -> Answered:
         raise UserError(_("Event #{id} is cancelled.", id=event.id))
     if event.ends_at <= ctx.now():
         raise UserError(_("Event #{id} is over.", id=event.id))
+    await _promote(ctx, event)  # seats freed without a change (a forgotten member) first
     rsvps = await store(ctx).rsvps(event.id)
     current = next((r.answer for r in rsvps if r.person_id == actor.person_id), None)
     result = wanted
@@ -221,16 +222,27 @@ async def respond(ctx: Context, event_id: int, wanted: Answer) -> Answered:
     return Answered(event, result, True)
 
 
-async def _promote(ctx: Context, event: Event) -> None:
-    """A seat freed up: the first on the waitlist goes, and is told so."""
+async def _promote(ctx: Context, event: Event) -> bool:
+    """Free seats go to the waitlist, first come first served, each told by DM."""
+    if event.capacity is None:
+        return False
     rsvps = await store(ctx).rsvps(event.id)
     going = sum(1 for r in rsvps if r.answer is Answer.GOING)
     waiting = [r for r in rsvps if r.answer is Answer.WAITLIST]
-    if not waiting or (event.capacity is not None and going >= event.capacity):
-        return
-    first = waiting[0]
-    await store(ctx).answer(event.id, first.person_id, first.member, Answer.GOING, ctx.now())
-    await _tell(ctx, first, event, render.promoted)
+    promoted = waiting[: max(event.capacity - going, 0)]
+    for rsvp in promoted:
+        await store(ctx).answer(event.id, rsvp.person_id, rsvp.member, Answer.GOING, ctx.now())
+        await _tell(ctx, rsvp, event, render.promoted)
+    return bool(promoted)
+
+
+async def release_seats(ctx: Context, person_id: int) -> None:
+    """A member is being forgotten: their seats at coming events go to the waitlist now."""
+    for event, rsvp in await store(ctx).of_person(person_id):
+        if rsvp.answer is Answer.GOING and not event.cancelled and event.ends_at > ctx.now():
+            await store(ctx).answer(event.id, person_id, rsvp.member, Answer.NO, ctx.now())
+            if await _promote(ctx, event):
+                await refresh(ctx, event)
 
 
 async def _tell(

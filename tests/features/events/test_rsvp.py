@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
-from tests.features.events.conftest import events, public
+from bot.features.events.store import Answer, EventStore
+from bot.ports import Directory
+from tests.features.events.conftest import START, events, public
 
 CREATE = '/event create "Board games" 2026-12-05 18:00 Europe/Oslo --limit 2'
 
@@ -90,6 +92,21 @@ async def test_a_full_event_waitlists_and_promotes_with_a_dm() -> None:
         assert h.dms("alice")[-1].text.startswith("🎟 A seat freed up")
         assert "2/2 going · 1 maybe · 0" not in public(h)[0].text
         assert "2/2 going · 1 maybe" in public(h)[0].text
+
+
+async def test_nobody_jumps_the_waitlist_when_a_seat_is_free() -> None:
+    async with events() as h:
+        await h.command("bob", CREATE)
+        await h.click("carol", "✅ Going")
+        await h.click("dave", "✅ Going")
+        await h.click("erin", "✅ Going")  # waitlisted
+        async with h.runtime.storage.unit_of_work() as uow:  # a seat frees silently
+            carol = await uow.get(Directory).get(h.ref("carol"))
+            assert carol is not None
+            await uow.get(EventStore).answer(1, carol.person_id, carol.ref, Answer.NO, START)
+        out = await h.click("alice", "✅ Going")
+        assert "you are on the waitlist" in out[-1].text
+        assert h.dms("erin")[-1].text.startswith("🎟 A seat freed up")
 
 
 async def test_maybe_and_no_never_take_a_seat() -> None:

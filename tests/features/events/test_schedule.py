@@ -210,7 +210,9 @@ async def test_stats_export_and_forget() -> None:
         await h.command("carol", "/mydata forget")
         await h.click("carol", "Forget me")
         text = (await h.command("bob", "/event attendees 1"))[-1].text
-        assert "Going (0)" in text and "Waitlist (1): dave" in text
+        assert "Going (1): dave" in text and "Waitlist (0)" in text
+        assert h.dms("dave")[-1].text.startswith("🎟 A seat freed up")
+        assert "1/1 going" in public(h)[0].text
 
 
 async def test_a_long_outage_posts_only_the_next_future_occurrence(tmp_path: Path) -> None:
