@@ -221,7 +221,7 @@ class Pending:
                 await self.interaction.response.edit_message(
                     content=rendered.content,
                     embeds=render.to_embeds(rendered),
-                    attachments=render.to_files(rendered),
+                    attachments=render.edited_files(rendered),
                     view=render.to_view(rendered),
                     allowed_mentions=ALLOWED_MENTIONS,
                 )
@@ -232,7 +232,7 @@ class Pending:
             kwargs: dict[str, Any] = {
                 "content": rendered.content,
                 "embeds": render.to_embeds(rendered),
-                "attachments": render.to_files(rendered),
+                "attachments": render.edited_files(rendered),
                 "view": render.to_view(rendered),
                 "allowed_mentions": ALLOWED_MENTIONS,
             }

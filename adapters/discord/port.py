@@ -268,7 +268,7 @@ class DiscordPort:
             await partial.edit(
                 content=rendered.content,
                 embeds=render.to_embeds(rendered),
-                attachments=render.to_files(rendered),
+                attachments=render.edited_files(rendered),
                 view=render.to_view(rendered),
                 allowed_mentions=ALLOWED_MENTIONS,
             )

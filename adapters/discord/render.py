@@ -417,6 +417,15 @@ def to_files(rendered: Rendered) -> list[discord.File]:
     ]
 
 
+def edited_files(rendered: Rendered) -> Any:
+    """Files for an edit: none given keeps the message's own, as on the other platforms.
+
+    Discord replaces a message's attachments with the edit's list, so an edit that only
+    changes the text (a poll's counts, an event's RSVPs) would drop its file.
+    """
+    return to_files(rendered) if rendered.files else discord.utils.MISSING
+
+
 def to_view(rendered: Rendered) -> discord.ui.View | None:
     """A view that only describes components (see the module docstring)."""
     if not rendered.rows:

@@ -134,6 +134,18 @@ async def test_edit_and_delete(bot: Bot) -> None:
     assert bot.fake.sent("DELETE", rf"/channels/{CHANNELS['general']}/messages/{message}")
 
 
+async def test_an_edit_without_files_keeps_the_messages_file(bot: Bot) -> None:
+    port = bot.adapter.port
+    ics = Attachment("event-1.ics", b"BEGIN:VCALENDAR\r\nEND:VCALENDAR\r\n", "text/calendar")
+    sent = await port.send(Outgoing("1 going", channel=GENERAL, attachments=(ics,)))
+    await port.edit(sent, Outgoing("2 going", channel=GENERAL))
+    await port.edit(sent, Outgoing("3 going", channel=GENERAL, attachments=(ics,)))
+    message = sent.id.split("/")[1]
+    kept, replaced = bot.fake.sent("PATCH", rf"/channels/{CHANNELS['general']}/messages/{message}")
+    assert "attachments" not in kept.body and kept.files == []
+    assert replaced.files == ["event-1.ics"]
+
+
 async def test_roles_by_name(bot: Bot) -> None:
     port = bot.adapter.port
     await port.add_role(CAROL, "newcomer")
