@@ -117,6 +117,8 @@ def _run(row: Row[Any]) -> Run:
         run_key=row.run_key,
         started_at=row.started_at,
         summary_due=row.summary_due,
+        post_channel=Ref.parse(row.post_channel) if row.post_channel else None,
+        post_message=Ref.parse(row.post_message) if row.post_message else None,
         summary_channel=Ref.parse(row.summary_channel) if row.summary_channel else None,
         summary_message=Ref.parse(row.summary_message) if row.summary_message else None,
         summarized_at=row.summarized_at,
@@ -269,6 +271,13 @@ class SqlCheckinStore:
             )
         ).first()
         return _run(row) if row is not None else None
+
+    async def set_post(self, checkin_id: int, run_key: str, channel: Ref, message: Ref) -> None:
+        await self.conn.execute(
+            update(checkin_runs)
+            .where(checkin_runs.c.checkin_id == checkin_id, checkin_runs.c.run_key == run_key)
+            .values(post_channel=str(channel), post_message=str(message))
+        )
 
     async def summarized(
         self, checkin_id: int, run_key: str, channel: Ref | None, message: Ref | None, at: datetime

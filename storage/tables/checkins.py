@@ -81,6 +81,9 @@ checkin_runs = impersonal(
         Column("run_key", String(16), nullable=False),
         Column("started_at", UTCDateTime, nullable=False),
         Column("summary_due", UTCDateTime),
+        # delivery = "channel": the post members answer under (answers go to its thread).
+        Column("post_channel", REF),
+        Column("post_message", REF),
         Column("summary_channel", REF),
         Column("summary_message", REF),
         Column("summarized_at", UTCDateTime),

@@ -79,6 +79,11 @@ async def submit(ctx: Context, form_id: str, values: dict[str, str]) -> None:
             Outgoing(text, blocks, channel=run.summary_channel, thread_of=run.summary_message)
         )
         thanks += " " + _("The summary was out already, so they were added to its thread.")
+    elif run is not None and run.post_channel is not None and run.post_message is not None:
+        block = render.answer_block(actor.label, checkin, answers)
+        await ctx.send(
+            Outgoing(block.text, (block,), channel=run.post_channel, thread_of=run.post_message)
+        )
     await ctx.reply(thanks, ephemeral=True)
 
 

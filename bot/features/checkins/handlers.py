@@ -10,7 +10,7 @@ from bot.context import Context
 from bot.features.checkins import admin, answers, members, posts, privacy, runs
 from bot.features.checkins.config import MAX_QUESTIONS, CheckinsConfig, check_checkins
 from bot.i18n import N_
-from bot.model import ButtonPressed, FormSubmitted, Level, Ref
+from bot.model import Block, ButtonPressed, FormSubmitted, Level, Ref
 from bot.registry import Feature
 from bot.stats import Figure, Window
 
@@ -221,6 +221,11 @@ async def forget(ctx: Context, person_id: int) -> None:
 @feature.export
 async def export(ctx: Context, person_id: int) -> dict[str, Any]:
     return await privacy.export_person(ctx, person_id)
+
+
+@feature.home
+async def home(ctx: Context) -> list[Block]:
+    return await members.home(ctx)
 
 
 @feature.stats

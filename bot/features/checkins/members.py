@@ -151,3 +151,26 @@ async def skip(ctx: Context, name: str | None) -> str:
     if not done:
         raise UserError(_("There is no run to skip."))
     return _("Skipped: {runs}.", runs="; ".join(done))
+
+
+async def home(ctx: Context) -> list[Block]:
+    """The member's check-ins on their home tab: when each asks next, or the pause."""
+    actor = service.me(ctx)
+    memberships = await service.store(ctx).memberships_of(actor.person_id)
+    now = ctx.now()
+    lines = []
+    for checkin in await service.store(ctx).all():
+        membership = memberships.get(checkin.id)
+        if checkin.delivery is Delivery.CHANNEL or not service.wanted(
+            checkin, actor.roles, membership
+        ):
+            continue
+        zone_name = service.zone_of(ctx, checkin, actor.timezone)
+        status = _status(checkin, actor.roles, membership, now, zone_name)
+        due = next_instant(checkin.schedule, [zone_name], now)
+        if due is not None and not service.paused(membership, now):
+            status = _("Next: {when}", when=render.when(due, zone_name))
+        lines.append(f"• {one_line(checkin.title)} — {status}")
+    if not lines:
+        return []
+    return [Section("\n".join([_("**Your check-ins**"), *lines]))]

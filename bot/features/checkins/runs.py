@@ -179,7 +179,9 @@ async def post_in_channel(ctx: Context, checkin: Checkin, key: str) -> None:
     text, blocks = render.channel_post(
         checkin, key, answer_id(ctx, checkin.id, key), skip_id(ctx, checkin.id, key)
     )
-    await ctx.send_bridged(Outgoing(text, blocks, channel=channel))
+    sent = await ctx.send_bridged(Outgoing(text, blocks, channel=channel))
+    if sent:
+        await service.store(ctx).set_post(checkin.id, key, channel, sent[0])
 
 
 async def on_send(ctx: Context, payload: dict[str, Any]) -> None:

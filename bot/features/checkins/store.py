@@ -79,6 +79,8 @@ class Run:
     run_key: str
     started_at: datetime
     summary_due: datetime | None
+    post_channel: Ref | None  # delivery = "channel": the post answers are threaded under
+    post_message: Ref | None
     summary_channel: Ref | None
     summary_message: Ref | None
     summarized_at: datetime | None
@@ -174,6 +176,10 @@ class CheckinStore(Protocol):
         ...
 
     async def run(self, checkin_id: int, run_key: str) -> Run | None: ...
+
+    async def set_post(self, checkin_id: int, run_key: str, channel: Ref, message: Ref) -> None:
+        """Remember a channel check-in's post for this run."""
+        ...
 
     async def summarized(
         self, checkin_id: int, run_key: str, channel: Ref | None, message: Ref | None, at: datetime

@@ -71,6 +71,8 @@ def upgrade() -> None:
         sa.Column("run_key", sa.String(16), nullable=False),
         sa.Column("started_at", UTCDateTime(), nullable=False),
         sa.Column("summary_due", UTCDateTime()),
+        sa.Column("post_channel", REF),
+        sa.Column("post_message", REF),
         sa.Column("summary_channel", REF),
         sa.Column("summary_message", REF),
         sa.Column("summarized_at", UTCDateTime()),

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from bot.context import Context, Work
+from bot.ports import Directory
 from tests.features.checkins.conftest import STANDUP, answers, asked, checkins, deliveries, utc
 
 
@@ -90,6 +92,25 @@ async def test_a_channel_check_in_posts_once_and_anyone_answers() -> None:
         assert h.dms("carol") == []
         await h.click("alice", "Answer")
         await h.submit("alice", q1="Great")
+        threaded = [p for p in h.sent if p.thread_of == posts[0].ref]
+        assert len(threaded) == 1 and "Great" in threaded[0].text
         await h.tick("3h")
         summary = h.in_channel("general")[-1].text
         assert "Great" in summary and "alice" in summary
+
+
+async def test_the_home_tab_shows_when_each_check_in_asks_next() -> None:
+    async with checkins(start=utc(1, 5, 7), checkins=[STANDUP]) as h:
+        await h.command("carol", "/timezone Europe/Oslo")
+        await h.command("dave", "/checkin pause 1w")
+        runtime = h.runtime
+        feature = runtime.registry.features["checkins"]
+        (hook,) = feature.home_hooks
+        shown = {}
+        for name in ("carol", "dave", "alice"):
+            async with runtime.storage.unit_of_work() as uow:
+                member = await uow.get(Directory).get(h.ref(name))
+                shown[name] = str(await hook(Context(Work(runtime, uow), feature, None, member)))
+        assert "Daily standup — Next: Mon, Jan 5, 09:00 (Europe/Oslo)" in shown["carol"]
+        assert "paused until" in shown["dave"]
+        assert shown["alice"] == "[]"
