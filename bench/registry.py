@@ -17,6 +17,7 @@ MODULES = (
     "kudos_leaderboard",
     "kudos_give",
     "moderation_raid",
+    "discord_gateway",
     "checkins_dms",
     "metrics",
 )
