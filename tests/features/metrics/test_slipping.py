@@ -6,8 +6,10 @@ every Monday throughout. The check-in job runs on Tuesdays at 10:00 UTC.
 
 from __future__ import annotations
 
+from bot.context import Context, Work
+from bot.features.metrics import privacy
 from bot.testing import Harness
-from tests.features.metrics.conftest import metrics
+from tests.features.metrics.conftest import metrics, record
 
 
 async def six_weeks(h: Harness) -> None:
@@ -70,3 +72,17 @@ async def test_no_checkin_by_default() -> None:
         await six_weeks(h)
         await h.tick("7d")
     assert not h.dms("carol")
+
+
+async def test_checkins_are_exported_and_forgotten_with_the_person() -> None:
+    async with metrics(checkin_dm=True) as h:
+        await six_weeks(h)
+        carol = (await record(h, "carol")).person_id
+        feature = h.runtime.registry.features["metrics"]
+        async with h.runtime.storage.unit_of_work() as uow:
+            ctx = Context(Work(h.runtime, uow), feature, None)
+            exported = await privacy.export(ctx, carol)
+            await privacy.forget(ctx, carol)
+            after = await privacy.export(ctx, carol)
+    assert exported == {"checkins_sent": ["2026-02-10T10:00:00+00:00"]}
+    assert after == {"checkins_sent": []}
