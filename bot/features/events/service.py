@@ -92,9 +92,12 @@ async def create(
         raise UserError(_("{day} {time} has already passed.", day=day, time=clock))
     if limit is not None and limit > cfg.max_limit:
         raise UserError(_("An event may have at most {max} seats.", max=cfg.max_limit))
-    target = channel or (ctx.channel.ref if ctx.channel else None)
+    here = ctx.channel.ref if ctx.channel else None
+    target = channel or here
     if target is None:
         raise UserError(_("Run this in a channel, or name one with --channel."))
+    if target != here and not ctx.level.allows(Level.MODERATOR):
+        raise UserError(_("Only moderators can post events in another channel; run it there."))
     new = NewEvent(
         title=title[:200],
         channel=target,

@@ -32,6 +32,14 @@ async def test_members_cannot_create_unless_configured() -> None:
         assert public(h)[-1].text.startswith("📅 **Board games**")
 
 
+async def test_another_channel_needs_a_moderator() -> None:
+    async with events(create_level="member") as h:
+        out = await h.command("carol", CREATE + " --channel #help")
+        assert "Only moderators can post events in another channel" in out[-1].text
+        await h.command("bob", CREATE + " --channel #help", channel="general")
+        assert public(h, "help")[-1].text.startswith("📅 **Board games**")
+
+
 async def test_bad_times_get_a_sentence_with_the_fix() -> None:
     async with events() as h:
         cases = {
