@@ -226,3 +226,14 @@ async def test_a_long_outage_posts_only_the_next_future_occurrence(tmp_path: Pat
         posts = [p.text for p in public(second) if p.text.startswith("📅")]
         assert len(posts) == 1
         assert "(event #2)" in posts[0] and "Sat, Jan 2, 2027 18:00 CET" in posts[0]
+
+
+async def test_two_instances_send_each_reminder_once(db_url: str) -> None:
+    async with events(storage_url=db_url) as first:
+        await first.command("bob", CREATE)
+        await first.click("carol", "✅ Going")
+        async with events(storage_url=db_url) as second:  # armed the same jobs at start
+            await second.tick("6d")
+            await first.tick("6d")
+            both = reminders(first, "carol") + reminders(second, "carol")
+            assert len(both) == 2  # the day-before and the quarter-hour one, once each
