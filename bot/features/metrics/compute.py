@@ -78,6 +78,8 @@ class Summary:
     scored: int
     channels: tuple[ChannelCount, ...] = ()
     contributed: tuple[Figure, ...] = ()
+    # (weekday, hour) with the most posts and reactions, Monday = 0, community time.
+    busiest: tuple[int, int] | None = None
 
     @property
     def dau(self) -> float:
@@ -199,7 +201,9 @@ async def summarize(
     reach = await metrics.reach(window, offsets)
     counts: dict[str, int] = {}
     scored, total = 0, 0.0
-    for hour in hours if hours is not None else await hours_of(ctx, window):
+    if hours is None:
+        hours = await hours_of(ctx, window)
+    for hour in hours:
         counts[hour.kind] = counts.get(hour.kind, 0) + hour.count
         scored += hour.sentiment_count
         total += hour.sentiment_sum
@@ -221,7 +225,21 @@ async def summarize(
         scored=scored,
         channels=tuple(await metrics.channels(window, channels)) if channels else (),
         contributed=tuple(await contributed(ctx, window)) if hooks else (),
+        busiest=busiest(heat_map(hours)),
     )
+
+
+def busiest(heat: Sequence[Sequence[int]]) -> tuple[int, int] | None:
+    """The (weekday, hour) cell with the most activity; the earliest one on a tie."""
+    best = max(
+        (
+            (count, -weekday, -hour)
+            for weekday, row in enumerate(heat)
+            for hour, count in enumerate(row)
+        ),
+        default=(0, 0, 0),
+    )
+    return (-best[1], -best[2]) if best[0] else None
 
 
 # --- series for charts and the report ------------------------------------------------

@@ -10,10 +10,19 @@ from collections.abc import Mapping, Sequence
 
 from bot.features.metrics.compute import Summary, change
 from bot.features.metrics.periods import Period
-from bot.i18n import _, ngettext
+from bot.i18n import N_, _, ngettext
 from bot.stats import Figure
 
 PLATFORMS = {"discord": "Discord", "slack": "Slack", "console": "console"}
+WEEKDAYS = (
+    N_("Monday"),
+    N_("Tuesday"),
+    N_("Wednesday"),
+    N_("Thursday"),
+    N_("Friday"),
+    N_("Saturday"),
+    N_("Sunday"),
+)
 
 
 def number(value: float | None, unit: str = "") -> str:
@@ -110,6 +119,16 @@ def summary(now: Summary, before: Summary | None, names: Mapping[str, str]) -> s
             for c in now.channels
         )
         lines.append(_("Busiest channels: {channels}", channels=busiest))
+    if now.busiest is not None:
+        weekday, hour = now.busiest
+        lines.append(
+            _(
+                "Busiest hour: {weekday} {start:02d}:00–{end:02d}:00 (community time)",
+                weekday=_(WEEKDAYS[weekday]),
+                start=hour,
+                end=(hour + 1) % 24,
+            )
+        )
     if now.sentiment is not None:
         lines.append(
             ngettext(

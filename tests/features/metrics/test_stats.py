@@ -47,6 +47,8 @@ async def test_week_summary_counted_by_hand(h: Harness) -> None:
     )
     assert line(text, "Messages:") == "Messages: 2 · replies 1 · reactions 1"
     assert "Busiest channels: #general (2), #help (1)" in text
+    # Monday 09:00 held two posts and the reaction; Tuesday 09:00 only the reply.
+    assert "Busiest hour: Monday 09:00–10:00 (community time)" in text
     assert "Tone" not in text  # sentiment is off by default
 
 
@@ -66,7 +68,7 @@ async def test_an_empty_period_says_zero_not_an_error(h: Harness) -> None:
     assert line(text, "Active members:") == (
         "Active members: 0 · DAU 0 · WAU 0 · MAU 0 · DAU/MAU —"
     )
-    assert "Busiest channels" not in text
+    assert "Busiest channels" not in text and "Busiest hour" not in text
 
 
 async def test_reply_has_a_chart_and_the_text(h: Harness) -> None:
