@@ -68,6 +68,20 @@ async def announce_status(ctx: Context, id: str) -> None:
 
 
 @feature.command(
+    "announce remind",
+    help=N_("DM everyone who has not confirmed an announcement yet"),
+    args=[NUMBER],
+    level=Level.MODERATOR,
+    ephemeral=True,
+)
+async def announce_remind(ctx: Context, id: str) -> None:
+    number = service.number(id)
+    count = await service.remind(ctx, number)
+    made = await service.find(ctx, number)
+    await ctx.reply(render.reminded(made, count), ephemeral=True)
+
+
+@feature.command(
     "announce list",
     help=N_("The latest announcements and how many confirmed them"),
     level=Level.MODERATOR,

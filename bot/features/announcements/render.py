@@ -35,6 +35,28 @@ def posted(made: Announcement, where: Sequence[str], pinned: int, notes: Sequenc
     return "\n".join(lines)
 
 
+def reminder(made: Announcement) -> str:
+    """The DM to members who have not confirmed an announcement yet."""
+    return "\n".join(
+        [
+            _("📢 Please read and confirm announcement #{id}:", id=made.id),
+            made.text,
+            _("(Press the button, or answer /announce ack {id}.)", id=made.id),
+        ]
+    )
+
+
+def reminded(made: Announcement, count: int) -> str:
+    if not count:
+        return _("Everyone has confirmed announcement #{id}; nobody to remind.", id=made.id)
+    return ngettext(
+        "Reminded {n} member who has not confirmed announcement #{id} yet.",
+        "Reminded {n} members who have not confirmed announcement #{id} yet.",
+        count,
+        id=made.id,
+    )
+
+
 def acknowledged(made: Announcement, fresh: bool) -> str:
     if fresh:
         return _("Thank you — announcement #{id} is marked as read.", id=made.id)

@@ -177,3 +177,22 @@ async def status(ctx: Context, announcement_id: int) -> Status:
         r for r in readers if r.person_id not in acks and r.person_id != found.author_person_id
     ]
     return Status(found, tuple(acknowledged), tuple(pending))
+
+
+async def remind(ctx: Context, announcement_id: int) -> int:
+    """DM everyone who has not confirmed yet, with the button; returns how many."""
+    found = await status(ctx, announcement_id)
+    made = found.announcement
+    sent = 0
+    for reader in found.pending:
+        record = await ctx.directory.get(reader.member)
+        if record is None:
+            continue
+        with ctx.speaking_to(record):
+            text = render.reminder(made)
+            blocks = (
+                _blocks(ctx, made) if ctx.can(reader.member.platform, Capability.BUTTONS) else ()
+            )
+            if await ctx.dm(reader.member, text, blocks=blocks) is not None:
+                sent += 1
+    return sent

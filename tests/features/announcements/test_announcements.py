@@ -94,6 +94,23 @@ async def test_confirmations_are_tracked_once_per_person() -> None:
         assert "#1 Storm tonight: stay indoors — 2 acknowledgements" in listing
 
 
+async def test_remind_dms_only_those_who_have_not_confirmed() -> None:
+    async with harness() as h:
+        await h.command("alice", STORM)
+        await h.click("carol", "✅ I have read this")
+        out = await h.command("alice", "/announce remind 1")
+        assert "Reminded 3 members who have not confirmed announcement #1 yet." in out[-1].text
+        assert h.dms("carol") == [] and h.dms("alice") == []
+        [dm] = h.dms("erin")
+        assert dm.text.startswith("📢 Please read and confirm announcement #1:")
+        assert "Storm tonight: stay indoors" in dm.text
+        await h.click("erin", "✅ I have read this")
+        status = (await h.command("alice", "/announce status 1"))[-1].text
+        assert "✅ Read by 2 of 4 (50%): carol, erin" in status
+        out = await h.command("bob", "/announce remind 1")
+        assert "Only admins" in out[-1].text
+
+
 async def test_status_lists_only_so_many_names() -> None:
     async with harness(status_names=1) as h:
         await h.command("alice", STORM)
