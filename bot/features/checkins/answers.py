@@ -42,6 +42,9 @@ async def open_form(ctx: Context, action: str) -> None:
 async def skip(ctx: Context, action: str) -> None:
     checkin, key = await _target(ctx, action.split(":"))
     actor = service.me(ctx)
+    earlier = await service.store(ctx).response(checkin.id, key, actor.person_id)
+    if earlier is not None and not earlier.skipped:
+        raise UserError(_("You answered this one already; press Answer to change your answers."))
     await service.store(ctx).respond(
         Response(checkin.id, key, actor.person_id, True, (), ctx.now())
     )
@@ -110,6 +113,9 @@ async def post_summary(ctx: Context, checkin: Checkin, key: str) -> None:
         for p in asked
         if p in responses and not responses[p].skipped
     ]
+    if not asked:  # nobody was due (all paused, a holiday): no empty summary
+        await store.summarized(checkin.id, key, None, None, ctx.now())
+        return
     skipped = [names.get(p, "?") for p in asked if p in responses and responses[p].skipped]
     silent = [names[p] for p in asked if p not in responses and p in names]
     text, blocks = render.summary(checkin, key, answered, skipped, silent)

@@ -114,3 +114,32 @@ async def test_the_home_tab_shows_when_each_check_in_asks_next() -> None:
         assert "Daily standup — Next: Mon, Jan 5, 09:00 (Europe/Oslo)" in shown["carol"]
         assert "paused until" in shown["dave"]
         assert shown["alice"] == "[]"
+
+
+async def test_nobody_asked_means_no_summary_and_an_answer_is_not_undone_by_skip() -> None:
+    async with checkins(start=utc(1, 5, 8), checkins=[STANDUP]) as h:
+        for name in ("carol", "dave", "erin"):
+            await h.command(name, "/checkin pause 1d")
+        await h.tick("10h")
+        assert not [p for p in h.in_channel("general") if "📋" in p.text]
+        await h.tick("15h")  # Tuesday 09:00
+        await h.click("carol", "Answer")
+        await h.submit("carol", q1="a", q2="b")
+        await h.click("carol", "Skip this time")
+        assert "answered this one already" in h.last("carol").text
+        assert [a.skipped for a in await answers(h)] == [False]
+
+
+async def test_a_channel_check_in_nobody_answered_gets_no_summary() -> None:
+    pulse = {
+        "name": "pulse",
+        "title": "Weekly pulse",
+        "schedule": "every friday 15:00",
+        "questions": ["How was your week?"],
+        "delivery": "channel",
+        "channel": "general",
+    }
+    async with checkins(start=utc(1, 9, 8), checkins=[pulse]) as h:
+        await h.tick("12h")
+        assert len([p for p in h.in_channel("general") if "Weekly pulse" in p.text]) == 1
+        assert not [p for p in h.in_channel("general") if "📋" in p.text]
