@@ -4,7 +4,15 @@ from __future__ import annotations
 
 from bot.context import Context, Work
 from bot.ports import Directory
-from tests.features.checkins.conftest import STANDUP, answers, asked, checkins, deliveries, utc
+from tests.features.checkins.conftest import (
+    STANDUP,
+    answers,
+    asked,
+    checkins,
+    deliveries,
+    questions,
+    utc,
+)
 
 
 async def test_members_are_asked_answer_and_the_summary_shows_it() -> None:
@@ -143,3 +151,12 @@ async def test_a_channel_check_in_nobody_answered_gets_no_summary() -> None:
         await h.tick("12h")
         assert len([p for p in h.in_channel("general") if "Weekly pulse" in p.text]) == 1
         assert not [p for p in h.in_channel("general") if "📋" in p.text]
+
+
+async def test_no_reminder_after_the_summary_and_none_when_turned_off() -> None:
+    late = {**STANDUP, "remind_after": "10h"}  # 19:00, after the 17:00 summary
+    never = {**STANDUP, "name": "quiet", "title": "Quiet", "remind_after": ""}
+    async with checkins(start=utc(1, 5, 8), checkins=[late, never]) as h:
+        await h.tick("12h")
+        assert [t for t in asked(h, "carol") if "⏰" in t] == []
+        assert len(questions(h, "carol")) == 2
