@@ -19,8 +19,10 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import itertools
 import logging
 import os
+import time
 from collections.abc import Iterable, Mapping
 from datetime import datetime
 from typing import TYPE_CHECKING, Any
@@ -103,6 +105,8 @@ class DiscordAdapter:
         self._app: App | None = None
         self._runner: asyncio.Task[None] | None = None
         self._tasks: set[asyncio.Task[Any]] = set()
+        self._in_core: dict[int, float] = {}  # dispatch number → monotonic time handed over
+        self._dispatches = itertools.count()
         self._closing = False
         self._closed = asyncio.Event()
         self._stopped = asyncio.Event()
@@ -324,10 +328,25 @@ class DiscordAdapter:
         return DM_WORKSPACE
 
     async def _dispatch(self, event: Event) -> None:
+        number = next(self._dispatches)
+        self._in_core[number] = time.monotonic()
         try:
             await self.core.dispatcher.handle(event)
         except Exception:
             log.exception("Discord event %s failed in the core", event.event_id)
+        finally:
+            del self._in_core[number]
+
+    def core_behind(self) -> bool:
+        """True when an event handed to the core has waited there longer than `defer_after`.
+
+        A new interaction queues behind it and will not be answered within
+        `defer_after` either, so waiting that long before deferring would only delay
+        the acknowledgement (under load, most of it). The oldest entry comes first.
+        """
+        for started in self._in_core.values():
+            return time.monotonic() - started > self.config.defer_after
+        return False
 
     async def _remember(self, members: Iterable[Member], skip: Member | None = None) -> None:
         """Put members into the directory before a command names them (`<@id>`)."""
@@ -504,7 +523,9 @@ class DiscordAdapter:
         if isinstance(event, CommandInvoked):
             spec = self.core.runtime.registry.command(event.name)
             ephemeral = spec.ephemeral if spec is not None else True
-        pending = await self.interactions.open(interaction, kind, ephemeral=ephemeral)
+        pending = await self.interactions.open(
+            interaction, kind, ephemeral=ephemeral, at_once=self.core_behind()
+        )
         try:
             if isinstance(event, CommandInvoked):
                 await self._remember(

@@ -13,7 +13,11 @@ and a timer gives it `defer_after` seconds (config, default 0.25 s) to say somet
   a modal submit is acknowledged silently (type 6). Replies then go through the
   follow-up webhook. A form requested after that arrives as a button that opens it.
 
-With `defer_after = 0` every interaction is deferred before the core runs.
+With `defer_after = 0` every interaction is deferred before the core runs, and so is
+one that arrives while the core is behind (an event handed to it earlier has waited
+longer than `defer_after`): it would not be answered in time anyway, and under load
+waiting for the timer made the timer the acknowledgement's latency. (A form such a
+command opens arrives as a button that opens it.)
 
 After a "thinking…" defer, Discord makes the first follow-up replace the loading
 message and keeps the defer's visibility whatever the follow-up says. So the first
@@ -285,13 +289,19 @@ class Interactions:
         return False
 
     async def open(
-        self, interaction: discord.Interaction[Any], kind: Kind, *, ephemeral: bool
+        self,
+        interaction: discord.Interaction[Any],
+        kind: Kind,
+        *,
+        ephemeral: bool,
+        at_once: bool = False,
     ) -> Pending:
+        """Track `interaction`; defer it now when `at_once`, else arm the timer."""
         pending = Pending(interaction, kind, ephemeral=ephemeral, endpoints=self.endpoints)
         self._by_token.put(interaction.token, pending)
         if kind is Kind.COMPONENT and interaction.message is not None:
             self._clicked.put(interaction.message.id, pending)
-        if self.defer_after <= 0:
+        if at_once or self.defer_after <= 0:
             await pending.defer()
         else:
             pending.arm(self.defer_after)

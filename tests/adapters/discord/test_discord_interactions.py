@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
+import asyncio
 from typing import Any
 
 from discord_kit import GUILD, INTRO, Bot, running
-from fake_discord import IDS, FakeDiscord, frame
+from fake_discord import IDS, FakeDiscord, eventually, frame
 
 from adapters.discord import commands
-from bot.model import ButtonPressed, CommandInvoked, FormSubmitted, Ref
+from bot.model import ButtonPressed, CommandInvoked, Event, FormSubmitted, MessagePosted, Ref
 
 USERS = IDS["users"]
 CHANNELS = IDS["channels"]
@@ -133,6 +134,33 @@ async def test_a_slow_handler_is_deferred_in_time_and_answered_after(fake: FakeD
         assert edit.body["content"] == "Done thinking."
         first = next(i for i, c in enumerate(fake.calls) if c.path.endswith("/callback"))
         assert fake.calls[first + 1 :].count(edit) == 1
+
+
+async def test_a_command_behind_a_busy_core_is_deferred_at_once(fake: FakeDiscord) -> None:
+    """An event stuck in the core for longer than defer_after: no waiting for the timer."""
+    async with running(fake, defer_after=1.0) as bot:
+        release = asyncio.Event()
+        handle = bot.app.dispatcher.handle
+
+        async def stuck_on_messages(event: Event) -> bool:
+            if isinstance(event, MessagePosted):
+                await release.wait()
+            return await handle(event)
+
+        bot.app.dispatcher.handle = stuck_on_messages  # type: ignore[method-assign]
+        assert not bot.adapter.core_behind()
+        await fake.send(frame("message_create"))
+        await eventually(bot.adapter.core_behind, 3.0)
+        item = slash("secret")
+        await fake.send(item)
+        mine = rf"/interactions/{item['d']['id']}/[^/]+/callback"
+        [callback] = await fake.wait_for("POST", mine, limit=0.6)  # the timer says 1 s
+        assert callback.body["type"] == 5 and callback.body["data"]["flags"] == 64
+        [edit] = await fake.wait_for("PATCH", ORIGINAL)
+        assert edit.body["content"] == "Only you can read this."
+        release.set()
+        await bot.settle()
+        assert not bot.adapter.core_behind()
 
 
 async def test_an_ephemeral_refusal_after_a_public_defer_stays_private(fake: FakeDiscord) -> None:
