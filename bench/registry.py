@@ -18,6 +18,7 @@ MODULES = (
     "kudos_give",
     "moderation_raid",
     "discord_gateway",
+    "slack_events",
     "checkins_dms",
     "metrics",
 )
