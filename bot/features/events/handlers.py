@@ -12,7 +12,7 @@ from bot.features.events.config import EventsConfig
 from bot.features.events.store import Answer
 from bot.features.events.when import Recurrence
 from bot.i18n import N_, _
-from bot.model import ButtonPressed, Ref
+from bot.model import Block, ButtonPressed, Ref, Section
 from bot.registry import Feature
 from bot.stats import Figure, Window
 
@@ -132,6 +132,12 @@ async def remind_job(ctx: Context, payload: dict[str, Any]) -> None:
 @feature.job(service.NEXT_JOB)
 async def next_job(ctx: Context, payload: dict[str, Any]) -> None:
     await service.repeat(ctx, int(payload["event_id"]))
+
+
+@feature.home
+async def home(ctx: Context) -> list[Block]:
+    lines = await service.my_upcoming(ctx)
+    return [Section(render.home(lines))] if lines else []
 
 
 @feature.stats

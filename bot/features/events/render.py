@@ -143,6 +143,15 @@ def listing_line(event: Event, tally: Tally, stamp: Stamp) -> str:
     return f"#{event.id} {event.title} — {stamp(TimeStyle.FULL)} · {seats(event, tally)}"
 
 
+def mine_line(event: Event, answer: Answer, stamp: Stamp) -> str:
+    marks = {Answer.GOING: "✅", Answer.MAYBE: "🤔", Answer.WAITLIST: "⏳", Answer.NO: "❌"}
+    return f"{marks[answer]} #{event.id} {event.title} — {stamp(TimeStyle.FULL)}"
+
+
+def home(lines: Sequence[str]) -> str:
+    return "\n".join([_("📅 Your coming events"), *lines])
+
+
 def attendees(event: Event, names: dict[Answer, list[str]]) -> str:
     lines = [_("📅 {title} (event #{id})", title=event.title, id=event.id)]
     heads = {

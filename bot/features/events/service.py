@@ -346,3 +346,17 @@ async def upcoming_lines(ctx: Context, platform: str, workspace: str) -> list[st
         stamp = stamper(ctx, platform, reader_zone(zone_of, event), event)
         lines.append(render.listing_line(event, tally, stamp))
     return lines
+
+
+async def my_upcoming(ctx: Context) -> list[str]:
+    """The actor's coming events (going, maybe, waiting), in their zone: their home tab."""
+    actor = ctx.actor
+    if actor is None:
+        return []
+    lines = []
+    for event, rsvp in await store(ctx).of_person(actor.person_id):
+        if rsvp.answer is Answer.NO or event.cancelled or event.ends_at <= ctx.now():
+            continue
+        stamp = stamper(ctx, actor.ref.platform, reader_zone(actor, event), event)
+        lines.append(render.mine_line(event, rsvp.answer, stamp))
+    return lines[:5]

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+from bot.context import Context, Work
 from bot.features.events.store import Answer, EventStore
+from bot.model import Section
 from bot.ports import Directory
 from tests.features.events.conftest import START, events, public
 
@@ -195,3 +197,28 @@ async def test_posts_use_the_platforms_own_timestamp_markup() -> None:
         h.port.timestamp = lambda at, style, zone: f"<t:{int(at.timestamp())}:{style.value}>"  # type: ignore[method-assign]
         await h.command("bob", CREATE)
         assert "🕕 <t:1796490000:F> (<t:1796490000:R>), 1 hour" in public(h)[-1].text
+
+
+async def test_the_home_tab_lists_the_members_coming_events() -> None:
+    async with events() as h:
+        await h.command("bob", CREATE)
+        await h.command("bob", '/event create "Talk" 2026-12-02 17:00 Europe/Riga')
+        await h.command("bob", '/event create "Quiz" 2026-12-03 17:00 Europe/Riga')
+        await h.command("carol", "/event rsvp 1 going")
+        await h.command("carol", "/event rsvp 2 maybe")
+        await h.command("carol", "/event rsvp 3 no")
+        runtime = h.runtime
+        feature = runtime.registry.features["events"]
+        (hook,) = feature.home_hooks
+        async with runtime.storage.unit_of_work() as uow:
+            carol = await uow.get(Directory).get(h.ref("carol"))
+            dave = await uow.get(Directory).get(h.ref("dave"))
+            blocks = await hook(Context(Work(runtime, uow), feature, None, carol))
+            assert await hook(Context(Work(runtime, uow), feature, None, dave)) == []
+        [section] = blocks
+        assert isinstance(section, Section)
+        assert section.text.splitlines() == [
+            "📅 Your coming events",
+            "🤔 #2 Talk — Wed, Dec 2, 2026 17:00 EET",
+            "✅ #1 Board games — Sat, Dec 5, 2026 18:00 CET",
+        ]
