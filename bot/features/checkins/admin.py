@@ -19,16 +19,14 @@ from bot.features.checkins import posts, render, runs, service
 from bot.features.checkins.config import CheckinDefinition, clock_or_none, duration_or_none
 from bot.features.checkins.store import Checkin, Delivery, Source
 from bot.features.checkins.timing import describe_cron
-from bot.i18n import _
-from bot.model import Ref
+from bot.i18n import _, ngettext
+from bot.model import ChannelKind, Ref
 from bot.text import one_line
 
 log = logging.getLogger(__name__)
 
 
-def from_definition(
-    definition: CheckinDefinition, source: Source, channel: str | None = None
-) -> Checkin:
+def from_definition(definition: CheckinDefinition, source: Source) -> Checkin:
     return Checkin(
         id=0,
         name=definition.name,
@@ -37,7 +35,7 @@ def from_definition(
         schedule=definition.schedule,
         timezone=definition.timezone or None,
         delivery=Delivery(definition.delivery),
-        channel=channel if channel is not None else (definition.channel or None),
+        channel=definition.channel or None,
         roles=frozenset(definition.roles),
         everyone=definition.everyone,
         remind_after=duration_or_none(definition.remind_after),
@@ -71,7 +69,8 @@ async def create(
     delivery: str,
     title: str | None = None,
 ) -> str:
-    where = channel or (ctx.channel.ref if ctx.channel else None)
+    here = ctx.channel if ctx.channel and ctx.channel.kind is not ChannelKind.DM else None
+    where = channel or (here.ref if here else None)
     values: dict[str, Any] = {
         "name": name.lower(),
         "title": title or name.replace("-", " ").replace("_", " ").capitalize(),
@@ -88,7 +87,9 @@ async def create(
     if summary is not None:
         values["summary_at"] = summary
     definition = _definition(values)
-    checkin = from_definition(definition, Source.COMMAND, str(where) if where else "")
+    checkin = replace(
+        from_definition(definition, Source.COMMAND), channel=str(where) if where else None
+    )
     made = await service.store(ctx).create(checkin, ctx.now())
     if made is None:
         raise UserError(
@@ -96,14 +97,24 @@ async def create(
         )
     due = await runs.arm_next(ctx, made, ctx.now())
     audience = _audience(made)
+    questions_count = ngettext(
+        "{count} question", "{count} questions", len(made.questions), count=len(made.questions)
+    )
+    if made.summary_at is not None and where is not None:
+        summary_text = _(
+            "Summary at {time} in {channel}.",
+            time=made.summary_at.strftime("%H:%M"),
+            channel=ctx.channel_mention(where),
+        )
+    else:
+        summary_text = _("No summary is posted.")
     return _(
-        "Check-in {name} created: {schedule}, {count} questions. {audience} "
-        "Summary in {channel}. First run: {when}.",
+        "Check-in {name} created: {schedule}, {questions}. {audience} {summary} First run: {when}.",
         name=made.name,
         schedule=describe_cron(made.schedule),
-        count=len(made.questions),
+        questions=questions_count,
         audience=audience,
-        channel=ctx.channel_mention(where) if where else _("no channel"),
+        summary=summary_text,
         when=render.when(due, service.home_zone(ctx, made)) if due else _("when a member joins"),
     )
 
