@@ -152,8 +152,12 @@ async def run_now(ctx: Context, name: str) -> str:
     asked = await runs.start(ctx, checkin, ctx.now(), now_for_all=True)
     if checkin.delivery is Delivery.CHANNEL:
         return _("{title} posted.", title=one_line(checkin.title))
-    return _(
-        "{title} started now: {count} members asked.", title=one_line(checkin.title), count=asked
+    return ngettext(
+        "{title} started now: {count} member asked.",
+        "{title} started now: {count} members asked.",
+        asked,
+        title=one_line(checkin.title),
+        count=asked,
     )
 
 
