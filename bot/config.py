@@ -17,7 +17,14 @@ from pathlib import Path
 from typing import Any, Literal
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
+from pydantic import (
+    BaseModel,
+    ConfigDict,
+    Field,
+    ValidationError,
+    field_validator,
+    model_validator,
+)
 
 from bot.i18n import N_, SUPPORTED_LOCALES, _
 
@@ -195,6 +202,73 @@ class SlackConfig(Section):
     join_channels: list[str] = []
     # Seconds between two posts in one channel (Slack allows about one per second).
     post_interval: float = Field(1.0, ge=0, le=60)
+    # Multi-workspace install (OAuth v2): every workspace installs the app itself and
+    # its bot token is kept in the database; off, one workspace and `bot_token_env`.
+    oauth: bool = False
+    client_id_env: str = "SLACK_CLIENT_ID"
+    client_secret_env: str = "SLACK_CLIENT_SECRET"
+    # Bot scopes asked for at install; empty means those of `agora slack-manifest`.
+    scopes: list[str] = []
+    install_path: str = "/slack/install"
+    redirect_uri_path: str = "/slack/oauth_redirect"
+
+    @field_validator("client_id_env", "client_secret_env")
+    @classmethod
+    def _env_name(cls, value: str) -> str:
+        # The value itself is never echoed: it may be the secret pasted by mistake.
+        if not _ENV_NAME.fullmatch(value):
+            raise ValueError(
+                _(
+                    "write the name of an environment variable (like SLACK_CLIENT_SECRET), "
+                    "not the value itself; export the value in that variable"
+                )
+            )
+        return value
+
+    @field_validator("install_path", "redirect_uri_path")
+    @classmethod
+    def _url_path(cls, value: str) -> str:
+        if not re.fullmatch(r"/[A-Za-z0-9._~/-]*", value):
+            raise ValueError(_("write a URL path starting with /, e.g. /slack/install"))
+        return value
+
+    @field_validator("scopes")
+    @classmethod
+    def _scope_names(cls, values: list[str]) -> list[str]:
+        for value in values:
+            if not re.fullmatch(r"[a-z_]+(:[a-z_.]+)?", value):
+                raise ValueError(
+                    _("{value!r} is not a Slack scope; write e.g. chat:write", value=value)
+                )
+        return values
+
+    @model_validator(mode="after")
+    def _oauth_needs_http(self) -> SlackConfig:
+        if not self.oauth:
+            return self
+        if self.mode != "http":
+            raise ValueError(
+                _(
+                    'oauth = true needs mode = "http": installers come back to '
+                    "redirect_uri_path and Slack sends every workspace's events to path"
+                )
+            )
+        if self.admin_token_env:
+            raise ValueError(
+                _(
+                    "admin_token_env holds a token of one workspace; remove it when "
+                    "oauth = true (several workspaces)"
+                )
+            )
+        paths = [self.path, self.install_path, self.redirect_uri_path]
+        if len({p.rstrip("/") or "/" for p in paths}) < len(paths):
+            raise ValueError(
+                _("path, install_path and redirect_uri_path must be three different paths")
+            )
+        return self
+
+
+_ENV_NAME = re.compile(r"[A-Za-z_][A-Za-z0-9_]*")
 
 
 class PermissionsConfig(Section):

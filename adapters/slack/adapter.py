@@ -9,6 +9,12 @@ here: every delivery is translated to the same event id (Slack's `event_id`; for
 commands and interactions the `trigger_id`), and the dispatcher's processed-events
 claim turns the repeats into no-ops. Filtering in memory would be wrong: when the
 first delivery failed before its commit, the retry is the one that must run.
+
+Two ways to be installed: one workspace with a bot token from the environment (the
+default), or `[slack] oauth = true`, where any number of workspaces install the app
+through bolt's OAuth v2 flow (`oauth.py`), bolt authorizes every request with its
+workspace's stored install, and each request's connection (client with that
+workspace's bot token) is what the port and the lookups use for that workspace.
 """
 
 from __future__ import annotations
@@ -22,25 +28,37 @@ from typing import TYPE_CHECKING, Any
 
 import aiohttp
 from slack_bolt.app.async_app import AsyncApp
+from slack_bolt.authorization.async_authorize import AsyncInstallationStoreAuthorize
 from slack_bolt.context.ack.async_ack import AsyncAck
+from slack_bolt.context.async_context import AsyncBoltContext
+from slack_bolt.oauth.async_oauth_settings import AsyncOAuthSettings
 from slack_sdk.errors import SlackApiError
+from slack_sdk.http_retry.async_handler import AsyncRetryHandler
 from slack_sdk.http_retry.builtin_async_handlers import (
     AsyncConnectionErrorRetryHandler,
     AsyncRateLimitErrorRetryHandler,
 )
+from slack_sdk.oauth import OAuthStateUtils
 from slack_sdk.web.async_client import AsyncWebClient
 
 from adapters.slack import render, translate
 from adapters.slack.home import home_blocks
+from adapters.slack.manifest import bot_scopes
+from adapters.slack.oauth import (
+    SqlInstallationStore,
+    SqlStateStore,
+    install_pages,
+    redact_tokens,
+)
 from adapters.slack.people import LOOKUP_ERRORS, SlackPeople, channel_info
-from adapters.slack.port import Connection, SlackPort, slack_error
+from adapters.slack.port import NETWORK_ERRORS, Connection, SlackPort, slack_error
 from adapters.slack.receiver import HttpReceiver
 from adapters.slack.socket_mode import AckingSocketModeHandler
 from bot.app import StartupError
 from bot.config import SlackConfig
 from bot.i18n import _
 from bot.model import CommandInvoked, Event, Member
-from bot.ports import Directory
+from bot.ports import Directory, PlatformRefused
 
 if TYPE_CHECKING:
     from bot.app import App
@@ -65,12 +83,17 @@ class SlackAdapter:
         self._app_token = source.get(self.config.app_token_env) or None
         admin_env = self.config.admin_token_env
         self._admin_token = (source.get(admin_env) or None) if admin_env else None
+        self._client_id = source.get(self.config.client_id_env) or None
+        self._client_secret = source.get(self.config.client_secret_env) or None
         self.port = SlackPort(
             admin_capable=self._admin_token is not None,
             post_interval=self.config.post_interval,
         )
         self.bound_port: int | None = None
-        self.team: str | None = None
+        self.team: str | None = None  # token mode: the one workspace
+        self.installations: SqlInstallationStore | None = None  # OAuth mode
+        self._people: dict[str, SlackPeople] = {}
+        self._base_url = DEFAULT_API
         self._app: App | None = None
         self._session: aiohttp.ClientSession | None = None
         self._receiver: HttpReceiver | None = None
@@ -82,7 +105,15 @@ class SlackAdapter:
 
     def missing_settings(self) -> list[str]:
         """The environment variables an admin still has to set for this mode."""
-        missing = [] if self._bot_token else [self.config.bot_token_env]
+        config = self.config
+        if config.oauth:
+            found = (
+                (config.client_id_env, self._client_id),
+                (config.client_secret_env, self._client_secret),
+            )
+            missing = [name for name, value in found if not value]
+        else:
+            missing = [] if self._bot_token else [config.bot_token_env]
         if self.config.mode == "http" and not self._signing_secret:
             missing.append(self.config.signing_secret_env)
         if self.config.mode == "socket" and not self._app_token:
@@ -91,6 +122,15 @@ class SlackAdapter:
 
     async def start(self, app: App) -> None:
         missing = self.missing_settings()
+        if missing and self.config.oauth:
+            raise StartupError(
+                _(
+                    "Slack is enabled with oauth = true but these environment variables are "
+                    "not set: {names}. Export the Client ID, Client Secret and Signing Secret "
+                    "from the Slack app's Basic Information page, or set oauth = false.",
+                    names=", ".join(missing),
+                )
+            )
         if missing:
             raise StartupError(
                 _(
@@ -110,16 +150,27 @@ class SlackAdapter:
             await self._close_session()
             raise
 
-    async def _connect(self, app: App) -> None:
-        base_url = self.config.api_base_url or DEFAULT_API
-        base_url = base_url if base_url.endswith("/") else base_url + "/"
-        retries = [
+    def _web_client(self, token: str | None) -> AsyncWebClient:
+        retries: list[AsyncRetryHandler] = [
             AsyncConnectionErrorRetryHandler(),
             AsyncRateLimitErrorRetryHandler(max_retry_count=2),
         ]
-        self.client = AsyncWebClient(
-            token=self._bot_token, base_url=base_url, session=self._session, retry_handlers=retries
+        return AsyncWebClient(
+            token=token, base_url=self._base_url, session=self._session, retry_handlers=retries
         )
+
+    async def _connect(self, app: App) -> None:
+        base_url = self.config.api_base_url or DEFAULT_API
+        self._base_url = base_url if base_url.endswith("/") else base_url + "/"
+        if self.config.oauth:
+            await self._connect_installed(app)
+        else:
+            await self._connect_token(app)
+        await self._listen()
+
+    async def _connect_token(self, app: App) -> None:
+        """One workspace: the bot token from the environment, checked by auth.test."""
+        self.client = self._web_client(self._bot_token)
         identity = await self._identify()
         self.team = str(identity.get("team_id") or "")
         if not self.team:
@@ -127,21 +178,36 @@ class SlackAdapter:
         admin = None
         if self._admin_token:
             admin = AsyncWebClient(
-                token=self._admin_token, base_url=base_url, session=self._session
+                token=self._admin_token, base_url=self._base_url, session=self._session
             )
-        self.port.connect(
-            Connection(
-                client=self.client,
-                team=self.team,
-                bot_user=str(identity.get("user_id") or ""),
-                url=str(identity.get("url") or "https://slack.com/"),
-                admin=admin,
-                session=self._session,
-            )
+        connection = Connection(
+            client=self.client,
+            team=self.team,
+            bot_user=str(identity.get("user_id") or ""),
+            url=str(identity.get("url") or "https://slack.com/"),
+            admin=admin,
+            session=self._session,
         )
-        self.people = SlackPeople(self.client)
+        self.port.connect(connection)
         self.bolt = self._build_bolt()
-        await self._sync_channels(app)
+        await self._sync_channels(app, connection)
+
+    async def _connect_installed(self, app: App) -> None:
+        """Several workspaces: installs come from the database, one per workspace."""
+        runtime = app.runtime
+        redact_tokens()
+        self.client = self._web_client(None)  # bolt's: oauth.v2.access, auth.test
+        self.installations = SqlInstallationStore(
+            runtime.storage, runtime.clock, on_removed=self._forget
+        )
+        self.port.serve(self._resolve, self._session)
+        self.bolt = self._build_bolt(SqlStateStore(runtime.storage, runtime.clock))
+        teams = await self.installations.teams()
+        log.info("Slack installed in %d workspace(s)", len(teams))
+        for team in teams:
+            self._spawn(self._sync_team(team))
+
+    async def _listen(self) -> None:
         if self.config.mode == "http":
             self._receiver = HttpReceiver(
                 self.bolt,
@@ -157,6 +223,84 @@ class SlackAdapter:
             )
             await self._socket.connect_async()  # type: ignore[no-untyped-call]
             log.info("Slack Socket Mode connected for workspace %s", self.team)
+
+    # --- workspaces ----------------------------------------------------------------------
+
+    async def _resolve(self, team: str) -> Connection | None:
+        """OAuth mode: a workspace's connection from its stored install (None: not there)."""
+        assert self.installations is not None
+        install = await self.installations.find(team)
+        if install is None:
+            return None
+        client = self._web_client(install.bot_token)
+        try:
+            identity = await client.auth_test()
+        except SlackApiError as error:
+            log.warning("the stored Slack token of %s is refused: %s", team, slack_error(error))
+            return None
+        except NETWORK_ERRORS as error:
+            raise PlatformRefused(_("Slack could not be reached: {error}", error=error)) from error
+        return Connection(
+            client=client,
+            team=team,
+            bot_user=install.bot_user_id,
+            url=str(identity.get("url") or "https://slack.com/"),
+            session=self._session,
+        )
+
+    def _connection(self, context: AsyncBoltContext) -> Connection | None:
+        """The connection of the workspace bolt authorized this request for."""
+        team = context.team_id
+        if not self.config.oauth:
+            return self.port.known(team or "")
+        result = context.authorize_result
+        if not team or result is None or not result.bot_token:
+            return None
+        known = self.port.known(team)
+        if known is not None and known.client.token == result.bot_token:
+            return known
+        connection = Connection(
+            client=self._web_client(result.bot_token),
+            team=team,
+            bot_user=result.bot_user_id or "",
+            url=result.url or (known.url if known is not None else "https://slack.com/"),
+            session=self._session,
+        )
+        self.port.add(connection)
+        return connection
+
+    def people(self, connection: Connection) -> SlackPeople:
+        """The cached lookups of one workspace (rebuilt when its token changes)."""
+        found = self._people.get(connection.team)
+        if found is None or found.client is not connection.client:
+            found = SlackPeople(connection.client)
+            self._people[connection.team] = found
+        return found
+
+    def _forget(self, team: str) -> None:
+        self.port.forget(team)
+        self._people.pop(team, None)
+
+    async def _installed(self, team: str) -> None:
+        """A workspace (re)installed the app: fresh connection, then its channels."""
+        self._forget(team)
+        self._spawn(self._sync_team(team))
+
+    async def _uninstalled(self, team: str | None) -> None:
+        if self.installations is None or not team:
+            return
+        try:
+            await self.installations.async_delete_all(enterprise_id=None, team_id=team)
+        except Exception:
+            log.exception("deleting the Slack install of %s failed", team)
+
+    async def _sync_team(self, team: str) -> None:
+        try:
+            connection = await self.port.conn(team)
+        except PlatformRefused as error:
+            log.warning("Slack workspace %s skipped: %s", team, error)
+            return
+        await self._sync_channels(self.core, connection)
 
     async def _identify(self) -> Mapping[str, Any]:
         try:
@@ -214,21 +358,46 @@ class SlackAdapter:
 
     # --- bolt --------------------------------------------------------------------------
 
-    def _build_bolt(self) -> AsyncApp:
+    def _build_bolt(self, states: SqlStateStore | None = None) -> AsyncApp:
+        """Bolt with our listeners; with `states` (OAuth mode) also the install flow."""
+        logger = logging.getLogger("slack_bolt.agora")
+        oauth: dict[str, Any] = {}
+        if states is not None:
+            oauth = self._oauth_options(states, logger)
         bolt = AsyncApp(
             client=self.client,
             signing_secret=self._signing_secret or "",
             request_verification_enabled=self.config.mode == "http",
-            logger=logging.getLogger("slack_bolt.agora"),
+            logger=logger,
+            **oauth,
         )
 
-        async def on_payload(ack: AsyncAck, body: dict[str, Any]) -> None:
+        async def on_payload(
+            ack: AsyncAck, body: dict[str, Any], context: AsyncBoltContext
+        ) -> None:
             await ack()
-            self._spawn(self._handle(body))
+            connection = self._connection(context)
+            if connection is None:
+                log.warning("Slack %s without an installation ignored", translate.kind_of(body))
+                return
+            self._spawn(self._handle(body, connection))
 
-        async def on_home(ack: AsyncAck, body: dict[str, Any]) -> None:
+        async def on_home(ack: AsyncAck, body: dict[str, Any], context: AsyncBoltContext) -> None:
             await ack()
-            self._spawn(self._publish_home(body))
+            connection = self._connection(context)
+            if connection is not None:
+                self._spawn(self._publish_home(body, connection))
+
+        async def on_uninstalled(ack: AsyncAck, context: AsyncBoltContext) -> None:
+            await ack()
+            self._spawn(self._uninstalled(context.team_id))
+
+        async def on_revoked(
+            ack: AsyncAck, event: dict[str, Any], context: AsyncBoltContext
+        ) -> None:
+            await ack()
+            if (event.get("tokens") or {}).get("bot"):
+                self._spawn(self._uninstalled(context.team_id))
 
         async def ack_only(ack: AsyncAck) -> None:
             await ack()
@@ -239,8 +408,48 @@ class SlackAdapter:
         bolt.view_closed(ANY)(ack_only)
         bolt.shortcut(ANY)(ack_only)
         bolt.event("app_home_opened")(on_home)
+        if states is not None:
+            bolt.event("app_uninstalled")(on_uninstalled)
+            bolt.event("tokens_revoked")(on_revoked)
         bolt.event(ANY)(on_payload)
         return bolt
+
+    def _oauth_options(self, states: SqlStateStore, logger: logging.Logger) -> dict[str, Any]:
+        """AsyncApp arguments for the OAuth v2 install flow on our stores."""
+        assert self.installations is not None
+        config = self.config
+        redirect_uri = None
+        if config.public_url:
+            redirect_uri = config.public_url.rstrip("/") + config.redirect_uri_path
+        settings = AsyncOAuthSettings(
+            client_id=self._client_id,
+            client_secret=self._client_secret,
+            scopes=bot_scopes(config),
+            user_scopes=[],
+            redirect_uri=redirect_uri,
+            install_path=config.install_path,
+            install_page_rendering_enabled=False,
+            redirect_uri_path=config.redirect_uri_path,
+            callback_options=install_pages(config.install_path, OAuthStateUtils(), self._installed),
+            installation_store=self.installations,
+            installation_store_bot_only=True,
+            state_store=states,
+            state_expiration_seconds=states.seconds,
+            logger=logger,
+        )
+        # Bolt's default authorize calls auth.test for every request; cached per token.
+        authorize = AsyncInstallationStoreAuthorize(
+            logger=logger, installation_store=self.installations, bot_only=True, cache_enabled=True
+        )
+        return {
+            "oauth_settings": settings,
+            "authorize": authorize,
+            "installation_store_bot_only": True,
+            "user_facing_authorize_error_message": _(
+                "Agora is not installed in this workspace any more. Ask a workspace admin "
+                "to install it again."
+            ),
+        }
 
     # --- payload → core ------------------------------------------------------------------
 
@@ -250,18 +459,19 @@ class SlackAdapter:
             raise RuntimeError("SlackAdapter used before start()")
         return self._app
 
-    async def _handle(self, body: Mapping[str, Any]) -> None:
+    async def _handle(self, body: Mapping[str, Any], connection: Connection) -> None:
         try:
-            if await self._adapter_action(body):
+            if await self._adapter_action(body, connection):
                 return
+            people = self.people(connection)
             user = translate.user_object(body)
             if user is not None:
-                self.people.remember(user)
+                people.remember(user)
             needs = translate.needs(body)
             if needs.team is None:
                 log.warning("Slack payload without a team ignored (%s)", translate.kind_of(body))
                 return
-            lookup = await self.people.lookup(needs, frozenset(self.config.join_channels))
+            lookup = await people.lookup(needs, frozenset(self.config.join_channels))
             events = translate.to_events(body, lookup, self.core.runtime.clock.now())
             for event in events:
                 if isinstance(event, CommandInvoked):
@@ -285,7 +495,7 @@ class SlackAdapter:
             for member in others:
                 await directory.upsert_member(member, runtime.clock.now())
 
-    async def _adapter_action(self, body: Mapping[str, Any]) -> bool:
+    async def _adapter_action(self, body: Mapping[str, Any], connection: Connection) -> bool:
         """Buttons the adapter posted itself ("Open the form"); True when handled."""
         if translate.kind_of(body) != "block_actions":
             return False
@@ -296,7 +506,7 @@ class SlackAdapter:
         trigger = body.get("trigger_id")
         response_url = body.get("response_url")
         opened = bool(trigger) and await self.port.reopen_form(
-            str(mine[0].get("value") or ""), str(trigger)
+            connection.team, str(mine[0].get("value") or ""), str(trigger)
         )
         if not opened:
             await self.port.notify(
@@ -305,26 +515,28 @@ class SlackAdapter:
             )
         return len(mine) == len(actions)
 
-    async def _publish_home(self, body: Mapping[str, Any]) -> None:
+    async def _publish_home(self, body: Mapping[str, Any], connection: Connection) -> None:
         opened = translate.home_opened(body)
         if opened is None:
             return
         team, user = opened
         try:
-            member = await self.people.member(team, user) or translate.Lookup(team).member(user)
+            people = self.people(connection)
+            member = await people.member(team, user) or translate.Lookup(team).member(user)
             blocks = await home_blocks(self.core.runtime, member)
-            await self.client.views_publish(user_id=user, view=render.home(blocks))
+            await connection.client.views_publish(user_id=user, view=render.home(blocks))
         except Exception:
             log.exception("publishing the home tab of %s failed", user)
 
-    async def _sync_channels(self, app: App) -> None:
+    async def _sync_channels(self, app: App, connection: Connection) -> None:
         """Tell the directory which channels exist, so config and `#name` find them."""
         runtime = app.runtime
+        people = self.people(connection)
         found: list[tuple[str, translate.ChannelInfo]] = []
         cursor: str | None = None
         try:
             while len(found) < CHANNEL_SYNC_LIMIT:
-                response = await self.client.conversations_list(
+                response = await connection.client.conversations_list(
                     types="public_channel,private_channel",
                     exclude_archived=True,
                     limit=200,
@@ -334,16 +546,20 @@ class SlackAdapter:
                     info = channel_info(channel)
                     if info is not None:
                         found.append((str(channel["id"]), info))
-                        self.people.channels.put(str(channel["id"]), info)
+                        people.channels.put(str(channel["id"]), info)
                 cursor = (response.get("response_metadata") or {}).get("next_cursor") or None
                 if not cursor:
                     break
         except LOOKUP_ERRORS as error:
-            log.warning("could not list Slack channels: %s", slack_error(error))
-        if not found or self.team is None:
+            log.warning(
+                "could not list the channels of Slack workspace %s: %s",
+                connection.team,
+                slack_error(error),
+            )
+        if not found:
             return
         async with runtime.storage.unit_of_work() as uow:
             directory: Directory = uow.get(Directory)  # type: ignore[type-abstract]
             for channel_id, info in found:
-                ref = translate.Lookup(self.team).channel(channel_id).ref
+                ref = translate.Lookup(connection.team).channel(channel_id).ref
                 await directory.upsert_channel(ref, info.name, info.kind.value)

@@ -19,7 +19,11 @@ Scopes, and why:
   `usergroups:read`: user groups as roles for `[permissions]`.
 - `files:write`: charts and images the core sends as bytes.
 Not requested: `users:read.email` (privacy by default; add it if you link accounts
-by e-mail).
+by e-mail). `[slack] scopes` replaces this list (the OAuth install asks for the same).
+
+With `[slack] oauth = true` the manifest also names the OAuth redirect URL and
+subscribes to `app_uninstalled` and `tokens_revoked`, which delete a workspace's
+stored install.
 """
 
 from __future__ import annotations
@@ -30,7 +34,7 @@ from typing import Any, Literal
 
 from adapters.text_limits import clip
 from bot.args import usage
-from bot.config import AgoraConfig
+from bot.config import AgoraConfig, SlackConfig
 from bot.i18n import _
 from bot.registry import CommandSpec, Registry
 
@@ -69,6 +73,8 @@ BOT_EVENTS = (
     "team_join",
     "user_change",
 )
+# Only with `[slack] oauth = true`: they delete a workspace's stored install.
+OAUTH_EVENTS = ("app_uninstalled", "tokens_revoked")
 APP_NAME = 35
 APP_DESCRIPTION = 140
 COMMAND_NAME = 32
@@ -90,6 +96,11 @@ def _describe(root: str, specs: Sequence[CommandSpec]) -> tuple[str, str]:
         hints.append(usage(root, main.args).removeprefix(f"/{root}").strip())
     hints.extend(usage(s.name, s.args).removeprefix(f"/{root}").strip() for s in subs)
     return description, " | ".join(h for h in hints if h)
+
+
+def bot_scopes(slack: SlackConfig) -> list[str]:
+    """`[slack] scopes`, else the scopes above: the manifest and the install agree."""
+    return list(slack.scopes) or list(BOT_SCOPES)
 
 
 def slash_commands(registry: Registry, request_url: str | None) -> list[dict[str, Any]]:
@@ -120,13 +131,14 @@ def build_manifest(
     slack = config.slack
     socket = slack.mode == "socket"
     request_url = None
+    base = (public_url or slack.public_url or PLACEHOLDER_URL).rstrip("/")
     if not socket:
-        base = (public_url or slack.public_url or PLACEHOLDER_URL).rstrip("/")
         path = slack.path if slack.path.startswith("/") else "/" + slack.path
         request_url = base + path
     name = clip(config.bot.name, APP_NAME)
+    events = [*BOT_EVENTS, *OAUTH_EVENTS] if slack.oauth else list(BOT_EVENTS)
     settings: dict[str, Any] = {
-        "event_subscriptions": {"bot_events": list(BOT_EVENTS)},
+        "event_subscriptions": {"bot_events": sorted(events)},
         "interactivity": {"is_enabled": True},
         "org_deploy_enabled": False,
         "socket_mode_enabled": socket,
@@ -146,6 +158,9 @@ def build_manifest(
     commands = slash_commands(registry, request_url)
     if commands:
         features["slash_commands"] = commands
+    oauth: dict[str, Any] = {"scopes": {"bot": bot_scopes(slack)}}
+    if slack.oauth:
+        oauth = {"redirect_urls": [base + slack.redirect_uri_path], **oauth}
     return {
         "_metadata": {"major_version": 1, "minor_version": 1},
         "display_information": {
@@ -155,7 +170,7 @@ def build_manifest(
             ),
         },
         "features": features,
-        "oauth_config": {"scopes": {"bot": list(BOT_SCOPES)}},
+        "oauth_config": oauth,
         "settings": settings,
     }
 

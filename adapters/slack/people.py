@@ -61,6 +61,10 @@ class TtlCache(Generic[K, V]):
     def drop(self, key: K) -> None:
         self._items.pop(key, None)
 
+    def drop_where(self, test: Callable[[K], bool]) -> None:
+        for key in [k for k in self._items if test(k)]:
+            del self._items[key]
+
     def __len__(self) -> int:
         return len(self._items)
 

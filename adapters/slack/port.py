@@ -16,6 +16,10 @@ Enterprise admin API), removing other people's reactions (reactions.remove only
 removes the caller's own). Deleting other people's messages needs a user token of a
 workspace admin (`[slack] admin_token_env`); without it only the bot's own messages
 can be deleted, and DELETE_MESSAGES is not declared.
+
+Every ref names its workspace (the Slack team id), and every call goes out with that
+workspace's connection: in token mode the one workspace's, with `[slack] oauth = true`
+the bot token of the workspace's installation (looked up once, then kept).
 """
 
 from __future__ import annotations
@@ -23,7 +27,7 @@ from __future__ import annotations
 import asyncio
 import logging
 import secrets
-from collections.abc import Mapping
+from collections.abc import Awaitable, Callable, Mapping
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
@@ -90,7 +94,7 @@ _EXPIRED_TRIGGER = frozenset({"expired_trigger_id", "invalid_trigger_id", "trigg
 
 @dataclass(frozen=True, slots=True)
 class Connection:
-    """What the port needs once the adapter is connected (auth.test told us who we are)."""
+    """One workspace as the port reaches it (auth.test told us who we are there)."""
 
     client: AsyncWebClient
     team: str
@@ -98,6 +102,9 @@ class Connection:
     url: str
     admin: AsyncWebClient | None = None
     session: aiohttp.ClientSession | None = None
+
+
+Resolver = Callable[[str], Awaitable[Connection | None]]
 
 
 def slack_error(error: BaseException) -> str:
@@ -134,17 +141,52 @@ class SlackPort:
         )
         self.pacer = ChannelPacer(post_interval)
         self.forms: TtlCache[str, render.JsonBlock] = TtlCache(512, 3600.0)
-        self._dms: TtlCache[str, str] = TtlCache(4096, 3600.0)
-        self._conn: Connection | None = None
+        self._dms: TtlCache[tuple[str, str], str] = TtlCache(4096, 3600.0)
+        self._single: Connection | None = None
+        self._conns: dict[str, Connection] = {}
+        self._resolve: Resolver | None = None
+        self.session: aiohttp.ClientSession | None = None
 
     def connect(self, connection: Connection) -> None:
-        self._conn = connection
+        """Token mode: one workspace, and every ref goes through its connection."""
+        self._single = connection
+        self._conns[connection.team] = connection
+        self.session = connection.session
 
-    @property
-    def conn(self) -> Connection:
-        if self._conn is None:
+    def serve(self, resolve: Resolver, session: aiohttp.ClientSession | None) -> None:
+        """OAuth mode: a connection per workspace, `resolve`d on first use."""
+        self._resolve = resolve
+        self.session = session
+
+    def add(self, connection: Connection) -> None:
+        """A workspace's (new) connection, e.g. from a request bolt just authorized."""
+        self._conns[connection.team] = connection
+
+    def known(self, team: str) -> Connection | None:
+        return self._conns.get(team) or self._single
+
+    def forget(self, team: str) -> None:
+        """The app was uninstalled from `team`: drop its connection and cached DMs."""
+        self._conns.pop(team, None)
+        self._dms.drop_where(lambda key: key[0] == team)
+
+    async def conn(self, team: str) -> Connection:
+        found = self.known(team)
+        if found is not None:
+            return found
+        if self._resolve is None:
             raise PlatformRefused(_("The Slack adapter is not connected yet."))
-        return self._conn
+        found = await self._resolve(team)
+        if found is None:
+            raise PlatformRefused(
+                _(
+                    "Agora is not installed in the Slack workspace {team}. Ask one of its "
+                    "admins to install it again.",
+                    team=team,
+                )
+            )
+        self._conns[team] = found
+        return found
 
     # --- sending --------------------------------------------------------------------
 
@@ -155,19 +197,21 @@ class SlackPort:
                 target = out.dm or out.ephemeral_to
                 if target is None:
                     raise PlatformRefused(_("A message needs a channel or a member to go to."))
-                return await self._post(await self._dm_channel(target.id), None, out)
+                conn = await self.conn(target.workspace)
+                return await self._post(conn, await self._dm_channel(conn, target.id), None, out)
+            conn = await self.conn(out.channel.workspace)
             channel, thread_ts = split(out.channel)
             if out.thread_of is not None:
                 thread_ts = split(out.thread_of)[1] or thread_ts
             if out.ephemeral_to is not None:
-                return await self._ephemeral(channel, thread_ts, out.ephemeral_to, out, token)
+                return await self._ephemeral(conn, channel, thread_ts, out.ephemeral_to, out, token)
             try:
-                return await self._post(channel, thread_ts, out)
+                return await self._post(conn, channel, thread_ts, out)
             except SlackApiError as error:
                 if slack_error(error) in _NOT_THERE and token.response_url:
                     rendered = render.message(out, uploads_allowed=False)
                     if await self._respond(token.response_url, rendered, "in_channel"):
-                        return self._unaddressable(channel)
+                        return self._unaddressable(conn, channel)
                 raise
         except SlackApiError as error:
             raise refused(
@@ -176,20 +220,21 @@ class SlackPort:
         except NETWORK_ERRORS as error:
             raise PlatformRefused(_("Slack could not be reached: {error}", error=error)) from error
 
-    async def _dm_channel(self, user: str) -> str:
-        found = self._dms.get(user)
+    async def _dm_channel(self, conn: Connection, user: str) -> str:
+        found = self._dms.get((conn.team, user))
         if found is None:
-            response = await self.conn.client.conversations_open(users=user)
+            response = await conn.client.conversations_open(users=user)
             found = str(response["channel"]["id"])
-            self._dms.put(user, found)
+            self._dms.put((conn.team, user), found)
         return found
 
-    def _unaddressable(self, channel: str) -> Ref:
+    def _unaddressable(self, conn: Connection, channel: str) -> Ref:
         """A ref for a message Slack gave no ts for (it cannot be edited or linked)."""
-        return message_ref(self.conn.team, channel, EPHEMERAL_TS + secrets.token_hex(6))
+        return message_ref(conn.team, channel, EPHEMERAL_TS + secrets.token_hex(6))
 
-    async def _post(self, channel: str, thread_ts: str | None, out: Outgoing) -> Ref:
-        conn = self.conn
+    async def _post(
+        self, conn: Connection, channel: str, thread_ts: str | None, out: Outgoing
+    ) -> Ref:
         rendered = render.message(out)
         async with self.pacer.turn(channel):
             response = await conn.client.chat_postMessage(
@@ -201,13 +246,15 @@ class SlackPort:
         posted_in = str(response.get("channel") or channel)
         ref = message_ref(conn.team, posted_in, str(response["ts"]))
         for upload in rendered.uploads:
-            await self._upload(posted_in, thread_ts, upload)
+            await self._upload(conn, posted_in, thread_ts, upload)
         return ref
 
-    async def _upload(self, channel: str, thread_ts: str | None, upload: render.Upload) -> None:
+    async def _upload(
+        self, conn: Connection, channel: str, thread_ts: str | None, upload: render.Upload
+    ) -> None:
         try:
             async with self.pacer.turn(channel):
-                await self.conn.client.files_upload_v2(
+                await conn.client.files_upload_v2(
                     channel=channel,
                     thread_ts=thread_ts,
                     file_uploads=[
@@ -224,14 +271,13 @@ class SlackPort:
                 error=slack_error(error),
             )
             try:
-                await self.conn.client.chat_postMessage(
-                    channel=channel, text=note, thread_ts=thread_ts
-                )
+                await conn.client.chat_postMessage(channel=channel, text=note, thread_ts=thread_ts)
             except (SlackApiError, *NETWORK_ERRORS) as again:
                 log.warning("could not post the upload note either: %s", slack_error(again))
 
     async def _ephemeral(
         self,
+        conn: Connection,
         channel: str,
         thread_ts: str | None,
         member: Ref,
@@ -245,9 +291,9 @@ class SlackPort:
             and thread_ts is None
             and await self._respond(token.response_url, rendered, "ephemeral")
         ):
-            return self._unaddressable(channel)
+            return self._unaddressable(conn, channel)
         try:
-            response = await self.conn.client.chat_postEphemeral(
+            response = await conn.client.chat_postEphemeral(
                 channel=channel,
                 user=member.id,
                 text=rendered.text,
@@ -261,13 +307,13 @@ class SlackPort:
             log.info(
                 "ephemeral reply in %s impossible (%s); sent as a DM", channel, slack_error(error)
             )
-            return await self._post(await self._dm_channel(member.id), None, out)
+            return await self._post(conn, await self._dm_channel(conn, member.id), None, out)
         ts = str(response.get("message_ts") or secrets.token_hex(6))
-        return message_ref(self.conn.team, channel, EPHEMERAL_TS + ts)
+        return message_ref(conn.team, channel, EPHEMERAL_TS + ts)
 
     async def _respond(self, url: str, rendered: render.Rendered, response_type: str) -> bool:
         """Answer through an interaction's response_url; False when that did not work."""
-        webhook = AsyncWebhookClient(url, session=self.conn.session, timeout=10)
+        webhook = AsyncWebhookClient(url, session=self.session, timeout=10)
         try:
             response = await webhook.send(
                 text=rendered.text,
@@ -296,7 +342,8 @@ class SlackPort:
         channel, ts = self._addressable(message)
         rendered = render.message(out, uploads_allowed=False)
         try:
-            await self.conn.client.chat_update(
+            conn = await self.conn(message.workspace)
+            await conn.client.chat_update(
                 channel=channel, ts=ts, text=rendered.text, blocks=rendered.blocks
             )
         except SlackApiError as error:
@@ -307,7 +354,7 @@ class SlackPort:
     async def delete(self, message: Ref) -> None:
         """The bot deletes its own messages; others' need the admin user token."""
         channel, ts = self._addressable(message)
-        conn = self.conn
+        conn = await self.conn(message.workspace)
         try:
             await conn.client.chat_delete(channel=channel, ts=ts)
             return
@@ -336,7 +383,8 @@ class SlackPort:
             raise PlatformRefused(str(error)) from error
         if token.trigger_id:
             try:
-                await self.conn.client.views_open(trigger_id=token.trigger_id, view=view)
+                conn = await self.conn(actor.workspace)
+                await conn.client.views_open(trigger_id=token.trigger_id, view=view)
                 return
             except SlackApiError as error:
                 if slack_error(error) not in _EXPIRED_TRIGGER:
@@ -363,13 +411,14 @@ class SlackPort:
             )
         )
 
-    async def reopen_form(self, key: str, trigger_id: str) -> bool:
-        """The member pressed "Open the form"; False when that form is gone."""
+    async def reopen_form(self, team: str, key: str, trigger_id: str) -> bool:
+        """The member pressed "Open the form" in `team`; False when that form is gone."""
         view = self.forms.get(key)
         if view is None:
             return False
         try:
-            await self.conn.client.views_open(trigger_id=trigger_id, view=view)
+            conn = await self.conn(team)
+            await conn.client.views_open(trigger_id=trigger_id, view=view)
         except SlackApiError as error:
             raise refused("views.open", error) from error
         self.forms.drop(key)
@@ -391,7 +440,7 @@ class SlackPort:
 
     async def remove_reaction(self, message: Ref, emoji: str, member: Ref) -> None:
         """Only the bot's own reaction: Slack lets nobody remove someone else's."""
-        conn = self.conn
+        conn = await self.conn(message.workspace)
         if member.id != conn.bot_user:
             raise CapabilityMissing(Capability.REMOVE_REACTIONS, PLATFORM)
         channel, ts = self._addressable(message)
@@ -429,7 +478,8 @@ class SlackPort:
     async def pin(self, message: Ref) -> None:
         channel, ts = self._addressable(message)
         try:
-            await self.conn.client.pins_add(channel=channel, timestamp=ts)
+            conn = await self.conn(message.workspace)
+            await conn.client.pins_add(channel=channel, timestamp=ts)
         except SlackApiError as error:
             if slack_error(error) == "already_pinned":
                 return
@@ -443,7 +493,8 @@ class SlackPort:
         return f"<!date^{unix(at)}^{_DATE_TOKENS[style]}|{fallback}>"
 
     def message_link(self, message: Ref) -> str:
-        base = self._conn.url if self._conn is not None else "https://slack.com/"
+        known = self.known(message.workspace)
+        base = known.url if known is not None else "https://slack.com/"
         base = base if base.endswith("/") else base + "/"
         channel, ts = split(message)
         if ts is None or is_ephemeral(ts):

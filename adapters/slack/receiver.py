@@ -6,21 +6,32 @@ things are ours: requests are parsed with `FormSafeRequest` (see `bolt_fix.py`),
 a signed request no listener takes (an event type we do not use, a payload missing
 fields) is answered 200, because anything else makes Slack retry it, and a Slack app
 whose events keep failing gets its subscriptions switched off.
+
+With `[slack] oauth = true` the same server answers two GET paths for bolt's OAuth
+flow: `install_path` (a redirect to Slack's authorize page with a fresh state) and
+`redirect_uri_path` (Slack sends the installer back there with a code).
 """
 
 from __future__ import annotations
 
 import logging
+from collections.abc import Awaitable, Callable
 
 from aiohttp import web
 from slack_bolt.adapter.aiohttp import to_aiohttp_response
 from slack_bolt.app.async_app import AsyncApp
+from slack_bolt.oauth.async_oauth_flow import AsyncOAuthFlow
+from slack_bolt.request.async_request import AsyncBoltRequest
 from slack_bolt.response import BoltResponse
 from slack_sdk.signature import SignatureVerifier
 
 from adapters.slack.bolt_fix import FormSafeRequest
+from adapters.slack.oauth import page
+from bot.i18n import _
 
 log = logging.getLogger(__name__)
+
+OAuthStep = Callable[[AsyncOAuthFlow, AsyncBoltRequest], Awaitable[BoltResponse]]
 
 
 class HttpReceiver:
@@ -38,6 +49,10 @@ class HttpReceiver:
     def web_app(self) -> web.Application:
         app = web.Application()
         app.router.add_post(self.path, self.handle)
+        flow = self.bolt.oauth_flow
+        if flow is not None:
+            app.router.add_get(flow.install_path, self.install)
+            app.router.add_get(flow.redirect_uri_path, self.callback)
         return app
 
     async def start(self) -> int:
@@ -72,6 +87,30 @@ class HttpReceiver:
         if response.status == 404:
             log.debug("no listener for a signed Slack request; acknowledged")
             return web.Response(status=200)
+        return await to_aiohttp_response(response)
+
+    async def install(self, request: web.Request) -> web.Response:
+        return await self._oauth(request, AsyncOAuthFlow.handle_installation)
+
+    async def callback(self, request: web.Request) -> web.Response:
+        return await self._oauth(request, AsyncOAuthFlow.handle_callback)
+
+    async def _oauth(self, request: web.Request, step: OAuthStep) -> web.Response:
+        flow = self.bolt.oauth_flow
+        if flow is None:
+            raise web.HTTPNotFound()
+        bolt_request = AsyncBoltRequest(
+            body="",
+            query=request.query_string,
+            headers={k.lower(): v for k, v in request.headers.items()},  # type: ignore[arg-type]
+        )
+        try:
+            response: BoltResponse = await step(flow, bolt_request)
+        except Exception:
+            log.exception("the Slack install step %s failed", request.path)
+            text = _("Something went wrong on our side. Please try again in a few minutes.")
+            body = page(_("Agora was not installed"), text)
+            return web.Response(status=500, text=body, content_type="text/html")
         return await to_aiohttp_response(response)
 
     def _signed(self, raw: str, headers: dict[str, str]) -> bool:

@@ -4,11 +4,16 @@ One aiohttp server on 127.0.0.1 and an ephemeral port. Web API answers come from
 shared payload samples (`../shared/payloads/slack/web_api`), adjusted per call (a new
 `ts` per post, the user asked for in users.info). Everything the adapter sends is
 recorded, so tests assert on what reached "Slack".
+
+For multi-workspace installs the fake also plays the OAuth side: `grant(code, team)`
+makes `oauth.v2.access` exchange that code for the team's bot token (once), and
+`auth.test` answers for every token it handed out with that token's workspace.
 """
 
 from __future__ import annotations
 
 import asyncio
+import base64
 import copy
 import itertools
 import json
@@ -59,6 +64,9 @@ class FakeSlack:
         self.uploads: list[bytes] = []
         self.acks: list[dict[str, Any]] = []
         self.failures: dict[str, Failure] = {}
+        self.client_credentials = ("A0001.client", "client-secret")
+        self.codes: dict[str, dict[str, Any]] = {}
+        self.identities: dict[str, dict[str, Any]] = {}
         self.hook_status = 200
         self.port = 0
         self._ts = itertools.count(1)
@@ -115,6 +123,35 @@ class FakeSlack:
         """Make `method` answer `{"ok": false, "error": error}` (or decide per call)."""
         self.failures[method] = error if callable(error) else (lambda _call: error)
 
+    def grant(self, code: str, team: str, name: str = "", **extra: Any) -> str:
+        """An install: Slack's authorize page would send `code` back; returns the token."""
+        token = f"xoxb-{team}-bot"
+        bot_user = "U" + team[1:] + "B"
+        self.codes[code] = {
+            "ok": True,
+            "app_id": "A0001",
+            "authed_user": {"id": USERS["alice"]},
+            "scope": "chat:write,commands,users:read",
+            "token_type": "bot",
+            "access_token": token,
+            "bot_user_id": bot_user,
+            "team": {"id": team, "name": name or f"Team {team}"},
+            "enterprise": None,
+            "is_enterprise_install": False,
+            **extra,
+        }
+        self.identities[token] = {
+            "ok": True,
+            "url": f"https://{team.lower()}.slack.com/",
+            "team": name or f"Team {team}",
+            "user": "agora",
+            "team_id": team,
+            "user_id": bot_user,
+            "bot_id": "B" + team[1:],
+            "is_enterprise_install": False,
+        }
+        return token
+
     def push(self, envelope: Mapping[str, Any]) -> None:
         """Send a Socket Mode envelope to the connected app."""
         self._outbox.put_nowait(dict(envelope))
@@ -140,7 +177,12 @@ class FakeSlack:
         for key in ("blocks", "view", "files"):
             if isinstance(args.get(key), str) and args[key][:1] in "[{":
                 args[key] = json.loads(args[key])
-        token = request.headers.get("Authorization", "").removeprefix("Bearer ")
+        authorization = request.headers.get("Authorization", "")
+        if authorization.startswith("Basic "):  # oauth.v2.access: the app's credentials
+            client, _sep, secret = base64.b64decode(authorization[6:]).decode().partition(":")
+            args.update(client_id=client, client_secret=secret)
+            authorization = ""
+        token = authorization.removeprefix("Bearer ")
         call = Call(method, args, token or str(args.get("token", "")))
         self.calls.append(call)
         self._changed.set()
@@ -157,7 +199,18 @@ class FakeSlack:
         return f"1748859{next(self._ts):03d}.000100"
 
     def _auth_test(self, call: Call) -> dict[str, Any]:
+        if call.token in self.identities:
+            return copy.deepcopy(self.identities[call.token])
+        if call.token.startswith("xoxb-T"):  # a granted token that was revoked since
+            return {"ok": False, "error": "invalid_auth"}
         return load("web_api/auth_test.json")
+
+    def _oauth_v2_access(self, call: Call) -> dict[str, Any]:
+        credentials = (call.args.get("client_id"), call.args.get("client_secret"))
+        if credentials != self.client_credentials:
+            return {"ok": False, "error": "invalid_client_id"}
+        granted = self.codes.pop(str(call.args.get("code", "")), None)
+        return granted if granted is not None else {"ok": False, "error": "invalid_code"}
 
     def _apps_connections_open(self, call: Call) -> dict[str, Any]:
         body = load("web_api/apps_connections_open.json")
