@@ -286,13 +286,22 @@ def _running(starts: dict[int, int], ends: dict[int, int], first: int, last: int
 
 
 async def daily(
-    ctx: Context, period: Period, hours: Sequence[HourCount] | None = None
+    ctx: Context,
+    period: Period,
+    hours: Sequence[HourCount] | None = None,
+    *,
+    lookback_days: int = 29,
 ) -> list[Day]:
-    """One row per local day of the period: members, DAU/WAU/MAU, posts, tone."""
+    """One row per local day of the period: members, DAU/WAU/MAU, posts, tone.
+
+    WAU and MAU count activity up to `lookback_days` before the period (29: exact
+    rolling 30 days); with 0 they only see the period itself (cheaper, for charts of
+    daily actives).
+    """
     window = period.window
     first, last = day_number(period.first), day_number(period.last)
     lookback = Window(
-        min(window.start, midnight(period.first - timedelta(days=29), zone_of(ctx))),
+        min(window.start, midnight(period.first - timedelta(days=lookback_days), zone_of(ctx))),
         window.end,
         window.platform,
     )

@@ -3,13 +3,22 @@
 from __future__ import annotations
 
 import logging
+from collections.abc import Sequence
 from datetime import datetime
 
 from bot.context import Context
 from bot.features.metrics import charts, render
-from bot.features.metrics.compute import Summary, daily, period_of, summarize, zone_of
+from bot.features.metrics.compute import (
+    Summary,
+    daily,
+    hours_of,
+    period_of,
+    summarize,
+    zone_of,
+)
 from bot.features.metrics.config import MetricsConfig
 from bot.features.metrics.periods import Period, local_date, week_number, whole_week
+from bot.features.metrics.store import HourCount
 from bot.i18n import _, using_locale
 from bot.model import Block, Image, Outgoing, Ref, Section
 
@@ -35,9 +44,10 @@ def channel_names(ctx: Context, summary: Summary) -> dict[str, str]:
     return names
 
 
-async def chart_of(ctx: Context, period: Period) -> bytes | None:
-    """The /stats chart, drawn in a worker thread; None if drawing failed (logged)."""
-    days = await daily(ctx, period)
+async def chart_of(ctx: Context, period: Period, hours: Sequence[HourCount]) -> bytes | None:
+    """The /stats chart, drawn in the chart thread; None if drawing failed (logged)."""
+    # Only daily actives are drawn: no look-back for rolling WAU/MAU is needed.
+    days = await daily(ctx, period, hours, lookback_days=0)
     labels = (_("Daily posts and active members"), _("Posts"), _("Active members"))
     try:
         return await charts.in_thread(lambda: charts.activity(days, *labels))
@@ -50,12 +60,13 @@ async def stats(ctx: Context, text: str) -> tuple[str, tuple[Block, ...]]:
     config = ctx.config_of(MetricsConfig)
     wanted, platform = split_platform(ctx, text.strip())
     period = period_of(ctx, wanted or config.default_period, platform)
-    now = await summarize(ctx, period, channels=config.top_channels)
+    hours = await hours_of(ctx, period.window)
+    now = await summarize(ctx, period, channels=config.top_channels, hours=hours)
     before = await summarize(ctx, period.previous(zone_of(ctx)))
     body = render.summary(now, before, channel_names(ctx, now))
     blocks: list[Block] = [Section(body)]
     if config.chart and period.days > 1:
-        picture = await chart_of(ctx, period)
+        picture = await chart_of(ctx, period, hours)
         if picture is not None:
             blocks.append(
                 Image(_("Chart of daily posts and active members"), picture, None, "stats.png")
