@@ -295,12 +295,14 @@ class SlackAdapter:
             log.exception("deleting the Slack install of %s failed", team)
 
     async def _sync_team(self, team: str) -> None:
+        """Background: one installed workspace's channels into the directory."""
         try:
             connection = await self.port.conn(team)
+            await self._sync_channels(self.core, connection)
         except PlatformRefused as error:
             log.warning("Slack workspace %s skipped: %s", team, error)
-            return
-        await self._sync_channels(self.core, connection)
+        except Exception:
+            log.exception("syncing the channels of Slack workspace %s failed", team)
 
     async def _identify(self) -> Mapping[str, Any]:
         try:

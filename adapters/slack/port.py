@@ -145,6 +145,7 @@ class SlackPort:
         self._single: Connection | None = None
         self._conns: dict[str, Connection] = {}
         self._resolve: Resolver | None = None
+        self._resolving = asyncio.Lock()  # a burst after a restart asks the store once
         self.session: aiohttp.ClientSession | None = None
 
     def connect(self, connection: Connection) -> None:
@@ -176,7 +177,8 @@ class SlackPort:
             return found
         if self._resolve is None:
             raise PlatformRefused(_("The Slack adapter is not connected yet."))
-        found = await self._resolve(team)
+        async with self._resolving:
+            found = self._conns.get(team) or await self._resolve(team)
         if found is None:
             raise PlatformRefused(
                 _(

@@ -194,7 +194,9 @@ class Bot:
         await self.adapter.drain()
 
 
-def slack_config(fake: FakeSlack, **overrides: Any) -> AgoraConfig:
+def slack_config(
+    fake: FakeSlack, *, database: str = "sqlite+aiosqlite:///:memory:", **overrides: Any
+) -> AgoraConfig:
     slack = SlackConfig(
         enabled=True,
         **{
@@ -207,7 +209,7 @@ def slack_config(fake: FakeSlack, **overrides: Any) -> AgoraConfig:
             **overrides,
         },
     )
-    return AgoraConfig(storage=StorageConfig(url="sqlite+aiosqlite:///:memory:"), slack=slack)
+    return AgoraConfig(storage=StorageConfig(url=database), slack=slack)
 
 
 @asynccontextmanager
@@ -215,7 +217,7 @@ async def running(
     fake: FakeSlack, *, env: Mapping[str, str] = ENV, **overrides: Any
 ) -> AsyncIterator[Bot]:
     recorder = Recorder()
-    config = slack_config(fake, **overrides)
+    config = slack_config(fake, **overrides)  # `database=` for a file that outlives a run
     storage = await open_storage(config, create_schema=True)
     clock = FakeClock(datetime(2025, 6, 2, 10, 0, tzinfo=UTC))
     app = await build_app(config, clock=clock, storage=storage, features=[make_feature(recorder)])

@@ -8,6 +8,7 @@ Uninstalling deletes the install.
 
 from __future__ import annotations
 
+import asyncio
 import json
 import logging
 from collections.abc import AsyncIterator
@@ -35,19 +36,19 @@ OAUTH_ENV = {
     "SLACK_CLIENT_SECRET": "client-secret",
     "SLACK_SIGNING_SECRET": SECRET,
 }
+OAUTH: dict[str, Any] = {
+    "env": OAUTH_ENV,
+    "oauth": True,
+    "admin_token_env": None,
+    "public_url": "https://bot.example.org",
+}
 COOKIE = "slack-app-oauth-state"
 SECOND = "T0002"
 
 
 @pytest.fixture
 async def bot(fake: FakeSlack) -> AsyncIterator[Bot]:
-    async with running(
-        fake,
-        env=OAUTH_ENV,
-        oauth=True,
-        admin_token_env=None,
-        public_url="https://bot.example.org",
-    ) as started:
+    async with running(fake, **OAUTH) as started:
         yield started
 
 
@@ -228,15 +229,33 @@ async def test_two_workspaces_each_get_their_own_token(bot: Bot) -> None:
     assert posts == {first: CHANNELS["general"], second: CHANNELS["general"]}
     refs = {c.actor.ref.workspace for c in bot.recorder.of(CommandInvoked)}
     assert refs == {"T0001", SECOND}
-    # Without any request (a reminder after a restart): the stored install is used.
+    # Without any request (reminders after a restart): the stored install is used,
+    # looked up once for a burst.
     bot.adapter.port.forget(SECOND)
-    sent = await bot.adapter.port.send(
-        Outgoing("Reminder", channel=Ref("slack", SECOND, CHANNELS["general"]))
-    )
+    checks = len(bot.fake.called("auth.test"))
+    reminder = Outgoing("Reminder", channel=Ref("slack", SECOND, CHANNELS["general"]))
+    [sent, *_more] = await asyncio.gather(*(bot.adapter.port.send(reminder) for _ in range(3)))
     assert sent.workspace == SECOND
-    assert bot.fake.called("chat.postMessage")[-1].token == second
+    assert [p.token for p in bot.fake.called("chat.postMessage")[-3:]] == [second] * 3
+    assert [c.token for c in bot.fake.called("auth.test")[checks:]] == [second]
     link = bot.adapter.port.message_link(sent)
     assert link.startswith("https://t0002.slack.com/archives/")
+
+
+async def test_installs_outlive_a_restart(fake: FakeSlack, tmp_path: Path) -> None:
+    settings = {**OAUTH, "database": f"sqlite+aiosqlite:///{tmp_path / 'agora.db'}"}
+    async with running(fake, **settings) as first:
+        one = await install(first, "T0001")
+        two = await install(first, SECOND)
+    fake.calls.clear()
+    async with running(fake, **settings) as again:
+        await again.settle()
+        # At start every installed workspace's channels are synced, each with its token.
+        assert sorted(c.token for c in fake.called("conversations.list")) == [one, two]
+        await again.command(command_from(again, SECOND))
+        await again.settle()
+        assert [p.token for p in fake.called("chat.postMessage")] == [two]
+        assert fake.called("oauth.v2.access") == []
 
 
 async def test_a_team_that_never_installed_is_not_served(bot: Bot) -> None:
