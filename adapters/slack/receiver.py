@@ -102,7 +102,7 @@ class HttpReceiver:
         bolt_request = AsyncBoltRequest(
             body="",
             query=request.query_string,
-            headers={k.lower(): v for k, v in request.headers.items()},  # type: ignore[arg-type]
+            headers={k.lower(): v for k, v in request.headers.items()},
         )
         try:
             response: BoltResponse = await step(flow, bolt_request)
