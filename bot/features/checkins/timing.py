@@ -16,7 +16,9 @@ from datetime import UTC, datetime, time, timedelta
 from functools import lru_cache
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from bot.i18n import _
+from babel.dates import get_day_names
+
+from bot.i18n import _, current_locale
 from bot.scheduler import CronError, CronSchedule, cron_trigger
 
 _TICK = timedelta(microseconds=1)
@@ -197,4 +199,9 @@ def describe_cron(cron: str) -> str:
         return _("every day at {clock}", clock=clock)
     if weekday in ("mon-fri", "1-5", "mon,tue,wed,thu,fri"):
         return _("every weekday at {clock}", clock=clock)
-    return _("{days} at {clock}", days=weekday, clock=clock)
+    names = weekday.split(",")
+    if not all(n in _ORDER for n in names):
+        return cron
+    shown = get_day_names("abbreviated", locale=current_locale())
+    days = ", ".join(str(shown[_ORDER.index(n)]) for n in names)
+    return _("{days} at {clock}", days=days, clock=clock)

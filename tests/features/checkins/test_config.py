@@ -65,3 +65,13 @@ def test_names_must_be_unique() -> None:
         load_config_dict(
             {"features": {"checkins": {"checkins": [STANDUP, STANDUP]}}}, feature_models()
         )
+
+
+def test_schedules_are_described_in_the_readers_language() -> None:
+    from bot.features.checkins.timing import describe_cron
+    from bot.i18n import using_locale
+
+    with using_locale("nb"):
+        assert describe_cron("0 16 * * mon,wed,fri") == "man., ons., fre. at 16:00"
+    assert describe_cron("30 9 * * mon-fri") == "every weekday at 09:30"
+    assert describe_cron("*/5 * * * *") == "*/5 * * * *"
