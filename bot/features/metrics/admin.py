@@ -33,7 +33,7 @@ async def html_report(
     config: AgoraConfig,
     period: str,
     platform: str | None = None,
-    progress: report.Progress = report._quiet,
+    progress: report.Progress = report.quiet,
 ) -> str:
     """The self-contained HTML report; `progress` hears each of its `STEPS` steps."""
 

@@ -63,6 +63,20 @@ def _plain(axes: Any) -> None:
         axes.spines[side].set_visible(False)
 
 
+def _legend(axes: Any, handles: Sequence[Any] = (), labels: Sequence[str] = ()) -> None:
+    """The legend in one row under the chart, where it hides no data."""
+    if not handles:
+        handles, labels = axes.get_legend_handles_labels()
+    axes.legend(
+        handles,
+        labels,
+        loc="upper center",
+        bbox_to_anchor=(0.5, -0.12),
+        ncols=max(1, len(labels)),
+        frameon=False,
+    )
+
+
 def _dates(days: Sequence[Day]) -> list[str]:
     step = max(1, len(days) // 10)
     return [d.day.strftime("%m-%d") if i % step == 0 else "" for i, d in enumerate(days)]
@@ -77,7 +91,7 @@ def activity(days: Sequence[Day], title: str, posts: str, active: str) -> bytes:
     axes.plot(x, [d.dau for d in days], color=ORANGE, marker="o", label=active)
     axes.set_xticks(x, labels=_dates(days))
     axes.set_title(title, loc="left")
-    axes.legend(loc="upper left", frameon=False)
+    _legend(axes)
     _plain(axes)
     return _png(figure)
 
@@ -96,7 +110,7 @@ def growth(days: Sequence[Day], title: str, labels: Sequence[str]) -> bytes:
     axes.set_title(title, loc="left")
     lines, names = axes.get_legend_handles_labels()
     more, more_names = bars.get_legend_handles_labels()
-    axes.legend(lines + more, names + more_names, loc="upper left", frameon=False)
+    _legend(axes, lines + more, names + more_names)
     return _png(figure)
 
 
@@ -123,12 +137,12 @@ def actives(days: Sequence[Day], title: str, labels: Sequence[str]) -> bytes:
     axes.set_title(title, loc="left")
     lines, names = axes.get_legend_handles_labels()
     more, more_names = share.get_legend_handles_labels()
-    axes.legend(lines + more, names + more_names, loc="upper left", frameon=False)
+    _legend(axes, lines + more, names + more_names)
     return _png(figure)
 
 
-def heat(grid: Sequence[Sequence[int]], title: str, weekdays: Sequence[str]) -> bytes:
-    """Posts and reactions by weekday and hour of day."""
+def heat(grid: Sequence[Sequence[float]], title: str, weekdays: Sequence[str]) -> bytes:
+    """Mean posts and reactions per hour, by weekday and hour of day."""
     figure = _figure(8.0, 3.0)
     axes = figure.add_subplot(1, 1, 1)
     image = axes.imshow([list(row) for row in grid], aspect="auto", cmap="Blues")
@@ -177,6 +191,6 @@ def lines(
     axes.set_ylabel(unit)
     axes.set_title(title, loc="left")
     if series:
-        axes.legend(loc="upper left", frameon=False)
+        _legend(axes)
     _plain(axes)
     return _png(figure)

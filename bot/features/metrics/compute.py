@@ -225,11 +225,11 @@ async def summarize(
         scored=scored,
         channels=tuple(await metrics.channels(window, channels)) if channels else (),
         contributed=tuple(await contributed(ctx, window)) if hooks else (),
-        busiest=busiest(heat_map(hours)),
+        busiest=busiest(heat_map(hours, hour_slots(window, zone_of(ctx)))),
     )
 
 
-def busiest(heat: Sequence[Sequence[int]]) -> tuple[int, int] | None:
+def busiest(heat: Sequence[Sequence[float]]) -> tuple[int, int] | None:
     """The (weekday, hour) cell with the most activity; the earliest one on a tie."""
     best = max(
         (
@@ -352,14 +352,32 @@ async def daily(
     return rows
 
 
-def heat_map(hours: Sequence[HourCount]) -> list[list[int]]:
-    """Posts and reactions by weekday (Monday first) and hour, on the community's clock."""
-    heat = [[0] * 24 for _ in range(7)]
+def hour_slots(window: Window, zone: ZoneInfo) -> list[list[int]]:
+    """How often each (weekday, hour) of the community's clock occurs in the window.
+
+    A 30-day window holds some weekdays five times and others four: the heat map
+    divides by this so a weekday is not "busier" for occurring more often.
+    """
+    slots = [[0] * 24 for _ in range(7)]
+    at = window.start.replace(minute=0, second=0, microsecond=0)
+    while at < window.end:
+        local = at.astimezone(zone)
+        slots[local.weekday()][local.hour] += 1
+        at += timedelta(hours=1)
+    return slots
+
+
+def heat_map(hours: Sequence[HourCount], slots: Sequence[Sequence[int]]) -> list[list[float]]:
+    """Mean posts and reactions per hour, by weekday (Monday first) and hour of day."""
+    heat = [[0.0] * 24 for _ in range(7)]
     for hour in hours:
         if hour.kind in ACTIVE_KINDS:
             weekday = (hour.hour // 24 + 3) % 7
             heat[weekday][hour.hour % 24] += hour.count
-    return heat
+    return [
+        [count / seen if seen else 0.0 for count, seen in zip(row, times, strict=True)]
+        for row, times in zip(heat, slots, strict=True)
+    ]
 
 
 async def cohorts(ctx: Context, period: Period, weeks: int = COHORT_WEEKS) -> list[CohortRow]:

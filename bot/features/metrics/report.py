@@ -28,6 +28,7 @@ from bot.features.metrics.compute import (
     contributed,
     daily,
     heat_map,
+    hour_slots,
     hours_of,
     summarize,
     zone_of,
@@ -41,7 +42,7 @@ STEPS = 7
 TOP_CHANNELS = 20
 
 
-def _quiet(_step: str) -> None:
+def quiet(_step: str) -> None:
     """Progress for callers that show none."""
 
 
@@ -58,7 +59,7 @@ class Report:
     summary: Summary
     previous: Summary
     days: Sequence[Day]
-    heat: Sequence[Sequence[int]]
+    heat: Sequence[Sequence[float]]
     cohorts: Sequence[CohortRow]
     weeks: Sequence[Period]
     weekly: Sequence[Sequence[Figure]]
@@ -84,13 +85,13 @@ class _Easel:
         return list(await asyncio.gather(*self.pending))
 
 
-async def build(ctx: Context, period: Period, progress: Progress = _quiet) -> Report:
+async def build(ctx: Context, period: Period, progress: Progress = quiet) -> Report:
     """Every number and chart of the report; `progress` is told each step as it starts."""
     easel = _Easel()
     t = easel.texts
     progress(_("Activity by hour"))
     hours = await hours_of(ctx, period.window)
-    heat = heat_map(hours)
+    heat = heat_map(hours, hour_slots(period.window, zone_of(ctx)))
     easel.draw("heat", t["heat"], charts.heat, heat, t["heat"], t["weekdays"].split())
     progress(_("Summary"))
     now = await summarize(ctx, period, channels=TOP_CHANNELS, hours=hours)
@@ -138,7 +139,7 @@ def chart_texts() -> dict[str, str]:
         "joined": _("Joined"),
         "left": _("Left"),
         "actives": _("Daily, weekly and monthly active members"),
-        "heat": _("Busiest hours (posts and reactions, community time)"),
+        "heat": _("Busiest hours: posts and reactions per hour, community time"),
         "weekdays": _("Mon Tue Wed Thu Fri Sat Sun"),
         "cohorts": _("Retention: share of each joining week active in later weeks"),
         "week": _("week"),

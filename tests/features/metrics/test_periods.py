@@ -7,7 +7,7 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-from bot.features.metrics.compute import _running, change, chunks
+from bot.features.metrics.compute import _running, busiest, change, chunks, heat_map, hour_slots
 from bot.features.metrics.periods import (
     PeriodError,
     day_number,
@@ -18,6 +18,8 @@ from bot.features.metrics.periods import (
     whole_week,
 )
 from bot.features.metrics.render import delta, number
+from bot.features.metrics.store import HourCount
+from bot.stats import Window
 
 OSLO = ZoneInfo("Europe/Oslo")
 NOW = datetime(2026, 3, 10, 12, 0, tzinfo=UTC)  # a Tuesday
@@ -109,3 +111,21 @@ def test_numbers_and_changes_read_well() -> None:
     )
     assert delta(12, 10) == " (+20%)" and delta(5, 10) == " (−50%)" and delta(3, 0) == ""
     assert change(None, 3) is None and change(6, 3) == 1.0
+
+
+def test_heat_map_is_a_mean_per_hour_so_frequent_weekdays_do_not_win() -> None:
+    # Monday Mar 2 00:00 to Tuesday Mar 10 00:00 UTC: Mondays twice, other days once.
+    window = Window(datetime(2026, 3, 2, tzinfo=UTC), datetime(2026, 3, 10, tzinfo=UTC))
+    slots = hour_slots(window, ZoneInfo("UTC"))
+    assert slots[0][9] == 2 and slots[1][9] == 1 and sum(map(sum, slots)) == 8 * 24
+    monday, tuesday = day_number(date(2026, 3, 2)), day_number(date(2026, 3, 3))
+    hours = [
+        HourCount(monday * 24 + 9, "message", 2),
+        HourCount((monday + 7) * 24 + 9, "message", 2),
+        HourCount(tuesday * 24 + 9, "reaction", 3),
+        HourCount(tuesday * 24 + 10, "command", 50),  # commands are not activity here
+    ]
+    heat = heat_map(hours, slots)
+    assert (heat[0][9], heat[1][9], heat[1][10]) == (2.0, 3.0, 0.0)
+    assert busiest(heat) == (1, 9)
+    assert busiest(heat_map([], slots)) is None
