@@ -9,10 +9,11 @@ troubles stay here: discord.py reconnects and resumes by itself; when it gives u
 this adapter. Slack and the console keep running either way.
 
 Events. Each discord.py event is translated (`translate`) and handed to the core's
-dispatcher, which deduplicates by event id (see `refs` for the scheme). Interactions
-are answered in time by `interactions`; component clicks are routed by `custom_id`
-through the one `on_interaction` handler, so no view has to be registered and a
-button posted before a restart still works after it.
+dispatcher, which deduplicates by event id (see `refs` for the scheme); at most
+`CORE_SLOTS` at a time, the rest wait here in order. Interactions are answered in
+time by `interactions`; component clicks are routed by `custom_id` through the one
+`on_interaction` handler, so no view has to be registered and a button posted before
+a restart still works after it.
 """
 
 from __future__ import annotations
@@ -57,6 +58,12 @@ RETRYABLE = (
     discord.ConnectionClosed,
 )
 FATAL_CLOSE_CODES = frozenset({4004, 4010, 4011, 4012, 4013, 4014})
+# Gateway events handed to the core at once; later ones wait here in arrival order.
+# discord.py starts a task per event, so a core slower than the gateway would otherwise
+# have thousands waiting on the database pool, and those fail after the pool's time-out
+# (30 s): lost for good, since Discord never sends a gateway event twice. Interactions
+# do not wait here (a member is waiting for them).
+CORE_SLOTS = 64
 
 
 def intents(config: DiscordConfig) -> discord.Intents:
@@ -106,6 +113,7 @@ class DiscordAdapter:
         self._runner: asyncio.Task[None] | None = None
         self._tasks: set[asyncio.Task[Any]] = set()
         self._in_core: dict[int, float] = {}  # dispatch number → monotonic time handed over
+        self._slots = asyncio.Semaphore(CORE_SLOTS)
         self._dispatches = itertools.count()
         self._closing = False
         self._closed = asyncio.Event()
@@ -327,11 +335,12 @@ class DiscordAdapter:
                 return str(client.guilds[0].id)
         return DM_WORKSPACE
 
-    async def _dispatch(self, event: Event) -> None:
+    async def _dispatch(self, event: Event, *, queue: bool = True) -> None:
         number = next(self._dispatches)
         self._in_core[number] = time.monotonic()
         try:
-            await self.core.dispatcher.handle(event)
+            async with self._slots if queue else contextlib.nullcontext():
+                await self.core.dispatcher.handle(event)
         except Exception:
             log.exception("Discord event %s failed in the core", event.event_id)
         finally:
@@ -531,7 +540,7 @@ class DiscordAdapter:
                 await self._remember(
                     translate.mentioned_members(interaction, workspace), event.actor
                 )
-            await self._dispatch(event)
+            await self._dispatch(event, queue=False)
         finally:
             await pending.settle()
 
