@@ -12,7 +12,7 @@ from typer.testing import CliRunner
 from bot.cli import app
 from bot.context import Context, Work
 from bot.features.metrics import report
-from bot.features.metrics.compute import daily, period_of
+from bot.features.metrics.compute import cohorts, daily, period_of
 from bot.model import Level
 from bot.testing import Harness
 from tests.features.metrics.conftest import metrics
@@ -147,3 +147,23 @@ def test_cli_refuses_a_bad_format_or_period(tmp_path: Path) -> None:
     assert bad.exit_code == 2 and "csv or json" in bad.output
     period = runner.invoke(app, ["report", "--period", "soon", "--config", str(config)])
     assert period.exit_code == 1 and "I don't understand the period" in period.output
+
+
+async def test_retention_cohorts_counted_by_hand(h: Harness) -> None:
+    # Week of Mon Jan 5: the five seeded members, frank and gina join (7 in all).
+    await h.join("frank")
+    await h.tick("1d")
+    await h.join("gina")
+    await h.tick("6d")  # Jan 12, week +1: both post
+    await h.say("frank", "week one")
+    await h.say("gina", "week one")
+    await h.tick("14d")  # Jan 26, week +3: frank only
+    await h.say("frank", "week three")
+    await h.tick("7d")  # Feb 2: week +4 has just begun
+    async with h.runtime.storage.unit_of_work() as uow:
+        rows = await cohorts(context(h, uow), period_of(context(h, uow), "week"))
+    assert [r.week.isoformat() for r in rows][-1] == "2026-01-26" and len(rows) == 8
+    january = next(r for r in rows if r.week.isoformat() == "2026-01-05")
+    assert january.size == 7
+    assert january.shares == (2 / 7, 0.0, 1 / 7, 0.0, None, None, None, None)
+    assert all(r.size == 0 and set(r.shares) <= {None} for r in rows if r is not january)
