@@ -31,6 +31,7 @@ from bot.model import (
     ReactionChanged,
     Ref,
 )
+from bot.permissions import level_group
 from bot.ports import CapabilityMissing, ChatPort, Directory, JobStore, PendingJob, UnitOfWork
 
 if TYPE_CHECKING:
@@ -136,8 +137,8 @@ class Context:
             who = self.runtime.permissions.describe(level)
             raise UserError(
                 _(
-                    "Only {level}s can do that (ask someone with: {who}).",
-                    level=level.value,
+                    "Only {levels} can do that (ask someone with: {who}).",
+                    levels=level_group(level),
                     who=who,
                 )
             )

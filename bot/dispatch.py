@@ -38,6 +38,7 @@ from bot.model import (
     Ref,
     RoleChanged,
 )
+from bot.permissions import level_group
 from bot.ports import ActivityFact, ActivityLog, Directory, EventLog, StorageUnavailable
 from bot.ratelimit import RateLimiter
 from bot.registry import CommandSpec, Feature
@@ -327,9 +328,9 @@ class Dispatcher:
             who = self.runtime.permissions.describe(spec.level)
             await ctx.reply(
                 _(
-                    "Sorry, /{name} is for {level}s only. Ask someone with: {who}.",
+                    "Sorry, /{name} is for {levels} only. Ask someone with: {who}.",
                     name=spec.name,
-                    level=spec.level.value,
+                    levels=level_group(spec.level),
                     who=who,
                 ),
                 ephemeral=True,

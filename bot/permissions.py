@@ -10,7 +10,21 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 
+from bot.i18n import N_, _
 from bot.model import Level, Member
+
+# "for moderators only": the level as a group of people, translated.
+_LEVEL_GROUPS = {
+    Level.MEMBER: N_("members"),
+    Level.HELPER: N_("helpers"),
+    Level.MODERATOR: N_("moderators"),
+    Level.ADMIN: N_("admins"),
+}
+
+
+def level_group(level: Level) -> str:
+    """The people who hold `level`, in the current language ("moderators")."""
+    return _(_LEVEL_GROUPS[level])
 
 
 @dataclass(frozen=True, slots=True)

@@ -10,10 +10,7 @@ from __future__ import annotations
 from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import datetime, timedelta
-from zoneinfo import ZoneInfo
-
-from babel.dates import format_skeleton, format_timedelta
+from datetime import datetime
 
 from bot.features.moderation.config import LadderStep, ModerationConfig, SanctionKind
 from bot.features.moderation.feature import feature
@@ -29,7 +26,8 @@ from bot.features.moderation.store import (
     Trigger,
 )
 from bot.features.moderation.trust import Standing, Weighing
-from bot.i18n import N_, _, current_locale, ngettext
+from bot.formatting import span, when
+from bot.i18n import N_, _, ngettext
 from bot.model import (
     Block,
     Button,
@@ -47,23 +45,6 @@ from bot.model import (
 from bot.text import neutral, one_line
 
 NO_RULE = "0"
-
-
-def when(moment: datetime, timezone: str) -> str:
-    """`Mon, Jan 5 14:02 (UTC)` in the current locale and the given zone."""
-    zone = ZoneInfo(timezone)
-    locale = current_locale()
-    return _(
-        "{date} {time} ({zone})",
-        date=format_skeleton("MMMEd", moment, tzinfo=zone, locale=locale),
-        time=format_skeleton("Hm", moment, tzinfo=zone, locale=locale),
-        zone=timezone,
-    )
-
-
-def span(duration: timedelta) -> str:
-    """`1 hour`, `3 days` in the current locale."""
-    return format_timedelta(duration, threshold=1, locale=current_locale())
 
 
 def step_text(step: LadderStep) -> str:

@@ -20,6 +20,7 @@ from bot.features.moderation.store import (
     ModerationStats,
     ModLog,
 )
+from bot.formatting import span
 from bot.i18n import _, ngettext
 from bot.model import Ref
 from bot.stats import Figure, Window
@@ -89,7 +90,7 @@ async def waiting_text(ctx: Context, place: Ref) -> str:
     ]
     here = running(ctx, place.platform)
     for case in cases:
-        waited = render.span(now - case.queued_at) if case.queued_at else "?"
+        waited = span(now - case.queued_at) if case.queued_at else "?"
         author = show(ctx, case.author) if case.author else _("unknown")
         state = _("escalated") if case.status is CaseStatus.ESCALATED else _("open")
         link = ctx.link(case.message) if here else str(case.message)

@@ -23,6 +23,8 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 from bot.config import AgoraConfig, Problem
 from bot.features.onboarding.config import OnboardingConfig
 from bot.i18n import SUPPORTED_LOCALES, _
+from bot.model import Level
+from bot.permissions import level_group
 
 SECTION = "features.onboarding"
 
@@ -128,14 +130,14 @@ def _purpose(
                 )
 
 
-def _permission_roles(config: AgoraConfig) -> dict[str, str]:
+def _permission_roles(config: AgoraConfig) -> dict[str, Level]:
     """Role name (lower case) → the level it grants."""
-    found: dict[str, str] = {}
+    found: dict[str, Level] = {}
     perms = config.permissions
     for level, selectors in (
-        ("helper", perms.helper),
-        ("moderator", perms.moderator),
-        ("admin", perms.admin),
+        (Level.HELPER, perms.helper),
+        (Level.MODERATOR, perms.moderator),
+        (Level.ADMIN, perms.admin),
     ):
         for selector in selectors:
             kind, _sep, name = selector.partition(":")
@@ -158,10 +160,10 @@ def _roles(section: OnboardingConfig, config: AgoraConfig) -> Iterator[Problem]:
                 f"{SECTION}.{key}",
                 None,
                 _(
-                    "role {role!r} makes its holders {level}s (see [permissions]); onboarding "
+                    "role {role!r} makes its holders {levels} (see [permissions]); onboarding "
                     "would hand it to newcomers",
                     role=role,
-                    level=level,
+                    levels=level_group(level),
                 ),
                 _("use a role that grants no permissions"),
             )

@@ -11,8 +11,8 @@ from collections.abc import Sequence
 from datetime import datetime
 
 from bot.features.polls.feature import feature
-from bot.features.polls.formatting import number, when
 from bot.features.polls.store import Poll, PollKind, Schedule, Tally
+from bot.formatting import number, when
 from bot.i18n import _, ngettext
 from bot.model import Block, Button, Buttons, Context, Image, Section
 from bot.text import one_line

@@ -5,8 +5,8 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 from bot.features.polls.feature import feature
-from bot.features.polls.formatting import number
 from bot.features.polls.store import Idea, IdeaStatus
+from bot.formatting import number
 from bot.i18n import N_, _, ngettext
 from bot.model import Block, Button, Buttons, ButtonStyle, Section
 from bot.text import neutral, one_line

@@ -6,8 +6,8 @@ from collections import Counter
 from collections.abc import Sequence
 
 from bot.features.polls.feature import feature
-from bot.features.polls.formatting import number
 from bot.features.polls.store import Question, Response, Survey
+from bot.formatting import number
 from bot.i18n import _, ngettext
 from bot.model import Block, Button, Buttons, ButtonStyle, Section
 from bot.text import one_line

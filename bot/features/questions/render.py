@@ -361,12 +361,8 @@ def stats_report(
     topics: Sequence[tuple[str | None, Summary]],
 ) -> Message:
     """`windows` are (days, summary, deflections); `topics` cover the longest window."""
-    head = _(
-        "Questions — {windows}",
-        windows=" | ".join(
-            ngettext("last {n} day", "last {n} days", days) for days, _s, _d in windows
-        ),
-    )
+    spans = " | ".join(ngettext("last {n} day", "last {n} days", days) for days, _s, _d in windows)
+    head = _("Questions — {windows}", windows=spans)
     rows: list[tuple[str, str]] = [
         (_("Asked"), " | ".join(str(s.asked) for _d, s, _f in windows)),
         (
