@@ -9,6 +9,7 @@ schedule: a member who moved to another time zone is asked on their new clock.
 from __future__ import annotations
 
 import logging
+from collections.abc import Sequence
 from dataclasses import replace
 from typing import Any
 
@@ -21,6 +22,7 @@ from bot.features.checkins.store import Checkin, Delivery, Source
 from bot.features.checkins.timing import describe_cron
 from bot.i18n import _, ngettext
 from bot.model import ChannelKind, Ref
+from bot.ports import JobStore
 from bot.text import one_line
 
 log = logging.getLogger(__name__)
@@ -130,6 +132,62 @@ def _audience(checkin: Checkin) -> str:
             roles=", ".join(sorted(checkin.roles)),
         )
     return _("Members join with /checkin join {name}.", name=checkin.name)
+
+
+def _values_of(checkin: Checkin) -> dict[str, Any]:
+    """A stored check-in as definition values (to change some and validate again)."""
+    return {
+        "name": checkin.name,
+        "title": checkin.title,
+        "schedule": checkin.schedule,
+        "questions": list(checkin.questions),
+        "roles": sorted(checkin.roles),
+        "everyone": checkin.everyone,
+        "timezone": checkin.timezone or "",
+        "delivery": checkin.delivery.value,
+        "channel": "here" if checkin.channel else "",
+        "remind_after": f"{int(checkin.remind_after.total_seconds() // 60)}m"
+        if checkin.remind_after
+        else "",
+        "summary_at": checkin.summary_at.strftime("%H:%M") if checkin.summary_at else "",
+    }
+
+
+async def edit(ctx: Context, name: str, questions: Sequence[str], changes: dict[str, Any]) -> str:
+    """Change a command-made check-in; its answers stay, its schedule is re-armed."""
+    checkin = await service.find(ctx, name)
+    if checkin.source is Source.CONFIG:
+        raise UserError(
+            _("{name} is defined in the config file; change it there.", name=checkin.name)
+        )
+    channel: Ref | None = changes.pop("channel", None)
+    values = _values_of(checkin)
+    values.update({k: v for k, v in changes.items() if v is not None})
+    if changes.get("role") is not None:
+        values["roles"] = [values.pop("role")] if changes["role"] else []
+    values.pop("role", None)
+    if questions:
+        values["questions"] = list(questions)
+    if channel is not None:
+        values["channel"] = "here"
+    definition = _definition(values)
+    updated = replace(
+        from_definition(definition, Source.COMMAND),
+        id=checkin.id,
+        channel=str(channel) if channel is not None else checkin.channel,
+    )
+    if updated == checkin:
+        return _("Nothing to change. Give new questions or options such as --schedule.")
+    await service.store(ctx).replace(updated)
+    jobs: JobStore = ctx.repo(JobStore)  # type: ignore[type-abstract]
+    await jobs.cancel_prefix(f"checkins:{runs.RUN_JOB}:{checkin.id}:")
+    due = await runs.arm_next(ctx, updated, ctx.now())
+    return _(
+        "Check-in {name} changed: {schedule}. Next run: {when}.",
+        name=updated.name,
+        schedule=describe_cron(updated.schedule),
+        when=render.when(due, service.home_zone(ctx, updated)) if due else "—",
+    )
 
 
 async def delete(ctx: Context, name: str) -> str:

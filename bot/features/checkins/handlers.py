@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from datetime import timedelta
 from typing import Any
 
@@ -134,6 +135,54 @@ async def checkin_create(
         title=title,
     )
     await ctx.reply(text, ephemeral=True)
+
+
+@feature.command(
+    "checkin edit",
+    help=N_('Change a check-in: /checkin edit standup ["New question?" …] [--schedule "…"]'),
+    args=[
+        NAME,
+        Arg(
+            "questions",
+            ArgKind.LIST,
+            N_("new questions, replacing the old ones"),
+            required=False,
+            default=(),
+            max=MAX_QUESTIONS,
+        ),
+        _option("schedule", N_('"every weekday 09:30" or a cron line')),
+        _option("title", N_("the heading")),
+        ChannelArg("channel", N_("where the summary goes"), required=False, option=True),
+        _option("role", N_('ask members with this role ("" = none)')),
+        _option("timezone", N_('one zone for all ("" = each member\'s own)')),
+        _option("remind", N_("remind after this long (0 = never)")),
+        _option("summary", N_('summary time, e.g. 17:00 ("" = none)')),
+    ],
+    level=Level.ADMIN,
+    ephemeral=True,
+)
+async def checkin_edit(
+    ctx: Context,
+    name: str,
+    questions: Sequence[str],
+    schedule: str | None,
+    title: str | None,
+    channel: Ref | None,
+    role: str | None,
+    timezone: str | None,
+    remind: str | None,
+    summary: str | None,
+) -> None:
+    changes = {
+        "schedule": schedule,
+        "title": title,
+        "channel": channel,
+        "role": role,
+        "timezone": timezone,
+        "remind_after": remind,
+        "summary_at": summary,
+    }
+    await ctx.reply(await admin.edit(ctx, name, questions, changes), ephemeral=True)
 
 
 @feature.command(

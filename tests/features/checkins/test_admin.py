@@ -82,3 +82,31 @@ async def test_removing_a_check_in_from_the_file_removes_it_at_the_next_sync(
         assert questions(h, "carol") == []
         async with h.runtime.storage.unit_of_work() as uow:
             assert await uow.get(CheckinStore).all() == []
+
+
+async def test_edit_changes_questions_and_schedule_and_keeps_answers() -> None:
+    async with checkins(start=utc(1, 9, 8)) as h:  # a Friday
+        await h.command("alice", CREATE)
+        await h.tick("8h")  # asked at 16:00
+        await h.click("carol", "Answer")
+        await h.submit("carol", q1="a", q2="b")
+        await h.command(
+            "alice", '/checkin edit retro "One word for the week?" --schedule "every monday 10:00"'
+        )
+        assert "Check-in retro changed: Mon at 10:00" in h.last("alice").text
+        await h.command("alice", "/checkin edit retro")
+        assert "Nothing to change" in h.last("alice").text
+        await h.command("alice", '/checkin edit retro --schedule "never ever"')
+        assert "every weekday 09:00" in h.last("alice").text  # how to write one
+        await h.tick("3d")  # Monday 10:00 UTC
+        latest = questions(h, "carol")[-1]
+        assert "One word for the week?" in latest and "Mon" in latest
+        assert len(questions(h, "carol")) == 2  # nothing on Friday, nothing twice
+        summary = [p.text for p in h.in_channel("general") if "📋" in p.text]
+        assert summary and "a" in summary[0]  # Friday's answers kept for its summary
+
+
+async def test_edit_refuses_config_check_ins() -> None:
+    async with checkins(start=utc(1, 9, 8), checkins=[STANDUP]) as h:
+        await h.command("alice", '/checkin edit standup --title "X"')
+        assert "change it there" in h.last("alice").text
