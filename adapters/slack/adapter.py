@@ -2,8 +2,7 @@
 
 Every listener does the same two things: `ack()` at once (Slack wants an answer
 within 3 seconds), then a tracked task looks up who and where, translates the
-payload and hands the events to the dispatcher. The ack never waits for the core,
-and at most `CORE_SLOTS` events are in the core at once (commands and clicks aside).
+payload and hands the events to the dispatcher. The ack never waits for the core.
 
 Retries (HTTP `X-Slack-Retry-Num`, Socket Mode `retry_attempt`) are not filtered
 here: every delivery is translated to the same event id (Slack's `event_id`; for
@@ -21,6 +20,7 @@ workspace's bot token) is what the port and the lookups use for that workspace.
 from __future__ import annotations
 
 import asyncio
+import dataclasses
 import logging
 import os
 import re
@@ -58,7 +58,7 @@ from adapters.slack.socket_mode import AckingSocketModeHandler
 from bot.app import StartupError
 from bot.config import SlackConfig
 from bot.i18n import _
-from bot.model import ButtonPressed, CommandInvoked, Event, FormSubmitted, Member
+from bot.model import CommandInvoked, Event, Member
 from bot.ports import Directory, PlatformRefused
 
 if TYPE_CHECKING:
@@ -69,12 +69,6 @@ log = logging.getLogger(__name__)
 ANY = re.compile(r".*")
 DEFAULT_API = "https://slack.com/api/"
 CHANNEL_SYNC_LIMIT = 5000
-# Events handed to the core at once; later ones wait here in arrival order. Each
-# request spawns a task, so a core slower than Slack's events would otherwise have
-# thousands waiting on the database pool, failing after its time-out (30 s): lost,
-# since Slack got its 200 and never sends them again. Commands, clicks and forms do not
-# wait here (a member is waiting for them).
-CORE_SLOTS = 64
 
 
 class SlackAdapter:
@@ -106,7 +100,6 @@ class SlackAdapter:
         self._receiver: HttpReceiver | None = None
         self._socket: AckingSocketModeHandler | None = None
         self._tasks: set[asyncio.Task[None]] = set()
-        self._slots = asyncio.Semaphore(CORE_SLOTS)
         self._stopped = asyncio.Event()
 
     # --- lifecycle -------------------------------------------------------------------
@@ -478,6 +471,10 @@ class SlackAdapter:
             if user is not None:
                 people.remember(user)
             needs = translate.needs(body)
+            if self.config.oauth:
+                # The workspace bolt authorized (in a Slack Connect channel not always
+                # the payload's `team_id`): refs name the workspace whose token answers.
+                needs = dataclasses.replace(needs, team=connection.team)
             if needs.team is None:
                 log.warning("Slack payload without a team ignored (%s)", translate.kind_of(body))
                 return
@@ -491,11 +488,7 @@ class SlackAdapter:
             log.exception("Slack %s payload failed", translate.kind_of(body))
 
     async def _dispatch(self, event: Event) -> None:
-        if isinstance(event, CommandInvoked | ButtonPressed | FormSubmitted):
-            await self.core.dispatcher.handle(event)
-            return
-        async with self._slots:
-            await self.core.dispatcher.handle(event)
+        await self.core.dispatcher.handle(event)
 
     async def _register_mentioned(self, event: CommandInvoked, members: Any) -> None:
         """Members named in a command must be known to the directory before it resolves
@@ -534,6 +527,8 @@ class SlackAdapter:
         if opened is None:
             return
         team, user = opened
+        if self.config.oauth:
+            team = connection.team
         try:
             people = self.people(connection)
             member = await people.member(team, user) or translate.Lookup(team).member(user)

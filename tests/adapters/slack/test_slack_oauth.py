@@ -242,6 +242,25 @@ async def test_two_workspaces_each_get_their_own_token(bot: Bot) -> None:
     assert link.startswith("https://t0002.slack.com/archives/")
 
 
+async def test_messages_and_the_home_tab_use_their_workspace(bot: Bot) -> None:
+    first = await install(bot, "T0001")
+    second = await install(bot, SECOND)
+    message = load("http/event_message.json")
+    message.update(team_id=SECOND, context_team_id=SECOND, event_id="Ev-second")
+    message["authorizations"][0]["team_id"] = SECOND
+    message["event"]["team"] = SECOND
+    home = {**message, "event_id": "Ev-home"}
+    home["event"] = {"type": "app_home_opened", "user": USERS["bob"], "tab": "home"}
+    for payload in (message, home):
+        assert (await bot.event(payload))[0] == 200
+    await bot.settle()
+    [posted] = bot.recorder.events
+    assert posted.event_id.startswith(f"slack:{SECOND}:")
+    [published] = bot.fake.called("views.publish")
+    assert (published.token, published.args["user_id"]) == (second, USERS["bob"])
+    assert first not in {c.token for c in bot.fake.called("users.info")}
+
+
 async def test_installs_outlive_a_restart(fake: FakeSlack, tmp_path: Path) -> None:
     settings = {**OAUTH, "database": f"sqlite+aiosqlite:///{tmp_path / 'agora.db'}"}
     async with running(fake, **settings) as first:
