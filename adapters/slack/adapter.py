@@ -2,7 +2,8 @@
 
 Every listener does the same two things: `ack()` at once (Slack wants an answer
 within 3 seconds), then a tracked task looks up who and where, translates the
-payload and hands the events to the dispatcher. The ack never waits for the core.
+payload and hands the events to the dispatcher. The ack never waits for the core,
+and at most `CORE_SLOTS` events are in the core at once (commands and clicks aside).
 
 Retries (HTTP `X-Slack-Retry-Num`, Socket Mode `retry_attempt`) are not filtered
 here: every delivery is translated to the same event id (Slack's `event_id`; for
@@ -58,7 +59,7 @@ from adapters.slack.socket_mode import AckingSocketModeHandler
 from bot.app import StartupError
 from bot.config import SlackConfig
 from bot.i18n import _
-from bot.model import CommandInvoked, Event, Member
+from bot.model import ButtonPressed, CommandInvoked, Event, FormSubmitted, Member
 from bot.ports import Directory, PlatformRefused
 
 if TYPE_CHECKING:
@@ -69,6 +70,12 @@ log = logging.getLogger(__name__)
 ANY = re.compile(r".*")
 DEFAULT_API = "https://slack.com/api/"
 CHANNEL_SYNC_LIMIT = 5000
+# Events handed to the core at once; later ones wait here in arrival order. Each
+# request spawns a task, so a core slower than Slack's events would otherwise have
+# thousands waiting on the database pool, failing after its time-out (30 s): lost,
+# since Slack got its 200 and never sends them again. Commands, clicks and forms do not
+# wait here (a member is waiting for them).
+CORE_SLOTS = 64
 
 
 class SlackAdapter:
@@ -100,6 +107,7 @@ class SlackAdapter:
         self._receiver: HttpReceiver | None = None
         self._socket: AckingSocketModeHandler | None = None
         self._tasks: set[asyncio.Task[None]] = set()
+        self._slots = asyncio.Semaphore(CORE_SLOTS)
         self._stopped = asyncio.Event()
 
     # --- lifecycle -------------------------------------------------------------------
@@ -488,7 +496,11 @@ class SlackAdapter:
             log.exception("Slack %s payload failed", translate.kind_of(body))
 
     async def _dispatch(self, event: Event) -> None:
-        await self.core.dispatcher.handle(event)
+        if isinstance(event, CommandInvoked | ButtonPressed | FormSubmitted):
+            await self.core.dispatcher.handle(event)
+            return
+        async with self._slots:
+            await self.core.dispatcher.handle(event)
 
     async def _register_mentioned(self, event: CommandInvoked, members: Any) -> None:
         """Members named in a command must be known to the directory before it resolves
