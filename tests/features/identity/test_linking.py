@@ -11,7 +11,8 @@ from bot.testing import Harness
 
 
 def _code(text: str) -> str:
-    found = re.search(rf"code is ([{CODE_ALPHABET}]{{{CODE_LENGTH}}})", text)
+    # "… type /link X7CFFY …" in every language.
+    found = re.search(rf"/link ([{CODE_ALPHABET}]{{{CODE_LENGTH}}})\b", text)
     assert found, text
     return found.group(1)
 

@@ -37,7 +37,7 @@ async def _record(h: Harness, ref: Ref) -> MemberRecord:
 
 async def _busy_day(h: Harness) -> None:
     """Carol and others use the community: every feature gets rows to hold."""
-    await h.command("carol", "/language nb")
+    await h.command("carol", "/language en")  # a stored preference (English: asserted below)
     await h.command("carol", "/timezone Europe/Riga")
     await h.say("carol", "hello", channel="help")
     await h.say("bob", "welcome carol", channel="help")
