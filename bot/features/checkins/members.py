@@ -21,6 +21,7 @@ async def listing(ctx: Context) -> tuple[str, list[Block]]:
     if not checkins:
         return _("There are no check-ins yet. An admin can start one with /checkin create."), []
     memberships = await service.store(ctx).memberships_of(actor.person_id)
+    roles = await service.roles_of(ctx, actor)
     now = ctx.now()
     blocks: list[Block] = []
     for checkin in checkins:
@@ -32,7 +33,7 @@ async def listing(ctx: Context) -> tuple[str, list[Block]]:
         blocks.append(
             render.listing(
                 checkin,
-                _status(checkin, actor.roles, membership, now, zone_name),
+                _status(checkin, roles, membership, now, zone_name),
                 render.when(due, zone_name) if due else None,
                 _questions(checkin),
             )
@@ -157,16 +158,15 @@ async def home(ctx: Context) -> list[Block]:
     """The member's check-ins on their home tab: when each asks next, or the pause."""
     actor = service.me(ctx)
     memberships = await service.store(ctx).memberships_of(actor.person_id)
+    roles = await service.roles_of(ctx, actor)
     now = ctx.now()
     lines = []
     for checkin in await service.store(ctx).all():
         membership = memberships.get(checkin.id)
-        if checkin.delivery is Delivery.CHANNEL or not service.wanted(
-            checkin, actor.roles, membership
-        ):
+        if checkin.delivery is Delivery.CHANNEL or not service.wanted(checkin, roles, membership):
             continue
         zone_name = service.zone_of(ctx, checkin, actor.timezone)
-        status = _status(checkin, actor.roles, membership, now, zone_name)
+        status = _status(checkin, roles, membership, now, zone_name)
         due = next_instant(checkin.schedule, [zone_name], now)
         if due is not None and not service.paused(membership, now):
             status = _("Next: {when}", when=render.when(due, zone_name))

@@ -93,10 +93,11 @@ async def mine(ctx: Context, name: str | None) -> list[tuple[Checkin, Membership
     if name:
         checkin = await find(ctx, name)
         return [(checkin, memberships.get(checkin.id))]
+    roles = await roles_of(ctx, actor)
     found = [
         (c, memberships.get(c.id))
         for c in await store(ctx).all()
-        if c.delivery is Delivery.DM and wanted(c, actor.roles, memberships.get(c.id))
+        if c.delivery is Delivery.DM and wanted(c, roles, memberships.get(c.id))
     ]
     if not found:
         raise UserError(
@@ -106,6 +107,12 @@ async def mine(ctx: Context, name: str | None) -> list[tuple[Checkin, Membership
             )
         )
     return found
+
+
+async def roles_of(ctx: Context, member: MemberRecord) -> frozenset[str]:
+    """The roles of all the person's accounts (a role on Discord counts on Slack too)."""
+    accounts = await ctx.directory.accounts_of(member.person_id)
+    return frozenset(role for account in accounts for role in account.roles) | member.roles
 
 
 def me(ctx: Context) -> MemberRecord:

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 from tests.features.checkins.conftest import STANDUP, answers, asked, checkins, questions, utc
 
 OPT_IN = {**STANDUP, "roles": [], "name": "retro", "title": "Retro"}
@@ -90,3 +92,19 @@ async def test_unknown_names_and_nothing_to_skip_are_explained() -> None:
         assert "You take part in no check-in" in h.last("alice").text
         await h.command("carol", "/checkin pause 400d")
         assert "hour to a year" in h.last("carol").text
+
+
+async def test_a_person_on_two_platforms_is_asked_once_and_their_roles_count_everywhere() -> None:
+    async with checkins(start=utc(1, 5, 8), checkins=[STANDUP]) as h:
+        slack = await h.add_platform("slack", members=(("carol", ()),))
+        out = await h.command("carol", "/link")
+        found = re.search(r"/link ([A-Z0-9]{6})\b", out[0].text)
+        assert found, out[0].text
+        await h.on(slack, slack.command("carol", "general", f"/link {found.group(1)}"))
+        listed = await h.on(slack, slack.command("carol", "general", "/checkin list"))
+        assert "You take part (by DM)" in listed[-1].text  # the team role is on Discord
+        await h.tick("1h")
+        dms = len(questions(h, "carol")) + len(
+            [p for p in slack.posts if p.dm_to is not None and "🗓️" in p.text]
+        )
+        assert dms == 1
