@@ -138,7 +138,7 @@ async def test_a_slow_handler_is_deferred_in_time_and_answered_after(fake: FakeD
 
 async def test_a_command_behind_a_busy_core_is_deferred_at_once(fake: FakeDiscord) -> None:
     """An event stuck in the core for longer than defer_after: no waiting for the timer."""
-    async with running(fake, defer_after=1.0) as bot:
+    async with running(fake, defer_after=1.5) as bot:
         release = asyncio.Event()
         handle = bot.app.dispatcher.handle
 
@@ -150,11 +150,11 @@ async def test_a_command_behind_a_busy_core_is_deferred_at_once(fake: FakeDiscor
         bot.app.dispatcher.handle = stuck_on_messages  # type: ignore[method-assign]
         assert not bot.adapter.core_behind()
         await fake.send(frame("message_create"))
-        await eventually(bot.adapter.core_behind, 3.0)
+        await eventually(bot.adapter.core_behind, 4.0)
         item = slash("secret")
         await fake.send(item)
         mine = rf"/interactions/{item['d']['id']}/[^/]+/callback"
-        [callback] = await fake.wait_for("POST", mine, limit=0.6)  # the timer says 1 s
+        [callback] = await fake.wait_for("POST", mine, limit=1.2)  # the timer says 1.5 s
         assert callback.body["type"] == 5 and callback.body["data"]["flags"] == 64
         [edit] = await fake.wait_for("PATCH", ORIGINAL)
         assert edit.body["content"] == "Only you can read this."
