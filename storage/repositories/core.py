@@ -195,6 +195,11 @@ class SqlDirectory:
         wanted = text.strip().lstrip("@").lower()
         if not wanted:
             return None
+        # Platforms send mentions as ids: one indexed lookup. Only a typed name (the
+        # console, a name in plain text) needs the case-insensitive comparison.
+        by_id = await self._row(Ref(platform, workspace, text.strip()))
+        if by_id is not None:
+            return _record(by_id)
         query = (
             select(*_MEMBER_COLUMNS)
             .select_from(_JOINED)
@@ -202,7 +207,6 @@ class SqlDirectory:
                 members.c.platform == platform,
                 members.c.workspace == workspace,
                 or_(
-                    members.c.external_id == text.strip(),
                     func.lower(members.c.name) == wanted,
                     func.lower(members.c.display_name) == wanted,
                 ),
