@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import Any
 
 from bot.args import MemberArg, WordArg
@@ -105,10 +105,20 @@ async def qualify(ctx: Context, payload: dict[str, Any]) -> None:
 
 @feature.on(AnswerAccepted)
 async def on_answer(ctx: Context, signal: AnswerAccepted) -> None:
-    """An accepted answer may cross a threshold: review the answerer now, not next hour."""
+    """An accepted answer may cross a threshold: review the answerer now, not next hour.
+
+    As a job due at once, so it runs after this event committed, when kudos (which
+    counts accepted answers) has recorded this one too.
+    """
     answerer = await ctx.directory.get(signal.answerer)
-    if answerer is not None and not answerer.is_bot:
-        await roles.review(ctx, only=answerer.person_id)
+    if answerer is not None and not answerer.is_bot and ctx.config_of(GrowthConfig).roles:
+        key = f"growth:review:{answerer.person_id}"
+        await ctx.schedule(key, "review_one", ctx.now(), {"person": answerer.person_id})
+
+
+@feature.job("review_one")
+async def review_one(ctx: Context, payload: dict[str, Any]) -> None:
+    await roles.review(ctx, only=int(payload["person"]))
 
 
 @feature.job("review", cron=lambda cfg: (cfg.review_cron or None) if cfg.roles else None)
@@ -129,7 +139,9 @@ async def weekly_report(ctx: Context, payload: dict[str, Any]) -> None:
 )
 async def growth_report(ctx: Context) -> None:
     assert ctx.actor is not None
-    text, blocks = await pipeline.build(ctx, ctx.now(), ctx.actor.ref.platform)
+    # Up to and including this moment (what happened a second ago counts).
+    until = ctx.now() + timedelta(seconds=1)
+    text, blocks = await pipeline.build(ctx, until, ctx.actor.ref.platform)
     await ctx.reply(text, blocks=blocks, ephemeral=True)
 
 

@@ -1,0 +1,97 @@
+"""The ambassador pipeline: the weekly report, one-click invitations, accept or decline."""
+
+from __future__ import annotations
+
+from bot.testing import Harness
+from tests.features.growth.conftest import perks, post, said_to
+
+
+async def busy_week(h: Harness) -> None:
+    """carol writes a lot and is thanked; erin writes a little."""
+    await post(h, "carol", 6)
+    await h.command("alice", "/kudos @carol")
+    await h.command("bob", "/kudos @carol")
+    await post(h, "erin", 1)
+
+
+async def test_the_report_ranks_rising_contributors_with_track_buttons(h: Harness) -> None:
+    await busy_week(h)
+    out = await h.command("alice", "/growth report")
+    report = out[-1]
+    assert report.ephemeral_to == h.ref("alice")
+    lines = report.text.splitlines()
+    assert lines[0].startswith("🌱 Rising contributors")
+    assert lines[1].startswith(
+        "• carol: 6 messages (6 more than before), 0 accepted answers, 2 kudos"
+    )
+    assert lines[2].startswith("• erin: 1 messages")
+    labels = {b.label for b in report.buttons}
+    assert labels == {"Invite to helpers", "Invite to moderators", "Invite to ambassadors"}
+    out = await h.command("carol", "/growth report")
+    assert "for admins only" in out[-1].text
+
+
+async def test_the_weekly_job_posts_to_the_admins_channel(h: Harness) -> None:
+    await busy_week(h)
+    posted = await h.tick("7d")
+    [report] = [p for p in posted if p.text.startswith("🌱 Rising contributors")]
+    assert report.channel == h.community.channel("mod-queue")
+    assert "carol" in report.text
+
+
+async def test_accepting_an_invitation_grants_the_role_and_is_logged(h: Harness) -> None:
+    await busy_week(h)
+    await h.command("alice", "/growth report")
+    out = await h.click("alice", "Invite to helpers")
+    assert "Invitation to the helpers sent to carol." in out[-1].text
+    [dm] = [p for p in h.dms("carol") if "join the helpers" in p.text]
+    assert {b.label for b in dm.buttons} == {"Accept", "No, thank you"}
+    again = await h.click("alice", "Invite to helpers")
+    assert "carol already has an open invitation to the helpers" in again[-1].text
+    out = await h.click("carol", "Accept")
+    assert "Welcome to the helpers! You now have the role Helper." in out[-1].text
+    assert "Helper" in h.community.member("carol").roles
+    assert await perks(h, "carol") == ["Helper"]
+    assert not dm.buttons  # answered: the buttons are gone
+    assert any(
+        "carol accepted the invitation to the helpers" in p.text for p in h.in_channel("mod-queue")
+    )
+    out = await h.command("alice", "/growth log @carol")
+    assert "+Helper (pipeline: accepted the invitation to the helpers) · by alice" in out[-1].text
+
+
+async def test_declining_is_fine_and_grants_nothing(h: Harness) -> None:
+    await busy_week(h)
+    await h.command("alice", "/growth report")
+    await h.click("alice", "Invite to ambassadors")
+    out = await h.click("carol", "No, thank you")
+    assert "No problem at all" in out[-1].text
+    assert await perks(h, "carol") == []
+    assert any(
+        "carol declined the invitation to the ambassadors" in p.text
+        for p in h.in_channel("mod-queue")
+    )
+
+
+async def test_only_admins_invite_and_only_the_member_answers(h: Harness) -> None:
+    await busy_week(h)
+    await h.tick("7d")  # the report in #mod-queue, visible to everyone there
+    out = await h.click("erin", "Invite to helpers")
+    assert "Only admins can do that" in out[-1].text
+    await h.click("alice", "Invite to helpers")
+    [dm] = [p for p in h.dms("carol") if "join the helpers" in p.text]
+    accept = next(b for b in dm.buttons if b.label == "Accept")
+    # Someone else replaying carol's button is refused.
+    from bot.model import ButtonPressed
+
+    event = ButtonPressed(
+        event_id="forged",
+        occurred_at=h.clock.now(),
+        actor=h.community.member("erin"),
+        action_id=accept.action_id,
+        value="",
+        message=dm.ref,
+    )
+    await h.dispatch(event)
+    assert any("This invitation is not for you" in t for t in said_to(h, "erin"))
+    assert await perks(h, "erin") == [] and await perks(h, "carol") == []
