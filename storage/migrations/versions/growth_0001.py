@@ -115,9 +115,7 @@ def upgrade() -> None:
         _person_fk("growth_invitations", "invited_by", "SET NULL"),
         sqlite_autoincrement=True,
     )
-    op.create_index(
-        "ix_growth_invitations_person_id", "growth_invitations", ["person_id", "track"]
-    )
+    op.create_index("ix_growth_invitations_person_id", "growth_invitations", ["person_id", "track"])
 
 
 def downgrade() -> None:
