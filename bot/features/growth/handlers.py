@@ -163,7 +163,9 @@ async def on_nominate(ctx: Context, event: ButtonPressed) -> None:
 
 @feature.button(pipeline.ANSWER)
 async def on_answer_invitation(ctx: Context, event: ButtonPressed) -> None:
-    await ctx.reply(await pipeline.answer(ctx, event), ephemeral=True)
+    reply = await pipeline.answer(ctx, event)
+    if reply is not None:
+        await ctx.reply(reply, ephemeral=True)
 
 
 @feature.on(ProfileRequested)

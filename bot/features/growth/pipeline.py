@@ -43,7 +43,10 @@ async def build(ctx: Context, until: datetime, platform: str) -> render.Message:
         held = {p.role.casefold() for p in await grants.perks(ctx).held(rising.person_id)}
         held |= {r.casefold() for r in member.roles}
         offers = [
-            (ctx.feature.action_id(NOMINATE, rising.person_id, track), render.invite_to(track))
+            (
+                ctx.feature.action_id(NOMINATE, rising.person_id, track),
+                render.invite_to(member.label, track),
+            )
             for track, role in cfg.tracks.items()
             if role.casefold() not in held
         ]
@@ -96,8 +99,11 @@ def _nominee(action_id: str) -> tuple[int, str]:
         raise UserError(_("That button is out of date; open a fresh report.")) from None
 
 
-async def answer(ctx: Context, event: ButtonPressed) -> str:
-    """The member accepted or declined: grant the role, thank them, tell the admins."""
+async def answer(ctx: Context, event: ButtonPressed) -> str | None:
+    """The member accepted or declined: grant the role, thank them, tell the admins.
+
+    Returns the reply when it could not replace the invitation message.
+    """
     member = actor(ctx)
     parts = event.action_id.split(":")
     try:
@@ -117,10 +123,12 @@ async def answer(ctx: Context, event: ButtonPressed) -> str:
         reply = render.accepted(found.track, found.role)
     else:
         reply = render.declined()
-    if event.message is not None:  # the buttons have done their job
-        await ctx.port(event.platform).edit(event.message, Outgoing(reply))
     await _tell_admins(ctx, member.ref, found.person_id, found.track, yes)
-    return reply
+    if event.message is None:
+        return reply
+    # The invitation itself now says how it ended: its buttons have done their job.
+    await ctx.port(event.platform).edit(event.message, Outgoing(reply))
+    return None
 
 
 async def _tell_admins(ctx: Context, where: Ref, person_id: int, track: str, yes: bool) -> None:

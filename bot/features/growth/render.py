@@ -29,11 +29,12 @@ def reward(points: int, badge: str | None, role: str | None) -> str:
 
 
 def condition(days: int, messages: int) -> str:
-    stay = ngettext("stays {n} day", "stays {n} days", days, n=days)
+    """The newcomer's first days and messages, as a noun phrase ("7 days and 5 messages")."""
+    stay = ngettext("{n} day", "{n} days", days, n=days)
     if not messages:
         return stay
-    write = ngettext("writes {n} message", "writes {n} messages", messages, n=messages)
-    return _("{stay} and {write}", stay=stay, write=write)
+    write = ngettext("{n} message", "{n} messages", messages, n=messages)
+    return _("{days} and {messages}", days=stay, messages=write)
 
 
 def invite_link(url: str, reused: bool, when: str, earned: str) -> str:
@@ -43,7 +44,7 @@ def invite_link(url: str, reused: bool, when: str, earned: str) -> str:
         else _("Your personal invite link: {url}", url=url)
     )
     tail = _(
-        "When someone joins with it and {condition}, you both get {reward}.",
+        "When someone joins with it, you both get {reward} after their first {condition}.",
         condition=when,
         reward=earned,
     )
@@ -59,13 +60,13 @@ def invite_code(code: str, claim_days: int, when: str, earned: str) -> str:
         code=code,
         n=claim_days,
     )
-    tail = _("When one of them {condition}, you both get {reward}.", condition=when, reward=earned)
+    tail = _("You both get {reward} after their first {condition}.", condition=when, reward=earned)
     return f"{head}\n{how}\n{tail}"
 
 
 def referrer_told(newcomer: str, when: str, earned: str) -> str:
     return _(
-        "🎉 {name} joined thanks to you! Once they {condition}, you both get {reward}.",
+        "🎉 {name} joined thanks to you! After their first {condition}, you both get {reward}.",
         name=newcomer,
         condition=when,
         reward=earned,
@@ -74,7 +75,8 @@ def referrer_told(newcomer: str, when: str, earned: str) -> str:
 
 def newcomer_told(referrer: str, when: str, earned: str) -> str:
     return _(
-        "Thanks for telling us: {name} invited you. Once you {condition}, you both get {reward}.",
+        "Thanks for telling us: {name} invited you. After your first {condition}, you both "
+        "get {reward}.",
         name=referrer,
         condition=when,
         reward=earned,
@@ -247,8 +249,8 @@ def report(
     return "\n".join(lines), tuple(blocks)
 
 
-def invite_to(track: str) -> str:
-    return _("Invite to {track}", track=track)
+def invite_to(name: str, track: str) -> str:
+    return _("Invite {name} to {track}", name=name, track=track)
 
 
 def invitation(

@@ -51,7 +51,7 @@ async def test_forgetting_a_newcomer_removes_their_referral() -> None:
 async def test_forgetting_an_admin_keeps_what_they_granted_without_their_name(h: Harness) -> None:
     await post(h, "carol", 3)
     await h.command("alice", "/growth report")
-    await h.click("alice", "Invite to helpers")
+    await h.click("alice", "Invite carol to helpers")
     await h.click("carol", "Accept")
     await forget(h, "alice")
     assert await perks(h, "carol") == ["Helper"]

@@ -25,7 +25,7 @@ async def test_invite_gives_a_personal_link_once(h: Harness) -> None:
     out = await h.command("carol", "/invite")
     assert out[-1].ephemeral_to == h.ref("carol")
     assert "Your personal invite link: https://memory.invalid/invite/1" in out[-1].text
-    assert "stays 7 days and writes 5 messages, you both get 5 kudos" in out[-1].text
+    assert "you both get 5 kudos after their first 7 days and 5 messages" in out[-1].text
     again = await h.command("carol", "/invite")
     assert "(the same as before): https://memory.invalid/invite/1" in again[-1].text
     assert len(h.community.invites) == 1
