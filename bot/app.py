@@ -22,6 +22,7 @@ from bot.dispatch import Dispatcher
 from bot.i18n import _
 from bot.ports import ChatPort, Clock, Storage
 from bot.ratelimit import RateLimiter
+from bot.redact import protect, secret_values
 from bot.registry import Feature, Registry
 from bot.runtime import Runtime, default_instance_id
 from bot.scheduler import Scheduler, sleep_until_idle
@@ -73,11 +74,11 @@ class App:
             await adapter.start(self)
         await self.scheduler.start()
         self.started = True
-
         # What exists now (modules, SDK caches, config) lives as long as the process; a
         # full garbage collection would walk its ~150,000 objects every time, pausing
         # the event loop for tens of milliseconds. Frozen, they are never walked again.
         gc.freeze()
+
     async def reload(self) -> list[Problem]:
         """Hot reload (SIGHUP, `agora reload`): re-read the file; keep the old config on errors."""
         from bot.config import ConfigError, load_config
@@ -325,8 +326,22 @@ def console_enabled(config: AgoraConfig) -> bool:
     return not (config.discord.enabled or config.slack.enabled)
 
 
+def protect_logs(config: AgoraConfig, env: Mapping[str, str] | None = None) -> None:
+    """From now on no log line shows a token, signing secret or database password."""
+    names = (
+        config.discord.token_env,
+        config.slack.bot_token_env,
+        config.slack.signing_secret_env,
+        config.slack.app_token_env,
+        config.slack.admin_token_env,
+        config.storage.url_env,
+    )
+    protect(secret_values(os.environ if env is None else env, names))
+
+
 async def run(config: AgoraConfig, *, script: str | None = None, out: Any = None) -> int:
     """`agora run`: every adapter the config enables, one core, until stopped."""
+    protect_logs(config)
     real_platforms = config.discord.enabled or config.slack.enabled
     clock: Clock = SystemClock() if real_platforms else FakeClock(SystemClock().now())
     app = await build_app(effective(config, virtual=not real_platforms), clock=clock)

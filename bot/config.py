@@ -38,6 +38,21 @@ class Section(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True)
 
 
+_ENV_VARIABLE = re.compile(r"[A-Za-z_][A-Za-z0-9_]*")
+
+
+def check_env_name(value: str | None) -> str | None:
+    """A `*_env` key names a variable; a secret pasted there must not pass, nor be echoed."""
+    if value and not _ENV_VARIABLE.fullmatch(value):
+        raise ValueError(
+            _(
+                "this must be the name of an environment variable (letters, digits, "
+                "underscore), not the secret itself; export the secret under that name"
+            )
+        )
+    return value
+
+
 def check_timezone(value: str) -> str:
     try:
         ZoneInfo(value)
@@ -85,6 +100,8 @@ class StorageConfig(Section):
     url_env: str | None = None
     auto_migrate: bool | None = None
     echo: bool = False
+
+    _env = field_validator("url_env")(check_env_name)
 
     @field_validator("url")
     @classmethod
@@ -183,6 +200,8 @@ class DiscordConfig(Section):
     # (Discord allows 3 s). Within it a reply is the response itself and a form a modal.
     defer_after: float = Field(0.25, ge=0, le=2.5)
 
+    _env = field_validator("token_env")(check_env_name)
+
 
 class SlackConfig(Section):
     enabled: bool = False
@@ -202,6 +221,10 @@ class SlackConfig(Section):
     join_channels: list[str] = []
     # Seconds between two posts in one channel (Slack allows about one per second).
     post_interval: float = Field(1.0, ge=0, le=60)
+
+    _env = field_validator(
+        "bot_token_env", "signing_secret_env", "app_token_env", "admin_token_env"
+    )(check_env_name)
     # Multi-workspace install (OAuth v2): every workspace installs the app itself and
     # its bot token is kept in the database; off, one workspace and `bot_token_env`.
     oauth: bool = False
