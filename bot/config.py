@@ -223,7 +223,12 @@ class SlackConfig(Section):
     post_interval: float = Field(1.0, ge=0, le=60)
 
     _env = field_validator(
-        "bot_token_env", "signing_secret_env", "app_token_env", "admin_token_env"
+        "bot_token_env",
+        "signing_secret_env",
+        "app_token_env",
+        "admin_token_env",
+        "client_id_env",
+        "client_secret_env",
     )(check_env_name)
     # Multi-workspace install (OAuth v2): every workspace installs the app itself and
     # its bot token is kept in the database; off, one workspace and `bot_token_env`.
@@ -234,19 +239,6 @@ class SlackConfig(Section):
     scopes: list[str] = []
     install_path: str = "/slack/install"
     redirect_uri_path: str = "/slack/oauth_redirect"
-
-    @field_validator("client_id_env", "client_secret_env")
-    @classmethod
-    def _env_name(cls, value: str) -> str:
-        # The value itself is never echoed: it may be the secret pasted by mistake.
-        if not _ENV_NAME.fullmatch(value):
-            raise ValueError(
-                _(
-                    "write the name of an environment variable (like SLACK_CLIENT_SECRET), "
-                    "not the value itself; export the value in that variable"
-                )
-            )
-        return value
 
     @field_validator("install_path", "redirect_uri_path")
     @classmethod
@@ -289,9 +281,6 @@ class SlackConfig(Section):
                 _("path, install_path and redirect_uri_path must be three different paths")
             )
         return self
-
-
-_ENV_NAME = re.compile(r"[A-Za-z_][A-Za-z0-9_]*")
 
 
 class PermissionsConfig(Section):
