@@ -21,6 +21,7 @@ from bot.features.metrics.periods import Period, local_date, week_number, whole_
 from bot.features.metrics.store import HourCount
 from bot.i18n import _, using_locale
 from bot.model import Block, Image, Outgoing, Ref, Section
+from bot.ports import PlatformRefused
 
 log = logging.getLogger(__name__)
 
@@ -98,8 +99,11 @@ async def digest(ctx: Context, fire_time: datetime) -> int:
         channel = await ctx.directory.find_channel(platform, None, config.digest_channel)
         if channel is None:
             continue
-        if await ctx.send(Outgoing(body, channel=channel)) is not None:
-            posted += 1
+        try:
+            if await ctx.send(Outgoing(body, channel=channel)) is not None:
+                posted += 1
+        except PlatformRefused as refusal:  # one platform's refusal spares the others
+            log.warning("weekly digest refused on %s: %s", platform, refusal)
     if not posted:
         log.warning("weekly digest: no channel called #%s on any platform", config.digest_channel)
     return posted

@@ -18,6 +18,7 @@ from bot.features.metrics import render
 from bot.features.metrics.config import MetricsConfig
 from bot.features.metrics.store import CheckIns, CommunityMetrics
 from bot.model import MemberRecord
+from bot.ports import PlatformRefused
 
 log = logging.getLogger(__name__)
 
@@ -90,7 +91,12 @@ async def check_in(ctx: Context) -> int:
                 if config.checkin_text
                 else render.checkin(account.label, ctx.community)
             )
-        if await ctx.dm(account.ref, text) is None:
+        try:
+            sent_to = await ctx.dm(account.ref, text)
+        except PlatformRefused as refusal:  # DMs closed, blocked bot: the others still get theirs
+            log.info("check-in DM to %s refused: %s", account.ref, refusal)
+            continue
+        if sent_to is None:
             log.info("check-in DM to %s could not be sent", account.ref)
             continue
         await checkins.record(person, now)

@@ -8,6 +8,8 @@ from __future__ import annotations
 
 from bot.context import Context, Work
 from bot.features.metrics import privacy
+from bot.model import Outgoing, Ref
+from bot.ports import PlatformRefused
 from bot.testing import Harness
 from tests.features.metrics.conftest import metrics, record
 
@@ -86,3 +88,32 @@ async def test_checkins_are_exported_and_forgotten_with_the_person() -> None:
             after = await privacy.export(ctx, carol)
     assert exported == {"checkins_sent": ["2026-02-10T10:00:00+00:00"]}
     assert after == {"checkins_sent": []}
+
+
+async def test_a_refused_checkin_dm_does_not_stop_the_others() -> None:
+    async with metrics(checkin_dm=True) as h:
+        send = h.port.send
+
+        async def refusing(out: Outgoing) -> Ref:
+            if out.dm == h.ref("carol"):
+                raise PlatformRefused("cannot DM this user")
+            return await send(out)
+
+        h.port.send = refusing  # type: ignore[method-assign]
+        for _ in range(4):
+            await h.say("carol", "weekly update")
+            await h.say("dave", "weekly update")
+            await h.tick("7d")
+        await h.tick("14d")
+        carol = (await record(h, "carol")).person_id
+        dave = (await record(h, "dave")).person_id
+        feature = h.runtime.registry.features["metrics"]
+        async with h.runtime.storage.unit_of_work() as uow:
+            ctx = Context(Work(h.runtime, uow), feature, None)
+            carol_sent, dave_sent = (
+                await privacy.export(ctx, carol),
+                await privacy.export(ctx, dave),
+            )
+    assert not h.dms("carol") and len(h.dms("dave")) == 1
+    # Only a DM that went out counts: carol will be tried again next week.
+    assert carol_sent == {"checkins_sent": []} and len(dave_sent["checkins_sent"]) == 1
