@@ -29,6 +29,12 @@ feature.check(check_growth)
 @feature.command(
     "invite", help=N_("Get your personal invite link (or referral code)"), ephemeral=True
 )
+# Slack keeps /invite for itself (inviting to a channel): there, this is the way.
+@feature.command(
+    "referrals invite",
+    help=N_("Get your personal invite link (or referral code)"),
+    ephemeral=True,
+)
 async def invite(ctx: Context) -> None:
     await ctx.reply(await referrals.invite(ctx), ephemeral=True)
 
