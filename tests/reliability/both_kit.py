@@ -61,7 +61,9 @@ def block_other_hosts(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setattr(socket, "getaddrinfo", getaddrinfo)
 
 
-def config_text(discord: FakeDiscord, slack: FakeSlack, *, log_level: str = "info") -> str:
+def config_text(
+    discord: FakeDiscord, slack: FakeSlack, *, log_level: str = "info", echo: bool = True
+) -> str:
     """An agora.toml enabling both platforms against the fakes (secrets stay in env)."""
     return f"""
 [bot]
@@ -70,7 +72,7 @@ pid_file = ""
 
 [storage]
 url_env = "AGORA_DATABASE_URL"
-echo = true
+echo = {str(echo).lower()}
 auto_migrate = true
 
 [discord]

@@ -14,6 +14,7 @@ import asyncio
 import copy
 import json
 import re
+import time
 from collections.abc import AsyncIterator, Callable, Mapping
 from contextlib import asynccontextmanager
 from dataclasses import dataclass, field
@@ -87,6 +88,8 @@ class FakeDiscord:
         self.invites: dict[str, dict[str, Any]] = {}  # code → invite object
         self.replay_on_resume = 0
         self.close_on_identify: int | None = None  # e.g. 4014: privileged intents missing
+        self.refuse_until = 0.0  # time.monotonic() before which the gateway answers 503
+        self.gateway_attempts: list[float] = []  # time.monotonic() of every connection attempt
         self.port = 0
         self.seq = 0
         self._next_id = (1748865600000 - DISCORD_EPOCH) << 22  # 2025-06-02 12:00 UTC
@@ -130,7 +133,10 @@ class FakeDiscord:
 
     # --- gateway ----------------------------------------------------------------------
 
-    async def _gateway(self, request: web.Request) -> web.WebSocketResponse:
+    async def _gateway(self, request: web.Request) -> web.StreamResponse:
+        self.gateway_attempts.append(time.monotonic())
+        if time.monotonic() < self.refuse_until:
+            return web.Response(status=503, text="gateway unavailable")
         ws = web.WebSocketResponse()
         await ws.prepare(request)
         self.gateway_queries.append(dict(request.query))
@@ -217,6 +223,19 @@ class FakeDiscord:
         ws = self._ws
         self._connected.clear()
         await ws.close(code=code, message=b"reconnect")
+
+    async def outage(self, seconds: float, code: int = 4000) -> None:
+        """Close the gateway and refuse every reconnection for `seconds`."""
+        self.refuse_until = time.monotonic() + seconds
+        await self.drop_connection(code)
+
+    def hold(self, item: dict[str, Any]) -> int:
+        """An event for the session while the bot is away: sent when it resumes."""
+        assert not self._connected.is_set(), "hold() is for a disconnected session"
+        self.seq += 1
+        item["s"] = self.seq
+        self.history.append(copy.deepcopy(item))
+        return self.seq
 
     # --- REST -------------------------------------------------------------------------
 

@@ -164,6 +164,20 @@ class FakeSlack:
                 self._changed.clear()
         return found
 
+    @property
+    def connections(self) -> int:
+        """Socket Mode connections opened so far."""
+        return len(self._sockets)
+
+    async def drop_sockets(self) -> None:
+        """Close every Socket Mode connection, as Slack does on a refresh or an outage.
+
+        Envelopes pushed meanwhile wait in the outbox for the next connection.
+        """
+        for ws in self._sockets:
+            if not ws.closed:
+                await ws.close()
+
     # --- Web API --------------------------------------------------------------------------
 
     async def _api(self, request: web.Request) -> web.Response:
