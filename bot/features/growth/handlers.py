@@ -147,7 +147,7 @@ async def growth_report(ctx: Context) -> None:
     assert ctx.actor is not None
     # Up to and including this moment (what happened a second ago counts).
     until = ctx.now() + timedelta(seconds=1)
-    text, blocks = await pipeline.build(ctx, until, ctx.actor.ref.platform)
+    (text, blocks), _named = await pipeline.build(ctx, until, ctx.actor.ref.platform)
     await ctx.reply(text, blocks=blocks, ephemeral=True)
 
 

@@ -25,8 +25,9 @@ def invitations(ctx: Context) -> Invitations:
     return ctx.repo(Invitations)  # type: ignore[type-abstract]
 
 
-async def build(ctx: Context, until: datetime, platform: str) -> render.Message:
-    """The report as members of `platform` see it (their names, the tracks they lack)."""
+async def build(ctx: Context, until: datetime, platform: str) -> tuple[render.Message, int]:
+    """The report as members of `platform` see it (their names, the tracks they lack),
+    and how many members it names."""
     cfg = config(ctx)
     span = timedelta(days=cfg.report_days)
     since = until - span
@@ -52,18 +53,22 @@ async def build(ctx: Context, until: datetime, platform: str) -> render.Message:
         ]
         rows.append((member.label, rising))
         buttons.append((member.label, offers))
-    return render.report(since, until, rows, buttons)
+    return render.report(since, until, rows, buttons), len(rows)
 
 
 async def weekly(ctx: Context, fire_time: datetime) -> None:
-    """The job: post the report in the admins' channel on every platform that has it."""
+    """The job: post the report in the admins' channel on every platform that has it.
+
+    A quiet week posts nothing: admins should not learn to skip the report.
+    """
     cfg = config(ctx)
     for platform in ctx.runtime.ports:
         channel = await ctx.directory.find_channel(platform, None, cfg.report_channel)
         if channel is None:
             continue
-        text, blocks = await build(ctx, fire_time, platform)
-        await ctx.send(Outgoing(text, blocks, channel=channel))
+        (text, blocks), named = await build(ctx, fire_time, platform)
+        if named:
+            await ctx.send(Outgoing(text, blocks, channel=channel))
 
 
 async def nominate(ctx: Context, event: ButtonPressed) -> str:

@@ -96,3 +96,10 @@ async def test_only_admins_invite_and_only_the_member_answers(h: Harness) -> Non
     await h.dispatch(event)
     assert any("This invitation is not for you" in t for t in said_to(h, "erin"))
     assert await perks(h, "erin") == [] and await perks(h, "carol") == []
+
+
+async def test_a_quiet_week_posts_no_report(h: Harness) -> None:
+    posted = await h.tick("7d")
+    assert not any("Rising contributors" in p.text for p in posted)
+    out = await h.command("alice", "/growth report")
+    assert "Nobody stood out this time." in out[-1].text
