@@ -8,7 +8,7 @@ other features contribute through `@feature.stats`, without importing any of the
 from __future__ import annotations
 
 import logging
-from collections.abc import Sequence
+from collections.abc import Collection, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from zoneinfo import ZoneInfo
@@ -154,24 +154,37 @@ class Summary:
         ]
 
 
-async def contributed(ctx: Context, window: Window) -> list[Figure]:
-    """Figures every other enabled feature declares with `@feature.stats`.
+async def contributions(
+    ctx: Context, window: Window, *, only: Collection[str] | None = None
+) -> dict[str, list[Figure]]:
+    """Figures every other enabled feature (or those named in `only`) declares with
+    `@feature.stats`, by feature.
 
     Each hook runs in its own savepoint with its feature's context; one that fails is
     logged and left out, so a bug in one feature never blanks the whole summary.
     """
-    found: list[Figure] = []
+    found: dict[str, list[Figure]] = {}
     for feature in ctx.runtime.registry.features.values():
-        if feature is ctx.feature:
+        if feature is ctx.feature or (only is not None and feature.name not in only):
             continue
         for hook in feature.stats_hooks:
             other = Context(ctx.work, feature, None, ctx.actor, ctx.level)
             try:
                 async with ctx.work.uow.savepoint():
-                    found.extend(await hook(other, window))
+                    figures = await hook(other, window)
             except Exception:
                 log.exception("stats hook of %s failed", feature.name)
+                continue
+            found.setdefault(feature.name, []).extend(figures)
     return found
+
+
+async def contributed(
+    ctx: Context, window: Window, *, only: Collection[str] | None = None
+) -> list[Figure]:
+    """Other features' figures for the window, in feature order."""
+    by_feature = await contributions(ctx, window, only=only)
+    return [figure for figures in by_feature.values() for figure in figures]
 
 
 def span_shifts(ctx: Context, start: datetime, end: datetime) -> tuple[Shift, ...]:
@@ -192,8 +205,10 @@ async def summarize(
     channels: int = 0,
     hooks: bool = True,
     hours: Sequence[HourCount] | None = None,
+    figures: Sequence[Figure] | None = None,
 ) -> Summary:
-    """The period's summary; `hours` when the caller has them already (the report)."""
+    """The period's summary; `hours` and other features' `figures` when the caller has
+    them already (the report)."""
     window = period.window
     offsets = span_shifts(ctx, window.start - timedelta(days=30), window.end)
     metrics = store(ctx)
@@ -224,7 +239,9 @@ async def summarize(
         sentiment=total / scored if scored else None,
         scored=scored,
         channels=tuple(await metrics.channels(window, channels)) if channels else (),
-        contributed=tuple(await contributed(ctx, window)) if hooks else (),
+        contributed=tuple(figures if figures is not None else await contributed(ctx, window))
+        if hooks
+        else (),
         busiest=busiest(heat_map(hours, hour_slots(window, zone_of(ctx)))),
     )
 

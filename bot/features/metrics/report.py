@@ -26,6 +26,7 @@ from bot.features.metrics.compute import (
     chunks,
     cohorts,
     contributed,
+    contributions,
     daily,
     heat_map,
     hour_slots,
@@ -94,7 +95,9 @@ async def build(ctx: Context, period: Period, progress: Progress = quiet) -> Rep
     heat = heat_map(hours, hour_slots(period.window, zone_of(ctx)))
     easel.draw("heat", t["heat"], charts.heat, heat, t["heat"], t["weekdays"].split())
     progress(_("Summary"))
-    now = await summarize(ctx, period, channels=TOP_CHANNELS, hours=hours)
+    by_feature = await contributions(ctx, period.window)
+    figures = [figure for found in by_feature.values() for figure in found]
+    now = await summarize(ctx, period, channels=TOP_CHANNELS, hours=hours, figures=figures)
     progress(_("Daily active members"))
     days = await daily(ctx, period, hours)
     labels = (t["members"], t["joined"], t["left"])
@@ -110,7 +113,9 @@ async def build(ctx: Context, period: Period, progress: Progress = quiet) -> Rep
     easel.draw("cohorts", t["cohorts"], charts.cohorts, rows, t["cohorts"], t["week"])
     progress(_("Response times and other features, week by week"))
     weeks = chunks(period, zone_of(ctx))
-    weekly = [await contributed(ctx, week.window) for week in weeks]
+    # Only features with time figures (response, resolution, decision) are asked again.
+    timed = {name for name, found in by_feature.items() if any(f.unit == "min" for f in found)}
+    weekly = [await contributed(ctx, week.window, only=timed) for week in weeks]
     starts = [w.first.isoformat() for w in weeks]
     minutes = weekly_minutes(weekly)
     easel.draw("response", t["response"], charts.lines, t["response"], starts, minutes, "min")
