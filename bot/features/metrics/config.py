@@ -22,7 +22,8 @@ class MetricsConfig(FeatureConfig):
     # The period /stats shows when none is given: day, week, month, quarter, year or
     # a number of days such as 14d.
     default_period: str = "week"
-    # Attach a small PNG chart (daily active members and posts) to /stats.
+    # Attach a small PNG chart (daily active members and posts) to /stats, for
+    # periods of 2 to 92 days.
     chart: bool = True
     # Busiest channels listed by /stats (the report lists up to 20).
     top_channels: int = Field(3, ge=0, le=20)

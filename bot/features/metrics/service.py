@@ -24,6 +24,9 @@ from bot.model import Block, Image, Outgoing, Ref, Section
 from bot.ports import PlatformRefused
 
 log = logging.getLogger(__name__)
+# Longer periods get no /stats chart: a bar a day stops being readable, and the daily
+# series of a year is report work (`agora report`), not chat work.
+CHART_MAX_DAYS = 92
 
 
 def split_platform(ctx: Context, text: str) -> tuple[str, str | None]:
@@ -66,7 +69,7 @@ async def stats(ctx: Context, text: str) -> tuple[str, tuple[Block, ...]]:
     before = await summarize(ctx, period.previous(zone_of(ctx)))
     body = render.summary(now, before, channel_names(ctx, now))
     blocks: list[Block] = [Section(body)]
-    if config.chart and period.days > 1:
+    if config.chart and 1 < period.days <= CHART_MAX_DAYS:
         picture = await chart_of(ctx, period, hours)
         if picture is not None:
             blocks.append(

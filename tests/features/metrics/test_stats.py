@@ -150,3 +150,9 @@ async def test_response_times_come_from_the_questions_feature() -> None:
         await h.command("carol", "/ask How do I reset my password? It fails every time")
         text = (await h.command("alice", "/stats week"))[-1].text
     assert "Questions asked 1" in text
+
+
+async def test_no_chart_for_a_year(h: Harness) -> None:
+    posted = (await h.command("alice", "/stats year"))[-1]
+    assert "Community stats" in posted.text
+    assert not any(isinstance(b, Image) for b in posted.blocks)
