@@ -85,8 +85,9 @@ class GrowthConfig(FeatureConfig):
     # --- ambassador pipeline ---------------------------------------------------------
     # When the rising-contributors report goes to the admins ("" : never).
     report_cron: str = "0 9 * * MON"
-    # The admins' channel for that report.
-    report_channel: str = Field("mod-queue", min_length=1, max_length=100)
+    # The admins' channel for that report and the members' answers ("" : no weekly
+    # post, /growth report only; answers go to the inviting admin by DM).
+    report_channel: str = Field("", max_length=100)
     # Days the report looks back (and compares with the days before).
     report_days: int = Field(7, ge=1, le=90)
     # Members the report names at most.

@@ -132,7 +132,7 @@ async def review(ctx: Context, payload: dict[str, Any]) -> None:
     await roles.review(ctx)
 
 
-@feature.job("report", cron=lambda cfg: cfg.report_cron or None)
+@feature.job("report", cron=lambda cfg: (cfg.report_cron or None) if cfg.report_channel else None)
 async def weekly_report(ctx: Context, payload: dict[str, Any]) -> None:
     await pipeline.weekly(ctx, datetime.fromisoformat(str(payload["fire_time"])))
 

@@ -13,7 +13,7 @@ from datetime import datetime, timedelta
 from bot.context import Context, UserError
 from bot.features.growth import grants, render
 from bot.features.growth.referrals import account_of, actor, config, contributions, name_of
-from bot.features.growth.store import Invitations, Rising, Source
+from bot.features.growth.store import Invitation, Invitations, Rising, Source
 from bot.i18n import _
 from bot.model import ButtonPressed, Level, Outgoing, Ref
 
@@ -128,7 +128,7 @@ async def answer(ctx: Context, event: ButtonPressed) -> str | None:
         reply = render.accepted(found.track, found.role)
     else:
         reply = render.declined()
-    await _tell_admins(ctx, member.ref, found.person_id, found.track, yes)
+    await _tell_admins(ctx, member.ref, found, yes)
     if event.message is None:
         return reply
     # The invitation itself now says how it ended: its buttons have done their job.
@@ -136,11 +136,20 @@ async def answer(ctx: Context, event: ButtonPressed) -> str | None:
     return None
 
 
-async def _tell_admins(ctx: Context, where: Ref, person_id: int, track: str, yes: bool) -> None:
-    channel = await ctx.directory.find_channel(
-        where.platform, where.workspace, config(ctx).report_channel
+async def _tell_admins(ctx: Context, where: Ref, invitation: Invitation, yes: bool) -> None:
+    """In the admins' channel, else privately to the admin who sent the invitation."""
+    name = await name_of(ctx, invitation.person_id, where.platform)
+    text = render.answered_note(name, invitation.track, yes)
+    report_channel = config(ctx).report_channel
+    if report_channel:
+        channel = await ctx.directory.find_channel(where.platform, where.workspace, report_channel)
+        if channel is not None:
+            await ctx.send(Outgoing(text, channel=channel))
+            return
+    admin = (
+        await account_of(ctx, invitation.invited_by, where.platform)
+        if invitation.invited_by is not None
+        else None
     )
-    if channel is None:
-        return
-    name = await name_of(ctx, person_id, where.platform)
-    await ctx.send(Outgoing(render.answered_note(name, track, yes), channel=channel))
+    if admin is not None:
+        await ctx.send(Outgoing(text, dm=admin.ref))

@@ -72,5 +72,5 @@ def test_rewards_need_kudos_or_a_role() -> None:
 
 
 def test_a_bad_schedule_is_reported() -> None:
-    found = problems({"features": {"growth": {"report_cron": "weekly"}}})
+    found = problems({"features": {"growth": {"report_cron": "weekly", "report_channel": "admins"}}})
     assert any("job report: bad cron expression" in p for p in found)

@@ -2,8 +2,18 @@
 
 from __future__ import annotations
 
+from collections.abc import AsyncIterator
+
+import pytest
+
 from bot.testing import Harness
-from tests.features.growth.conftest import perks, post, said_to
+from tests.features.growth.conftest import growth, perks, post, said_to
+
+
+@pytest.fixture
+async def h() -> AsyncIterator[Harness]:
+    async with growth(report_channel="mod-queue") as ready:
+        yield ready
 
 
 async def busy_week(h: Harness) -> None:
@@ -103,3 +113,16 @@ async def test_a_quiet_week_posts_no_report(h: Harness) -> None:
     assert not any("Rising contributors" in p.text for p in posted)
     out = await h.command("alice", "/growth report")
     assert "Nobody stood out this time." in out[-1].text
+
+
+async def test_without_a_report_channel_only_the_inviting_admin_hears() -> None:
+    async with growth() as h:
+        await post(h, "carol", 6)
+        posted = await h.tick("7d")
+        assert not any("Rising contributors" in p.text for p in posted)
+        await busy_week(h)
+        await h.command("alice", "/growth report")
+        await h.click("alice", "Invite carol to helpers")
+        await h.click("carol", "Accept")
+        assert any("carol accepted the invitation to the helpers" in t for t in said_to(h, "alice"))
+        assert h.in_channel("mod-queue") == []
