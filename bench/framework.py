@@ -147,18 +147,19 @@ class Benchmark:
     title: str
     variants: tuple[str, ...]
     fn: BenchFn
+    timeout: float | None = None  # full-mode time limit per case, seconds (None: the runner's)
 
 
 BENCHMARKS: dict[str, Benchmark] = {}
 
 
 def benchmark(
-    name: str, *, title: str = "", variants: Sequence[str] = ("",)
+    name: str, *, title: str = "", variants: Sequence[str] = ("",), timeout: float | None = None
 ) -> Callable[[BenchFn], BenchFn]:
     def register(fn: BenchFn) -> BenchFn:
         if name in BENCHMARKS:
             raise RuntimeError(f"benchmark {name!r} registered twice")
-        BENCHMARKS[name] = Benchmark(name, title or name, tuple(variants), fn)
+        BENCHMARKS[name] = Benchmark(name, title or name, tuple(variants), fn, timeout)
         return fn
 
     return register

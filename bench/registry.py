@@ -17,6 +17,7 @@ MODULES = (
     "kudos_leaderboard",
     "kudos_give",
     "moderation_raid",
+    "soak",
     "discord_gateway",
     "slack_events",
     "checkins_dms",

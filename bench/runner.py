@@ -56,7 +56,7 @@ def postgres_reachable(timeout: float = 1.0) -> str | None:
 def run_case(bench: Benchmark, variant: str, quick: bool, outcome: Outcome) -> None:
     label = f"{bench.name} ({variant})" if variant else bench.name
     print(f"· {label} …", file=sys.stderr, flush=True)
-    limit = 180 if quick else 1200
+    limit = 180 if quick else (bench.timeout or 1200)
     with tempfile.TemporaryDirectory(prefix="agora-bench-") as tmp:
         result = Path(tmp) / "result.json"
         command = [sys.executable, "-m", "bench.worker", bench.name, variant, str(result)]
