@@ -178,6 +178,18 @@ class SqlKudosLedger:
         used, last_at = (await self.conn.execute(query)).one()
         return Pace(int(used or 0), last_at)
 
+    async def traded(self, one: int, other: int, since: datetime) -> tuple[int, int]:
+        between = or_(
+            and_(kudos.c.giver_person_id == one, kudos.c.receiver_person_id == other),
+            and_(kudos.c.giver_person_id == other, kudos.c.receiver_person_id == one),
+        )
+        query = select(
+            func.sum(case((kudos.c.giver_person_id == one, 1), else_=0)),
+            func.sum(case((kudos.c.giver_person_id == other, 1), else_=0)),
+        ).where(between, kudos.c.given_at >= since, _chosen())
+        given, received = (await self.conn.execute(query)).one()
+        return int(given or 0), int(received or 0)
+
     async def by_reaction(
         self, giver_person_id: int, message: Ref, emoji: str | None = None
     ) -> Kudos | None:

@@ -186,6 +186,11 @@ class KudosConfig(FeatureConfig):
     daily_allowance: int = Field(5, ge=0, le=1000)
     # Minutes before the same giver may thank the same receiver again; 0 = no wait.
     cooldown_minutes: int = Field(60, ge=0, le=10080)
+    # Kudos farming: once two members have thanked each other (both ways) this many
+    # times within trade_days, kudos between the two pause; 0 = no limit.
+    trade_limit: int = Field(6, ge=0, le=1000)
+    # The window, in days, that trade_limit counts in.
+    trade_days: int = Field(7, ge=1, le=90)
     # Removing the reaction within this many minutes takes the kudos back; 0 = never.
     take_back_minutes: int = Field(10, ge=0, le=1440)
     # DM the receiver when a reaction or a "thanks @…" message gives them kudos.

@@ -58,8 +58,21 @@ def left_today(verdict: Verdict) -> str:
     )
 
 
-def refusal(verdict: Verdict, receiver: str, allowance: int) -> str:
+def refusal(verdict: Verdict, receiver: str, allowance: int, trade_days: int = 7) -> str:
     """Why a kudos was not given, and what the giver has left today."""
+    if verdict.refusal is Refusal.TRADING:
+        # Trading is between two members, not about today's allowance: no "left today".
+        return ngettext(
+            "You and {name} have traded {n} kudos with each other in the last {days} days, "
+            "so kudos between the two of you are paused for now. Thank someone else who "
+            "helped you!",
+            "You and {name} have traded {n} kudos with each other in the last {days} days, "
+            "so kudos between the two of you are paused for now. Thank someone else who "
+            "helped you!",
+            verdict.traded,
+            name=receiver,
+            days=trade_days,
+        )
     reason = {
         Refusal.SELF: _("You can't give kudos to yourself."),
         Refusal.BOT: _("{name} is a bot; kudos are for members.", name=receiver),

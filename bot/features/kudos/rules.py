@@ -5,6 +5,8 @@
   *their* day (their time zone, else the community's), so it renews at their midnight.
 - The cooldown is per receiver: after thanking bob, the same giver waits before
   thanking bob again, but may thank others meanwhile.
+- Two members trading kudos back and forth (farming points for each other) pause
+  once their exchanges in the window, both ways, reach the trade limit.
 """
 
 from __future__ import annotations
@@ -23,6 +25,7 @@ class Refusal(StrEnum):
     DEPARTED = "departed"
     ALLOWANCE = "allowance"
     COOLDOWN = "cooldown"
+    TRADING = "trading"
 
 
 @dataclass(frozen=True, slots=True)
@@ -38,6 +41,7 @@ class Verdict:
     renews_at: datetime
     now: datetime
     wait: timedelta | None = None
+    traded: int = 0  # kudos the pair exchanged in the trade window (TRADING)
 
     @property
     def allowed(self) -> bool:
@@ -72,6 +76,15 @@ def who_refusal(giver: MemberRecord, receiver: MemberRecord) -> Refusal | None:
     if not receiver.active:
         return Refusal.DEPARTED
     return None
+
+
+def trading(given: int, received: int, limit: int) -> bool:
+    """Kudos both ways between two members, `limit` or more in all: a farm, not thanks.
+
+    Thanking one helpful member often is not trading (the cooldown paces that);
+    points flowing back and forth between the same two are.
+    """
+    return limit > 0 and given > 0 and received > 0 and given + received >= limit
 
 
 def left_today(allowance: int, used: int) -> int | None:

@@ -10,6 +10,7 @@ the member only said thanks and never asked for a kudos.
 
 from __future__ import annotations
 
+import logging
 from dataclasses import dataclass, replace
 from datetime import date, timedelta
 
@@ -25,6 +26,7 @@ from bot.features.kudos.rules import (
     left_today,
     local_day,
     next_midnight,
+    trading,
     who_refusal,
     zone,
 )
@@ -48,6 +50,8 @@ from bot.model import (
     Ref,
 )
 from bot.signals import AnswerAccepted
+
+log = logging.getLogger(__name__)
 
 MAX_REASON = 300
 # A "thanks @a @b @c …" message gives kudos to this many mentioned members at most.
@@ -114,6 +118,18 @@ async def verdict(ctx: Context, giver: MemberRecord, receiver: MemberRecord | No
     wait = cooldown_wait(pace.last_to_receiver, now, cooldown)
     if wait is not None:
         return replace(found, refusal=Refusal.COOLDOWN, wait=wait)
+    if cfg.trade_limit:
+        since = now - timedelta(days=cfg.trade_days)
+        given, received = await ledger(ctx).traded(giver.person_id, receiver.person_id, since)
+        if trading(given, received, cfg.trade_limit):
+            log.info(
+                "kudos: persons %s and %s traded %d kudos in %d days; paused between them",
+                giver.person_id,
+                receiver.person_id,
+                given + received,
+                cfg.trade_days,
+            )
+            return replace(found, refusal=Refusal.TRADING, traded=given + received)
     return found
 
 
@@ -178,7 +194,9 @@ async def by_command(ctx: Context, receiver: MemberRecord, reason: str | None) -
     )
     if outcome.kudos is None:
         raise UserError(
-            render.refusal(outcome.verdict, receiver.label, config(ctx).daily_allowance)
+            render.refusal(
+                outcome.verdict, receiver.label, config(ctx).daily_allowance, config(ctx).trade_days
+            )
         )
     total = await ledger(ctx).received_points(receiver.person_id)
     text, blocks = render.given(ctx.mention(giver.ref), ctx.mention(receiver.ref), reason, total)
@@ -221,10 +239,11 @@ async def _react(ctx: Context, event: ReactionChanged, receiver: MemberRecord, w
     )
     if outcome.kudos is None:
         if not outcome.verdict.allowed:
-            allowance = config(ctx).daily_allowance
-            await ctx.reply(
-                render.refusal(outcome.verdict, receiver.label, allowance), ephemeral=True
+            cfg = config(ctx)
+            text = render.refusal(
+                outcome.verdict, receiver.label, cfg.daily_allowance, cfg.trade_days
             )
+            await ctx.reply(text, ephemeral=True)
         return  # a refusal, or this message was already thanked by this giver
     await tell_receiver(ctx, giver, receiver, outcome.kudos)
     await after_giving(ctx, giver, receiver)

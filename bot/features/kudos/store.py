@@ -152,6 +152,10 @@ class KudosLedger(Protocol):
         """The giver's reaction kudos on `message` (with this emoji, or any)."""
         ...
 
+    async def traded(self, one: int, other: int, since: datetime) -> tuple[int, int]:
+        """Chosen kudos since `since` from person `one` to `other`, and from `other` to `one`."""
+        ...
+
     async def get(self, kudos_id: int) -> Kudos | None: ...
 
     async def remove(self, kudos_id: int) -> bool:

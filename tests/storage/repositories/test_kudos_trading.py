@@ -1,0 +1,30 @@
+"""The kudos ledger's trade count (kudos farming), on SQLite and PostgreSQL."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+from bot.features.kudos.store import KudosLedger, Source
+from storage.engine import SqlStorage
+from tests.storage.repositories.test_kudos import AT, give, kudos, people, repo
+
+
+async def test_traded_counts_chosen_kudos_both_ways_in_the_window(storage: SqlStorage) -> None:
+    p = await people(storage, "ann", "ben", "cy")
+    ann, ben, cy = p["ann"], p["ben"], p["cy"]
+    await give(
+        storage,
+        kudos(ann, ben, at=AT),
+        kudos(ann, ben, at=AT + timedelta(hours=2), source=Source.REACTION),
+        kudos(ben, ann, at=AT + timedelta(hours=1), points=3),
+        kudos(ann, ben, at=AT - timedelta(days=10)),  # before the window
+        kudos(ann, cy, at=AT),  # someone else
+        kudos(None, ann, at=AT, source=Source.ANSWER),  # automatic: not a choice
+        kudos(ben, ann, at=AT, source=Source.ANSWER),
+    )
+    since = AT - timedelta(days=7)
+    async with repo(storage, KudosLedger) as ledger:  # type: ignore[type-abstract]
+        assert await ledger.traded(ann, ben, since) == (2, 1)
+        assert await ledger.traded(ben, ann, since) == (1, 2)
+        assert await ledger.traded(ann, cy, since) == (1, 0)
+        assert await ledger.traded(ben, cy, since) == (0, 0)
