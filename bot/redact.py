@@ -25,15 +25,17 @@ MASK = "***"
 MIN_SECRET_LENGTH = 6
 SECRET_NAME = re.compile(r"token|secret|password|passwd|api_key", re.IGNORECASE)
 URL_PASSWORD = re.compile(r"(?P<head>[a-z][a-z0-9+.-]*://[^:/@\s]*:)(?P<password>[^@\s/]+)(?=@)")
-# Short-lived credentials that travel in URLs and that libraries print at DEBUG: a
-# Discord interaction's token (follow-ups for 15 minutes), a Slack response_url or
-# webhook, a Socket Mode connection ticket.
+# Short-lived credentials that travel in URLs and payloads, which libraries print at
+# DEBUG: a Discord interaction's token (follow-ups for 15 minutes), a Slack
+# response_url or webhook, a Socket Mode connection ticket.
 URL_CREDENTIALS = (
     re.compile(r"(?P<head>/(?:webhooks|interactions)/\d+/)[A-Za-z0-9_.-]{20,}"),
     re.compile(
         r"(?P<head>/(?:commands|actions|services)/T[A-Z0-9]+/[A-Za-z0-9]+/)[A-Za-z0-9]{16,}"
     ),
     re.compile(r"(?P<head>[?&](?:ticket|token|secret|password|signature)=)[^&\s'\"]+", re.I),
+    # The same in a payload printed as JSON or a dict ("token": "…" in a gateway frame).
+    re.compile(r"(?P<head>[\"'](?:\w*_)?(?:token|secret|password)[\"']\s*:\s*[\"'])[^\"']+", re.I),
 )
 
 _lock = threading.Lock()

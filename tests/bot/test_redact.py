@@ -35,6 +35,11 @@ def test_credentials_carried_in_urls_are_masked() -> None:
     assert redact(followup, []) == "POST https://discord.com/api/v10/webhooks/13289/*** with"
     ticket = "wss://wss-primary.slack.com/link/?ticket=abc-123&app_id=A1"
     assert redact(ticket, []) == "wss://wss-primary.slack.com/link/?ticket=***&app_id=A1"
+    frame = """{'t': 'INTERACTION_CREATE', 'd': {"token": "aW50ZXJh", 'bot_token': 'x'}}"""
+    assert (
+        redact(frame, [])
+        == """{'t': 'INTERACTION_CREATE', 'd': {"token": "***", 'bot_token': '***'}}"""
+    )
 
 
 def test_secret_values_come_from_named_and_secret_looking_variables() -> None:

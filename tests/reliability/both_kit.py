@@ -38,6 +38,10 @@ GUILD = DISCORD_IDS.get("guild_id", "0")
 DISCORD_GENERAL = Ref("discord", GUILD, DISCORD_IDS.get("channels", {}).get("general", "0"))
 SLACK_GENERAL = Ref("slack", TEAM, CHANNELS["general"])
 DB_PASSWORD = "pg-Pw5Rt8Yu-fake"
+# Short-lived credentials: Discord interaction tokens start so; the sample's response_url
+# ends with this secret part.
+INTERACTION_TOKEN = "aW50ZXJhY3Rpb246fake"
+RESPONSE_URL_SECRET = "9f82095b38836075ac26d9ef"
 # Recognisable, and unlike anything a library would print by chance.
 SECRETS = {
     "DISCORD_TOKEN": "MTDiscordFakeToken.Zq7uXv9.kL3mN8pQ",
@@ -189,7 +193,7 @@ def discord_slash(name: str) -> dict[str, Any]:
     item = frame("interaction_create_slash_command")
     n = next(_serial)
     item["d"]["id"] = str(int(item["d"]["id"]) + n)
-    item["d"]["token"] = f"aW50ZXJhY3Rpb246fake{name}{n:012d}"  # long, as real ones are
+    item["d"]["token"] = f"{INTERACTION_TOKEN}{name}{n:012d}"  # long, as real ones are
     item["d"]["data"] = {"id": "1", "name": name, "type": 1, "options": []}
     return item
 

@@ -22,6 +22,8 @@ from pathlib import Path
 import pytest
 from both_kit import (
     DB_PASSWORD,
+    INTERACTION_TOKEN,
+    RESPONSE_URL_SECRET,
     block_other_hosts,
     config_text,
     discord_message,
@@ -89,7 +91,9 @@ def leaks(text: str, secrets: list[str]) -> list[str]:
 
 
 def the_secrets(env: dict[str, str]) -> list[str]:
-    return [value for name, value in env.items() if name != "AGORA_DATABASE_URL"] + [DB_PASSWORD]
+    """The tokens, the database password, and the credentials interactions carry."""
+    secrets = [value for name, value in env.items() if name != "AGORA_DATABASE_URL"]
+    return [*secrets, DB_PASSWORD, INTERACTION_TOKEN, RESPONSE_URL_SECRET]
 
 
 @pytest.mark.backends("postgresql")
