@@ -22,7 +22,7 @@ from bot.dispatch import Dispatcher
 from bot.i18n import _
 from bot.ports import ChatPort, Clock, Storage
 from bot.ratelimit import RateLimiter
-from bot.redact import protect, secret_values
+from bot.redact import protect, redact, secret_values
 from bot.registry import Feature, Registry
 from bot.runtime import Runtime, default_instance_id
 from bot.scheduler import Scheduler, sleep_until_idle
@@ -175,21 +175,16 @@ async def open_storage(
         from storage.engine import is_outage
 
         if is_outage(error):
-            raise StartupError(
-                _("Cannot reach the database at {url}: {error}", url=_redact(url), error=error)
-            ) from error
+            raise unreachable(url, error) from error
         raise
     return storage
 
 
-def _redact(url: str) -> str:
-    """Hide a password in a database URL before it reaches a log or a terminal."""
-    if "@" not in url or "://" not in url:
-        return url
-    scheme, rest = url.split("://", 1)
-    creds, host = rest.rsplit("@", 1)
-    user = creds.split(":", 1)[0]
-    return f"{scheme}://{user}:***@{host}"
+def unreachable(url: str, error: BaseException) -> StartupError:
+    """The database is not there; printed to the terminal, so masked here, not by logging."""
+    return StartupError(
+        redact(_("Cannot reach the database at {url}: {error}", url=url, error=error))
+    )
 
 
 async def build_app(
@@ -229,9 +224,7 @@ async def upgrade_database(config: AgoraConfig, *, env: Mapping[str, str] | None
         return len(missing)
     except Exception as error:
         if is_outage(error):
-            raise StartupError(
-                _("Cannot reach the database at {url}: {error}", url=_redact(url), error=error)
-            ) from error
+            raise unreachable(url, error) from error
         raise
     finally:
         await engine.dispose()
@@ -247,9 +240,7 @@ async def database_status(config: AgoraConfig, *, env: Mapping[str, str] | None 
         return await missing_migrations(engine)
     except Exception as error:
         if is_outage(error):
-            raise StartupError(
-                _("Cannot reach the database at {url}: {error}", url=_redact(url), error=error)
-            ) from error
+            raise unreachable(url, error) from error
         raise
     finally:
         await engine.dispose()

@@ -264,3 +264,18 @@ def test_a_secret_pasted_where_a_variable_name_belongs_is_refused_unechoed(
         assert "storage.url_env" in text and "discord.token_env" in text
         assert "not the secret itself" in text
         assert not leaks(text, [token, DB_PASSWORD])
+
+
+async def test_an_unreachable_database_is_named_without_its_password() -> None:
+    """Startup errors go to the terminal, not through logging: masked where they are made."""
+    from bot.app import StartupError, open_storage
+    from bot.config import AgoraConfig, StorageConfig
+
+    url = f"postgresql+asyncpg://agora:{DB_PASSWORD}@127.0.0.1:1/none"
+    config = AgoraConfig(storage=StorageConfig(url_env="DB", auto_migrate=False))
+    with pytest.raises(StartupError) as raised:
+        await open_storage(config, env={"DB": url})
+    assert "Cannot reach the database at postgresql+asyncpg://agora:***@127.0.0.1:1" in str(
+        raised.value
+    )
+    assert DB_PASSWORD not in str(raised.value)
