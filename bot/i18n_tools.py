@@ -282,17 +282,23 @@ def main(argv: Sequence[str] | None = None) -> int:
         path.write_bytes(result.files[path])
         print(f"wrote {path.relative_to(ROOT)}")
     for locale, catalog in result.catalogs.items():
-        done = sum(1 for m in catalog if m.id and m.string and not m.fuzzy and _complete(m))
+        done = count - len(untranslated(catalog))
         print(f"{locale}: {done}/{count} translated")
     if not stale:
         print(f"catalogs up to date ({count} messages)")
     return 1 if problems else 0
 
 
-def _complete(message: Message) -> bool:
-    if isinstance(message.string, tuple | list):
-        return all(message.string)
-    return bool(message.string)
+def untranslated(catalog: Catalog) -> list[str]:
+    """The msgids a member of this locale would read in English (missing, partial, fuzzy)."""
+    missing: list[str] = []
+    for message in catalog:
+        if not message.id:
+            continue
+        forms = message.string if isinstance(message.string, tuple | list) else (message.string,)
+        if message.fuzzy or not all(forms):
+            missing.append(message.id[0] if isinstance(message.id, tuple | list) else message.id)
+    return missing
 
 
 if __name__ == "__main__":
