@@ -118,7 +118,9 @@ async def build(ctx: Context, period: Period, progress: Progress = quiet) -> Rep
     weekly = [await contributed(ctx, week.window, only=timed) for week in weeks]
     starts = [w.first.isoformat() for w in weeks]
     minutes = weekly_minutes(weekly)
-    easel.draw("response", t["response"], charts.lines, t["response"], starts, minutes, "min")
+    easel.draw(
+        "response", t["response"], charts.lines, t["response"], starts, minutes, "min", t["none"]
+    )
     progress(_("Previous period"))
     before = await summarize(ctx, period.previous(zone_of(ctx)))
     progress(_("Charts"))
@@ -151,6 +153,7 @@ def chart_texts() -> dict[str, str]:
         "response": _("Response times per week (minutes)"),
         "sentiment": _("Tone of posts per day (-1 negative … +1 positive)"),
         "tone": _("Tone"),
+        "none": _("No answered questions in this period"),
     }
 
 
