@@ -72,5 +72,7 @@ def test_rewards_need_kudos_or_a_role() -> None:
 
 
 def test_a_bad_schedule_is_reported() -> None:
-    found = problems({"features": {"growth": {"report_cron": "weekly", "report_channel": "admins"}}})
+    found = problems(
+        {"features": {"growth": {"report_cron": "weekly", "report_channel": "admins"}}}
+    )
     assert any("job report: bad cron expression" in p for p in found)

@@ -7,6 +7,7 @@ import re
 from datetime import timedelta
 
 from bot.context import Context, Work
+from bot.ports import Directory
 from bot.stats import Window
 from bot.testing import Harness
 from tests.features.growth.conftest import growth, perks, post
@@ -91,3 +92,21 @@ async def test_metrics_get_referrals_and_conversions(h: Harness) -> None:
         "growth_conversion_rate": 50.0,
         "growth_roles_granted": 0,
     }
+
+
+async def test_the_home_tab_shows_perks() -> None:
+    async with growth(reward_role="Recruiter") as h:
+        runtime = h.runtime
+        feature = runtime.registry.features["growth"]
+        (hook,) = feature.home_hooks
+
+        async def blocks() -> str:
+            async with runtime.storage.unit_of_work() as uow:
+                carol = await uow.get(Directory).get(h.ref("carol"))  # type: ignore[type-abstract]
+                return str(await hook(Context(Work(runtime, uow), feature, None, carol)))
+
+        assert await blocks() == "[]"
+        await invited(h, "carol", "dave")
+        await post(h, "dave", 5)
+        await h.tick("7d")
+        assert "Your perks: Recruiter" in await blocks()
