@@ -380,3 +380,42 @@ def test_every_translatable_call_has_an_extractable_msgid() -> None:
                 elif _builds_text(args[0]):
                     offenders.append(where)
     assert not offenders, "msgids that cannot be extracted:\n" + "\n".join(offenders)
+
+
+# --- the shipped catalogs are complete ---------------------------------------------------
+
+
+@pytest.fixture(scope="module")
+def shipped() -> i18n_tools.Plan:
+    """What `make i18n` would write now, from the code as it is."""
+    return i18n_tools.plan()
+
+
+def test_shipped_catalogs_are_up_to_date_with_the_code(shipped: i18n_tools.Plan) -> None:
+    stale = [str(path.relative_to(i18n_tools.ROOT)) for path in shipped.stale]
+    assert not stale, f"run `make i18n` and translate what is new: {stale}"
+
+
+@pytest.mark.parametrize("locale", i18n_tools.TRANSLATED_LOCALES)
+def test_every_message_is_translated_without_placeholder_mistakes(
+    shipped: i18n_tools.Plan, locale: str
+) -> None:
+    catalog = shipped.catalogs[locale]
+    missing = i18n_tools.untranslated(catalog)
+    assert not missing, f"{locale}: {len(missing)} messages untranslated or fuzzy: {missing[:5]}"
+    assert i18n_tools.placeholder_problems(catalog) == []
+
+
+@pytest.mark.parametrize(
+    ("locale", "forms"),
+    [
+        ("nb", ("1 stemme", "2 stemmer", "5 stemmer", "21 stemmer", "22 stemmer")),
+        ("lv", ("1 balsotājs", "2 balsotāji", "5 balsotāji", "21 balsotājs", "22 balsotāji")),
+        ("fi", ("1 äänestäjä", "2 äänestäjää", "5 äänestäjää", "21 äänestäjää", "22 äänestäjää")),
+        ("uk", ("1 учасник", "2 учасники", "5 учасників", "21 учасник", "22 учасники")),
+    ],
+)
+def test_shipped_plurals_for_1_2_5_21_22(locale: str, forms: tuple[str, ...]) -> None:
+    with using_locale(locale):
+        got = tuple(ngettext("{n} voter", "{n} voters", n) for n in (1, 2, 5, 21, 22))
+    assert got == forms

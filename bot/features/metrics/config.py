@@ -2,7 +2,7 @@
 
 Everything works with no section at all: `/stats` for moderators, `/stats slipping`
 for admins, `agora report` and `agora export metrics` at the command line. The
-digest, the check-in DMs, sentiment scores and the Prometheus endpoint are off until
+digest, the nudge DMs, sentiment scores and the Prometheus endpoint are off until
 configured, because each one posts, writes or exposes something new.
 """
 
@@ -40,15 +40,15 @@ class MetricsConfig(FeatureConfig):
     slipping_silent_weeks: int = Field(2, ge=1, le=26)
     # Members /stats slipping lists at most.
     slipping_limit: int = Field(25, ge=1, le=200)
-    # Send slipping-away members a friendly check-in DM (weekly job).
-    checkin_dm: bool = False
-    # When the check-in job runs.
-    checkin_cron: str = "0 10 * * TUE"
+    # Send slipping-away members a friendly nudge DM (weekly job).
+    nudge_dm: bool = False
+    # When the nudge job runs.
+    nudge_cron: str = "0 10 * * TUE"
     # The DM; "" = the built-in text in the member's language. Placeholders:
     # {name} (the member) and {community} ([bot] name).
-    checkin_text: str = Field("", max_length=1500)
+    nudge_text: str = Field("", max_length=1500)
     # A member is not checked on again for this many weeks.
-    checkin_every_weeks: int = Field(8, ge=1, le=104)
+    nudge_every_weeks: int = Field(8, ge=1, le=104)
     # Score the tone of each message with an offline lexicon (VADER, English only):
     # a number between -1 and 1 is stored with the activity fact, never the text.
     sentiment: bool = False
@@ -64,20 +64,20 @@ class MetricsConfig(FeatureConfig):
     def _channel(cls, value: str) -> str:
         return value.strip().lstrip("#")
 
-    @field_validator("checkin_text")
+    @field_validator("nudge_text")
     @classmethod
     def _placeholders(cls, value: str) -> str:
         try:
             fields = {name for _text, name, _spec, _conv in Formatter().parse(value) if name}
         except ValueError:
             raise ValueError(
-                _("checkin_text has an unmatched { or }; write {{ and }} for literal braces")
+                _("nudge_text has an unmatched brace; write {{ and }} for literal braces")
             ) from None
         unknown = sorted(fields - {"name", "community"})
         if unknown:
             raise ValueError(
                 _(
-                    "checkin_text may only use {{name}} and {{community}}, not {names}",
+                    "nudge_text may only use {{name}} and {{community}}, not {names}",
                     names=", ".join("{" + n + "}" for n in unknown),
                 )
             )

@@ -1,4 +1,4 @@
-"""Metrics wired to commands and jobs: /stats, /stats slipping, the digest, check-ins."""
+"""Metrics wired to commands and jobs: /stats, /stats slipping, the digest, nudges."""
 
 from __future__ import annotations
 
@@ -49,8 +49,8 @@ async def weekly_digest(ctx: Context, payload: dict[str, Any]) -> None:
     await service.digest(ctx, service.fire_time_of(payload, ctx))
 
 
-@feature.job("checkin", cron=lambda cfg: cfg.checkin_cron if cfg.checkin_dm else None)
-async def weekly_checkin(ctx: Context, payload: dict[str, Any]) -> None:
+@feature.job("nudge", cron=lambda cfg: cfg.nudge_cron if cfg.nudge_dm else None)
+async def weekly_nudge(ctx: Context, payload: dict[str, Any]) -> None:
     await slipping.check_in(ctx)
 
 

@@ -4,7 +4,7 @@ A member slips away when they were active (posted or reacted) in at least
 `slipping_active_weeks` of the `slipping_lookback_weeks` weeks before the last
 `slipping_silent_weeks`, and silent since. Weeks are counted back from now, so the
 list means the same on any weekday. The optional check-in DM goes at most once per
-`checkin_every_weeks` to each person, and only when `checkin_dm` is on.
+`nudge_every_weeks` to each person, and only when `nudge_dm` is on.
 """
 
 from __future__ import annotations
@@ -69,13 +69,13 @@ async def listing(ctx: Context) -> str:
 async def check_in(ctx: Context) -> int:
     """The weekly job: a friendly DM to each slipping member not checked on lately."""
     config = ctx.config_of(MetricsConfig)
-    if not config.checkin_dm:
+    if not config.nudge_dm:
         return 0
     now = ctx.now()
     people = await find(ctx)
     checkins = ctx.repo(CheckIns)  # type: ignore[type-abstract]
     last = await checkins.last(people)
-    quiet = timedelta(weeks=config.checkin_every_weeks)
+    quiet = timedelta(weeks=config.nudge_every_weeks)
     sent = 0
     for person in people:
         if person in last and now - last[person] < quiet:
@@ -87,8 +87,8 @@ async def check_in(ctx: Context) -> int:
             continue
         with ctx.speaking_to(account):
             text = (
-                config.checkin_text.format(name=account.label, community=ctx.community)
-                if config.checkin_text
+                config.nudge_text.format(name=account.label, community=ctx.community)
+                if config.nudge_text
                 else render.checkin(account.label, ctx.community)
             )
         try:

@@ -81,8 +81,8 @@ def test_prometheus_needs_the_health_server() -> None:
     ("section", "message"),
     [
         ({"slipping_active_weeks": 5}, "cannot exceed"),
-        ({"checkin_text": "Hi {nick}"}, "{nick}"),
-        ({"checkin_text": "Hi {name"}, "unmatched"),
+        ({"nudge_text": "Hi {nick}"}, "{nick}"),
+        ({"nudge_text": "Hi {name"}, "unmatched"),
         ({"sentiment_languages": ["de"]}, "unknown language"),
         ({"default_period": "fortnight"}, "fortnight"),
         ({"top_channels": 99}, "20"),

@@ -51,8 +51,8 @@ async def test_the_thresholds_come_from_the_config() -> None:
     assert "Nobody is slipping away" in text  # 3 of 4 weeks is not enough here
 
 
-async def test_checkin_dm_goes_once_when_turned_on() -> None:
-    async with metrics(checkin_dm=True) as h:
+async def test_nudge_dm_goes_once_when_turned_on() -> None:
+    async with metrics(nudge_dm=True) as h:
         await six_weeks(h)
         first = h.dms("carol")
         await h.tick("7d")  # Feb 17: still slipping, but checked on a week ago
@@ -62,8 +62,8 @@ async def test_checkin_dm_goes_once_when_turned_on() -> None:
     assert not h.dms("dave")
 
 
-async def test_checkin_text_from_the_config() -> None:
-    async with metrics(checkin_dm=True, checkin_text="Hei {name}, savner deg i {community}!") as h:
+async def test_nudge_text_from_the_config() -> None:
+    async with metrics(nudge_dm=True, nudge_text="Hei {name}, savner deg i {community}!") as h:
         await h.join("frank")
         await six_weeks(h)
     assert [p.text for p in h.dms("carol")] == ["Hei carol, savner deg i Agora community!"]
@@ -77,7 +77,7 @@ async def test_no_checkin_by_default() -> None:
 
 
 async def test_checkins_are_exported_and_forgotten_with_the_person() -> None:
-    async with metrics(checkin_dm=True) as h:
+    async with metrics(nudge_dm=True) as h:
         await six_weeks(h)
         carol = (await record(h, "carol")).person_id
         feature = h.runtime.registry.features["metrics"]
@@ -90,8 +90,8 @@ async def test_checkins_are_exported_and_forgotten_with_the_person() -> None:
     assert after == {"checkins_sent": []}
 
 
-async def test_a_refused_checkin_dm_does_not_stop_the_others() -> None:
-    async with metrics(checkin_dm=True) as h:
+async def test_a_refused_nudge_dm_does_not_stop_the_others() -> None:
+    async with metrics(nudge_dm=True) as h:
         send = h.port.send
 
         async def refusing(out: Outgoing) -> Ref:
