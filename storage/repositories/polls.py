@@ -19,6 +19,7 @@ from sqlalchemy import (
     bindparam,
     cast,
     delete,
+    distinct,
     func,
     insert,
     literal,
@@ -33,6 +34,7 @@ from sqlalchemy.sql.dml import Insert
 
 from bot.features.polls.anonymity import random_token
 from bot.features.polls.store import (
+    Participation,
     Poll,
     PollKind,
     PollSpec,
@@ -359,6 +361,44 @@ class SqlPollStore:
             .where(polls.c.creator_person_id == person_id)
             .values(creator_person_id=None)
         )
+
+    async def participation(
+        self, since: datetime, until: datetime, platform: str | None
+    ) -> Participation:
+        asked = select(polls.c.id, polls.c.voters).where(
+            polls.c.created_at >= since, polls.c.created_at < until
+        )
+        if platform is not None:
+            asked = asked.where(polls.c.platform == platform)
+        window = asked.subquery()
+        named = (
+            select(poll_votes.c.poll_id, cast(poll_votes.c.person_id, String).label("who"))
+            .where(poll_votes.c.poll_id.in_(select(window.c.id)))
+            .distinct()
+        )
+        ballots = (
+            select(poll_ballots.c.poll_id, poll_ballots.c.voter.label("who"))
+            .where(poll_ballots.c.poll_id.in_(select(window.c.id)))
+            .distinct()
+        )
+        live = union_all(select(named.subquery()), select(ballots.subquery())).subquery()
+        counted = (
+            select(live.c.poll_id, func.count().label("n")).group_by(live.c.poll_id).subquery()
+        )
+        # A closed poll keeps its frozen count (its anonymous ballots are gone).
+        per_poll = func.coalesce(window.c.voters, counted.c.n, 0)
+        totals = select(func.count(), func.coalesce(func.sum(per_poll), 0)).select_from(
+            window.outerjoin(counted, counted.c.poll_id == window.c.id)
+        )
+        asked_count, responses = (await self.conn.execute(totals)).one()
+        members = (
+            await self.conn.execute(
+                select(func.count(distinct(poll_votes.c.person_id))).where(
+                    poll_votes.c.poll_id.in_(select(window.c.id))
+                )
+            )
+        ).scalar_one()
+        return Participation(int(asked_count), int(responses), int(members))
 
     async def add_post(self, kind: PostKind, item_id: int, post: Post) -> None:
         await self.conn.execute(

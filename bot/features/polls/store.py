@@ -86,6 +86,17 @@ class Post:
     channel: Ref
 
 
+@dataclass(frozen=True, slots=True)
+class Participation:
+    """Polls in a time window, for community metrics."""
+
+    polls: int
+    # Votes summed over the polls (a member counts once per poll; anonymous ones too).
+    responses: int
+    # Distinct members who voted in a named poll (anonymous ballots know no member).
+    members: int
+
+
 class PollStore(Protocol):
     async def create(
         self,
@@ -134,6 +145,12 @@ class PollStore(Protocol):
 
     async def release_person(self, person_id: int) -> None:
         """Forget a person but keep totals: open-poll votes become anonymous ballots."""
+        ...
+
+    async def participation(
+        self, since: datetime, until: datetime, platform: str | None
+    ) -> Participation:
+        """Polls and quizzes asked in [since, until) and who answered them."""
         ...
 
     async def add_post(self, kind: PostKind, item_id: int, post: Post) -> None: ...
