@@ -11,9 +11,8 @@ from bot.context import Context
 from bot.features.checkins import admin, answers, members, posts, privacy, runs
 from bot.features.checkins.config import MAX_QUESTIONS, CheckinsConfig, check_checkins
 from bot.i18n import N_
-from bot.model import Block, ButtonPressed, FormSubmitted, Level, Ref
+from bot.model import ButtonPressed, FormSubmitted, Level, Ref
 from bot.registry import Feature
-from bot.stats import Figure, Window
 
 feature = Feature(
     "checkins",
@@ -262,21 +261,7 @@ async def post(ctx: Context, payload: dict[str, Any]) -> None:
 # --- people and metrics ------------------------------------------------------------------
 
 
-@feature.forget
-async def forget(ctx: Context, person_id: int) -> None:
-    await privacy.forget_person(ctx, person_id)
-
-
-@feature.export
-async def export(ctx: Context, person_id: int) -> dict[str, Any]:
-    return await privacy.export_person(ctx, person_id)
-
-
-@feature.home
-async def home(ctx: Context) -> list[Block]:
-    return await members.home(ctx)
-
-
-@feature.stats
-async def stats(ctx: Context, window: Window) -> list[Figure]:
-    return await privacy.figures(ctx, window)
+feature.forget(privacy.forget_person)
+feature.export(privacy.export_person)
+feature.home(members.home)
+feature.stats(privacy.figures)

@@ -10,10 +10,9 @@ from bot.context import Context
 from bot.features.growth import pipeline, privacy, referrals, roles, summaries
 from bot.features.growth.config import GrowthConfig, check_growth
 from bot.i18n import N_
-from bot.model import Block, ButtonPressed, Level, MemberJoined, MemberLeft, MemberRecord
+from bot.model import ButtonPressed, Level, MemberJoined, MemberLeft, MemberRecord
 from bot.registry import Feature
 from bot.signals import AnswerAccepted, ProfileRequested
-from bot.stats import Figure, Window
 
 feature = Feature(
     "growth",
@@ -182,21 +181,7 @@ async def on_profile(ctx: Context, signal: ProfileRequested) -> None:
 # --- people, metrics, home --------------------------------------------------------------
 
 
-@feature.forget
-async def forget(ctx: Context, person_id: int) -> None:
-    await privacy.forget_person(ctx, person_id)
-
-
-@feature.export
-async def export(ctx: Context, person_id: int) -> dict[str, Any]:
-    return await privacy.export_person(ctx, person_id)
-
-
-@feature.home
-async def home(ctx: Context) -> list[Block]:
-    return await summaries.home(ctx)
-
-
-@feature.stats
-async def stats(ctx: Context, window: Window) -> list[Figure]:
-    return await summaries.figures(ctx, window)
+feature.forget(privacy.forget_person)
+feature.export(privacy.export_person)
+feature.home(summaries.home)
+feature.stats(summaries.figures)

@@ -19,7 +19,7 @@ from bot.features.kudos import (
 from bot.features.kudos.config import BadgeKind, KudosConfig, check_kudos
 from bot.features.kudos.store import FactKind, NewKudos, Source
 from bot.i18n import N_, _
-from bot.model import Block, Level, MemberRecord, MessagePosted, ReactionChanged
+from bot.model import Level, MemberRecord, MessagePosted, ReactionChanged
 from bot.registry import Feature
 from bot.signals import (
     AnswerAccepted,
@@ -30,7 +30,6 @@ from bot.signals import (
     QuizAnsweredCorrectly,
     ReferralRewarded,
 )
-from bot.stats import Figure, Window
 
 feature = Feature(
     "kudos",
@@ -224,21 +223,7 @@ async def scheduled_spotlight(ctx: Context, payload: dict[str, Any]) -> None:
 # --- people, metrics, home --------------------------------------------------------------
 
 
-@feature.forget
-async def forget(ctx: Context, person_id: int) -> None:
-    await privacy.forget_person(ctx, person_id)
-
-
-@feature.export
-async def export(ctx: Context, person_id: int) -> dict[str, Any]:
-    return await privacy.export_person(ctx, person_id)
-
-
-@feature.home
-async def home(ctx: Context) -> list[Block]:
-    return await summaries.home(ctx)
-
-
-@feature.stats
-async def stats(ctx: Context, window: Window) -> list[Figure]:
-    return await summaries.flow(ctx, window)
+feature.forget(privacy.forget_person)
+feature.export(privacy.export_person)
+feature.home(summaries.home)
+feature.stats(summaries.flow)

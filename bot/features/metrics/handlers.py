@@ -54,11 +54,5 @@ async def weekly_nudge(ctx: Context, payload: dict[str, Any]) -> None:
     await slipping.check_in(ctx)
 
 
-@feature.forget
-async def forget(ctx: Context, person_id: int) -> None:
-    await privacy.forget(ctx, person_id)
-
-
-@feature.export
-async def export(ctx: Context, person_id: int) -> dict[str, Any]:
-    return await privacy.export(ctx, person_id)
+feature.forget(privacy.forget)
+feature.export(privacy.export)

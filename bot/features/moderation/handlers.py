@@ -35,7 +35,6 @@ from bot.model import (
 )
 from bot.model import Context as BlockContext
 from bot.ports import CapabilityMissing, PlatformRefused
-from bot.stats import Figure, Window
 
 __all__ = ["feature"]
 
@@ -416,9 +415,7 @@ async def export(ctx: Context, person_id: int) -> dict[str, Any]:
     return await ctx.repo(ModerationPeople).export(person_id)  # type: ignore[type-abstract]
 
 
-@feature.stats
-async def stats(ctx: Context, window: Window) -> list[Figure]:
-    return await reports.stats_figures(ctx, window)
+feature.stats(reports.stats_figures)
 
 
 @feature.home

@@ -20,7 +20,6 @@ from bot.features.onboarding.config import OnboardingConfig
 from bot.i18n import N_
 from bot.model import ButtonPressed, FormSubmitted, Level, MemberJoined, MemberLeft, MemberRecord
 from bot.registry import CommandSpec, Feature
-from bot.stats import Figure, Window
 
 feature = Feature(
     actions.FEATURE,
@@ -201,11 +200,5 @@ async def forget(ctx: Context, person_id: int) -> None:
     await service.close(ctx, person_id, tell_mentor=False)
 
 
-@feature.export
-async def export(ctx: Context, person_id: int) -> dict[str, Any]:
-    return await reports.export(ctx, person_id)
-
-
-@feature.stats
-async def figures(ctx: Context, window: Window) -> list[Figure]:
-    return await reports.figures(ctx, window)
+feature.export(reports.export)
+feature.stats(reports.figures)

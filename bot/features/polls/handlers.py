@@ -8,8 +8,6 @@ the feature complete when `bot.features` discovers it.
 
 from __future__ import annotations
 
-from typing import Any
-
 from bot.context import Context
 from bot.features.polls import idea_handlers, poll_handlers, privacy, survey_handlers
 from bot.features.polls.feature import feature
@@ -20,14 +18,8 @@ from bot.stats import Figure, Window
 DECLARATIONS = (poll_handlers, idea_handlers, survey_handlers)
 
 
-@feature.forget
-async def forget(ctx: Context, person_id: int) -> None:
-    await privacy.forget_person(ctx, person_id)
-
-
-@feature.export
-async def export(ctx: Context, person_id: int) -> dict[str, Any]:
-    return await privacy.export_person(ctx, person_id)
+feature.forget(privacy.forget_person)
+feature.export(privacy.export_person)
 
 
 @feature.stats

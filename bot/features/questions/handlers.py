@@ -10,9 +10,8 @@ from bot.features.questions import actions, escalation, reports, service
 from bot.features.questions.config import QuestionsConfig, check_someone_is_pinged
 from bot.features.questions.store import CloseReason, Questions
 from bot.i18n import N_, _
-from bot.model import Block, ButtonPressed, Level, MessagePosted, ReactionChanged
+from bot.model import ButtonPressed, Level, MessagePosted, ReactionChanged
 from bot.registry import Feature
-from bot.stats import Figure, Window
 
 feature = Feature(
     actions.FEATURE,
@@ -179,16 +178,6 @@ async def forget(ctx: Context, person_id: int) -> None:
     await ctx.repo(Questions).anonymize(person_id)  # type: ignore[type-abstract]
 
 
-@feature.export
-async def export(ctx: Context, person_id: int) -> dict[str, Any]:
-    return await reports.export(ctx, person_id)
-
-
-@feature.stats
-async def figures(ctx: Context, window: Window) -> list[Figure]:
-    return await reports.figures(ctx, window)
-
-
-@feature.home
-async def home(ctx: Context) -> list[Block]:
-    return await reports.home(ctx)
+feature.export(reports.export)
+feature.stats(reports.figures)
+feature.home(reports.home)
