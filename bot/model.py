@@ -8,7 +8,7 @@ hold Discord and Slack side by side without collisions.
 
 from __future__ import annotations
 
-from abc import ABC, abstractmethod
+from abc import ABC
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import datetime
@@ -102,9 +102,19 @@ class Event(ABC):
     occurred_at: datetime
 
     @property
-    @abstractmethod
     def platform(self) -> str:
-        """The platform the event came from (keys the adapter that answers it)."""
+        """The platform the event came from (keys the adapter that answers it).
+
+        Every event has a member who acted (`actor`, or `member` for joins, leaves and
+        role changes) except a posted message, which has its author inside `message`.
+        """
+        who = getattr(self, "actor", None) or getattr(self, "member", None)
+        if isinstance(who, Member):
+            return who.ref.platform
+        message = getattr(self, "message", None)
+        if isinstance(message, Message):
+            return message.ref.platform
+        raise TypeError(f"{type(self).__name__} names no actor, member or message")
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -119,18 +129,10 @@ class CommandInvoked(Event):
     locale: str | None = None
     reply_token: str | None = None
 
-    @property
-    def platform(self) -> str:
-        return self.actor.ref.platform
-
 
 @dataclass(frozen=True, slots=True, kw_only=True)
 class MessagePosted(Event):
     message: Message
-
-    @property
-    def platform(self) -> str:
-        return self.message.ref.platform
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -142,28 +144,16 @@ class ReactionChanged(Event):
     added: bool
     message_author: Ref | None = None
 
-    @property
-    def platform(self) -> str:
-        return self.actor.ref.platform
-
 
 @dataclass(frozen=True, slots=True, kw_only=True)
 class MemberJoined(Event):
     member: Member
     invite_code: str | None = None
 
-    @property
-    def platform(self) -> str:
-        return self.member.ref.platform
-
 
 @dataclass(frozen=True, slots=True, kw_only=True)
 class MemberLeft(Event):
     member: Member
-
-    @property
-    def platform(self) -> str:
-        return self.member.ref.platform
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -179,10 +169,6 @@ class ButtonPressed(Event):
     locale: str | None = None
     reply_token: str | None = None
 
-    @property
-    def platform(self) -> str:
-        return self.actor.ref.platform
-
 
 @dataclass(frozen=True, slots=True, kw_only=True)
 class FormSubmitted(Event):
@@ -194,20 +180,12 @@ class FormSubmitted(Event):
     locale: str | None = None
     reply_token: str | None = None
 
-    @property
-    def platform(self) -> str:
-        return self.actor.ref.platform
-
 
 @dataclass(frozen=True, slots=True, kw_only=True)
 class RoleChanged(Event):
     member: Member
     role: str
     added: bool
-
-    @property
-    def platform(self) -> str:
-        return self.member.ref.platform
 
 
 # --- outgoing -----------------------------------------------------------------------
