@@ -19,7 +19,7 @@ from typing import TYPE_CHECKING, Any
 from bot.args import parse_duration
 from bot.clock import FakeClock
 from bot.config import AgoraConfig, FeatureConfig
-from bot.model import Capability, Event, Ref
+from bot.model import Capability, Event, MemberRecord, Ref
 from bot.registry import Feature
 
 if TYPE_CHECKING:
@@ -194,6 +194,29 @@ class Harness:
         return self.community.posts[before:]
 
     # --- what the bot said -----------------------------------------------------------
+
+    @classmethod
+    def of_feature(
+        cls, name: str, section: Mapping[str, Any], *, top: Mapping[str, Any] | None = None
+    ) -> Harness:
+        """A harness whose `[features.NAME]` section is `section`.
+
+        `top` holds other Harness arguments and, under "config", other sections.
+        """
+        options = dict(top or {})
+        config = dict(options.pop("config", {}))
+        config["features"] = {**config.get("features", {}), name: dict(section)}
+        return cls(config=config, **options)
+
+    async def record(self, name: str) -> MemberRecord:
+        """The stored record of member `name` (person id, locale, time zone, roles)."""
+        from bot.ports import Directory
+
+        async with self.runtime.storage.unit_of_work() as uow:
+            found: MemberRecord | None = await uow.get(Directory).get(self.ref(name))
+        if found is None:
+            raise AssertionError(f"{name} is not in the directory")
+        return found
 
     @property
     def sent(self) -> list[Posted]:

@@ -14,7 +14,6 @@ import pytest
 from bot.features.growth.store import Perks, Referral, Referrals
 from bot.features.kudos.store import KudosLedger
 from bot.model import MemberRecord
-from bot.ports import Directory
 from bot.testing import Harness
 
 MEMBERS = (
@@ -27,11 +26,7 @@ MEMBERS = (
 
 def growth(*, top: dict[str, Any] | None = None, **section: Any) -> Harness:
     """`async with growth(qualify_messages=2) as h:`; `top` holds Harness arguments."""
-    options = dict(top or {})
-    config = dict(options.pop("config", {}))
-    config["features"] = {**config.get("features", {}), "growth": section}
-    options.setdefault("members", MEMBERS)
-    return Harness(config=config, **options)
+    return Harness.of_feature("growth", section, top={"members": MEMBERS, **(top or {})})
 
 
 @pytest.fixture
@@ -41,10 +36,7 @@ async def h() -> AsyncIterator[Harness]:
 
 
 async def record(h: Harness, name: str) -> MemberRecord:
-    async with h.runtime.storage.unit_of_work() as uow:
-        found = await uow.get(Directory).get(h.ref(name))
-    assert found is not None, name
-    return found
+    return await h.record(name)
 
 
 async def points(h: Harness, name: str) -> int:

@@ -30,11 +30,7 @@ def kudos(*, top: dict[str, Any] | None = None, **section: Any) -> Harness:
 
     `top` holds Harness arguments and, under "config", other sections of the config.
     """
-    options = dict(top or {})
-    config = dict(options.pop("config", {}))
-    config["features"] = {**config.get("features", {}), "kudos": section}
-    options.setdefault("members", MEMBERS)
-    return Harness(config=config, **options)
+    return Harness.of_feature("kudos", section, top={"members": MEMBERS, **(top or {})})
 
 
 @pytest.fixture
@@ -44,10 +40,7 @@ async def h() -> AsyncIterator[Harness]:
 
 
 async def record(h: Harness, name: str) -> MemberRecord:
-    async with h.runtime.storage.unit_of_work() as uow:
-        found = await uow.get(Directory).get(h.ref(name))
-    assert found is not None, name
-    return found
+    return await h.record(name)
 
 
 async def points(h: Harness, name: str) -> int:

@@ -12,7 +12,6 @@ from typing import Any
 import pytest
 
 from bot.model import MemberRecord
-from bot.ports import Directory
 from bot.testing import Harness
 
 MEMBERS = (
@@ -27,11 +26,7 @@ MEMBERS = (
 def metrics(*, top: dict[str, Any] | None = None, **section: Any) -> Harness:
     """`async with metrics(sentiment=True) as h:`; `top` holds Harness arguments and,
     under "config", other sections of the config."""
-    options = dict(top or {})
-    config = dict(options.pop("config", {}))
-    config["features"] = {**config.get("features", {}), "metrics": section}
-    options.setdefault("members", MEMBERS)
-    return Harness(config=config, **options)
+    return Harness.of_feature("metrics", section, top={"members": MEMBERS, **(top or {})})
 
 
 @pytest.fixture
@@ -41,10 +36,7 @@ async def h() -> AsyncIterator[Harness]:
 
 
 async def record(h: Harness, name: str) -> MemberRecord:
-    async with h.runtime.storage.unit_of_work() as uow:
-        found = await uow.get(Directory).get(h.ref(name))
-    assert found is not None, name
-    return found
+    return await h.record(name)
 
 
 def line(text: str, start: str) -> str:

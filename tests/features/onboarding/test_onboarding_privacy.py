@@ -9,7 +9,7 @@ from sqlalchemy import select
 from bot.features.identity.handlers import feature as identity
 from bot.features.onboarding.handlers import feature as onboarding
 from bot.model import MemberRecord
-from bot.ports import Directory, PersonData
+from bot.ports import PersonData
 from bot.testing import Harness
 from storage.tables.onboarding import onboarding_answers, onboarding_pairings
 from tests.features.onboarding.conftest import CHANNELS, MEMBERS, QUESTIONS
@@ -24,10 +24,7 @@ def harness() -> Harness:
 
 
 async def record(h: Harness, name: str) -> MemberRecord:
-    async with h.runtime.storage.unit_of_work() as uow:
-        found = await uow.get(Directory).get(h.ref(name))  # type: ignore[type-abstract]
-    assert found is not None
-    return found
+    return await h.record(name)
 
 
 async def onboard(h: Harness, name: str) -> None:
