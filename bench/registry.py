@@ -16,6 +16,7 @@ MODULES = (
     "questions_faq",
     "kudos_leaderboard",
     "kudos_give",
+    "polls_votes",
     "moderation_raid",
     "soak",
     "discord_gateway",
