@@ -90,9 +90,23 @@ class BotConfig(Section):
     pid_file: str = "agora.pid"
     health_host: str = "127.0.0.1"
     health_port: int = Field(0, ge=0, le=65535)
+    # Channel name → language, for channels of one language community ("lv-talk" = "lv").
+    channel_languages: dict[str, str] = Field(default_factory=dict)
 
     _tz = field_validator("timezone")(check_timezone)
     _lang = field_validator("language")(check_language)
+
+    @field_validator("channel_languages")
+    @classmethod
+    def _channel_languages(cls, value: dict[str, str]) -> dict[str, str]:
+        return {
+            name.strip().lstrip("#").lower(): check_language(lang) for name, lang in value.items()
+        }
+
+    def channel_language(self, channel_name: str | None) -> str | None:
+        if not channel_name or not self.channel_languages:
+            return None
+        return self.channel_languages.get(channel_name.strip().lstrip("#").lower())
 
 
 class StorageConfig(Section):

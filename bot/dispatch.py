@@ -205,11 +205,18 @@ class Dispatcher:
         return self._activity(work, event, record)
 
     def _locale(self, event: Event, record: MemberRecord | None) -> str:
+        """The member's own choice, else the channel's language, else what their client
+        speaks, else the community's."""
         chosen = record.locale if record else None
+        channel = getattr(event, "channel", None)
+        if isinstance(event, MessagePosted):
+            channel = event.message.channel
+        bot = self.runtime.config.bot
         return (
             normalize_locale(chosen)
+            or bot.channel_language(channel.name if isinstance(channel, Channel) else None)
             or normalize_locale(getattr(event, "locale", None))
-            or self.runtime.config.bot.language
+            or bot.language
         )
 
     async def _remember_channel(self, work: Work, event: Event) -> None:

@@ -157,6 +157,25 @@ async def test_per_member_language_is_used_for_replies() -> None:
         assert "Norsk bokmål" in out[0].text
 
 
+async def test_a_channel_can_have_a_language_of_its_own() -> None:
+    config = {"bot": {"channel_languages": {"#LV-talk": "lv"}}}
+    async with Harness(config, channels=("general", "lv-talk")) as h:
+        out = await h.command("carol", "/nosuchcommand", channel="lv-talk")
+        assert "Komandas /nosuchcommand nav" in out[0].text
+        out = await h.command("carol", "/nosuchcommand", channel="general")
+        assert "There is no command /nosuchcommand" in out[0].text
+        await h.command("carol", "/language nb")  # a member's own choice comes first
+        out = await h.command("carol", "/nosuchcommand", channel="lv-talk")
+        assert "Det finnes ingen kommando /nosuchcommand" in out[0].text
+
+
+def test_a_channel_language_must_be_supported() -> None:
+    from bot.config import BotConfig
+
+    with pytest.raises(ValueError, match="unsupported language"):
+        BotConfig(channel_languages={"general": "xx"})
+
+
 async def test_features_talk_through_signals_in_one_unit_of_work() -> None:
     from dataclasses import dataclass
 
