@@ -217,6 +217,10 @@ class DiscordConfig(Section):
     _env = field_validator("token_env")(check_env_name)
 
 
+# What granting reward roles as Slack user groups needs (`[slack] user_groups`).
+USER_GROUP_SCOPES = ("usergroups:read", "usergroups:write")
+
+
 class SlackConfig(Section):
     enabled: bool = False
     mode: Literal["http", "socket"] = "socket"
@@ -253,6 +257,12 @@ class SlackConfig(Section):
     scopes: list[str] = []
     install_path: str = "/slack/install"
     redirect_uri_path: str = "/slack/oauth_redirect"
+    # Reward roles as Slack user groups (needs usergroups:read and usergroups:write, and a
+    # paid plan); off, a role on Slack is only the stored perk.
+    user_groups: bool = False
+    # Create a user group that does not exist yet (handle: the role name, slugified);
+    # off, a role without its group stays a perk and the log says which group to create.
+    create_user_groups: bool = False
 
     @field_validator("install_path", "redirect_uri_path")
     @classmethod
@@ -270,6 +280,21 @@ class SlackConfig(Section):
                     _("{value!r} is not a Slack scope; write e.g. chat:write", value=value)
                 )
         return values
+
+    @model_validator(mode="after")
+    def _user_group_scopes(self) -> SlackConfig:
+        if self.create_user_groups and not self.user_groups:
+            raise ValueError(_("create_user_groups = true needs user_groups = true"))
+        missing = [s for s in USER_GROUP_SCOPES if self.scopes and s not in self.scopes]
+        if self.user_groups and missing:
+            raise ValueError(
+                _(
+                    "user_groups = true needs the scopes {missing}: add them to scopes "
+                    "(and reinstall the app), or leave scopes empty for the manifest's",
+                    missing=", ".join(missing),
+                )
+            )
+        return self
 
     @model_validator(mode="after")
     def _oauth_needs_http(self) -> SlackConfig:

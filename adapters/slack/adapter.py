@@ -56,6 +56,7 @@ from adapters.slack.people import LOOKUP_ERRORS, SlackPeople, channel_info
 from adapters.slack.port import NETWORK_ERRORS, Connection, SlackPort, slack_error
 from adapters.slack.receiver import HttpReceiver
 from adapters.slack.socket_mode import AckingSocketModeHandler
+from adapters.slack.user_groups import UserGroups
 from bot.app import StartupError
 from bot.config import SlackConfig
 from bot.i18n import _
@@ -93,10 +94,15 @@ class SlackAdapter:
         self._admin_token = (source.get(admin_env) or None) if admin_env else None
         self._client_id = source.get(self.config.client_id_env) or None
         self._client_secret = source.get(self.config.client_secret_env) or None
+        groups = (
+            UserGroups(create=self.config.create_user_groups) if self.config.user_groups else None
+        )
         self.port = SlackPort(
             admin_capable=self._admin_token is not None,
             post_interval=self.config.post_interval,
+            user_groups=groups,
         )
+        self.port.on_groups_changed = self._groups_changed
         self.bound_port: int | None = None
         self.team: str | None = None  # token mode: the one workspace
         self.installations: SqlInstallationStore | None = None  # OAuth mode
@@ -285,6 +291,12 @@ class SlackAdapter:
             found = SlackPeople(connection.client)
             self._people[connection.team] = found
         return found
+
+    def _groups_changed(self, team: str) -> None:
+        """A reward role changed a user group: members' roles are read again."""
+        people = self._people.get(team)
+        if people is not None:
+            people.forget_groups()
 
     def _forget(self, team: str) -> None:
         self.port.forget(team)

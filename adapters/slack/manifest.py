@@ -16,7 +16,8 @@ Scopes, and why:
 - `app_mentions:read`: `@Agora` mentions; `reactions:read` / `reactions:write`:
   reaction events, and removing the bot's own reactions.
 - `users:read`: names, language, admin/owner flags, `team_join` and `user_change`;
-  `usergroups:read`: user groups as roles for `[permissions]`.
+  `usergroups:read`: user groups as roles for `[permissions]`; `usergroups:write`
+  only with `[slack] user_groups = true` (reward roles given as user groups).
 - `files:write`: charts and images the core sends as bytes.
 Not requested: `users:read.email` (privacy by default; add it if you link accounts
 by e-mail). `[slack] scopes` replaces this list (the OAuth install asks for the same).
@@ -34,7 +35,7 @@ from typing import Any, Literal
 
 from adapters.text_limits import clip
 from bot.args import usage
-from bot.config import AgoraConfig, SlackConfig
+from bot.config import USER_GROUP_SCOPES, AgoraConfig, SlackConfig
 from bot.i18n import _
 from bot.registry import CommandSpec, Registry
 
@@ -100,7 +101,10 @@ def _describe(root: str, specs: Sequence[CommandSpec]) -> tuple[str, str]:
 
 def bot_scopes(slack: SlackConfig) -> list[str]:
     """`[slack] scopes`, else the scopes above: the manifest and the install agree."""
-    return list(slack.scopes) or list(BOT_SCOPES)
+    if slack.scopes:
+        return list(slack.scopes)
+    extra = USER_GROUP_SCOPES if slack.user_groups else ()
+    return sorted({*BOT_SCOPES, *extra})
 
 
 def slash_commands(registry: Registry, request_url: str | None) -> list[dict[str, Any]]:

@@ -145,6 +145,10 @@ class SlackPeople:
         groups = (await self.groups()).get(user_id, frozenset())
         return member_from_user(user, team, groups)
 
+    def forget_groups(self) -> None:
+        """Agora changed a user group itself: the next lookup lists the groups again."""
+        self._groups.drop("all")
+
     async def groups(self) -> Mapping[str, frozenset[str]]:
         """user id → handles of the user groups they are in (empty without the scope)."""
         cached = self._groups.get("all")

@@ -11,7 +11,8 @@ Where things go:
   short note when uploading is impossible (ephemeral replies, edits, failures).
 
 What Slack cannot do is declared absent (the core degrades): roles (Slack has none;
-the core keeps its own), timeouts, kicks and bans (workspace membership needs the
+the core keeps its own perk) unless `[slack] user_groups = true`, which gives roles as
+user groups (`user_groups.py`), timeouts, kicks and bans (workspace membership needs the
 Enterprise admin API), removing other people's reactions (reactions.remove only
 removes the caller's own). Deleting other people's messages needs a user token of a
 workspace admin (`[slack] admin_token_env`); without it only the bot's own messages
@@ -49,6 +50,7 @@ from adapters.slack.refs import (
     split,
 )
 from adapters.slack.translate import OPEN_FORM_ACTION
+from adapters.slack.user_groups import UserGroups
 from bot.i18n import _
 from bot.model import (
     Button,
@@ -135,10 +137,20 @@ def refused(method: str, error: BaseException, where: str = "") -> PlatformRefus
 class SlackPort:
     platform = PLATFORM
 
-    def __init__(self, *, admin_capable: bool = False, post_interval: float = 1.0) -> None:
-        self.capabilities = (
-            CAPABILITIES | {Capability.DELETE_MESSAGES} if admin_capable else CAPABILITIES
-        )
+    def __init__(
+        self,
+        *,
+        admin_capable: bool = False,
+        post_interval: float = 1.0,
+        user_groups: UserGroups | None = None,
+    ) -> None:
+        extra = {Capability.DELETE_MESSAGES} if admin_capable else set()
+        if user_groups is not None:
+            extra.add(Capability.ROLES)
+        self.capabilities = CAPABILITIES | extra
+        self.user_groups = user_groups
+        # Told the workspace whose user groups changed (its cached roles are stale).
+        self.on_groups_changed: Callable[[str], None] | None = None
         self.pacer = ChannelPacer(post_interval)
         self.forms: TtlCache[str, render.JsonBlock] = TtlCache(512, 3600.0)
         self._dms: TtlCache[tuple[str, str], str] = TtlCache(4096, 3600.0)
@@ -170,6 +182,8 @@ class SlackPort:
         """The app was uninstalled from `team`: drop its connection and cached DMs."""
         self._conns.pop(team, None)
         self._dms.drop_where(lambda key: key[0] == team)
+        if self.user_groups is not None:
+            self.user_groups.forget(team)
 
     async def conn(self, team: str) -> Connection:
         found = self.known(team)
@@ -432,13 +446,27 @@ class SlackPort:
             rendered = render.message(Outgoing(text), uploads_allowed=False)
             await self._respond(response_url, rendered, "ephemeral")
 
-    # --- what Slack does not have ------------------------------------------------------
+    # --- roles as user groups (only with `[slack] user_groups = true`) -------------------
 
     async def add_role(self, member: Ref, role: str) -> None:
-        raise CapabilityMissing(Capability.ROLES, PLATFORM)
+        if self.user_groups is None:
+            raise CapabilityMissing(Capability.ROLES, PLATFORM)
+        conn = await self.conn(member.workspace)
+        if await self.user_groups.add(conn.client, conn.team, member.id, role):
+            self._groups_changed(conn.team)
 
     async def remove_role(self, member: Ref, role: str) -> None:
-        raise CapabilityMissing(Capability.ROLES, PLATFORM)
+        if self.user_groups is None:
+            raise CapabilityMissing(Capability.ROLES, PLATFORM)
+        conn = await self.conn(member.workspace)
+        if await self.user_groups.remove(conn.client, conn.team, member.id, role):
+            self._groups_changed(conn.team)
+
+    def _groups_changed(self, team: str) -> None:
+        if self.on_groups_changed is not None:
+            self.on_groups_changed(team)
+
+    # --- what Slack does not have ------------------------------------------------------
 
     async def remove_reaction(self, message: Ref, emoji: str, member: Ref) -> None:
         """Only the bot's own reaction: Slack lets nobody remove someone else's."""

@@ -5,6 +5,10 @@ shared payload samples (`../shared/payloads/slack/web_api`), adjusted per call (
 `ts` per post, the user asked for in users.info). Everything the adapter sends is
 recorded, so tests assert on what reached "Slack".
 
+User groups are kept per workspace (`groups`), so the usergroups.* methods read and
+change real state: S0001 `@moderators` (bob) exists from the start. `slow(method, s)`
+delays a method's answer, to let concurrent calls overlap.
+
 For multi-workspace installs the fake also plays the OAuth side: `grant(code, team)`
 makes `oauth.v2.access` exchange that code for the team's bot token (once), and
 `auth.test` answers for every token it handed out with that token's workspace.
@@ -68,6 +72,20 @@ class FakeSlack:
         self.codes: dict[str, dict[str, Any]] = {}
         self.identities: dict[str, dict[str, Any]] = {}
         self.hook_status = 200
+        self.groups: dict[str, dict[str, dict[str, Any]]] = {
+            TEAM: {
+                "S0001": {
+                    "id": "S0001",
+                    "team_id": TEAM,
+                    "handle": "moderators",
+                    "name": "Moderators",
+                    "date_delete": 0,
+                    "users": [USERS["bob"]],
+                }
+            }
+        }
+        self.delays: dict[str, float] = {}
+        self._group_ids = itertools.count(2)
         self.port = 0
         self._ts = itertools.count(1)
         self._outbox: asyncio.Queue[dict[str, Any]] = asyncio.Queue()
@@ -122,6 +140,17 @@ class FakeSlack:
     def fail(self, method: str, error: str | Failure) -> None:
         """Make `method` answer `{"ok": false, "error": error}` (or decide per call)."""
         self.failures[method] = error if callable(error) else (lambda _call: error)
+
+    def slow(self, method: str, seconds: float) -> None:
+        """Make `method` answer only after `seconds` (concurrent calls then overlap)."""
+        self.delays[method] = seconds
+
+    def members_of(self, handle: str, team: str = TEAM) -> list[str] | None:
+        """The member list of the group `handle` (None: no such group, or disabled)."""
+        for group in self.groups.get(team, {}).values():
+            if group["handle"] == handle:
+                return None if group["date_delete"] else list(group["users"])
+        return None
 
     def grant(self, code: str, team: str, name: str = "", **extra: Any) -> str:
         """An install: Slack's authorize page would send `code` back; returns the token."""
@@ -200,6 +229,8 @@ class FakeSlack:
         call = Call(method, args, token or str(args.get("token", "")))
         self.calls.append(call)
         self._changed.set()
+        if method in self.delays:
+            await asyncio.sleep(self.delays[method])
         failure = self.failures.get(method)
         error = failure(call) if failure is not None else None
         if error:
@@ -297,14 +328,75 @@ class FakeSlack:
             user["locale"] = "nb-NO" if user_id == USERS["bob"] else "en-US"
         return body
 
+    # --- user groups (state per workspace; Slack replaces a member list whole) ----------
+
+    def _team_of(self, call: Call) -> str:
+        identity = self.identities.get(call.token)
+        return str(identity["team_id"]) if identity else TEAM
+
+    def _group(self, call: Call) -> dict[str, Any] | None:
+        return self.groups.get(self._team_of(call), {}).get(str(call.args.get("usergroup", "")))
+
     def _usergroups_list(self, call: Call) -> dict[str, Any]:
-        group = {
-            "id": "S0001",
-            "handle": "moderators",
-            "name": "Moderators",
-            "users": [USERS["bob"]],
+        listed = []
+        for group in self.groups.get(self._team_of(call), {}).values():
+            if group["date_delete"] and not _yes(call.args.get("include_disabled")):
+                continue
+            shown = {k: v for k, v in group.items() if k != "users"}
+            if _yes(call.args.get("include_users")):
+                shown["users"] = list(group["users"])
+            listed.append(copy.deepcopy(shown))
+        return {"ok": True, "usergroups": listed}
+
+    def _usergroups_users_list(self, call: Call) -> dict[str, Any]:
+        group = self._group(call)
+        if group is None or (group["date_delete"] and not _yes(call.args.get("include_disabled"))):
+            return {"ok": False, "error": "no_such_subteam"}
+        return {"ok": True, "users": list(group["users"])}
+
+    def _usergroups_users_update(self, call: Call) -> dict[str, Any]:
+        group = self._group(call)
+        if group is None:
+            return {"ok": False, "error": "no_such_subteam"}
+        users = [u for u in str(call.args.get("users", "")).split(",") if u]
+        if not users:
+            return {"ok": False, "error": "invalid_users"}  # Slack refuses an empty list
+        group["users"] = users
+        return {"ok": True, "usergroup": copy.deepcopy(group)}
+
+    def _usergroups_create(self, call: Call) -> dict[str, Any]:
+        groups = self.groups.setdefault(self._team_of(call), {})
+        name, handle = str(call.args.get("name", "")), str(call.args.get("handle", ""))
+        for group in groups.values():
+            if group["name"].casefold() == name.casefold():
+                return {"ok": False, "error": "name_already_exists"}
+            if handle and group["handle"] == handle:
+                return {"ok": False, "error": "handle_already_exists"}
+        group_id = f"S{next(self._group_ids):04d}"
+        groups[group_id] = {
+            "id": group_id,
+            "team_id": self._team_of(call),
+            "handle": handle or name.lower(),
+            "name": name,
+            "description": call.args.get("description", ""),
+            "date_delete": 0,
+            "users": [],
         }
-        return {"ok": True, "usergroups": [group]}
+        return {"ok": True, "usergroup": copy.deepcopy(groups[group_id])}
+
+    def _usergroups_disable(self, call: Call) -> dict[str, Any]:
+        group = self._group(call)
+        if group is None:
+            return {"ok": False, "error": "no_such_subteam"}
+        group["date_delete"] = 1748859000
+        return {"ok": True, "usergroup": copy.deepcopy(group)}
+
+    def _usergroups_enable(self, call: Call) -> dict[str, Any]:
+        group = self._group(call)
+        if group is None:
+            return {"ok": False, "error": "no_such_subteam"}
+        group["date_delete"] = 0
+        return {"ok": True, "usergroup": copy.deepcopy(group)}
 
     def _views_open(self, call: Call) -> dict[str, Any]:
         body = load("web_api/views_open.json")
@@ -352,6 +444,11 @@ class FakeSlack:
         while True:
             envelope = await self._outbox.get()
             await ws.send_str(json.dumps(envelope))
+
+
+def _yes(value: Any) -> bool:
+    """A boolean argument as slack_sdk sends it ("1"/"0") or as JSON."""
+    return value in (True, "1", "true", "True")
 
 
 @asynccontextmanager
