@@ -11,6 +11,15 @@ Figures: every message must reach the dispatcher and get its `processed_events` 
 or a "thinking…" defer) is timed from the moment its frame was due until the fake
 receives the callback, p99 ≤ 300 ms.
 
+Baseline, in the same case and process, first: a bare `discord.Client` (the same
+intents, its URLs re-rooted at a fresh fake and nothing else of Agora's) whose
+`on_message` only notes the message and whose `on_interaction` only answers
+(`interaction.response.send_message`), fed the same stream (same members, same
+seeds, same timetable). The ack rows' ratio is Agora's percentile over the bare
+client's: what the adapter and a core busy with every feature add to discord.py's
+own gateway handling. The bare client runs first so that its row's peak RSS is its
+own (the process had imported Agora already, nothing more).
+
 `discord_members`: a guild of 10,000 members arrives in GUILD_CREATE; tracemalloc
 counts what stays allocated from just before the fake builds that frame until the
 guild is cached (every member present), first for Agora (the whole app, adapter
@@ -23,6 +32,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import gc
+import math
 import random
 import time
 import tracemalloc
@@ -42,6 +52,7 @@ from bench.framework import (
     benchmark,
     measured_row,
     number,
+    peak_rss_mb,
     percentile,
 )
 from bench.platforms import Elsewhere, Reached, adapter_config
@@ -273,6 +284,87 @@ async def count(app: Any, table: Any, *where: Any) -> int:
         return int((await conn.execute(query)).scalar_one())
 
 
+@dataclass
+class Bare:
+    """What the bare discord.py client did with the same stream."""
+
+    load: Load
+    seen: int  # messages its on_message saw
+    acks_ms: list[float]
+    unanswered: int
+    backlog: float
+    stall_ms: float
+    rss_mb: float
+    probe: str
+
+
+async def bare_client(case: Case, duration: float) -> Bare:
+    """The baseline: discord.py alone on a fresh fake, the minimal answer to each event."""
+    import discord
+
+    from adapters.discord.adapter import intents
+    from adapters.discord.endpoints import Endpoints
+    from bot.config import DiscordConfig
+
+    elsewhere = Elsewhere("fake-discord")
+    try:
+        api, gateway = await elsewhere.call(fake_start, LOAD_MEMBERS, False)
+        client = discord.Client(intents=intents(DiscordConfig()), guild_ready_timeout=0.05)
+        endpoints = Endpoints(api, gateway)
+        endpoints.apply(client)  # only re-roots discord.py's URLs at the fake
+        seen: set[str] = set()
+
+        async def on_message(message: discord.Message) -> None:
+            seen.add(str(message.id))
+
+        async def on_interaction(interaction: discord.Interaction) -> None:
+            with endpoints.webhooks():
+                await interaction.response.send_message("help")
+
+        client.event(on_message)
+        client.event(on_interaction)
+        try:
+            await client.login(ENV["DISCORD_TOKEN"])
+            runner = asyncio.create_task(client.connect(reconnect=False))
+            await _guild_cached(client, LOAD_MEMBERS)
+            async with LoopProbe() as probe:
+                load = await elsewhere.call(fake_drive, duration)
+                waited = time.perf_counter()
+                limit = case.pick(30.0, 120.0)
+                while time.perf_counter() - waited < limit:
+                    if len(seen) >= len(load.messages):
+                        break
+                    await asyncio.sleep(0.2)
+                backlog = time.perf_counter() - waited
+            acked = await elsewhere.call(fake_acks)
+            await client.close()
+            await asyncio.wait_for(runner, 10)
+        finally:
+            if not client.is_closed():
+                await client.close()
+            await elsewhere.call(fake_stop)
+    finally:
+        await elsewhere.close()
+    acks = [(acked[i][0] - at) * 1000 for i, at in load.interactions.items() if i in acked]
+    return Bare(
+        load=load,
+        seen=len(seen & set(load.messages)),
+        acks_ms=acks,
+        unanswered=len(load.interactions) - len(acks),
+        backlog=backlog,
+        stall_ms=probe.max_ms,
+        rss_mb=round(peak_rss_mb(), 1),
+        probe=probe.describe(),
+    )
+
+
+def ratio(ours: float, bare: float) -> float | None:
+    """Agora's figure over the bare client's (None when either is missing)."""
+    if math.isnan(ours) or math.isnan(bare) or bare <= 0:
+        return None
+    return ours / bare
+
+
 @benchmark("discord", title="Discord gateway load", variants=STORAGE_VARIANTS)
 async def discord_gateway(case: Case) -> list[Row]:
     from adapters.discord.adapter import DiscordAdapter
@@ -280,6 +372,8 @@ async def discord_gateway(case: Case) -> list[Row]:
     from storage.schema import activity, processed_events
 
     duration = case.pick(10.0, 60.0)
+    bare = await bare_client(case, duration)
+    gc.collect()
     elsewhere = Elsewhere("fake-discord")
     app: App | None = None
     try:
@@ -322,6 +416,8 @@ async def discord_gateway(case: Case) -> list[Row]:
         label = case.variant
         offered = len(ids) / load.elapsed if load.elapsed else 0.0
         p99 = percentile(acks, 99) if not unanswered else float("nan")
+        bare_p99 = percentile(bare.acks_ms, 99) if not bare.unanswered else float("nan")
+        bare_p50 = percentile(bare.acks_ms, 50)
         return [
             Row(
                 figure=f"Discord messages lost at {MESSAGES_PER_S}/s, {label}",
@@ -346,6 +442,7 @@ async def discord_gateway(case: Case) -> list[Row]:
                 "ms",
                 at_most=ACK_P99_MS,
                 digits=1,
+                ratio=ratio(p99, bare_p99),
                 stall_ms=probe.max_ms,
                 note=(
                     f"discord, {label}: {len(load.interactions)} /help interactions at "
@@ -361,7 +458,26 @@ async def discord_gateway(case: Case) -> list[Row]:
                 percentile(acks, 50),
                 "ms",
                 digits=1,
+                ratio=ratio(percentile(acks, 50), bare_p50),
                 stall_ms=probe.max_ms,
+            ),
+            Row(
+                figure=f"bare discord.py ack p99 (baseline), {label}",
+                target="baseline",
+                measured=number(bare_p99, "ms", digits=1),
+                status=PASS if bare.seen == len(bare.load.messages) else FAIL,
+                rss_mb=bare.rss_mb,
+                stall_ms=bare.stall_ms,
+                note=(
+                    f"discord baseline, {label}: a bare discord.Client (same intents, on_message "
+                    f"notes the message, on_interaction answers at once) on a fresh fake with "
+                    f"the same stream: {bare.seen:,} of {len(bare.load.messages):,} messages "
+                    f"seen, caught up {bare.backlog:.1f} s after the last frame; "
+                    f"{len(bare.load.interactions)} interactions, ack p50 {bare_p50:.1f} ms, "
+                    f"max {max(bare.acks_ms, default=float('nan')):.1f} ms, "
+                    f"{bare.unanswered} never acked; run first, its peak RSS is the process's "
+                    f"when it finished; {bare.probe}"
+                ),
             ),
         ]
     finally:
@@ -404,7 +520,7 @@ def _counted() -> int:
     return current
 
 
-async def _agora_bytes(case: Case) -> int:
+async def _agora_bytes(case: Case) -> tuple[int, LoopProbe]:
     from adapters.discord.adapter import DiscordAdapter
     from bot.app import build_app, open_storage
 
@@ -418,10 +534,11 @@ async def _agora_bytes(case: Case) -> int:
         app.attach(adapter)
         try:
             await app.start()
-            await _count_from_guild_create(elsewhere)
-            await _guild_cached(adapter, CROWD)
-            await adapter.drain(limit=10)  # on_guild_available's channel upserts
-            return _counted()
+            async with LoopProbe() as probe:
+                await _count_from_guild_create(elsewhere)
+                await _guild_cached(adapter, CROWD)
+                await adapter.drain(limit=10)  # on_guild_available's channel upserts
+            return _counted(), probe
         finally:
             await app.stop()
             await elsewhere.call(fake_stop)
@@ -429,7 +546,7 @@ async def _agora_bytes(case: Case) -> int:
         await elsewhere.close()
 
 
-async def _bare_bytes() -> int:
+async def _bare_bytes() -> tuple[int, LoopProbe]:
     import discord
 
     from adapters.discord.adapter import intents
@@ -445,12 +562,13 @@ async def _bare_bytes() -> int:
         try:
             await client.login(ENV["DISCORD_TOKEN"])
             runner = asyncio.create_task(client.connect(reconnect=False))
-            await _count_from_guild_create(elsewhere)
-            await _guild_cached(client, CROWD)
+            async with LoopProbe() as probe:
+                await _count_from_guild_create(elsewhere)
+                await _guild_cached(client, CROWD)
             counted = _counted()
             await client.close()
             await asyncio.wait_for(runner, 10)
-            return counted
+            return counted, probe
         finally:
             if not client.is_closed():
                 await client.close()
@@ -461,9 +579,9 @@ async def _bare_bytes() -> int:
 
 @benchmark("discord_members", title="Discord memory per cached member")
 async def discord_members(case: Case) -> list[Row]:
-    agora = await _agora_bytes(case)
+    agora, ours_probe = await _agora_bytes(case)
     gc.collect()
-    bare = await _bare_bytes()
+    bare, bare_probe = await _bare_bytes()
     per_member = agora / CROWD / 1024
     baseline = bare / CROWD / 1024
     return [
@@ -474,13 +592,16 @@ async def discord_members(case: Case) -> list[Row]:
             at_most=KIB_PER_MEMBER,
             digits=2,
             ratio=per_member / baseline if baseline else None,
+            stall_ms=ours_probe.max_ms,
             note=(
                 f"discord_members: tracemalloc in the bot's process (the fake runs in its "
                 f"own), bytes allocated from just before GUILD_CREATE ({CROWD:,} generated "
                 f"members + 3) and still alive once the guild was cached: Agora (the whole "
                 f"app, every feature on, SQLite) {agora / 2**20:.2f} MiB, a bare "
                 f"discord.Client with the same intents {bare / 2**20:.2f} MiB; ratio "
-                f"Agora / bare"
+                f"Agora / bare; stall while the guild was parsed and cached, under "
+                f"tracemalloc (which slows allocation several times over): Agora "
+                f"{ours_probe.describe()}; bare {bare_probe.describe()}"
             ),
         ),
         measured_row(
@@ -488,5 +609,6 @@ async def discord_members(case: Case) -> list[Row]:
             baseline,
             "KiB",
             digits=2,
+            stall_ms=bare_probe.max_ms,
         ),
     ]

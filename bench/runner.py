@@ -205,6 +205,7 @@ def record(
     only: str | None,
     load: str,
     began: datetime,
+    took: float | None = None,
     path: Path = RESULTS_FILE,
 ) -> None:
     when = began.strftime("%Y-%m-%d %H:%M UTC")
@@ -213,7 +214,8 @@ def record(
         "",
         f"## {when} · {mode}{scope} · commit {commit()}",
         "",
-        f"Machine: {machine()}; load average at start {load}.",
+        f"Machine: {machine()}; load average at start {load}"
+        + (f"; the run took {took:.0f} s." if took is not None else "."),
         "",
         "| " + " | ".join(COLUMNS) + " |",
         "|" + "|".join("---" for _ in COLUMNS) + "|",
@@ -303,5 +305,5 @@ def main(argv: Sequence[str] | None = None) -> int:
     mode = "quick" if args.quick else "full"
     print_table(outcome, f"Agora benchmarks ({mode}, {took:.0f} s, load average {load})")
     if not args.no_record:
-        record(outcome, mode=mode, only=args.only, load=load, began=began)
+        record(outcome, mode=mode, only=args.only, load=load, began=began, took=took)
     return 1 if outcome.crashed else 0

@@ -14,6 +14,14 @@ signature, `X-Slack-Retry-Num: 1`, `X-Slack-Retry-Reason: http_timeout`).
 Figures: ack p99 ≤ 300 ms; every unique event reaches the dispatcher and gets its
 `processed_events` and `activity` rows (no loss); retries change nothing (no
 duplicate rows, every retry dropped by the dispatcher's claim).
+
+Baseline, in the same case and process, first: a bare slack-bolt `AsyncApp` whose only
+listeners `ack()` (messages and reactions), served by bolt's own aiohttp server
+(`AsyncSlackAppServer`'s web app) and driven by the same request stream (same seeds,
+same timetable, same fake process). The ack rows' ratio is Agora's percentile over
+the bare app's: what the adapter, the signature check, the payload parsing and a core
+busy with every feature add to what bolt alone costs. The bare app runs first so that
+its row's peak RSS is its own (the process had imported Agora already, nothing more).
 """
 
 from __future__ import annotations
@@ -21,6 +29,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import json
+import math
 import random
 import time
 from collections import Counter
@@ -37,13 +46,14 @@ from bench.framework import (
     benchmark,
     measured_row,
     number,
+    peak_rss_mb,
     percentile,
 )
 from bench.platforms import Elsewhere, Reached, adapter_config
 
 # Importable once bench.platforms has put the adapter tests' folders on sys.path.
 from fake_slack import CHANNELS, TEAM, Call, FakeSlack, load  # isort: skip
-from slack_kit import ENV, JSON, sign  # isort: skip
+from slack_kit import ENV, JSON, SECRET, sign  # isort: skip
 
 EVENTS_PER_S = 200
 RETRY_SHARE = 0.02
@@ -226,6 +236,66 @@ async def count(app: Any, table: Any, *where: Any) -> int:
         return int((await conn.execute(query)).scalar_one())
 
 
+@dataclass
+class Bare:
+    """What the bare slack-bolt app did with the same stream."""
+
+    load: SlackLoad
+    handled: int  # listener calls (bolt has no duplicate check: retries count too)
+    stall_ms: float
+    rss_mb: float
+    probe: str
+
+    @property
+    def acks_ms(self) -> list[float]:
+        return [a * 1000 for a in self.load.acks]
+
+    @property
+    def refused(self) -> int:
+        statuses = self.load.statuses
+        return sum(n for s, n in statuses.items() if s != 200) + sum(self.load.errors.values())
+
+
+async def bare_bolt(elsewhere: Elsewhere, api: str, path: str, duration: float) -> Bare:
+    """The baseline: slack-bolt alone, listeners that only ack, on bolt's aiohttp server."""
+    from aiohttp import web
+    from slack_bolt.app.async_app import AsyncApp
+    from slack_bolt.app.async_server import AsyncSlackAppServer
+    from slack_bolt.context.ack.async_ack import AsyncAck
+    from slack_sdk.web.async_client import AsyncWebClient
+
+    client = AsyncWebClient(token=ENV["SLACK_BOT_TOKEN"], base_url=api.rstrip("/") + "/")
+    bolt = AsyncApp(client=client, signing_secret=SECRET)
+    handled = 0
+
+    async def ack_only(ack: AsyncAck) -> None:
+        nonlocal handled
+        handled += 1
+        await ack()
+
+    bolt.event("message")(ack_only)
+    bolt.event("reaction_added")(ack_only)
+    server = AsyncSlackAppServer(port=0, path=path, app=bolt, host="127.0.0.1")
+    runner = web.AppRunner(server.web_app, access_log=None)
+    await runner.setup()
+    try:
+        site = web.TCPSite(runner, "127.0.0.1", 0)
+        await site.start()
+        port = next(a[1] for a in runner.addresses if isinstance(a, tuple))
+        async with LoopProbe() as probe:
+            load_ = await elsewhere.call(fake_drive, f"http://127.0.0.1:{port}{path}", duration)
+    finally:
+        await runner.cleanup()
+    return Bare(load_, handled, probe.max_ms, round(peak_rss_mb(), 1), probe.describe())
+
+
+def ratio(ours: float, bare: float) -> float | None:
+    """Agora's figure over the bare app's (None when either is missing)."""
+    if math.isnan(ours) or math.isnan(bare) or bare <= 0:
+        return None
+    return ours / bare
+
+
 @benchmark("slack", title="Slack HTTP events load", variants=STORAGE_VARIANTS)
 async def slack_events(case: Case) -> list[Row]:
     from adapters.slack.adapter import SlackAdapter
@@ -239,6 +309,8 @@ async def slack_events(case: Case) -> list[Row]:
     try:
         api = await elsewhere.call(fake_start)
         section = SlackConfig(enabled=True, mode="http", host="127.0.0.1", port=0, api_base_url=api)
+        bare = await bare_bolt(elsewhere, api, section.path, duration)
+        bare_calls = await elsewhere.call(fake_calls)
         config = await adapter_config(case, slack=section)
         storage = await open_storage(config, create_schema=True)
         app = await build_app(config, storage=storage)
@@ -259,7 +331,7 @@ async def slack_events(case: Case) -> list[Row]:
                 await asyncio.sleep(0.2)
             await adapter.drain(limit=limit)
             backlog = time.perf_counter() - waited
-        calls = await elsewhere.call(fake_calls)
+        calls = await elsewhere.call(fake_calls) - bare_calls
         unique = len(ids)
         arrived = sum(1 for i in ids if reached.ids[i])
         processed = await count(app, processed_events, processed_events.c.event_id.like("slack:%"))
@@ -288,6 +360,9 @@ async def slack_events(case: Case) -> list[Row]:
         label = case.variant
         offered = (unique + load_.retries) / load_.elapsed if load_.elapsed else 0.0
         web_api = ", ".join(f"{m} {n}" for m, n in sorted(calls.items()))
+        bare_acks = bare.acks_ms
+        bare_p99 = percentile(bare_acks, 99) if not bare.refused else float("nan")
+        bare_p50 = percentile(bare_acks, 50)
         return [
             measured_row(
                 f"Slack event ack p99 at {EVENTS_PER_S}/s, {label}",
@@ -295,6 +370,7 @@ async def slack_events(case: Case) -> list[Row]:
                 "ms",
                 at_most=ACK_P99_MS,
                 digits=1,
+                ratio=ratio(p99, bare_p99),
                 stall_ms=probe.max_ms,
                 note=(
                     f"slack, {label}: {unique + load_.retries:,} signed Events API requests "
@@ -312,7 +388,25 @@ async def slack_events(case: Case) -> list[Row]:
                 percentile(acks_ms, 50),
                 "ms",
                 digits=1,
+                ratio=ratio(percentile(acks_ms, 50), bare_p50),
                 stall_ms=probe.max_ms,
+            ),
+            Row(
+                figure=f"bare slack-bolt ack p99 (baseline), {label}",
+                target="baseline",
+                measured=number(bare_p99, "ms", digits=1),
+                rss_mb=bare.rss_mb,
+                stall_ms=bare.stall_ms,
+                note=(
+                    f"slack baseline, {label}: a bare slack-bolt AsyncApp (listeners that only "
+                    f"ack, bolt's own aiohttp server) on the same "
+                    f"{len(bare.load.acks) + bare.refused:,} requests in "
+                    f"{bare.load.elapsed:.1f} s: p50 {bare_p50:.1f} ms, max "
+                    f"{max(bare_acks, default=0):.1f} ms; statuses {dict(bare.load.statuses)}"
+                    + (f", client errors {dict(bare.load.errors)}" if bare.load.errors else "")
+                    + f"; {bare.handled:,} listener calls; run first, its peak RSS is the "
+                    f"process's when it finished; {bare.probe}"
+                ),
             ),
             Row(
                 figure=f"Slack events lost, {label}",
