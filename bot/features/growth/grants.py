@@ -1,9 +1,11 @@
 """Granting and taking back roles, on every platform the person is on, with an audit line.
 
-A role is given on each platform that has roles (Discord, the console); where a
-platform has none (Slack) the stored perk is what counts: it shows on /profile and
-the home tab. Either way the grant is stored once per person and logged in
-`growth_grants`, the audit trail admins read with /growth log.
+A role is given on each platform that has roles (Discord, the console, Slack with
+`[slack] user_groups = true`, where a role is a user group); where a platform has
+none, or refuses (PlatformRefused: a missing scope, a free Slack plan), the stored
+perk is what counts: it shows on /profile and the home tab. Either way the grant is
+stored once per person and logged in `growth_grants`, the audit trail admins read
+with /growth log.
 """
 
 from __future__ import annotations
