@@ -58,7 +58,7 @@ from adapters.slack.receiver import HttpReceiver
 from adapters.slack.socket_mode import AckingSocketModeHandler
 from adapters.slack.user_groups import UserGroups
 from bot.app import StartupError
-from bot.config import SlackConfig
+from bot.config import USER_GROUP_SCOPES, SlackConfig
 from bot.i18n import _
 from bot.model import ButtonPressed, CommandInvoked, Event, FormSubmitted, Member
 from bot.ports import Directory, PlatformRefused
@@ -341,7 +341,25 @@ class SlackAdapter:
             raise StartupError(
                 _("Cannot reach Slack at {url}: {error}", url=self.client.base_url, error=error)
             ) from error
+        self._check_user_group_scopes(response.headers.get("x-oauth-scopes"))
         return response.data if isinstance(response.data, dict) else {}
+
+    def _check_user_group_scopes(self, granted: str | None) -> None:
+        """Say at startup, not at the first grant, that the token cannot edit user groups.
+
+        Slack names a token's scopes in the `x-oauth-scopes` header of every answer;
+        without the header (proxies, tests) nothing is known and nothing is said.
+        """
+        if not self.config.user_groups or granted is None:
+            return
+        scopes = {s.strip() for s in granted.split(",")}
+        missing = [s for s in USER_GROUP_SCOPES if s not in scopes]
+        if missing:
+            log.warning(
+                "[slack] user_groups is on but the bot token lacks %s: reward roles stay "
+                "perks on Slack until the scopes are added and the app is reinstalled",
+                ", ".join(missing),
+            )
 
     async def run(self) -> int:
         await self._stopped.wait()

@@ -85,6 +85,7 @@ class FakeSlack:
             }
         }
         self.delays: dict[str, float] = {}
+        self.scopes: str | None = None  # the x-oauth-scopes header Slack sends, when set
         self._group_ids = itertools.count(2)
         self.port = 0
         self._ts = itertools.count(1)
@@ -238,7 +239,8 @@ class FakeSlack:
         answer = getattr(self, "_" + method.replace(".", "_"), None)
         if answer is None:
             return web.json_response({"ok": False, "error": "unknown_method"})
-        return web.json_response(answer(call))
+        headers = {"x-oauth-scopes": self.scopes} if self.scopes is not None else None
+        return web.json_response(answer(call), headers=headers)
 
     def _next_ts(self) -> str:
         return f"1748859{next(self._ts):03d}.000100"

@@ -147,6 +147,25 @@ async def test_a_grant_changes_the_roles_the_adapter_reads(bot: Bot) -> None:
     assert carol is not None and "moderators" in carol.roles
 
 
+async def test_startup_warns_when_the_token_cannot_edit_user_groups(
+    fake: FakeSlack, caplog: pytest.LogCaptureFixture
+) -> None:
+    fake.scopes = "chat:write,commands,usergroups:read,users:read"
+    with caplog.at_level(logging.WARNING, logger="adapters.slack.adapter"):
+        async with running(fake, user_groups=True):
+            pass
+        async with running(fake):  # the switch is off: the scope is not needed
+            pass
+    [warning] = [r.getMessage() for r in caplog.records if "user_groups" in r.getMessage()]
+    assert "lacks usergroups:write:" in warning
+    caplog.clear()
+    fake.scopes = "chat:write,usergroups:read,usergroups:write"
+    with caplog.at_level(logging.WARNING, logger="adapters.slack.adapter"):
+        async with running(fake, user_groups=True):
+            pass
+    assert not [r for r in caplog.records if "user_groups" in r.getMessage()]
+
+
 async def test_each_workspace_changes_its_own_groups_with_its_own_token(fake: FakeSlack) -> None:
     async with running(fake, user_groups=True, create_user_groups=True, **OAUTH) as bot:
         await install(bot, TEAM)
