@@ -29,6 +29,7 @@ from sqlalchemy.pool import StaticPool
 from sqlalchemy.sql.dml import UpdateBase
 
 from bot.ports import StorageUnavailable
+from storage import sqlite_driver
 from storage.repositories import implementation
 
 R = TypeVar("R")
@@ -56,7 +57,7 @@ def create_engine(url: str, *, echo: bool = False) -> AsyncEngine:
     parsed = make_url(url)
     if parsed.get_backend_name() == "sqlite":
         memory = parsed.database in (None, "", ":memory:")
-        kwargs: dict[str, Any] = {"connect_args": {"timeout": 30}}
+        kwargs: dict[str, Any] = {"connect_args": {"timeout": 30}, "module": sqlite_driver.dbapi()}
         if memory:
             kwargs["poolclass"] = StaticPool
         engine = create_async_engine(url, echo=echo, **kwargs)
