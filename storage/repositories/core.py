@@ -16,7 +16,7 @@ from bot.ports import ActivityFact, ActivityLog, Directory, EventLog, JobStore, 
 from storage.repositories import implements
 from storage.schema import activity, channels, cron_runs, members, persons, processed_events
 from storage.schema import scheduled_jobs as jobs
-from storage.sql import dumps, insert_ignore, loads, upsert
+from storage.sql import dialect_insert, dumps, insert_ignore, loads, prepared, upsert
 
 # Don't rewrite a member row on every message just to move last_seen_at.
 _SEEN_RESOLUTION = timedelta(hours=1)
@@ -74,6 +74,57 @@ _PRELOAD = (
         members.c.external_id.in_(bindparam("ids", expanding=True)),
     )
 )
+# The hot lookups, built once (see `storage.sql.prepared`).
+_BY_ACCOUNT = (
+    select(*_MEMBER_COLUMNS)
+    .select_from(_JOINED)
+    .where(
+        members.c.platform == bindparam("platform"),
+        members.c.workspace == bindparam("workspace"),
+        members.c.external_id == bindparam("id"),
+    )
+)
+_BY_NAME = (
+    select(*_MEMBER_COLUMNS)
+    .select_from(_JOINED)
+    .where(
+        members.c.platform == bindparam("platform"),
+        members.c.workspace == bindparam("workspace"),
+        or_(
+            func.lower(members.c.name) == bindparam("name"),
+            func.lower(members.c.display_name) == bindparam("name"),
+        ),
+    )
+    .order_by(members.c.left_at.is_not(None), members.c.id)
+)
+
+
+def _find_channel(in_workspace: bool) -> Any:
+    query = select(channels.c.workspace, channels.c.external_id).where(
+        channels.c.platform == bindparam("platform"),
+        or_(
+            func.lower(channels.c.name) == bindparam("lowered"),
+            channels.c.external_id == bindparam("wanted"),
+        ),
+    )
+    if in_workspace:
+        query = query.where(channels.c.workspace == bindparam("workspace"))
+    return query.order_by(channels.c.id)
+
+
+_FIND_CHANNEL = _find_channel(False)
+_FIND_CHANNEL_IN_WORKSPACE = _find_channel(True)
+_CLAIM = prepared(
+    lambda dialect: (
+        dialect_insert(dialect, processed_events)
+        .on_conflict_do_nothing(index_elements=["event_id"])
+        .returning(processed_events.c.event_id)
+    )
+)
+
+
+def _account_values(ref: Ref) -> dict[str, str]:
+    return {"platform": ref.platform, "workspace": ref.workspace, "id": ref.id}
 
 
 @implements(Directory)
@@ -111,10 +162,7 @@ class SqlDirectory:
         trusted = self._preloaded_at is not None and self._preloaded_at == self._generation()
         if trusted and ref in self._preloaded:
             return self._preloaded[ref]
-        result = await self.conn.execute(
-            select(*_MEMBER_COLUMNS).select_from(_JOINED).where(_account(ref))
-        )
-        return result.first()
+        return (await self.conn.execute(_BY_ACCOUNT, _account_values(ref))).first()
 
     async def upsert_member(self, member: Member, seen_at: datetime) -> MemberRecord:
         row = await self._row(member.ref)
@@ -200,20 +248,8 @@ class SqlDirectory:
         by_id = await self._row(Ref(platform, workspace, text.strip()))
         if by_id is not None:
             return _record(by_id)
-        query = (
-            select(*_MEMBER_COLUMNS)
-            .select_from(_JOINED)
-            .where(
-                members.c.platform == platform,
-                members.c.workspace == workspace,
-                or_(
-                    func.lower(members.c.name) == wanted,
-                    func.lower(members.c.display_name) == wanted,
-                ),
-            )
-            .order_by(members.c.left_at.is_not(None), members.c.id)
-        )
-        row = (await self.conn.execute(query)).first()
+        values = {"platform": platform, "workspace": workspace, "name": wanted}
+        row = (await self.conn.execute(_BY_NAME, values)).first()
         return _record(row) if row is not None else None
 
     async def accounts_of(self, person_id: int) -> Sequence[MemberRecord]:
@@ -275,16 +311,14 @@ class SqlDirectory:
 
     async def find_channel(self, platform: str, workspace: str | None, name: str) -> Ref | None:
         wanted = name.strip().lstrip("#")
-        query = select(channels.c.workspace, channels.c.external_id).where(
-            channels.c.platform == platform,
-            or_(
-                func.lower(channels.c.name) == wanted.lower(),
-                channels.c.external_id == wanted,
-            ),
-        )
-        if workspace is not None:
-            query = query.where(channels.c.workspace == workspace)
-        row = (await self.conn.execute(query.order_by(channels.c.id))).first()
+        values = {
+            "platform": platform,
+            "workspace": workspace,
+            "wanted": wanted,
+            "lowered": wanted.lower(),
+        }
+        query = _FIND_CHANNEL if workspace is None else _FIND_CHANNEL_IN_WORKSPACE
+        row = (await self.conn.execute(query, values)).first()
         return Ref(platform, row.workspace, row.external_id) if row is not None else None
 
 
@@ -296,11 +330,8 @@ class SqlEventLog:
     async def claim(self, event_ids: Sequence[str], at: datetime) -> set[str]:
         if not event_ids:
             return set()
-        stmt = insert_ignore(self.conn, processed_events, "event_id").returning(
-            processed_events.c.event_id
-        )
         rows = [{"event_id": event_id, "processed_at": at} for event_id in dict.fromkeys(event_ids)]
-        return set((await self.conn.execute(stmt, rows)).scalars())
+        return set((await self.conn.execute(_CLAIM(self.conn), rows)).scalars())
 
     async def release(self, event_id: str) -> None:
         await self.conn.execute(

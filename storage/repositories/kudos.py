@@ -15,8 +15,10 @@ from typing import Any
 
 from sqlalchemy import (
     ColumnElement,
+    Date,
     Select,
     and_,
+    bindparam,
     case,
     delete,
     distinct,
@@ -53,7 +55,7 @@ from bot.features.kudos.store import (
 from bot.model import Ref
 from storage.repositories import implements
 from storage.schema import members
-from storage.sql import insert_ignore
+from storage.sql import dialect_insert, insert_ignore, prepared
 from storage.tables.kudos import (
     kudos,
     kudos_badges,
@@ -90,29 +92,137 @@ def _chosen() -> ColumnElement[bool]:
     return kudos.c.source.in_([s.value for s in CHOSEN])
 
 
+# --- the giving path's statements, built once (see `storage.sql.prepared`) -------------
+
+_GIVER = kudos.c.giver_person_id
+_RECEIVER = kudos.c.receiver_person_id
+
+
+def _when(name: str) -> Any:
+    return bindparam(name, type_=UTCDateTime)
+
+
+def _pace(to_receiver: bool) -> Select[Any]:
+    # One range read of the giver's index serves both the allowance and the cooldown.
+    today = func.sum(case((kudos.c.given_at >= _when("since"), 1), else_=0))
+    last: Any = literal(None, UTCDateTime)
+    if to_receiver:
+        recent = and_(bindparam("receiver") == _RECEIVER, kudos.c.given_at >= _when("cooldown"))
+        last = func.max(case((recent, kudos.c.given_at)), type_=UTCDateTime)
+    return select(today, last).where(
+        bindparam("giver") == _GIVER, kudos.c.given_at >= _when("start"), _chosen()
+    )
+
+
+_PACE = _pace(False)
+_PACE_TO_RECEIVER = _pace(True)
+_TRADED = select(
+    func.sum(case((bindparam("one") == _GIVER, 1), else_=0)),
+    func.sum(case((bindparam("other") == _GIVER, 1), else_=0)),
+).where(
+    or_(
+        and_(bindparam("one") == _GIVER, bindparam("other") == _RECEIVER),
+        and_(bindparam("other") == _GIVER, bindparam("one") == _RECEIVER),
+    ),
+    kudos.c.given_at >= _when("since"),
+    _chosen(),
+)
+_GIVE = prepared(
+    lambda dialect: (
+        dialect_insert(dialect, kudos)
+        .on_conflict_do_nothing(
+            index_elements=["message_ref", "giver_person_id", "receiver_person_id"]
+        )
+        .returning(kudos.c.id)
+    )
+)
+# The first row of each wanted topic (a linked person may have more than one).
+_FIRST_TOTALS = (
+    select(func.min(kudos_totals.c.id))
+    .where(
+        kudos_totals.c.person_id == bindparam("person"),
+        kudos_totals.c.topic.in_(bindparam("topics", expanding=True)),
+    )
+    .group_by(kudos_totals.c.topic)
+)
+_ADD_TO_TOTALS = (
+    update(kudos_totals)
+    .where(kudos_totals.c.id.in_(_FIRST_TOTALS))
+    .values(points=kudos_totals.c.points + bindparam("delta"))
+    .returning(kudos_totals.c.topic)
+)
+_RECEIVED = select(func.coalesce(func.sum(kudos_totals.c.points), 0)).where(
+    kudos_totals.c.topic == OVERALL, kudos_totals.c.person_id == bindparam("person")
+)
+_GIVEN = select(func.count()).where(bindparam("person") == _GIVER)
+_BY_REACTION = select(kudos).where(
+    kudos.c.message_ref == bindparam("message"),
+    bindparam("giver") == _GIVER,
+    kudos.c.source == Source.REACTION.value,
+)
+_BY_REACTION_EMOJI = _BY_REACTION.where(kudos.c.emoji == bindparam("emoji"))
+_BADGE_IDS = select(kudos_badges.c.person_id, kudos_badges.c.badge).where(
+    kudos_badges.c.person_id.in_(bindparam("persons", expanding=True))
+)
+_AWARD = prepared(
+    lambda dialect: dialect_insert(dialect, kudos_badges).on_conflict_do_nothing(
+        index_elements=["person_id", "badge"]
+    )
+)
+_COUNT_FACTS = select(func.count()).where(
+    kudos_facts.c.person_id == bindparam("person"), kudos_facts.c.kind == bindparam("kind")
+)
+_BEST_STREAK = select(func.coalesce(func.max(kudos_streaks.c.best), 0)).where(
+    kudos_streaks.c.person_id == bindparam("person")
+)
+
+
+def _touch_streak(dialect: str) -> Any:
+    today = bindparam("today", type_=Date)
+    stmt = dialect_insert(dialect, kudos_streaks).values(
+        person_id=bindparam("person"), last_day=today, length=1, best=1
+    )
+    length = case(
+        (
+            kudos_streaks.c.last_day == bindparam("yesterday", type_=Date),
+            kudos_streaks.c.length + 1,
+        ),
+        else_=1,
+    )
+    return stmt.on_conflict_do_update(
+        index_elements=["person_id"],
+        set_={
+            "last_day": today,
+            "length": length,
+            "best": case((length > kudos_streaks.c.best, length), else_=kudos_streaks.c.best),
+        },
+        # Later messages the same day change nothing (and return no row).
+        where=kudos_streaks.c.last_day < today,
+    ).returning(kudos_streaks.c.length)
+
+
+_TOUCH_STREAK = prepared(_touch_streak)
+
+
 @implements(KudosLedger)
 class SqlKudosLedger:
     def __init__(self, conn: AsyncConnection) -> None:
         self.conn = conn
 
     async def give(self, new: NewKudos) -> Kudos | None:
-        stmt = (
-            insert_ignore(self.conn, kudos, "message_ref", "giver_person_id", "receiver_person_id")
-            .values(
-                giver_person_id=new.giver_person_id,
-                receiver_person_id=new.receiver_person_id,
-                points=new.points,
-                source=new.source.value,
-                platform=new.platform,
-                emoji=new.emoji,
-                message_ref=str(new.message) if new.message else None,
-                topic=new.topic,
-                reason=new.reason,
-                given_at=new.given_at,
-            )
-            .returning(kudos.c.id)
-        )
-        kudos_id = (await self.conn.execute(stmt)).scalar_one_or_none()
+        values = {
+            "giver_person_id": new.giver_person_id,
+            "receiver_person_id": new.receiver_person_id,
+            "points": new.points,
+            "source": new.source.value,
+            "platform": new.platform,
+            "emoji": new.emoji,
+            "message_ref": str(new.message) if new.message else None,
+            "topic": new.topic,
+            "reason": new.reason,
+            "given_at": new.given_at,
+        }
+        kudos_id = (await self.conn.execute(_GIVE(self.conn), values)).scalar_one_or_none()
         if kudos_id is None:
             return None
         await self._add_to_totals(new.receiver_person_id, new.points, new.topic)
@@ -137,16 +247,8 @@ class SqlKudosLedger:
         topic is adjusted. A row missing (a first kudos, a new topic) is created.
         """
         topics = [OVERALL, topic] if topic else [OVERALL]
-        firsts = (
-            select(func.min(kudos_totals.c.id))
-            .where(kudos_totals.c.person_id == person_id, kudos_totals.c.topic.in_(topics))
-            .group_by(kudos_totals.c.topic)
-        )
         result = await self.conn.execute(
-            update(kudos_totals)
-            .where(kudos_totals.c.id.in_(firsts))
-            .values(points=kudos_totals.c.points + points)
-            .returning(kudos_totals.c.topic)
+            _ADD_TO_TOTALS, {"person": person_id, "topics": topics, "delta": points}
         )
         missing = set(topics) - {row.topic for row in result}
         if missing:
@@ -162,45 +264,26 @@ class SqlKudosLedger:
         receiver_person_id: int | None = None,
         cooldown_since: datetime | None = None,
     ) -> Pace:
-        # One range read of the giver's index serves both the allowance and the cooldown.
         start = min(since, cooldown_since) if cooldown_since is not None else since
-        today = func.sum(case((kudos.c.given_at >= since, 1), else_=0))
-        last: Any = literal(None, UTCDateTime)
+        values: dict[str, Any] = {"giver": giver_person_id, "since": since, "start": start}
+        query = _PACE
         if receiver_person_id is not None and cooldown_since is not None:
-            to_receiver = and_(
-                kudos.c.receiver_person_id == receiver_person_id,
-                kudos.c.given_at >= cooldown_since,
-            )
-            last = func.max(case((to_receiver, kudos.c.given_at)), type_=UTCDateTime)
-        query = select(today, last).where(
-            kudos.c.giver_person_id == giver_person_id, kudos.c.given_at >= start, _chosen()
-        )
-        used, last_at = (await self.conn.execute(query)).one()
+            values.update(receiver=receiver_person_id, cooldown=cooldown_since)
+            query = _PACE_TO_RECEIVER
+        used, last_at = (await self.conn.execute(query, values)).one()
         return Pace(int(used or 0), last_at)
 
     async def traded(self, one: int, other: int, since: datetime) -> tuple[int, int]:
-        between = or_(
-            and_(kudos.c.giver_person_id == one, kudos.c.receiver_person_id == other),
-            and_(kudos.c.giver_person_id == other, kudos.c.receiver_person_id == one),
-        )
-        query = select(
-            func.sum(case((kudos.c.giver_person_id == one, 1), else_=0)),
-            func.sum(case((kudos.c.giver_person_id == other, 1), else_=0)),
-        ).where(between, kudos.c.given_at >= since, _chosen())
-        given, received = (await self.conn.execute(query)).one()
+        values = {"one": one, "other": other, "since": since}
+        given, received = (await self.conn.execute(_TRADED, values)).one()
         return int(given or 0), int(received or 0)
 
     async def by_reaction(
         self, giver_person_id: int, message: Ref, emoji: str | None = None
     ) -> Kudos | None:
-        conditions = [
-            kudos.c.message_ref == str(message),
-            kudos.c.giver_person_id == giver_person_id,
-            kudos.c.source == Source.REACTION.value,
-        ]
-        if emoji is not None:
-            conditions.append(kudos.c.emoji == emoji)
-        row = (await self.conn.execute(select(kudos).where(*conditions))).first()
+        values = {"message": str(message), "giver": giver_person_id, "emoji": emoji}
+        query = _BY_REACTION if emoji is None else _BY_REACTION_EMOJI
+        row = (await self.conn.execute(query, values)).first()
         return _kudos(row) if row is not None else None
 
     async def get(self, kudos_id: int) -> Kudos | None:
@@ -218,10 +301,7 @@ class SqlKudosLedger:
         return True
 
     async def received_points(self, person_id: int) -> int:
-        query = select(func.coalesce(func.sum(kudos_totals.c.points), 0)).where(
-            kudos_totals.c.topic == OVERALL, kudos_totals.c.person_id == person_id
-        )
-        return int((await self.conn.execute(query)).scalar_one())
+        return int((await self.conn.execute(_RECEIVED, {"person": person_id})).scalar_one())
 
     async def received_points_since(self, person_id: int, since: datetime) -> int:
         query = select(func.coalesce(func.sum(kudos.c.points), 0)).where(
@@ -230,8 +310,7 @@ class SqlKudosLedger:
         return int((await self.conn.execute(query)).scalar_one())
 
     async def given_count(self, person_id: int) -> int:
-        query = select(func.count()).where(kudos.c.giver_person_id == person_id)
-        return int((await self.conn.execute(query)).scalar_one())
+        return int((await self.conn.execute(_GIVEN, {"person": person_id})).scalar_one())
 
     async def history(self, person_id: int, limit: int | None) -> Sequence[Kudos]:
         query = (
@@ -407,10 +486,8 @@ class SqlAchievements:
         return bool((await self.conn.execute(stmt)).rowcount)
 
     async def count_facts(self, person_id: int, kind: FactKind) -> int:
-        query = select(func.count()).where(
-            kudos_facts.c.person_id == person_id, kudos_facts.c.kind == kind.value
-        )
-        return int((await self.conn.execute(query)).scalar_one())
+        values = {"person": person_id, "kind": kind.value}
+        return int((await self.conn.execute(_COUNT_FACTS, values)).scalar_one())
 
     async def facts_between(
         self, kind: FactKind, since: datetime, until: datetime
@@ -428,43 +505,20 @@ class SqlAchievements:
 
     async def touch_streak(self, person_id: int, today: date) -> int | None:
         yesterday = date.fromordinal(today.toordinal() - 1)
-        dialect = postgresql if self.conn.dialect.name == "postgresql" else sqlite
-        stmt = dialect.insert(kudos_streaks).values(
-            person_id=person_id, last_day=today, length=1, best=1
-        )
-        length = case((kudos_streaks.c.last_day == yesterday, kudos_streaks.c.length + 1), else_=1)
-        stmt = stmt.on_conflict_do_update(
-            index_elements=["person_id"],
-            set_={
-                "last_day": today,
-                "length": length,
-                "best": case((length > kudos_streaks.c.best, length), else_=kudos_streaks.c.best),
-            },
-            # Later messages the same day change nothing (and return no row).
-            where=kudos_streaks.c.last_day < today,
-        ).returning(kudos_streaks.c.length)
-        found = (await self.conn.execute(stmt)).scalar_one_or_none()
+        values = {"person": person_id, "today": today, "yesterday": yesterday}
+        found = (await self.conn.execute(_TOUCH_STREAK(self.conn), values)).scalar_one_or_none()
         return int(found) if found is not None else None
 
     async def best_streak(self, person_id: int) -> int:
-        query = select(func.coalesce(func.max(kudos_streaks.c.best), 0)).where(
-            kudos_streaks.c.person_id == person_id
-        )
-        return int((await self.conn.execute(query)).scalar_one())
+        return int((await self.conn.execute(_BEST_STREAK, {"person": person_id})).scalar_one())
 
     async def award(self, person_id: int, badge: str, at: datetime) -> bool:
-        stmt = insert_ignore(self.conn, kudos_badges, "person_id", "badge").values(
-            person_id=person_id, badge=badge, awarded_at=at
-        )
-        return bool((await self.conn.execute(stmt)).rowcount)
+        values = {"person_id": person_id, "badge": badge, "awarded_at": at}
+        return bool((await self.conn.execute(_AWARD(self.conn), values)).rowcount)
 
     async def badge_ids(self, person_ids: Sequence[int]) -> Mapping[int, set[str]]:
         found: dict[int, set[str]] = {p: set() for p in person_ids}
-        rows = await self.conn.execute(
-            select(kudos_badges.c.person_id, kudos_badges.c.badge).where(
-                kudos_badges.c.person_id.in_(list(person_ids))
-            )
-        )
+        rows = await self.conn.execute(_BADGE_IDS, {"persons": list(person_ids)})
         for row in rows:
             found[int(row.person_id)].add(row.badge)
         return found
