@@ -6,14 +6,15 @@ from collections.abc import Sequence
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import and_, delete, func, insert, select, update
+from sqlalchemy import ColumnElement, and_, delete, func, insert, or_, select, true, update
 from sqlalchemy.engine import Row
 from sqlalchemy.ext.asyncio import AsyncConnection
 
-from bot.features.events.store import Answer, Event, EventStore, NewEvent, Rsvp
+from bot.features.events.store import Answer, Event, EventStore, NewEvent, Post, Rsvp
 from bot.model import Ref
 from storage.repositories import implements
-from storage.tables.events import event_rsvps, events
+from storage.sql import insert_ignore
+from storage.tables.events import event_posts, event_rsvps, events
 
 
 def _event(row: Row[Any]) -> Event:
@@ -37,6 +38,22 @@ def _rsvp(row: Row[Any]) -> Rsvp:
     return Rsvp(
         row.event_id, row.person_id, Ref.parse(row.member_ref), Answer(row.answer), row.answered_at
     )
+
+
+def _made_in(platform: str | None, workspace: str | None) -> ColumnElement[bool]:
+    return and_(
+        true() if platform is None else events.c.platform == platform,
+        true() if workspace is None else events.c.workspace == workspace,
+    )
+
+
+def _copied_to(platform: str | None, workspace: str | None) -> ColumnElement[bool]:
+    """The event has a copy in a bridged channel of `platform`/`workspace`."""
+    copies = select(event_posts.c.event_id).where(
+        true() if platform is None else event_posts.c.platform == platform,
+        true() if workspace is None else event_posts.c.workspace == workspace,
+    )
+    return events.c.id.in_(copies)
 
 
 @implements(EventStore)
@@ -71,6 +88,36 @@ class SqlEventStore:
             update(events).where(events.c.id == event_id).values(post_ref=str(post))
         )
 
+    async def add_copy(self, event_id: int, copy: Post) -> None:
+        await self.conn.execute(
+            insert_ignore(self.conn, event_posts).values(
+                event_id=event_id,
+                platform=copy.message.platform,
+                workspace=copy.message.workspace,
+                channel_id=copy.channel.id,
+                message_id=copy.message.id,
+            )
+        )
+
+    async def posts(self, event_id: int) -> Sequence[Post]:
+        event = await self.get(event_id)
+        if event is None:
+            return []
+        found = [Post(event.post, event.channel)] if event.post is not None else []
+        rows = await self.conn.execute(
+            select(event_posts)
+            .where(event_posts.c.event_id == event_id)
+            .order_by(event_posts.c.platform, event_posts.c.workspace, event_posts.c.message_id)
+        )
+        found += [
+            Post(
+                Ref(r.platform, r.workspace, r.message_id),
+                Ref(r.platform, r.workspace, r.channel_id),
+            )
+            for r in rows
+        ]
+        return found
+
     async def get(self, event_id: int) -> Event | None:
         row = (await self.conn.execute(select(events).where(events.c.id == event_id))).first()
         return _event(row) if row is not None else None
@@ -82,10 +129,8 @@ class SqlEventStore:
         stmt = select(events).where(
             events.c.cancelled_at.is_(None), events.c.starts_at >= after - timedelta(days=1)
         )
-        if platform is not None:
-            stmt = stmt.where(events.c.platform == platform)
-        if workspace is not None:
-            stmt = stmt.where(events.c.workspace == workspace)
+        if platform is not None or workspace is not None:
+            stmt = stmt.where(or_(_made_in(platform, workspace), _copied_to(platform, workspace)))
         rows = await self.conn.execute(stmt.order_by(events.c.starts_at, events.c.id))
         found = [e for e in map(_event, rows) if e.ends_at > after]
         return found[:limit]

@@ -1,7 +1,8 @@
-"""Events and RSVPs.
+"""Events, their posts in bridged channels, and RSVPs.
 
 An event outlives its creator (`creator_person_id` becomes NULL when they are
-forgotten); an RSVP is the person's own and goes with them.
+forgotten); an RSVP is the person's own and goes with them. A post copy names only
+the bot's own message and its channel, nothing about a person.
 """
 
 from __future__ import annotations
@@ -11,13 +12,14 @@ from sqlalchemy import (
     ForeignKey,
     Index,
     Integer,
+    PrimaryKeyConstraint,
     String,
     Table,
     Text,
     UniqueConstraint,
 )
 
-from storage.schema import metadata, personal
+from storage.schema import impersonal, metadata, personal
 from storage.types import UTCDateTime
 
 REF = String(200)  # "platform:workspace:id"
@@ -47,6 +49,23 @@ events = personal(
         sqlite_autoincrement=True,
     ),
     "creator_person_id",
+)
+
+# Copies of an event's post in channels bridged with its own (`events.post_ref` is
+# the post in the event's channel), edited with it after every answer.
+event_posts = impersonal(
+    Table(
+        "event_posts",
+        metadata,
+        Column("event_id", ForeignKey("events.id", ondelete="CASCADE"), nullable=False),
+        Column("platform", String(16), nullable=False),
+        Column("workspace", String(64), nullable=False),
+        Column("channel_id", String(64), nullable=False),
+        Column("message_id", String(200), nullable=False),
+        PrimaryKeyConstraint("event_id", "platform", "workspace", "message_id"),
+        # /events on the other platform lists the events copied into its channels.
+        Index("ix_event_posts_platform_workspace", "platform", "workspace"),
+    )
 )
 
 event_rsvps = personal(

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-import contextlib
+import logging
 from collections.abc import Callable
 from dataclasses import dataclass, replace
 from datetime import timedelta
@@ -10,7 +10,7 @@ from datetime import timedelta
 from bot.context import Context, UserError
 from bot.features.events import ics, render, when
 from bot.features.events.config import EventsConfig
-from bot.features.events.store import Answer, Event, EventStore, NewEvent, Rsvp
+from bot.features.events.store import Answer, Event, EventStore, NewEvent, Post, Rsvp
 from bot.features.events.when import Recurrence
 from bot.i18n import _
 from bot.model import (
@@ -28,6 +28,8 @@ from bot.ports import CapabilityMissing, PlatformRefused
 REMIND_JOB = "remind"
 NEXT_JOB = "next"
 RSVP_ACTION = "rsvp"
+
+log = logging.getLogger(__name__)
 
 
 def config(ctx: Context) -> EventsConfig:
@@ -112,21 +114,40 @@ async def create(
 
 
 async def publish(ctx: Context, new: NewEvent) -> Event:
-    """Store the event, post it with its buttons and .ics file, arm its jobs."""
+    """Store the event, post it with its buttons and .ics file, arm its jobs.
+
+    A channel bridged with the event's own (`[[bridges]]`) gets a copy with the same
+    buttons: answers on either side go to the one RSVP list, and every copy shows it.
+    """
     event = await store(ctx).create(new, ctx.now())
-    stamp = stamper(ctx, event.channel.platform, event.timezone, event)
-    out = Outgoing(
-        render.post(event, render.Tally(0, 0, 0), stamp),
-        _buttons(ctx, event),
-        channel=event.channel,
-        attachments=(_ics(ctx, event),),
-    )
-    posted = await ctx.send(out)
+    calendar = _ics(ctx, event)
+    posted = await ctx.send(_post(ctx, event, render.Tally(0, 0, 0), event.channel, calendar))
     if posted is None:
         raise UserError(_("I could not post in that channel. Check that the bot may write there."))
     await store(ctx).set_post(event.id, posted)
+    for other in await ctx.bridged(event.channel):
+        copy = await ctx.send(_post(ctx, event, render.Tally(0, 0, 0), other, calendar))
+        if copy is not None:
+            await store(ctx).add_copy(event.id, Post(copy, other))
     await _arm(ctx, event)
     return replace(event, post=posted)
+
+
+def _post(
+    ctx: Context,
+    event: Event,
+    tally: render.Tally,
+    channel: Ref,
+    calendar: Attachment | None = None,
+) -> Outgoing:
+    """The event's post for `channel`, its times written the way that platform shows them."""
+    stamp = stamper(ctx, channel.platform, event.timezone, event)
+    return Outgoing(
+        render.post(event, tally, stamp),
+        _buttons(ctx, event),
+        channel=channel,
+        attachments=(calendar,) if calendar else (),
+    )
 
 
 def _ics(ctx: Context, event: Event) -> Attachment:
@@ -175,15 +196,20 @@ async def _arm(ctx: Context, event: Event) -> None:
 
 
 async def refresh(ctx: Context, event: Event) -> None:
-    """Show the current answers (or the cancellation) on the event's post."""
-    if event.post is None:
+    """Show the current answers (or the cancellation) on every copy of the event's post."""
+    posts = await store(ctx).posts(event.id)
+    if not posts:
         return
     tally = render.Tally.of(await store(ctx).rsvps(event.id))
-    stamp = stamper(ctx, event.post.platform, event.timezone, event)
-    out = Outgoing(render.post(event, tally, stamp), _buttons(ctx, event), channel=event.channel)
-    # The answers are stored either way; the post catches up at the next change.
-    with contextlib.suppress(CapabilityMissing, PlatformRefused):
-        await ctx.port(event.post.platform).edit(event.post, out)
+    for post in posts:
+        if post.message.platform not in ctx.runtime.ports:
+            continue  # that platform's adapter is not running now
+        out = _post(ctx, event, tally, post.channel)
+        # The answers are stored either way; a copy that failed catches up at the next change.
+        try:
+            await ctx.port(post.message.platform).edit(post.message, out)
+        except (CapabilityMissing, PlatformRefused) as error:
+            log.info("could not update event %s's post %s: %s", event.id, post.message, error)
 
 
 # --- answering ------------------------------------------------------------------------
@@ -252,12 +278,27 @@ async def _tell(
     ctx: Context, rsvp: Rsvp, event: Event, text: Callable[[Event, render.Stamp], str]
 ) -> None:
     """DM one member, in their language, with times in their zone."""
-    record = await ctx.directory.get(rsvp.member)
-    if record is None or not record.active:
+    record = await _reachable(ctx, rsvp)
+    if record is None:
         return
     with ctx.speaking_to(record):
-        stamp = stamper(ctx, rsvp.member.platform, reader_zone(record, event), event)
-        await ctx.dm(rsvp.member, text(event, stamp))
+        stamp = stamper(ctx, record.ref.platform, reader_zone(record, event), event)
+        await ctx.dm(record.ref, text(event, stamp))
+
+
+async def _reachable(ctx: Context, rsvp: Rsvp) -> MemberRecord | None:
+    """The account that answered, or the person's other account when that one is out of reach.
+
+    An answer belongs to the person: someone who answered on Slack still hears about
+    the event on Discord while the Slack adapter is not running, or after leaving there.
+    """
+    record = await ctx.directory.get(rsvp.member)
+    if record is not None and record.active and record.ref.platform in ctx.runtime.ports:
+        return record
+    for other in await ctx.directory.accounts_of(rsvp.person_id):
+        if other.active and other.ref.platform in ctx.runtime.ports:
+            return other
+    return None
 
 
 # --- jobs -----------------------------------------------------------------------------

@@ -1,5 +1,9 @@
 """What events keep: the event, where it was posted, and each person's answer.
 
+An event is posted in its own channel and, when that channel is bridged
+(`[[bridges]]`), copied into the partner channel on the other platform. Every copy
+shows the same answers, so the store remembers each of them to edit after a change.
+
 An answer belongs to a person (linked accounts answer once) and remembers the
 account that gave it, which is where reminders go. Waitlisted answers are ordered
 by when they were given: the first in line is promoted when a seat frees up.
@@ -60,6 +64,14 @@ class NewEvent:
 
 
 @dataclass(frozen=True, slots=True)
+class Post:
+    """One message showing an event: its own post, or a copy in a bridged channel."""
+
+    message: Ref
+    channel: Ref
+
+
+@dataclass(frozen=True, slots=True)
 class Rsvp:
     event_id: int
     person_id: int
@@ -71,14 +83,28 @@ class Rsvp:
 class EventStore(Protocol):
     async def create(self, new: NewEvent, at: datetime) -> Event: ...
 
-    async def set_post(self, event_id: int, post: Ref) -> None: ...
+    async def set_post(self, event_id: int, post: Ref) -> None:
+        """The event's own post, in `Event.channel`."""
+        ...
+
+    async def add_copy(self, event_id: int, copy: Post) -> None:
+        """A copy of the post in a bridged channel (adding one twice keeps one)."""
+        ...
+
+    async def posts(self, event_id: int) -> Sequence[Post]:
+        """Every message showing the event: its own post first, then the copies."""
+        ...
 
     async def get(self, event_id: int) -> Event | None: ...
 
     async def upcoming(
         self, platform: str | None, workspace: str | None, after: datetime, limit: int
     ) -> Sequence[Event]:
-        """Events not cancelled that end after `after`, soonest first."""
+        """Events not cancelled that end after `after`, soonest first.
+
+        An event counts for a platform and workspace when it was created there or a
+        copy of it was posted there (a bridged channel).
+        """
         ...
 
     async def everything(self) -> Sequence[Event]:
