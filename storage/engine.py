@@ -114,9 +114,14 @@ class LazySavepoints:
     Most handlers look at an event and decide it is not theirs without a single
     statement; for them SAVEPOINT and RELEASE would be two wasted round trips (half of
     all statements on the ingest path). So a savepoint is opened just before the first
-    statement that runs inside it, outer ones first, and one never opened costs nothing.
-    A statement that fails on PostgreSQL therefore always has its savepoint to roll
-    back to, and a handler that only returned has nothing to undo.
+    statement that runs inside it, and one never opened costs nothing.
+
+    Savepoints still pending when a statement comes (an event's and its handler's,
+    with nothing run in between) share one real SAVEPOINT: rolling back to it undoes
+    exactly what the innermost did, as nothing ran in the outer ones before. When the
+    inner one ends well the outer keeps the SAVEPOINT; when it fails, the outer ones
+    are pending again. A statement that fails on PostgreSQL therefore always has a
+    savepoint to roll back to, and a handler that only returned has nothing to undo.
     """
 
     def __init__(self, conn: AsyncConnection) -> None:
@@ -142,9 +147,14 @@ class LazySavepoints:
         return await self._conn.execute(statement, *args, **kwargs)
 
     async def _open_pending(self) -> None:
-        for savepoint in self._stack:
-            if savepoint.transaction is None:
-                savepoint.transaction = await self._conn.begin_nested()
+        pending = [s for s in self._stack if s.transaction is None]
+        if pending:
+            shared = await self._conn.begin_nested()
+            for savepoint in pending:
+                savepoint.transaction = shared
+
+    def _shared(self, transaction: AsyncTransaction) -> list[_Savepoint]:
+        return [s for s in self._stack if s.transaction is transaction]
 
     @asynccontextmanager
     async def savepoint(self) -> AsyncIterator[None]:
@@ -156,10 +166,12 @@ class LazySavepoints:
             self._stack.remove(savepoint)
             if savepoint.transaction is not None:
                 self.rollbacks += 1
+                for outer in self._shared(savepoint.transaction):
+                    outer.transaction = None
                 await savepoint.transaction.rollback()
             raise
         self._stack.remove(savepoint)
-        if savepoint.transaction is not None:
+        if savepoint.transaction is not None and not self._shared(savepoint.transaction):
             await savepoint.transaction.commit()
 
 

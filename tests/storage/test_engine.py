@@ -121,6 +121,32 @@ async def test_a_savepoint_without_statements_never_reaches_the_database(
                 await uow.get(EventLog).claim(["nested"], AT)  # type: ignore[type-abstract]
     finally:
         event.remove(storage.engine.sync_engine, "before_cursor_execute", record)
-    assert seen.count("SAVEPOINT") == 2  # the two around the claim, none for the empty one
-    assert seen.count("RELEASE") == 2
+    # The two around the claim opened together: one SAVEPOINT serves both; none for the
+    # empty one.
+    assert seen.count("SAVEPOINT") == 1
+    assert seen.count("RELEASE") == 1
     assert await _event_ids(storage) == ["nested"]
+
+
+async def test_a_failing_inner_savepoint_sharing_the_outer_one_undoes_only_itself(
+    storage: SqlStorage,
+) -> None:
+    """An event's savepoint and its first handler's open as one; the next still work."""
+    async with storage.unit_of_work() as uow:
+        log = uow.get(EventLog)  # type: ignore[type-abstract]
+        async with uow.savepoint():  # the event
+            with pytest.raises(Boom):
+                async with uow.savepoint():  # a handler that fails
+                    assert await log.claim(["failed handler"], AT)
+                    raise Boom
+            async with uow.savepoint():  # the next handler
+                assert await log.claim(["next handler"], AT)
+            assert await log.claim(["event"], AT)
+        with pytest.raises(Boom):
+            async with uow.savepoint():  # an event that fails after a handler succeeded
+                async with uow.savepoint():
+                    assert await log.claim(["handler of a failed event"], AT)
+                assert await log.claim(["failed event"], AT)
+                raise Boom
+        assert await log.claim(["after"], AT)
+    assert await _event_ids(storage) == ["after", "event", "next handler"]
