@@ -51,6 +51,7 @@ from bot.features.kudos.store import (
     Spotlight,
     Spotlights,
     Standing,
+    Tallies,
 )
 from bot.model import Ref
 from storage.repositories import implements
@@ -155,15 +156,27 @@ _RECEIVED = select(func.coalesce(func.sum(kudos_totals.c.points), 0)).where(
     kudos_totals.c.topic == OVERALL, kudos_totals.c.person_id == bindparam("person")
 )
 _GIVEN = select(func.count()).where(bindparam("person") == _GIVER)
+
+
+def _badges_held(who: str) -> Any:
+    held = func.aggregate_strings(kudos_badges.c.badge, " ")
+    return select(held).where(kudos_badges.c.person_id == bindparam(who)).scalar_subquery()
+
+
+_TALLIES = select(
+    select(func.coalesce(func.sum(kudos_totals.c.points), 0))
+    .where(kudos_totals.c.topic == OVERALL, kudos_totals.c.person_id == bindparam("receiver"))
+    .scalar_subquery(),
+    select(func.count()).where(bindparam("giver") == _GIVER).scalar_subquery(),
+    _badges_held("receiver"),
+    _badges_held("giver"),
+)
 _BY_REACTION = select(kudos).where(
     kudos.c.message_ref == bindparam("message"),
     bindparam("giver") == _GIVER,
     kudos.c.source == Source.REACTION.value,
 )
 _BY_REACTION_EMOJI = _BY_REACTION.where(kudos.c.emoji == bindparam("emoji"))
-_BADGE_IDS = select(kudos_badges.c.person_id, kudos_badges.c.badge).where(
-    kudos_badges.c.person_id.in_(bindparam("persons", expanding=True))
-)
 _AWARD = prepared(
     lambda dialect: dialect_insert(dialect, kudos_badges).on_conflict_do_nothing(
         index_elements=["person_id", "badge"]
@@ -311,6 +324,17 @@ class SqlKudosLedger:
 
     async def given_count(self, person_id: int) -> int:
         return int((await self.conn.execute(_GIVEN, {"person": person_id})).scalar_one())
+
+    async def tallies(self, receiver_person_id: int, giver_person_id: int) -> Tallies:
+        values = {"receiver": receiver_person_id, "giver": giver_person_id}
+        received, given, receiver_badges, giver_badges = (
+            await self.conn.execute(_TALLIES, values)
+        ).one()
+        badges = {
+            receiver_person_id: frozenset((receiver_badges or "").split()),
+            giver_person_id: frozenset((giver_badges or "").split()),
+        }
+        return Tallies(int(received), int(given), badges)
 
     async def history(self, person_id: int, limit: int | None) -> Sequence[Kudos]:
         query = (
@@ -515,13 +539,6 @@ class SqlAchievements:
     async def award(self, person_id: int, badge: str, at: datetime) -> bool:
         values = {"person_id": person_id, "badge": badge, "awarded_at": at}
         return bool((await self.conn.execute(_AWARD(self.conn), values)).rowcount)
-
-    async def badge_ids(self, person_ids: Sequence[int]) -> Mapping[int, set[str]]:
-        found: dict[int, set[str]] = {p: set() for p in person_ids}
-        rows = await self.conn.execute(_BADGE_IDS, {"persons": list(person_ids)})
-        for row in rows:
-            found[int(row.person_id)].add(row.badge)
-        return found
 
     async def badges_of(self, person_id: int) -> Sequence[Awarded]:
         rows = await self.conn.execute(

@@ -9,7 +9,7 @@ that one announces it.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Mapping, Set
 
 from bot.context import Context
 from bot.features.kudos import render
@@ -47,7 +47,7 @@ async def review(
     member: MemberRecord,
     kinds: Iterable[BadgeKind],
     known: Mapping[BadgeKind, int] | None = None,
-    have: set[str] | None = None,
+    have: Set[str] | None = None,
 ) -> list[BadgeRule]:
     """Award `member` every badge of these kinds they now qualify for; announce each.
 

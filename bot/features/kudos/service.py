@@ -38,6 +38,7 @@ from bot.features.kudos.store import (
     NewKudos,
     Pace,
     Source,
+    Tallies,
 )
 from bot.i18n import _
 from bot.model import (
@@ -169,16 +170,22 @@ async def give(
 
 
 async def after_giving(
-    ctx: Context, giver: MemberRecord, receiver: MemberRecord, received: int | None = None
+    ctx: Context, giver: MemberRecord, receiver: MemberRecord, tallies: Tallies | None = None
 ) -> None:
     """Badges the kudos may have earned: the receiver's, then the giver's.
 
-    `received` is the receiver's new total when the caller already read it.
+    `tallies` are the counts and badges right after the kudos, when the caller read
+    them already (one statement for all of it).
     """
-    known = {BadgeKind.KUDOS_RECEIVED: received} if received is not None else None
-    have = await achievements(ctx).badge_ids([receiver.person_id, giver.person_id])
-    await badges.review(ctx, receiver, (BadgeKind.KUDOS_RECEIVED,), known, have[receiver.person_id])
-    await badges.review(ctx, giver, (BadgeKind.KUDOS_GIVEN,), have=have[giver.person_id])
+    if tallies is None:
+        tallies = await ledger(ctx).tallies(receiver.person_id, giver.person_id)
+    received = {BadgeKind.KUDOS_RECEIVED: tallies.received}
+    have = {person: set(ids) for person, ids in tallies.badges.items()}
+    await badges.review(
+        ctx, receiver, (BadgeKind.KUDOS_RECEIVED,), received, have[receiver.person_id]
+    )
+    given = {BadgeKind.KUDOS_GIVEN: tallies.given}
+    await badges.review(ctx, giver, (BadgeKind.KUDOS_GIVEN,), given, have[giver.person_id])
 
 
 # --- /kudos @member ----------------------------------------------------------------------
@@ -198,13 +205,15 @@ async def by_command(ctx: Context, receiver: MemberRecord, reason: str | None) -
                 outcome.verdict, receiver.label, config(ctx).daily_allowance, config(ctx).trade_days
             )
         )
-    total = await ledger(ctx).received_points(receiver.person_id)
-    text, blocks = render.given(ctx.mention(giver.ref), ctx.mention(receiver.ref), reason, total)
+    tallies = await ledger(ctx).tallies(receiver.person_id, giver.person_id)
+    text, blocks = render.given(
+        ctx.mention(giver.ref), ctx.mention(receiver.ref), reason, tallies.received
+    )
     await ctx.reply(text, blocks=blocks, ephemeral=False)
     left = render.left_today(outcome.verdict)
     if left:
         await ctx.reply(left, ephemeral=True)
-    await after_giving(ctx, giver, receiver, total)
+    await after_giving(ctx, giver, receiver, tallies)
 
 
 # --- reactions --------------------------------------------------------------------------

@@ -126,6 +126,15 @@ class Spotlight:
     posted_at: datetime
 
 
+@dataclass(frozen=True, slots=True)
+class Tallies:
+    """What the kudos badge rules need right after a kudos, read in one statement."""
+
+    received: int  # the receiver's points, all time
+    given: int  # kudos the giver has given, all time
+    badges: Mapping[int, frozenset[str]]  # the badge ids each of the two holds
+
+
 class KudosLedger(Protocol):
     async def give(self, kudos: NewKudos) -> Kudos | None:
         """Record a kudos and add its points to the receiver's total.
@@ -167,6 +176,10 @@ class KudosLedger(Protocol):
     async def received_points_since(self, person_id: int, since: datetime) -> int: ...
 
     async def given_count(self, person_id: int) -> int: ...
+
+    async def tallies(self, receiver_person_id: int, giver_person_id: int) -> Tallies:
+        """The receiver's points, the giver's count and both one's badges, at once."""
+        ...
 
     async def history(self, person_id: int, limit: int | None) -> Sequence[Kudos]:
         """Kudos the person gave or received, newest first."""
@@ -227,10 +240,6 @@ class Achievements(Protocol):
         ...
 
     async def badges_of(self, person_id: int) -> Sequence[Awarded]: ...
-
-    async def badge_ids(self, person_ids: Sequence[int]) -> Mapping[int, set[str]]:
-        """The ids of the badges each person has (one read for several people)."""
-        ...
 
     async def anonymize_subject(self, subject: str) -> int:
         """Make facts about a forgotten newcomer point to nobody (they still count)."""
