@@ -63,6 +63,7 @@ async def open_kudos_app(url: str) -> BenchApp:
     for i in range(MEMBERS):
         bench.members.append(community.add_member(f"member{i}"))
     await register_directory(app.runtime.storage, community, clock.now())
+    await app.start()  # as in production (and as `bench.support.open_app` does)
     return bench
 
 
