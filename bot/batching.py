@@ -23,19 +23,32 @@ MAX_BATCH = 64
 
 
 class GroupCommit(Generic[T, R]):
+    """Batches of queued items, processed by at most `lanes` runners at once.
+
+    SQLite has one lane (one writer). PostgreSQL takes several transactions at once,
+    so several lanes run side by side, each batching what queued while it was busy:
+    a quiet bot handles each event at once, a busy one shares transactions.
+    """
+
     def __init__(
-        self, process: Callable[[Sequence[T]], Awaitable[Sequence[R]]], max_batch: int = MAX_BATCH
+        self,
+        process: Callable[[Sequence[T]], Awaitable[Sequence[R]]],
+        max_batch: int = MAX_BATCH,
+        lanes: int = 1,
     ) -> None:
         self._process = process
         self._max_batch = max_batch
+        self._lanes = lanes
         self._queue: list[tuple[T, asyncio.Future[R]]] = []
-        self._runner: asyncio.Task[None] | None = None
+        self._runners: set[asyncio.Task[None]] = set()
 
     async def submit(self, item: T) -> R:
         future: asyncio.Future[R] = asyncio.get_running_loop().create_future()
         self._queue.append((item, future))
-        if self._runner is None or self._runner.done():
-            self._runner = asyncio.create_task(self._run(), name="agora-group-commit")
+        if len(self._runners) < self._lanes:
+            runner = asyncio.create_task(self._run(), name="agora-group-commit")
+            self._runners.add(runner)
+            runner.add_done_callback(self._runners.discard)
         # A caller that gives up (cancelled) does not stop its event: it is in a batch.
         return await asyncio.shield(future)
 

@@ -92,18 +92,14 @@ class Dispatcher:
         self._known_channels: set[tuple[Ref, str]] = set()
         self._idle = asyncio.Event()
         self._idle.set()
-        self._batches: GroupCommit[Event, bool] | None = (
-            GroupCommit(self._process) if runtime.storage.serial else None
-        )
+        self._batches = GroupCommit(self._process, lanes=runtime.storage.lanes)
 
     async def handle(self, event: Event) -> bool:
         """Process one event; False when it was a duplicate or could not be processed."""
         self._in_flight += 1
         self._idle.clear()
         try:
-            if self._batches is not None:
-                return await self._batches.submit(event)
-            return (await self._process([event]))[0]
+            return await self._batches.submit(event)
         finally:
             self._in_flight -= 1
             if self._in_flight == 0:

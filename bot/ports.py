@@ -268,9 +268,10 @@ class UnitOfWork(Protocol):
 
 
 class Storage(Protocol):
-    # True when the database takes one writer at a time (SQLite): units of work run
-    # one after another anyway, so the dispatcher groups events into one.
-    serial: bool
+    # How many units of work may write at once: 1 for SQLite (one writer), several
+    # for PostgreSQL. The dispatcher runs that many group-commit lanes, each sharing
+    # one transaction among the events that queued while it was busy.
+    lanes: int
 
     def unit_of_work(self) -> AbstractAsyncContextManager[UnitOfWork]: ...
 

@@ -34,6 +34,9 @@ from storage.repositories import implementation
 
 R = TypeVar("R")
 
+# Group-commit lanes on PostgreSQL (see `bot.ports.Storage.lanes`).
+POSTGRES_LANES = 8
+
 # Execution option marking a SQLite engine whose transactions write (see on_begin).
 _WRITER_OPTION = "agora_writer"
 
@@ -198,8 +201,10 @@ class SqlStorage:
     def __init__(self, engine: AsyncEngine) -> None:
         self.engine = engine
         self.dialect = engine.dialect.name
-        self.serial = self.dialect == "sqlite"
-        self._write_lock = asyncio.Lock() if self.serial else None
+        serial = self.dialect == "sqlite"
+        # PostgreSQL: half the pool (10 + 10 overflow), the rest left to jobs and reads.
+        self.lanes = 1 if serial else POSTGRES_LANES
+        self._write_lock = asyncio.Lock() if serial else None
         self._writer = engine.execution_options(**{_WRITER_OPTION: True})
 
     def unit_of_work(self) -> AbstractAsyncContextManager[SqlUnitOfWork]:
