@@ -95,39 +95,49 @@ def _chosen() -> ColumnElement[bool]:
 
 # --- the giving path's statements, built once (see `storage.sql.prepared`) -------------
 
-_GIVER = kudos.c.giver_person_id
-_RECEIVER = kudos.c.receiver_person_id
-
 
 def _when(name: str) -> Any:
     return bindparam(name, type_=UTCDateTime)
 
 
-def _pace(to_receiver: bool) -> Select[Any]:
-    # One range read of the giver's index serves both the allowance and the cooldown.
-    today = func.sum(case((kudos.c.given_at >= _when("since"), 1), else_=0))
-    last: Any = literal(None, UTCDateTime)
-    if to_receiver:
-        recent = and_(bindparam("receiver") == _RECEIVER, kudos.c.given_at >= _when("cooldown"))
-        last = func.max(case((recent, kudos.c.given_at)), type_=UTCDateTime)
-    return select(today, last).where(
-        bindparam("giver") == _GIVER, kudos.c.given_at >= _when("start"), _chosen()
+def _chosen_between(giver: str, receiver: str) -> Any:
+    """Chosen kudos from one person to another since `trade_since` (a scalar subquery)."""
+    return (
+        select(func.count())
+        .where(
+            kudos.c.giver_person_id == bindparam(giver),
+            kudos.c.receiver_person_id == bindparam(receiver),
+            kudos.c.given_at >= _when("trade_since"),
+            _chosen(),
+        )
+        .scalar_subquery()
     )
 
 
-_PACE = _pace(False)
-_PACE_TO_RECEIVER = _pace(True)
-_TRADED = select(
-    func.sum(case((bindparam("one") == _GIVER, 1), else_=0)),
-    func.sum(case((bindparam("other") == _GIVER, 1), else_=0)),
-).where(
-    or_(
-        and_(bindparam("one") == _GIVER, bindparam("other") == _RECEIVER),
-        and_(bindparam("other") == _GIVER, bindparam("one") == _RECEIVER),
-    ),
-    kudos.c.given_at >= _when("since"),
-    _chosen(),
-)
+def _pace(cooldown: bool, trading: bool) -> Select[Any]:
+    # One range read of the giver's index serves both the allowance and the cooldown;
+    # the trading counts ride along as two indexed subqueries (one round trip in all).
+    today = func.sum(case((kudos.c.given_at >= _when("since"), 1), else_=0))
+    last: Any = literal(None, UTCDateTime)
+    if cooldown:
+        recent = and_(
+            kudos.c.receiver_person_id == bindparam("receiver"),
+            kudos.c.given_at >= _when("cooldown"),
+        )
+        last = func.max(case((recent, kudos.c.given_at)), type_=UTCDateTime)
+    given: Any = literal(0)
+    received: Any = literal(0)
+    if trading:
+        given = _chosen_between("giver", "receiver")
+        received = _chosen_between("receiver", "giver")
+    return select(today, last, given, received).where(
+        kudos.c.giver_person_id == bindparam("giver"),
+        kudos.c.given_at >= _when("start"),
+        _chosen(),
+    )
+
+
+_PACES = {(c, t): _pace(c, t) for c in (False, True) for t in (False, True)}
 _GIVE = prepared(
     lambda dialect: (
         dialect_insert(dialect, kudos)
@@ -155,7 +165,7 @@ _ADD_TO_TOTALS = (
 _RECEIVED = select(func.coalesce(func.sum(kudos_totals.c.points), 0)).where(
     kudos_totals.c.topic == OVERALL, kudos_totals.c.person_id == bindparam("person")
 )
-_GIVEN = select(func.count()).where(bindparam("person") == _GIVER)
+_GIVEN = select(func.count()).where(kudos.c.giver_person_id == bindparam("person"))
 
 
 def _badges_held(who: str) -> Any:
@@ -167,13 +177,13 @@ _TALLIES = select(
     select(func.coalesce(func.sum(kudos_totals.c.points), 0))
     .where(kudos_totals.c.topic == OVERALL, kudos_totals.c.person_id == bindparam("receiver"))
     .scalar_subquery(),
-    select(func.count()).where(bindparam("giver") == _GIVER).scalar_subquery(),
+    select(func.count()).where(kudos.c.giver_person_id == bindparam("giver")).scalar_subquery(),
     _badges_held("receiver"),
     _badges_held("giver"),
 )
 _BY_REACTION = select(kudos).where(
     kudos.c.message_ref == bindparam("message"),
-    bindparam("giver") == _GIVER,
+    kudos.c.giver_person_id == bindparam("giver"),
     kudos.c.source == Source.REACTION.value,
 )
 _BY_REACTION_EMOJI = _BY_REACTION.where(kudos.c.emoji == bindparam("emoji"))
@@ -276,20 +286,21 @@ class SqlKudosLedger:
         since: datetime,
         receiver_person_id: int | None = None,
         cooldown_since: datetime | None = None,
+        trade_since: datetime | None = None,
     ) -> Pace:
         start = min(since, cooldown_since) if cooldown_since is not None else since
-        values: dict[str, Any] = {"giver": giver_person_id, "since": since, "start": start}
-        query = _PACE
-        if receiver_person_id is not None and cooldown_since is not None:
-            values.update(receiver=receiver_person_id, cooldown=cooldown_since)
-            query = _PACE_TO_RECEIVER
-        used, last_at = (await self.conn.execute(query, values)).one()
-        return Pace(int(used or 0), last_at)
-
-    async def traded(self, one: int, other: int, since: datetime) -> tuple[int, int]:
-        values = {"one": one, "other": other, "since": since}
-        given, received = (await self.conn.execute(_TRADED, values)).one()
-        return int(given or 0), int(received or 0)
+        values: dict[str, Any] = {
+            "giver": giver_person_id,
+            "receiver": receiver_person_id,
+            "since": since,
+            "start": start,
+            "cooldown": cooldown_since,
+            "trade_since": trade_since,
+        }
+        known = receiver_person_id is not None
+        query = _PACES[known and cooldown_since is not None, known and trade_since is not None]
+        used, last_at, given, received = (await self.conn.execute(query, values)).one()
+        return Pace(int(used or 0), last_at, (int(given or 0), int(received or 0)))
 
     async def by_reaction(
         self, giver_person_id: int, message: Ref, emoji: str | None = None

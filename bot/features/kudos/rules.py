@@ -78,7 +78,7 @@ def who_refusal(giver: MemberRecord, receiver: MemberRecord) -> Refusal | None:
     return None
 
 
-def trading(given: int, received: int, limit: int) -> bool:
+def trades_too_much(given: int, received: int, limit: int) -> bool:
     """Kudos both ways between two members, `limit` or more in all: a farm, not thanks.
 
     Thanking one helpful member often is not trading (the cooldown paces that);

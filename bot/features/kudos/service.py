@@ -26,7 +26,7 @@ from bot.features.kudos.rules import (
     left_today,
     local_day,
     next_midnight,
-    trading,
+    trades_too_much,
     who_refusal,
     zone,
 )
@@ -100,13 +100,15 @@ async def verdict(ctx: Context, giver: MemberRecord, receiver: MemberRecord | No
     tz = zone(giver.timezone, ctx.runtime.config.bot.timezone)
     cooldown = timedelta(minutes=cfg.cooldown_minutes)
     counting = receiver is not None and bool(cooldown)
+    trading = receiver is not None and bool(cfg.trade_limit)
     pace = Pace(0, None)
-    if cfg.daily_allowance or counting:
+    if cfg.daily_allowance or counting or trading:
         pace = await ledger(ctx).pace(
             giver.person_id,
             day_start(now, tz),
-            receiver.person_id if receiver is not None and counting else None,
+            receiver.person_id if receiver is not None else None,
             now - cooldown if counting else None,
+            now - timedelta(days=cfg.trade_days) if trading else None,
         )
     found = Verdict(None, left_today(cfg.daily_allowance, pace.used), next_midnight(now, tz), now)
     if receiver is None:
@@ -119,10 +121,9 @@ async def verdict(ctx: Context, giver: MemberRecord, receiver: MemberRecord | No
     wait = cooldown_wait(pace.last_to_receiver, now, cooldown)
     if wait is not None:
         return replace(found, refusal=Refusal.COOLDOWN, wait=wait)
-    if cfg.trade_limit:
-        since = now - timedelta(days=cfg.trade_days)
-        given, received = await ledger(ctx).traded(giver.person_id, receiver.person_id, since)
-        if trading(given, received, cfg.trade_limit):
+    if trading:
+        given, received = pace.traded
+        if trades_too_much(given, received, cfg.trade_limit):
             log.info(
                 "kudos: persons %s and %s traded %d kudos in %d days; paused between them",
                 giver.person_id,

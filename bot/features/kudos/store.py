@@ -72,10 +72,12 @@ class Kudos:
 
 @dataclass(frozen=True, slots=True)
 class Pace:
-    """How fast a member has been giving: kudos chosen today, last one to a receiver."""
+    """How fast a member has been giving: kudos chosen today, the last one to a receiver,
+    and the chosen kudos between the two in the trading window (given, received)."""
 
     used: int
     last_to_receiver: datetime | None
+    traded: tuple[int, int] = (0, 0)
 
 
 @dataclass(frozen=True, slots=True)
@@ -150,19 +152,17 @@ class KudosLedger(Protocol):
         since: datetime,
         receiver_person_id: int | None = None,
         cooldown_since: datetime | None = None,
+        trade_since: datetime | None = None,
     ) -> Pace:
-        """The giver's chosen kudos since `since` (the allowance) and, in one read, when
-        they last chose to thank the receiver after `cooldown_since` (the cooldown)."""
+        """In one read: the giver's chosen kudos since `since` (the allowance), when they
+        last chose to thank the receiver after `cooldown_since` (the cooldown), and the
+        chosen kudos each way between the two since `trade_since` (kudos farming)."""
         ...
 
     async def by_reaction(
         self, giver_person_id: int, message: Ref, emoji: str | None = None
     ) -> Kudos | None:
         """The giver's reaction kudos on `message` (with this emoji, or any)."""
-        ...
-
-    async def traded(self, one: int, other: int, since: datetime) -> tuple[int, int]:
-        """Chosen kudos since `since` from person `one` to `other`, and from `other` to `one`."""
         ...
 
     async def get(self, kudos_id: int) -> Kudos | None: ...

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from bot.features.kudos.rules import trading
+from bot.features.kudos.rules import trades_too_much
 from bot.testing import Harness
 from tests.features.kudos.conftest import kudos, points, public, said_to
 
@@ -21,11 +21,11 @@ async def trade(h: Harness, rounds: int) -> None:
 
 
 def test_trading_needs_both_directions_and_the_limit() -> None:
-    assert trading(2, 2, 4)
-    assert trading(3, 1, 4)
-    assert not trading(2, 1, 4)
-    assert not trading(6, 0, 4)  # thanking one helpful member often is not trading
-    assert not trading(9, 9, 0)  # 0: no limit
+    assert trades_too_much(2, 2, 4)
+    assert trades_too_much(3, 1, 4)
+    assert not trades_too_much(2, 1, 4)
+    assert not trades_too_much(6, 0, 4)  # thanking one helpful member often is not trading
+    assert not trades_too_much(9, 9, 0)  # 0: no limit
 
 
 async def test_members_trading_kudos_are_paused_with_the_reason() -> None:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import timedelta
 
-from bot.features.kudos.store import KudosLedger, Source
+from bot.features.kudos.store import KudosLedger, Pace, Source
 from storage.engine import SqlStorage
 from tests.storage.repositories.test_kudos import AT, give, kudos, people, repo
 
@@ -23,8 +23,16 @@ async def test_traded_counts_chosen_kudos_both_ways_in_the_window(storage: SqlSt
         kudos(ben, ann, at=AT, source=Source.ANSWER),
     )
     since = AT - timedelta(days=7)
+    day = AT - timedelta(hours=9)  # the allowance's day, read in the same statement
     async with repo(storage, KudosLedger) as ledger:  # type: ignore[type-abstract]
-        assert await ledger.traded(ann, ben, since) == (2, 1)
-        assert await ledger.traded(ben, ann, since) == (1, 2)
-        assert await ledger.traded(ann, cy, since) == (1, 0)
-        assert await ledger.traded(ben, cy, since) == (0, 0)
+
+        async def traded(one: int, other: int) -> tuple[int, int]:
+            return (await ledger.pace(one, day, other, trade_since=since)).traded
+
+        assert await traded(ann, ben) == (2, 1)
+        assert await traded(ben, ann) == (1, 2)
+        assert await traded(ann, cy) == (1, 0)
+        assert await traded(ben, cy) == (0, 0)
+        both = await ledger.pace(ann, day, ben, AT - timedelta(minutes=1), since)
+        assert both == Pace(3, AT + timedelta(hours=2), (2, 1))
+        assert (await ledger.pace(ann, day)).traded == (0, 0)  # no receiver: not asked
