@@ -40,19 +40,27 @@ class GroupCommit(Generic[T, R]):
         self._max_batch = max_batch
         self._lanes = lanes
         self._queue: list[tuple[T, asyncio.Future[R]]] = []
-        self._runners: set[asyncio.Task[None]] = set()
+        self._running = 0  # lanes at work; counted synchronously, unlike tasks' `done()`
+        self._tasks: set[asyncio.Task[None]] = set()
 
     async def submit(self, item: T) -> R:
         future: asyncio.Future[R] = asyncio.get_running_loop().create_future()
         self._queue.append((item, future))
-        if len(self._runners) < self._lanes:
+        if self._running < self._lanes:
+            self._running += 1
             runner = asyncio.create_task(self._run(), name="agora-group-commit")
-            self._runners.add(runner)
-            runner.add_done_callback(self._runners.discard)
+            self._tasks.add(runner)
+            runner.add_done_callback(self._tasks.discard)
         # A caller that gives up (cancelled) does not stop its event: it is in a batch.
         return await asyncio.shield(future)
 
     async def _run(self) -> None:
+        try:
+            await self._drain()
+        finally:
+            self._running -= 1
+
+    async def _drain(self) -> None:
         while self._queue:
             batch = self._queue[: self._max_batch]
             del self._queue[: self._max_batch]

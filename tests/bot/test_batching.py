@@ -74,3 +74,19 @@ async def test_a_failing_batch_fails_only_its_own_callers() -> None:
     results = await asyncio.gather(*calls, return_exceptions=True)
     assert [type(r) for r in results[:2]] == [ValueError, ValueError]
     assert results[2] == 140
+
+
+async def test_an_item_submitted_as_a_lane_winds_down_still_gets_a_lane() -> None:
+    """Submitted after the lane saw an empty queue, before its task's callbacks ran."""
+    late: list[asyncio.Task[int]] = []
+    commit: GroupCommit[int, int]
+
+    async def process(items: Sequence[int]) -> list[int]:
+        if items == [1]:  # its first step runs once this lane has found the queue empty
+            late.append(asyncio.create_task(commit.submit(2)))
+        return [item * 10 for item in items]
+
+    commit = GroupCommit(process)
+    assert await commit.submit(1) == 10
+    await settle()
+    assert await asyncio.wait_for(late[0], timeout=1) == 20
