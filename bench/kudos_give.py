@@ -118,7 +118,9 @@ async def kudos_give(case: Case) -> list[Row]:
                         thanked.add((giver, number))
                         expected += 1
                 else:
-                    event = community.command(giver, channel, f"/kudos @{receiver} thanks!")
+                    # As Discord and Slack send it: the mention is the member's id.
+                    mention = f"<@{community.members[receiver].ref.id}>"
+                    event = community.command(giver, channel, f"/kudos {mention} thanks!")
                     is_kudos = True
                     expected += 1
                 offered += 1

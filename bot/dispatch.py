@@ -399,7 +399,12 @@ class Dispatcher:
         for arg in spec.args:
             value = values.get(arg.name)
             if arg.kind is ArgKind.MEMBER and isinstance(value, MemberToken):
-                found = await ctx.directory.find(platform.platform, platform.workspace, value.text)
+                # A platform's mention is an id: one indexed lookup, never a name search.
+                found = await (
+                    ctx.directory.get(platform.sibling(value.text))
+                    if value.is_id
+                    else ctx.directory.find(platform.platform, platform.workspace, value.text)
+                )
                 if found is None:
                     raise ArgError(_("I don't know a member called {name}.", name=value.text))
                 values[arg.name] = found
