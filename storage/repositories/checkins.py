@@ -42,6 +42,7 @@ from storage.tables.checkins import (
     checkin_runs,
     checkins,
 )
+from storage.tables.onboarding import onboarding_answers  # read only (segment audiences)
 
 # Activity kinds that are somebody posting (what "busy" means for the best time).
 _POST_KINDS = ("message", "reply")
@@ -64,6 +65,7 @@ def _checkin(row: Row[Any]) -> Checkin:
         remind_after=timedelta(minutes=row.remind_minutes) if row.remind_minutes else None,
         summary_at=time.fromisoformat(row.summary_at) if row.summary_at else None,
         source=Source(row.source),
+        segments=frozenset(json.loads(row.segments or "[]")),
     )
 
 
@@ -82,6 +84,7 @@ def _values(checkin: Checkin) -> dict[str, Any]:
         "remind_minutes": int(remind.total_seconds() // 60) if remind else None,
         "summary_at": checkin.summary_at.strftime("%H:%M") if checkin.summary_at else None,
         "source": checkin.source.value,
+        "segments": dumps(sorted(checkin.segments)),
     }
 
 
@@ -215,6 +218,27 @@ class SqlCheckinStore:
             )
             for person, row in found.items()
         ]
+
+    async def onboarding_answers(
+        self, answers: Sequence[tuple[str, str]], person_id: int | None = None
+    ) -> dict[int, frozenset[tuple[str, str]]]:
+        wanted = set(answers)
+        questions = sorted({question for question, _value in wanted})
+        if not questions:
+            return {}
+        table = onboarding_answers
+        query = select(table.c.person_id, table.c.question_id, table.c.value).where(
+            table.c.question_id.in_(questions),
+            table.c.value.in_(sorted({value for _question, value in wanted})),
+        )
+        if person_id is not None:
+            query = query.where(table.c.person_id == person_id)
+        found: dict[int, set[tuple[str, str]]] = {}
+        for row in (await self.conn.execute(query)).all():
+            pair = (row.question_id, row.value)
+            if pair in wanted:  # the IN lists also match other questions' option ids
+                found.setdefault(row.person_id, set()).add(pair)
+        return {person: frozenset(pairs) for person, pairs in found.items()}
 
     async def memberships(self, checkin_id: int) -> dict[int, Membership]:
         rows = await self.conn.execute(

@@ -55,6 +55,8 @@ checkins = impersonal(
         Column("summary_at", String(5)),  # "HH:MM"
         Column("source", String(8), nullable=False),
         Column("created_at", UTCDateTime, nullable=False),
+        # Onboarding segment names (JSON list), read against onboarding_answers (checkins_0002).
+        Column("segments", Text, nullable=False, server_default="[]"),
         sqlite_autoincrement=True,
     )
 )

@@ -49,6 +49,8 @@ class Checkin:
     remind_after: timedelta | None
     summary_at: time | None
     source: Source
+    # Onboarding segments whose members are asked too (any of roles, segments, everyone).
+    segments: frozenset[str] = frozenset()
 
 
 @dataclass(frozen=True, slots=True)
@@ -157,6 +159,16 @@ class CheckinStore(Protocol):
 
     async def participants(self) -> Sequence[Participant]:
         """Every present human, one account per person (the one seen last)."""
+        ...
+
+    async def onboarding_answers(
+        self, answers: Sequence[tuple[str, str]], person_id: int | None = None
+    ) -> dict[int, frozenset[tuple[str, str]]]:
+        """Who gave which of these questionnaire answers (question id, option id).
+
+        Read only: onboarding owns the answers; a segment audience only asks who gave
+        them. `person_id` narrows it to one person.
+        """
         ...
 
     async def memberships(self, checkin_id: int) -> dict[int, Membership]: ...

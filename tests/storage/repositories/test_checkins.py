@@ -5,6 +5,8 @@ from __future__ import annotations
 from dataclasses import replace
 from datetime import UTC, datetime, time, timedelta
 
+from sqlalchemy import insert, inspect
+
 from bot.features.checkins.store import (
     Checkin,
     CheckinStore,
@@ -14,9 +16,13 @@ from bot.features.checkins.store import (
     Source,
     Stance,
 )
+from bot.features.onboarding.store import AnswerStore
 from bot.model import Member, Ref
 from bot.ports import ActivityFact, ActivityLog, Directory, PersonData
-from storage.engine import SqlStorage
+from storage.engine import SqlStorage, create_engine
+from storage.migrate import current_heads, upgrade
+from storage.repositories.checkins import SqlCheckinStore
+from storage.tables.checkins import checkins
 
 AT = datetime(2026, 1, 5, 9, 0, tzinfo=UTC)
 KEY = "20260105T0900"
@@ -155,3 +161,73 @@ async def test_activity_per_hour_and_posted_slots(storage: SqlStorage) -> None:
         assert not await store.claim_post("weekly", AT, AT)
         assert await store.posted("weekly", AT)
         await store.set_post_message("weekly", AT, Ref("discord", "w", "m-9"))
+
+
+async def test_segments_round_trip(storage: SqlStorage) -> None:
+    async with storage.unit_of_work() as uow:
+        store = uow.get(CheckinStore)  # type: ignore[type-abstract]
+        made = await store.create(replace(STANDUP, segments=frozenset({"newbies", "a:b"})), AT)
+        assert made is not None and made.segments == frozenset({"newbies", "a:b"})
+        await store.replace(replace(STANDUP, segments=frozenset()))
+        again = await store.by_name("standup")
+        assert again is not None and again.segments == frozenset()
+
+
+async def test_onboarding_answers_are_read_for_segment_audiences(storage: SqlStorage) -> None:
+    people = await _people(storage)
+    carol, dave = people["carol"], people["dave"]
+    async with storage.unit_of_work() as uow:
+        answers = uow.get(AnswerStore)  # type: ignore[type-abstract]
+        await answers.put(carol, "experience", ["beginner"], AT)
+        await answers.put(carol, "purpose", ["learn", "help"], AT)
+        await answers.put(dave, "purpose", ["help"], AT)
+        await answers.put(dave, "level", ["beginner"], AT)  # same option id, other question
+        store = uow.get(CheckinStore)  # type: ignore[type-abstract]
+        wanted = [("experience", "beginner"), ("purpose", "help")]
+        assert await store.onboarding_answers(wanted) == {
+            carol: frozenset(wanted),
+            dave: frozenset({("purpose", "help")}),
+        }
+        assert await store.onboarding_answers(wanted, dave) == {
+            dave: frozenset({("purpose", "help")})
+        }
+        assert await store.onboarding_answers([("experience", "expert")]) == {}
+        assert await store.onboarding_answers([]) == {}
+
+
+async def test_checkins_0002_adds_segments_and_keeps_existing_check_ins(db_url: str) -> None:
+    engine = create_engine(db_url)
+    try:
+        await upgrade(engine, "0001")
+        await upgrade(engine, "checkins_0001")
+        async with engine.begin() as conn:
+            await conn.execute(
+                insert(checkins).values(
+                    id=1,
+                    name="standup",
+                    title="Daily standup",
+                    questions='["What did you do?"]',
+                    schedule="0 9 * * mon-fri",
+                    delivery="dm",
+                    roles='["team"]',
+                    everyone=False,
+                    source="config",
+                    created_at=AT,
+                )
+            )
+            columns = await conn.run_sync(
+                lambda c: [col["name"] for col in inspect(c).get_columns("checkins")]
+            )
+            assert "segments" not in columns
+        await upgrade(engine, "checkins_0002")
+        assert "checkins_0002" in await current_heads(engine)
+        async with engine.begin() as conn:
+            store = SqlCheckinStore(conn)
+            kept = await store.by_name("standup")
+            assert kept is not None
+            assert (kept.roles, kept.segments) == (frozenset({"team"}), frozenset())
+            await store.replace(replace(kept, segments=frozenset({"newbies"})))
+            again = await store.get(1)
+            assert again is not None and again.segments == frozenset({"newbies"})
+    finally:
+        await engine.dispose()
