@@ -16,7 +16,7 @@ from typing import Any
 from pydantic import ValidationError
 
 from bot.context import Context, UserError
-from bot.features.checkins import posts, render, runs, service
+from bot.features.checkins import posts, render, runs, segments, service
 from bot.features.checkins.config import CheckinDefinition, clock_or_none, duration_or_none
 from bot.features.checkins.store import Checkin, Delivery, Source
 from bot.features.checkins.timing import describe_cron
@@ -43,6 +43,7 @@ def from_definition(definition: CheckinDefinition, source: Source) -> Checkin:
         remind_after=duration_or_none(definition.remind_after),
         summary_at=clock_or_none(definition.summary_at),
         source=source,
+        segments=frozenset(definition.segments),
     )
 
 
@@ -70,6 +71,7 @@ async def create(
     summary: str | None,
     delivery: str,
     title: str | None = None,
+    segment: str | None = None,
 ) -> str:
     here = ctx.channel if ctx.channel and ctx.channel.kind is not ChannelKind.DM else None
     where = channel or (here.ref if here else None)
@@ -79,6 +81,7 @@ async def create(
         "schedule": schedule,
         "questions": questions,
         "roles": [role] if role else [],
+        "segments": segments.clean([segment or ""]),
         "everyone": everyone,
         "timezone": timezone or "",
         "delivery": delivery,
@@ -89,6 +92,7 @@ async def create(
     if summary is not None:
         values["summary_at"] = summary
     definition = _definition(values)
+    segments.require_known(ctx, definition.segments)
     checkin = replace(
         from_definition(definition, Source.COMMAND), channel=str(where) if where else None
     )
@@ -126,11 +130,22 @@ def _audience(checkin: Checkin) -> str:
         return _("Posted in the channel for anyone to answer.")
     if checkin.everyone:
         return _("Every member is asked by DM, on their own clock.")
-    if checkin.roles:
+    roles = ", ".join(sorted(checkin.roles))
+    segments = ", ".join(sorted(checkin.segments))
+    if roles and segments:
         return _(
-            "Members with the role {roles} are asked by DM, on their own clock.",
-            roles=", ".join(sorted(checkin.roles)),
+            "Members with the role {roles} or in the segment {segments} are asked by DM, "
+            "on their own clock.",
+            roles=roles,
+            segments=segments,
         )
+    if segments:
+        return _(
+            "Members in the segment {segments} are asked by DM, on their own clock.",
+            segments=segments,
+        )
+    if roles:
+        return _("Members with the role {roles} are asked by DM, on their own clock.", roles=roles)
     return _("Members join with /checkin join {name}.", name=checkin.name)
 
 
@@ -142,6 +157,7 @@ def _values_of(checkin: Checkin) -> dict[str, Any]:
         "schedule": checkin.schedule,
         "questions": list(checkin.questions),
         "roles": sorted(checkin.roles),
+        "segments": sorted(checkin.segments),
         "everyone": checkin.everyone,
         "timezone": checkin.timezone or "",
         "delivery": checkin.delivery.value,
@@ -166,11 +182,16 @@ async def edit(ctx: Context, name: str, questions: Sequence[str], changes: dict[
     if changes.get("role") is not None:
         values["roles"] = [values.pop("role")] if changes["role"] else []
     values.pop("role", None)
+    segment = values.pop("segment", None)
+    if segment is not None:
+        values["segments"] = segments.clean([segment])
     if questions:
         values["questions"] = list(questions)
     if channel is not None:
         values["channel"] = "here"
     definition = _definition(values)
+    if segment is not None:
+        segments.require_known(ctx, definition.segments)
     updated = replace(
         from_definition(definition, Source.COMMAND),
         id=checkin.id,

@@ -17,6 +17,7 @@ from pydantic import Field, field_validator, model_validator
 
 from bot.args import ArgError, parse_duration
 from bot.config import AgoraConfig, FeatureConfig, Problem, Section, check_timezone
+from bot.features.checkins import segments
 from bot.features.checkins.timing import ScheduleError, parse_clock, parse_schedule
 from bot.i18n import _
 
@@ -72,6 +73,9 @@ class CheckinDefinition(Section):
     questions: list[str] = Field(min_length=1, max_length=MAX_QUESTIONS)
     # Who takes part: members with any of these roles ...
     roles: list[str] = Field(default_factory=list)
+    # ... or in any of these onboarding segments (a named `segment` of an answer, or
+    # "<question id>:<option id>"; /segments lists them) ...
+    segments: list[str] = Field(default_factory=list)
     # ... or every member. Members can always /checkin join or /checkin leave.
     everyone: bool = False
     # "" = 09:00 on each member's own clock (/timezone); a zone name = that zone for all.
@@ -99,6 +103,12 @@ class CheckinDefinition(Section):
     @classmethod
     def _zone(cls, value: str) -> str:
         return check_timezone(value) if value else ""
+
+    @field_validator("segments")
+    @classmethod
+    def _segments(cls, value: list[str]) -> list[str]:
+        # Which names exist is onboarding's say: check_checkins compares them.
+        return list(dict.fromkeys(name.strip() for name in value if name.strip()))
 
     @field_validator("questions")
     @classmethod
@@ -235,21 +245,56 @@ def check_checkins(section: CheckinsConfig, config: AgoraConfig) -> Iterator[Pro
     """Settings that validate alone but make no sense with the rest of the file."""
     if not section.enabled:
         return
+    made = segments.from_config(config) if any(c.segments for c in section.checkins) else None
     for index, checkin in enumerate(section.checkins):
-        if not (checkin.roles or checkin.everyone) and checkin.delivery == "dm":
+        audience = checkin.roles or checkin.segments or checkin.everyone
+        if not audience and checkin.delivery == "dm":
             yield Problem(
                 f"features.checkins.checkins[{index}]",
                 None,
                 _("check-in {name!r} has no audience yet", name=checkin.name),
                 _(
-                    "set roles or everyone = true, or let members /checkin join {name}",
+                    "set roles, segments or everyone = true, or let members /checkin join {name}",
                     name=checkin.name,
                 ),
             )
+        yield from _check_segments(index, checkin, made)
         if not checkin.channel and clock_or_none(checkin.summary_at) is not None:
             yield Problem(
                 f"features.checkins.checkins[{index}].channel",
                 None,
                 _("check-in {name!r} has a summary time but no channel", name=checkin.name),
                 _('name the channel for its summary, or set summary_at = ""'),
+            )
+
+
+def _check_segments(
+    index: int, checkin: CheckinDefinition, made: segments.Catalogue | None
+) -> Iterator[Problem]:
+    """Segments are onboarding's: it must be on, and make every segment named."""
+    if not checkin.segments:
+        return
+    where = f"features.checkins.checkins[{index}].segments"
+    if made is None:
+        yield Problem(
+            where,
+            None,
+            _(
+                "check-in {name!r} asks onboarding segments, but onboarding is off",
+                name=checkin.name,
+            ),
+            _("enable [features.onboarding], or use roles instead of segments"),
+        )
+        return
+    for name in checkin.segments:
+        if name not in made:
+            yield Problem(
+                where,
+                None,
+                _(
+                    "check-in {name!r}: there is no onboarding segment {segment!r}",
+                    name=checkin.name,
+                    segment=name,
+                ),
+                _("known segments: {names}", names=segments.known_names(made)),
             )

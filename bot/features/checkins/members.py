@@ -22,6 +22,7 @@ async def listing(ctx: Context) -> tuple[str, list[Block]]:
         return _("There are no check-ins yet. An admin can start one with /checkin create."), []
     memberships = await service.store(ctx).memberships_of(actor.person_id)
     roles = await service.roles_of(ctx, actor)
+    segments = await service.segments_of(ctx, actor, checkins)
     now = ctx.now()
     blocks: list[Block] = []
     for checkin in checkins:
@@ -33,7 +34,7 @@ async def listing(ctx: Context) -> tuple[str, list[Block]]:
         blocks.append(
             render.listing(
                 checkin,
-                _status(checkin, roles, membership, now, zone_name),
+                _status(checkin, roles, segments, membership, now, zone_name),
                 render.when(due, zone_name) if due else None,
                 _questions(checkin),
             )
@@ -50,13 +51,14 @@ def _questions(checkin: Checkin) -> str:
 def _status(
     checkin: Checkin,
     roles: frozenset[str],
+    segments: frozenset[str],
     membership: Membership | None,
     now: datetime,
     zone_name: str,
 ) -> str:
     if checkin.delivery is Delivery.CHANNEL:
         return _("Posted in the channel; anyone may answer.")
-    if not service.wanted(checkin, roles, membership):
+    if not service.wanted(checkin, roles, membership, segments):
         return _("You are not in it. /checkin join {name} adds you.", name=checkin.name)
     if membership is not None and membership.paused_until and service.paused(membership, now):
         return _(
@@ -159,14 +161,18 @@ async def home(ctx: Context) -> list[Block]:
     actor = service.me(ctx)
     memberships = await service.store(ctx).memberships_of(actor.person_id)
     roles = await service.roles_of(ctx, actor)
+    checkins = await service.store(ctx).all()
+    segments = await service.segments_of(ctx, actor, checkins)
     now = ctx.now()
     lines = []
-    for checkin in await service.store(ctx).all():
+    for checkin in checkins:
         membership = memberships.get(checkin.id)
-        if checkin.delivery is Delivery.CHANNEL or not service.wanted(checkin, roles, membership):
+        if checkin.delivery is Delivery.CHANNEL or not service.wanted(
+            checkin, roles, membership, segments
+        ):
             continue
         zone_name = service.zone_of(ctx, checkin, actor.timezone)
-        status = _status(checkin, roles, membership, now, zone_name)
+        status = _status(checkin, roles, segments, membership, now, zone_name)
         due = next_instant(checkin.schedule, [zone_name], now)
         if due is not None and not service.paused(membership, now):
             status = _("Next: {when}", when=render.when(due, zone_name))

@@ -12,7 +12,7 @@ from datetime import datetime
 from babel.dates import format_skeleton
 from babel.lists import format_list
 
-from bot.features.checkins.store import Checkin, Response
+from bot.features.checkins.store import Checkin, Delivery, Response
 from bot.features.checkins.timing import describe_cron, run_label
 from bot.i18n import _, current_locale, ngettext
 from bot.model import (
@@ -179,8 +179,30 @@ def listing(checkin: Checkin, status: str, next_run: str | None, audience: str) 
         ),
         status,
     ]
+    asks = audience_line(checkin)
+    if asks:
+        lines.append(asks)
     if next_run:
         lines.append(_("Next: {when}", when=next_run))
     if audience:
         lines.append(audience)
     return Section("\n".join(lines))
+
+
+def audience_line(checkin: Checkin) -> str:
+    """Who a DM check-in asks by itself, when roles or segments decide it ("" otherwise)."""
+    if checkin.delivery is Delivery.CHANNEL or checkin.everyone:
+        return ""
+    roles = ", ".join(sorted(checkin.roles))
+    segments = ", ".join(sorted(checkin.segments))
+    if roles and segments:
+        return _(
+            "Asks members with the role {roles} or in the segment {segments}.",
+            roles=roles,
+            segments=segments,
+        )
+    if segments:
+        return _("Asks members in the segment {segments}.", segments=segments)
+    if roles:
+        return _("Asks members with the role {roles}.", roles=roles)
+    return ""

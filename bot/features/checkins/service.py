@@ -1,8 +1,8 @@
 """What every part of check-ins needs: the store, the settings, zones and the audience.
 
 Who takes part is decided here, in one place: a member's own choice first (`/checkin
-join` or `leave`), else the check-in's roles or `everyone`; a pause keeps a member in
-but unasked until it ends.
+join` or `leave`), else the check-in's roles, onboarding segments or `everyone` (any
+one of them is enough); a pause keeps a member in but unasked until it ends.
 """
 
 from __future__ import annotations
@@ -11,6 +11,7 @@ from collections.abc import Sequence
 from datetime import datetime
 
 from bot.context import Context, UserError
+from bot.features.checkins import segments
 from bot.features.checkins.config import CheckinsConfig
 from bot.features.checkins.store import (
     Checkin,
@@ -49,14 +50,19 @@ def zone_of(ctx: Context, checkin: Checkin, timezone: str | None) -> str:
     return zone(timezone, community_zone(ctx)).key
 
 
-def wanted(checkin: Checkin, roles: frozenset[str], membership: Membership | None) -> bool:
+def wanted(
+    checkin: Checkin,
+    roles: frozenset[str],
+    membership: Membership | None,
+    segments: frozenset[str] = frozenset(),
+) -> bool:
     """Whether a member belongs to the check-in (pauses aside)."""
     stance = membership.stance if membership else Stance.NONE
     if stance is Stance.LEFT:
         return False
     if stance is Stance.JOINED:
         return True
-    return checkin.everyone or bool(checkin.roles & roles)
+    return checkin.everyone or bool(checkin.roles & roles) or bool(checkin.segments & segments)
 
 
 def paused(membership: Membership | None, now: datetime) -> bool:
@@ -69,10 +75,16 @@ async def audience(ctx: Context, checkin: Checkin, now: datetime) -> list[Partic
     if checkin.delivery is Delivery.CHANNEL:
         return []
     memberships = await store(ctx).memberships(checkin.id)
+    in_segments = await segments.of_people(ctx, store(ctx), checkin.segments)
     return [
         p
         for p in await store(ctx).participants()
-        if wanted(checkin, p.roles, memberships.get(p.person_id))
+        if wanted(
+            checkin,
+            p.roles,
+            memberships.get(p.person_id),
+            in_segments.get(p.person_id, frozenset()),
+        )
         and not paused(memberships.get(p.person_id), now)
     ]
 
@@ -94,10 +106,12 @@ async def mine(ctx: Context, name: str | None) -> list[tuple[Checkin, Membership
         checkin = await find(ctx, name)
         return [(checkin, memberships.get(checkin.id))]
     roles = await roles_of(ctx, actor)
+    checkins = await store(ctx).all()
+    in_segments = await segments_of(ctx, actor, checkins)
     found = [
         (c, memberships.get(c.id))
-        for c in await store(ctx).all()
-        if c.delivery is Delivery.DM and wanted(c, roles, memberships.get(c.id))
+        for c in checkins
+        if c.delivery is Delivery.DM and wanted(c, roles, memberships.get(c.id), in_segments)
     ]
     if not found:
         raise UserError(
@@ -113,6 +127,15 @@ async def roles_of(ctx: Context, member: MemberRecord) -> frozenset[str]:
     """The roles of all the person's accounts (a role on Discord counts on Slack too)."""
     accounts = await ctx.directory.accounts_of(member.person_id)
     return frozenset(role for account in accounts for role in account.roles) | member.roles
+
+
+async def segments_of(
+    ctx: Context, member: MemberRecord, checkins: Sequence[Checkin]
+) -> frozenset[str]:
+    """The segments, among those these check-ins ask, that the person is in."""
+    names = {name for checkin in checkins for name in checkin.segments}
+    found = await segments.of_people(ctx, store(ctx), names, member.person_id)
+    return found.get(member.person_id, frozenset())
 
 
 def me(ctx: Context) -> MemberRecord:

@@ -224,3 +224,24 @@ class OnboardingConfig(FeatureConfig):
     def gated(self) -> bool:
         """Whether newcomers must agree to the rules."""
         return self.require_agreement and any(v.strip() for v in variants(self.rules))
+
+    def segment_answers(self) -> dict[str, list[tuple[str, str]]]:
+        """Segment name → the stored answers (question id, option id) that put a member in it.
+
+        Public on purpose and made of plain values: other features (check-in audiences)
+        find this method on the config by discovery and read the answers table in their
+        own repository, so they never import onboarding. Same questions as the running
+        questionnaire: a repeated id counts once (the first), a choice question without
+        options is left out, text answers make no segment.
+        """
+        found: dict[str, list[tuple[str, str]]] = {}
+        seen: set[str] = set()
+        for question in self.questions:
+            if question.id in seen or (question.choice and not question.options):
+                continue
+            seen.add(question.id)
+            if not question.choice:
+                continue
+            for option in question.options:
+                found.setdefault(question.segment_of(option), []).append((question.id, option.id))
+        return found

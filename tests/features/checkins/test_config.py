@@ -75,3 +75,43 @@ def test_schedules_are_described_in_the_readers_language() -> None:
         assert describe_cron("0 16 * * mon,wed,fri").startswith("man., ons., fre.")
     assert describe_cron("30 9 * * mon-fri") == "every weekday at 09:30"
     assert describe_cron("*/5 * * * *") == "*/5 * * * *"
+
+
+def _checkin_problems(checkin: dict[str, object], onboarding: dict[str, object]) -> list[str]:
+    config = load_config_dict(
+        {"features": {"checkins": {"checkins": [checkin]}, "onboarding": onboarding}},
+        feature_models(),
+    )
+    return [
+        f"{p.path}: {p.message} ({p.hint})"
+        for p in validate_config(config)
+        if p.path.startswith("features.checkins")
+    ]
+
+
+def test_agora_check_knows_the_onboarding_segments() -> None:
+    questionnaire = {
+        "questions": [
+            {
+                "id": "work",
+                "text": "What do you do?",
+                "options": [{"id": "code", "label": "Code", "segment": "developers"}, "Design"],
+            }
+        ]
+    }
+    asks = {**STANDUP, "roles": [], "segments": ["developers", "work:design"]}
+    assert _checkin_problems(asks, questionnaire) == []  # segments alone are an audience
+    typo = {**STANDUP, "segments": ["developers", "devs"]}
+    assert _checkin_problems(typo, questionnaire) == [
+        "features.checkins.checkins[0].segments: check-in 'standup': there is no onboarding "
+        "segment 'devs' (known segments: developers, work:design)"
+    ]
+    [off] = _checkin_problems(asks, {**questionnaire, "enabled": False})
+    assert "onboarding is off" in off and "enable [features.onboarding]" in off
+
+
+def test_segments_are_trimmed_and_kept_once() -> None:
+    definition = CheckinDefinition.model_validate(
+        {**STANDUP, "segments": [" developers", "developers", "", "work:design "]}
+    )
+    assert definition.segments == ["developers", "work:design"]
