@@ -10,7 +10,6 @@ on `/announce` (so a platform can refuse it) and records every message it sees.
 from __future__ import annotations
 
 import asyncio
-import socket
 from collections.abc import AsyncIterator, Mapping
 from contextlib import asynccontextmanager
 from dataclasses import dataclass, field
@@ -19,7 +18,6 @@ from itertools import count
 from pathlib import Path
 from typing import Any
 
-import pytest
 from fake_discord import IDS as DISCORD_IDS
 from fake_discord import FakeDiscord, eventually, frame
 from fake_slack import CHANNELS, TEAM, USERS, FakeSlack, load
@@ -33,7 +31,6 @@ from bot.context import Context
 from bot.model import Event, MessagePosted, Outgoing, Ref
 from bot.registry import Feature
 
-LOCAL = frozenset({"127.0.0.1", "localhost", "::1"})
 GUILD = DISCORD_IDS.get("guild_id", "0")
 DISCORD_GENERAL = Ref("discord", GUILD, DISCORD_IDS.get("channels", {}).get("general", "0"))
 SLACK_GENERAL = Ref("slack", TEAM, CHANNELS["general"])
@@ -50,19 +47,6 @@ SECRETS = {
     "SLACK_SIGNING_SECRET": "fake-signing-Mn4Bv6Cx9",
     "SLACK_ADMIN_TOKEN": "xoxp-2222-fake-Pq9Wz1admin",
 }
-
-
-def block_other_hosts(monkeypatch: pytest.MonkeyPatch) -> None:
-    """Nothing in these tests may reach the real Discord or Slack."""
-    real = socket.getaddrinfo
-
-    def getaddrinfo(host: Any, *args: Any, **kwargs: Any) -> Any:
-        name = host.decode() if isinstance(host, bytes) else host
-        if name not in LOCAL:
-            raise socket.gaierror(socket.EAI_NONAME, f"tests stay on 127.0.0.1, not {name}")
-        return real(host, *args, **kwargs)
-
-    monkeypatch.setattr(socket, "getaddrinfo", getaddrinfo)
 
 
 def config_text(

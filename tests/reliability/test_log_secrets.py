@@ -24,7 +24,6 @@ from both_kit import (
     DB_PASSWORD,
     INTERACTION_TOKEN,
     RESPONSE_URL_SECRET,
-    block_other_hosts,
     config_text,
     discord_message,
     discord_slash,
@@ -34,6 +33,7 @@ from both_kit import (
 )
 from fake_discord import FakeDiscord, eventually, fake_discord
 from fake_slack import FakeSlack, fake_slack
+from kit_common import stay_local
 
 from bot.app import protect_logs
 from bot.redact import unprotect
@@ -58,7 +58,7 @@ LOUD = (
 
 @pytest.fixture(autouse=True)
 def local_network_only(monkeypatch: pytest.MonkeyPatch) -> None:
-    block_other_hosts(monkeypatch)
+    stay_local(monkeypatch)
 
 
 @pytest.fixture

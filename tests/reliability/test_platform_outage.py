@@ -18,7 +18,6 @@ import pytest
 from both_kit import (
     SECRETS,
     Both,
-    block_other_hosts,
     config_text,
     discord_message,
     discord_slash,
@@ -28,6 +27,7 @@ from both_kit import (
 )
 from fake_discord import eventually, fake_discord
 from fake_slack import FakeSlack, fake_slack
+from kit_common import stay_local
 
 CALLBACK = r"/interactions/(\d+)/([^/]+)/callback"
 REFUSED_FOR = 2.0  # seconds the fake gateway answers 503
@@ -41,7 +41,7 @@ def slack_said(slack: FakeSlack, text: str) -> bool:
 
 @pytest.fixture(autouse=True)
 def local_network_only(monkeypatch: pytest.MonkeyPatch) -> None:
-    block_other_hosts(monkeypatch)
+    stay_local(monkeypatch)
 
 
 @pytest.fixture

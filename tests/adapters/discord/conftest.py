@@ -8,15 +8,12 @@ repository (`../shared/payloads`); without them these tests are skipped.
 from __future__ import annotations
 
 import logging
-import socket
 from collections.abc import AsyncIterator
-from typing import Any
 
 import pytest
 from discord_kit import Bot, running
 from fake_discord import PAYLOADS, FakeDiscord, fake_discord
-
-LOCAL = frozenset({"127.0.0.1", "localhost", "::1"})
+from kit_common import stay_local
 
 if not PAYLOADS.exists():
     pytest.skip(f"payload samples not found at {PAYLOADS}", allow_module_level=True)
@@ -24,15 +21,7 @@ if not PAYLOADS.exists():
 
 @pytest.fixture(autouse=True)
 def local_network_only(monkeypatch: pytest.MonkeyPatch) -> None:
-    real = socket.getaddrinfo
-
-    def getaddrinfo(host: Any, *args: Any, **kwargs: Any) -> Any:
-        name = host.decode() if isinstance(host, bytes) else host
-        if name not in LOCAL:
-            raise socket.gaierror(socket.EAI_NONAME, f"tests stay on 127.0.0.1, not {name}")
-        return real(host, *args, **kwargs)
-
-    monkeypatch.setattr(socket, "getaddrinfo", getaddrinfo)
+    stay_local(monkeypatch)
 
 
 @pytest.fixture

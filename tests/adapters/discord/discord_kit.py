@@ -12,15 +12,15 @@ from __future__ import annotations
 import asyncio
 from collections.abc import AsyncIterator, Callable
 from contextlib import asynccontextmanager
-from dataclasses import dataclass, field
-from datetime import UTC, datetime
-from typing import Any, TypeVar
+from dataclasses import dataclass
+from typing import Any
 
 from fake_discord import IDS, FakeDiscord, eventually
+from kit_common import INTRO, Recorder, add_onboarding, build_test_app
 from sqlalchemy import func, select
 
 from adapters.discord.adapter import DiscordAdapter
-from bot.app import App, build_app, open_storage
+from bot.app import App
 from bot.args import (
     ChannelArg,
     ChoiceArg,
@@ -31,24 +31,15 @@ from bot.args import (
     MemberArg,
     TextArg,
 )
-from bot.clock import FakeClock
 from bot.config import AgoraConfig, DiscordConfig, StorageConfig
 from bot.context import Context
 from bot.model import (
-    Button,
     ButtonPressed,
-    Buttons,
-    Event,
     FieldKind,
     Form,
     FormField,
-    FormSubmitted,
-    MemberJoined,
-    MemberLeft,
     MessagePosted,
     Option,
-    Outgoing,
-    ReactionChanged,
     Ref,
     RoleChanged,
 )
@@ -58,15 +49,6 @@ from storage.schema import activity
 ENV = {"DISCORD_TOKEN": "fake-bot-token"}
 GUILD = IDS.get("guild_id", "0")
 GENERAL = Ref("discord", GUILD, IDS.get("channels", {}).get("general", "0"))
-INTRO = Form(
-    "agora:onboarding:intro",
-    "Introduce yourself",
-    (
-        FormField("intro", "Tell us about yourself", FieldKind.PARAGRAPH),
-        FormField("interests", "Interests", required=False),
-    ),
-    context="onboarding-42",
-)
 PICK = Form(
     "agora:onboarding:pick",
     "Pick",
@@ -76,17 +58,6 @@ PICK = Form(
         ),
     ),
 )
-E = TypeVar("E", bound=Event)
-
-
-@dataclass
-class Recorder:
-    """Every event the test feature's handlers saw, in order."""
-
-    events: list[Event] = field(default_factory=list)
-
-    def of(self, kind: type[E]) -> list[E]:
-        return [e for e in self.events if isinstance(e, kind)]
 
 
 def make_feature(recorder: Recorder) -> Feature:
@@ -154,46 +125,20 @@ def make_feature(recorder: Recorder) -> Feature:
         recorder.events.append(ctx.event)
         await ctx.reply(f"remind in {ctx.channel_mention(where)} after {after}", ephemeral=True)
 
-    @feature.button("onboarding")
-    async def onboarding(ctx: Context, event: ButtonPressed) -> None:
-        recorder.events.append(event)
-        await ctx.open_form(INTRO)
-
     @feature.button("pick")
     async def pick(ctx: Context, event: ButtonPressed) -> None:
         recorder.events.append(event)
         await ctx.reply(f"picked {','.join(event.values)}")
 
-    @feature.form("onboarding")
-    async def submitted(ctx: Context, event: FormSubmitted) -> None:
-        recorder.events.append(event)
-        await ctx.reply("Thanks for introducing yourself!")
-
     @feature.on(MessagePosted)
     async def posted(ctx: Context, event: MessagePosted) -> None:
-        recorder.events.append(event)
-
-    @feature.on(ReactionChanged)
-    async def reacted(ctx: Context, event: ReactionChanged) -> None:
         recorder.events.append(event)
 
     @feature.on(RoleChanged)
     async def role(ctx: Context, event: RoleChanged) -> None:
         recorder.events.append(event)
 
-    @feature.on(MemberJoined)
-    async def joined(ctx: Context, event: MemberJoined) -> None:
-        recorder.events.append(event)
-        button = Button("agora:onboarding:start", "Get started")
-        welcome = (
-            f"Welcome {ctx.mention(event.member.ref)}! Press the button to introduce yourself."
-        )
-        await ctx.send(Outgoing(welcome, (Buttons((button,)),), channel=GENERAL))
-
-    @feature.on(MemberLeft)
-    async def left(ctx: Context, event: MemberLeft) -> None:
-        recorder.events.append(event)
-
+    add_onboarding(feature, recorder, GENERAL)
     return feature
 
 
@@ -238,9 +183,7 @@ def discord_config(fake: FakeDiscord, **overrides: Any) -> AgoraConfig:
 async def running(fake: FakeDiscord, **overrides: Any) -> AsyncIterator[Bot]:
     recorder = Recorder()
     config = discord_config(fake, **overrides)
-    storage = await open_storage(config, create_schema=True)
-    clock = FakeClock(datetime(2025, 6, 2, 10, 0, tzinfo=UTC))
-    app = await build_app(config, clock=clock, storage=storage, features=[make_feature(recorder)])
+    app = await build_test_app(config, make_feature(recorder))
     adapter = DiscordAdapter(config.discord, env=ENV, guild_ready_timeout=0.05, retry_base=0.05)
     app.attach(adapter)
     try:

@@ -2,17 +2,16 @@
 
 from __future__ import annotations
 
-import asyncio
 import logging
 
 from discord_kit import GUILD, Bot, running
 from fake_discord import IDS, FakeDiscord, eventually, frame
+from kit_common import SlowCore
 
 from adapters.discord.adapter import CORE_SLOTS
 from bot.model import (
     ChannelKind,
     CommandInvoked,
-    Event,
     MemberJoined,
     MemberLeft,
     MessagePosted,
@@ -175,34 +174,19 @@ async def test_a_resume_that_replays_frames_processes_each_event_once(bot: Bot) 
 async def test_a_core_slower_than_the_gateway_takes_events_in_turn_and_loses_none(
     bot: Bot,
 ) -> None:
-    release = asyncio.Event()
-    inside = most = 0
-    handle = bot.app.dispatcher.handle
-
-    async def slow_core(event: Event) -> bool:
-        nonlocal inside, most
-        inside += 1
-        most = max(most, inside)
-        try:
-            if isinstance(event, MessagePosted):
-                await release.wait()
-            return await handle(event)
-        finally:
-            inside -= 1
-
-    bot.app.dispatcher.handle = slow_core  # type: ignore[method-assign]
+    core = SlowCore(bot.app)
     sent = CORE_SLOTS + 20
     for n in range(sent):
         item = frame("message_create")
         item["d"]["id"] = str(int(QUESTION) + n + 1)
         await bot.fake.send(item)
-    await eventually(lambda: inside == CORE_SLOTS)
+    await eventually(lambda: core.inside == CORE_SLOTS)
     # A member's command does not queue behind the gateway's events.
     await bot.fake.send(frame("interaction_create_slash_command"))
     await eventually(lambda: bool(bot.recorder.of(CommandInvoked)))
-    release.set()
+    core.release.set()
     await bot.until(lambda: len(bot.recorder.of(MessagePosted)) == sent)
-    assert most <= CORE_SLOTS + 1  # the messages, and the command beside them
+    assert core.most <= CORE_SLOTS + 1  # the messages, and the command beside them
     assert len({e.event_id for e in bot.recorder.of(MessagePosted)}) == sent
     assert await bot.activity() == sent + 1
 

@@ -10,41 +10,32 @@ from __future__ import annotations
 import hashlib
 import hmac
 import json
+import sys
 import time
 from collections.abc import AsyncIterator, Mapping
 from contextlib import asynccontextmanager
-from dataclasses import dataclass, field
-from datetime import UTC, datetime
-from typing import Any, TypeVar
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
 from urllib.parse import quote, urlencode
 
 import aiohttp
 from fake_slack import CHANNELS, TEAM, FakeSlack
 
 from adapters.slack.adapter import SlackAdapter
-from bot.app import App, build_app, open_storage
+from bot.app import App
 from bot.args import MemberArg, TextArg
-from bot.clock import FakeClock
 from bot.config import AgoraConfig, SlackConfig, StorageConfig
 from bot.context import Context
-from bot.model import (
-    Button,
-    ButtonPressed,
-    Buttons,
-    Event,
-    FieldKind,
-    Form,
-    FormField,
-    FormSubmitted,
-    MemberJoined,
-    MemberLeft,
-    MessagePosted,
-    Outgoing,
-    ReactionChanged,
-    Ref,
-    Section,
-)
+from bot.model import MessagePosted, Ref, Section
 from bot.registry import Feature
+
+# pytest puts every helper folder on sys.path (tests/conftest.py); the bench imports this
+# kit for its signing helpers with only the platform folders there, so the shared kit
+# one folder up is added here too (appended: it may shadow nothing installed).
+if str(Path(__file__).resolve().parent.parent) not in sys.path:
+    sys.path.append(str(Path(__file__).resolve().parent.parent))
+from kit_common import INTRO, Recorder, add_onboarding, build_test_app  # isort: skip
 
 SECRET = "agora-test-signing-secret"
 ENV = {
@@ -56,26 +47,6 @@ ENV = {
 FORM = "application/x-www-form-urlencoded"
 JSON = "application/json"
 GENERAL = Ref("slack", TEAM, CHANNELS["general"])
-INTRO = Form(
-    "agora:onboarding:intro",
-    "Introduce yourself",
-    (
-        FormField("intro", "Tell us about yourself", FieldKind.PARAGRAPH),
-        FormField("interests", "Interests", required=False),
-    ),
-    context="onboarding-42",
-)
-E = TypeVar("E", bound=Event)
-
-
-@dataclass
-class Recorder:
-    """Every event the test feature's handlers saw, in order."""
-
-    events: list[Event] = field(default_factory=list)
-
-    def of(self, kind: type[E]) -> list[E]:
-        return [e for e in self.events if isinstance(e, kind)]
 
 
 def make_feature(recorder: Recorder) -> Feature:
@@ -100,38 +71,13 @@ def make_feature(recorder: Recorder) -> Feature:
     async def intro(ctx: Context) -> None:
         await ctx.open_form(INTRO)
 
-    @feature.button("onboarding")
-    async def onboarding(ctx: Context, event: ButtonPressed) -> None:
-        recorder.events.append(event)
-        await ctx.open_form(INTRO)
-
-    @feature.form("onboarding")
-    async def submitted(ctx: Context, event: FormSubmitted) -> None:
-        recorder.events.append(event)
-        await ctx.reply("Thanks for introducing yourself!")
-
     @feature.on(MessagePosted)
     async def posted(ctx: Context, event: MessagePosted) -> None:
         recorder.events.append(event)
         if "whisper" in event.message.text:
             await ctx.reply("psst", ephemeral=True)
 
-    @feature.on(ReactionChanged)
-    async def reacted(ctx: Context, event: ReactionChanged) -> None:
-        recorder.events.append(event)
-
-    @feature.on(MemberJoined)
-    async def joined(ctx: Context, event: MemberJoined) -> None:
-        recorder.events.append(event)
-        button = Button("agora:onboarding:start", "Get started", "start")
-        welcome = (
-            f"Welcome {ctx.mention(event.member.ref)}! Press the button to introduce yourself."
-        )
-        await ctx.send(Outgoing(welcome, (Buttons((button,)),), channel=GENERAL))
-
-    @feature.on(MemberLeft)
-    async def left(ctx: Context, event: MemberLeft) -> None:
-        recorder.events.append(event)
+    add_onboarding(feature, recorder, GENERAL, start_value="start")
 
     @feature.home
     async def home(ctx: Context) -> tuple[Section, ...]:
@@ -218,9 +164,7 @@ async def running(
 ) -> AsyncIterator[Bot]:
     recorder = Recorder()
     config = slack_config(fake, **overrides)  # `database=` for a file that outlives a run
-    storage = await open_storage(config, create_schema=True)
-    clock = FakeClock(datetime(2025, 6, 2, 10, 0, tzinfo=UTC))
-    app = await build_app(config, clock=clock, storage=storage, features=[make_feature(recorder)])
+    app = await build_test_app(config, make_feature(recorder))
     adapter = SlackAdapter(config.slack, env=env)
     app.attach(adapter)
     try:

@@ -8,13 +8,13 @@ from collections.abc import Callable
 from urllib.parse import quote
 
 from fake_slack import CHANNELS, TEAM, USERS, FakeSlack, load, load_text
+from kit_common import SlowCore
 from slack_kit import FORM, JSON, Bot, interaction_body, running
 
 from adapters.slack.adapter import CORE_SLOTS
 from bot.model import (
     ButtonPressed,
     CommandInvoked,
-    Event,
     FormSubmitted,
     MemberJoined,
     MessagePosted,
@@ -162,35 +162,20 @@ async def until(condition: Callable[[], bool], limit: float = 5.0) -> None:
 
 
 async def test_a_core_slower_than_slack_takes_events_in_turn_and_loses_none(bot: Bot) -> None:
-    release = asyncio.Event()
-    inside = most = 0
-    handle = bot.app.dispatcher.handle
-
-    async def slow_core(event: Event) -> bool:
-        nonlocal inside, most
-        inside += 1
-        most = max(most, inside)
-        try:
-            if isinstance(event, MessagePosted):
-                await release.wait()
-            return await handle(event)
-        finally:
-            inside -= 1
-
-    bot.app.dispatcher.handle = slow_core  # type: ignore[method-assign]
+    core = SlowCore(bot.app)
     sent = CORE_SLOTS + 20
     for n in range(sent):
         payload = load("http/event_message.json")
         payload["event_id"] = f"EvSlow{n}"
         payload["event"]["ts"] = payload["event"]["event_ts"] = f"1748858800.{n:06d}"
         assert (await bot.event(payload))[0] == 200
-    await until(lambda: inside == CORE_SLOTS)
+    await until(lambda: core.inside == CORE_SLOTS)
     # A member's command does not queue behind the events.
     assert (await bot.command(load("http/slash_command.json")))[0] == 200
     await until(lambda: bool(bot.recorder.of(CommandInvoked)))
-    release.set()
+    core.release.set()
     await bot.settle()
-    assert most <= CORE_SLOTS + 1  # the messages, and the command beside them
+    assert core.most <= CORE_SLOTS + 1  # the messages, and the command beside them
     posted = bot.recorder.of(MessagePosted)
     assert len(posted) == len({e.event_id for e in posted}) == sent
 
