@@ -10,6 +10,7 @@ from __future__ import annotations
 import importlib
 import pkgutil
 from collections.abc import Sequence
+from typing import Any
 
 from sqlalchemy import (
     Boolean,
@@ -165,6 +166,24 @@ def personal(table: Table, *columns: str) -> Table:
 def impersonal(table: Table) -> Table:
     IMPERSONAL_TABLES.add(table.name)
     return table
+
+
+def person_fk(
+    name: str = "person_id",
+    *,
+    ondelete: str = "CASCADE",
+    nullable: bool | None = None,
+    index: bool | None = None,
+) -> Column[Any]:
+    """A column naming a person (`persons.id`), the one way every feature's tables say it.
+
+    What happens when the person is forgotten is the choice: `CASCADE` (the default)
+    deletes the row with them, `SET NULL` keeps the row without their name. A
+    `SET NULL` column must accept NULL, so `nullable` follows `ondelete` unless given.
+    """
+    if nullable is None:
+        nullable = ondelete == "SET NULL"
+    return Column(name, ForeignKey("persons.id", ondelete=ondelete), nullable=nullable, index=index)
 
 
 def load_all() -> MetaData:

@@ -19,7 +19,7 @@ from sqlalchemy import (
     UniqueConstraint,
 )
 
-from storage.schema import impersonal, metadata, personal
+from storage.schema import impersonal, metadata, person_fk, personal
 from storage.types import UTCDateTime
 
 REF = String(200)  # "platform:workspace:id"
@@ -32,7 +32,7 @@ announcements = personal(
         Column("platform", String(16), nullable=False),
         Column("workspace", String(64), nullable=False),
         Column("channel_ref", REF, nullable=False),
-        Column("author_person_id", ForeignKey("persons.id", ondelete="SET NULL")),
+        person_fk("author_person_id", ondelete="SET NULL"),
         Column("text", Text, nullable=False),
         Column("pin", Boolean, nullable=False),
         Column("ack", Boolean, nullable=False),
@@ -72,7 +72,7 @@ announcement_acks = personal(
             ForeignKey("announcements.id", ondelete="CASCADE"),
             nullable=False,
         ),
-        Column("person_id", ForeignKey("persons.id", ondelete="CASCADE"), nullable=False),
+        person_fk(),
         Column("member_ref", REF, nullable=False),
         Column("acked_at", UTCDateTime, nullable=False),
         # One acknowledgement per person: a second click (or a replay) adds nothing.

@@ -19,7 +19,7 @@ from sqlalchemy import (
     UniqueConstraint,
 )
 
-from storage.schema import impersonal, metadata, personal
+from storage.schema import impersonal, metadata, person_fk, personal
 from storage.types import UTCDateTime
 
 REF = String(200)  # "platform:workspace:id"
@@ -33,7 +33,7 @@ events = personal(
         Column("workspace", String(64), nullable=False),
         Column("channel_ref", REF, nullable=False),
         Column("title", Text, nullable=False),
-        Column("creator_person_id", ForeignKey("persons.id", ondelete="SET NULL")),
+        person_fk("creator_person_id", ondelete="SET NULL"),
         Column("starts_at", UTCDateTime, nullable=False),
         Column("timezone", String(64), nullable=False),
         Column("duration_minutes", Integer, nullable=False),
@@ -76,7 +76,7 @@ event_rsvps = personal(
         # the waitlist is first come, first served even within one second.
         Column("id", Integer, primary_key=True),
         Column("event_id", ForeignKey("events.id", ondelete="CASCADE"), nullable=False),
-        Column("person_id", ForeignKey("persons.id", ondelete="CASCADE"), nullable=False),
+        person_fk(),
         Column("member_ref", REF, nullable=False),
         Column("answer", String(16), nullable=False),
         Column("answered_at", UTCDateTime, nullable=False),

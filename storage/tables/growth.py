@@ -7,8 +7,6 @@ made as an admin stay, without their name (`by_person_id` becomes NULL first).
 
 from __future__ import annotations
 
-from typing import Any
-
 from sqlalchemy import (
     Column,
     ForeignKey,
@@ -20,13 +18,8 @@ from sqlalchemy import (
     UniqueConstraint,
 )
 
-from storage.schema import metadata, personal
+from storage.schema import metadata, person_fk, personal
 from storage.types import UTCDateTime
-
-
-def _person(column: str, *, nullable: bool = False, ondelete: str = "CASCADE") -> Column[Any]:
-    return Column(column, ForeignKey("persons.id", ondelete=ondelete), nullable=nullable)
-
 
 # A member's invite links (Discord, console) and referral codes (Slack). `uses` is the
 # platform's use count already accounted for; `unclaimed` counts uses seen while
@@ -36,7 +29,7 @@ growth_invites = personal(
         "growth_invites",
         metadata,
         Column("id", Integer, primary_key=True),
-        _person("person_id"),
+        person_fk(),
         Column("platform", String(16), nullable=False),
         Column("workspace", String(64), nullable=False),
         Column("code", String(64), nullable=False),
@@ -58,8 +51,8 @@ growth_referrals = personal(
         "growth_referrals",
         metadata,
         Column("id", Integer, primary_key=True),
-        _person("referrer_person_id"),
-        _person("newcomer_person_id"),
+        person_fk("referrer_person_id"),
+        person_fk("newcomer_person_id"),
         Column("invite_id", ForeignKey("growth_invites.id", ondelete="SET NULL"), nullable=True),
         Column("via", String(8), nullable=False),
         Column("joined_at", UTCDateTime, nullable=False),
@@ -80,7 +73,7 @@ growth_perks = personal(
     Table(
         "growth_perks",
         metadata,
-        _person("person_id"),
+        person_fk(),
         Column("role", String(100), nullable=False),
         Column("source", String(16), nullable=False),
         Column("granted_at", UTCDateTime, nullable=False),
@@ -96,12 +89,12 @@ growth_grants = personal(
         "growth_grants",
         metadata,
         Column("id", Integer, primary_key=True),
-        _person("person_id"),
+        person_fk(),
         Column("role", String(100), nullable=False),
         Column("action", String(8), nullable=False),
         Column("source", String(16), nullable=False),
         Column("reason", String(300), nullable=False),
-        _person("by_person_id", nullable=True, ondelete="SET NULL"),
+        person_fk("by_person_id", ondelete="SET NULL"),
         Column("at", UTCDateTime, nullable=False),
         Index("ix_growth_grants_at", "at"),
         Index("ix_growth_grants_person_id_at", "person_id", "at"),
@@ -116,10 +109,10 @@ growth_invitations = personal(
         "growth_invitations",
         metadata,
         Column("id", Integer, primary_key=True),
-        _person("person_id"),
+        person_fk(),
         Column("track", String(32), nullable=False),
         Column("role", String(100), nullable=False),
-        _person("invited_by", nullable=True, ondelete="SET NULL"),
+        person_fk("invited_by", ondelete="SET NULL"),
         Column("status", String(10), nullable=False),
         Column("created_at", UTCDateTime, nullable=False),
         Column("answered_at", UTCDateTime),

@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
-from sqlalchemy import Column, ForeignKey, Integer, PrimaryKeyConstraint, String, Table
+from sqlalchemy import Column, Integer, PrimaryKeyConstraint, String, Table
 
-from storage.schema import impersonal, metadata, personal
+from storage.schema import impersonal, metadata, person_fk, personal
 from storage.types import UTCDateTime
 
 link_codes = personal(
@@ -13,9 +13,7 @@ link_codes = personal(
         metadata,
         Column("id", Integer, primary_key=True),
         Column("code", String(16), nullable=False, unique=True),
-        Column(
-            "person_id", ForeignKey("persons.id", ondelete="CASCADE"), nullable=False, index=True
-        ),
+        person_fk(index=True),
         Column("platform", String(16), nullable=False),
         Column("created_at", UTCDateTime, nullable=False),
         Column("expires_at", UTCDateTime, nullable=False),
@@ -33,9 +31,7 @@ account_emails = personal(
         Column("platform", String(16), nullable=False),
         Column("workspace", String(64), nullable=False),
         Column("external_id", String(64), nullable=False),
-        Column(
-            "person_id", ForeignKey("persons.id", ondelete="CASCADE"), nullable=False, index=True
-        ),
+        person_fk(index=True),
         Column("email_hash", String(64), nullable=False, index=True),
         Column("suggested_at", UTCDateTime),
         PrimaryKeyConstraint("platform", "workspace", "external_id"),

@@ -8,13 +8,10 @@ forgotten, what they received goes.
 
 from __future__ import annotations
 
-from typing import Any
-
 from sqlalchemy import (
     Column,
     Date,
     Float,
-    ForeignKey,
     Index,
     Integer,
     PrimaryKeyConstraint,
@@ -24,14 +21,10 @@ from sqlalchemy import (
     UniqueConstraint,
 )
 
-from storage.schema import metadata, personal
+from storage.schema import metadata, person_fk, personal
 from storage.types import UTCDateTime
 
 REF = String(200)  # "platform:workspace:id"
-
-
-def _person(column: str, *, nullable: bool = False, ondelete: str = "CASCADE") -> Column[Any]:
-    return Column(column, ForeignKey("persons.id", ondelete=ondelete), nullable=nullable)
 
 
 kudos = personal(
@@ -39,8 +32,8 @@ kudos = personal(
         "kudos",
         metadata,
         Column("id", Integer, primary_key=True),
-        _person("giver_person_id", nullable=True, ondelete="SET NULL"),
-        _person("receiver_person_id"),
+        person_fk("giver_person_id", ondelete="SET NULL"),
+        person_fk("receiver_person_id"),
         Column("points", Integer, nullable=False),
         Column("source", String(16), nullable=False),
         Column("platform", String(16), nullable=False),
@@ -83,7 +76,7 @@ kudos_totals = personal(
         "kudos_totals",
         metadata,
         Column("id", Integer, primary_key=True),
-        _person("person_id"),
+        person_fk(),
         Column("topic", String(64), nullable=False),
         Column("points", Integer, nullable=False),
         Index("ix_kudos_totals_topic_person_id", "topic", "person_id", "points"),
@@ -95,7 +88,7 @@ kudos_badges = personal(
     Table(
         "kudos_badges",
         metadata,
-        _person("person_id"),
+        person_fk(),
         Column("badge", String(40), nullable=False),
         Column("awarded_at", UTCDateTime, nullable=False),
         # The key is what makes a badge awarded once, however many events race.
@@ -112,7 +105,7 @@ kudos_facts = personal(
     Table(
         "kudos_facts",
         metadata,
-        _person("person_id"),
+        person_fk(),
         Column("kind", String(16), nullable=False),
         Column("subject", String(64), nullable=False),
         Column("at", UTCDateTime, nullable=False),
@@ -127,7 +120,7 @@ kudos_streaks = personal(
     Table(
         "kudos_streaks",
         metadata,
-        _person("person_id"),
+        person_fk(),
         Column("last_day", Date, nullable=False),
         Column("length", Integer, nullable=False),
         Column("best", Integer, nullable=False),
@@ -142,7 +135,7 @@ kudos_spotlights = personal(
         "kudos_spotlights",
         metadata,
         Column("period", String(16), nullable=False),
-        _person("person_id"),
+        person_fk(),
         Column("score", Float, nullable=False),
         Column("source", String(8), nullable=False),
         Column("posted_at", UTCDateTime, nullable=False),

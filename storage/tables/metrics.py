@@ -7,16 +7,16 @@ alone (see bench/metrics_report.py).
 
 from __future__ import annotations
 
-from sqlalchemy import Column, ForeignKey, Index, PrimaryKeyConstraint, Table
+from sqlalchemy import Column, Index, PrimaryKeyConstraint, Table
 
-from storage.schema import activity, metadata, personal
+from storage.schema import activity, metadata, person_fk, personal
 from storage.types import UTCDateTime
 
 metrics_checkins = personal(
     Table(
         "metrics_checkins",
         metadata,
-        Column("person_id", ForeignKey("persons.id", ondelete="CASCADE"), nullable=False),
+        person_fk(),
         Column("sent_at", UTCDateTime, nullable=False),
         PrimaryKeyConstraint("person_id", "sent_at"),
     ),

@@ -23,17 +23,8 @@ from sqlalchemy import (
     UniqueConstraint,
 )
 
-from storage.schema import metadata, personal
+from storage.schema import metadata, person_fk, personal
 from storage.types import BigId, UTCDateTime
-
-
-def _person(name: str, *, cascade: bool = False) -> Column[int]:
-    return Column(
-        name,
-        ForeignKey("persons.id", ondelete="CASCADE" if cascade else "SET NULL"),
-        index=True,
-    )
-
 
 # One row per flagged message. `flags`/`weight` are running totals updated atomically
 # (the quorum check), `status` is collecting → open/escalated → decided.
@@ -46,7 +37,7 @@ mod_cases = personal(
         Column("workspace", String(64), nullable=False),
         Column("channel_id", String(64), nullable=False),
         Column("message_id", String(200), nullable=False),
-        _person("author_person_id"),
+        person_fk("author_person_id", ondelete="SET NULL", index=True),
         # The author's account (the platform acts on accounts, not persons).
         Column("author_ref", String(200)),
         Column("created_at", UTCDateTime, nullable=False),
@@ -59,9 +50,9 @@ mod_cases = personal(
         Column("queue_ref", String(200)),
         Column("decision", String(16)),
         Column("decided_at", UTCDateTime),
-        _person("decided_by"),
+        person_fk("decided_by", ondelete="SET NULL", index=True),
         Column("escalated_at", UTCDateTime),
-        _person("escalated_by"),
+        person_fk("escalated_by", ondelete="SET NULL", index=True),
         Column("rule", Integer),
         Column("hidden_at", UTCDateTime),
         Column("hidden_text", Text),
@@ -84,7 +75,7 @@ mod_flags = personal(
         metadata,
         Column("id", Integer, primary_key=True),
         Column("case_id", ForeignKey("mod_cases.id", ondelete="CASCADE"), nullable=False),
-        _person("person_id"),
+        person_fk("person_id", ondelete="SET NULL", index=True),
         Column("flagged_at", UTCDateTime, nullable=False),
         Column("weight", Float, nullable=False),
         Column("moderator", Boolean, nullable=False),
@@ -103,7 +94,7 @@ mod_sanctions = personal(
         "mod_sanctions",
         metadata,
         Column("id", Integer, primary_key=True),
-        _person("person_id"),
+        person_fk("person_id", ondelete="SET NULL", index=True),
         Column("platform", String(16), nullable=False),
         Column("workspace", String(64), nullable=False),
         Column("kind", String(16), nullable=False),
@@ -115,10 +106,10 @@ mod_sanctions = personal(
         Column("case_id", ForeignKey("mod_cases.id", ondelete="SET NULL")),
         Column("issued_at", UTCDateTime, nullable=False),
         Column("expires_at", UTCDateTime),
-        _person("issued_by"),
+        person_fk("issued_by", ondelete="SET NULL", index=True),
         Column("carried_out", Boolean, nullable=False),
         Column("revoked_at", UTCDateTime),
-        _person("revoked_by"),
+        person_fk("revoked_by", ondelete="SET NULL", index=True),
         Index("ix_mod_sanctions_issued_at", "issued_at"),
         sqlite_autoincrement=True,
     ),
@@ -133,13 +124,13 @@ mod_appeals = personal(
         metadata,
         Column("id", Integer, primary_key=True),
         Column("sanction_id", ForeignKey("mod_sanctions.id", ondelete="CASCADE"), nullable=False),
-        _person("person_id", cascade=True),
+        person_fk(nullable=True, index=True),
         Column("text", String(1000), nullable=False),
         Column("created_at", UTCDateTime, nullable=False),
         Column("queue_ref", String(200)),
         Column("decision", String(16)),
         Column("decided_at", UTCDateTime),
-        _person("decided_by"),
+        person_fk("decided_by", ondelete="SET NULL", index=True),
         UniqueConstraint("sanction_id", name="uq_mod_appeals_sanction_id"),
         sqlite_autoincrement=True,
     ),

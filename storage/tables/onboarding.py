@@ -2,12 +2,9 @@
 
 from __future__ import annotations
 
-from typing import Any
-
 from sqlalchemy import (
     Boolean,
     Column,
-    ForeignKey,
     Index,
     Integer,
     PrimaryKeyConstraint,
@@ -16,14 +13,10 @@ from sqlalchemy import (
     Text,
 )
 
-from storage.schema import metadata, personal
+from storage.schema import metadata, person_fk, personal
 from storage.types import UTCDateTime
 
 REF = String(200)  # "platform:workspace:id"
-
-
-def _person(column: str) -> Column[Any]:
-    return Column(column, ForeignKey("persons.id", ondelete="CASCADE"), nullable=False)
 
 
 # One row per person who joined while onboarding was on: the rules gate, how far the
@@ -32,7 +25,7 @@ onboarding_newcomers = personal(
     Table(
         "onboarding_newcomers",
         metadata,
-        _person("person_id"),
+        person_fk(),
         Column("account_ref", REF, nullable=False),
         Column("joined_at", UTCDateTime, nullable=False),
         Column("gated", Boolean, nullable=False),
@@ -56,7 +49,7 @@ onboarding_answers = personal(
         "onboarding_answers",
         metadata,
         Column("id", Integer, primary_key=True),
-        _person("person_id"),
+        person_fk(),
         Column("question_id", String(32), nullable=False),
         Column("value", Text, nullable=False),
         Column("position", Integer, nullable=False, server_default="0"),
@@ -72,7 +65,7 @@ onboarding_mentors = personal(
     Table(
         "onboarding_mentors",
         metadata,
-        _person("person_id"),
+        person_fk(),
         Column("topic", String(32), nullable=False),
         Column("since", UTCDateTime, nullable=False),
         PrimaryKeyConstraint("person_id", "topic"),
@@ -86,8 +79,8 @@ onboarding_pairings = personal(
         "onboarding_pairings",
         metadata,
         Column("id", Integer, primary_key=True),
-        _person("newcomer_person_id"),
-        _person("mentor_person_id"),
+        person_fk("newcomer_person_id"),
+        person_fk("mentor_person_id"),
         Column("newcomer_ref", REF, nullable=False),
         Column("mentor_ref", REF, nullable=False),
         Column("topic", String(32)),

@@ -22,7 +22,7 @@ from sqlalchemy import (
     UniqueConstraint,
 )
 
-from storage.schema import impersonal, metadata, personal
+from storage.schema import impersonal, metadata, person_fk, personal
 from storage.types import UTCDateTime
 
 # One row per poll or quiz. `secret` keys anonymous ballots while the poll is open
@@ -41,7 +41,7 @@ polls = personal(
         Column("anonymous", Boolean, nullable=False),
         Column("hidden", Boolean, nullable=False),
         Column("correct", Integer),
-        Column("creator_person_id", ForeignKey("persons.id", ondelete="SET NULL"), index=True),
+        person_fk("creator_person_id", ondelete="SET NULL", index=True),
         Column("created_at", UTCDateTime, nullable=False),
         Column("closes_at", UTCDateTime),
         Column("closed_at", UTCDateTime),
@@ -75,7 +75,7 @@ poll_votes = personal(
         "poll_votes",
         metadata,
         Column("poll_id", ForeignKey("polls.id", ondelete="CASCADE"), nullable=False),
-        Column("person_id", ForeignKey("persons.id", ondelete="CASCADE"), nullable=False),
+        person_fk(),
         Column("slot", Integer, nullable=False),
         Column("option", Integer, nullable=False),
         PrimaryKeyConstraint("poll_id", "person_id", "slot"),
@@ -126,7 +126,7 @@ poll_schedules = personal(
         Column("cron", String(100), nullable=False),
         Column("timezone", String(64), nullable=False),
         Column("duration_seconds", Integer),
-        Column("creator_person_id", ForeignKey("persons.id", ondelete="SET NULL"), index=True),
+        person_fk("creator_person_id", ondelete="SET NULL", index=True),
         Column("created_at", UTCDateTime, nullable=False),
         Column("active", Boolean, nullable=False),
         sqlite_autoincrement=True,
@@ -144,7 +144,7 @@ ideas = personal(
         Column("channel_id", String(64), nullable=False),
         Column("title", String(200), nullable=False),
         Column("details", Text, nullable=False),
-        Column("author_person_id", ForeignKey("persons.id", ondelete="SET NULL"), index=True),
+        person_fk("author_person_id", ondelete="SET NULL", index=True),
         Column("status", String(16), nullable=False),
         Column("note", Text, nullable=False),
         Column("created_at", UTCDateTime, nullable=False),
@@ -162,7 +162,7 @@ idea_votes = personal(
         "idea_votes",
         metadata,
         Column("idea_id", ForeignKey("ideas.id", ondelete="CASCADE"), nullable=False),
-        Column("person_id", ForeignKey("persons.id", ondelete="CASCADE"), nullable=False),
+        person_fk(),
         PrimaryKeyConstraint("idea_id", "person_id"),
         Index("ix_idea_votes_person_id", "person_id"),
     ),
@@ -181,7 +181,7 @@ surveys = personal(
         Column("questions", Text, nullable=False),
         Column("anonymous", Boolean, nullable=False),
         Column("secret", String(64), nullable=False),
-        Column("creator_person_id", ForeignKey("persons.id", ondelete="SET NULL"), index=True),
+        person_fk("creator_person_id", ondelete="SET NULL", index=True),
         Column("created_at", UTCDateTime, nullable=False),
         Column("closed_at", UTCDateTime),
         UniqueConstraint("name", name="uq_surveys_name"),
@@ -199,7 +199,7 @@ survey_responses = personal(
         Column("id", Integer, primary_key=True),
         Column("survey_id", ForeignKey("surveys.id", ondelete="CASCADE"), nullable=False),
         Column("respondent", String(64), nullable=False),
-        Column("person_id", ForeignKey("persons.id", ondelete="CASCADE"), index=True),
+        person_fk(nullable=True, index=True),
         Column("answers", Text, nullable=False),
         Column("submitted_at", UTCDateTime, nullable=False),
         UniqueConstraint("survey_id", "respondent", name="uq_survey_responses_respondent"),

@@ -7,8 +7,6 @@ solved questions' titles) and a `tsvector` column with a GIN index on PostgreSQL
 
 from __future__ import annotations
 
-from typing import Any
-
 from sqlalchemy import (
     DDL,
     Column,
@@ -23,17 +21,13 @@ from sqlalchemy import (
 )
 from sqlalchemy.dialects.postgresql import TSVECTOR
 
-from storage.schema import external, impersonal, metadata, personal
+from storage.schema import external, impersonal, metadata, person_fk, personal
 from storage.types import UTCDateTime
 
 REF = String(200)  # "platform:workspace:id"
 
 # Only PostgreSQL has a tsvector; on SQLite the column exists but stays empty.
 SearchVector = Text().with_variant(TSVECTOR(), "postgresql")
-
-
-def _person(column: str, *, nullable: bool = True, ondelete: str = "SET NULL") -> Column[Any]:
-    return Column(column, ForeignKey("persons.id", ondelete=ondelete), nullable=nullable)
 
 
 questions = personal(
@@ -45,7 +39,7 @@ questions = personal(
         Column("channel_ref", REF, nullable=False),
         Column("message_ref", REF),
         Column("thread_ref", REF),
-        _person("asker_person_id"),
+        person_fk("asker_person_id", ondelete="SET NULL"),
         Column("asker_ref", REF),
         # The question as asked. Stored although Agora keeps no message content
         # otherwise, because the feature cannot work without it: FAQ search matches
@@ -62,11 +56,11 @@ questions = personal(
         Column("closed_at", UTCDateTime),
         Column("close_reason", String(16)),
         Column("duplicate_of", Integer),
-        _person("answerer_person_id"),
+        person_fk("answerer_person_id", ondelete="SET NULL"),
         Column("answerer_ref", REF),
         Column("answer_message_ref", REF),
-        _person("accepted_by_person_id"),
-        _person("closed_by_person_id"),
+        person_fk("accepted_by_person_id", ondelete="SET NULL"),
+        person_fk("closed_by_person_id", ondelete="SET NULL"),
         Column("escalation", Integer, nullable=False, server_default="0"),
         Column("locale", String(16)),
         Column("search_vector", SearchVector),
@@ -107,7 +101,7 @@ question_replies = personal(
             ForeignKey("questions.id", ondelete="CASCADE"),
             nullable=False,
         ),
-        _person("person_id", nullable=False, ondelete="CASCADE"),
+        person_fk(),
         Column("account_ref", REF, nullable=False),
         Column("at", UTCDateTime, nullable=False),
         PrimaryKeyConstraint("message_ref"),
@@ -123,7 +117,7 @@ question_helpers = personal(
     Table(
         "question_helpers",
         metadata,
-        _person("person_id", nullable=False, ondelete="CASCADE"),
+        person_fk(),
         Column("topic", String(32), nullable=False),
         Column("since", UTCDateTime, nullable=False),
         PrimaryKeyConstraint("person_id", "topic"),
@@ -139,7 +133,7 @@ question_drafts = personal(
         "question_drafts",
         metadata,
         Column("id", Integer, primary_key=True),
-        _person("person_id", nullable=False, ondelete="CASCADE"),
+        person_fk(),
         Column("asker_ref", REF, nullable=False),
         Column("channel_ref", REF, nullable=False),
         Column("title", Text, nullable=False),
