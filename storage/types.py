@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import UTC, datetime
 from typing import Any
 
-from sqlalchemy import BigInteger, DateTime, Integer
+from sqlalchemy import BigInteger, DateTime, Integer, String
 from sqlalchemy.engine import Dialect
 from sqlalchemy.types import TypeDecorator
 
@@ -39,3 +39,6 @@ class UTCDateTime(TypeDecorator[datetime]):
 
 # 64-bit ids on PostgreSQL; SQLite's rowid alias must be exactly INTEGER to autoincrement.
 BigId = BigInteger().with_variant(Integer(), "sqlite")
+
+# A platform reference stored as text, `str(Ref)`: "platform:workspace:id".
+REF = String(200)

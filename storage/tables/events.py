@@ -20,9 +20,7 @@ from sqlalchemy import (
 )
 
 from storage.schema import impersonal, metadata, person_fk, personal
-from storage.types import UTCDateTime
-
-REF = String(200)  # "platform:workspace:id"
+from storage.types import REF, UTCDateTime
 
 events = personal(
     Table(

@@ -22,10 +22,7 @@ from sqlalchemy import (
 )
 
 from storage.schema import metadata, person_fk, personal
-from storage.types import UTCDateTime
-
-REF = String(200)  # "platform:workspace:id"
-
+from storage.types import REF, UTCDateTime
 
 kudos = personal(
     Table(

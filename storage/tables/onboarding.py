@@ -14,10 +14,7 @@ from sqlalchemy import (
 )
 
 from storage.schema import metadata, person_fk, personal
-from storage.types import UTCDateTime
-
-REF = String(200)  # "platform:workspace:id"
-
+from storage.types import REF, UTCDateTime
 
 # One row per person who joined while onboarding was on: the rules gate, how far the
 # questionnaire got, whether a mentor was found. Kept after onboarding as history.

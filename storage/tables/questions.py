@@ -22,9 +22,7 @@ from sqlalchemy import (
 from sqlalchemy.dialects.postgresql import TSVECTOR
 
 from storage.schema import external, impersonal, metadata, person_fk, personal
-from storage.types import UTCDateTime
-
-REF = String(200)  # "platform:workspace:id"
+from storage.types import REF, UTCDateTime
 
 # Only PostgreSQL has a tsvector; on SQLite the column exists but stays empty.
 SearchVector = Text().with_variant(TSVECTOR(), "postgresql")
