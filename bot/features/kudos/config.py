@@ -65,70 +65,20 @@ class BadgeRule(Section):
         return value
 
 
+# id, name, emoji, what it counts, threshold.
 DEFAULT_BADGES = [
-    BadgeRule(
-        id="first-kudos",
-        name=N_("First kudos"),
-        emoji="🌱",
-        rule=BadgeKind.KUDOS_RECEIVED,
-        threshold=1,
-    ),
-    BadgeRule(
-        id="appreciated",
-        name=N_("Appreciated"),
-        emoji="🌟",
-        rule=BadgeKind.KUDOS_RECEIVED,
-        threshold=25,
-    ),
-    BadgeRule(
-        id="generous",
-        name=N_("Generous"),
-        emoji="🤝",
-        rule=BadgeKind.KUDOS_GIVEN,
-        threshold=10,
-    ),
-    BadgeRule(
-        id="problem-solver",
-        name=N_("Problem solver"),
-        emoji="🧭",
-        rule=BadgeKind.ACCEPTED_ANSWERS,
-        threshold=10,
-    ),
-    BadgeRule(
-        id="streak-30",
-        name=N_("30-day streak"),
-        emoji="🔥",
-        rule=BadgeKind.STREAK_DAYS,
-        threshold=30,
-    ),
-    BadgeRule(
-        id="welcomer",
-        name=N_("Welcomer"),
-        emoji="👋",
-        rule=BadgeKind.NEWCOMERS_WELCOMED,
-        threshold=5,
-    ),
-    BadgeRule(
-        id="mentor",
-        name=N_("Mentor"),
-        emoji="🎓",
-        rule=BadgeKind.MENTEES,
-        threshold=3,
-    ),
-    BadgeRule(
-        id="quiz-whiz",
-        name=N_("Quiz whiz"),
-        emoji="🧠",
-        rule=BadgeKind.QUIZ_ANSWERS,
-        threshold=5,
-    ),
-    BadgeRule(
-        id="guardian",
-        name=N_("Guardian"),
-        emoji="🛡️",
-        rule=BadgeKind.ACCURATE_FLAGS,
-        threshold=5,
-    ),
+    BadgeRule(id=badge_id, name=name, emoji=emoji, rule=rule, threshold=threshold)
+    for badge_id, name, emoji, rule, threshold in (
+        ("first-kudos", N_("First kudos"), "🌱", BadgeKind.KUDOS_RECEIVED, 1),
+        ("appreciated", N_("Appreciated"), "🌟", BadgeKind.KUDOS_RECEIVED, 25),
+        ("generous", N_("Generous"), "🤝", BadgeKind.KUDOS_GIVEN, 10),
+        ("problem-solver", N_("Problem solver"), "🧭", BadgeKind.ACCEPTED_ANSWERS, 10),
+        ("streak-30", N_("30-day streak"), "🔥", BadgeKind.STREAK_DAYS, 30),
+        ("welcomer", N_("Welcomer"), "👋", BadgeKind.NEWCOMERS_WELCOMED, 5),
+        ("mentor", N_("Mentor"), "🎓", BadgeKind.MENTEES, 3),
+        ("quiz-whiz", N_("Quiz whiz"), "🧠", BadgeKind.QUIZ_ANSWERS, 5),
+        ("guardian", N_("Guardian"), "🛡️", BadgeKind.ACCURATE_FLAGS, 5),
+    )
 ]
 
 # Words that make "thanks @bob" count (whole words or phrases, any case), per language.
