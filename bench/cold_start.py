@@ -70,7 +70,7 @@ async def cold_start(case: Case) -> list[Row]:
     executable = agora_executable()
     script = case.workdir / "empty.txt"
     script.write_text("", encoding="utf-8")
-    runs = int(case.pick(3, 7))
+    runs = int(case.pick(2, 7))
     first = await asyncio.to_thread(start_once, executable, case.workdir, script)
     times = [
         await asyncio.to_thread(start_once, executable, case.workdir, script) for _ in range(runs)

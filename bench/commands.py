@@ -47,7 +47,7 @@ async def commands(case: Case) -> list[Row]:
     from bot.app import build_app, open_storage
     from bot.clock import FakeClock, SystemClock
 
-    duration = case.pick(7.0, 60.0)
+    duration = case.pick(4.0, 60.0)
     url = await database_url(case)
     config = bench_config(url)
     storage = await open_storage(config, create_schema=True)

@@ -5,7 +5,7 @@
 (`tests/adapters/discord/fake_discord.py`) on 127.0.0.1. The fake and its load run on
 a loop in a thread of their own (`bench.platforms.Elsewhere`). On a fixed timetable
 (open loop) it sends 500 MESSAGE_CREATE frames a second from the guild's members for
-60 s (10 s quick) and, interleaved, 10 `/help` INTERACTION_CREATE frames a second.
+60 s (5 s quick) and, interleaved, 10 `/help` INTERACTION_CREATE frames a second.
 Figures: every message must reach the dispatcher and get its `processed_events` and
 `activity` rows; the interaction ack (the first callback, whether the answer itself
 or a "thinking…" defer) is timed from the moment its frame was due until the fake
@@ -298,53 +298,52 @@ class Bare:
     probe: str
 
 
-async def bare_client(case: Case, duration: float) -> Bare:
-    """The baseline: discord.py alone on a fresh fake, the minimal answer to each event."""
+async def bare_client(case: Case, elsewhere: Elsewhere, duration: float) -> Bare:
+    """The baseline: discord.py alone on a fresh fake, the minimal answer to each event.
+
+    The fake runs in `elsewhere`, the process Agora's run uses next (a new fake there).
+    """
     import discord
 
     from adapters.discord.adapter import intents
     from adapters.discord.endpoints import Endpoints
     from bot.config import DiscordConfig
 
-    elsewhere = Elsewhere("fake-discord")
+    api, gateway = await elsewhere.call(fake_start, LOAD_MEMBERS, False)
+    client = discord.Client(intents=intents(DiscordConfig()), guild_ready_timeout=0.05)
+    endpoints = Endpoints(api, gateway)
+    endpoints.apply(client)  # only re-roots discord.py's URLs at the fake
+    seen: set[str] = set()
+
+    async def on_message(message: discord.Message) -> None:
+        seen.add(str(message.id))
+
+    async def on_interaction(interaction: discord.Interaction) -> None:
+        with endpoints.webhooks():
+            await interaction.response.send_message("help")
+
+    client.event(on_message)
+    client.event(on_interaction)
     try:
-        api, gateway = await elsewhere.call(fake_start, LOAD_MEMBERS, False)
-        client = discord.Client(intents=intents(DiscordConfig()), guild_ready_timeout=0.05)
-        endpoints = Endpoints(api, gateway)
-        endpoints.apply(client)  # only re-roots discord.py's URLs at the fake
-        seen: set[str] = set()
-
-        async def on_message(message: discord.Message) -> None:
-            seen.add(str(message.id))
-
-        async def on_interaction(interaction: discord.Interaction) -> None:
-            with endpoints.webhooks():
-                await interaction.response.send_message("help")
-
-        client.event(on_message)
-        client.event(on_interaction)
-        try:
-            await client.login(ENV["DISCORD_TOKEN"])
-            runner = asyncio.create_task(client.connect(reconnect=False))
-            await _guild_cached(client, LOAD_MEMBERS)
-            async with LoopProbe() as probe:
-                load = await elsewhere.call(fake_drive, duration)
-                waited = time.perf_counter()
-                limit = case.pick(30.0, 120.0)
-                while time.perf_counter() - waited < limit:
-                    if len(seen) >= len(load.messages):
-                        break
-                    await asyncio.sleep(0.2)
-                backlog = time.perf_counter() - waited
-            acked = await elsewhere.call(fake_acks)
-            await client.close()
-            await asyncio.wait_for(runner, 10)
-        finally:
-            if not client.is_closed():
-                await client.close()
-            await elsewhere.call(fake_stop)
+        await client.login(ENV["DISCORD_TOKEN"])
+        runner = asyncio.create_task(client.connect(reconnect=False))
+        await _guild_cached(client, LOAD_MEMBERS)
+        async with LoopProbe() as probe:
+            load = await elsewhere.call(fake_drive, duration)
+            waited = time.perf_counter()
+            limit = case.pick(30.0, 120.0)
+            while time.perf_counter() - waited < limit:
+                if len(seen) >= len(load.messages):
+                    break
+                await asyncio.sleep(0.2)
+            backlog = time.perf_counter() - waited
+        acked = await elsewhere.call(fake_acks)
+        await client.close()
+        await asyncio.wait_for(runner, 10)
     finally:
-        await elsewhere.close()
+        if not client.is_closed():
+            await client.close()
+        await elsewhere.call(fake_stop)
     acks = [(acked[i][0] - at) * 1000 for i, at in load.interactions.items() if i in acked]
     return Bare(
         load=load,
@@ -371,12 +370,13 @@ async def discord_gateway(case: Case) -> list[Row]:
     from bot.app import App, build_app, open_storage
     from storage.schema import activity, processed_events
 
-    duration = case.pick(10.0, 60.0)
-    bare = await bare_client(case, duration)
-    gc.collect()
+    duration = case.pick(5.0, 60.0)
+    # One process for the fake, a fresh fake in it for each run (spawning costs seconds).
     elsewhere = Elsewhere("fake-discord")
     app: App | None = None
     try:
+        bare = await bare_client(case, elsewhere, duration)
+        gc.collect()
         api, gateway = await elsewhere.call(fake_start, LOAD_MEMBERS, False)
         config = await adapter_config(case, discord=discord_section(api, gateway))
         storage = await open_storage(config, create_schema=True)
@@ -520,68 +520,64 @@ def _counted() -> int:
     return current
 
 
-async def _agora_bytes(case: Case) -> tuple[int, LoopProbe]:
+async def _agora_bytes(case: Case, elsewhere: Elsewhere) -> tuple[int, LoopProbe]:
     from adapters.discord.adapter import DiscordAdapter
     from bot.app import build_app, open_storage
 
-    elsewhere = Elsewhere("fake-discord")
+    api, gateway = await elsewhere.call(fake_start, CROWD, True)
+    config = await adapter_config(case, discord=discord_section(api, gateway))
+    storage = await open_storage(config, create_schema=True)
+    app = await build_app(config, storage=storage)
+    adapter = DiscordAdapter(config.discord, env=ENV, guild_ready_timeout=0.05)
+    app.attach(adapter)
     try:
-        api, gateway = await elsewhere.call(fake_start, CROWD, True)
-        config = await adapter_config(case, discord=discord_section(api, gateway))
-        storage = await open_storage(config, create_schema=True)
-        app = await build_app(config, storage=storage)
-        adapter = DiscordAdapter(config.discord, env=ENV, guild_ready_timeout=0.05)
-        app.attach(adapter)
-        try:
-            await app.start()
-            async with LoopProbe() as probe:
-                await _count_from_guild_create(elsewhere)
-                await _guild_cached(adapter, CROWD)
-                await adapter.drain(limit=10)  # on_guild_available's channel upserts
-            return _counted(), probe
-        finally:
-            await app.stop()
-            await elsewhere.call(fake_stop)
+        await app.start()
+        async with LoopProbe() as probe:
+            await _count_from_guild_create(elsewhere)
+            await _guild_cached(adapter, CROWD)
+            await adapter.drain(limit=10)  # on_guild_available's channel upserts
+        return _counted(), probe
     finally:
-        await elsewhere.close()
+        await app.stop()
+        await elsewhere.call(fake_stop)
 
 
-async def _bare_bytes() -> tuple[int, LoopProbe]:
+async def _bare_bytes(elsewhere: Elsewhere) -> tuple[int, LoopProbe]:
     import discord
 
     from adapters.discord.adapter import intents
     from adapters.discord.endpoints import Endpoints
     from bot.config import DiscordConfig
 
-    elsewhere = Elsewhere("fake-discord")
+    api, gateway = await elsewhere.call(fake_start, CROWD, True)
+    client = discord.Client(intents=intents(DiscordConfig()), guild_ready_timeout=0.05)
+    # Only re-roots discord.py's URLs at the fake; nothing else of Agora's.
+    Endpoints(api, gateway).apply(client)
     try:
-        api, gateway = await elsewhere.call(fake_start, CROWD, True)
-        client = discord.Client(intents=intents(DiscordConfig()), guild_ready_timeout=0.05)
-        # Only re-roots discord.py's URLs at the fake; nothing else of Agora's.
-        Endpoints(api, gateway).apply(client)
-        try:
-            await client.login(ENV["DISCORD_TOKEN"])
-            runner = asyncio.create_task(client.connect(reconnect=False))
-            async with LoopProbe() as probe:
-                await _count_from_guild_create(elsewhere)
-                await _guild_cached(client, CROWD)
-            counted = _counted()
-            await client.close()
-            await asyncio.wait_for(runner, 10)
-            return counted, probe
-        finally:
-            if not client.is_closed():
-                await client.close()
-            await elsewhere.call(fake_stop)
+        await client.login(ENV["DISCORD_TOKEN"])
+        runner = asyncio.create_task(client.connect(reconnect=False))
+        async with LoopProbe() as probe:
+            await _count_from_guild_create(elsewhere)
+            await _guild_cached(client, CROWD)
+        counted = _counted()
+        await client.close()
+        await asyncio.wait_for(runner, 10)
+        return counted, probe
     finally:
-        await elsewhere.close()
+        if not client.is_closed():
+            await client.close()
+        await elsewhere.call(fake_stop)
 
 
 @benchmark("discord_members", title="Discord memory per cached member")
 async def discord_members(case: Case) -> list[Row]:
-    agora, ours_probe = await _agora_bytes(case)
-    gc.collect()
-    bare, bare_probe = await _bare_bytes()
+    elsewhere = Elsewhere("fake-discord")  # a fresh fake in it for each
+    try:
+        agora, ours_probe = await _agora_bytes(case, elsewhere)
+        gc.collect()
+        bare, bare_probe = await _bare_bytes(elsewhere)
+    finally:
+        await elsewhere.close()
     per_member = agora / CROWD / 1024
     baseline = bare / CROWD / 1024
     return [

@@ -92,7 +92,7 @@ class EventSource:
 
 @benchmark("ingest", title="event ingest", variants=("sqlite", "postgresql"))
 async def ingest(case: Case) -> list[Row]:
-    duration = case.pick(10.0, 60.0)
+    duration = case.pick(4.0, 60.0)
     concurrency = FEEDERS
     url = await database_url(case)
     bench = await open_app(url)

@@ -72,7 +72,7 @@ async def kudos_give(case: Case) -> list[Row]:
     from storage.tables.kudos import kudos
 
     label = case.variant
-    duration = case.pick(8.0, 60.0)
+    duration = case.pick(4.0, 60.0)
     bench = await open_kudos_app(await database_url(case))
     community = bench.community
     names = [m.name for m in bench.members]

@@ -1,8 +1,8 @@
 """(moderation) A raid: 500 flags a minute on 50 messages; each enters the queue once.
 
 Five raiders post spam messages; then members flag them, open loop at the issue's rate
-(500 flags/min on 50 messages for a minute; quick mode: 100 flags on 10 messages in
-12 s, the same rate), every flag its own dispatch task as an adapter makes it — a
+(500 flags/min on 50 messages for a minute; quick mode: 25 flags on 5 messages in
+3 s, the same rate), every flag its own dispatch task as an adapter makes it — a
 `ReactionChanged` with 🚩 through the real dispatcher, trust weighting, the quorum's
 atomic update and the queue item (posted once, then edited). One flag in ten is a
 replay of an event already sent (platform retries) and one in twenty a member
@@ -58,8 +58,8 @@ QUEUE = "mod-queue"
 async def moderation_raid(case: Case) -> list[Row]:
     from adapters.memory.seeding import register_channel
 
-    messages_count = int(case.pick(MESSAGES / 5, MESSAGES))
-    flags = int(case.pick(FLAGS / 5, FLAGS))
+    messages_count = int(case.pick(MESSAGES / 10, MESSAGES))
+    flags = int(case.pick(FLAGS / 20, FLAGS))
     window = 60.0 * flags / FLAGS_PER_MINUTE
     url = await database_url(case)
     clock = FakeClock(SystemClock().now())

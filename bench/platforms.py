@@ -33,10 +33,12 @@ if TYPE_CHECKING:
     from bot.config import AgoraConfig
 
 ADAPTER_TESTS = Path(__file__).resolve().parent.parent / "tests" / "adapters"
-for _folder in ("discord", "slack"):
+for _folder in (ADAPTER_TESTS / "discord", ADAPTER_TESTS / "slack", ADAPTER_TESTS):
     # Appended, not prepended: nothing in those folders may shadow an installed package.
-    if str(ADAPTER_TESTS / _folder) not in sys.path:
-        sys.path.append(str(ADAPTER_TESTS / _folder))
+    # The adapters' folder itself holds what both kits share (as pytest's rootdir
+    # conftest makes importable).
+    if str(_folder) not in sys.path:
+        sys.path.append(str(_folder))
 
 T = TypeVar("T")
 

@@ -53,38 +53,108 @@ def postgres_reachable(timeout: float = 1.0) -> str | None:
         return f"PostgreSQL at {host}:{port} is unreachable ({error}); set AGORA_BENCH_PG_URL"
 
 
-def run_case(bench: Benchmark, variant: str, quick: bool, outcome: Outcome) -> None:
+class CaseServer:
+    """The `bench.worker --serve` process: forks a fresh child per case (see bench.worker).
+
+    Started on first use and again after it died; each case still gets a process of
+    its own, without paying for Python's start-up and the core's imports each time.
+    """
+
+    def __init__(self) -> None:
+        self._proc: subprocess.Popen[str] | None = None
+
+    def _started(self) -> subprocess.Popen[str]:
+        if self._proc is None or self._proc.poll() is not None:
+            self._proc = subprocess.Popen(
+                [sys.executable, "-m", "bench.worker", "--serve"],
+                stdin=subprocess.PIPE,
+                stdout=subprocess.PIPE,
+                text=True,
+            )
+            self._reply(self._proc)  # {"ready": true} once the imports are done
+        return self._proc
+
+    @staticmethod
+    def _reply(proc: subprocess.Popen[str]) -> dict[str, object]:
+        assert proc.stdout is not None
+        line = proc.stdout.readline()
+        if not line:
+            raise RuntimeError(f"the case server exited ({proc.wait()})")
+        reply: dict[str, object] = json.loads(line)
+        return reply
+
+    def run(self, request: dict[str, object]) -> int | None:
+        """The case's exit code, or None when it was killed at its time limit."""
+        proc = self._started()
+        assert proc.stdin is not None
+        try:
+            proc.stdin.write(json.dumps(request) + "\n")
+            proc.stdin.flush()
+        except BrokenPipeError as error:
+            raise RuntimeError("the case server exited") from error
+        code = self._reply(proc)["code"]
+        return code if isinstance(code, int) else None
+
+    def close(self) -> None:
+        if self._proc is not None:
+            if self._proc.stdin is not None:
+                self._proc.stdin.close()
+            try:
+                self._proc.wait(10)
+            except subprocess.TimeoutExpired:
+                self._proc.kill()
+                self._proc.wait()
+            self._proc = None
+
+
+def run_case(
+    bench: Benchmark, variant: str, quick: bool, outcome: Outcome, server: CaseServer
+) -> None:
     label = f"{bench.name} ({variant})" if variant else bench.name
     print(f"· {label} …", file=sys.stderr, flush=True)
     limit = 180 if quick else (bench.timeout or 1200)
     with tempfile.TemporaryDirectory(prefix="agora-bench-") as tmp:
         result = Path(tmp) / "result.json"
-        command = [sys.executable, "-m", "bench.worker", bench.name, variant, str(result)]
-        command += ["--module", bench.fn.__module__]
-        if quick:
-            command.append("--quick")
+        log = Path(tmp) / "case.log"
+        request = {
+            "name": bench.name,
+            "variant": variant,
+            "module": bench.fn.__module__,
+            "result": str(result),
+            "log": str(log),
+            "quick": quick,
+            "limit": limit,
+        }
         started = time.perf_counter()
         try:
-            proc = subprocess.run(command, capture_output=True, text=True, timeout=limit)
-        except subprocess.TimeoutExpired as expired:
-            stderr = expired.stderr or ""
-            if isinstance(stderr, bytes):
-                stderr = stderr.decode(errors="replace")
-            _crash(outcome, bench, variant, f"timed out after {limit} s", stderr)
+            code = server.run(request)
+        except RuntimeError as error:
+            _crash(outcome, bench, variant, str(error), _read(log))
             return
         took = time.perf_counter() - started
-        if proc.returncode != 0 or not result.exists():
-            _crash(outcome, bench, variant, f"exit code {proc.returncode}", proc.stderr)
+        stderr = _read(log)
+        if code is None:
+            _crash(outcome, bench, variant, f"timed out after {limit} s", stderr)
+            return
+        if code != 0 or not result.exists():
+            _crash(outcome, bench, variant, f"exit code {code}", stderr)
             return
         data = json.loads(result.read_text(encoding="utf-8"))
     outcome.rows.extend(Row.from_json(r) for r in data["rows"])
     outcome.notes.extend(data["notes"])
-    warnings = [line for line in proc.stderr.splitlines() if line.strip()]
+    warnings = [line for line in stderr.splitlines() if line.strip()]
     if warnings:
         outcome.notes.append(
             f"{label} wrote {len(warnings)} line(s) to stderr, e.g.: {warnings[-1][:200]}"
         )
     print(f"  done in {took:.1f} s", file=sys.stderr, flush=True)
+
+
+def _read(path: Path) -> str:
+    try:
+        return path.read_text(encoding="utf-8", errors="replace")
+    except OSError:
+        return ""
 
 
 _EXCEPTION_LINE = re.compile(r"^[A-Za-z_][\w.]*(Error|Exception|Exit|Interrupt)\b")
@@ -287,20 +357,39 @@ def main(argv: Sequence[str] | None = None) -> int:
         last = trace.strip().splitlines()[-1]
         outcome.rows.append(Row(figure=module, status=CRASH, note=f"bench.{module}: {last}"))
         outcome.crashed.append(module)
-    pg_problem = postgres_reachable() if any(POSTGRESQL in b.variants for b in selected) else None
+    # Quick mode is the SQLite variants: the PostgreSQL ones run in full mode, or in
+    # quick mode when named with --only (bench/README.md says why).
+    skip_pg = args.quick and not wanted
+    skipped_pg = [b.name for b in selected if skip_pg and POSTGRESQL in b.variants]
+    if skipped_pg:
+        line = (
+            f"PostgreSQL skipped in quick mode ({len(skipped_pg)} variants: "
+            f"{', '.join(skipped_pg)}); `make bench` runs them, or "
+            "`python -m bench --quick --only NAME:postgresql`"
+        )
+        print(line, file=sys.stderr, flush=True)
+        outcome.notes.append(line)
+    runs_pg = any(POSTGRESQL in b.variants and b.name not in skipped_pg for b in selected)
+    pg_problem = postgres_reachable() if runs_pg else None
     load = load_average()
     began = datetime.now(UTC)
     started = time.perf_counter()
-    for bench in selected:
-        for case_variant in bench.variants:
-            if wanted.get(bench.name) and case_variant not in wanted[bench.name]:
-                continue
-            if case_variant == POSTGRESQL and pg_problem is not None:
-                outcome.rows.append(
-                    Row(figure=f"{bench.title} (postgresql)", status=SKIP, note=pg_problem)
-                )
-                continue
-            run_case(bench, case_variant, args.quick, outcome)
+    server = CaseServer()
+    try:
+        for bench in selected:
+            for case_variant in bench.variants:
+                if wanted.get(bench.name) and case_variant not in wanted[bench.name]:
+                    continue
+                if case_variant == POSTGRESQL and bench.name in skipped_pg:
+                    continue
+                if case_variant == POSTGRESQL and pg_problem is not None:
+                    outcome.rows.append(
+                        Row(figure=f"{bench.title} (postgresql)", status=SKIP, note=pg_problem)
+                    )
+                    continue
+                run_case(bench, case_variant, args.quick, outcome, server)
+    finally:
+        server.close()
     took = time.perf_counter() - started
     mode = "quick" if args.quick else "full"
     print_table(outcome, f"Agora benchmarks ({mode}, {took:.0f} s, load average {load})")

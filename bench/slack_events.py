@@ -5,7 +5,7 @@ run` builds (every feature on), with the adapter tests' fake Slack
 (`tests/adapters/slack/fake_slack.py`) answering its Web API calls. The fake and the
 load run in a process of their own (`bench.platforms.Elsewhere`), like Slack's
 servers: on a fixed timetable (open loop: a slow bot does not slow the load down)
-they POST 200 signed Events API requests a second for 60 s (10 s quick) to the bolt
+they POST 200 signed Events API requests a second for 60 s (5 s quick) to the bolt
 endpoint, each on its own connection slot, and time each from the moment it was due
 until its response. The mix is 90 % messages, 10 % reactions from 200 members, and
 2 % of the requests are Slack's retries of an earlier event (the same body, a fresh
@@ -303,7 +303,7 @@ async def slack_events(case: Case) -> list[Row]:
     from bot.config import SlackConfig
     from storage.schema import activity, processed_events
 
-    duration = case.pick(10.0, 60.0)
+    duration = case.pick(5.0, 60.0)
     elsewhere = Elsewhere("fake-slack")
     app: App | None = None
     try:

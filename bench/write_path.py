@@ -70,7 +70,7 @@ def as_rows(facts: list[ActivityFact]) -> list[dict[str, Any]]:
 async def write_path(case: Case) -> list[Row]:
     from storage.schema import activity
 
-    total = int(case.pick(60_000, 600_000))
+    total = int(case.pick(30_000, 600_000))
     per_round = total // ROUNDS
     url = await database_url(case)
     bench = await open_app(url, members=0, channels=0, start_scheduler=False)
