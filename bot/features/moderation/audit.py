@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from bot.context import Context
-from bot.features.moderation.store import LogEntry, LogKind, ModLog
+from bot.features.moderation.store import Case, LogEntry, LogKind, ModLog
 from bot.model import Ref
 
 
@@ -31,3 +31,18 @@ async def record(
         detail=detail,
     )
     await ctx.repo(ModLog).write([entry])  # type: ignore[type-abstract]
+
+
+async def record_case(
+    ctx: Context, kind: LogKind, case: Case, *, actor: int | None = None, detail: str = ""
+) -> None:
+    """An entry about a case: at its message's place, its author as the subject."""
+    await record(
+        ctx,
+        kind,
+        case.message,
+        case_id=case.id,
+        actor=actor,
+        subject=case.author_person_id,
+        detail=detail,
+    )

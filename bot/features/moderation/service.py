@@ -121,13 +121,11 @@ async def flag(ctx: Context, event: ReactionChanged) -> FlagResult:
     if added is None:
         return FlagResult(Outcome.DUPLICATE, case)
     case = await cases.add_flag(case.id, 1, weighing.weight)
-    await audit.record(
+    await audit.record_case(
         ctx,
         LogKind.FLAG,
-        case.message,
-        case_id=case.id,
+        case,
         actor=actor.person_id,
-        subject=case.author_person_id,
         detail=f"weight {weighing.weight:g} ({weighing.standing.value})",
     )
     queued = False
@@ -137,14 +135,7 @@ async def flag(ctx: Context, event: ReactionChanged) -> FlagResult:
         trigger = Trigger.MODERATOR if moderator else Trigger.QUORUM
         queued = await cases.queue(case.id, trigger, now)
         if queued:
-            await audit.record(
-                ctx,
-                LogKind.QUEUED,
-                case.message,
-                case_id=case.id,
-                subject=case.author_person_id,
-                detail=trigger.value,
-            )
+            await audit.record_case(ctx, LogKind.QUEUED, case, detail=trigger.value)
             if trigger is Trigger.QUORUM and config.auto_hide:
                 await hide(ctx, case)
             found = await cases.get(case.id)
@@ -173,9 +164,7 @@ async def hide(ctx: Context, case: Case) -> None:
         return
     RECENT.drop(case.message)
     await _cases(ctx).hide(case.id, text, ctx.now())
-    await audit.record(
-        ctx, LogKind.HIDDEN, case.message, case_id=case.id, subject=case.author_person_id
-    )
+    await audit.record_case(ctx, LogKind.HIDDEN, case)
 
 
 async def _own_flag(ctx: Context, case_id: int) -> tuple[Case, int, float]:
@@ -288,26 +277,13 @@ async def decide(
     rule = case.rule or await cited_rule(ctx, case)
     if decision is Decision.DELETE:
         await remove_message(ctx, case)
-        await audit.record(
-            ctx,
-            LogKind.DELETE,
-            case.message,
-            case_id=case.id,
-            actor=actor.person_id,
-            subject=case.author_person_id,
-            detail=f"rule {rule}" if rule else "",
+        await audit.record_case(
+            ctx, LogKind.DELETE, case, actor=actor.person_id, detail=f"rule {rule}" if rule else ""
         )
         await tell_author_deleted(ctx, case, rule)
     elif decision is Decision.DISMISS:
         await restore(ctx, case)
-        await audit.record(
-            ctx,
-            LogKind.DISMISS,
-            case.message,
-            case_id=case.id,
-            actor=actor.person_id,
-            subject=case.author_person_id,
-        )
+        await audit.record_case(ctx, LogKind.DISMISS, case, actor=actor.person_id)
     else:
         assert author is not None and case.author is not None
         kind = SANCTIONS.get(decision)
@@ -422,14 +398,7 @@ async def escalate(ctx: Context, case_id: int) -> Case:
     cases = _cases(ctx)
     if not await cases.escalate(case.id, actor.person_id, ctx.now()):
         raise UserError(_("Someone else changed this case just now; look at it again."))
-    await audit.record(
-        ctx,
-        LogKind.ESCALATE,
-        case.message,
-        case_id=case.id,
-        actor=actor.person_id,
-        subject=case.author_person_id,
-    )
+    await audit.record_case(ctx, LogKind.ESCALATE, case, actor=actor.person_id)
     found = await cases.get(case.id)
     assert found is not None
     found = await queue.publish(ctx, found)
