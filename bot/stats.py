@@ -9,7 +9,7 @@ kudos its flow, polls their participation — each stays the owner of its number
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
 
 
 @dataclass(frozen=True, slots=True)
@@ -38,3 +38,13 @@ class Figure:
     value: float | None
     unit: str = ""
     group: str = ""
+
+
+def as_percent(share: float | None) -> float | None:
+    """A share (0 to 1) as a figure's value in percent, to one decimal; None (no data) stays."""
+    return None if share is None else round(100 * share, 1)
+
+
+def as_minutes(duration: timedelta | None) -> float | None:
+    """A duration as a figure's value in minutes, to one decimal; None (no data) stays."""
+    return None if duration is None else round(duration.total_seconds() / 60, 1)

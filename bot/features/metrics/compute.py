@@ -34,7 +34,7 @@ from bot.features.metrics.store import (
     Shift,
 )
 from bot.i18n import _
-from bot.stats import Figure, Window
+from bot.stats import Figure, Window, as_percent
 
 log = logging.getLogger(__name__)
 
@@ -114,25 +114,22 @@ class Summary:
         """The community figures metrics computes itself, as named numbers."""
         group = _("Community")
 
-        def pct(value: float | None) -> float | None:
-            return None if value is None else round(100 * value, 1)
-
         return [
             Figure("members", _("Members"), self.members, group=group),
             Figure("members_joined", _("Joined"), self.joined, group=group),
             Figure("members_left", _("Left"), self.left, group=group),
             Figure("members_net", _("Net growth"), self.joined - self.left, group=group),
-            Figure("churn", _("Churn"), pct(self.churn), unit="%", group=group),
+            Figure("churn", _("Churn"), as_percent(self.churn), unit="%", group=group),
             Figure("active", _("Active members"), self.reach.active, group=group),
             Figure("dau", _("Daily active (mean)"), round(self.dau, 1), group=group),
             Figure("wau", _("Weekly active"), self.reach.wau, group=group),
             Figure("mau", _("Monthly active"), self.reach.mau, group=group),
-            Figure("dau_mau", _("DAU/MAU"), pct(self.stickiness), unit="%", group=group),
+            Figure("dau_mau", _("DAU/MAU"), as_percent(self.stickiness), unit="%", group=group),
             Figure("contributors", _("Contributors"), self.reach.posters, group=group),
             Figure(
                 "contributors_share",
                 _("Contributors' share of members"),
-                pct(self.contributors_share),
+                as_percent(self.contributors_share),
                 unit="%",
                 group=group,
             ),

@@ -11,7 +11,7 @@ from collections.abc import Mapping, Sequence
 from bot.features.metrics.compute import Summary, change
 from bot.features.metrics.periods import Period
 from bot.i18n import N_, _, ngettext
-from bot.stats import Figure
+from bot.stats import Figure, as_percent
 
 PLATFORMS = {"discord": "Discord", "slack": "Slack", "console": "console"}
 WEEKDAYS = (
@@ -81,7 +81,7 @@ def summary(now: Summary, before: Summary | None, names: Mapping[str, str]) -> s
             joined=now.joined,
             left=now.left,
             net=signed(now.joined - now.left),
-            churn=number(None if now.churn is None else round(100 * now.churn, 1), "%"),
+            churn=number(as_percent(now.churn), "%"),
         ),
         _(
             "Active members: {active}{change} · DAU {dau} · WAU {wau} · MAU {mau} · "

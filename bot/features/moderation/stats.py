@@ -18,7 +18,7 @@ from datetime import timedelta
 
 from bot.features.moderation.store import CaseFact, Decision, FlagFact, FlaggerScore, Trigger
 from bot.i18n import _
-from bot.stats import Figure
+from bot.stats import Figure, as_minutes, as_percent
 
 GROUP = "moderation"
 
@@ -63,10 +63,6 @@ def summarize(flags: Sequence[FlagFact], cases: Sequence[CaseFact], sanctions: i
 
 
 def figures(summary: Summary) -> list[Figure]:
-    def pct(value: float | None) -> float | None:
-        return None if value is None else round(value * 100, 1)
-
-    median = summary.decision_median
     return [
         Figure("moderation_flags", _("Flags raised"), summary.flags, group=GROUP),
         Figure(
@@ -87,21 +83,21 @@ def figures(summary: Summary) -> list[Figure]:
         Figure(
             "moderation_confirmed_share",
             _("Flagged messages confirmed by moderators"),
-            pct(summary.confirmed_share),
+            as_percent(summary.confirmed_share),
             unit="%",
             group=GROUP,
         ),
         Figure(
             "moderation_decision_median_minutes",
             _("Median time to decision"),
-            None if median is None else round(median.total_seconds() / 60, 1),
+            as_minutes(summary.decision_median),
             unit="min",
             group=GROUP,
         ),
         Figure(
             "moderation_false_flag_rate",
             _("Member flags dismissed"),
-            pct(summary.false_flag_rate),
+            as_percent(summary.false_flag_rate),
             unit="%",
             group=GROUP,
         ),

@@ -20,7 +20,7 @@ from bot.features.questions.store import (
 )
 from bot.i18n import _
 from bot.model import Block, Section
-from bot.stats import Figure, Window
+from bot.stats import Figure, Window, as_minutes, as_percent
 
 WINDOWS = (7, 30)
 LIST_LIMIT = 20
@@ -89,10 +89,6 @@ async def stats_message(ctx: Context) -> render.Message:
     return render.stats_report(windows, waiting, _sla(ctx), topics)
 
 
-def _minutes(delta: timedelta | None) -> float | None:
-    return None if delta is None else round(delta.total_seconds() / 60, 1)
-
-
 async def figures(ctx: Context, window: Window) -> list[Figure]:
     """Question figures for community metrics (`/stats`, reports, the weekly digest)."""
     facts = await _questions(ctx).facts(window.start, window.end, window.platform)
@@ -101,7 +97,6 @@ async def figures(ctx: Context, window: Window) -> list[Figure]:
         window.start, window.end, window.platform
     )
     group = _("Questions")
-    share = None if summary.within_sla is None else round(summary.within_sla * 100, 1)
     return [
         Figure("questions_asked", _("Questions asked"), summary.asked, group=group),
         Figure("questions_solved", _("Questions solved"), summary.solved, group=group),
@@ -109,28 +104,28 @@ async def figures(ctx: Context, window: Window) -> list[Figure]:
         Figure(
             "questions_within_sla",
             _("First answer within the target"),
-            share,
+            as_percent(summary.within_sla),
             unit="%",
             group=group,
         ),
         Figure(
             "questions_first_response_median",
             _("Time to first answer (median)"),
-            _minutes(summary.first_response_median),
+            as_minutes(summary.first_response_median),
             unit="min",
             group=group,
         ),
         Figure(
             "questions_first_response_p90",
             _("Time to first answer (p90)"),
-            _minutes(summary.first_response_p90),
+            as_minutes(summary.first_response_p90),
             unit="min",
             group=group,
         ),
         Figure(
             "questions_solution_median",
             _("Time to solution (median)"),
-            _minutes(summary.solution_median),
+            as_minutes(summary.solution_median),
             unit="min",
             group=group,
         ),
