@@ -262,15 +262,23 @@ def command_invoked(
     )
 
 
+def decode_custom_id(data: Mapping[str, Any], ids: CustomIds, what: str) -> tuple[str, str] | None:
+    """The two parts of a component's or modal's custom id; None when a stored one expired.
+
+    `what` names the interaction in the error when Discord sent no custom id at all.
+    """
+    custom_id = data.get("custom_id")
+    if not isinstance(custom_id, str):
+        raise Untranslatable(f"{what} without a custom_id")
+    return ids.decode(custom_id)
+
+
 def button_pressed(
     interaction: discord.Interaction[Any], workspace: str, ids: CustomIds, now: datetime
 ) -> ButtonPressed | None:
     """A click or a choice; None when the custom id is a stored one that expired."""
     data = raw_data(interaction)
-    custom_id = data.get("custom_id")
-    if not isinstance(custom_id, str):
-        raise Untranslatable("component without a custom_id")
-    decoded = ids.decode(custom_id)
+    decoded = decode_custom_id(data, ids, "component")
     if decoded is None:
         return None
     action_id, value = decoded
@@ -300,10 +308,7 @@ def form_submitted(
     interaction: discord.Interaction[Any], workspace: str, ids: CustomIds, now: datetime
 ) -> FormSubmitted | None:
     data = raw_data(interaction)
-    custom_id = data.get("custom_id")
-    if not isinstance(custom_id, str):
-        raise Untranslatable("modal submit without a custom_id")
-    decoded = ids.decode(custom_id)
+    decoded = decode_custom_id(data, ids, "modal submit")
     if decoded is None:
         return None
     form_id, context = decoded
