@@ -14,8 +14,7 @@ from collections.abc import Sequence
 from bot.context import Context, UserError
 from bot.features.polls import render_ideas
 from bot.features.polls.config import PollsConfig
-from bot.features.polls.refresh import REFRESHER
-from bot.features.polls.service import refresh_interval
+from bot.features.polls.service import refresh_after_commit
 from bot.features.polls.store import Idea, IdeaStatus, IdeaStore, PollStore, Post, PostKind
 from bot.i18n import _, using_locale
 from bot.model import Block, Level, MemberRecord, Outgoing, Ref
@@ -143,16 +142,8 @@ async def support(ctx: Context, idea_id: int) -> tuple[Idea, bool]:
 
 
 def request_refresh(ctx: Context, idea_id: int) -> None:
-    runtime = ctx.runtime
-
-    async def refresh() -> None:
-        await REFRESHER.request(
-            ("idea", id(runtime), idea_id),
-            lambda: _refresh(runtime, idea_id),
-            refresh_interval(runtime),
-        )
-
-    ctx.work.after_commit.append(refresh)
+    """Re-render every copy of the idea once this event has committed (coalesced)."""
+    refresh_after_commit(ctx, "idea", idea_id, _refresh)
 
 
 async def _refresh(runtime: Runtime, idea_id: int) -> None:

@@ -8,7 +8,7 @@ results in `closing.py`.
 from __future__ import annotations
 
 import logging
-from collections.abc import Sequence
+from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 
@@ -198,18 +198,28 @@ def refresh_interval(runtime: Runtime) -> float:
     return settings.live_update_seconds
 
 
-def request_refresh(ctx: Context, poll_id: int) -> None:
-    """Re-render every copy of the poll once this event has committed (coalesced)."""
+def refresh_after_commit(
+    ctx: Context, kind: str, item_id: int, render: Callable[[Runtime, int], Awaitable[None]]
+) -> None:
+    """Re-render every copy of a poll or an idea once this event has committed (coalesced).
+
+    `render` runs in a unit of work of its own, after the vote is visible to it.
+    """
     runtime = ctx.runtime
 
     async def refresh() -> None:
         await REFRESHER.request(
-            ("poll", id(runtime), poll_id),
-            lambda: _refresh(runtime, poll_id),
+            (kind, id(runtime), item_id),
+            lambda: render(runtime, item_id),
             refresh_interval(runtime),
         )
 
     ctx.work.after_commit.append(refresh)
+
+
+def request_refresh(ctx: Context, poll_id: int) -> None:
+    """Re-render every copy of the poll once this event has committed (coalesced)."""
+    refresh_after_commit(ctx, "poll", poll_id, _refresh)
 
 
 async def _refresh(runtime: Runtime, poll_id: int) -> None:
