@@ -114,6 +114,12 @@ class Context:
     def directory(self) -> Directory:
         return self.repo(Directory)  # type: ignore[type-abstract]
 
+    def member(self) -> MemberRecord:
+        """The member who acted; a friendly refusal when the platform did not say who."""
+        if self.actor is None:
+            raise UserError(_("I could not tell who you are; please try again."))
+        return self.actor
+
     def now(self) -> datetime:
         return self.runtime.clock.now()
 

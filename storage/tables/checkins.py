@@ -23,18 +23,12 @@ from sqlalchemy import (
     UniqueConstraint,
 )
 
-from storage.schema import impersonal, metadata, personal
-from storage.types import UTCDateTime
-
-REF = String(200)  # "platform:workspace:id"
+from storage.schema import impersonal, metadata, person_fk, personal
+from storage.types import REF, UTCDateTime
 
 
 def _checkin() -> Column[Any]:
     return Column("checkin_id", ForeignKey("checkins.id", ondelete="CASCADE"), nullable=False)
-
-
-def _person() -> Column[Any]:
-    return Column("person_id", ForeignKey("persons.id", ondelete="CASCADE"), nullable=False)
 
 
 checkins = impersonal(
@@ -66,7 +60,7 @@ checkin_members = personal(
         "checkin_members",
         metadata,
         _checkin(),
-        _person(),
+        person_fk(),
         Column("stance", String(4), nullable=False, server_default=""),
         Column("paused_until", UTCDateTime),
         PrimaryKeyConstraint("checkin_id", "person_id"),
@@ -103,7 +97,7 @@ checkin_deliveries = personal(
         Column("id", Integer, primary_key=True),
         _checkin(),
         Column("run_key", String(16), nullable=False),
-        _person(),
+        person_fk(),
         Column("member_ref", REF, nullable=False),
         Column("locale", String(16)),
         Column("due_at", UTCDateTime, nullable=False),
@@ -124,7 +118,7 @@ checkin_answers = personal(
         metadata,
         _checkin(),
         Column("run_key", String(16), nullable=False),
-        _person(),
+        person_fk(),
         Column("skipped", Boolean, nullable=False, server_default="0"),
         Column("answers", Text, nullable=False, server_default="[]"),  # JSON list
         Column("at", UTCDateTime, nullable=False),

@@ -12,7 +12,7 @@ from datetime import datetime, timedelta
 
 from bot.context import Context, UserError
 from bot.features.growth import grants, render
-from bot.features.growth.referrals import account_of, actor, config, contributions, name_of
+from bot.features.growth.referrals import account_of, config, contributions, name_of
 from bot.features.growth.store import Invitation, Invitations, Rising, Source
 from bot.i18n import _
 from bot.model import ButtonPressed, Level, Outgoing, Ref
@@ -74,7 +74,7 @@ async def weekly(ctx: Context, fire_time: datetime) -> None:
 async def nominate(ctx: Context, event: ButtonPressed) -> str:
     """An admin clicked "Invite to <track>": the member gets a DM to accept or decline."""
     ctx.require(Level.ADMIN)
-    admin = actor(ctx)
+    admin = ctx.member()
     person_id, track = _nominee(event.action_id)
     cfg = config(ctx)
     role = cfg.tracks.get(track)
@@ -109,7 +109,7 @@ async def answer(ctx: Context, event: ButtonPressed) -> str | None:
 
     Returns the reply when it could not replace the invitation message.
     """
-    member = actor(ctx)
+    member = ctx.member()
     parts = event.action_id.split(":")
     try:
         invitation_id, yes = int(parts[2]), parts[3] == "yes"

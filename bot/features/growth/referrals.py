@@ -56,12 +56,6 @@ def config(ctx: Context) -> GrowthConfig:
     return ctx.config_of(GrowthConfig)
 
 
-def actor(ctx: Context) -> MemberRecord:
-    if ctx.actor is None:
-        raise UserError(_("I could not tell who you are; please try again."))
-    return ctx.actor
-
-
 def earned(cfg: GrowthConfig) -> str:
     return render.reward(cfg.reward_kudos, cfg.reward_badge or None, cfg.reward_role or None)
 
@@ -94,7 +88,7 @@ async def account_of(
 
 async def invite(ctx: Context) -> str:
     """The member's personal invite: a tracked link where the platform makes them, else a code."""
-    member = actor(ctx)
+    member = ctx.member()
     cfg = config(ctx)
     platform = member.ref.platform
     if ctx.can(platform, Capability.INVITES):
@@ -251,7 +245,7 @@ def _job_key(referral_id: int) -> str:
 
 async def claim(ctx: Context, code: str) -> str:
     """A newcomer names whose code (or, from the buttons, whose link) brought them."""
-    newcomer = actor(ctx)
+    newcomer = ctx.member()
     found = await book(ctx).by_code(code)
     if found is None:
         raise UserError(
@@ -268,7 +262,7 @@ async def claim_invite(ctx: Context, invite_id: int) -> str:
     found = await book(ctx).get(invite_id)
     if found is None:
         raise UserError(_("That invite no longer exists; ask the member for their code."))
-    return await _claim(ctx, actor(ctx), found)
+    return await _claim(ctx, ctx.member(), found)
 
 
 async def _claim(ctx: Context, newcomer: MemberRecord, invite: TrackedInvite) -> str:

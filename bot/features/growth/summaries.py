@@ -6,7 +6,7 @@ from datetime import timedelta
 
 from bot.context import Context
 from bot.features.growth import grants, render
-from bot.features.growth.referrals import actor, config, contributions, name_of, referrals
+from bot.features.growth.referrals import config, contributions, name_of, referrals
 from bot.features.growth.store import Referral, Status
 from bot.i18n import _
 from bot.model import Block, MemberRecord, Section
@@ -20,7 +20,7 @@ LOG_SIZE = 25
 
 
 async def me(ctx: Context) -> str:
-    member = actor(ctx)
+    member = ctx.member()
     cfg = config(ctx)
     now = ctx.now()
     rows: list[tuple[str, Referral, str]] = []
@@ -39,7 +39,7 @@ async def me(ctx: Context) -> str:
 
 
 async def top(ctx: Context) -> str:
-    platform = actor(ctx).ref.platform
+    platform = ctx.member().ref.platform
     rows = []
     for person_id, rewarded, joined in await referrals(ctx).top(TOP_SIZE):
         rows.append((await name_of(ctx, person_id, platform), rewarded, joined))
@@ -48,7 +48,7 @@ async def top(ctx: Context) -> str:
 
 async def tree(ctx: Context) -> str:
     """Who invited whom, as an indented tree from the members nobody referred."""
-    platform = actor(ctx).ref.platform
+    platform = ctx.member().ref.platform
     every = await referrals(ctx).every(TREE_LIMIT)
     children: dict[int, list[Referral]] = {}
     for referral in every:
@@ -76,7 +76,7 @@ async def tree(ctx: Context) -> str:
 
 
 async def audit(ctx: Context, member: MemberRecord | None) -> str:
-    platform = actor(ctx).ref.platform
+    platform = ctx.member().ref.platform
     person = member.person_id if member is not None else None
     rows = []
     for entry in await grants.perks(ctx).history(person, LOG_SIZE):

@@ -42,15 +42,9 @@ def platform_name(platform: str) -> str:
     )
 
 
-def _actor(ctx: Context) -> MemberRecord:
-    if ctx.actor is None:
-        raise UserError(_("I could not tell who you are; please try again."))
-    return ctx.actor
-
-
 async def issue_code(ctx: Context) -> tuple[str, int]:
     """A fresh one-time code for the actor's person; returns (code, minutes valid)."""
-    actor = _actor(ctx)
+    actor = ctx.member()
     minutes = ctx.runtime.config.privacy.link_code_minutes
     now = ctx.now()
     code = new_code()
@@ -62,7 +56,7 @@ async def issue_code(ctx: Context) -> tuple[str, int]:
 
 async def redeem(ctx: Context, typed: str) -> list[MemberRecord]:
     """Link the actor's account with the person who issued `typed`; returns the accounts."""
-    actor = _actor(ctx)
+    actor = ctx.member()
     codes: LinkCodes = ctx.repo(LinkCodes)  # type: ignore[type-abstract]
     found = await codes.find(typed.strip().upper())
     now = ctx.now()
@@ -105,7 +99,7 @@ async def redeem(ctx: Context, typed: str) -> list[MemberRecord]:
 
 async def unlink(ctx: Context) -> MemberRecord:
     """Give the actor's account a person of its own; history stays with the old person."""
-    actor = _actor(ctx)
+    actor = ctx.member()
     accounts = await ctx.directory.accounts_of(actor.person_id)
     if len(accounts) < 2:
         raise UserError(_("This account is not linked to any other."))

@@ -106,7 +106,7 @@ async def show_leaderboard(ctx: Context, period: str, topic: str | None) -> None
     ephemeral=True,
 )
 async def show_badges(ctx: Context, member: MemberRecord | None) -> None:
-    text, blocks = await summaries.badge_list(ctx, member or service.actor(ctx))
+    text, blocks = await summaries.badge_list(ctx, member or ctx.member())
     await ctx.reply(text, blocks=blocks, ephemeral=True)
 
 

@@ -73,12 +73,6 @@ def config(ctx: Context) -> KudosConfig:
     return ctx.config_of(KudosConfig)
 
 
-def actor(ctx: Context) -> MemberRecord:
-    if ctx.actor is None:
-        raise UserError(_("I could not tell who you are; please try again."))
-    return ctx.actor
-
-
 def topic_of(ctx: Context, channel: Channel | None) -> str | None:
     if channel is None or channel.kind is ChannelKind.DM:
         return None
@@ -193,7 +187,7 @@ async def after_giving(
 
 
 async def by_command(ctx: Context, receiver: MemberRecord, reason: str | None) -> None:
-    giver = actor(ctx)
+    giver = ctx.member()
     reason = " ".join(reason.split()) if reason else None
     if reason and len(reason) > MAX_REASON:
         raise UserError(_("Keep the reason under {max} characters, please.", max=MAX_REASON))
@@ -234,7 +228,7 @@ async def on_reaction(ctx: Context, event: ReactionChanged) -> None:
 
 
 async def _react(ctx: Context, event: ReactionChanged, receiver: MemberRecord, weight: int) -> None:
-    giver = actor(ctx)
+    giver = ctx.member()
     if await ledger(ctx).by_reaction(giver.person_id, event.message) is not None:
         return  # one kudos per message and giver: a second kudos emoji adds nothing
     outcome = await give(
@@ -261,7 +255,7 @@ async def _react(ctx: Context, event: ReactionChanged, receiver: MemberRecord, w
 
 async def _take_back(ctx: Context, event: ReactionChanged, receiver: MemberRecord) -> None:
     """Removing the reaction soon enough undoes the kudos (and gives the allowance back)."""
-    giver = actor(ctx)
+    giver = ctx.member()
     window = timedelta(minutes=config(ctx).take_back_minutes)
     found = await ledger(ctx).by_reaction(giver.person_id, event.message, same_emoji(event.emoji))
     if found is None or not window or ctx.now() - found.given_at > window:

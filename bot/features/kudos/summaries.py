@@ -15,7 +15,7 @@ from bot.features.kudos.config import KudosConfig
 from bot.features.kudos.leaderboard import standings
 from bot.features.kudos.people import labels
 from bot.features.kudos.rules import zone
-from bot.features.kudos.service import achievements, actor, ledger, verdict
+from bot.features.kudos.service import achievements, ledger, verdict
 from bot.features.kudos.store import Awarded
 from bot.i18n import _, ngettext
 from bot.model import Block, MemberRecord
@@ -34,7 +34,7 @@ def _badge_names(cfg: KudosConfig, awarded: list[Awarded]) -> tuple[str, ...]:
 
 
 async def me(ctx: Context) -> render.Message:
-    member = actor(ctx)
+    member = ctx.member()
     cfg = ctx.config_of(KudosConfig)
     now = ctx.now()
     book = ledger(ctx)
@@ -62,7 +62,7 @@ async def badge_list(ctx: Context, member: MemberRecord) -> render.Message:
         kind: await badges.progress(ctx, member.person_id, kind)
         for kind in {r.rule for r in cfg.badges}
     }
-    tz = zone(actor(ctx).timezone, ctx.runtime.config.bot.timezone)
+    tz = zone(ctx.member().timezone, ctx.runtime.config.bot.timezone)
     return render.badge_list(member.label, cfg.badges, awarded, progress, tz)
 
 
@@ -72,7 +72,7 @@ async def history(ctx: Context, member: MemberRecord) -> render.Message:
     found = await labels(ctx, people, member.ref.platform)
     names: dict[int | None, str] = {p: name for p, name in found.items()}
     names[None] = _("a forgotten member")
-    tz = zone(actor(ctx).timezone, ctx.runtime.config.bot.timezone)
+    tz = zone(ctx.member().timezone, ctx.runtime.config.bot.timezone)
     return render.history(member.label, rows, names, tz)
 
 
@@ -83,7 +83,7 @@ async def remove(ctx: Context, kudos_id: int) -> str:
         raise UserError(
             _("There is no kudos #{id}. /kudos history @member shows the ids.", id=kudos_id)
         )
-    platform = actor(ctx).ref.platform
+    platform = ctx.member().ref.platform
     names = await labels(ctx, [found.receiver_person_id], platform)
     return ngettext(
         "Kudos #{id} ({n} point for {name}) removed. Badges already earned stay.",

@@ -52,9 +52,7 @@ async def render_item(
 
 async def file(ctx: Context, text: str) -> Appeal:
     config = ctx.config_of(ModerationConfig)
-    actor = ctx.actor
-    if actor is None:
-        raise UserError(_("I could not tell who you are; please try again."))
+    actor = ctx.member()
     if not config.appeals:
         raise UserError(_("Appeals are turned off here; talk to a moderator directly."))
     if not text.strip():

@@ -56,12 +56,6 @@ class FlagResult:
     queued: bool = False
 
 
-def _actor(ctx: Context) -> MemberRecord:
-    if ctx.actor is None:
-        raise UserError(_("I could not tell who you are; please try again."))
-    return ctx.actor
-
-
 def _cases(ctx: Context) -> Cases:
     return ctx.repo(Cases)  # type: ignore[type-abstract]
 
@@ -98,7 +92,7 @@ async def weigh(ctx: Context, member: MemberRecord) -> Weighing:
 async def flag(ctx: Context, event: ReactionChanged) -> FlagResult:
     """A member (or moderator) reacted with the flag emoji to a message."""
     config = ctx.config_of(ModerationConfig)
-    actor = _actor(ctx)
+    actor = ctx.member()
     now = ctx.now()
     if event.message_author == actor.ref:
         return FlagResult(Outcome.OWN)
@@ -168,7 +162,7 @@ async def hide(ctx: Context, case: Case) -> None:
 
 
 async def _own_flag(ctx: Context, case_id: int) -> tuple[Case, int, float]:
-    actor = _actor(ctx)
+    actor = ctx.member()
     case = await _cases(ctx).get(case_id)
     found = await _flags(ctx).of(case_id, actor.person_id) if case else None
     if case is None or found is None or found.withdrawn_at is not None:
@@ -185,7 +179,7 @@ async def withdraw(ctx: Context, case_id: int) -> None:
     await _flags(ctx).withdraw(flag_id, ctx.now())
     case = await _cases(ctx).add_flag(case.id, -1, -weight)
     await audit.record(
-        ctx, LogKind.WITHDRAW, case.message, case_id=case.id, actor=_actor(ctx).person_id
+        ctx, LogKind.WITHDRAW, case.message, case_id=case.id, actor=ctx.member().person_id
     )
     await queue.publish(ctx, case)
 
@@ -260,7 +254,7 @@ async def decide(
     ctx: Context, case_id: int, decision: Decision, duration: timedelta | None = None
 ) -> Decided:
     config = ctx.config_of(ModerationConfig)
-    actor = _actor(ctx)
+    actor = ctx.member()
     case = await actionable(ctx, case_id)
     platform = case.message.platform
     author = None
@@ -391,7 +385,7 @@ async def after_decision(ctx: Context, case: Case, decision: Decision) -> None:
 
 async def escalate(ctx: Context, case_id: int) -> Case:
     config = ctx.config_of(ModerationConfig)
-    actor = _actor(ctx)
+    actor = ctx.member()
     case = await actionable(ctx, case_id)
     if case.status is CaseStatus.ESCALATED:
         raise UserError(_("This case is escalated already; an admin decides."))

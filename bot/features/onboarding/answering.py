@@ -31,12 +31,6 @@ def _config(ctx: Context) -> OnboardingConfig:
     return ctx.config_of(OnboardingConfig)
 
 
-def _actor(ctx: Context) -> MemberRecord:
-    if ctx.actor is None:
-        raise UserError(render.unknown_actor())
-    return ctx.actor
-
-
 def _fallback(ctx: Context) -> str:
     return ctx.runtime.config.bot.language
 
@@ -51,7 +45,7 @@ async def send_question(
 
 async def start(ctx: Context, *, from_first: bool = False) -> None:
     """Ask the first question not answered yet (or the very first, to review answers)."""
-    actor = _actor(ctx)
+    actor = ctx.member()
     cfg = _config(ctx)
     questions = questionnaire.usable(cfg)
     if not questions:
@@ -69,7 +63,7 @@ async def answer(
     ctx: Context, question_id: str, values: Sequence[str], message: Ref | None
 ) -> None:
     """Store an answer (option ids, or one text), apply what it sets, ask the next one."""
-    actor = _actor(ctx)
+    actor = ctx.member()
     cfg = _config(ctx)
     question = _question(cfg, question_id)
     fallback = _fallback(ctx)
@@ -99,7 +93,7 @@ async def answer(
 
 async def next_question(ctx: Context, question_id: str, message: Ref | None) -> None:
     """Done choosing under a several-choices question (its "Next" button)."""
-    actor = _actor(ctx)
+    actor = ctx.member()
     question = _question(_config(ctx), question_id)
     chosen = (await answer_store(ctx).of(actor.person_id)).get(question.id, [])
     await delivery.edit(ctx, message, render.question_answered(question, chosen, _fallback(ctx)))
@@ -108,7 +102,7 @@ async def next_question(ctx: Context, question_id: str, message: Ref | None) -> 
 
 async def skip(ctx: Context, question_id: str, message: Ref | None) -> None:
     """Go on without answering; an earlier answer (from `/profile edit`) stays as it was."""
-    actor = _actor(ctx)
+    actor = ctx.member()
     question = _question(_config(ctx), question_id)
     kept = (await answer_store(ctx).of(actor.person_id)).get(question.id, [])
     await delivery.edit(ctx, message, render.question_answered(question, kept, _fallback(ctx)))
@@ -116,7 +110,7 @@ async def skip(ctx: Context, question_id: str, message: Ref | None) -> None:
 
 
 async def skip_all(ctx: Context) -> None:
-    actor = _actor(ctx)
+    actor = ctx.member()
     await _finished(ctx, actor, Progress.SKIPPED)
     await ctx.reply(render.questionnaire_done(skipped=True))
     await mentoring.pair_if_due(ctx, actor.person_id)
@@ -134,7 +128,7 @@ async def _finished(ctx: Context, actor: MemberRecord, progress: Progress) -> No
 
 
 async def advance(ctx: Context, question: QuestionConfig) -> None:
-    actor = _actor(ctx)
+    actor = ctx.member()
     following = questionnaire.after(_config(ctx), question.id)
     if following is not None:
         answers = await answer_store(ctx).of(actor.person_id)

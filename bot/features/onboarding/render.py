@@ -385,10 +385,6 @@ def answer_empty() -> str:
     return _("Please write an answer, or press Skip.")
 
 
-def unknown_actor() -> str:
-    return _("I could not tell who you are; please try again.")
-
-
 def answer_too_long(limit: int) -> str:
     return _("Please keep your answer under {limit} characters.", limit=limit)
 

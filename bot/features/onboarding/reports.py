@@ -14,7 +14,7 @@ from zoneinfo import ZoneInfo
 
 from babel.dates import format_date
 
-from bot.context import Context, UserError
+from bot.context import Context
 from bot.features.onboarding import delivery, mentoring, questionnaire, render
 from bot.features.onboarding.config import OnboardingConfig
 from bot.features.onboarding.store import (
@@ -59,9 +59,7 @@ def _shown_answers(
 
 
 async def profile(ctx: Context, target: MemberRecord | None) -> render.Message:
-    viewer = ctx.actor
-    if viewer is None:
-        raise UserError(render.unknown_actor())
+    viewer = ctx.member()
     member = target or viewer
     cfg = _config(ctx)
     questions = questionnaire.usable(cfg)

@@ -105,9 +105,7 @@ async def _give_back_roles(ctx: Context, member: MemberRecord) -> None:
 
 async def agree(ctx: Context) -> None:
     """The "I agree" button (in the welcome DM, the public greeting or /welcome)."""
-    actor = ctx.actor
-    if actor is None:
-        raise UserError(render.unknown_actor())
+    actor = ctx.member()
     cfg = config(ctx)
     newcomer = await newcomers(ctx).get(actor.person_id)
     if newcomer is None or not newcomer.gated:
@@ -144,9 +142,7 @@ async def guard(ctx: Context, spec: CommandSpec) -> None:
 
 async def welcome_again(ctx: Context) -> None:
     """`/welcome`: the member's onboarding at a glance, with what to do next."""
-    actor = ctx.actor
-    if actor is None:
-        raise UserError(render.unknown_actor())
+    actor = ctx.member()
     cfg = config(ctx)
     newcomer = await newcomers(ctx).get(actor.person_id)
     answers = await answer_store(ctx).of(actor.person_id)

@@ -92,9 +92,7 @@ async def _board_channel(ctx: Context, here: Ref | None) -> Ref:
 
 async def propose(ctx: Context, title: str, details: str, *, where: Ref | None) -> Idea:
     """Post the idea on the board (`where` the member asked: the fallback channel)."""
-    actor = ctx.actor
-    if actor is None:
-        raise UserError(_("I could not tell who you are; please try again."))
+    actor = ctx.member()
     channel = await _board_channel(ctx, where)
     idea = await store(ctx).create(channel, title, details, author=actor.person_id, at=ctx.now())
     text, blocks = public(ctx.runtime, idea, actor.label)
@@ -124,9 +122,7 @@ async def find(ctx: Context, idea_id: int) -> Idea:
 
 async def support(ctx: Context, idea_id: int) -> tuple[Idea, bool]:
     """Toggle the actor's support; True when they support it afterwards."""
-    actor = ctx.actor
-    if actor is None:
-        raise UserError(_("I could not tell who you are; please try again."))
+    actor = ctx.member()
     idea = await find(ctx, idea_id)
     if not idea.status.votable:
         raise UserError(

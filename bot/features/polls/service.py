@@ -160,9 +160,7 @@ class VoteResult:
 
 async def vote(ctx: Context, poll_id: int, option: int) -> VoteResult:
     """The hot path: one poll read, one or two statements, then a coalesced refresh."""
-    actor = ctx.actor
-    if actor is None:
-        raise UserError(_("I could not tell who you are; please try again."))
+    actor = ctx.member()
     store = polls(ctx)
     poll = await store.get(poll_id)
     if poll is None:

@@ -302,9 +302,7 @@ def _choice(question: Question, raw: str) -> str:
 
 async def answer(ctx: Context, survey_id: int, values: Mapping[str, str]) -> tuple[Survey, bool]:
     """Store the actor's answers; True for a first response."""
-    actor = ctx.actor
-    if actor is None:
-        raise UserError(_("I could not tell who you are; please try again."))
+    actor = ctx.member()
     survey = await store(ctx).get(survey_id)
     if survey is None:
         raise UserError(_("This survey no longer exists."))

@@ -63,12 +63,6 @@ def _config(ctx: Context) -> QuestionsConfig:
     return ctx.config_of(QuestionsConfig)
 
 
-def _actor(ctx: Context) -> MemberRecord:
-    if ctx.actor is None:
-        raise UserError(_("I could not tell who you are; please try again."))
-    return ctx.actor
-
-
 def _staff(ctx: Context) -> bool:
     return ctx.level.allows(Level.HELPER)
 
@@ -157,7 +151,7 @@ async def suggestions(ctx: Context, title: str, limit: int) -> list[render.Sugge
 
 
 async def ask(ctx: Context, text: str, topic: str | None) -> None:
-    actor = _actor(ctx)
+    actor = ctx.member()
     cfg = _config(ctx)
     request = parse_ask(text, topic, cfg)
     channel = await _ask_channel(ctx, actor)
@@ -193,7 +187,7 @@ async def _confirm(ctx: Context, question: Question) -> None:
 
 async def draft_decided(ctx: Context, draft_id: int, post: bool) -> None:
     """The member's answer to the FAQ suggestions: post anyway, or "that solved it"."""
-    actor = _actor(ctx)
+    actor = ctx.member()
     drafts: Drafts = ctx.repo(Drafts)  # type: ignore[type-abstract]
     draft = await drafts.take(draft_id, actor.person_id)
     if draft is None:
@@ -403,7 +397,7 @@ def acceptance_refusal(
 
 
 async def accept(ctx: Context, question: Question, reply: Reply | None) -> None:
-    actor = _actor(ctx)
+    actor = ctx.member()
     refusal = acceptance_refusal(question, actor.person_id, ctx.level, reply)
     if refusal is not None:
         raise UserError(refusal)
@@ -489,7 +483,7 @@ async def follow_up_due(ctx: Context, question_id: int) -> None:
 
 
 async def follow_up_answered(ctx: Context, question_id: int, solved: bool) -> None:
-    actor = _actor(ctx)
+    actor = ctx.member()
     repo = _questions(ctx)
     question = await repo.get(question_id)
     if question is None or not question.state.unsolved:
@@ -510,7 +504,7 @@ async def follow_up_answered(ctx: Context, question_id: int, solved: bool) -> No
 
 async def faq_solved(ctx: Context, question_id: int) -> None:
     """ "That solved it" under a question opened from a message: the FAQ answered it."""
-    actor = _actor(ctx)
+    actor = ctx.member()
     question = await _questions(ctx).get(question_id)
     if question is None or not question.state.unsolved:
         raise UserError(_("Question #{id} is already solved or closed.", id=question_id))
@@ -581,7 +575,7 @@ async def _close(
 
 
 async def close(ctx: Context, reason: CloseReason, number: int | None, of: int | None) -> Question:
-    actor = _actor(ctx)
+    actor = ctx.member()
     question = await find(ctx, number)
     if not (question.asked_by(actor.person_id) or _staff(ctx)):
         raise UserError(
@@ -606,7 +600,7 @@ async def close(ctx: Context, reason: CloseReason, number: int | None, of: int |
 
 
 async def reopen(ctx: Context, number: int | None) -> Question:
-    actor = _actor(ctx)
+    actor = ctx.member()
     repo = _questions(ctx)
     question = await find(ctx, number)
     if not (question.asked_by(actor.person_id) or _staff(ctx)):
@@ -639,7 +633,7 @@ async def reopen(ctx: Context, number: int | None) -> Question:
 
 async def volunteer(ctx: Context, on: bool | None, topics: list[str]) -> str:
     """`/helper on|off [topics]`, or the member's current status; returns the reply."""
-    actor = _actor(ctx)
+    actor = ctx.member()
     cfg = _config(ctx)
     helpers: Helpers = ctx.repo(Helpers)  # type: ignore[type-abstract]
     chosen = list(dict.fromkeys(check_topic(t, cfg) for t in topics))
