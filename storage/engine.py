@@ -34,8 +34,11 @@ from storage.repositories import implementation
 
 R = TypeVar("R")
 
-# Group-commit lanes on PostgreSQL (see `bot.ports.Storage.lanes`).
-POSTGRES_LANES = 8
+# Group-commit lanes on PostgreSQL (see `bot.ports.Storage.lanes`). One: batches
+# in two lanes lock rows (kudos totals, badges) in different orders, and a 60 s flood
+# of /kudos had 26 events fail on "deadlock detected". More lanes need the dispatcher
+# to retry an event that lost a deadlock; until then, one writer as on SQLite.
+POSTGRES_LANES = 1
 
 # Execution option marking a SQLite engine whose transactions write (see on_begin).
 _WRITER_OPTION = "agora_writer"
@@ -202,7 +205,6 @@ class SqlStorage:
         self.engine = engine
         self.dialect = engine.dialect.name
         serial = self.dialect == "sqlite"
-        # PostgreSQL: half the pool (10 + 10 overflow), the rest left to jobs and reads.
         self.lanes = 1 if serial else POSTGRES_LANES
         self._write_lock = asyncio.Lock() if serial else None
         self._writer = engine.execution_options(**{_WRITER_OPTION: True})

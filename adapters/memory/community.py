@@ -113,6 +113,10 @@ class Community:
         self.departed: dict[str, Member] = {}
         self.channels: dict[str, Channel] = {}
         self.posts: list[Posted] = []
+        # Posts by number and by ref: a long session (or a benchmark) keeps thousands,
+        # and reactions and links look one up on every event.
+        self._by_number: dict[int, Posted] = {}
+        self._by_ref: dict[Ref, Posted] = {}
         self.forms: dict[Ref, Form] = {}
         self.moderation: list[ModerationRecord] = []
         self.invites: dict[str, SimulatedInvite] = {}
@@ -171,18 +175,20 @@ class Community:
         return next((c for c in self.channels.values() if c.ref == ref), None)
 
     def post(self, number: int) -> Posted:
-        for posted in self.posts:
-            if posted.number == number:
-                return posted
-        raise SimulationError(_("There is no message [{number}].", number=number))
+        posted = self._by_number.get(number)
+        if posted is None:
+            raise SimulationError(_("There is no message [{number}].", number=number))
+        return posted
 
     def post_by_ref(self, ref: Ref) -> Posted | None:
-        return next((p for p in self.posts if p.ref == ref), None)
+        return self._by_ref.get(ref)
 
     # --- what the bot does -----------------------------------------------------------
 
     def record(self, posted: Posted) -> Posted:
         self.posts.append(posted)
+        self._by_number.setdefault(posted.number, posted)
+        self._by_ref.setdefault(posted.ref, posted)
         self.notify(posted)
         return posted
 
