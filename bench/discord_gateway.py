@@ -370,7 +370,7 @@ async def discord_gateway(case: Case) -> list[Row]:
     from bot.app import App, build_app, open_storage
     from storage.schema import activity, processed_events
 
-    duration = case.pick(5.0, 60.0)
+    duration = case.pick(3.5, 60.0)
     # One process for the fake, a fresh fake in it for each run (spawning costs seconds).
     elsewhere = Elsewhere("fake-discord")
     app: App | None = None

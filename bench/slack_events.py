@@ -303,7 +303,7 @@ async def slack_events(case: Case) -> list[Row]:
     from bot.config import SlackConfig
     from storage.schema import activity, processed_events
 
-    duration = case.pick(5.0, 60.0)
+    duration = case.pick(3.5, 60.0)
     elsewhere = Elsewhere("fake-slack")
     app: App | None = None
     try:

@@ -131,8 +131,8 @@ async def soak(case: Case) -> list[Row]:
     from bot.features import all_features
     from bot.model import Button, Buttons, Outgoing
 
-    duration = case.pick(10.0, 1800.0)
-    window = case.pick(2.5, 300.0)
+    duration = case.pick(6.0, 1800.0)
+    window = case.pick(1.5, 300.0)
     url = await database_url(case)
     bench = await open_app(url, features=[*all_features(), probe_feature()], members=200)
     app = bench.app
