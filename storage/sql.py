@@ -35,16 +35,15 @@ def prepared(build: Callable[[str], T]) -> Callable[[AsyncConnection], T]:
     return statement
 
 
-def dialect_insert(dialect: str, table: Table) -> Insert:
+def dialect_insert(dialect: str, table: Table) -> postgresql.Insert | sqlite.Insert:
     """The dialect's own INSERT (with ON CONFLICT), by dialect name."""
     return (postgresql if dialect == "postgresql" else sqlite).insert(table)
 
 
 def insert_ignore(conn: AsyncConnection, table: Table, *keys: str) -> Insert:
     """INSERT … ON CONFLICT DO NOTHING for the connection's dialect."""
-    if conn.dialect.name == "postgresql":
-        return postgresql.insert(table).on_conflict_do_nothing(index_elements=list(keys) or None)
-    return sqlite.insert(table).on_conflict_do_nothing(index_elements=list(keys) or None)
+    insert = dialect_insert(conn.dialect.name, table)
+    return insert.on_conflict_do_nothing(index_elements=list(keys) or None)
 
 
 def upsert(
@@ -55,7 +54,7 @@ def upsert(
     changes: Mapping[str, Any],
 ) -> Insert:
     """INSERT `values`, or on a clash of the unique `keys` UPDATE with `changes`."""
-    insert = (postgresql if conn.dialect.name == "postgresql" else sqlite).insert(table)
+    insert = dialect_insert(conn.dialect.name, table)
     return insert.values(**values).on_conflict_do_update(index_elements=list(keys), set_=changes)
 
 

@@ -64,39 +64,31 @@ def _account(ref: Ref) -> Any:
 
 
 _JOINED = members.join(persons, persons.c.id == members.c.person_id)
+
+
+def _members_in_workspace(*conditions: Any) -> Any:
+    """Member rows (with their person's settings) of the bound platform and workspace."""
+    return (
+        select(*_MEMBER_COLUMNS)
+        .select_from(_JOINED)
+        .where(
+            members.c.platform == bindparam("platform"),
+            members.c.workspace == bindparam("workspace"),
+            *conditions,
+        )
+    )
+
+
 # One statement for a batch's accounts on one platform (an expanding IN: compiled once).
-_PRELOAD = (
-    select(*_MEMBER_COLUMNS)
-    .select_from(_JOINED)
-    .where(
-        members.c.platform == bindparam("platform"),
-        members.c.workspace == bindparam("workspace"),
-        members.c.external_id.in_(bindparam("ids", expanding=True)),
-    )
-)
+_PRELOAD = _members_in_workspace(members.c.external_id.in_(bindparam("ids", expanding=True)))
 # The hot lookups, built once (see `storage.sql.prepared`).
-_BY_ACCOUNT = (
-    select(*_MEMBER_COLUMNS)
-    .select_from(_JOINED)
-    .where(
-        members.c.platform == bindparam("platform"),
-        members.c.workspace == bindparam("workspace"),
-        members.c.external_id == bindparam("id"),
+_BY_ACCOUNT = _members_in_workspace(members.c.external_id == bindparam("id"))
+_BY_NAME = _members_in_workspace(
+    or_(
+        func.lower(members.c.name) == bindparam("name"),
+        func.lower(members.c.display_name) == bindparam("name"),
     )
-)
-_BY_NAME = (
-    select(*_MEMBER_COLUMNS)
-    .select_from(_JOINED)
-    .where(
-        members.c.platform == bindparam("platform"),
-        members.c.workspace == bindparam("workspace"),
-        or_(
-            func.lower(members.c.name) == bindparam("name"),
-            func.lower(members.c.display_name) == bindparam("name"),
-        ),
-    )
-    .order_by(members.c.left_at.is_not(None), members.c.id)
-)
+).order_by(members.c.left_at.is_not(None), members.c.id)
 
 
 def _find_channel(in_workspace: bool) -> Any:
