@@ -21,6 +21,7 @@ change. Running it twice in a row changes nothing.
 from __future__ import annotations
 
 import argparse
+import gettext
 import io
 import re
 import string
@@ -110,6 +111,44 @@ def babel_plural_forms(locale: str) -> str:
     return f"nplurals={count}; plural={expression};"
 
 
+def form_order(old_rule: str, new_rule: str, count: int) -> list[int] | None:
+    """For each form of `new_rule`, the index of the form under `old_rule` that says it.
+
+    Babel releases follow CLDR, which sometimes reorders a language's forms (Babel 2.19
+    put Latvian's "zero" first). Each new form takes the old form chosen for the
+    smallest number that falls in it, so "0 failu" stays with 0 and "1 fails" with 1.
+    None when a new form has no number below 1,000 (nothing to map).
+    """
+    old, new = gettext.c2py(old_rule), gettext.c2py(new_rule)
+    order: list[int | None] = [None] * count
+    for n in range(1000):
+        index = new(n)
+        if index < count and order[index] is None:
+            order[index] = old(n)
+    if any(i is None for i in order):
+        return None
+    return [i for i in order if i is not None]
+
+
+def _plural_expression(header: str) -> str | None:
+    found = re.search(r"plural=(.*?);?\s*$", header)
+    return found.group(1) if found else None
+
+
+def _reorder_forms(catalog: Catalog, old_header: str, new_header: str) -> None:
+    """Move every plural entry's forms from the old rule's order to the new one's."""
+    old_rule, new_rule = _plural_expression(old_header), _plural_expression(new_header)
+    if old_rule is None or new_rule is None:
+        return
+    order = form_order(old_rule, new_rule, catalog.num_plurals)
+    if order is None or order == list(range(len(order))):
+        return
+    for message in catalog:
+        if message.id and isinstance(message.string, tuple | list) and any(message.string):
+            forms = list(message.string)
+            message.string = tuple(forms[i] if i < len(forms) else "" for i in order)
+
+
 def updated_catalog(locale: str, template: Catalog, existing: bytes | None) -> Catalog:
     """The locale's catalog brought up to date with `template`, translations kept."""
     if existing is not None:
@@ -126,9 +165,14 @@ def updated_catalog(locale: str, template: Catalog, existing: bytes | None) -> C
             fuzzy=False,
         )
     # Whatever the file said, the plural rule is Babel's for the locale; set it before
-    # update() so plural entries are checked against the right number of forms.
-    if catalog.plural_forms != babel_plural_forms(locale):
-        catalog.mime_headers = [("Plural-Forms", babel_plural_forms(locale))]
+    # update() so plural entries are checked against the right number of forms, and
+    # keep each translated form with the numbers it was written for.
+    wanted = babel_plural_forms(locale)
+    if catalog.plural_forms != wanted:
+        old, old_count = catalog.plural_forms, catalog.num_plurals
+        catalog.mime_headers = [("Plural-Forms", wanted)]
+        if existing is not None and catalog.num_plurals == old_count:
+            _reorder_forms(catalog, old, wanted)
     catalog.version = template.version
     catalog.update(template, update_creation_date=True)
     for message in catalog:
@@ -196,9 +240,22 @@ def placeholders(text: str) -> set[str]:
     return names
 
 
+def _forms_of_one_number(header: str) -> set[int]:
+    """The plural forms that the catalog's rule picks for exactly one number (0..999)."""
+    rule = _plural_expression(header)
+    if rule is None:
+        return set()
+    pick = gettext.c2py(rule)
+    numbers: dict[int, int] = {}
+    for n in range(1000):
+        numbers[pick(n)] = numbers.get(pick(n), 0) + 1
+    return {form for form, count in numbers.items() if count == 1}
+
+
 def placeholder_problems(catalog: Catalog) -> list[str]:
     """Translations that use a placeholder the source does not supply, or lose one."""
     problems: list[str] = []
+    single = _forms_of_one_number(catalog.plural_forms)
     for message in catalog:
         if not message.id or not message.string or message.fuzzy:
             continue
@@ -206,13 +263,15 @@ def placeholder_problems(catalog: Catalog) -> list[str]:
         strings = message.string if isinstance(message.string, tuple | list) else (message.string,)
         wanted = set().union(*(placeholders(i) for i in ids))
         plural = len(ids) > 1
-        for form in strings:
+        for index, form in enumerate(strings):
             if not form:
                 continue
             used = placeholders(form)
             extra = used - wanted - ({"n"} if plural else set())
-            # A plural form may drop {n} ("one file" for 1), nothing else.
-            missing = wanted - used - ({"n"} if plural else set())
+            # A plural form may drop {n} ("one file") only when it is said of one number
+            # alone: Latvian's and Ukrainian's first forms also say 21, 31, 101 ….
+            optional = {"n"} if plural and index in single else set()
+            missing = wanted - used - optional
             if extra or missing:
                 problems.append(
                     f"{catalog.locale}: {ids[0]!r} → {form!r}: "

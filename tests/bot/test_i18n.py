@@ -37,11 +37,32 @@ def compile_catalog(directory: Path, locale: str, entries: Entries) -> None:
 
 
 FILES = ("{n} file", "{n} files")
+
+
+def in_babels_order(locale: str, by_example: Mapping[int, str]) -> tuple[str, ...]:
+    """Plural forms given by an example number each, in the order Babel's rule numbers them.
+
+    CLDR has reordered forms before (Latvian's "zero" moved first in Babel 2.19), so the
+    fixture names each form by a number it is said of rather than by position.
+    """
+    count, expression = get_plural(locale)
+    rule = gettext.c2py(expression)
+    forms = {rule(n): text for n, text in by_example.items()}
+    assert sorted(forms) == list(range(count)), f"{locale}: one example per form"
+    return tuple(forms[i] for i in range(count))
+
+
 TINY: dict[str, Entries] = {
     "nb": {"Hello {name}": "Hei {name}", FILES: ("{n} fil", "{n} filer")},
     "fi": {"Hello {name}": "Moi {name}", FILES: ("{n} tiedosto", "{n} tiedostoa")},
-    "lv": {"Hello {name}": "Sveiki, {name}", FILES: ("{n} fails", "{n} faili", "{n} failu")},
-    "uk": {"Hello {name}": "Привіт, {name}", FILES: ("{n} файл", "{n} файли", "{n} файлів")},
+    "lv": {
+        "Hello {name}": "Sveiki, {name}",
+        FILES: in_babels_order("lv", {1: "{n} fails", 2: "{n} faili", 0: "{n} failu"}),
+    },
+    "uk": {
+        "Hello {name}": "Привіт, {name}",
+        FILES: in_babels_order("uk", {1: "{n} файл", 2: "{n} файли", 5: "{n} файлів"}),
+    },
 }
 
 
@@ -99,11 +120,12 @@ def test_n_marks_without_translating(locales: Path) -> None:
         ("uk", 25, "25 файлів"),
         ("uk", 111, "111 файлів"),
         ("uk", 0, "0 файлів"),
-        # Latvian: zero has its own form; 1, 21, 31 are singular, 11 is not.
+        # Latvian (CLDR): "zero" is 0, 10-20, 30 …; 1, 21, 31 are singular, 11 is not.
         ("lv", 0, "0 failu"),
         ("lv", 1, "1 fails"),
         ("lv", 2, "2 faili"),
-        ("lv", 11, "11 faili"),
+        ("lv", 11, "11 failu"),
+        ("lv", 20, "20 failu"),
         ("lv", 21, "21 fails"),
         ("lv", 22, "22 faili"),
         # Finnish and Bokmål: one and other (0 is plural).
@@ -315,6 +337,32 @@ def test_wrong_plural_forms_header_is_corrected() -> None:
     fixed = i18n_tools.updated_catalog("uk", template, wrong)
     assert fixed.plural_forms == i18n_tools.babel_plural_forms("uk")
     assert fixed.num_plurals == 3
+
+
+def test_a_reordered_plural_rule_keeps_each_form_with_its_numbers() -> None:
+    """The Latvian rule before Babel 2.19 said one, other, zero; CLDR now says zero first."""
+    template = Catalog(domain=i18n.DOMAIN, creation_date=i18n_tools.CREATION_DATE)
+    template.add(FILES, locations=[("bot/x.py", 2)])
+    catalog = i18n_tools.updated_catalog("lv", template, None)
+    catalog.mime_headers = [
+        ("Plural-Forms", "nplurals=3; plural=(n%10==1 && n%100!=11 ? 0 : n != 0 ? 1 : 2);")
+    ]
+    catalog[FILES].string = ("{n} fails", "{n} faili", "{n} failu")
+    old = i18n_tools.render_po(catalog)
+    updated = i18n_tools.updated_catalog("lv", template, old)
+    rule = gettext.c2py(i18n_tools.babel_plural_forms("lv").split("plural=")[1].rstrip(";"))
+    forms = updated[FILES].string
+    assert forms[rule(1)] == "{n} fails"
+    assert forms[rule(2)] == "{n} faili"
+    assert forms[rule(0)] == "{n} failu"
+
+
+def test_a_form_said_of_many_numbers_must_keep_n() -> None:
+    """Ukrainian's first form also says 21 and 101: "Одне" would be wrong there."""
+    catalog = Catalog(locale="uk", domain=i18n.DOMAIN)
+    catalog.add(FILES, ("Один файл", "{n} файли", "{n} файлів"))
+    problems = i18n_tools.placeholder_problems(catalog)
+    assert len(problems) == 1 and "missing {n}" in problems[0]
 
 
 def test_placeholder_mismatches_are_reported() -> None:

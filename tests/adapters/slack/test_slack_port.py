@@ -51,7 +51,7 @@ async def test_timestamps_are_slack_date_markup_with_a_fallback_in_the_zone(bot:
     port = bot.adapter.port
     at = datetime(2026, 12, 5, 17, 0, tzinfo=UTC)
     full = port.timestamp(at, TimeStyle.FULL, "Europe/Oslo")
-    assert full == "<!date^1796490000^{date_long_pretty} {time}|Sat, Dec 5, 2026 18:00 CET>"
+    assert full == "<!date^1796490000^{date_long_pretty} {time}|Sat, December 5, 2026 18:00 CET>"
     short = port.timestamp(at, TimeStyle.SHORT, "America/New_York")
     assert short == "<!date^1796490000^{date_short_pretty} {time}|Dec 5, 2026 12:00 EST>"
     assert port.timestamp(at, TimeStyle.RELATIVE, "UTC").startswith("<!date^1796490000^{ago}|")

@@ -69,7 +69,7 @@ async def test_the_event_is_posted_on_both_sides_with_buttons_and_a_calendar_fil
         assert on_slack.attachments[0].filename == "event-1.ics"
         # Each side writes times its own way (Slack's date markup, Discord's local text).
         assert f"<!date^1796490000^{TimeStyle.FULL.value}|x>" in on_slack.text
-        assert "Sat, Dec 5, 2026 18:00 CET" in on_discord.text
+        assert "Sat, December 5, 2026 18:00 CET" in on_discord.text
         got = await b.h.on(b.slack, b.slack.command("sue", "general", "/events"))
         assert got[-1].text.splitlines()[1].startswith("#1 Board games")
 

@@ -16,7 +16,7 @@ async def test_a_moderator_creates_an_event_with_buttons_and_a_calendar_file() -
         out = await h.command("bob", CREATE)
         post = public(h)[-1]
         assert post.text.startswith("📅 **Board games** (event #1)")
-        assert "Sat, Dec 5, 2026 18:00 CET (in 5 days), 1 hour" in post.text
+        assert "Sat, December 5, 2026 18:00 CET (in 5 days), 1 hour" in post.text
         assert "0/2 going · 0 maybe" in post.text
         assert [b.label for b in post.buttons] == ["✅ Going", "🤔 Maybe", "❌ Can't go"]
         [ics] = post.attachments
@@ -66,15 +66,15 @@ async def test_today_and_tomorrow_are_days_in_the_events_zone() -> None:
         await h.command("bob", '/event create "Lunch" today 12:00 Europe/Oslo')
         await h.command("bob", '/event create "Call" tomorrow 08:00 America/New_York')
         texts = [p.text for p in public(h)]
-        assert "Mon, Nov 30, 2026 12:00 CET (in 2 hours)" in texts[0]
-        assert "Tue, Dec 1, 2026 08:00 EST" in texts[1]
+        assert "Mon, November 30, 2026 12:00 CET (in 2 hours)" in texts[0]
+        assert "Tue, December 1, 2026 08:00 EST" in texts[1]
 
 
 async def test_the_creators_zone_is_used_when_none_is_given() -> None:
     async with events() as h:
         await h.command("bob", "/timezone America/New_York")
         await h.command("bob", '/event create "Call" 2026-12-05 18:00')
-        assert "Sat, Dec 5, 2026 18:00 EST" in public(h)[-1].text
+        assert "Sat, December 5, 2026 18:00 EST" in public(h)[-1].text
 
 
 async def test_a_full_event_waitlists_and_promotes_with_a_dm() -> None:
@@ -92,7 +92,7 @@ async def test_a_full_event_waitlists_and_promotes_with_a_dm() -> None:
         assert "you are not going" in out[-1].text
         [dm] = h.dms("erin")
         assert dm.text.startswith("🎟 A seat freed up: you are now going to “Board games”")
-        assert "Sat, Dec 5, 2026 18:00 CET" in dm.text
+        assert "Sat, December 5, 2026 18:00 CET" in dm.text
         assert h.dms("alice") == []
         text = (await h.command("carol", "/event attendees 1"))[-1].text
         assert "Going (2): carol, erin" in text
@@ -180,8 +180,8 @@ async def test_events_lists_what_is_coming_in_the_readers_zone() -> None:
         text = (await h.command("carol", "/events"))[-1].text
         lines = text.splitlines()
         assert lines[0] == "Upcoming events:"
-        assert lines[1].startswith("#2 Talk — Wed, Dec 2, 2026 17:00 EET")
-        assert lines[2].startswith("#1 Board games — Sat, Dec 5, 2026 19:00 EET · 1/2 going")
+        assert lines[1].startswith("#2 Talk — Wed, December 2, 2026 17:00 EET")
+        assert lines[2].startswith("#1 Board games — Sat, December 5, 2026 19:00 EET · 1/2 going")
 
 
 async def test_unknown_events_and_broken_buttons_are_explained() -> None:
@@ -219,6 +219,6 @@ async def test_the_home_tab_lists_the_members_coming_events() -> None:
         assert isinstance(section, Section)
         assert section.text.splitlines() == [
             "📅 Your coming events",
-            "🤔 #2 Talk — Wed, Dec 2, 2026 17:00 EET",
-            "✅ #1 Board games — Sat, Dec 5, 2026 18:00 CET",
+            "🤔 #2 Talk — Wed, December 2, 2026 17:00 EET",
+            "✅ #1 Board games — Sat, December 5, 2026 18:00 CET",
         ]

@@ -40,7 +40,7 @@ async def test_reminders_go_a_day_and_a_quarter_hour_before_to_those_who_answere
         await h.tick("1m")
         assert len(reminders(h, "carol")) == 1 and len(reminders(h, "dave")) == 1
         assert reminders(h, "carol")[0] == (
-            "⏰ Reminder: “Board games” starts in 24 hours (Sat, Dec 5, 2026 18:00 CET)."
+            "⏰ Reminder: “Board games” starts in 24 hours (Sat, December 5, 2026 18:00 CET)."
         )
         assert reminders(h, "erin") == []
         await h.tick("23h44m")
@@ -225,7 +225,7 @@ async def test_a_long_outage_posts_only_the_next_future_occurrence(tmp_path: Pat
         await second.tick("1m")
         posts = [p.text for p in public(second) if p.text.startswith("📅")]
         assert len(posts) == 1
-        assert "(event #2)" in posts[0] and "Sat, Jan 2, 2027 18:00 CET" in posts[0]
+        assert "(event #2)" in posts[0] and "Sat, January 2, 2027 18:00 CET" in posts[0]
 
 
 async def test_two_instances_send_each_reminder_once(db_url: str) -> None:
