@@ -21,6 +21,7 @@ from bot.clock import FakeClock, SystemClock
 from bot.config import AgoraConfig, LimitsConfig, Problem, key_lines
 from bot.dispatch import Dispatcher
 from bot.i18n import _
+from bot.outbox import Outbox
 from bot.ports import ChatPort, Clock, Storage
 from bot.ratelimit import RateLimiter
 from bot.redact import protect, redact, secret_values
@@ -76,6 +77,7 @@ class App:
     async def start(self) -> None:
         for adapter in self.adapters:
             await adapter.start(self)
+        await self.runtime.outbox.start()
         await self.scheduler.start()
         self.started = True
         # What exists now (modules, SDK caches, config) lives as long as the process; a
@@ -121,8 +123,10 @@ class App:
         return []
 
     async def stop(self) -> None:
-        """Finish in-flight events (adapters still up to answer them), then close down."""
+        """Finish in-flight events and queued messages (adapters still up), then close down."""
         await self.dispatcher.drain()
+        await self.dispatcher.redelivery.stop()
+        await self.runtime.outbox.stop()
         for adapter in reversed(self.adapters):
             try:
                 await adapter.stop()
@@ -204,6 +208,11 @@ async def build_app(
     features: Sequence[Feature] | None = None,
     env: Mapping[str, str] | None = None,
 ) -> App:
+    """Everything but the adapters.
+
+    On a virtual clock (the console, tests) the outbox delivers inline, right after each
+    commit, so every step shows its consequences before the next (see `bot.outbox`).
+    """
     registry = Registry(enabled_features(config, features))
     if storage is None:
         storage = await open_storage(config, env=env)
@@ -214,6 +223,7 @@ async def build_app(
         clock=clock or SystemClock(),
         instance_id=config.bot.instance_id or default_instance_id(),
     )
+    runtime._outbox = Outbox(runtime, inline=isinstance(runtime.clock, FakeClock))
     dispatcher = Dispatcher(runtime)
     scheduler = Scheduler(runtime)
     return App(runtime, dispatcher, scheduler)

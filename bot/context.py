@@ -32,7 +32,15 @@ from bot.model import (
     Ref,
 )
 from bot.permissions import level_group
-from bot.ports import CapabilityMissing, ChatPort, Directory, JobStore, PendingJob, UnitOfWork
+from bot.ports import (
+    CapabilityMissing,
+    ChatPort,
+    Directory,
+    JobStore,
+    Parcel,
+    PendingJob,
+    UnitOfWork,
+)
 
 if TYPE_CHECKING:
     from bot.registry import Feature
@@ -61,6 +69,10 @@ class Work:
         self.armed: list[PendingJob] = []
         self.cancelled: list[str] = []
         self.after_commit: list[Callable[[], Awaitable[None]]] = []
+        # Messages for the outbox: queued by handlers, written before the commit
+        # (`staged`), delivered after it.
+        self.parcels: list[Outgoing] = []
+        self.staged: list[Parcel] = []
         self.depth = 0
         # Persons erased during this event: nothing more is recorded about them.
         self.forgotten: set[int] = set()
@@ -245,8 +257,31 @@ class Context:
                 sent.append(copy)
         return sent
 
-    async def dm(self, member: Ref, text: str, *, blocks: tuple[Block, ...] = ()) -> Ref | None:
-        return await self.send(Outgoing(text, blocks, dm=member))
+    def deliver(self, out: Outgoing) -> bool:
+        """Queue `out` to be sent once this unit of work commits (see `bot.outbox`).
+
+        For messages nobody waits for and whose ref is not kept: DMs, reminders,
+        announcements to many. Never sent if the change that asked for it rolls back;
+        sent after a restart if the process dies first. False when the platform is not
+        running or cannot deliver this kind of message (no DMs, say).
+        """
+        target = out.dm or out.channel or out.ephemeral_to
+        if target is None:
+            log.warning("message without a destination from %s dropped", self.feature.name)
+            return False
+        port = self.runtime.ports.get(target.platform)
+        if port is None:
+            log.info("%s: no adapter runs for %s; message not queued", self.feature.name, target)
+            return False
+        if out.dm is not None and Capability.DM not in port.capabilities:
+            log.info("%s: %s cannot send direct messages", self.feature.name, target.platform)
+            return False
+        self.work.parcels.append(replace(out, reply_token=None))
+        return True
+
+    def dm(self, member: Ref, text: str, *, blocks: tuple[Block, ...] = ()) -> bool:
+        """Queue a direct message to `member` (delivered after the commit)."""
+        return self.deliver(Outgoing(text, blocks, dm=member))
 
     async def open_form(self, form: Form) -> None:
         """Open a modal for the actor, or say how to answer where forms do not exist."""

@@ -41,6 +41,7 @@ from bot.model import (
 from bot.permissions import level_group
 from bot.ports import ActivityFact, ActivityLog, Directory, EventLog, StorageUnavailable
 from bot.ratelimit import RateLimiter
+from bot.redelivery import Redelivery
 from bot.registry import CommandSpec, Feature
 from bot.runtime import Runtime
 from bot.sentiment import score as sentiment_score
@@ -93,6 +94,7 @@ class Dispatcher:
         self._idle = asyncio.Event()
         self._idle.set()
         self._batches = GroupCommit(self._process, lanes=runtime.storage.lanes)
+        self.redelivery = Redelivery(self.handle, runtime.clock.now)
 
     async def handle(self, event: Event) -> bool:
         """Process one event; False when it was a duplicate or could not be processed."""
@@ -163,12 +165,16 @@ class Dispatcher:
                         facts.append(fact)
                     done.append((index, work))
                 await uow.get(ActivityLog).record(facts)  # type: ignore[type-abstract]
+                await self.runtime.outbox.stage([work for _index, work in done])
         except StorageUnavailable:
             log.warning("storage unavailable while handling %d event(s)", len(wanted))
             for event in wanted:
-                await self._apologise(
-                    event, _("Agora is temporarily unavailable. Please try again in a minute.")
-                )
+                if isinstance(event, CommandInvoked | ButtonPressed | FormSubmitted):
+                    await self._apologise(
+                        event, _("Agora is temporarily unavailable. Please try again in a minute.")
+                    )
+                else:  # nobody can "try again" a message or a join: it is handled later
+                    self.redelivery.offer(event)
             return [False] * len(events)
         except Exception:
             self.failures += 1
@@ -449,15 +455,18 @@ class Dispatcher:
         *,
         quiet: bool,
     ) -> None:
-        """Run one handler in a savepoint: its failure is its own."""
+        """Run one handler in a savepoint: its failure is its own (messages it queued too)."""
+        queued = len(ctx.work.parcels)
         try:
             async with ctx.work.uow.savepoint():
                 await handler(ctx, signal)
         except UserError as refusal:
+            del ctx.work.parcels[queued:]
             await ctx.reply(refusal.message, ephemeral=refusal.ephemeral)
         except StorageUnavailable:
             raise
         except Exception:
+            del ctx.work.parcels[queued:]
             self.failures += 1
             log.exception(
                 "%s failed on %s (actor %s)",
@@ -490,6 +499,7 @@ class Dispatcher:
                 await hook()
             except Exception:
                 log.exception("after-commit hook failed")
+        await self.runtime.outbox.hand_over(work.staged)
 
     async def _apologise(self, event: Event, text: str) -> None:
         """Tell the actor something failed, without touching storage."""

@@ -224,6 +224,36 @@ class JobStore(Protocol):
     async def claim_cron(self, job: str, fire_time: datetime, instance: str) -> bool: ...
 
 
+@dataclass(frozen=True, slots=True)
+class Parcel:
+    """A message in the outbox: decided by a committed change, waiting to be delivered."""
+
+    id: int
+    out: Outgoing
+
+
+class OutboxStore(Protocol):
+    """Messages written with the change that asked for them, delivered after it committed."""
+
+    async def add(self, messages: Sequence[Outgoing], instance: str, at: datetime) -> list[int]:
+        """Store messages (claimed by `instance`) in this transaction; their ids, in order."""
+        ...
+
+    async def delivered(self, ids: Sequence[int]) -> None:
+        """Remove messages that reached their platform (or that it refused for good)."""
+        ...
+
+    async def keep_claims(self, instance: str, at: datetime) -> int:
+        """Say `instance` is still delivering its messages; how many it holds."""
+        ...
+
+    async def take_over(
+        self, instance: str, at: datetime, stale_before: datetime, limit: int
+    ) -> list[Parcel]:
+        """Claim messages whose deliverer fell silent before `stale_before`, oldest first."""
+        ...
+
+
 class PersonData(Protocol):
     """Every row about a person, across all tables (the schema says which columns identify).
 

@@ -19,6 +19,7 @@ from bot.registry import Registry
 
 if TYPE_CHECKING:
     from bot.dispatch import Dispatcher
+    from bot.outbox import Outbox
     from bot.scheduler import Scheduler
 
 
@@ -36,6 +37,7 @@ class Runtime:
     instance_id: str = field(default_factory=default_instance_id)
     _dispatcher: Dispatcher | None = None
     _scheduler: Scheduler | None = None
+    _outbox: Outbox | None = None
     _feature_configs: dict[str, FeatureConfig] = field(default_factory=dict)
     # Per feature, process-local shortcuts (see `Context.memo`).
     memos: dict[str, dict[Any, Any]] = field(default_factory=dict)
@@ -64,6 +66,11 @@ class Runtime:
     def dispatcher(self) -> Dispatcher:
         assert self._dispatcher is not None, "runtime used before the dispatcher was attached"
         return self._dispatcher
+
+    @property
+    def outbox(self) -> Outbox:
+        assert self._outbox is not None, "runtime used before the outbox was attached"
+        return self._outbox
 
     @property
     def scheduler(self) -> Scheduler:

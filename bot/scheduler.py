@@ -431,7 +431,9 @@ class Scheduler:
                 except StorageUnavailable:
                     raise
                 except Exception:
+                    work.parcels.clear()  # what the failed run queued is not sent
                     log.exception("job %s failed (payload %s)", spec.qualified, payload)
+            await runtime.outbox.stage([work])
         self.fired += 1
         await runtime.dispatcher._after_commit(work)
 

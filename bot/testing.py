@@ -229,6 +229,18 @@ class Harness:
                 return posted
         raise AssertionError(f"the bot sent nothing{' to ' + to if to else ''}")
 
+    def answer(self, posted: Sequence[Posted], name: str) -> Posted:
+        """Of what one step made the bot post, the last message `name` can see.
+
+        Their reply, not the DMs the same step queued for others (those are delivered
+        after the commit, so they come last).
+        """
+        ref = self.ref(name)
+        for item in reversed(posted):
+            if item.visible_to(ref):
+                return item
+        raise AssertionError(f"the bot said nothing {name} can see")
+
     def texts(self, to: str | None = None) -> list[str]:
         return [p.text for p in self.sent if to is None or p.visible_to(self.ref(to))]
 

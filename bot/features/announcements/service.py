@@ -193,6 +193,6 @@ async def remind(ctx: Context, announcement_id: int) -> int:
             blocks = (
                 _blocks(ctx, made) if ctx.can(reader.member.platform, Capability.BUTTONS) else ()
             )
-            if await ctx.dm(reader.member, text, blocks=blocks) is not None:
+            if ctx.dm(reader.member, text, blocks=blocks):
                 sent += 1
     return sent

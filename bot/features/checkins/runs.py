@@ -23,7 +23,7 @@ from bot.features.checkins.store import Checkin, Delivery, NewDelivery, Particip
 from bot.features.checkins.timing import fires_at, next_instant, run_key, summary_due
 from bot.i18n import normalize_locale, using_locale
 from bot.model import Outgoing, Ref
-from bot.ports import JobStore, PlatformRefused
+from bot.ports import JobStore
 
 log = logging.getLogger(__name__)
 
@@ -196,7 +196,7 @@ async def send(ctx: Context, checkin: Checkin, at: datetime, batch: int) -> None
     for row in rows:
         with _language(ctx, row):
             text, blocks = render.ask(checkin, row.run_key, *_ids(ctx, checkin, row))
-        await _dm(ctx, checkin, row.member, text, blocks)
+        _dm(ctx, checkin, row.member, text, blocks)
     await service.store(ctx).mark_sent([r.id for r in rows], ctx.now())
 
 
@@ -214,7 +214,7 @@ async def on_remind(ctx: Context, payload: dict[str, Any]) -> None:
             continue  # the summary is out: no point in chasing
         with _language(ctx, row):
             text, blocks = render.reminder(checkin, row.run_key, *_ids(ctx, checkin, row))
-        await _dm(ctx, checkin, row.member, text, blocks)
+        _dm(ctx, checkin, row.member, text, blocks)
         reminded.append(row.id)
     await service.store(ctx).mark_reminded(reminded, ctx.now())
 
@@ -228,8 +228,7 @@ def _language(ctx: Context, row: Sent) -> AbstractContextManager[str]:
     return using_locale(normalize_locale(row.locale) or ctx.runtime.config.bot.language)
 
 
-async def _dm(ctx: Context, checkin: Checkin, member: Ref, text: str, blocks: Any) -> None:
-    try:
-        await ctx.dm(member, text, blocks=blocks)
-    except PlatformRefused as refused:  # DMs closed, account gone: the others still go
-        log.info("check-in %s: could not DM %s: %s", checkin.name, member, refused)
+def _dm(ctx: Context, checkin: Checkin, member: Ref, text: str, blocks: Any) -> None:
+    # DMs closed, account gone: the outbox logs that member's refusal; the others go.
+    if not ctx.dm(member, text, blocks=blocks):
+        log.info("check-in %s: cannot DM %s here", checkin.name, member)

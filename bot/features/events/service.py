@@ -283,7 +283,7 @@ async def _tell(
         return
     with ctx.speaking_to(record):
         stamp = stamper(ctx, record.ref.platform, reader_zone(record, event), event)
-        await ctx.dm(record.ref, text(event, stamp))
+        ctx.dm(record.ref, text(event, stamp))
 
 
 async def _reachable(ctx: Context, rsvp: Rsvp) -> MemberRecord | None:

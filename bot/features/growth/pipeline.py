@@ -92,7 +92,7 @@ async def nominate(ctx: Context, event: ButtonPressed) -> str:
     decline = ctx.feature.action_id(ANSWER, opened.id, "no")
     with ctx.speaking_to(member):
         text, blocks = render.invitation(member.label, ctx.community, track, role, accept, decline)
-    await ctx.send(Outgoing(text, blocks, dm=member.ref))
+    ctx.deliver(Outgoing(text, blocks, dm=member.ref))
     return render.invitation_sent(member.label, track)
 
 
@@ -152,4 +152,4 @@ async def _tell_admins(ctx: Context, where: Ref, invitation: Invitation, yes: bo
         else None
     )
     if admin is not None:
-        await ctx.send(Outgoing(text, dm=admin.ref))
+        ctx.deliver(Outgoing(text, dm=admin.ref))

@@ -205,7 +205,7 @@ async def _ask(ctx: Context, newcomer: MemberRecord, candidates: tuple[TrackedIn
         return
     with ctx.speaking_to(newcomer):
         text, blocks = render.who_invited_you(named, ctx.feature.action_id(CLAIM_ACTION))
-    await ctx.send(Outgoing(text, blocks, dm=newcomer.ref))
+    ctx.deliver(Outgoing(text, blocks, dm=newcomer.ref))
 
 
 async def record(
@@ -232,7 +232,7 @@ async def record(
     if referrer is not None:
         with ctx.speaking_to(referrer):
             text = render.referrer_told(newcomer.label, when(cfg), earned(cfg))
-        await ctx.send(Outgoing(text, dm=referrer.ref))
+        ctx.deliver(Outgoing(text, dm=referrer.ref))
     return referral
 
 
@@ -376,7 +376,7 @@ async def reward(ctx: Context, referral: Referral, newcomer: MemberRecord) -> No
         other_name = other.label if other is not None else _("a former member")
         with ctx.speaking_to(person):
             text = render.referral_rewarded(other_name, earned(cfg), is_newcomer)
-        await ctx.send(Outgoing(text, dm=person.ref))
+        ctx.deliver(Outgoing(text, dm=person.ref))
 
 
 def qualify_payload(payload: dict[str, object]) -> int:

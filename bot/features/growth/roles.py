@@ -88,7 +88,7 @@ async def _grant(ctx: Context, cfg: GrowthConfig, rule: RoleRule, person_id: int
         return
     with ctx.speaking_to(member):
         text = render.role_granted_dm(rule.role, render.why(rule.describe()))
-    await ctx.send(Outgoing(text, dm=member.ref))
+    ctx.deliver(Outgoing(text, dm=member.ref))
 
 
 async def _announce(ctx: Context, member: MemberRecord, rule: RoleRule, reason: str) -> bool:
@@ -119,4 +119,4 @@ async def _take_back(ctx: Context, rule: RoleRule, person_id: int, *, inactive_f
             text = render.role_inactive_dm(member.label, rule.role, inactive_for)
         else:
             text = render.role_below_dm(member.label, rule.role, render.why(rule.describe()))
-    await ctx.send(Outgoing(text, dm=member.ref))
+    ctx.deliver(Outgoing(text, dm=member.ref))

@@ -112,4 +112,4 @@ async def suggest_link(ctx: Context, event: MemberJoined | CommandInvoked) -> No
             "history together), type /link there and enter the code here with /link CODE.",
             platform=service.platform_name(other.platform),
         )
-        await ctx.send(Outgoing(text, dm=ctx.actor.ref))
+        ctx.deliver(Outgoing(text, dm=ctx.actor.ref))

@@ -87,4 +87,4 @@ async def announce(ctx: Context, member: MemberRecord, rule: BadgeRule) -> None:
         return
     with ctx.speaking_to(member):
         text, blocks = render.badge_earned(member.label, rule)
-    await ctx.send(Outgoing(text, blocks, dm=member.ref))
+    ctx.deliver(Outgoing(text, blocks, dm=member.ref))

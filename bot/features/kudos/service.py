@@ -273,7 +273,7 @@ async def tell_receiver(
         return
     with ctx.speaking_to(receiver):
         text = render.received_dm(giver.label, kudos.source, kudos.emoji, ctx.link(kudos.message))
-    await ctx.send(Outgoing(text, dm=receiver.ref))
+    ctx.deliver(Outgoing(text, dm=receiver.ref))
 
 
 # --- messages: "thanks @bob", "welcome @dave", streaks ----------------------------------
@@ -393,7 +393,7 @@ async def on_answer_accepted(ctx: Context, signal: AnswerAccepted) -> None:
         if kudos is not None and config(ctx).notify_receiver:
             with ctx.speaking_to(answerer):
                 text = render.answer_dm(points, signal.question_id)
-            await ctx.send(Outgoing(text, dm=answerer.ref))
+            ctx.deliver(Outgoing(text, dm=answerer.ref))
     await badges.review(ctx, answerer, (BadgeKind.ACCEPTED_ANSWERS, BadgeKind.KUDOS_RECEIVED))
 
 

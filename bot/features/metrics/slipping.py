@@ -18,7 +18,6 @@ from bot.features.metrics import render
 from bot.features.metrics.config import MetricsConfig
 from bot.features.metrics.store import CheckIns, CommunityMetrics
 from bot.model import MemberRecord
-from bot.ports import PlatformRefused
 
 log = logging.getLogger(__name__)
 
@@ -91,13 +90,8 @@ async def check_in(ctx: Context) -> int:
                 if config.nudge_text
                 else render.checkin(account.label, ctx.community)
             )
-        try:
-            sent_to = await ctx.dm(account.ref, text)
-        except PlatformRefused as refusal:  # DMs closed, blocked bot: the others still get theirs
-            log.info("check-in DM to %s refused: %s", account.ref, refusal)
-            continue
-        if sent_to is None:
-            log.info("check-in DM to %s could not be sent", account.ref)
+        if not ctx.dm(account.ref, text):  # refusals (DMs closed) are the outbox's, per member
+            log.info("check-in DM to %s could not be queued", account.ref)
             continue
         await checkins.record(person, now)
         sent += 1

@@ -121,7 +121,7 @@ async def decide(ctx: Context, appeal_id: int, revoke: bool) -> str:
                     if revoke
                     else _("The moderators reviewed your appeal; the sanction stands.")
                 )
-            await tell(ctx, account.ref, text)
+            tell(ctx, account.ref, text)
     decided = await appeals.get(appeal.id)
     if decided is not None and decided.queue_message is not None:
         body, blocks = await render_item(ctx, decided, sanction)

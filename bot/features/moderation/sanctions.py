@@ -151,7 +151,7 @@ async def impose(
             text = render.sanction_dm(
                 ctx.community, sanction, config, next_step=following, link=link
             )
-        await tell(ctx, account, text)
+        tell(ctx, account, text)
     return Imposed(sanction, missing)
 
 
@@ -180,11 +180,7 @@ def _short(duration: timedelta) -> str:
     return f"{seconds}s"
 
 
-async def tell(ctx: Context, account: Ref, text: str) -> None:
-    """DM someone; a closed DM or a platform not running here is logged, never fatal."""
-    if not running(ctx, account.platform):
-        return
-    try:
-        await ctx.send(Outgoing(text, dm=account))
-    except PlatformRefused as refused:
-        log.info("moderation: could not DM %s: %s", account, refused)
+def tell(ctx: Context, account: Ref, text: str) -> None:
+    """DM someone after the commit; a closed DM is the outbox's to log, never fatal."""
+    if running(ctx, account.platform):
+        ctx.deliver(Outgoing(text, dm=account))

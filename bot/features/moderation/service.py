@@ -360,7 +360,7 @@ async def tell_author_deleted(ctx: Context, case: Case, rule: int | None) -> Non
         text = render.deleted_dm(
             ctx.community, ctx.channel_mention(case.channel), render.rule_text(config, rule)
         )
-    await tell(ctx, case.author, text)
+    tell(ctx, case.author, text)
 
 
 async def after_decision(ctx: Context, case: Case, decision: Decision) -> None:
@@ -376,7 +376,7 @@ async def after_decision(ctx: Context, case: Case, decision: Decision) -> None:
         if config.notify_flaggers and account is not None:
             with ctx.speaking_to(account):
                 text = render.flagger_dm(decision)
-            await tell(ctx, account.ref, text)
+            tell(ctx, account.ref, text)
         if decision.confirms and config.signal_accurate_flags:
             await ctx.emit(
                 FlagConfirmed(case.id, person_id, account.ref if account is not None else None)

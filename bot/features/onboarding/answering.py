@@ -40,7 +40,7 @@ async def send_question(
 ) -> None:
     number, total = questionnaire.position(_config(ctx), question.id)
     text, blocks = render.question_message(question, number, total, _fallback(ctx), current)
-    await delivery.dm(ctx, member, text, blocks)
+    delivery.dm(ctx, member, text, blocks)
 
 
 async def start(ctx: Context, *, from_first: bool = False) -> None:
@@ -135,7 +135,7 @@ async def advance(ctx: Context, question: QuestionConfig) -> None:
         await send_question(ctx, actor.ref, following, answers.get(following.id, ()))
         return
     await _finished(ctx, actor, Progress.DONE)
-    await delivery.dm(ctx, actor.ref, render.questionnaire_done(skipped=False))
+    delivery.dm(ctx, actor.ref, render.questionnaire_done(skipped=False))
     await mentoring.pair_if_due(ctx, actor.person_id)
 
 

@@ -1,7 +1,8 @@
 """Talking to members and touching their roles without letting a platform's "no" spread.
 
 A newcomer with closed DMs, a role the server does not have, a platform that is not
-running at the moment: each is logged and skipped, so the onboarding state (the
+running at the moment: each is logged and skipped (DMs and posts nobody waits for go
+through the outbox, whose refusals are per recipient), so the onboarding state (the
 agreement, the answers, the pairing) is still recorded and the rest of the flow goes on.
 """
 
@@ -31,8 +32,14 @@ async def send(ctx: Context, out: Outgoing) -> Ref | None:
         return None
 
 
-async def dm(ctx: Context, member: Ref, text: str, blocks: tuple[Block, ...] = ()) -> Ref | None:
-    return await send(ctx, Outgoing(text, blocks, dm=member))
+def post(ctx: Context, out: Outgoing) -> bool:
+    """Queue a message nobody waits for (sent after the commit, see `bot.outbox`)."""
+    target = out.dm or out.channel or out.ephemeral_to
+    return target is not None and running(ctx, target.platform) and ctx.deliver(out)
+
+
+def dm(ctx: Context, member: Ref, text: str, blocks: tuple[Block, ...] = ()) -> bool:
+    return post(ctx, Outgoing(text, blocks, dm=member))
 
 
 async def edit(

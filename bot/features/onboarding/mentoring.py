@@ -128,7 +128,7 @@ async def pair(ctx: Context, person_id: int, *, exclude: Collection[int] = ()) -
     if match is None:
         if newcomer.mentor is not MentorState.WAITING and candidates:
             with ctx.speaking_to(account):
-                await delivery.dm(ctx, account.ref, render.waiting_for_mentor())
+                delivery.dm(ctx, account.ref, render.waiting_for_mentor())
         await newcomers(ctx).set_mentor(person_id, MentorState.WAITING)
         return None
     mentor = await delivery.best_account(ctx, match.person_id, account.ref.platform)
@@ -207,7 +207,7 @@ async def _introduce(
             if await delivery.send(ctx, Outgoing(intro, channel=place)) is not None:
                 return
     with ctx.speaking_to(newcomer):
-        await delivery.dm(
+        delivery.dm(
             ctx,
             newcomer.ref,
             render.intro_to_newcomer(label_for(ctx, mentor, platform), pairing.topic),
@@ -218,7 +218,7 @@ async def _introduce(
             pairing.topic,
             _about(ctx, config(ctx), answers),
         )
-        await delivery.dm(ctx, mentor.ref, text, blocks)
+        delivery.dm(ctx, mentor.ref, text, blocks)
 
 
 # --- the check-in -------------------------------------------------------------------
@@ -241,7 +241,7 @@ async def check(ctx: Context, pairing_id: int) -> None:
         if mentor is not None and newcomer is not None and mentor.active:
             with ctx.speaking_to(mentor):
                 name = label_for(ctx, newcomer, mentor.ref.platform)
-                await delivery.dm(ctx, mentor.ref, render.met_thanks(name))
+                delivery.dm(ctx, mentor.ref, render.met_thanks(name))
         return
     if pairing.nudges < cfg.nudges:
         await pairings(ctx).nudged(pairing.id)
@@ -253,7 +253,7 @@ async def check(ctx: Context, pairing_id: int) -> None:
                 text, blocks = render.nudge(
                     label_for(ctx, other, me.ref.platform), days, pairing.id
                 )
-                await delivery.dm(ctx, me.ref, text, blocks)
+                delivery.dm(ctx, me.ref, text, blocks)
         await ctx.schedule(
             check_key(pairing.id),
             MENTOR_CHECK,
@@ -265,10 +265,10 @@ async def check(ctx: Context, pairing_id: int) -> None:
     if mentor is not None and newcomer is not None and mentor.active:
         with ctx.speaking_to(mentor):
             name = label_for(ctx, newcomer, mentor.ref.platform)
-            await delivery.dm(ctx, mentor.ref, render.repaired_to_mentor(name))
+            delivery.dm(ctx, mentor.ref, render.repaired_to_mentor(name))
     if newcomer is not None and newcomer.active:
         with ctx.speaking_to(newcomer):
-            await delivery.dm(ctx, newcomer.ref, render.repaired_to_newcomer())
+            delivery.dm(ctx, newcomer.ref, render.repaired_to_newcomer())
     await pair(ctx, pairing.newcomer_person_id)
 
 
@@ -357,7 +357,7 @@ async def hand_on(ctx: Context, mentor_person_id: int) -> int:
         newcomer = await ctx.directory.get(pairing.newcomer)
         if newcomer is not None and newcomer.active:
             with ctx.speaking_to(newcomer):
-                await delivery.dm(ctx, newcomer.ref, render.handed_on_to_newcomer())
+                delivery.dm(ctx, newcomer.ref, render.handed_on_to_newcomer())
         await pair(ctx, pairing.newcomer_person_id, exclude={mentor_person_id})
     return handed
 
@@ -377,7 +377,7 @@ async def newcomer_gone(ctx: Context, person_id: int, *, tell_mentor: bool) -> N
     if mentor is not None and newcomer is not None and mentor.active:
         with ctx.speaking_to(mentor):
             other = label_for(ctx, newcomer, mentor.ref.platform)
-            await delivery.dm(ctx, mentor.ref, render.newcomer_left(other))
+            delivery.dm(ctx, mentor.ref, render.newcomer_left(other))
 
 
 async def mentor_gone(ctx: Context, person_id: int) -> None:

@@ -76,11 +76,11 @@ async def joined(ctx: Context, member: MemberRecord) -> None:
             text, blocks = render.welcome_dm(
                 cfg, hello, fallback, gated=gate, questions=left, returning=returning
             )
-            await delivery.dm(ctx, member.ref, text, blocks)
+            delivery.dm(ctx, member.ref, text, blocks)
         place = await delivery.channel(ctx, member.ref, cfg.welcome_channel)
         if place is not None and not returning:
             text, blocks = render.welcome_post(cfg, hello, fallback, gated=gate)
-            await delivery.send(ctx, Outgoing(text, blocks, channel=place))
+            delivery.post(ctx, Outgoing(text, blocks, channel=place))
     payload = {"person_id": member.person_id}
     if cfg.reminder_hours and (gate or left):
         due = ctx.now() + timedelta(hours=cfg.reminder_hours)
@@ -188,12 +188,12 @@ async def follow_up(ctx: Context, person_id: int) -> None:
         if held(cfg, newcomer):
             hello = await greeting(ctx, account)
             text, blocks = render.reminder_to_agree(cfg, hello, ctx.runtime.config.bot.language)
-            await delivery.dm(ctx, account.ref, text, blocks)
+            delivery.dm(ctx, account.ref, text, blocks)
             return
         left = await _questions_left(ctx, newcomer)
         if left:
             text, blocks = render.reminder_to_answer(left)
-            await delivery.dm(ctx, account.ref, text, blocks)
+            delivery.dm(ctx, account.ref, text, blocks)
         await mentoring.pair_if_due(ctx, person_id)
 
 
@@ -208,7 +208,7 @@ async def notify_moderators(ctx: Context, person_id: int) -> None:
         return
     hours = max(1, int((ctx.now() - newcomer.joined_at).total_seconds() // 3600))
     who = delivery.mention(ctx, account.ref, account.label)
-    await delivery.send(ctx, Outgoing(render.moderator_notice(who, hours), channel=place))
+    delivery.post(ctx, Outgoing(render.moderator_notice(who, hours), channel=place))
 
 
 # --- leaving ------------------------------------------------------------------------

@@ -18,7 +18,7 @@ from bot.features.polls.service import refresh_after_commit
 from bot.features.polls.store import Idea, IdeaStatus, IdeaStore, PollStore, Post, PostKind
 from bot.i18n import _, using_locale
 from bot.model import Block, Level, MemberRecord, Outgoing, Ref
-from bot.ports import Directory, PlatformRefused
+from bot.ports import Directory
 from bot.runtime import Runtime
 
 log = logging.getLogger(__name__)
@@ -218,11 +218,8 @@ async def _notify(ctx: Context, idea: Idea) -> int:
             continue
         with ctx.speaking_to(account):
             text = render_ideas.status_dm(idea, mine=person == idea.author)
-        try:
-            if await ctx.send(Outgoing(text, dm=account.ref)) is not None:
-                sent += 1
-        except PlatformRefused as refused:
-            log.info("could not tell %s about idea %s: %s", account.ref, idea.id, refused)
+        if ctx.deliver(Outgoing(text, dm=account.ref)):
+            sent += 1
     return sent
 
 

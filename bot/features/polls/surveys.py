@@ -9,7 +9,6 @@ Anonymous surveys store no member with the answers (see `anonymity.py`).
 
 from __future__ import annotations
 
-import logging
 from collections.abc import Mapping
 
 from bot.context import Context, UserError
@@ -20,10 +19,7 @@ from bot.features.polls.feature import feature
 from bot.features.polls.store import Question, Survey, SurveyStore
 from bot.i18n import _, using_locale
 from bot.model import FieldKind, Form, FormField, Level, MemberRecord, Option, Outgoing, Ref
-from bot.ports import PlatformRefused
 from bot.text import one_line
-
-log = logging.getLogger(__name__)
 
 EXIT = "exit"
 MAX_ANSWER = 2000
@@ -216,11 +212,7 @@ async def send_to_role(ctx: Context, survey: Survey, role: str) -> tuple[int, in
 async def _dm_invitation(ctx: Context, survey: Survey, member: MemberRecord) -> bool:
     with ctx.speaking_to(member):
         text, blocks = render_surveys.invitation(survey, direct=True)
-    try:
-        return await ctx.send(Outgoing(text, blocks, dm=member.ref)) is not None
-    except PlatformRefused as refused:
-        log.info("survey %s not delivered to %s: %s", survey.id, member.ref, refused)
-        return False
+    return ctx.deliver(Outgoing(text, blocks, dm=member.ref))
 
 
 def _refuse_closed(survey: Survey) -> None:
@@ -339,8 +331,4 @@ async def ask_leaver(ctx: Context, member: MemberRecord) -> bool:
         return False
     with ctx.speaking_to(member):
         text, blocks = render_surveys.exit_invitation(survey, ctx.community)
-    try:
-        return await ctx.send(Outgoing(text, blocks, dm=member.ref)) is not None
-    except PlatformRefused as refused:
-        log.info("no exit survey for %s: %s", member.ref, refused)
-        return False
+    return ctx.deliver(Outgoing(text, blocks, dm=member.ref))

@@ -66,7 +66,7 @@ def _demo() -> Feature:
     @feature.form("intro")
     async def intro(ctx: Context, event: FormSubmitted) -> None:
         assert ctx.actor is not None
-        await ctx.dm(ctx.actor.ref, "thanks: " + event.values["about"])
+        ctx.dm(ctx.actor.ref, "thanks: " + event.values["about"])
 
     @feature.command("later", help="reminds in an hour")
     async def later(ctx: Context) -> None:

@@ -99,7 +99,8 @@ async def test_remind_dms_only_those_who_have_not_confirmed() -> None:
         await h.command("alice", STORM)
         await h.click("carol", "✅ I have read this")
         out = await h.command("alice", "/announce remind 1")
-        assert "Reminded 3 members who have not confirmed announcement #1 yet." in out[-1].text
+        said = h.answer(out, "alice").text
+        assert "Reminded 3 members who have not confirmed announcement #1 yet." in said
         assert h.dms("carol") == [] and h.dms("alice") == []
         [dm] = h.dms("erin")
         assert dm.text.startswith("📢 Please read and confirm announcement #1:")

@@ -27,7 +27,7 @@ async def busy_week(h: Harness) -> None:
 async def test_the_report_ranks_rising_contributors_with_track_buttons(h: Harness) -> None:
     await busy_week(h)
     out = await h.command("alice", "/growth report")
-    report = out[-1]
+    report = h.answer(out, "alice")
     assert report.ephemeral_to == h.ref("alice")
     lines = report.text.splitlines()
     assert lines[0].startswith("🌱 Rising contributors")
@@ -39,7 +39,7 @@ async def test_the_report_ranks_rising_contributors_with_track_buttons(h: Harnes
     assert {"Invite carol to helpers", "Invite erin to ambassadors"} <= labels
     assert len(labels) == 6
     out = await h.command("carol", "/growth report")
-    assert "for admins only" in out[-1].text
+    assert "for admins only" in h.answer(out, "carol").text
 
 
 async def test_the_weekly_job_posts_to_the_admins_channel(h: Harness) -> None:
@@ -54,11 +54,11 @@ async def test_accepting_an_invitation_grants_the_role_and_is_logged(h: Harness)
     await busy_week(h)
     await h.command("alice", "/growth report")
     out = await h.click("alice", "Invite carol to helpers")
-    assert "Invitation to the helpers sent to carol." in out[-1].text
+    assert "Invitation to the helpers sent to carol." in h.answer(out, "alice").text
     [dm] = [p for p in h.dms("carol") if "join the helpers" in p.text]
     assert {b.label for b in dm.buttons} == {"Accept", "No, thank you"}
     again = await h.click("alice", "Invite carol to helpers")
-    assert "carol already has an open invitation to the helpers" in again[-1].text
+    assert "carol already has an open invitation to the helpers" in h.answer(again, "alice").text
     await h.click("carol", "Accept")
     assert dm.edited and dm.text == "Welcome to the helpers! You now have the role Helper."
     assert "Helper" in h.community.member("carol").roles
@@ -68,7 +68,10 @@ async def test_accepting_an_invitation_grants_the_role_and_is_logged(h: Harness)
         "carol accepted the invitation to the helpers" in p.text for p in h.in_channel("mod-queue")
     )
     out = await h.command("alice", "/growth log @carol")
-    assert "+Helper (pipeline: accepted the invitation to the helpers) · by alice" in out[-1].text
+    assert (
+        "+Helper (pipeline: accepted the invitation to the helpers) · by alice"
+        in h.answer(out, "alice").text
+    )
 
 
 async def test_declining_is_fine_and_grants_nothing(h: Harness) -> None:
@@ -88,7 +91,7 @@ async def test_only_admins_invite_and_only_the_member_answers(h: Harness) -> Non
     await busy_week(h)
     await h.tick("7d")  # the report in #mod-queue, visible to everyone there
     out = await h.click("erin", "Invite carol to helpers")
-    assert "Only admins can do that" in out[-1].text
+    assert "Only admins can do that" in h.answer(out, "erin").text
     await h.click("alice", "Invite carol to helpers")
     [dm] = [p for p in h.dms("carol") if "join the helpers" in p.text]
     accept = next(b for b in dm.buttons if b.label == "Accept")
@@ -112,7 +115,7 @@ async def test_a_quiet_week_posts_no_report(h: Harness) -> None:
     posted = await h.tick("7d")
     assert not any("Rising contributors" in p.text for p in posted)
     out = await h.command("alice", "/growth report")
-    assert "Nobody stood out this time." in out[-1].text
+    assert "Nobody stood out this time." in h.answer(out, "alice").text
 
 
 async def test_without_a_report_channel_only_the_inviting_admin_hears() -> None:

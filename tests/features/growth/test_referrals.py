@@ -23,11 +23,16 @@ async def invite(h: Harness, name: str) -> str:
 
 async def test_invite_gives_a_personal_link_once(h: Harness) -> None:
     out = await h.command("carol", "/invite")
-    assert out[-1].ephemeral_to == h.ref("carol")
-    assert "Your personal invite link: https://memory.invalid/invite/1" in out[-1].text
-    assert "you both get 5 kudos after their first 7 days and 5 messages" in out[-1].text
+    assert h.answer(out, "carol").ephemeral_to == h.ref("carol")
+    assert (
+        "Your personal invite link: https://memory.invalid/invite/1" in h.answer(out, "carol").text
+    )
+    assert (
+        "you both get 5 kudos after their first 7 days and 5 messages"
+        in h.answer(out, "carol").text
+    )
     again = await h.command("carol", "/invite")
-    assert "(the same as before): https://memory.invalid/invite/1" in again[-1].text
+    assert "(the same as before): https://memory.invalid/invite/1" in h.answer(again, "carol").text
     assert len(h.community.invites) == 1
 
 
@@ -155,7 +160,7 @@ async def test_a_join_without_a_tracked_link_is_nobodys(h: Harness) -> None:
 async def test_self_referral_earns_nothing(h: Harness) -> None:
     number = await invite(h, "carol")
     code_out = await h.command("carol", f"/referral {h.community.invite(number).code}")
-    assert "That is your own code" in code_out[-1].text
+    assert "That is your own code" in h.answer(code_out, "carol").text
     # Leaving and coming back through your own link is no referral either.
     await h.leave("carol")
     await h.dispatch(h.community.join("carol", invite=number))
@@ -167,11 +172,11 @@ async def test_newcomers_can_name_the_code_of_who_invited_them(h: Harness) -> No
     code = h.community.invite(number).code
     await h.join("dave")
     out = await h.command("dave", f"/referral {code}")
-    assert "carol invited you" in out[-1].text
+    assert "carol invited you" in h.answer(out, "dave").text
     again = await h.command("dave", f"/referral {code}")
-    assert "We already know that carol invited you" in again[-1].text
+    assert "We already know that carol invited you" in h.answer(again, "dave").text
     out = await h.command("erin", "/referral NOPE42")
-    assert "There is no referral code NOPE42" in out[-1].text
+    assert "There is no referral code NOPE42" in h.answer(out, "erin").text
 
 
 async def test_codes_are_for_newcomers_only(h: Harness) -> None:
@@ -179,7 +184,7 @@ async def test_codes_are_for_newcomers_only(h: Harness) -> None:
     await h.join("dave")
     await h.tick("15d")
     out = await h.command("dave", f"/referral {h.community.invite(number).code}")
-    assert "first 14 days" in out[-1].text
+    assert "first 14 days" in h.answer(out, "dave").text
     assert await referral_of(h, "dave") is None
 
 
@@ -187,9 +192,9 @@ async def test_without_invite_links_members_get_a_code() -> None:
     everything_but_invites = frozenset(Capability) - {Capability.INVITES}
     async with growth(top={"capabilities": everything_but_invites}) as h:
         out = await h.command("carol", "/invite")
-        found = re.search(r"referral code: ([A-Z0-9]{6})", out[-1].text)
-        assert found is not None, out[-1].text
-        assert f"/referral {found.group(1)} within 14 days" in out[-1].text
+        found = re.search(r"referral code: ([A-Z0-9]{6})", h.answer(out, "carol").text)
+        assert found is not None, h.answer(out, "carol").text
+        assert f"/referral {found.group(1)} within 14 days" in h.answer(out, "carol").text
         assert h.community.invites == {}
         await h.join("dave")
         await h.command("dave", f"/referral {found.group(1).lower()}")
@@ -201,13 +206,13 @@ async def test_without_invite_links_members_get_a_code() -> None:
 async def test_admins_can_record_who_invited_a_newcomer(h: Harness) -> None:
     await h.join("dave")
     out = await h.command("carol", "/referrals set @dave @carol")
-    assert "for admins only" in out[-1].text
+    assert "for admins only" in h.answer(out, "carol").text
     out = await h.command("alice", "/referrals set @dave @carol")
-    assert "Recorded: carol invited dave." in out[-1].text
+    assert "Recorded: carol invited dave." in h.answer(out, "alice").text
     found = await referral_of(h, "dave")
     assert found is not None and found.via is Via.ADMIN
     out = await h.command("alice", "/referrals set @dave @erin")
-    assert "dave was already invited by carol" in out[-1].text
+    assert "dave was already invited by carol" in h.answer(out, "alice").text
 
 
 async def test_referrals_me_top_and_the_tree(h: Harness) -> None:
@@ -215,21 +220,21 @@ async def test_referrals_me_top_and_the_tree(h: Harness) -> None:
     await h.dispatch(h.community.join("dave", invite=number))
     await post(h, "dave", 2)
     out = await h.command("carol", "/referrals")
-    assert out[-1].text.splitlines() == [
+    assert h.answer(out, "carol").text.splitlines() == [
         "You invited 1 member (0 rewarded):",
         "• dave — settling in (7 days to go, 2 of 5 messages)",
     ]
     dave_link = await invite(h, "dave")
     await h.dispatch(h.community.join("frank", invite=dave_link))
     out = await h.command("erin", "/referrals top")
-    assert out[-1].text.splitlines()[1:] == [
+    assert h.answer(out, "erin").text.splitlines()[1:] == [
         "1. carol — 0 settled in, 1 joined",
         "2. dave — 0 settled in, 1 joined",
     ]
     out = await h.command("carol", "/referrals tree")
-    assert "for admins only" in out[-1].text
+    assert "for admins only" in h.answer(out, "carol").text
     out = await h.command("alice", "/referrals tree")
-    assert out[-1].text.splitlines() == [
+    assert h.answer(out, "alice").text.splitlines() == [
         "Referral tree (who invited whom):",
         "carol",
         "    └ dave (settling in)",

@@ -22,7 +22,7 @@ async def test_idea_is_posted_with_a_support_button() -> None:
         assert "My eyes hurt when I read at night." in posted.text
         assert "Status: 🆕 new · 0 supporters · proposed by carol" in posted.text
         assert [b.label for b in posted.buttons] == ["👍 Support"]
-        assert "Your idea #1 is on the board in #general" in out[-1].text
+        assert "Your idea #1 is on the board in #general" in h.answer(out, "carol").text
 
 
 async def test_support_toggles_and_updates_the_card() -> None:
@@ -44,7 +44,7 @@ async def test_status_change_is_announced_and_dmed_to_author_and_supporters() ->
         await h.click("dave", "👍 Support")
         await h.click("bob", "👍 Support")  # the moderator's own support: no DM to himself
         out = await h.command("bob", "/idea status 1 planned For the March release")
-        assert "Idea #1 is now planned; 2 members were told." in out[-1].text
+        assert "Idea #1 is now planned; 2 members were told." in h.answer(out, "bob").text
         public = [p for p in h.in_channel("general") if p.text.startswith("🗓 Idea #1")]
         assert len(public) == 1
         assert "is now planned. Note: For the March release (updated by bob)" in public[0].text
@@ -60,11 +60,11 @@ async def test_declining_needs_a_reason() -> None:
     async with Harness() as h:
         await h.command("carol", IDEA)
         out = await h.command("bob", "/idea status 1 declined")
-        assert "Say why it is declined" in out[-1].text
+        assert "Say why it is declined" in h.answer(out, "bob").text
         await h.command("bob", "/idea status 1 declined Out of scope this year")
         assert "Note: Out of scope this year" in h.dms("carol")[-1].text
         out = await h.command("bob", "/idea status 1 declined Out of scope this year")
-        assert "already declined" in out[-1].text
+        assert "already declined" in h.answer(out, "bob").text
 
 
 async def test_supporting_a_closed_idea_is_refused() -> None:
@@ -82,11 +82,11 @@ async def test_status_is_for_moderators_and_must_be_known() -> None:
     async with Harness() as h:
         await h.command("carol", IDEA)
         out = await h.command("carol", "/idea status 1 planned")
-        assert "for moderators only" in out[-1].text
+        assert "for moderators only" in h.answer(out, "carol").text
         out = await h.command("bob", "/idea status 1 someday")
-        assert "'someday' is not a status" in out[-1].text
+        assert "'someday' is not a status" in h.answer(out, "bob").text
         out = await h.command("bob", "/idea status 9 planned")
-        assert "There is no idea #9" in out[-1].text
+        assert "There is no idea #9" in h.answer(out, "bob").text
         await h.command("bob", "/idea status 1 in-progress")
         assert "🚧 in progress" in card(h).text
 
@@ -121,7 +121,7 @@ async def test_idea_form_and_ideas_channel() -> None:
         await h.command("carol", "/idea")
         assert "Propose an idea" in h.dms("carol")[-1].text
         out = await h.submit("carol", title="A book club", details="Once a month")
-        assert "Your idea #1 is on the board in #help" in out[-1].text
+        assert "Your idea #1 is on the board in #help" in h.answer(out, "carol").text
         posted = card(h)
         assert posted.channel is not None and posted.channel.name == "help"
         assert "Once a month" in posted.text
@@ -137,4 +137,4 @@ async def test_idea_form_and_ideas_channel() -> None:
 async def test_idea_mistakes(line: str, message: str) -> None:
     async with Harness() as h:
         out = await h.command("carol", line)
-        assert message in out[-1].text
+        assert message in h.answer(out, "carol").text
