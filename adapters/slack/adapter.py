@@ -55,9 +55,11 @@ from adapters.slack.oauth import (
 from adapters.slack.people import LOOKUP_ERRORS, SlackPeople, channel_info
 from adapters.slack.port import NETWORK_ERRORS, Connection, SlackPort, slack_error
 from adapters.slack.receiver import HttpReceiver
+from adapters.slack.reserved import BUILT_IN_COMMANDS
 from adapters.slack.socket_mode import AckingSocketModeHandler
 from adapters.slack.user_groups import UserGroups
 from bot.app import StartupError
+from bot.command_names import core_root
 from bot.config import USER_GROUP_SCOPES, SlackConfig
 from bot.i18n import _
 from bot.model import ButtonPressed, CommandInvoked, Event, FormSubmitted, Member
@@ -520,6 +522,7 @@ class SlackAdapter:
             events = translate.to_events(body, lookup, self.core.runtime.clock.now())
             for event in events:
                 if isinstance(event, CommandInvoked):
+                    event = self._core_command(event)
                     await self._register_mentioned(event, lookup.members.values())
                 await self._dispatch(event)
         except Exception:
@@ -531,6 +534,11 @@ class SlackAdapter:
             return
         async with self._slots:
             await self.core.dispatcher.handle(event)
+
+    def _core_command(self, event: CommandInvoked) -> CommandInvoked:
+        """`/growth-status` is how Slack members type the core's `/status` (reserved)."""
+        name = core_root(self.core.runtime.registry, BUILT_IN_COMMANDS, event.name)
+        return event if name == event.name else dataclasses.replace(event, name=name)
 
     async def _register_mentioned(self, event: CommandInvoked, members: Any) -> None:
         """Members named in a command must be known to the directory before it resolves

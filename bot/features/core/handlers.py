@@ -5,10 +5,11 @@ from __future__ import annotations
 from datetime import timedelta
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError, available_timezones
 
-from bot.args import WordArg
+from bot.args import WordArg, usage
+from bot.command_names import name_on, offered, reserved_commands
 from bot.context import Context, UserError
 from bot.i18n import N_, SUPPORTED_LOCALES, _, normalize_locale, using_locale
-from bot.model import Fields, Section
+from bot.model import Block, Fields, Section
 from bot.ports import ActivityLog, EventLog
 from bot.registry import Feature
 
@@ -30,28 +31,40 @@ LANGUAGE_NAMES = {
     ephemeral=True,
 )
 async def help_command(ctx: Context, command: str | None) -> None:
+    text, blocks = help_reply(ctx, command)
+    await ctx.reply(text, blocks=blocks, ephemeral=True)
+
+
+def help_reply(ctx: Context, command: str | None) -> tuple[str, tuple[Block, ...]]:
+    """`/help [command]` as text and blocks, with the names members type on this platform."""
     registry = ctx.runtime.registry
+    platform = ctx.actor.ref.platform if ctx.actor is not None else None
+    reserved = reserved_commands(ctx.runtime.ports.get(platform or ""))
+    usable = sorted(
+        (
+            o
+            for o in offered(registry, reserved)
+            if ctx.level.allows(o.spec.level) and not o.spec.hidden
+        ),
+        key=lambda o: o.name,
+    )
     if command:
         name = command.lstrip("/").lower()
-        matches = [c for c in registry.commands if c.name == name or c.root == name]
-        matches = [c for c in matches if ctx.level.allows(c.level) and not c.hidden]
+        wanted = {name} | {
+            name_on(registry, reserved, spec)
+            for spec in registry.commands
+            if name in (spec.name, spec.root)
+        }
+        matches = [o for o in usable if o.name in wanted or o.root in wanted]
         if not matches:
             raise UserError(
                 _("There is no command /{name} you can use. Type /help for the list.", name=name)
             )
-        from bot.args import usage
-
-        lines = [f"{usage(c.name, c.args)} — {_(c.help)}" for c in matches]
-        await ctx.reply("\n".join(lines), ephemeral=True)
-        return
-    usable = [c for c in registry.commands if ctx.level.allows(c.level) and not c.hidden]
-    lines = [f"/{c.name} — {_(c.help)}" for c in usable]
+        return "\n".join(f"{usage(o.name, o.spec.args)} — {_(o.spec.help)}" for o in matches), ()
     header = _("Commands you can use ({count}):", count=len(usable))
-    await ctx.reply(
-        header + "\n" + "\n".join(lines),
-        blocks=(Section(header), Fields(tuple((f"/{c.name}", _(c.help)) for c in usable))),
-        ephemeral=True,
-    )
+    lines = [f"/{o.name} — {_(o.spec.help)}" for o in usable]
+    blocks = (Section(header), Fields(tuple((f"/{o.name}", _(o.spec.help)) for o in usable)))
+    return header + "\n" + "\n".join(lines), blocks
 
 
 @feature.command(

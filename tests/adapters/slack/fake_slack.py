@@ -31,7 +31,18 @@ from urllib.parse import parse_qsl
 import aiohttp
 from aiohttp import web
 
-PAYLOADS = Path(__file__).resolve().parents[3].parent / "shared" / "payloads"
+
+def find_payloads(repo: Path) -> Path:
+    """`shared/payloads` beside the repository, or beside a folder above it (a git
+    worktree under `wt/` shares the main checkout's samples)."""
+    for folder in repo.parents:
+        found = folder / "shared" / "payloads"
+        if found.is_dir():
+            return found
+    return repo.parent / "shared" / "payloads"
+
+
+PAYLOADS = find_payloads(Path(__file__).resolve().parents[3])
 SLACK = PAYLOADS / "slack"
 IDS: dict[str, Any] = json.loads((PAYLOADS / "ids.json").read_text(encoding="utf-8"))["slack"]
 HOOKS = "https://hooks.slack.com/"

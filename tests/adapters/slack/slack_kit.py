@@ -67,6 +67,13 @@ def make_feature(recorder: Recorder) -> Feature:
         recorder.events.append(ctx.event)
         await ctx.reply("Hello, everyone!", ephemeral=False)
 
+    # Slack keeps /remind for itself: there this is /agora-remind.
+    @feature.command("remind", help="Remind me", args=[TextArg("what")], ephemeral=True)
+    async def remind(ctx: Context, what: str) -> None:
+        assert ctx.event is not None
+        recorder.events.append(ctx.event)
+        await ctx.reply(f"I'll remind you: {what}")
+
     @feature.command("intro", help="Introduce yourself")
     async def intro(ctx: Context) -> None:
         await ctx.open_form(INTRO)

@@ -89,6 +89,22 @@ async def test_public_reply_where_the_bot_is_not_falls_back_to_response_url(bot:
     assert reply["text"] == "Hello, everyone!"
 
 
+async def test_a_command_slack_keeps_for_itself_is_typed_with_the_feature_prefix(
+    bot: Bot,
+) -> None:
+    """The kit's /remind is Slack's own command; members type /agora-remind instead."""
+    fields = {**load("http/slash_command.json"), "command": "/agora-remind", "text": "tea"}
+    assert (await bot.command(fields))[0] == 200
+    await bot.settle()
+    [command] = bot.recorder.of(CommandInvoked)
+    assert command.name == "remind"
+    assert bot.fake.hooks[-1][1]["text"] == "I'll remind you: tea"
+    await bot.command({**fields, "command": "/help", "text": "", "trigger_id": "t-help"})
+    await bot.settle()
+    listed = bot.fake.hooks[-1][1]["text"]
+    assert "/agora-remind — Remind me" in listed and "/remind" not in listed
+
+
 async def test_unknown_command_is_answered_by_the_core(bot: Bot) -> None:
     await bot.command({**load("http/slash_command.json"), "command": "/nope", "text": ""})
     await bot.settle()
