@@ -41,9 +41,11 @@ from slack_sdk.http_retry.builtin_async_handlers import (
     AsyncRateLimitErrorRetryHandler,
 )
 from slack_sdk.oauth import OAuthStateUtils
+from slack_sdk.signature import SignatureVerifier
 from slack_sdk.web.async_client import AsyncWebClient
 
 from adapters.slack import render, translate
+from adapters.slack.bolt_errors import acknowledge_malformed
 from adapters.slack.home import home_blocks
 from adapters.slack.manifest import bot_scopes
 from adapters.slack.oauth import (
@@ -445,6 +447,8 @@ class SlackAdapter:
         async def ack_only(ack: AsyncAck) -> None:
             await ack()
 
+        verifier = SignatureVerifier(self._signing_secret) if self._signing_secret else None
+        bolt.error(acknowledge_malformed(verifier if self.config.mode == "http" else None))
         bolt.command(ANY)(on_payload)
         bolt.action(ANY)(on_payload)
         bolt.view_submission(ANY)(on_payload)

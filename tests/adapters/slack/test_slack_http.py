@@ -4,12 +4,17 @@ from __future__ import annotations
 
 import asyncio
 import json
+import logging
+import random
 from collections.abc import Callable
+from typing import Any
 from urllib.parse import quote
 
+import pytest
 from fake_slack import CHANNELS, TEAM, USERS, FakeSlack, load, load_text
 from kit_common import SlowCore
 from slack_kit import FORM, JSON, Bot, interaction_body, running
+from slack_sdk.errors import SlackClientError
 
 from adapters.slack.adapter import CORE_SLOTS
 from bot.model import (
@@ -368,6 +373,116 @@ async def test_malformed_signed_payloads_are_acked_and_harmless(bot: Bot) -> Non
     await bot.command(load("http/slash_command.json"))
     await bot.settle()
     assert len(bot.recorder.of(CommandInvoked)) == 1
+
+
+def shapes_bolt_chokes_on() -> list[tuple[str, dict[str, Any]]]:
+    """Signed but malformed so that bolt's own middleware raised (HTTP 500) before."""
+    view_text = load("http/view_submission.json")
+    view_text["view"] = "not a view"
+    actions_number = load("http/block_actions.json")
+    actions_number["actions"] = 3
+    no_action_id = load("http/block_actions.json")
+    del no_action_id["actions"][0]["action_id"]
+    actions_text = load("http/block_actions.json")
+    actions_text["actions"] = ["x"]
+    callback_number = load("http/view_submission.json")
+    callback_number["view"]["callback_id"] = 5
+    event_list = load("http/event_message.json")
+    event_list["event"] = [1, 2]
+    event_text = load("http/event_message.json")
+    event_text["event"] = "message"
+    team_number = load("http/event_message.json")
+    team_number["team_id"] = 5
+    user_text = load("http/block_actions.json")
+    user_text["user"] = "U0003"
+    return [
+        ("interaction", view_text),
+        ("interaction", actions_number),
+        ("interaction", no_action_id),
+        ("interaction", actions_text),
+        ("interaction", callback_number),
+        ("event", event_list),
+        ("event", event_text),
+        ("event", team_number),
+        ("interaction", user_text),
+    ]
+
+
+async def test_signed_requests_bolt_cannot_digest_are_acked_not_500(
+    bot: Bot, caplog: pytest.LogCaptureFixture
+) -> None:
+    caplog.set_level(logging.WARNING)
+    for kind, payload in shapes_bolt_chokes_on():
+        status, _body = await getattr(bot, kind)(payload)
+        assert status == 200, (kind, payload)
+        forged = await getattr(bot, kind)(payload, signature="v0=" + "0" * 64)
+        assert forged[0] == 401
+    await bot.settle()
+    assert bot.recorder.events == []
+    assert any("acknowledged and dropped" in r.getMessage() for r in caplog.records)
+    # … and the adapter still works.
+    await bot.command(load("http/slash_command.json"))
+    await bot.settle()
+    assert len(bot.recorder.of(CommandInvoked)) == 1
+
+
+ODD_VALUES: list[Any] = [None, 0, 7, "", "x", [], [1, "a"], {}, {"id": 3}, True]
+
+
+def damaged(payload: Any, rnd: random.Random, depth: int = 0) -> Any:
+    """`payload` with fields dropped or replaced by odd values, at any depth."""
+    if isinstance(payload, list) and depth < 5:
+        return [damaged(item, rnd, depth + 1) for item in payload]
+    if not isinstance(payload, dict) or depth >= 5:
+        return payload
+    result: dict[str, Any] = {}
+    for key, value in payload.items():
+        roll = rnd.random()
+        if roll < 0.1:
+            continue
+        result[key] = rnd.choice(ODD_VALUES) if roll < 0.25 else damaged(value, rnd, depth + 1)
+    return result
+
+
+async def test_any_damaged_signed_payload_is_answered_200(bot: Bot) -> None:
+    """A seeded fuzz: whatever shape a signed request has, Slack gets 200, never a 500."""
+    rnd = random.Random(12)
+    samples = [
+        ("event", "http/event_message.json"),
+        ("event", "http/event_reaction_added.json"),
+        ("event", "http/event_team_join.json"),
+        ("event", "http/event_member_joined_channel.json"),
+        ("interaction", "http/block_actions.json"),
+        ("interaction", "http/view_submission.json"),
+    ]
+    for round_ in range(60):
+        kind, sample = samples[round_ % len(samples)]
+        payload = damaged(load(sample), rnd)
+        if kind == "event":
+            payload["event_id"] = f"EvFuzz{round_}"
+        status, _body = await getattr(bot, kind)(payload)
+        assert status == 200, payload
+    await bot.settle()
+    await bot.command(load("http/slash_command.json"))
+    await bot.settle()
+    assert len(bot.recorder.of(CommandInvoked)) == 1
+
+
+async def test_a_slack_outage_inside_bolt_keeps_the_500_so_slack_retries(
+    fake: FakeSlack,
+) -> None:
+    """A network failure while bolt talks to Slack (auth.test, say) is not the
+    request's fault: Slack must deliver it again."""
+    async with running(fake) as bot:
+
+        async def slack_unreachable(next: Callable[[], Any]) -> None:
+            raise SlackClientError("Slack is down")
+
+        bot.adapter.bolt.use(slack_unreachable)
+        status, _body = await bot.event(load("http/event_message.json"))
+        assert status == 500
+        await bot.settle()
+        assert bot.recorder.events == []
 
 
 async def test_app_home_shows_the_member_and_their_commands(bot: Bot) -> None:

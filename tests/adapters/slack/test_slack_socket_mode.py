@@ -67,3 +67,26 @@ async def test_envelopes_nobody_handles_are_still_acked(fake: FakeSlack) -> None
         )
         await bot.settle()
         assert bot.recorder.events == []
+
+
+async def test_malformed_envelopes_that_make_bolt_raise_are_acked(fake: FakeSlack) -> None:
+    async with running(fake, mode="socket") as bot:
+        event_list = load("http/event_message.json")
+        event_list["event"] = [1, 2]
+        view_text = load("http/view_submission.json")
+        view_text["view"] = "not a view"
+        no_action_id = load("http/block_actions.json")
+        del no_action_id["actions"][0]["action_id"]
+        team_number = load("http/block_actions.json")
+        team_number["team"] = 5
+        fake.push(events_envelope("e-list", event_list))
+        for envelope_id, payload in (
+            ("i-view", view_text),
+            ("i-action", no_action_id),
+            ("i-team", team_number),
+        ):
+            fake.push({"envelope_id": envelope_id, "type": "interactive", "payload": payload})
+        wanted = ("e-list", "i-view", "i-action", "i-team")
+        await fake.wait_for(lambda: all(ack_for(fake, e) for e in wanted))
+        await bot.settle()
+        assert bot.recorder.events == []
