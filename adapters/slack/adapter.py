@@ -1,9 +1,17 @@
 """SlackAdapter: slack-bolt's AsyncApp in HTTP or Socket Mode, feeding the core.
 
-Every listener does the same two things: `ack()` at once (Slack wants an answer
-within 3 seconds), then a tracked task looks up who and where, translates the
-payload and hands the events to the dispatcher. The ack never waits for the core,
-and at most `CORE_SLOTS` events are in the core at once (commands and clicks aside).
+Every payload goes to a tracked task that looks up who and where, translates it and
+hands the events to the dispatcher; at most `CORE_SLOTS` events are in the core at
+once (commands and clicks aside). When the answer to Slack goes out depends on what
+came:
+- Events API deliveries (HTTP, and Socket Mode `events_api` envelopes) are
+  acknowledged once the core has committed them, so a crash never loses an event
+  Slack was told we have: Slack delivers an unacknowledged one again. Slack waits 3
+  seconds, so the ack goes out after `ACK_WITHIN` seconds at the latest, committed or
+  not (a slow database, a long queue for the slots); those events are processed after
+  the ack, as before.
+- Slash commands and interactivity are acknowledged at once: the member's reply goes
+  through `response_url` / the Web API, and a `trigger_id` is only valid briefly.
 
 Retries (HTTP `X-Slack-Retry-Num`, Socket Mode `retry_attempt`) are not filtered
 here: every delivery is translated to the same event id (Slack's `event_id`; for
@@ -25,7 +33,7 @@ import dataclasses
 import logging
 import os
 import re
-from collections.abc import Awaitable, Mapping
+from collections.abc import Awaitable, Callable, Mapping
 from typing import TYPE_CHECKING, Any
 
 import aiohttp
@@ -34,6 +42,7 @@ from slack_bolt.authorization.async_authorize import AsyncInstallationStoreAutho
 from slack_bolt.context.ack.async_ack import AsyncAck
 from slack_bolt.context.async_context import AsyncBoltContext
 from slack_bolt.oauth.async_oauth_settings import AsyncOAuthSettings
+from slack_bolt.response import BoltResponse
 from slack_sdk.errors import SlackApiError
 from slack_sdk.http_retry.async_handler import AsyncRetryHandler
 from slack_sdk.http_retry.builtin_async_handlers import (
@@ -81,6 +90,10 @@ CHANNEL_SYNC_LIMIT = 5000
 # since Slack got its 200 and never sends them again. Commands, clicks and forms do not
 # wait here (a member is waiting for them).
 CORE_SLOTS = 64
+# Seconds an event's ack waits for the core to commit it (Slack's limit is 3 s).
+ACK_WITHIN = 2.5
+# Events with listeners of their own (answered at once, never handed to the core).
+OWN_EVENTS = frozenset({"event:app_home_opened", "event:app_uninstalled", "event:tokens_revoked"})
 
 
 class SlackAdapter:
@@ -118,6 +131,7 @@ class SlackAdapter:
         self._socket: AckingSocketModeHandler | None = None
         self._tasks: set[asyncio.Task[None]] = set()
         self._slots = asyncio.Semaphore(CORE_SLOTS)
+        self.ack_within = ACK_WITHIN
         self._stopped = asyncio.Event()
 
     # --- lifecycle -------------------------------------------------------------------
@@ -396,10 +410,11 @@ class SlackAdapter:
                 log.warning("%d Slack event(s) still running at shutdown", len(self._tasks))
                 return
 
-    def _spawn(self, work: Awaitable[None]) -> None:
+    def _spawn(self, work: Awaitable[None]) -> asyncio.Future[None]:
         task = asyncio.ensure_future(work)
         self._tasks.add(task)
         task.add_done_callback(self._tasks.discard)
+        return task
 
     # --- bolt --------------------------------------------------------------------------
 
@@ -420,12 +435,31 @@ class SlackAdapter:
         async def on_payload(
             ack: AsyncAck, body: dict[str, Any], context: AsyncBoltContext
         ) -> None:
+            connection = self._connection(context)
+            if connection is None:
+                await ack()
+                log.warning("Slack %s without an installation ignored", translate.kind_of(body))
+                return
             await ack()
+            self._spawn(self._handle(body, connection))
+
+        async def events_after_commit(
+            body: dict[str, Any], context: AsyncBoltContext, next: Callable[[], Awaitable[None]]
+        ) -> BoltResponse | None:
+            """Events API deliveries: answered once committed or at the deadline.
+
+            A middleware, not a listener: bolt acks event listeners before they run.
+            """
+            if body.get("type") != "event_callback" or translate.kind_of(body) in OWN_EVENTS:
+                await next()
+                return None
             connection = self._connection(context)
             if connection is None:
                 log.warning("Slack %s without an installation ignored", translate.kind_of(body))
-                return
-            self._spawn(self._handle(body, connection))
+            else:
+                handled = self._spawn(self._handle(body, connection))
+                await asyncio.wait({handled}, timeout=self.ack_within)
+            return BoltResponse(status=200, body="")
 
         async def on_home(ack: AsyncAck, body: dict[str, Any], context: AsyncBoltContext) -> None:
             await ack()
@@ -449,6 +483,7 @@ class SlackAdapter:
 
         verifier = SignatureVerifier(self._signing_secret) if self._signing_secret else None
         bolt.error(acknowledge_malformed(verifier if self.config.mode == "http" else None))
+        bolt.use(events_after_commit)
         bolt.command(ANY)(on_payload)
         bolt.action(ANY)(on_payload)
         bolt.view_submission(ANY)(on_payload)
@@ -458,7 +493,6 @@ class SlackAdapter:
         if states is not None:
             bolt.event("app_uninstalled")(on_uninstalled)
             bolt.event("tokens_revoked")(on_revoked)
-        bolt.event(ANY)(on_payload)
         return bolt
 
     def _oauth_options(self, states: SqlStateStore, logger: logging.Logger) -> dict[str, Any]:

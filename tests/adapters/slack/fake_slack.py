@@ -30,19 +30,9 @@ from urllib.parse import parse_qsl
 
 import aiohttp
 from aiohttp import web
+from kit_common import payloads_folder
 
-
-def find_payloads(repo: Path) -> Path:
-    """`shared/payloads` beside the repository, or beside a folder above it (a git
-    worktree under `wt/` shares the main checkout's samples)."""
-    for folder in repo.parents:
-        found = folder / "shared" / "payloads"
-        if found.is_dir():
-            return found
-    return repo.parent / "shared" / "payloads"
-
-
-PAYLOADS = find_payloads(Path(__file__).resolve().parents[3])
+PAYLOADS = payloads_folder(Path(__file__).resolve().parents[3])
 SLACK = PAYLOADS / "slack"
 IDS: dict[str, Any] = json.loads((PAYLOADS / "ids.json").read_text(encoding="utf-8"))["slack"]
 HOOKS = "https://hooks.slack.com/"
@@ -78,6 +68,8 @@ class FakeSlack:
         self.hooks: list[tuple[str, dict[str, Any]]] = []
         self.uploads: list[bytes] = []
         self.acks: list[dict[str, Any]] = []
+        # Called with each Socket Mode ack as it arrives (to see what was done by then).
+        self.on_ack: Callable[[dict[str, Any]], None] | None = None
         self.failures: dict[str, Failure] = {}
         self.client_credentials = ("A0001.client", "client-secret")
         self.codes: dict[str, dict[str, Any]] = {}
@@ -447,7 +439,10 @@ class FakeSlack:
         try:
             async for message in ws:
                 if message.type == aiohttp.WSMsgType.TEXT:
-                    self.acks.append(json.loads(message.data))
+                    ack = json.loads(message.data)
+                    if self.on_ack is not None:
+                        self.on_ack(ack)
+                    self.acks.append(ack)
                     self._changed.set()
         finally:
             pump.cancel()

@@ -7,6 +7,7 @@ starts it on 127.0.0.1 port 0. `Bot` posts signed requests to its HTTP endpoint.
 
 from __future__ import annotations
 
+import asyncio
 import hashlib
 import hmac
 import json
@@ -27,7 +28,7 @@ from bot.app import App
 from bot.args import MemberArg, TextArg
 from bot.config import AgoraConfig, SlackConfig, StorageConfig
 from bot.context import Context
-from bot.model import MessagePosted, Ref, Section
+from bot.model import Event, MessagePosted, Ref, Section
 from bot.registry import Feature
 
 # pytest puts every helper folder on sys.path (tests/conftest.py); the bench imports this
@@ -91,6 +92,19 @@ def make_feature(recorder: Recorder) -> Feature:
         return (Section("You received 3 kudos this month."),)
 
     return feature
+
+
+class UnhurriedCore:
+    """The dispatcher, a moment slower: an ack sent before the commit would show."""
+
+    def __init__(self, app: App, pause: float) -> None:
+        self.pause = pause
+        self._handle = app.dispatcher.handle
+        app.dispatcher.handle = self.handle  # type: ignore[method-assign]
+
+    async def handle(self, event: Event) -> bool:
+        await asyncio.sleep(self.pause)
+        return await self._handle(event)
 
 
 def sign(body: str, timestamp: int, secret: str = SECRET) -> str:

@@ -13,8 +13,9 @@ from urllib.parse import quote
 import pytest
 from fake_slack import CHANNELS, TEAM, USERS, FakeSlack, load, load_text
 from kit_common import SlowCore
-from slack_kit import FORM, JSON, Bot, interaction_body, running
+from slack_kit import FORM, JSON, Bot, UnhurriedCore, interaction_body, running
 from slack_sdk.errors import SlackClientError
+from sqlalchemy import func, select
 
 from adapters.slack.adapter import CORE_SLOTS
 from bot.model import (
@@ -26,6 +27,7 @@ from bot.model import (
     ReactionChanged,
     Ref,
 )
+from storage.schema import processed_events
 
 
 def ref(id: str) -> Ref:
@@ -183,6 +185,9 @@ async def until(condition: Callable[[], bool], limit: float = 5.0) -> None:
 
 
 async def test_a_core_slower_than_slack_takes_events_in_turn_and_loses_none(bot: Bot) -> None:
+    """Events are acked by the deadline even while the core holds them all (and those
+    waiting for a slot); nothing is lost when the core catches up."""
+    bot.adapter.ack_within = 0.05  # the deadline, shortened: the core never answers in time
     core = SlowCore(bot.app)
     sent = CORE_SLOTS + 20
     for n in range(sent):
@@ -190,6 +195,7 @@ async def test_a_core_slower_than_slack_takes_events_in_turn_and_loses_none(bot:
         payload["event_id"] = f"EvSlow{n}"
         payload["event"]["ts"] = payload["event"]["event_ts"] = f"1748858800.{n:06d}"
         assert (await bot.event(payload))[0] == 200
+    assert not core.release.is_set() and not bot.recorder.of(MessagePosted)
     await until(lambda: core.inside == CORE_SLOTS)
     # A member's command does not queue behind the events.
     assert (await bot.command(load("http/slash_command.json")))[0] == 200
@@ -199,6 +205,26 @@ async def test_a_core_slower_than_slack_takes_events_in_turn_and_loses_none(bot:
     assert core.most <= CORE_SLOTS + 1  # the messages, and the command beside them
     posted = bot.recorder.of(MessagePosted)
     assert len(posted) == len({e.event_id for e in posted}) == sent
+
+
+async def processed(bot: Bot, key: str) -> bool:
+    """Whether the core committed the event (its replay-protection row exists)."""
+    async with bot.app.runtime.storage.connection() as conn:
+        query = select(func.count()).where(processed_events.c.event_id == key)
+        return bool((await conn.execute(query)).scalar_one())
+
+
+async def test_an_event_is_acked_after_the_core_committed_it(bot: Bot) -> None:
+    UnhurriedCore(bot.app, 0.2)
+    payload = load("http/event_reaction_added.json")
+    assert (await bot.event(payload))[0] == 200
+    assert await processed(bot, f"slack:{TEAM}:ev:{payload['event_id']}")
+    assert len(bot.recorder.of(ReactionChanged)) == 1
+    # Commands are still acked at once: the member's answer goes by response_url.
+    assert (await bot.command(load("http/slash_command.json")))[0] == 200
+    assert not bot.recorder.of(CommandInvoked)
+    await bot.settle()
+    assert len(bot.recorder.of(CommandInvoked)) == 1
 
 
 async def test_team_join_welcomes_with_a_button(bot: Bot) -> None:
@@ -479,7 +505,7 @@ async def test_a_slack_outage_inside_bolt_keeps_the_500_so_slack_retries(
             raise SlackClientError("Slack is down")
 
         bot.adapter.bolt.use(slack_unreachable)
-        status, _body = await bot.event(load("http/event_message.json"))
+        status, _body = await bot.command(load("http/slash_command.json"))
         assert status == 500
         await bot.settle()
         assert bot.recorder.events == []
