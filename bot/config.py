@@ -257,6 +257,9 @@ class SlackConfig(Section):
     scopes: list[str] = []
     install_path: str = "/slack/install"
     redirect_uri_path: str = "/slack/oauth_redirect"
+    # Slack's page where an admin approves the install; empty means the one of the
+    # host `api_base_url` names (https://slack.com/oauth/v2/authorize by default).
+    oauth_authorize_url: str | None = None
     # Reward roles as Slack user groups (needs usergroups:read and usergroups:write, and a
     # paid plan); off, a role on Slack is only the stored perk.
     user_groups: bool = False
@@ -270,6 +273,15 @@ class SlackConfig(Section):
         if not re.fullmatch(r"/[A-Za-z0-9._~/-]*", value):
             raise ValueError(_("write a URL path starting with /, e.g. /slack/install"))
         return value
+
+    @field_validator("oauth_authorize_url")
+    @classmethod
+    def _web_address(cls, value: str | None) -> str | None:
+        if value and not re.fullmatch(r"https?://[^\s/]+(/\S*)?", value):
+            raise ValueError(
+                _("write a web address, e.g. https://slack-gov.com/oauth/v2/authorize")
+            )
+        return value or None
 
     @field_validator("scopes")
     @classmethod

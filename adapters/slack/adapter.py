@@ -58,8 +58,10 @@ from adapters.slack.bolt_errors import acknowledge_malformed
 from adapters.slack.home import home_blocks
 from adapters.slack.manifest import bot_scopes
 from adapters.slack.oauth import (
+    DEFAULT_API,
     SqlInstallationStore,
     SqlStateStore,
+    authorize_url,
     install_pages,
     redact_tokens,
 )
@@ -82,7 +84,6 @@ if TYPE_CHECKING:
 log = logging.getLogger(__name__)
 
 ANY = re.compile(r".*")
-DEFAULT_API = "https://slack.com/api/"
 CHANNEL_SYNC_LIMIT = 5000
 # Events handed to the core at once; later ones wait here in arrival order. Each
 # request spawns a task, so a core slower than Slack's events would otherwise have
@@ -511,6 +512,7 @@ class SlackAdapter:
             install_path=config.install_path,
             install_page_rendering_enabled=False,
             redirect_uri_path=config.redirect_uri_path,
+            authorization_url=authorize_url(config),
             callback_options=install_pages(config.install_path, OAuthStateUtils(), self._installed),
             installation_store=self.installations,
             installation_store_bot_only=True,
