@@ -326,6 +326,8 @@ def health(config: ConfigOption = None) -> None:
         live = asyncio.run(_fetch_health(cfg.bot.health_host, cfg.bot.health_port))
         ok = ok and live.get("status") == "ok"
         out.print(_("live: {status}", status=json.dumps(live, sort_keys=True)), highlight=False)
+        for warning in live.get("warnings") or ():
+            out.print(_("to fix: {warning}", warning=warning), markup=False, highlight=False)
     raise typer.Exit(0 if ok else 1)
 
 

@@ -234,8 +234,9 @@ class SlackConfig(Section):
     admin_token_env: str | None = None
     # The public HTTPS base Slack reaches in HTTP mode (only `agora slack-manifest` uses it).
     public_url: str | None = None
-    # Channel ids whose member_joined_channel / member_left_channel count as joining or
-    # leaving the community (for communities that are a channel in a bigger workspace).
+    # Channels (names or ids) whose member_joined_channel / member_left_channel count as
+    # joining or leaving the community (a community that is a channel of a bigger
+    # workspace); names are resolved when the adapter starts.
     join_channels: list[str] = []
     # Seconds between two posts in one channel (Slack allows about one per second).
     post_interval: float = Field(1.0, ge=0, le=60)

@@ -53,7 +53,7 @@ from slack_sdk.oauth import OAuthStateUtils
 from slack_sdk.signature import SignatureVerifier
 from slack_sdk.web.async_client import AsyncWebClient
 
-from adapters.slack import render, translate
+from adapters.slack import channels, render, translate
 from adapters.slack.bolt_errors import acknowledge_malformed
 from adapters.slack.home import home_blocks
 from adapters.slack.manifest import bot_scopes
@@ -132,6 +132,8 @@ class SlackAdapter:
         self._socket: AckingSocketModeHandler | None = None
         self._tasks: set[asyncio.Task[None]] = set()
         self._slots = asyncio.Semaphore(CORE_SLOTS)
+        self._join_channels: dict[str, frozenset[str]] = {}
+        self._warnings: dict[str, list[str]] = {}  # per workspace
         self.ack_within = ACK_WITHIN
         self._stopped = asyncio.Event()
 
@@ -221,6 +223,7 @@ class SlackAdapter:
             url=str(identity.get("url") or "https://slack.com/"),
             admin=admin,
             session=self._session,
+            bot_name=str(identity.get("user") or "Agora"),
         )
         self.port.connect(connection)
         self.bolt = self._build_bolt()
@@ -280,6 +283,7 @@ class SlackAdapter:
             bot_user=install.bot_user_id,
             url=str(identity.get("url") or "https://slack.com/"),
             session=self._session,
+            bot_name=str(identity.get("user") or "Agora"),
         )
 
     def _connection(self, context: AsyncBoltContext) -> Connection | None:
@@ -299,6 +303,7 @@ class SlackAdapter:
             bot_user=result.bot_user_id or "",
             url=result.url or (known.url if known is not None else "https://slack.com/"),
             session=self._session,
+            bot_name=known.bot_name if known is not None else "Agora",
         )
         self.port.add(connection)
         return connection
@@ -558,7 +563,7 @@ class SlackAdapter:
             if needs.team is None:
                 log.warning("Slack payload without a team ignored (%s)", translate.kind_of(body))
                 return
-            lookup = await people.lookup(needs, frozenset(self.config.join_channels))
+            lookup = await people.lookup(needs, self.join_channels(connection.team))
             events = translate.to_events(body, lookup, self.core.runtime.clock.now())
             for event in events:
                 if isinstance(event, CommandInvoked):
@@ -628,10 +633,12 @@ class SlackAdapter:
             log.exception("publishing the home tab of %s failed", user)
 
     async def _sync_channels(self, app: App, connection: Connection) -> None:
-        """Tell the directory which channels exist, so config and `#name` find them."""
+        """Tell the directory which channels exist, so config and `#name` find them;
+        resolve `join_channels` and say which configured channels the bot is not in."""
         runtime = app.runtime
         people = self.people(connection)
         found: list[tuple[str, translate.ChannelInfo]] = []
+        seen: list[channels.Listed] = []
         cursor: str | None = None
         try:
             while len(found) < CHANNEL_SYNC_LIMIT:
@@ -643,9 +650,11 @@ class SlackAdapter:
                 )
                 for channel in response.get("channels") or ():
                     info = channel_info(channel)
-                    if info is not None:
-                        found.append((str(channel["id"]), info))
-                        people.channels.put(str(channel["id"]), info)
+                    entry = channels.listed(channel) if isinstance(channel, Mapping) else None
+                    if info is not None and entry is not None:
+                        found.append((entry.id, info))
+                        seen.append(entry)
+                        people.channels.put(entry.id, info)
                 cursor = (response.get("response_metadata") or {}).get("next_cursor") or None
                 if not cursor:
                     break
@@ -655,6 +664,7 @@ class SlackAdapter:
                 connection.team,
                 slack_error(error),
             )
+        self._check_channels(app, connection, seen, complete=bool(found))
         if not found:
             return
         async with runtime.storage.unit_of_work() as uow:
@@ -662,3 +672,44 @@ class SlackAdapter:
             for channel_id, info in found:
                 ref = translate.Lookup(connection.team).channel(channel_id).ref
                 await directory.upsert_channel(ref, info.name, info.kind.value)
+
+    def _check_channels(
+        self, app: App, connection: Connection, seen: list[channels.Listed], *, complete: bool
+    ) -> None:
+        """`join_channels` names → ids; warnings for configured channels out of reach."""
+        ids, unknown = channels.resolve(self.config.join_channels, seen)
+        self._join_channels[connection.team] = ids
+        for entry in unknown if complete else ():
+            log.warning(
+                "[slack] join_channels: no channel %r in workspace %s%s",
+                entry,
+                connection.team,
+                " (kept as an id: a private channel the bot is not in?)" if entry in ids else "",
+            )
+        if not complete:
+            return
+        runtime = app.runtime
+        sections = {
+            name: runtime.feature_config(name).model_dump() for name in runtime.registry.features
+        }
+        configured = [
+            *channels.named_in(sections),
+            *(bridge.slack for bridge in runtime.config.bridges),
+        ]
+        report = channels.membership(configured, seen)
+        warnings = report.warnings(connection.team, connection.bot_name)
+        self._warnings[connection.team] = warnings
+        for warning in warnings:
+            log.warning("%s", warning)
+
+    @property
+    def warnings(self) -> list[str]:
+        """What an admin should fix (channels the bot is not in); `agora health` shows it."""
+        return [w for found in self._warnings.values() for w in found]
+
+    def join_channels(self, team: str) -> frozenset[str]:
+        """Channel ids whose joins count as community joins (`[slack] join_channels`)."""
+        found = self._join_channels.get(team)
+        if found is not None:
+            return found
+        return channels.resolve(self.config.join_channels, [])[0]

@@ -105,6 +105,7 @@ class Connection:
     url: str
     admin: AsyncWebClient | None = None
     session: aiohttp.ClientSession | None = None
+    bot_name: str = "Agora"  # what members type after /invite @
 
 
 Resolver = Callable[[str], Awaitable[Connection | None]]

@@ -88,6 +88,10 @@ class FakeSlack:
             }
         }
         self.delays: dict[str, float] = {}
+        # Channel ids the bot is not a member of, and ones conversations.list leaves out
+        # (a private channel the bot is not in).
+        self.not_member: set[str] = set()
+        self.unlisted: set[str] = set()
         self.scopes: str | None = None  # the x-oauth-scopes header Slack sends, when set
         self._group_ids = itertools.count(2)
         self.port = 0
@@ -308,9 +312,9 @@ class FakeSlack:
 
     def _conversations_list(self, call: Call) -> dict[str, Any]:
         channels = [
-            {"id": cid, "name": name, "is_channel": True}
+            {"id": cid, "name": name, "is_channel": True, "is_member": cid not in self.not_member}
             for name, cid in CHANNELS.items()
-            if cid.startswith("C")
+            if cid.startswith("C") and cid not in self.unlisted
         ]
         return {"ok": True, "channels": channels, "response_metadata": {"next_cursor": ""}}
 
