@@ -54,6 +54,7 @@ from slack_sdk.signature import SignatureVerifier
 from slack_sdk.web.async_client import AsyncWebClient
 
 from adapters.slack import channels, render, translate
+from adapters.slack import emoji as slack_emoji
 from adapters.slack.bolt_errors import acknowledge_malformed
 from adapters.slack.home import home_blocks
 from adapters.slack.manifest import bot_scopes
@@ -198,6 +199,7 @@ class SlackAdapter:
     async def _connect(self, app: App) -> None:
         base_url = self.config.api_base_url or DEFAULT_API
         self._base_url = base_url if base_url.endswith("/") else base_url + "/"
+        self._check_emoji(app)
         if self.config.oauth:
             await self._connect_installed(app)
         else:
@@ -563,7 +565,9 @@ class SlackAdapter:
             if needs.team is None:
                 log.warning("Slack payload without a team ignored (%s)", translate.kind_of(body))
                 return
-            lookup = await people.lookup(needs, self.join_channels(connection.team))
+            lookup = await people.lookup(
+                needs, self.join_channels(connection.team), connection.bot_user or None
+            )
             events = translate.to_events(body, lookup, self.core.runtime.clock.now())
             for event in events:
                 if isinstance(event, CommandInvoked):
@@ -688,18 +692,26 @@ class SlackAdapter:
             )
         if not complete:
             return
-        runtime = app.runtime
-        sections = {
-            name: runtime.feature_config(name).model_dump() for name in runtime.registry.features
-        }
         configured = [
-            *channels.named_in(sections),
-            *(bridge.slack for bridge in runtime.config.bridges),
+            *channels.named_in(feature_sections(app)),
+            *(bridge.slack for bridge in app.runtime.config.bridges),
         ]
         report = channels.membership(configured, seen)
         warnings = report.warnings(connection.team, connection.bot_name)
         self._warnings[connection.team] = warnings
         for warning in warnings:
+            log.warning("%s", warning)
+
+    def _check_emoji(self, app: App) -> None:
+        """Reactions a feature listens for that no Slack member can add."""
+        found = [
+            f"{where} = {emoji!r} is no emoji Slack has: members there cannot react with "
+            "it; use a standard emoji or a custom one written :name:"
+            for where, emoji in slack_emoji.configured(feature_sections(app))
+            if not slack_emoji.expressible(emoji)
+        ]
+        self._warnings["*"] = found
+        for warning in found:
             log.warning("%s", warning)
 
     @property
@@ -713,3 +725,9 @@ class SlackAdapter:
         if found is not None:
             return found
         return channels.resolve(self.config.join_channels, [])[0]
+
+
+def feature_sections(app: App) -> dict[str, Any]:
+    """Each enabled feature's settings, as plain data (what the checks look through)."""
+    runtime = app.runtime
+    return {name: runtime.feature_config(name).model_dump() for name in runtime.registry.features}

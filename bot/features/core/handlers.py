@@ -9,9 +9,10 @@ from bot.args import WordArg, usage
 from bot.command_names import name_on, offered, reserved_commands
 from bot.context import Context, UserError
 from bot.i18n import N_, SUPPORTED_LOCALES, _, normalize_locale, using_locale
-from bot.model import Block, Fields, Section
+from bot.model import Block, ChannelKind, Fields, MessagePosted, Section
 from bot.ports import ActivityLog, EventLog
 from bot.registry import Feature
+from bot.text import without_mentions
 
 feature = Feature("core", description=N_("Help, language and time zone"))
 
@@ -65,6 +66,38 @@ def help_reply(ctx: Context, command: str | None) -> tuple[str, tuple[Block, ...
     lines = [f"/{o.name} — {_(o.spec.help)}" for o in usable]
     blocks = (Section(header), Fields(tuple((f"/{o.name}", _(o.spec.help)) for o in usable)))
     return header + "\n" + "\n".join(lines), blocks
+
+
+# The word that asks for help, in each language Agora speaks (what members write
+# after @Agora or in a DM to it).
+HELP_WORDS = frozenset({"help", "hjelp", "palīdzība", "palidziba", "apua", "ohje", "допомога"})
+
+
+@feature.on(MessagePosted)
+async def said_to_the_bot(ctx: Context, event: MessagePosted) -> None:
+    """`@Agora help [command]` or a DM saying so is /help; anything else said to the bot
+    gets a short hint, so a member is never left talking to a wall. Only messages the
+    adapter marks `to_bot` (mentions of the bot, one-to-one DMs): never busy channels."""
+    message = event.message
+    if not message.to_bot or ctx.actor is None:
+        return
+    words = without_mentions(message.text).split()
+    while words and words[0].startswith("@"):  # a mention written as text (console)
+        words.pop(0)
+    privately = message.channel.kind is not ChannelKind.DM  # a DM is private already
+    if words and words[0].lower().strip("!?.,:;") in HELP_WORDS:
+        try:
+            text, blocks = help_reply(ctx, words[1] if len(words) > 1 else None)
+        except UserError as refusal:
+            text, blocks = refusal.message, ()
+        await ctx.reply(text, blocks=blocks, ephemeral=privately)
+        return
+    hint = _(
+        "Hi {name}! I work through slash commands: type /help to see the ones you can "
+        "use (or write “help” to me).",
+        name=ctx.actor.label,
+    )
+    await ctx.reply(hint, ephemeral=privately)
 
 
 @feature.command(

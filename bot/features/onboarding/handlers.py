@@ -201,4 +201,5 @@ async def forget(ctx: Context, person_id: int) -> None:
 
 
 feature.export(reports.export)
+feature.home(reports.home)
 feature.stats(reports.figures)
