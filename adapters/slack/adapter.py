@@ -66,7 +66,7 @@ from adapters.slack.oauth import (
     install_pages,
     redact_tokens,
 )
-from adapters.slack.people import LOOKUP_ERRORS, SlackPeople, channel_info
+from adapters.slack.people import LOOKUP_ERRORS, SlackPeople, TtlCache, channel_info
 from adapters.slack.port import NETWORK_ERRORS, Connection, SlackPort, slack_error
 from adapters.slack.receiver import HttpReceiver
 from adapters.slack.reserved import BUILT_IN_COMMANDS
@@ -76,7 +76,15 @@ from bot.app import StartupError
 from bot.command_names import core_root
 from bot.config import USER_GROUP_SCOPES, SlackConfig
 from bot.i18n import _
-from bot.model import ButtonPressed, CommandInvoked, Event, FormSubmitted, Member
+from bot.model import (
+    ButtonPressed,
+    CommandInvoked,
+    Event,
+    FormSubmitted,
+    Member,
+    MessagePosted,
+    Ref,
+)
 from bot.ports import Directory, PlatformRefused
 
 if TYPE_CHECKING:
@@ -134,6 +142,7 @@ class SlackAdapter:
         self._tasks: set[asyncio.Task[None]] = set()
         self._slots = asyncio.Semaphore(CORE_SLOTS)
         self._join_channels: dict[str, frozenset[str]] = {}
+        self._registered: TtlCache[Ref, Member] = TtlCache(4096, 600.0)
         self._warnings: dict[str, list[str]] = {}  # per workspace
         self.ack_within = ACK_WITHIN
         self._stopped = asyncio.Event()
@@ -199,11 +208,11 @@ class SlackAdapter:
     async def _connect(self, app: App) -> None:
         base_url = self.config.api_base_url or DEFAULT_API
         self._base_url = base_url if base_url.endswith("/") else base_url + "/"
-        self._check_emoji(app)
         if self.config.oauth:
             await self._connect_installed(app)
         else:
             await self._connect_token(app)
+        self._check_emoji(app)
         await self._listen()
 
     async def _connect_token(self, app: App) -> None:
@@ -572,6 +581,7 @@ class SlackAdapter:
             for event in events:
                 if isinstance(event, CommandInvoked):
                     event = self._core_command(event)
+                if isinstance(event, CommandInvoked | MessagePosted):
                     await self._register_mentioned(event, lookup.members.values())
                 await self._dispatch(event)
         except Exception:
@@ -589,10 +599,17 @@ class SlackAdapter:
         name = core_root(self.core.runtime.registry, BUILT_IN_COMMANDS, event.name)
         return event if name == event.name else dataclasses.replace(event, name=name)
 
-    async def _register_mentioned(self, event: CommandInvoked, members: Any) -> None:
-        """Members named in a command must be known to the directory before it resolves
-        `@carol` (Slack sends `<@U0003>`), even if they never said a word yet."""
-        others: list[Member] = [m for m in members if m.ref != event.actor.ref]
+    async def _register_mentioned(
+        self, event: CommandInvoked | MessagePosted, members: Any
+    ) -> None:
+        """Members named in a command or message must be known to the directory before
+        the core resolves `@carol` (Slack sends `<@U0003>`): for a command's argument,
+        "thanks @bob" kudos, or a question title that names them, even if they never
+        said a word yet."""
+        actor = event.message.author if isinstance(event, MessagePosted) else event.actor
+        others: list[Member] = [
+            m for m in members if m.ref != actor.ref and self._registered.get(m.ref) != m
+        ]
         if not others:
             return
         runtime = self.core.runtime
@@ -600,6 +617,8 @@ class SlackAdapter:
             directory: Directory = uow.get(Directory)  # type: ignore[type-abstract]
             for member in others:
                 await directory.upsert_member(member, runtime.clock.now())
+        for member in others:  # written: no need to again until the lookup is refreshed
+            self._registered.put(member.ref, member)
 
     async def _adapter_action(self, body: Mapping[str, Any], connection: Connection) -> bool:
         """Buttons the adapter posted itself ("Open the form"); True when handled."""

@@ -47,8 +47,8 @@ async def home_blocks(runtime: Runtime, member: Member) -> tuple[Block, ...]:
                 ),
             ]
             work = Work(runtime, uow)
-            for feature in runtime.registry.features.values():
-                for hook in getattr(feature, "home_hooks", ()):
+            for feature in runtime.registry.home_order():
+                for hook in feature.home_hooks:
                     ctx = Context(work, feature, None, record, level)
                     try:
                         async with uow.savepoint():

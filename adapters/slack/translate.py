@@ -221,7 +221,7 @@ def needs(body: Payload) -> Needs:
     elif kind in ("block_actions", "view_submission"):
         users = [str(_map(body.get("user")).get("id") or "")]
     elif kind in ("event:message", "event:app_mention"):
-        users = [str(event.get("user") or "")]
+        users = [str(event.get("user") or ""), *mentioned_users(str(event.get("text") or ""))]
         channels = [str(event.get("channel") or "")]
     elif kind in ("event:reaction_added", "event:reaction_removed"):
         users = [str(event.get("user") or "")]
