@@ -13,6 +13,7 @@ import logging
 import os
 import sys
 from collections.abc import Callable, Coroutine
+from enum import StrEnum
 from importlib import metadata
 from pathlib import Path
 from typing import Annotated, Any, TypeVar
@@ -325,6 +326,8 @@ def health(config: ConfigOption = None) -> None:
         live = asyncio.run(_fetch_health(cfg.bot.health_host, cfg.bot.health_port))
         ok = ok and live.get("status") == "ok"
         out.print(_("live: {status}", status=json.dumps(live, sort_keys=True)), highlight=False)
+        for warning in live.get("warnings") or ():
+            out.print(_("to fix: {warning}", warning=warning), markup=False, highlight=False)
     raise typer.Exit(0 if ok else 1)
 
 
@@ -343,6 +346,13 @@ async def _fetch_health(host: str, port: int) -> dict[str, Any]:
         return {"status": "unreachable", "error": str(error)}
 
 
+class ManifestMode(StrEnum):
+    """How the Slack app reaches Agora (`agora slack-manifest --mode`)."""
+
+    http = "http"
+    socket = "socket"
+
+
 @app.command("slack-manifest")
 def slack_manifest(
     config: ConfigOption = None,
@@ -350,16 +360,41 @@ def slack_manifest(
         str | None,
         typer.Option("--public-url", help="HTTP mode: the public https:// address of Agora."),
     ] = None,
+    mode: Annotated[
+        ManifestMode | None,
+        typer.Option(
+            "--mode",
+            help="http or socket (default: http with --public-url, else [slack] mode).",
+        ),
+    ] = None,
     json_format: Annotated[bool, typer.Option("--json", help="JSON instead of YAML.")] = False,
 ) -> None:
     """Print the Slack app manifest (commands, scopes, events) to paste at api.slack.com."""
+    from adapters.slack.manifest import PLACEHOLDER_URL, Mode, needs_public_url
     from adapters.slack.manifest import slack_manifest as build
     from bot.app import enabled_features
     from bot.registry import Registry
 
     cfg = load_or_exit(config)
+    chosen: Mode | None = None
+    if mode is not None:
+        chosen = "http" if mode is ManifestMode.http else "socket"
+    if needs_public_url(cfg.slack, chosen, public_url):
+        err.print(
+            _(
+                "Warning: HTTP mode without a public address, so the manifest says "
+                "{placeholder}. Pass --public-url https://your.host (or set [slack] "
+                "public_url), or edit the URLs before pasting.",
+                placeholder=PLACEHOLDER_URL,
+            ),
+            markup=False,
+            highlight=False,
+        )
     registry = Registry(enabled_features(cfg))
-    print(build(registry, cfg, public_url=public_url, fmt="json" if json_format else "yaml"))
+    text = build(
+        registry, cfg, public_url=public_url, mode=chosen, fmt="json" if json_format else "yaml"
+    )
+    print(text)
 
 
 modlog_app = typer.Typer(help="The moderation audit log.", no_args_is_help=True)

@@ -234,8 +234,9 @@ class SlackConfig(Section):
     admin_token_env: str | None = None
     # The public HTTPS base Slack reaches in HTTP mode (only `agora slack-manifest` uses it).
     public_url: str | None = None
-    # Channel ids whose member_joined_channel / member_left_channel count as joining or
-    # leaving the community (for communities that are a channel in a bigger workspace).
+    # Channels (names or ids) whose member_joined_channel / member_left_channel count as
+    # joining or leaving the community (a community that is a channel of a bigger
+    # workspace); names are resolved when the adapter starts.
     join_channels: list[str] = []
     # Seconds between two posts in one channel (Slack allows about one per second).
     post_interval: float = Field(1.0, ge=0, le=60)
@@ -257,6 +258,9 @@ class SlackConfig(Section):
     scopes: list[str] = []
     install_path: str = "/slack/install"
     redirect_uri_path: str = "/slack/oauth_redirect"
+    # Slack's page where an admin approves the install; empty means the one of the
+    # host `api_base_url` names (https://slack.com/oauth/v2/authorize by default).
+    oauth_authorize_url: str | None = None
     # Reward roles as Slack user groups (needs usergroups:read and usergroups:write, and a
     # paid plan); off, a role on Slack is only the stored perk.
     user_groups: bool = False
@@ -270,6 +274,15 @@ class SlackConfig(Section):
         if not re.fullmatch(r"/[A-Za-z0-9._~/-]*", value):
             raise ValueError(_("write a URL path starting with /, e.g. /slack/install"))
         return value
+
+    @field_validator("oauth_authorize_url")
+    @classmethod
+    def _web_address(cls, value: str | None) -> str | None:
+        if value and not re.fullmatch(r"https?://[^\s/]+(/\S*)?", value):
+            raise ValueError(
+                _("write a web address, e.g. https://slack-gov.com/oauth/v2/authorize")
+            )
+        return value or None
 
     @field_validator("scopes")
     @classmethod

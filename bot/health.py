@@ -20,10 +20,14 @@ async def snapshot(app: App) -> dict[str, Any]:
     last = app.dispatcher.last_event_at
     age = (app.runtime.clock.now() - last).total_seconds() if last is not None else None
     healthy = database and app.started and all(adapters.values())
+    # What adapters ask an admin to fix (a Slack channel the bot was not invited to);
+    # it does not make Agora unhealthy.
+    warnings = [str(w) for a in app.adapters for w in getattr(a, "warnings", ())]
     return {
         "status": "ok" if healthy else "degraded",
         "database": database,
         "adapters": adapters,
+        "warnings": warnings,
         "scheduler": app.started,
         "last_event_age_seconds": age,
         "events": {

@@ -89,6 +89,9 @@ class Message:
     created_at: datetime
     thread_of: Ref | None = None
     mentions: tuple[Ref, ...] = ()
+    # Said to the bot: a mention of it, or a one-to-one DM with it (adapters know
+    # the bot's own id; the core answers such messages, see features/core).
+    to_bot: bool = False
 
 
 # --- events -------------------------------------------------------------------------

@@ -105,6 +105,8 @@ class Feature:
     export_hooks: list[PersonHook] = field(default_factory=list)
     checks: list[ConfigCheck] = field(default_factory=list)
     home_hooks: list[HomeHook] = field(default_factory=list)
+    # Home sections of features with `home(…, first=True)` lead (the member's profile).
+    home_first: bool = False
     stats_hooks: list[StatsHook] = field(default_factory=list)
     command_guards: list[CommandGuard] = field(default_factory=list)
 
@@ -175,12 +177,14 @@ class Feature:
         self.checks.append(fn)
         return fn
 
-    def home(self, fn: F) -> F:
+    def home(self, fn: F, *, first: bool = False) -> F:
         """Declare blocks this feature adds to a member's home (the Slack App Home tab).
 
         The hook gets a Context whose actor is the member (no event) and returns blocks.
+        `first`: shown before other features' sections (the member's own profile).
         """
         self.home_hooks.append(fn)
+        self.home_first = self.home_first or first
         return fn
 
     def stats(self, fn: F) -> F:
@@ -264,6 +268,10 @@ class Registry:
                 if matches and (best is None or len(spec.prefix) > len(best.prefix)):
                     best = spec
         return best
+
+    def home_order(self) -> list[Feature]:
+        """Features in the order their home sections show (`first` ones lead)."""
+        return sorted(self.features.values(), key=lambda f: not f.home_first)
 
     def jobs(self) -> list[JobSpec]:
         return [job for f in self.features.values() for job in f.jobs]

@@ -139,8 +139,17 @@ def message_posted(message: discord.Message, workspace: str, now: datetime) -> M
             created_at=message.created_at,
             thread_of=thread_of,
             mentions=tuple(member_ref(workspace, user.id) for user in message.mentions),
+            to_bot=to_bot(message),
         ),
     )
+
+
+def to_bot(message: discord.Message) -> bool:
+    """A one-to-one DM with the bot, or a message mentioning it."""
+    if isinstance(message.channel, discord.DMChannel):
+        return True
+    me = message.guild.me if message.guild is not None else None
+    return me is not None and any(user.id == me.id for user in message.mentions)
 
 
 def reaction_changed(

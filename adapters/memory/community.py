@@ -212,7 +212,10 @@ class Community:
         number, ref = self.next_message_ref()
         mentions = tuple(m.ref for key, m in self.members.items() if f"@{key}" in text.lower())
         self.record(Posted(number, ref, author.name, text, where, thread_of=parent, by_bot=False))
-        message = Message(ref, where, author, text, self.clock.now(), parent, mentions)
+        to_bot = f"@{BOT_NAME.lower()}" in text.lower()  # "@agora help"
+        message = Message(
+            ref, where, author, text, self.clock.now(), parent, mentions, to_bot=to_bot
+        )
         return MessagePosted(
             event_id=self._event_id(), occurred_at=self.clock.now(), message=message
         )

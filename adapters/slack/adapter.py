@@ -1,9 +1,17 @@
 """SlackAdapter: slack-bolt's AsyncApp in HTTP or Socket Mode, feeding the core.
 
-Every listener does the same two things: `ack()` at once (Slack wants an answer
-within 3 seconds), then a tracked task looks up who and where, translates the
-payload and hands the events to the dispatcher. The ack never waits for the core,
-and at most `CORE_SLOTS` events are in the core at once (commands and clicks aside).
+Every payload goes to a tracked task that looks up who and where, translates it and
+hands the events to the dispatcher; at most `CORE_SLOTS` events are in the core at
+once (commands and clicks aside). When the answer to Slack goes out depends on what
+came:
+- Events API deliveries (HTTP, and Socket Mode `events_api` envelopes) are
+  acknowledged once the core has committed them, so a crash never loses an event
+  Slack was told we have: Slack delivers an unacknowledged one again. Slack waits 3
+  seconds, so the ack goes out after `ACK_WITHIN` seconds at the latest, committed or
+  not (a slow database, a long queue for the slots); those events are processed after
+  the ack, as before.
+- Slash commands and interactivity are acknowledged at once: the member's reply goes
+  through `response_url` / the Web API, and a `trigger_id` is only valid briefly.
 
 Retries (HTTP `X-Slack-Retry-Num`, Socket Mode `retry_attempt`) are not filtered
 here: every delivery is translated to the same event id (Slack's `event_id`; for
@@ -25,7 +33,7 @@ import dataclasses
 import logging
 import os
 import re
-from collections.abc import Awaitable, Mapping
+from collections.abc import Awaitable, Callable, Mapping
 from typing import TYPE_CHECKING, Any
 
 import aiohttp
@@ -34,6 +42,7 @@ from slack_bolt.authorization.async_authorize import AsyncInstallationStoreAutho
 from slack_bolt.context.ack.async_ack import AsyncAck
 from slack_bolt.context.async_context import AsyncBoltContext
 from slack_bolt.oauth.async_oauth_settings import AsyncOAuthSettings
+from slack_bolt.response import BoltResponse
 from slack_sdk.errors import SlackApiError
 from slack_sdk.http_retry.async_handler import AsyncRetryHandler
 from slack_sdk.http_retry.builtin_async_handlers import (
@@ -41,26 +50,41 @@ from slack_sdk.http_retry.builtin_async_handlers import (
     AsyncRateLimitErrorRetryHandler,
 )
 from slack_sdk.oauth import OAuthStateUtils
+from slack_sdk.signature import SignatureVerifier
 from slack_sdk.web.async_client import AsyncWebClient
 
-from adapters.slack import render, translate
+from adapters.slack import channels, render, translate
+from adapters.slack import emoji as slack_emoji
+from adapters.slack.bolt_errors import acknowledge_malformed
 from adapters.slack.home import home_blocks
 from adapters.slack.manifest import bot_scopes
 from adapters.slack.oauth import (
+    DEFAULT_API,
     SqlInstallationStore,
     SqlStateStore,
+    authorize_url,
     install_pages,
     redact_tokens,
 )
-from adapters.slack.people import LOOKUP_ERRORS, SlackPeople, channel_info
+from adapters.slack.people import LOOKUP_ERRORS, SlackPeople, TtlCache, channel_info
 from adapters.slack.port import NETWORK_ERRORS, Connection, SlackPort, slack_error
 from adapters.slack.receiver import HttpReceiver
+from adapters.slack.reserved import BUILT_IN_COMMANDS
 from adapters.slack.socket_mode import AckingSocketModeHandler
 from adapters.slack.user_groups import UserGroups
 from bot.app import StartupError
+from bot.command_names import core_root
 from bot.config import USER_GROUP_SCOPES, SlackConfig
 from bot.i18n import _
-from bot.model import ButtonPressed, CommandInvoked, Event, FormSubmitted, Member
+from bot.model import (
+    ButtonPressed,
+    CommandInvoked,
+    Event,
+    FormSubmitted,
+    Member,
+    MessagePosted,
+    Ref,
+)
 from bot.ports import Directory, PlatformRefused
 
 if TYPE_CHECKING:
@@ -69,7 +93,6 @@ if TYPE_CHECKING:
 log = logging.getLogger(__name__)
 
 ANY = re.compile(r".*")
-DEFAULT_API = "https://slack.com/api/"
 CHANNEL_SYNC_LIMIT = 5000
 # Events handed to the core at once; later ones wait here in arrival order. Each
 # request spawns a task, so a core slower than Slack's events would otherwise have
@@ -77,6 +100,10 @@ CHANNEL_SYNC_LIMIT = 5000
 # since Slack got its 200 and never sends them again. Commands, clicks and forms do not
 # wait here (a member is waiting for them).
 CORE_SLOTS = 64
+# Seconds an event's ack waits for the core to commit it (Slack's limit is 3 s).
+ACK_WITHIN = 2.5
+# Events with listeners of their own (answered at once, never handed to the core).
+OWN_EVENTS = frozenset({"event:app_home_opened", "event:app_uninstalled", "event:tokens_revoked"})
 
 
 class SlackAdapter:
@@ -114,6 +141,10 @@ class SlackAdapter:
         self._socket: AckingSocketModeHandler | None = None
         self._tasks: set[asyncio.Task[None]] = set()
         self._slots = asyncio.Semaphore(CORE_SLOTS)
+        self._join_channels: dict[str, frozenset[str]] = {}
+        self._registered: TtlCache[Ref, Member] = TtlCache(4096, 600.0)
+        self._warnings: dict[str, list[str]] = {}  # per workspace
+        self.ack_within = ACK_WITHIN
         self._stopped = asyncio.Event()
 
     # --- lifecycle -------------------------------------------------------------------
@@ -181,6 +212,7 @@ class SlackAdapter:
             await self._connect_installed(app)
         else:
             await self._connect_token(app)
+        self._check_emoji(app)
         await self._listen()
 
     async def _connect_token(self, app: App) -> None:
@@ -202,6 +234,7 @@ class SlackAdapter:
             url=str(identity.get("url") or "https://slack.com/"),
             admin=admin,
             session=self._session,
+            bot_name=str(identity.get("user") or "Agora"),
         )
         self.port.connect(connection)
         self.bolt = self._build_bolt()
@@ -261,6 +294,7 @@ class SlackAdapter:
             bot_user=install.bot_user_id,
             url=str(identity.get("url") or "https://slack.com/"),
             session=self._session,
+            bot_name=str(identity.get("user") or "Agora"),
         )
 
     def _connection(self, context: AsyncBoltContext) -> Connection | None:
@@ -280,6 +314,7 @@ class SlackAdapter:
             bot_user=result.bot_user_id or "",
             url=result.url or (known.url if known is not None else "https://slack.com/"),
             session=self._session,
+            bot_name=known.bot_name if known is not None else "Agora",
         )
         self.port.add(connection)
         return connection
@@ -392,10 +427,11 @@ class SlackAdapter:
                 log.warning("%d Slack event(s) still running at shutdown", len(self._tasks))
                 return
 
-    def _spawn(self, work: Awaitable[None]) -> None:
+    def _spawn(self, work: Awaitable[None]) -> asyncio.Future[None]:
         task = asyncio.ensure_future(work)
         self._tasks.add(task)
         task.add_done_callback(self._tasks.discard)
+        return task
 
     # --- bolt --------------------------------------------------------------------------
 
@@ -416,12 +452,31 @@ class SlackAdapter:
         async def on_payload(
             ack: AsyncAck, body: dict[str, Any], context: AsyncBoltContext
         ) -> None:
+            connection = self._connection(context)
+            if connection is None:
+                await ack()
+                log.warning("Slack %s without an installation ignored", translate.kind_of(body))
+                return
             await ack()
+            self._spawn(self._handle(body, connection))
+
+        async def events_after_commit(
+            body: dict[str, Any], context: AsyncBoltContext, next: Callable[[], Awaitable[None]]
+        ) -> BoltResponse | None:
+            """Events API deliveries: answered once committed or at the deadline.
+
+            A middleware, not a listener: bolt acks event listeners before they run.
+            """
+            if body.get("type") != "event_callback" or translate.kind_of(body) in OWN_EVENTS:
+                await next()
+                return None
             connection = self._connection(context)
             if connection is None:
                 log.warning("Slack %s without an installation ignored", translate.kind_of(body))
-                return
-            self._spawn(self._handle(body, connection))
+            else:
+                handled = self._spawn(self._handle(body, connection))
+                await asyncio.wait({handled}, timeout=self.ack_within)
+            return BoltResponse(status=200, body="")
 
         async def on_home(ack: AsyncAck, body: dict[str, Any], context: AsyncBoltContext) -> None:
             await ack()
@@ -443,6 +498,9 @@ class SlackAdapter:
         async def ack_only(ack: AsyncAck) -> None:
             await ack()
 
+        verifier = SignatureVerifier(self._signing_secret) if self._signing_secret else None
+        bolt.error(acknowledge_malformed(verifier if self.config.mode == "http" else None))
+        bolt.use(events_after_commit)
         bolt.command(ANY)(on_payload)
         bolt.action(ANY)(on_payload)
         bolt.view_submission(ANY)(on_payload)
@@ -452,7 +510,6 @@ class SlackAdapter:
         if states is not None:
             bolt.event("app_uninstalled")(on_uninstalled)
             bolt.event("tokens_revoked")(on_revoked)
-        bolt.event(ANY)(on_payload)
         return bolt
 
     def _oauth_options(self, states: SqlStateStore, logger: logging.Logger) -> dict[str, Any]:
@@ -471,6 +528,7 @@ class SlackAdapter:
             install_path=config.install_path,
             install_page_rendering_enabled=False,
             redirect_uri_path=config.redirect_uri_path,
+            authorization_url=authorize_url(config),
             callback_options=install_pages(config.install_path, OAuthStateUtils(), self._installed),
             installation_store=self.installations,
             installation_store_bot_only=True,
@@ -516,10 +574,14 @@ class SlackAdapter:
             if needs.team is None:
                 log.warning("Slack payload without a team ignored (%s)", translate.kind_of(body))
                 return
-            lookup = await people.lookup(needs, frozenset(self.config.join_channels))
+            lookup = await people.lookup(
+                needs, self.join_channels(connection.team), connection.bot_user or None
+            )
             events = translate.to_events(body, lookup, self.core.runtime.clock.now())
             for event in events:
                 if isinstance(event, CommandInvoked):
+                    event = self._core_command(event)
+                if isinstance(event, CommandInvoked | MessagePosted):
                     await self._register_mentioned(event, lookup.members.values())
                 await self._dispatch(event)
         except Exception:
@@ -532,10 +594,22 @@ class SlackAdapter:
         async with self._slots:
             await self.core.dispatcher.handle(event)
 
-    async def _register_mentioned(self, event: CommandInvoked, members: Any) -> None:
-        """Members named in a command must be known to the directory before it resolves
-        `@carol` (Slack sends `<@U0003>`), even if they never said a word yet."""
-        others: list[Member] = [m for m in members if m.ref != event.actor.ref]
+    def _core_command(self, event: CommandInvoked) -> CommandInvoked:
+        """`/growth-status` is how Slack members type the core's `/status` (reserved)."""
+        name = core_root(self.core.runtime.registry, BUILT_IN_COMMANDS, event.name)
+        return event if name == event.name else dataclasses.replace(event, name=name)
+
+    async def _register_mentioned(
+        self, event: CommandInvoked | MessagePosted, members: Any
+    ) -> None:
+        """Members named in a command or message must be known to the directory before
+        the core resolves `@carol` (Slack sends `<@U0003>`): for a command's argument,
+        "thanks @bob" kudos, or a question title that names them, even if they never
+        said a word yet."""
+        actor = event.message.author if isinstance(event, MessagePosted) else event.actor
+        others: list[Member] = [
+            m for m in members if m.ref != actor.ref and self._registered.get(m.ref) != m
+        ]
         if not others:
             return
         runtime = self.core.runtime
@@ -543,6 +617,8 @@ class SlackAdapter:
             directory: Directory = uow.get(Directory)  # type: ignore[type-abstract]
             for member in others:
                 await directory.upsert_member(member, runtime.clock.now())
+        for member in others:  # written: no need to again until the lookup is refreshed
+            self._registered.put(member.ref, member)
 
     async def _adapter_action(self, body: Mapping[str, Any], connection: Connection) -> bool:
         """Buttons the adapter posted itself ("Open the form"); True when handled."""
@@ -580,10 +656,12 @@ class SlackAdapter:
             log.exception("publishing the home tab of %s failed", user)
 
     async def _sync_channels(self, app: App, connection: Connection) -> None:
-        """Tell the directory which channels exist, so config and `#name` find them."""
+        """Tell the directory which channels exist, so config and `#name` find them;
+        resolve `join_channels` and say which configured channels the bot is not in."""
         runtime = app.runtime
         people = self.people(connection)
         found: list[tuple[str, translate.ChannelInfo]] = []
+        seen: list[channels.Listed] = []
         cursor: str | None = None
         try:
             while len(found) < CHANNEL_SYNC_LIMIT:
@@ -595,9 +673,11 @@ class SlackAdapter:
                 )
                 for channel in response.get("channels") or ():
                     info = channel_info(channel)
-                    if info is not None:
-                        found.append((str(channel["id"]), info))
-                        people.channels.put(str(channel["id"]), info)
+                    entry = channels.listed(channel) if isinstance(channel, Mapping) else None
+                    if info is not None and entry is not None:
+                        found.append((entry.id, info))
+                        seen.append(entry)
+                        people.channels.put(entry.id, info)
                 cursor = (response.get("response_metadata") or {}).get("next_cursor") or None
                 if not cursor:
                     break
@@ -607,6 +687,7 @@ class SlackAdapter:
                 connection.team,
                 slack_error(error),
             )
+        self._check_channels(app, connection, seen, complete=bool(found))
         if not found:
             return
         async with runtime.storage.unit_of_work() as uow:
@@ -614,3 +695,58 @@ class SlackAdapter:
             for channel_id, info in found:
                 ref = translate.Lookup(connection.team).channel(channel_id).ref
                 await directory.upsert_channel(ref, info.name, info.kind.value)
+
+    def _check_channels(
+        self, app: App, connection: Connection, seen: list[channels.Listed], *, complete: bool
+    ) -> None:
+        """`join_channels` names → ids; warnings for configured channels out of reach."""
+        ids, unknown = channels.resolve(self.config.join_channels, seen)
+        self._join_channels[connection.team] = ids
+        for entry in unknown if complete else ():
+            log.warning(
+                "[slack] join_channels: no channel %r in workspace %s%s",
+                entry,
+                connection.team,
+                " (kept as an id: a private channel the bot is not in?)" if entry in ids else "",
+            )
+        if not complete:
+            return
+        configured = [
+            *channels.named_in(feature_sections(app)),
+            *(bridge.slack for bridge in app.runtime.config.bridges),
+        ]
+        report = channels.membership(configured, seen)
+        warnings = report.warnings(connection.team, connection.bot_name)
+        self._warnings[connection.team] = warnings
+        for warning in warnings:
+            log.warning("%s", warning)
+
+    def _check_emoji(self, app: App) -> None:
+        """Reactions a feature listens for that no Slack member can add."""
+        found = [
+            f"{where} = {emoji!r} is no emoji Slack has: members there cannot react with "
+            "it; use a standard emoji or a custom one written :name:"
+            for where, emoji in slack_emoji.configured(feature_sections(app))
+            if not slack_emoji.expressible(emoji)
+        ]
+        self._warnings["*"] = found
+        for warning in found:
+            log.warning("%s", warning)
+
+    @property
+    def warnings(self) -> list[str]:
+        """What an admin should fix (channels the bot is not in); `agora health` shows it."""
+        return [w for found in self._warnings.values() for w in found]
+
+    def join_channels(self, team: str) -> frozenset[str]:
+        """Channel ids whose joins count as community joins (`[slack] join_channels`)."""
+        found = self._join_channels.get(team)
+        if found is not None:
+            return found
+        return channels.resolve(self.config.join_channels, [])[0]
+
+
+def feature_sections(app: App) -> dict[str, Any]:
+    """Each enabled feature's settings, as plain data (what the checks look through)."""
+    runtime = app.runtime
+    return {name: runtime.feature_config(name).model_dump() for name in runtime.registry.features}

@@ -7,8 +7,12 @@ will type that word, so HTTP-mode requests are built with `FormSafeRequest`, whi
 re-parses such bodies as the plain form they are and rebuilds bolt's context from
 them. Signature checks still run on the untouched raw body.
 
+Only bolt's public request class is used: the context is built by parsing the fixed
+fields as a Socket Mode request would be (a dict body), so a refactor of bolt's
+internals cannot break this quietly.
+
 To drop this once bolt is fixed: use `AsyncBoltRequest` in `receiver.py` and delete
-this module; `tests/adapters/slack/test_slack_bolt_fix.py` says when that is safe.
+this module; `tests/adapters/slack/test_slack_bolt_fix.py` fails as soon as that is safe.
 """
 
 from __future__ import annotations
@@ -17,8 +21,6 @@ from collections.abc import Sequence
 from typing import Any
 from urllib.parse import parse_qsl
 
-from slack_bolt.context.async_context import AsyncBoltContext
-from slack_bolt.request.async_internals import build_async_context
 from slack_bolt.request.async_request import AsyncBoltRequest
 
 
@@ -48,8 +50,9 @@ class FormSafeRequest(AsyncBoltRequest):
         if mode == "http" and isinstance(body, str):
             fixed = misparsed_form(self.raw_body, self.content_type)
             if fixed is not None:
-                self.body = fixed
-                self.context = build_async_context(AsyncBoltContext(context or {}), fixed)
+                parsed = AsyncBoltRequest(body=fixed, context=context, mode="socket_mode")
+                self.body = parsed.body
+                self.context = parsed.context
 
     def to_copyable(self) -> FormSafeRequest:
         """Lazy listeners copy the request; the copy must be parsed the same way."""

@@ -1,20 +1,24 @@
 """The App Home tab: what a member sees when they open Agora in Slack.
 
-The plumbing is real, the content minimal until features bring theirs: the member's
-name, language and time zone, the commands they may use (from the registry, like
-`/help`), then whatever each feature's `@feature.home` hook returns (kudos received,
-open questions, upcoming check-ins…). Hooks run in one unit of work, each in its own
-savepoint, so a failing feature leaves the rest of the tab standing.
+The member's own things come first: their name, language and time zone, then what
+each feature's `@feature.home` hook returns (their profile, kudos, open questions,
+events, check-ins…). The commands they may use come last and folded to one line of
+names (as Slack members type them, `/help` tells what each does), so the tab shows
+the member, not a manual. Hooks run in one unit of work, each in its own savepoint,
+so a failing feature leaves the rest of the tab standing.
 """
 
 from __future__ import annotations
 
 import logging
 
+from adapters.slack.reserved import BUILT_IN_COMMANDS
+from bot.command_names import offered
 from bot.context import Context, Work
 from bot.features.core.handlers import LANGUAGE_NAMES
 from bot.i18n import _, normalize_locale, using_locale
 from bot.model import Block, Fields, Member, Section
+from bot.model import Context as Note
 from bot.ports import Directory
 from bot.runtime import Runtime
 
@@ -32,9 +36,6 @@ async def home_blocks(runtime: Runtime, member: Member) -> tuple[Block, ...]:
             or runtime.config.bot.language
         )
         with using_locale(locale):
-            usable = [
-                c for c in runtime.registry.commands if level.allows(c.level) and not c.hidden
-            ]
             blocks: list[Block] = [
                 Section(_("*{community}*", community=runtime.config.bot.name)),
                 Fields(
@@ -44,19 +45,29 @@ async def home_blocks(runtime: Runtime, member: Member) -> tuple[Block, ...]:
                         (_("Time zone"), record.timezone or runtime.config.bot.timezone),
                     )
                 ),
-                Section(
-                    _("Commands you can use ({count}):", count=len(usable))
-                    + "\n"
-                    + "\n".join(f"`/{c.name}` — {_(c.help)}" for c in usable)
-                ),
             ]
             work = Work(runtime, uow)
-            for feature in runtime.registry.features.values():
-                for hook in getattr(feature, "home_hooks", ()):
+            for feature in runtime.registry.home_order():
+                for hook in feature.home_hooks:
                     ctx = Context(work, feature, None, record, level)
                     try:
                         async with uow.savepoint():
                             blocks.extend(await hook(ctx))
                     except Exception:
                         log.exception("home hook of %s failed for %s", feature.name, member.ref)
+            roots = sorted(
+                {
+                    o.root
+                    for o in offered(runtime.registry, BUILT_IN_COMMANDS)
+                    if level.allows(o.spec.level) and not o.spec.hidden
+                }
+            )
+            blocks += [
+                Section(_("Commands you can use ({count}):", count=len(roots))),
+                Note(
+                    " · ".join(f"/{root}" for root in roots)
+                    + "\n"
+                    + _("Type /help to see what each one does.")
+                ),
+            ]
     return tuple(blocks)

@@ -33,8 +33,10 @@ import json
 from collections.abc import Mapping, Sequence
 from typing import Any, Literal
 
+from adapters.slack.reserved import BUILT_IN_COMMANDS
 from adapters.text_limits import clip
 from bot.args import usage
+from bot.command_names import offered
 from bot.config import USER_GROUP_SCOPES, AgoraConfig, SlackConfig
 from bot.i18n import _
 from bot.registry import CommandSpec, Registry
@@ -82,20 +84,21 @@ COMMAND_NAME = 32
 COMMAND_DESCRIPTION = 100
 USAGE_HINT = 1000
 PLACEHOLDER_URL = "https://YOUR-PUBLIC-HOST"
+Mode = Literal["http", "socket"]
 
 
-def _describe(root: str, specs: Sequence[CommandSpec]) -> tuple[str, str]:
+def _describe(root: str, named: Sequence[tuple[str, CommandSpec]]) -> tuple[str, str]:
     """(description, usage hint) for one slash command and its subcommands."""
-    main = next((s for s in specs if s.sub is None), None)
-    subs = [s for s in specs if s.sub is not None]
+    main = next((s for n, s in named if n == root), None)
+    subs = [(n.split(" ", 1)[1], s) for n, s in named if n != root]
     if main is not None:
         description = _(main.help)
     else:
-        description = "; ".join(f"{s.sub}: {_(s.help)}" for s in subs)
+        description = "; ".join(f"{sub}: {_(s.help)}" for sub, s in subs)
     hints = []
     if main is not None:
         hints.append(usage(root, main.args).removeprefix(f"/{root}").strip())
-    hints.extend(usage(s.name, s.args).removeprefix(f"/{root}").strip() for s in subs)
+    hints.extend(usage(f"{root} {sub}", s.args).removeprefix(f"/{root}").strip() for sub, s in subs)
     return description, " | ".join(h for h in hints if h)
 
 
@@ -108,12 +111,13 @@ def bot_scopes(slack: SlackConfig) -> list[str]:
 
 
 def slash_commands(registry: Registry, request_url: str | None) -> list[dict[str, Any]]:
-    by_root: dict[str, list[CommandSpec]] = {}
-    for spec in registry.commands:
-        by_root.setdefault(spec.root, []).append(spec)
+    """One entry per root as members type it on Slack (built-in names are renamed)."""
+    by_root: dict[str, list[tuple[str, CommandSpec]]] = {}
+    for command in offered(registry, BUILT_IN_COMMANDS):
+        by_root.setdefault(command.root, []).append((command.name, command.spec))
     commands = []
-    for root, specs in sorted(by_root.items()):
-        description, hint = _describe(root, specs)
+    for root, named in sorted(by_root.items()):
+        description, hint = _describe(root, named)
         entry: dict[str, Any] = {
             "command": "/" + root[: COMMAND_NAME - 1],
             "description": clip(description or root, COMMAND_DESCRIPTION),
@@ -127,13 +131,29 @@ def slash_commands(registry: Registry, request_url: str | None) -> list[dict[str
     return commands
 
 
+def manifest_mode(slack: SlackConfig, mode: Mode | None, public_url: str | None) -> Mode:
+    """`mode` when given; else a public URL means HTTP mode; else `[slack] mode`."""
+    if mode is not None:
+        return mode
+    return "http" if public_url else slack.mode
+
+
+def needs_public_url(slack: SlackConfig, mode: Mode | None, public_url: str | None) -> bool:
+    """True when the manifest would name the placeholder host instead of a real one."""
+    return manifest_mode(slack, mode, public_url) == "http" and not (public_url or slack.public_url)
+
+
 def build_manifest(
-    registry: Registry, config: AgoraConfig, *, public_url: str | None = None
+    registry: Registry,
+    config: AgoraConfig,
+    *,
+    public_url: str | None = None,
+    mode: Mode | None = None,
 ) -> dict[str, Any]:
     """The manifest as a dict. HTTP mode needs the public base URL Slack will call
     (`public_url`, else `[slack] public_url`, else a placeholder to edit)."""
     slack = config.slack
-    socket = slack.mode == "socket"
+    socket = manifest_mode(slack, mode, public_url) == "socket"
     request_url = None
     base = (public_url or slack.public_url or PLACEHOLDER_URL).rstrip("/")
     if not socket:
@@ -191,10 +211,12 @@ def slack_manifest(
     config: AgoraConfig,
     *,
     public_url: str | None = None,
+    mode: Mode | None = None,
     fmt: Literal["yaml", "json"] = "yaml",
 ) -> str:
     """What `agora slack-manifest` prints."""
-    return manifest_text(build_manifest(registry, config, public_url=public_url), fmt)
+    manifest = build_manifest(registry, config, public_url=public_url, mode=mode)
+    return manifest_text(manifest, fmt)
 
 
 # A tiny YAML writer for the manifest's shapes (maps, lists, scalars): strings are

@@ -23,6 +23,7 @@ import secrets
 from collections.abc import Awaitable, Callable
 from datetime import timedelta
 from typing import Any
+from urllib.parse import urlsplit
 
 from slack_bolt.error import BoltError
 from slack_bolt.oauth.async_callback_options import (
@@ -38,12 +39,15 @@ from slack_sdk.oauth.state_store.async_state_store import AsyncOAuthStateStore
 
 from adapters.slack.installations import SlackInstall, SlackInstallations, SlackOAuthStates
 from adapters.slack.people import TtlCache
+from bot.config import SlackConfig
 from bot.i18n import _
 from bot.ports import Clock, Storage
 
 log = logging.getLogger(__name__)
 
 STATE_SECONDS = OAuthStateUtils.default_expiration_seconds
+DEFAULT_API = "https://slack.com/api/"
+AUTHORIZE_PATH = "/oauth/v2/authorize"
 # Bolt looks the install up for every request; a short cache spares the database.
 CACHE_SECONDS = 300.0
 
@@ -61,6 +65,15 @@ class RedactTokens(logging.Filter):
             record.msg = TOKEN.sub("xox…(redacted)", message)
             record.args = None
         return True
+
+
+def authorize_url(config: SlackConfig) -> str:
+    """Where installers approve the app: `[slack] oauth_authorize_url`, else the
+    authorize page of the Slack that `api_base_url` points at (GovSlack, a proxy)."""
+    if config.oauth_authorize_url:
+        return config.oauth_authorize_url
+    parts = urlsplit(config.api_base_url or DEFAULT_API)
+    return f"{parts.scheme}://{parts.netloc}{AUTHORIZE_PATH}"
 
 
 def redact_tokens(logger: logging.Logger | None = None) -> None:

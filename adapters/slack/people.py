@@ -206,7 +206,9 @@ class SlackPeople:
 
     # --- all at once ----------------------------------------------------------------
 
-    async def lookup(self, needs: Needs, join_channels: frozenset[str]) -> Lookup:
+    async def lookup(
+        self, needs: Needs, join_channels: frozenset[str], bot_user: str | None = None
+    ) -> Lookup:
         team = needs.team or ""
         members = await asyncio.gather(*(self.member(team, u) for u in needs.users))
         channels = await asyncio.gather(*(self.channel(c) for c in needs.channels))
@@ -215,6 +217,7 @@ class SlackPeople:
             {u: m for u, m in zip(needs.users, members, strict=True) if m is not None},
             {c: i for c, i in zip(needs.channels, channels, strict=True) if i is not None},
             join_channels,
+            bot_user,
         )
 
 

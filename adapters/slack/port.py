@@ -49,6 +49,7 @@ from adapters.slack.refs import (
     message_ref,
     split,
 )
+from adapters.slack.reserved import BUILT_IN_COMMANDS
 from adapters.slack.translate import OPEN_FORM_ACTION
 from adapters.slack.user_groups import UserGroups
 from bot.i18n import _
@@ -104,6 +105,7 @@ class Connection:
     url: str
     admin: AsyncWebClient | None = None
     session: aiohttp.ClientSession | None = None
+    bot_name: str = "Agora"  # what members type after /invite @
 
 
 Resolver = Callable[[str], Awaitable[Connection | None]]
@@ -136,6 +138,8 @@ def refused(method: str, error: BaseException, where: str = "") -> PlatformRefus
 
 class SlackPort:
     platform = PLATFORM
+    # Slack's own commands: the core offers those under other names here.
+    reserved_commands = BUILT_IN_COMMANDS
 
     def __init__(
         self,

@@ -1,10 +1,11 @@
 """HTTP mode: an aiohttp server that hands signed Slack requests to the bolt app.
 
 Bolt verifies the v0 signature (401 on a wrong or stale one), answers
-`url_verification` and `ssl_check`, and runs our listeners, which ack at once. Two
-things are ours: requests are parsed with `FormSafeRequest` (see `bolt_fix.py`), and
-a signed request no listener takes (an event type we do not use, a payload missing
-fields) is answered 200, because anything else makes Slack retry it, and a Slack app
+`url_verification` and `ssl_check`, and runs our listeners. Three things are ours:
+requests are parsed with `FormSafeRequest` (see `bolt_fix.py`); a signed request no
+listener takes (an event type we do not use, a payload missing fields) is answered
+200; and so is a signed request so malformed that parsing it or bolt's middleware
+raises (`bolt_errors.py`), because anything else makes Slack retry it, and a Slack app
 whose events keep failing gets its subscriptions switched off.
 
 With `[slack] oauth = true` the same server answers two GET paths for bolt's OAuth
@@ -25,6 +26,7 @@ from slack_bolt.request.async_request import AsyncBoltRequest
 from slack_bolt.response import BoltResponse
 from slack_sdk.signature import SignatureVerifier
 
+from adapters.slack.bolt_errors import signed
 from adapters.slack.bolt_fix import FormSafeRequest
 from adapters.slack.oauth import page
 from bot.i18n import _
@@ -76,14 +78,15 @@ class HttpReceiver:
         headers = dict(request.headers)
         try:
             bolt_request = FormSafeRequest(body=raw, query=request.query_string, headers=headers)  # type: ignore[arg-type]
-        except ValueError:
-            # Not parseable (bad JSON in the body or in `payload=`): refuse forgeries,
-            # and ack what Slack really signed so it is not retried forever.
-            if not self._signed(raw, headers):
+            response: BoltResponse = await self.bolt.async_dispatch(bolt_request)
+        except Exception as error:
+            # Not parseable (bad JSON in the body or in `payload=`), or shaped so that
+            # bolt's request parsing raises: refuse forgeries, and ack what Slack
+            # really signed so it is not retried forever (see bolt_errors.py).
+            if not signed(self.verifier, raw, headers):
                 return web.json_response({"error": "invalid request"}, status=401)
-            log.warning("unparseable signed Slack request acknowledged and dropped")
+            log.warning("unparseable signed Slack request acknowledged and dropped: %r", error)
             return web.Response(status=200)
-        response: BoltResponse = await self.bolt.async_dispatch(bolt_request)
         if response.status == 404:
             log.debug("no listener for a signed Slack request; acknowledged")
             return web.Response(status=200)
@@ -112,11 +115,3 @@ class HttpReceiver:
             body = page(_("Agora was not installed"), text)
             return web.Response(status=500, text=body, content_type="text/html")
         return await to_aiohttp_response(response)
-
-    def _signed(self, raw: str, headers: dict[str, str]) -> bool:
-        lowered = {k.lower(): v for k, v in headers.items()}
-        return self.verifier.is_valid(
-            body=raw,
-            timestamp=lowered.get("x-slack-request-timestamp", ""),
-            signature=lowered.get("x-slack-signature", ""),
-        )

@@ -17,7 +17,9 @@ changes…), reactions on files, `member_joined_channel` of other channels (`tea
 is the community join; counting channel joins too would welcome people twice).
 
 A message and its `app_mention` twin get the same event id (`channel/ts`), so a
-mention the bot also receives as a `message` reaches the core once.
+mention the bot also receives as a `message` reaches the core once; either one is
+marked `to_bot` (a mention of the bot's user, or a one-to-one DM with it), whichever
+arrives first.
 
 Slack has no roles. A member's roles are `admin` / `owner` (workspace admins and
 owners, from users.info `is_admin` / `is_owner`), `guest` (single- and multi-channel
@@ -97,6 +99,7 @@ class Lookup:
     members: Mapping[str, Member] = field(default_factory=dict)
     channels: Mapping[str, ChannelInfo] = field(default_factory=dict)
     join_channels: frozenset[str] = frozenset()
+    bot_user: str | None = None  # the bot's own user id in this workspace
 
     def member(self, user: str, name: str | None = None) -> Member:
         found = self.members.get(user)
@@ -218,7 +221,7 @@ def needs(body: Payload) -> Needs:
     elif kind in ("block_actions", "view_submission"):
         users = [str(_map(body.get("user")).get("id") or "")]
     elif kind in ("event:message", "event:app_mention"):
-        users = [str(event.get("user") or "")]
+        users = [str(event.get("user") or ""), *mentioned_users(str(event.get("text") or ""))]
         channels = [str(event.get("channel") or "")]
     elif kind in ("event:reaction_added", "event:reaction_removed"):
         users = [str(event.get("user") or "")]
@@ -445,6 +448,12 @@ def _message(event: Payload, lookup: Lookup, now: datetime) -> list[Event]:
     )
     text = unescape(str(event.get("text") or ""))
     created = when(ts, now)
+    mentioned = mentioned_users(text)
+    to_bot = (
+        event.get("type") == "app_mention"
+        or event.get("channel_type") == "im"
+        or (lookup.bot_user is not None and lookup.bot_user in mentioned)
+    )
     message = Message(
         ref=message_ref(lookup.team, channel_id, ts),
         channel=channel,
@@ -454,7 +463,8 @@ def _message(event: Payload, lookup: Lookup, now: datetime) -> list[Event]:
         thread_of=message_ref(lookup.team, channel_id, thread_ts)
         if in_thread and thread_ts
         else None,
-        mentions=tuple(member_ref(lookup.team, u) for u in mentioned_users(text)),
+        mentions=tuple(member_ref(lookup.team, u) for u in mentioned),
+        to_bot=to_bot,
     )
     key = event_id(lookup.team, "msg", f"{channel_id}/{ts}")
     return [MessagePosted(event_id=key, occurred_at=created, message=message)]

@@ -14,6 +14,7 @@ import asyncio
 import socket
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
+from pathlib import Path
 from typing import Any, TypeVar
 
 import pytest
@@ -52,6 +53,16 @@ INTRO = Form(
     context="onboarding-42",
 )
 E = TypeVar("E", bound=Event)
+
+
+def payloads_folder(repo: Path) -> Path:
+    """`shared/payloads` beside the repository, or beside a folder above it (a git
+    worktree under `wt/` shares the main checkout's samples)."""
+    for folder in repo.parents:
+        found = folder / "shared" / "payloads"
+        if found.is_dir():
+            return found
+    return repo.parent / "shared" / "payloads"
 
 
 def stay_local(monkeypatch: pytest.MonkeyPatch) -> None:

@@ -105,6 +105,39 @@ def test_slack_manifest_lists_the_registry_commands() -> None:
     assert 'command: "/help"' in yaml.output
 
 
+def test_slack_manifest_public_url_means_http_mode() -> None:
+    import json
+
+    result = runner.invoke(
+        app, ["slack-manifest", "--json", "--public-url", "https://bot.example.org"]
+    )
+    assert result.exit_code == 0, result.output
+    settings = json.loads(result.stdout)["settings"]
+    assert settings["socket_mode_enabled"] is False
+    url = "https://bot.example.org/slack/events"
+    assert settings["event_subscriptions"]["request_url"] == url
+    assert settings["interactivity"]["request_url"] == url
+    assert result.stderr == ""
+    forced = runner.invoke(
+        app, ["slack-manifest", "--json", "--public-url", "https://x.example", "--mode", "socket"]
+    )
+    assert json.loads(forced.stdout)["settings"]["socket_mode_enabled"] is True
+
+
+def test_slack_manifest_http_mode_without_an_address_warns() -> None:
+    import json
+
+    result = runner.invoke(app, ["slack-manifest", "--json", "--mode", "http"])
+    assert result.exit_code == 0, result.output
+    manifest = json.loads(result.stdout)
+    assert manifest["settings"]["interactivity"]["request_url"].startswith(
+        "https://YOUR-PUBLIC-HOST/"
+    )
+    assert "--public-url" in result.stderr and "YOUR-PUBLIC-HOST" in result.stderr
+    wrong = runner.invoke(app, ["slack-manifest", "--mode", "carrier-pigeon"])
+    assert wrong.exit_code == 2 and "Traceback" not in wrong.output
+
+
 def test_modlog_export_prints_a_csv_header() -> None:
     result = runner.invoke(app, ["modlog", "export", "--days", "7"])
     assert result.exit_code == 0, result.output

@@ -29,3 +29,15 @@ def test_nothing_that_notifies_survives(text: str) -> None:
     lowered = out.lower()
     for danger in ("@everyone", "@here", "<!", "<@", "<#"):
         assert danger not in lowered
+
+
+def test_mentions_as_names_for_text_kept_for_later() -> None:
+    from bot.text import mention_ids, named_mentions, without_mentions
+
+    text = "<@U0002> and <@U0003|carol>, ask <@!123> or <@U0002> about <#C0001>"
+    assert mention_ids(text) == ["U0002", "U0003", "123"]
+    assert named_mentions(text, {"U0002": "bob", "123": "dana"}) == (
+        "@bob and @carol, ask @dana or @bob about <#C0001>"
+    )
+    assert named_mentions("<@U0009> hi", {}) == "<@U0009> hi"  # nobody known: kept
+    assert without_mentions("<@U0004>  help   kudos") == "help kudos"

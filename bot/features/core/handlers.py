@@ -5,12 +5,14 @@ from __future__ import annotations
 from datetime import timedelta
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError, available_timezones
 
-from bot.args import WordArg
+from bot.args import WordArg, usage
+from bot.command_names import name_on, offered, reserved_commands
 from bot.context import Context, UserError
 from bot.i18n import N_, SUPPORTED_LOCALES, _, normalize_locale, using_locale
-from bot.model import Fields, Section
+from bot.model import Block, ChannelKind, Fields, MessagePosted, Section
 from bot.ports import ActivityLog, EventLog
 from bot.registry import Feature
+from bot.text import without_mentions
 
 feature = Feature("core", description=N_("Help, language and time zone"))
 
@@ -30,28 +32,72 @@ LANGUAGE_NAMES = {
     ephemeral=True,
 )
 async def help_command(ctx: Context, command: str | None) -> None:
+    text, blocks = help_reply(ctx, command)
+    await ctx.reply(text, blocks=blocks, ephemeral=True)
+
+
+def help_reply(ctx: Context, command: str | None) -> tuple[str, tuple[Block, ...]]:
+    """`/help [command]` as text and blocks, with the names members type on this platform."""
     registry = ctx.runtime.registry
+    platform = ctx.actor.ref.platform if ctx.actor is not None else None
+    reserved = reserved_commands(ctx.runtime.ports.get(platform or ""))
+    usable = sorted(
+        (
+            o
+            for o in offered(registry, reserved)
+            if ctx.level.allows(o.spec.level) and not o.spec.hidden
+        ),
+        key=lambda o: o.name,
+    )
     if command:
         name = command.lstrip("/").lower()
-        matches = [c for c in registry.commands if c.name == name or c.root == name]
-        matches = [c for c in matches if ctx.level.allows(c.level) and not c.hidden]
+        wanted = {name} | {
+            name_on(registry, reserved, spec)
+            for spec in registry.commands
+            if name in (spec.name, spec.root)
+        }
+        matches = [o for o in usable if o.name in wanted or o.root in wanted]
         if not matches:
             raise UserError(
                 _("There is no command /{name} you can use. Type /help for the list.", name=name)
             )
-        from bot.args import usage
-
-        lines = [f"{usage(c.name, c.args)} — {_(c.help)}" for c in matches]
-        await ctx.reply("\n".join(lines), ephemeral=True)
-        return
-    usable = [c for c in registry.commands if ctx.level.allows(c.level) and not c.hidden]
-    lines = [f"/{c.name} — {_(c.help)}" for c in usable]
+        return "\n".join(f"{usage(o.name, o.spec.args)} — {_(o.spec.help)}" for o in matches), ()
     header = _("Commands you can use ({count}):", count=len(usable))
-    await ctx.reply(
-        header + "\n" + "\n".join(lines),
-        blocks=(Section(header), Fields(tuple((f"/{c.name}", _(c.help)) for c in usable))),
-        ephemeral=True,
+    lines = [f"/{o.name} — {_(o.spec.help)}" for o in usable]
+    blocks = (Section(header), Fields(tuple((f"/{o.name}", _(o.spec.help)) for o in usable)))
+    return header + "\n" + "\n".join(lines), blocks
+
+
+# The word that asks for help, in each language Agora speaks (what members write
+# after @Agora or in a DM to it).
+HELP_WORDS = frozenset({"help", "hjelp", "palīdzība", "palidziba", "apua", "ohje", "допомога"})
+
+
+@feature.on(MessagePosted)
+async def said_to_the_bot(ctx: Context, event: MessagePosted) -> None:
+    """`@Agora help [command]` or a DM saying so is /help; anything else said to the bot
+    gets a short hint, so a member is never left talking to a wall. Only messages the
+    adapter marks `to_bot` (mentions of the bot, one-to-one DMs): never busy channels."""
+    message = event.message
+    if not message.to_bot or ctx.actor is None:
+        return
+    words = without_mentions(message.text).split()
+    while words and words[0].startswith("@"):  # a mention written as text (console)
+        words.pop(0)
+    privately = message.channel.kind is not ChannelKind.DM  # a DM is private already
+    if words and words[0].lower().strip("!?.,:;") in HELP_WORDS:
+        try:
+            text, blocks = help_reply(ctx, words[1] if len(words) > 1 else None)
+        except UserError as refusal:
+            text, blocks = refusal.message, ()
+        await ctx.reply(text, blocks=blocks, ephemeral=privately)
+        return
+    hint = _(
+        "Hi {name}! I work through slash commands: type /help to see the ones you can "
+        "use (or write “help” to me).",
+        name=ctx.actor.label,
     )
+    await ctx.reply(hint, ephemeral=privately)
 
 
 @feature.command(

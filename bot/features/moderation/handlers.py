@@ -87,6 +87,7 @@ async def on_reaction(ctx: Context, event: ReactionChanged) -> None:
         result.weighing,
         moderator=ctx.level.allows(Level.MODERATOR),
         queued=result.queued,
+        unposted=result.unposted,
         reaction_left=left,
         emoji=config.flag_emoji,
     )

@@ -79,10 +79,31 @@ def flag_ack(
     queued: bool,
     reaction_left: bool,
     emoji: str,
+    unposted: bool = False,
 ) -> tuple[str, tuple[Block, ...]]:
-    """The private thanks a flagger gets, with Add a reason / Withdraw buttons."""
-    if moderator:
+    """The private thanks a flagger gets, with Add a reason / Withdraw buttons.
+
+    It promises only what happened: when the case waits for the moderators but its
+    item could not be posted in the queue channel, it says where they will find it.
+    """
+    if moderator and unposted:
+        lines = [
+            _(
+                "Case #{id} is recorded, but I could not post it in the moderation queue "
+                "channel (it is missing, or I am not in it): find it with /modqueue, and "
+                "ask an admin to invite me to that channel.",
+                id=case_id,
+            )
+        ]
+    elif moderator:
         lines = [_("Sent to the moderation queue.") if queued else _("Your flag was added.")]
+    elif unposted:
+        lines = [
+            _(
+                "Thanks for flagging — it is on record, and the moderators will find it "
+                "among the cases waiting for them. Only they see who flagged."
+            )
+        ]
     else:
         lines = [
             _("Thanks for flagging — the moderators will look at it. Only they see who flagged.")

@@ -54,6 +54,9 @@ class FlagResult:
     case: Case | None = None
     weighing: Weighing | None = None
     queued: bool = False
+    # The case waits for the moderators but its item could not be posted in the queue
+    # channel (missing, or the bot is not in it): they find it only with /modqueue.
+    unposted: bool = False
 
 
 def _cases(ctx: Context) -> Cases:
@@ -136,7 +139,9 @@ async def flag(ctx: Context, event: ReactionChanged) -> FlagResult:
             assert found is not None
             case = found
     case = await queue.publish(ctx, case)
-    return FlagResult(Outcome.COUNTED, case, weighing, queued)
+    waiting = case.status in (CaseStatus.OPEN, CaseStatus.ESCALATED)
+    unposted = waiting and case.queue_message is None
+    return FlagResult(Outcome.COUNTED, case, weighing, queued, unposted)
 
 
 async def hide(ctx: Context, case: Case) -> None:

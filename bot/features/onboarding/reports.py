@@ -24,7 +24,7 @@ from bot.features.onboarding.store import (
     pairings,
 )
 from bot.i18n import N_, _, current_locale
-from bot.model import Level, MemberRecord
+from bot.model import Block, Level, MemberRecord
 from bot.signals import ProfileRequested
 from bot.stats import Figure, Window
 
@@ -58,7 +58,11 @@ def _shown_answers(
     return shown
 
 
-async def profile(ctx: Context, target: MemberRecord | None) -> render.Message:
+async def profile(
+    ctx: Context, target: MemberRecord | None, *, extras: bool = True
+) -> render.Message:
+    """`/profile`; `extras=False` leaves out what other features add (kudos, perks),
+    for the App Home, where those features show their own sections."""
     viewer = ctx.member()
     member = target or viewer
     cfg = _config(ctx)
@@ -81,7 +85,8 @@ async def profile(ctx: Context, target: MemberRecord | None) -> render.Message:
             member.joined_at.astimezone(_viewer_zone(ctx)), format="long", locale=current_locale()
         )
     asked = ProfileRequested(member.person_id, member.ref)
-    await ctx.emit(asked)
+    if extras:
+        await ctx.emit(asked)
     view = render.ProfileView(
         name=mentoring.label_for(ctx, member, viewer.ref.platform),
         joined=joined,
@@ -92,6 +97,14 @@ async def profile(ctx: Context, target: MemberRecord | None) -> render.Message:
         extra=tuple(asked.lines),
     )
     return render.profile(view, own=own, questions=bool(questions))
+
+
+async def home(ctx: Context) -> list[Block]:
+    """The member's own profile (joined, topics, answers, mentoring) on their home tab."""
+    if ctx.actor is None:
+        return []
+    _text, blocks = await profile(ctx, None, extras=False)
+    return list(blocks)
 
 
 async def segments(ctx: Context) -> render.Message:

@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
 from datetime import timedelta
 from typing import Any
 
 from bot.context import Context, UserError
 from bot.features.questions import delivery, render
 from bot.features.questions.config import QuestionsConfig
-from bot.features.questions.service import check_topic
+from bot.features.questions.service import check_topic, readable
 from bot.features.questions.stats import Summary, by_topic, summarize
 from bot.features.questions.store import (
     Faq,
@@ -141,10 +142,10 @@ async def home(ctx: Context) -> list[Block]:
     open_ones = [q for q in mine if q.state.unsolved]
     if not open_ones:
         return []
-    lines = [
-        f"#{q.id} · {render.state_name(q.state)} · {render.title_of(q, limit=80)}"
-        for q in open_ones
-    ]
+    lines = []
+    for q in open_ones:  # titles stored before mentions were named get their names here
+        shown = replace(q, title=await readable(ctx, ctx.actor.ref, q.title)) if q.title else q
+        lines.append(f"#{q.id} · {render.state_name(q.state)} · {render.title_of(shown, limit=80)}")
     return [Section(_("Your open questions:")), Section("\n".join(lines))]
 
 

@@ -40,6 +40,7 @@ from bot.features.questions.store import (
 from bot.i18n import _
 from bot.model import ChannelKind, Level, MemberRecord, Message, Outgoing, ReactionChanged, Ref
 from bot.signals import AnswerAccepted
+from bot.text import mention_ids, named_mentions
 
 MAX_QUESTION = 1000
 FAQ_CANDIDATES = 30
@@ -207,6 +208,17 @@ async def prune_drafts(ctx: Context) -> None:
     await drafts.prune(ctx.now() - DRAFT_LIFETIME)
 
 
+async def readable(ctx: Context, where: Ref, text: str) -> str:
+    """`text` with mentions as `@name`: a title is shown in lists, DMs and the App Home,
+    where the platform's mention markup (`<@U0002>`) would read as code."""
+    names: dict[str, str] = {}
+    for member_id in mention_ids(text):
+        record = await ctx.directory.get(where.sibling(member_id))
+        if record is not None:
+            names[member_id] = record.label
+    return named_mentions(text, names)
+
+
 async def open_question(
     ctx: Context,
     asker: MemberRecord,
@@ -223,7 +235,7 @@ async def open_question(
             channel=channel,
             asker=asker.ref,
             asker_person_id=asker.person_id,
-            title=title,
+            title=await readable(ctx, asker.ref, title),
             topic=topic,
             source=source,
             created_at=ctx.now(),

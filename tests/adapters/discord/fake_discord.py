@@ -23,9 +23,10 @@ from typing import Any
 
 import aiohttp
 from aiohttp import web
+from kit_common import payloads_folder
 
 REPO = Path(__file__).resolve().parents[3]
-PAYLOADS = REPO.parent / "shared" / "payloads"
+PAYLOADS = payloads_folder(REPO)
 GATEWAY = PAYLOADS / "discord" / "gateway"
 REST = PAYLOADS / "discord" / "rest"
 DISCORD_EPOCH = 1420070400000

@@ -75,6 +75,7 @@ async def test_a_message_is_posted_with_mentions_and_recorded_as_activity(bot: B
     assert message.author.ref == ref(USERS["carol"]) and message.author.roles == {"Newcomer"}
     assert message.channel.name == "help" and message.channel.kind is ChannelKind.TEXT
     assert message.mentions == (ref(USERS["bob"]),)
+    assert not message.to_bot  # it mentions bob, not the bot
     assert message.thread_of is None
     assert "contributor docs" in message.text or message.text
     assert posted.event_id == f"discord:message:{QUESTION}"
@@ -141,6 +142,16 @@ async def test_a_direct_message_belongs_to_the_members_guild(bot: Bot) -> None:
     [posted] = bot.recorder.of(MessagePosted)
     assert posted.message.channel.kind is ChannelKind.DM
     assert posted.message.author.ref == ref(USERS["alice"])
+    assert posted.message.to_bot  # the core answers "help" and the like
+
+
+async def test_a_message_mentioning_the_bot_is_said_to_it(bot: Bot) -> None:
+    mention = frame("message_create")
+    mention["d"]["mentions"] = [frame("ready")["d"]["user"]]
+    await bot.fake.send(mention)
+    await bot.until(lambda: bool(bot.recorder.of(MessagePosted)))
+    [posted] = bot.recorder.of(MessagePosted)
+    assert posted.message.to_bot
 
 
 async def test_the_bots_own_messages_do_not_reach_the_core(bot: Bot) -> None:

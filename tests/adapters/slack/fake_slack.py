@@ -30,8 +30,9 @@ from urllib.parse import parse_qsl
 
 import aiohttp
 from aiohttp import web
+from kit_common import payloads_folder
 
-PAYLOADS = Path(__file__).resolve().parents[3].parent / "shared" / "payloads"
+PAYLOADS = payloads_folder(Path(__file__).resolve().parents[3])
 SLACK = PAYLOADS / "slack"
 IDS: dict[str, Any] = json.loads((PAYLOADS / "ids.json").read_text(encoding="utf-8"))["slack"]
 HOOKS = "https://hooks.slack.com/"
@@ -67,6 +68,8 @@ class FakeSlack:
         self.hooks: list[tuple[str, dict[str, Any]]] = []
         self.uploads: list[bytes] = []
         self.acks: list[dict[str, Any]] = []
+        # Called with each Socket Mode ack as it arrives (to see what was done by then).
+        self.on_ack: Callable[[dict[str, Any]], None] | None = None
         self.failures: dict[str, Failure] = {}
         self.client_credentials = ("A0001.client", "client-secret")
         self.codes: dict[str, dict[str, Any]] = {}
@@ -85,6 +88,10 @@ class FakeSlack:
             }
         }
         self.delays: dict[str, float] = {}
+        # Channel ids the bot is not a member of, and ones conversations.list leaves out
+        # (a private channel the bot is not in).
+        self.not_member: set[str] = set()
+        self.unlisted: set[str] = set()
         self.scopes: str | None = None  # the x-oauth-scopes header Slack sends, when set
         self._group_ids = itertools.count(2)
         self.port = 0
@@ -305,9 +312,9 @@ class FakeSlack:
 
     def _conversations_list(self, call: Call) -> dict[str, Any]:
         channels = [
-            {"id": cid, "name": name, "is_channel": True}
+            {"id": cid, "name": name, "is_channel": True, "is_member": cid not in self.not_member}
             for name, cid in CHANNELS.items()
-            if cid.startswith("C")
+            if cid.startswith("C") and cid not in self.unlisted
         ]
         return {"ok": True, "channels": channels, "response_metadata": {"next_cursor": ""}}
 
@@ -436,7 +443,10 @@ class FakeSlack:
         try:
             async for message in ws:
                 if message.type == aiohttp.WSMsgType.TEXT:
-                    self.acks.append(json.loads(message.data))
+                    ack = json.loads(message.data)
+                    if self.on_ack is not None:
+                        self.on_ack(ack)
+                    self.acks.append(ack)
                     self._changed.set()
         finally:
             pump.cancel()

@@ -7,6 +7,7 @@ starts it on 127.0.0.1 port 0. `Bot` posts signed requests to its HTTP endpoint.
 
 from __future__ import annotations
 
+import asyncio
 import hashlib
 import hmac
 import json
@@ -23,11 +24,13 @@ import aiohttp
 from fake_slack import CHANNELS, TEAM, FakeSlack
 
 from adapters.slack.adapter import SlackAdapter
-from bot.app import App
+from bot.app import App, build_app, open_storage
 from bot.args import MemberArg, TextArg
-from bot.config import AgoraConfig, SlackConfig, StorageConfig
+from bot.clock import FakeClock
+from bot.config import AgoraConfig, SlackConfig, StorageConfig, config_from_dict
 from bot.context import Context
-from bot.model import MessagePosted, Ref, Section
+from bot.features import all_features
+from bot.model import Event, MessagePosted, Ref, Section
 from bot.registry import Feature
 
 # pytest puts every helper folder on sys.path (tests/conftest.py); the bench imports this
@@ -35,7 +38,7 @@ from bot.registry import Feature
 # one folder up is added here too (appended: it may shadow nothing installed).
 if str(Path(__file__).resolve().parent.parent) not in sys.path:
     sys.path.append(str(Path(__file__).resolve().parent.parent))
-from kit_common import INTRO, Recorder, add_onboarding, build_test_app  # isort: skip
+from kit_common import START, INTRO, Recorder, add_onboarding, build_test_app  # isort: skip
 
 SECRET = "agora-test-signing-secret"
 ENV = {
@@ -67,6 +70,13 @@ def make_feature(recorder: Recorder) -> Feature:
         recorder.events.append(ctx.event)
         await ctx.reply("Hello, everyone!", ephemeral=False)
 
+    # Slack keeps /remind for itself: there this is /agora-remind.
+    @feature.command("remind", help="Remind me", args=[TextArg("what")], ephemeral=True)
+    async def remind(ctx: Context, what: str) -> None:
+        assert ctx.event is not None
+        recorder.events.append(ctx.event)
+        await ctx.reply(f"I'll remind you: {what}")
+
     @feature.command("intro", help="Introduce yourself")
     async def intro(ctx: Context) -> None:
         await ctx.open_form(INTRO)
@@ -84,6 +94,19 @@ def make_feature(recorder: Recorder) -> Feature:
         return (Section("You received 3 kudos this month."),)
 
     return feature
+
+
+class UnhurriedCore:
+    """The dispatcher, a moment slower: an ack sent before the commit would show."""
+
+    def __init__(self, app: App, pause: float) -> None:
+        self.pause = pause
+        self._handle = app.dispatcher.handle
+        app.dispatcher.handle = self.handle  # type: ignore[method-assign]
+
+    async def handle(self, event: Event) -> bool:
+        await asyncio.sleep(self.pause)
+        return await self._handle(event)
 
 
 def sign(body: str, timestamp: int, secret: str = SECRET) -> str:
@@ -156,6 +179,41 @@ def slack_config(
         },
     )
     return AgoraConfig(storage=StorageConfig(url=database), slack=slack)
+
+
+REAL_CONFIG: dict[str, Any] = {
+    "permissions": {"admin": ["role:admin"], "moderator": ["role:moderators"]},
+    "features": {"questions": {"help_channels": ["help"]}},
+}
+
+
+@asynccontextmanager
+async def running_real(
+    fake: FakeSlack, *, sections: Mapping[str, Any] = REAL_CONFIG, **overrides: Any
+) -> AsyncIterator[Bot]:
+    """Every real feature (moderation, onboarding, questions …) behind the adapter.
+
+    `sections` are the config's other tables, as TOML would give them (no test
+    feature runs: the recorder stays empty, what reached "Slack" tells the story).
+    """
+    base = slack_config(fake, **overrides)
+    data = {
+        **{k: v for k, v in sections.items()},
+        "storage": {"url": base.storage.url},
+        "slack": base.slack.model_dump(exclude_unset=True),
+    }
+    models = {f.name: f.config for f in all_features()}
+    config = config_from_dict(data, models)
+    storage = await open_storage(config, create_schema=True)
+    app = await build_app(config, clock=FakeClock(START), storage=storage)
+    adapter = SlackAdapter(config.slack, env=ENV)
+    app.attach(adapter)
+    try:
+        await app.start()
+        async with aiohttp.ClientSession() as session:
+            yield Bot(app, adapter, Recorder(), fake, session)
+    finally:
+        await app.stop()
 
 
 @asynccontextmanager

@@ -7,7 +7,7 @@ from urllib.parse import quote, urlencode
 
 import pytest
 from fake_slack import load
-from slack_bolt.request.internals import parse_body
+from slack_bolt.request.async_request import AsyncBoltRequest
 
 from adapters.slack.bolt_fix import FormSafeRequest, misparsed_form
 
@@ -19,10 +19,19 @@ def command_body(text: str) -> str:
 
 
 def test_bolt_still_drops_commands_mentioning_payload() -> None:
-    """When this fails, bolt is fixed: delete bolt_fix.py and use AsyncBoltRequest."""
-    if parse_body(command_body("thanks for the payload docs"), FORM) != {}:
-        pytest.skip("slack-bolt parses such commands now; the workaround can be removed")
-    assert parse_body(command_body("thanks for the docs"), FORM)["text"] == "thanks for the docs"
+    """Fails once bolt parses such commands itself: then the workaround must go."""
+    request = AsyncBoltRequest(
+        body=command_body("thanks for the payload docs"), headers={"content-type": FORM}
+    )
+    assert request.body == {}, (
+        "slack-bolt now parses slash commands mentioning 'payload' correctly: delete "
+        "adapters/slack/bolt_fix.py, build AsyncBoltRequest in receiver.py, and drop "
+        "this test and the one below"
+    )
+    plain = AsyncBoltRequest(
+        body=command_body("thanks for the docs"), headers={"content-type": FORM}
+    )
+    assert plain.body["text"] == "thanks for the docs"
 
 
 @pytest.mark.parametrize(

@@ -4,12 +4,18 @@ from __future__ import annotations
 
 import asyncio
 import json
+import logging
+import random
 from collections.abc import Callable
+from typing import Any
 from urllib.parse import quote
 
+import pytest
 from fake_slack import CHANNELS, TEAM, USERS, FakeSlack, load, load_text
 from kit_common import SlowCore
-from slack_kit import FORM, JSON, Bot, interaction_body, running
+from slack_kit import FORM, JSON, Bot, UnhurriedCore, interaction_body, running
+from slack_sdk.errors import SlackClientError
+from sqlalchemy import func, select
 
 from adapters.slack.adapter import CORE_SLOTS
 from bot.model import (
@@ -21,6 +27,7 @@ from bot.model import (
     ReactionChanged,
     Ref,
 )
+from storage.schema import processed_events
 
 
 def ref(id: str) -> Ref:
@@ -87,6 +94,22 @@ async def test_public_reply_where_the_bot_is_not_falls_back_to_response_url(bot:
     [(_path, reply)] = bot.fake.hooks
     assert reply["response_type"] == "in_channel"
     assert reply["text"] == "Hello, everyone!"
+
+
+async def test_a_command_slack_keeps_for_itself_is_typed_with_the_feature_prefix(
+    bot: Bot,
+) -> None:
+    """The kit's /remind is Slack's own command; members type /agora-remind instead."""
+    fields = {**load("http/slash_command.json"), "command": "/agora-remind", "text": "tea"}
+    assert (await bot.command(fields))[0] == 200
+    await bot.settle()
+    [command] = bot.recorder.of(CommandInvoked)
+    assert command.name == "remind"
+    assert bot.fake.hooks[-1][1]["text"] == "I'll remind you: tea"
+    await bot.command({**fields, "command": "/help", "text": "", "trigger_id": "t-help"})
+    await bot.settle()
+    listed = bot.fake.hooks[-1][1]["text"]
+    assert "/agora-remind — Remind me" in listed and "/remind" not in listed
 
 
 async def test_unknown_command_is_answered_by_the_core(bot: Bot) -> None:
@@ -162,6 +185,9 @@ async def until(condition: Callable[[], bool], limit: float = 5.0) -> None:
 
 
 async def test_a_core_slower_than_slack_takes_events_in_turn_and_loses_none(bot: Bot) -> None:
+    """Events are acked by the deadline even while the core holds them all (and those
+    waiting for a slot); nothing is lost when the core catches up."""
+    bot.adapter.ack_within = 0.05  # the deadline, shortened: the core never answers in time
     core = SlowCore(bot.app)
     sent = CORE_SLOTS + 20
     for n in range(sent):
@@ -169,6 +195,7 @@ async def test_a_core_slower_than_slack_takes_events_in_turn_and_loses_none(bot:
         payload["event_id"] = f"EvSlow{n}"
         payload["event"]["ts"] = payload["event"]["event_ts"] = f"1748858800.{n:06d}"
         assert (await bot.event(payload))[0] == 200
+    assert not core.release.is_set() and not bot.recorder.of(MessagePosted)
     await until(lambda: core.inside == CORE_SLOTS)
     # A member's command does not queue behind the events.
     assert (await bot.command(load("http/slash_command.json")))[0] == 200
@@ -178,6 +205,26 @@ async def test_a_core_slower_than_slack_takes_events_in_turn_and_loses_none(bot:
     assert core.most <= CORE_SLOTS + 1  # the messages, and the command beside them
     posted = bot.recorder.of(MessagePosted)
     assert len(posted) == len({e.event_id for e in posted}) == sent
+
+
+async def processed(bot: Bot, key: str) -> bool:
+    """Whether the core committed the event (its replay-protection row exists)."""
+    async with bot.app.runtime.storage.connection() as conn:
+        query = select(func.count()).where(processed_events.c.event_id == key)
+        return bool((await conn.execute(query)).scalar_one())
+
+
+async def test_an_event_is_acked_after_the_core_committed_it(bot: Bot) -> None:
+    UnhurriedCore(bot.app, 0.2)
+    payload = load("http/event_reaction_added.json")
+    assert (await bot.event(payload))[0] == 200
+    assert await processed(bot, f"slack:{TEAM}:ev:{payload['event_id']}")
+    assert len(bot.recorder.of(ReactionChanged)) == 1
+    # Commands are still acked at once: the member's answer goes by response_url.
+    assert (await bot.command(load("http/slash_command.json")))[0] == 200
+    assert not bot.recorder.of(CommandInvoked)
+    await bot.settle()
+    assert len(bot.recorder.of(CommandInvoked)) == 1
 
 
 async def test_team_join_welcomes_with_a_button(bot: Bot) -> None:
@@ -352,6 +399,116 @@ async def test_malformed_signed_payloads_are_acked_and_harmless(bot: Bot) -> Non
     await bot.command(load("http/slash_command.json"))
     await bot.settle()
     assert len(bot.recorder.of(CommandInvoked)) == 1
+
+
+def shapes_bolt_chokes_on() -> list[tuple[str, dict[str, Any]]]:
+    """Signed but malformed so that bolt's own middleware raised (HTTP 500) before."""
+    view_text = load("http/view_submission.json")
+    view_text["view"] = "not a view"
+    actions_number = load("http/block_actions.json")
+    actions_number["actions"] = 3
+    no_action_id = load("http/block_actions.json")
+    del no_action_id["actions"][0]["action_id"]
+    actions_text = load("http/block_actions.json")
+    actions_text["actions"] = ["x"]
+    callback_number = load("http/view_submission.json")
+    callback_number["view"]["callback_id"] = 5
+    event_list = load("http/event_message.json")
+    event_list["event"] = [1, 2]
+    event_text = load("http/event_message.json")
+    event_text["event"] = "message"
+    team_number = load("http/event_message.json")
+    team_number["team_id"] = 5
+    user_text = load("http/block_actions.json")
+    user_text["user"] = "U0003"
+    return [
+        ("interaction", view_text),
+        ("interaction", actions_number),
+        ("interaction", no_action_id),
+        ("interaction", actions_text),
+        ("interaction", callback_number),
+        ("event", event_list),
+        ("event", event_text),
+        ("event", team_number),
+        ("interaction", user_text),
+    ]
+
+
+async def test_signed_requests_bolt_cannot_digest_are_acked_not_500(
+    bot: Bot, caplog: pytest.LogCaptureFixture
+) -> None:
+    caplog.set_level(logging.WARNING)
+    for kind, payload in shapes_bolt_chokes_on():
+        status, _body = await getattr(bot, kind)(payload)
+        assert status == 200, (kind, payload)
+        forged = await getattr(bot, kind)(payload, signature="v0=" + "0" * 64)
+        assert forged[0] == 401
+    await bot.settle()
+    assert bot.recorder.events == []
+    assert any("acknowledged and dropped" in r.getMessage() for r in caplog.records)
+    # … and the adapter still works.
+    await bot.command(load("http/slash_command.json"))
+    await bot.settle()
+    assert len(bot.recorder.of(CommandInvoked)) == 1
+
+
+ODD_VALUES: list[Any] = [None, 0, 7, "", "x", [], [1, "a"], {}, {"id": 3}, True]
+
+
+def damaged(payload: Any, rnd: random.Random, depth: int = 0) -> Any:
+    """`payload` with fields dropped or replaced by odd values, at any depth."""
+    if isinstance(payload, list) and depth < 5:
+        return [damaged(item, rnd, depth + 1) for item in payload]
+    if not isinstance(payload, dict) or depth >= 5:
+        return payload
+    result: dict[str, Any] = {}
+    for key, value in payload.items():
+        roll = rnd.random()
+        if roll < 0.1:
+            continue
+        result[key] = rnd.choice(ODD_VALUES) if roll < 0.25 else damaged(value, rnd, depth + 1)
+    return result
+
+
+async def test_any_damaged_signed_payload_is_answered_200(bot: Bot) -> None:
+    """A seeded fuzz: whatever shape a signed request has, Slack gets 200, never a 500."""
+    rnd = random.Random(12)
+    samples = [
+        ("event", "http/event_message.json"),
+        ("event", "http/event_reaction_added.json"),
+        ("event", "http/event_team_join.json"),
+        ("event", "http/event_member_joined_channel.json"),
+        ("interaction", "http/block_actions.json"),
+        ("interaction", "http/view_submission.json"),
+    ]
+    for round_ in range(60):
+        kind, sample = samples[round_ % len(samples)]
+        payload = damaged(load(sample), rnd)
+        if kind == "event":
+            payload["event_id"] = f"EvFuzz{round_}"
+        status, _body = await getattr(bot, kind)(payload)
+        assert status == 200, payload
+    await bot.settle()
+    await bot.command(load("http/slash_command.json"))
+    await bot.settle()
+    assert len(bot.recorder.of(CommandInvoked)) == 1
+
+
+async def test_a_slack_outage_inside_bolt_keeps_the_500_so_slack_retries(
+    fake: FakeSlack,
+) -> None:
+    """A network failure while bolt talks to Slack (auth.test, say) is not the
+    request's fault: Slack must deliver it again."""
+    async with running(fake) as bot:
+
+        async def slack_unreachable(next: Callable[[], Any]) -> None:
+            raise SlackClientError("Slack is down")
+
+        bot.adapter.bolt.use(slack_unreachable)
+        status, _body = await bot.command(load("http/slash_command.json"))
+        assert status == 500
+        await bot.settle()
+        assert bot.recorder.events == []
 
 
 async def test_app_home_shows_the_member_and_their_commands(bot: Bot) -> None:

@@ -5,6 +5,8 @@ from __future__ import annotations
 import json
 
 from adapters.slack.manifest import BOT_EVENTS, BOT_SCOPES, build_manifest, slack_manifest
+from adapters.slack.reserved import BUILT_IN_COMMANDS
+from bot.app import enabled_features
 from bot.args import ChoiceArg, MemberArg, TextArg
 from bot.config import AgoraConfig, BotConfig, SlackConfig
 from bot.features.core.handlers import feature as core
@@ -104,3 +106,24 @@ def test_json_and_yaml_text() -> None:
         value = line.split(": ", 1)[1] if ": " in line else line.strip().removeprefix("- ")
         if value and not line.endswith(":"):
             json.loads(value)
+
+
+def test_no_built_in_slack_command_is_registered() -> None:
+    """Slack refuses a manifest naming its own commands (/invite): such commands get
+    their alias (/referrals invite) or their feature's prefix."""
+    full = Registry(enabled_features(AgoraConfig()))
+    assert full.command("invite") is not None  # the core has it
+    manifest = build_manifest(full, config(mode="socket"))
+    commands = {c["command"].lstrip("/"): c for c in manifest["features"]["slash_commands"]}
+    assert not set(commands) & BUILT_IN_COMMANDS
+    assert "invite" in commands["referrals"]["usage_hint"].split(" | ")
+    own = Feature("presence")
+
+    async def handler(*_args: object) -> None: ...
+
+    own.command("status", help="Your status")(handler)
+    own.command("status set", help="Set your status", args=[TextArg("text")])(handler)
+    renamed = build_manifest(Registry([core, own]), config(mode="socket"))
+    entries = {c["command"]: c for c in renamed["features"]["slash_commands"]}
+    assert entries["/presence-status"]["usage_hint"] == "set <text>"
+    assert "/status" not in entries

@@ -24,6 +24,7 @@ from slack_kit import SECRET, Bot, running
 from adapters.slack.adapter import SlackAdapter
 from adapters.slack.installations import SlackInstall, SlackInstallations
 from adapters.slack.manifest import build_manifest
+from adapters.slack.oauth import authorize_url
 from bot.app import App, StartupError
 from bot.clock import FakeClock
 from bot.config import AgoraConfig, ConfigError, SlackConfig, load_config
@@ -63,7 +64,9 @@ async def start_install(bot: Bot) -> str:
         location = urlparse(response.headers["Location"])
         cookie = response.cookies[COOKIE].value
     query = parse_qs(location.query)
-    assert location.netloc == "slack.com" and location.path == "/oauth/v2/authorize"
+    # The authorize page of the Slack `api_base_url` names (here the fake).
+    assert location.netloc == urlparse(bot.fake.base).netloc
+    assert location.path == "/oauth/v2/authorize"
     assert query["client_id"] == ["A0001.client"]
     assert query["redirect_uri"] == ["https://bot.example.org/slack/oauth_redirect"]
     assert "chat:write" in query["scope"][0].split(",")
@@ -402,3 +405,25 @@ def test_the_manifest_names_the_redirect_url_and_uninstall_events() -> None:
     single = build_manifest(Registry([]), AgoraConfig(slack=SlackConfig(mode="http")))
     assert "redirect_urls" not in single["oauth_config"]
     assert "app_uninstalled" not in json.dumps(single)
+
+
+def test_the_authorize_page_follows_the_api_host_unless_configured() -> None:
+    assert authorize_url(SlackConfig()) == "https://slack.com/oauth/v2/authorize"
+    gov = SlackConfig(api_base_url="https://slack-gov.com/api/")
+    assert authorize_url(gov) == "https://slack-gov.com/oauth/v2/authorize"
+    own = SlackConfig(
+        api_base_url="https://proxy.example/slack/api/",
+        oauth_authorize_url="https://login.example/authorize",
+    )
+    assert authorize_url(own) == "https://login.example/authorize"
+    with pytest.raises(ValueError, match="web address"):
+        SlackConfig(oauth_authorize_url="slack-gov.com/oauth")
+
+
+async def test_an_install_on_a_configured_authorize_page(fake: FakeSlack) -> None:
+    page = "https://slack-gov.com/oauth/v2/authorize"
+    async with running(fake, **OAUTH, oauth_authorize_url=page) as bot:
+        url = base(bot) + "/slack/install"
+        async with bot.session.get(url, allow_redirects=False) as response:
+            assert response.status == 302
+            assert response.headers["Location"].startswith(page + "?")

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import json
 from datetime import UTC, datetime
 
@@ -9,6 +10,7 @@ import pytest
 from fake_slack import CHANNELS, TEAM, USERS, FakeSlack, load
 from slack_kit import ENV, GENERAL, INTRO, Bot, running
 
+from adapters.slack.pacing import ChannelPacer
 from adapters.slack.refs import ReplyToken
 from adapters.slack.translate import OPEN_FORM_ACTION
 from bot.model import Capability, FormSubmitted, Image, Outgoing, Ref, Section, TimeStyle
@@ -259,3 +261,35 @@ async def test_channels_are_known_to_the_directory_at_start(bot: Bot) -> None:
         assert await directory.find_channel("slack", TEAM, "mod-queue") == ref(
             CHANNELS["mod-queue"]
         )
+
+
+async def test_posts_to_one_channel_wait_their_turn_and_other_channels_do_not(
+    fake: FakeSlack,
+) -> None:
+    """`[slack] post_interval` paces chat.postMessage per channel, on the real port."""
+    async with running(fake, post_interval=1.0) as bot:
+        port = bot.adapter.port
+        assert port.pacer.interval == 1.0
+        waits: list[float] = []
+        turn = asyncio.Event()
+
+        async def sleep(seconds: float) -> None:
+            waits.append(seconds)
+            await turn.wait()
+
+        # A frozen clock: every second post to a channel has the whole interval to wait.
+        port.pacer = ChannelPacer(1.0, clock=lambda: 100.0, sleep=sleep)
+        help_channel = ref(CHANNELS["help"])
+        await port.send(Outgoing("one", channel=GENERAL))
+        second = asyncio.create_task(port.send(Outgoing("two", channel=GENERAL)))
+        async with asyncio.timeout(5):
+            while not waits:  # noqa: ASYNC110  (set by the port's task, not signalled)
+                await asyncio.sleep(0.01)
+        await port.send(Outgoing("three", channel=help_channel))
+        texts = [c.args["text"] for c in fake.called("chat.postMessage")]
+        assert texts == ["one", "three"]  # #help went ahead; #general's second post waits
+        assert waits == [1.0]
+        turn.set()
+        await second
+        texts = [c.args["text"] for c in fake.called("chat.postMessage")]
+        assert texts == ["one", "three", "two"]

@@ -45,6 +45,25 @@ def test_text_blocks_are_the_message_and_text_the_fallback() -> None:
     ]
 
 
+def test_context_blocks_are_small_mrkdwn_lines_and_blank_ones_vanish() -> None:
+    out = Outgoing(
+        "Poll #1",
+        (Section("Lunch?"), Context("Closes **Friday** & <soon>"), Context("   ")),
+    )
+    rendered = render.message(out)
+    assert rendered.blocks == [
+        {"type": "section", "text": {"type": "mrkdwn", "text": "Lunch?"}},
+        {
+            "type": "context",
+            "elements": [{"type": "mrkdwn", "text": "Closes *Friday* &amp; &lt;soon&gt;"}],
+        },
+    ]
+    # A context alone is text enough: no section is added above it.
+    alone = render.message(Outgoing("fallback", (Context("small print"),)))
+    assert [b["type"] for b in alone.blocks] == ["context"]
+    assert alone.blocks[0]["elements"][0]["text"] == "small print"
+
+
 def test_buttons_alone_get_the_text_above_them() -> None:
     button = Button("polls:vote:1", "Yes", "yes", ButtonStyle.PRIMARY)
     rendered = render.message(Outgoing("Lunch on Friday?", (Buttons((button,)),)))

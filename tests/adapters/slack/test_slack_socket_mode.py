@@ -5,7 +5,8 @@ from __future__ import annotations
 from typing import Any
 
 from fake_slack import USERS, FakeSlack, load
-from slack_kit import ENV, running
+from kit_common import SlowCore
+from slack_kit import ENV, UnhurriedCore, running
 
 from bot.model import CommandInvoked, MessagePosted
 
@@ -67,3 +68,53 @@ async def test_envelopes_nobody_handles_are_still_acked(fake: FakeSlack) -> None
         )
         await bot.settle()
         assert bot.recorder.events == []
+
+
+async def test_malformed_envelopes_that_make_bolt_raise_are_acked(fake: FakeSlack) -> None:
+    async with running(fake, mode="socket") as bot:
+        event_list = load("http/event_message.json")
+        event_list["event"] = [1, 2]
+        view_text = load("http/view_submission.json")
+        view_text["view"] = "not a view"
+        no_action_id = load("http/block_actions.json")
+        del no_action_id["actions"][0]["action_id"]
+        team_number = load("http/block_actions.json")
+        team_number["team"] = 5
+        fake.push(events_envelope("e-list", event_list))
+        for envelope_id, payload in (
+            ("i-view", view_text),
+            ("i-action", no_action_id),
+            ("i-team", team_number),
+        ):
+            fake.push({"envelope_id": envelope_id, "type": "interactive", "payload": payload})
+        wanted = ("e-list", "i-view", "i-action", "i-team")
+        await fake.wait_for(lambda: all(ack_for(fake, e) for e in wanted))
+        await bot.settle()
+        assert bot.recorder.events == []
+
+
+async def test_an_event_envelope_is_acked_after_the_core_committed_it(fake: FakeSlack) -> None:
+    async with running(fake, mode="socket") as bot:
+        UnhurriedCore(bot.app, 0.2)
+        handled_at_ack: dict[str, int] = {}
+        fake.on_ack = lambda ack: handled_at_ack.setdefault(
+            ack["envelope_id"], bot.app.dispatcher.handled
+        )
+        fake.push(events_envelope("e-commit", load("http/event_reaction_added.json")))
+        await fake.wait_for(lambda: ack_for(fake, "e-commit"))
+        assert handled_at_ack["e-commit"] == 1  # committed before Slack heard back
+
+
+async def test_a_slow_core_still_gets_its_event_envelopes_acked(fake: FakeSlack) -> None:
+    async with running(fake, mode="socket") as bot:
+        bot.adapter.ack_within = 0.05  # the deadline, shortened: the core never answers in time
+        core = SlowCore(bot.app)
+        for n in range(3):
+            payload = load("http/event_message.json")
+            payload["event"]["ts"] = f"1748858800.{n:06d}"
+            fake.push(events_envelope(f"e-slow-{n}", payload))
+        await fake.wait_for(lambda: all(ack_for(fake, f"e-slow-{n}") for n in range(3)))
+        assert not bot.recorder.of(MessagePosted)  # acked while the core still holds them
+        core.release.set()
+        await bot.settle()
+        assert len(bot.recorder.of(MessagePosted)) == 3

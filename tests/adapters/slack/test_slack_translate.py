@@ -7,6 +7,7 @@ import json
 from datetime import UTC, datetime
 from typing import Any
 
+import pytest
 from fake_slack import CHANNELS, TEAM, USERS, load
 from hypothesis import given, settings
 from hypothesis import strategies as st
@@ -278,6 +279,43 @@ def test_emoji_names() -> None:
     assert emoji.to_slack("❤") == "heart"
     assert emoji.to_slack(":party_parrot:") == "party_parrot"
     assert emoji.to_slack(emoji.to_core("triangular_flag_on_post")) == "triangular_flag_on_post"
+    assert emoji.to_slack("👍") == "+1" and emoji.to_slack("👎") == "-1"
+
+
+@pytest.mark.parametrize(
+    ("name", "char"),
+    [
+        ("hugging_face", "🤗"),
+        ("hugs", "🤗"),
+        ("sparkling_heart", "💖"),
+        ("pray", "🙏"),
+        ("taco", "🌮"),
+        ("star", "⭐"),
+        ("rocket", "🚀"),
+        ("sunflower", "🌻"),
+        ("heart::skin-tone-2", "❤️"),
+    ],
+)
+def test_every_standard_emoji_has_its_slack_name(name: str, char: str) -> None:
+    assert emoji.to_core(name) == char
+    assert emoji.to_core(emoji.to_slack(char)) == char
+
+
+def test_what_slack_cannot_show_is_told_apart() -> None:
+    assert emoji.expressible("🤗") and emoji.expressible("❤") and emoji.expressible(":blob:")
+    assert not emoji.expressible("thanks") and not emoji.expressible("🙂🙂")
+    assert not emoji.expressible(": no :")
+    sections = {
+        "kudos": {"emojis": {"🙏": 1, "ty": 2}, "badge_channel": "general"},
+        "moderation": {"flag_emoji": "🚩", "rules": ["be kind"]},
+        "questions": {"question_emoji": "", "accept_emoji": "✅"},
+    }
+    assert list(emoji.configured(sections)) == [
+        ("features.kudos.emojis", "🙏"),
+        ("features.kudos.emojis", "ty"),
+        ("features.moderation.flag_emoji", "🚩"),
+        ("features.questions.accept_emoji", "✅"),
+    ]
 
 
 json_values = st.recursive(

@@ -229,3 +229,17 @@ async def test_slack_like_platforms_still_queue_and_explain() -> None:
         out = await h.click("bob", "Kick")
         assert "memory does not let bots kick members" in h.answer(out, "bob").text
         assert "Waiting for a moderator" in queue(h)[0].text
+
+
+async def test_without_a_reachable_queue_channel_the_flagger_is_told_the_truth() -> None:
+    async with harness({"queue_channel": "mods-only"}) as h:  # no such channel
+        await settle(h)
+        message = await h.say("carol", "spam", channel="general")
+        out = await flag(h, message.number, "bob")
+        assert "Sent to the moderation queue" not in out[-1].text
+        assert "Case #1 is recorded" in out[-1].text and "/modqueue" in out[-1].text
+        other = await flagged(h)
+        out = await flag(h, other.number, "gus")  # the case waits, its item unposted
+        assert "the moderators will look at it" not in out[-1].text
+        assert "among the cases waiting for them" in out[-1].text
+        assert "\n#2 · " in (await h.command("bob", "/modqueue"))[-1].text
