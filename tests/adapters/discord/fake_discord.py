@@ -25,7 +25,18 @@ import aiohttp
 from aiohttp import web
 
 REPO = Path(__file__).resolve().parents[3]
-PAYLOADS = REPO.parent / "shared" / "payloads"
+
+
+def _payloads() -> Path:
+    """`shared/payloads` beside the repository, or beside a folder holding it (a worktree)."""
+    for folder in REPO.parents:
+        found = folder / "shared" / "payloads"
+        if found.exists():
+            return found
+    return REPO.parent / "shared" / "payloads"
+
+
+PAYLOADS = _payloads()
 GATEWAY = PAYLOADS / "discord" / "gateway"
 REST = PAYLOADS / "discord" / "rest"
 DISCORD_EPOCH = 1420070400000
