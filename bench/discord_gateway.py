@@ -269,6 +269,17 @@ async def fake_stop(state: dict[str, Any]) -> None:
     await state.pop("fake").stop()
 
 
+def agora_intents() -> Any:
+    """The intents Agora asks for with every feature on; the bare client gets the same."""
+    from adapters.discord.intents import intents
+    from bot.app import enabled_features
+    from bot.config import AgoraConfig, DiscordConfig
+    from bot.registry import Registry
+
+    config = AgoraConfig()
+    return intents(DiscordConfig(), Registry(enabled_features(config)).needs(config))
+
+
 def discord_section(api: str, gateway: str) -> Any:
     from bot.config import DiscordConfig
 
@@ -305,12 +316,10 @@ async def bare_client(case: Case, elsewhere: Elsewhere, duration: float) -> Bare
     """
     import discord
 
-    from adapters.discord.adapter import intents
     from adapters.discord.endpoints import Endpoints
-    from bot.config import DiscordConfig
 
     api, gateway = await elsewhere.call(fake_start, LOAD_MEMBERS, False)
-    client = discord.Client(intents=intents(DiscordConfig()), guild_ready_timeout=0.05)
+    client = discord.Client(intents=agora_intents(), guild_ready_timeout=0.05)
     endpoints = Endpoints(api, gateway)
     endpoints.apply(client)  # only re-roots discord.py's URLs at the fake
     seen: set[str] = set()
@@ -545,12 +554,10 @@ async def _agora_bytes(case: Case, elsewhere: Elsewhere) -> tuple[int, LoopProbe
 async def _bare_bytes(elsewhere: Elsewhere) -> tuple[int, LoopProbe]:
     import discord
 
-    from adapters.discord.adapter import intents
     from adapters.discord.endpoints import Endpoints
-    from bot.config import DiscordConfig
 
     api, gateway = await elsewhere.call(fake_start, CROWD, True)
-    client = discord.Client(intents=intents(DiscordConfig()), guild_ready_timeout=0.05)
+    client = discord.Client(intents=agora_intents(), guild_ready_timeout=0.05)
     # Only re-roots discord.py's URLs at the fake; nothing else of Agora's.
     Endpoints(api, gateway).apply(client)
     try:

@@ -209,7 +209,12 @@ class DiscordConfig(Section):
     shard_count: int | None = Field(None, ge=1)
     api_base_url: str | None = None
     gateway_url: str | None = None
-    message_content: bool = True
+    # The privileged intents; unset, each is asked for only when an enabled feature needs
+    # it (the adapter's `intents`), true or false overrides that.
+    message_content: bool | None = None
+    members: bool | None = None
+    # The application's id, for `agora discord invite-url` (else read from the token).
+    application_id: int | None = Field(None, ge=1)
     # Seconds an interaction waits for the core's first answer before it is deferred
     # (Discord allows 3 s). Within it a reply is the response itself and a form a modal.
     defer_after: float = Field(0.25, ge=0, le=2.5)

@@ -14,6 +14,7 @@ from typing import TYPE_CHECKING, Any, TypeVar
 from bot.args import Arg
 from bot.config import AgoraConfig, FeatureConfig, Problem
 from bot.model import Block, Event, Level
+from bot.needs import Need
 from bot.stats import Figure, Window
 
 if TYPE_CHECKING:
@@ -26,6 +27,7 @@ PersonHook = Callable[["Context", int], Awaitable[Any]]
 HomeHook = Callable[["Context"], Awaitable[Sequence[Block]]]
 StatsHook = Callable[["Context", Window], Awaitable[Sequence[Figure]]]
 CommandGuard = Callable[["Context", "CommandSpec"], Awaitable[None]]
+NeedsHook = Callable[[Any], Iterable[Need]]
 ConfigCheck = Callable[[Any, AgoraConfig], Iterable[Problem]]
 CronSource = str | Callable[[Any], str | None] | None
 
@@ -107,6 +109,9 @@ class Feature:
     home_hooks: list[HomeHook] = field(default_factory=list)
     stats_hooks: list[StatsHook] = field(default_factory=list)
     command_guards: list[CommandGuard] = field(default_factory=list)
+    # What the platform must show the feature or let it do, whatever its settings.
+    needs: frozenset[Need] = frozenset()
+    need_hooks: list[NeedsHook] = field(default_factory=list)
 
     def command(
         self,
@@ -199,6 +204,18 @@ class Feature:
         self.command_guards.append(fn)
         return fn
 
+    def requires(self, fn: F) -> F:
+        """Declare needs that depend on this feature's section (`section → needs`)."""
+        self.need_hooks.append(fn)
+        return fn
+
+    def needs_for(self, section: Any) -> frozenset[Need]:
+        """Everything this feature needs from a platform with these settings."""
+        found = set(self.needs)
+        for hook in self.need_hooks:
+            found.update(hook(section))
+        return frozenset(found)
+
     def action_id(self, action: str, *parts: object) -> str:
         return ":".join([self.name, action, *(str(p) for p in parts)])
 
@@ -247,6 +264,15 @@ class Registry:
 
     def subcommands(self, root: str) -> list[CommandSpec]:
         return [c for c in self.commands if c.root == root and c.sub]
+
+    def needs(self, config: AgoraConfig) -> dict[Need, tuple[str, ...]]:
+        """Each need of the features, with the features that have it (in registry order)."""
+        found: dict[Need, list[str]] = {}
+        for feature in self.features.values():
+            section = config.feature(feature.name, feature.config)
+            for need in feature.needs_for(section):
+                found.setdefault(need, []).append(feature.name)
+        return {need: tuple(found[need]) for need in Need if need in found}
 
     def listeners(self, event: Event) -> Iterator[Listener]:
         for feature in self.features.values():

@@ -35,12 +35,14 @@ from discord.backoff import ExponentialBackoff
 from adapters.discord import commands, frames, translate
 from adapters.discord.custom_ids import OPEN_FORM, CustomIds
 from adapters.discord.endpoints import Endpoints
+from adapters.discord.intents import intents, privileged
 from adapters.discord.interactions import ALLOWED_MENTIONS, Interactions, Kind, kind_of
 from adapters.discord.port import DiscordPort
 from adapters.discord.refs import DM_WORKSPACE, member_ref
 from bot.config import DiscordConfig
 from bot.i18n import _
 from bot.model import CommandInvoked, Event, Member
+from bot.needs import Need
 from bot.ports import Directory, PlatformRefused
 
 if TYPE_CHECKING:
@@ -66,25 +68,6 @@ FATAL_CLOSE_CODES = frozenset({4004, 4010, 4011, 4012, 4013, 4014})
 CORE_SLOTS = 64
 
 
-def intents(config: DiscordConfig) -> discord.Intents:
-    """Only what the features use: members (joins, leaves, roles) and messages.
-
-    `members` and `message_content` are privileged: they must also be switched on in
-    the Developer Portal. Without Message Content the bot still sees messages that
-    mention it, slash commands, reactions, joins and leaves, but other messages come
-    with empty text (question tracking and keyword features then see nothing).
-    """
-    chosen = discord.Intents.none()
-    chosen.guilds = True
-    chosen.members = True
-    chosen.guild_messages = True
-    chosen.dm_messages = True
-    chosen.guild_reactions = True
-    chosen.dm_reactions = True
-    chosen.message_content = config.message_content
-    return chosen
-
-
 class DiscordAdapter:
     name = "discord"
 
@@ -106,6 +89,7 @@ class DiscordAdapter:
         self.interactions = Interactions(self.endpoints, self.config.defer_after)
         self.port = DiscordPort(self.ids, self.interactions)
         self.commands: commands.CommandSet | None = None
+        self.needs: dict[Need, tuple[str, ...]] = {}
         self.client: discord.Client | None = None
         self.ready = asyncio.Event()
         self.failure: str | None = None
@@ -123,7 +107,7 @@ class DiscordAdapter:
 
     def build_client(self) -> discord.Client:
         options: dict[str, Any] = {
-            "intents": intents(self.config),
+            "intents": intents(self.config, self.needs),
             "guild_ready_timeout": self.guild_ready_timeout,
             "allowed_mentions": ALLOWED_MENTIONS,
         }
@@ -162,6 +146,7 @@ class DiscordAdapter:
                 )
             )
         self._app = app
+        self.needs = app.runtime.registry.needs(app.config)
         self.commands = commands.build(
             app.runtime.registry.commands, language=app.config.bot.language
         )
@@ -207,14 +192,7 @@ class DiscordAdapter:
                     continue
                 return
             except discord.PrivilegedIntentsRequired:
-                self._give_up(
-                    _(
-                        "Discord refused the gateway connection: enable the Server Members "
-                        "intent (and Message Content, or set message_content = false under "
-                        "[discord]) in the Developer Portal under Bot → Privileged Gateway "
-                        "Intents, then restart Agora."
-                    )
-                )
+                self._give_up(self._intents_refused())
                 return
             except discord.LoginFailure:
                 self._give_up(
@@ -253,6 +231,17 @@ class DiscordAdapter:
             await asyncio.wait_for(self._closed.wait(), delay)
         client = self.client
         return client is not None and not client.is_closed()
+
+    def _intents_refused(self) -> str:
+        wanted = [intent for intent, _features in privileged(self.config, self.needs)]
+        return _(
+            "Discord refused the gateway connection: in the Developer Portal under Bot → "
+            "Privileged Gateway Intents, turn on {intents} (agora discord invite-url says "
+            "which features need them; or set {settings} = false under [discord]), then "
+            "restart Agora.",
+            intents=" + ".join(_(intent.name) for intent in wanted),
+            settings=" / ".join(intent.setting for intent in wanted),
+        )
 
     def _give_up(self, message: str) -> None:
         self.failure = message

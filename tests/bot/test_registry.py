@@ -73,3 +73,33 @@ def test_longest_action_prefix_wins() -> None:
 
 def test_action_ids_carry_their_parts() -> None:
     assert Feature("questions").action_id("accept", 12, "x") == "questions:accept:12:x"
+
+
+def test_needs_come_from_enabled_features_and_their_settings() -> None:
+    from bot.app import enabled_features
+    from bot.config import config_from_dict
+    from bot.features import feature_models
+    from bot.needs import Need
+
+    plain = config_from_dict({}, feature_models())
+    needs = Registry(enabled_features(plain)).needs(plain)
+    assert "onboarding" in needs[Need.MEMBER_EVENTS]
+    assert needs[Need.INVITES] == ("growth",)
+    assert "questions" in needs[Need.MESSAGE_TEXT], "the ❓ emoji makes a message a question"
+    assert Need.ROLES not in needs, "no role is configured by default"
+    configured = config_from_dict(
+        {
+            "features": {
+                "onboarding": {"newcomer_role": "Newcomer"},
+                "questions": {"question_emoji": ""},
+                "kudos": {"detect_welcomes": False},
+                "growth": {"enabled": False},
+            }
+        },
+        feature_models(),
+    )
+    needs = Registry(enabled_features(configured)).needs(configured)
+    assert needs[Need.ROLES] == ("onboarding",)
+    assert Need.MESSAGE_TEXT not in needs
+    assert Need.INVITES not in needs, "growth is off"
+    assert list(needs) == [n for n in Need if n in needs], "in the declared order"

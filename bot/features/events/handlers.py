@@ -13,6 +13,7 @@ from bot.features.events.store import Answer
 from bot.features.events.when import Recurrence
 from bot.i18n import N_, _
 from bot.model import Block, ButtonPressed, Ref, Section
+from bot.needs import Need
 from bot.registry import Feature
 from bot.stats import Figure, Window
 
@@ -20,6 +21,7 @@ feature = Feature(
     "events",
     config=EventsConfig,
     description=N_("Events with RSVPs, a waitlist, reminders, repeats and calendar files"),
+    needs=frozenset({Need.FILES}),
 )
 
 EVENT = WordArg("id", N_("the event's number, e.g. 3"))

@@ -10,11 +10,18 @@ from bot.features.identity.config import IdentityConfig
 from bot.features.identity.render import export_message, forget_confirmation, linked_text
 from bot.i18n import N_, _
 from bot.model import ButtonPressed, CommandInvoked, MemberJoined, Outgoing
+from bot.needs import Need
 from bot.registry import Feature
 
 feature = Feature(
     "identity", config=IdentityConfig, description=N_("One member across Discord and Slack")
 )
+
+
+@feature.requires
+def needs(section: IdentityConfig) -> set[Need]:
+    """Linking suggestions look at every newcomer's email."""
+    return {Need.MEMBER_EVENTS} if section.suggest_by_email else set()
 
 
 @feature.command(

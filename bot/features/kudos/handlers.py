@@ -16,7 +16,7 @@ from bot.features.kudos import (
     spotlight,
     summaries,
 )
-from bot.features.kudos.config import BadgeKind, KudosConfig, check_kudos
+from bot.features.kudos.config import BadgeKind, KudosConfig, check_kudos, kudos_needs
 from bot.features.kudos.store import FactKind, NewKudos, Source
 from bot.i18n import N_, _
 from bot.model import Level, MemberRecord, MessagePosted, ReactionChanged
@@ -37,6 +37,7 @@ feature = Feature(
     description=N_("Kudos, leaderboards, badges and the member spotlight"),
 )
 feature.check(check_kudos)
+feature.requires(kudos_needs)
 
 
 @feature.command(

@@ -16,17 +16,20 @@ from bot.features.onboarding import (
     reports,
     service,
 )
-from bot.features.onboarding.config import OnboardingConfig
+from bot.features.onboarding.config import OnboardingConfig, onboarding_needs
 from bot.i18n import N_
 from bot.model import ButtonPressed, FormSubmitted, Level, MemberJoined, MemberLeft, MemberRecord
+from bot.needs import Need
 from bot.registry import CommandSpec, Feature
 
 feature = Feature(
     actions.FEATURE,
     config=OnboardingConfig,
     description=N_("Welcome, rules gate, questionnaire and segments, mentors, profiles"),
+    needs=frozenset({Need.MEMBER_EVENTS}),
 )
 feature.check(checks.check)
+feature.requires(onboarding_needs)
 
 
 # --- joining and leaving ------------------------------------------------------------

@@ -7,18 +7,27 @@ from typing import Any
 from bot.args import Arg, ArgKind, ChoiceArg, IntArg, ListArg, TextArg, WordArg
 from bot.context import Context
 from bot.features.questions import actions, escalation, reports, service
-from bot.features.questions.config import QuestionsConfig, check_someone_is_pinged
+from bot.features.questions.config import (
+    QuestionsConfig,
+    check_question_text,
+    check_someone_is_pinged,
+    questions_needs,
+)
 from bot.features.questions.store import CloseReason, Questions
 from bot.i18n import N_, _
 from bot.model import ButtonPressed, Level, MessagePosted, ReactionChanged
+from bot.needs import Need
 from bot.registry import Feature
 
 feature = Feature(
     actions.FEATURE,
     config=QuestionsConfig,
     description=N_("Track questions until they are answered; escalate, follow up, FAQ"),
+    needs=frozenset({Need.REACTIONS, Need.THREADS}),
 )
 feature.check(check_someone_is_pinged)
+feature.check(check_question_text)
+feature.requires(questions_needs)
 
 
 @feature.command(

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import logging
 
-from discord_kit import GUILD, Bot, running
+from discord_kit import GUILD, Bot, make_feature, running
 from fake_discord import IDS, FakeDiscord, eventually, frame
-from kit_common import SlowCore
+from kit_common import Recorder, SlowCore
 
 from adapters.discord.adapter import CORE_SLOTS
 from bot.model import (
@@ -36,10 +36,23 @@ async def test_login_identifies_with_the_configured_intents_and_gateway(bot: Bot
     identify = fake.identifies[0]["d"]
     intents = identify["intents"]
     assert intents & (1 << 1), "GUILD_MEMBERS"
-    assert intents & (1 << 15), "MESSAGE_CONTENT (configured on)"
+    assert intents & (1 << 15), "MESSAGE_CONTENT (the feature reads text)"
+    assert intents & (1 << 10), "GUILD_MESSAGE_REACTIONS"
     assert not intents & (1 << 8), "no presences"
     assert fake.gateway_queries[0]["v"] == "10"
     assert identify["token"] == "fake-bot-token"
+
+
+async def test_privileged_intents_only_when_a_feature_needs_them(fake: FakeDiscord) -> None:
+    modest = make_feature(Recorder(), needs=frozenset())
+    async with running(fake, features=[modest]):
+        intents = fake.identifies[-1]["d"]["intents"]
+        assert not intents & (1 << 1), "no GUILD_MEMBERS"
+        assert not intents & (1 << 15), "no MESSAGE_CONTENT"
+        assert not intents & (1 << 10), "no reactions"
+        assert intents & (1 << 9), "GUILD_MESSAGES always"
+    async with running(fake, features=[modest], message_content=True):
+        assert fake.identifies[-1]["d"]["intents"] & (1 << 15), "the explicit setting wins"
 
 
 async def test_member_join_reaches_the_core_and_the_welcome_is_posted(bot: Bot) -> None:
