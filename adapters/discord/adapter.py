@@ -89,6 +89,7 @@ class DiscordAdapter:
         self.interactions = Interactions(self.endpoints, self.config.defer_after)
         self.port = DiscordPort(self.ids, self.interactions)
         self.commands: commands.CommandSet | None = None
+        self._unsynced = False  # the last sync could not reach Discord: again once ready
         self.needs: dict[Need, tuple[str, ...]] = {}
         self.client: discord.Client | None = None
         self.ready = asyncio.Event()
@@ -150,14 +151,11 @@ class DiscordAdapter:
         self.commands = commands.build(
             app.runtime.registry.commands, language=app.config.bot.language
         )
-        self.client = client = self.build_client()
-        self.port.connect(client)
         logged_in = False
         try:
-            await asyncio.wait_for(client.login(self._token), LOGIN_TIMEOUT)
+            await self._log_in()
             logged_in = True
         except discord.LoginFailure as error:
-            await client.close()
             raise StartupError(
                 _(
                     "Discord rejected the bot token in {name}. Copy a fresh token from the "
@@ -166,31 +164,47 @@ class DiscordAdapter:
                 )
             ) from error
         except RETRYABLE as error:
-            log.error("cannot reach Discord yet (%s); retrying in the background", error)
-        if logged_in:
-            await commands.sync(client, self.commands, self.config)
+            log.warning("cannot reach Discord yet (%s); retrying in the background", error)
         self._runner = asyncio.create_task(
             self._run(logged_in), name="agora: discord", context=self.endpoints.context()
         )
 
-    async def _run(self, logged_in: bool) -> None:
-        """Keep the gateway connection up; give up only on refusals retrying cannot fix."""
+    async def _log_in(self) -> discord.Client:
+        """A logged-in client with the commands synced; a fresh client when need be.
+
+        discord.py cannot log a closed client in again, and a failed login leaves the
+        HTTP session it opened: so a failed login closes its client, and the next
+        attempt (`_run`) starts from a new one.
+        """
+        assert self._token is not None and self.commands is not None
         client = self.client
-        assert client is not None and self._token is not None and self.commands is not None
+        if client is None or client.is_closed():
+            self.client = client = self.build_client()
+            self.port.connect(client)
+        try:
+            await asyncio.wait_for(client.login(self._token), LOGIN_TIMEOUT)
+        except BaseException:
+            await client.close()
+            raise
+        self._unsynced = await commands.sync(client, self.commands, self.config) is None
+        return client
+
+    async def _run(self, logged_in: bool) -> None:
+        """Keep the gateway connection up; give up only on refusals retrying cannot fix.
+
+        `logged_in` is the state of `self.client`: True after a login that worked, False
+        once the client is closed (discord.py closes it when it gives up) or was never
+        logged in. A closed client is never reused.
+        """
         backoff: ExponentialBackoff[bool] = ExponentialBackoff(base=self.retry_base)  # type: ignore[arg-type]
         while not self._closing:
+            client = self.client
             try:
-                if not logged_in:
-                    if client.is_closed():
-                        client = self._renew_client()
-                    await asyncio.wait_for(client.login(self._token), LOGIN_TIMEOUT)
+                if not logged_in or client is None:
+                    client = await self._log_in()
                     logged_in = True
-                    await commands.sync(client, self.commands, self.config)
                 await client.connect(reconnect=True)
-                if not self._closing:
-                    logged_in = False
-                    continue
-                return
+                logged_in = False  # connect() returns once the client is closed
             except discord.PrivilegedIntentsRequired:
                 self._give_up(self._intents_refused())
                 return
@@ -205,32 +219,33 @@ class DiscordAdapter:
                         _("Discord closed the connection for good (code {code}).", code=error.code)
                     )
                     return
-                logged_in = await self._pause(backoff, error)
+                logged_in = client is not None and not client.is_closed()
+                await self._pause(backoff, error)
             except RETRYABLE as error:
-                logged_in = await self._pause(backoff, error)
+                logged_in = logged_in and client is not None and not client.is_closed()
+                await self._pause(backoff, error)
             except asyncio.CancelledError:
                 raise
             except Exception as error:
+                if client is not None and client.ws is None and not client.is_closed():
+                    # discord.py's first gateway connection failed, and its retry trips over
+                    # the socket it never had: still logged in, try again.
+                    await self._pause(backoff, error)
+                    continue
                 # Something discord.py did not expect (a garbled frame, a bug): start over.
                 log.exception("the Discord connection failed unexpectedly; reconnecting")
-                await client.close()
-                logged_in = await self._pause(backoff, error)
+                if client is not None:
+                    await client.close()
+                logged_in = False
+                await self._pause(backoff, error)
 
-    def _renew_client(self) -> discord.Client:
-        """A fresh client after discord.py closed the old one (it cannot log in again)."""
-        self.client = client = self.build_client()
-        self.port.connect(client)
-        return client
-
-    async def _pause(self, backoff: ExponentialBackoff[bool], error: BaseException) -> bool:
+    async def _pause(self, backoff: ExponentialBackoff[bool], error: BaseException) -> None:
         if self._closing:
-            return False
+            return
         delay = backoff.delay()
         log.warning("Discord connection failed (%s); retrying in %.0f s", error, delay)
         with contextlib.suppress(TimeoutError):
             await asyncio.wait_for(self._closed.wait(), delay)
-        client = self.client
-        return client is not None and not client.is_closed()
 
     def _intents_refused(self) -> str:
         wanted = [intent for intent, _features in privileged(self.config, self.needs)]
@@ -361,9 +376,12 @@ class DiscordAdapter:
 
     async def on_ready(self) -> None:
         client = self.client
-        assert client is not None
+        assert client is not None and self.commands is not None
         log.info("connected to Discord as %s in %d guild(s)", client.user, len(client.guilds))
         self.ready.set()
+        if self._unsynced:
+            self._track()
+            self._unsynced = await commands.sync(client, self.commands, self.config) is None
 
     async def on_guild_available(self, guild: discord.Guild) -> None:
         """Tell the directory the guild's channels, so `#name` in config finds them."""

@@ -29,6 +29,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
+import aiohttp
 import discord
 
 from adapters.discord import limits
@@ -294,12 +295,13 @@ def option_text(option: Mapping[str, Any]) -> str:
 # --- syncing ---------------------------------------------------------------------------
 
 
-async def sync(client: discord.Client, commands: CommandSet, config: DiscordConfig) -> bool:
-    """Replace the application's commands with `commands`; False when Discord refused.
+async def sync(client: discord.Client, commands: CommandSet, config: DiscordConfig) -> bool | None:
+    """Replace the application's commands with `commands`.
 
     To the configured guilds (visible at once), or globally (Discord may take up to an
-    hour to show changes everywhere). A refusal is logged with what to do; the bot runs
-    on without slash commands rather than not at all.
+    hour to show changes everywhere). True when done; False when Discord refused (logged
+    with what to do: the bot runs on without slash commands rather than not at all);
+    None when Discord could not be reached (the adapter tries again once connected).
     """
     application = client.application_id
     if application is None:
@@ -333,6 +335,9 @@ async def sync(client: discord.Client, commands: CommandSet, config: DiscordConf
                 error.status,
                 error.text,
             )
+        except (OSError, aiohttp.ClientError, TimeoutError) as error:
+            log.warning("could not sync the Discord commands yet (%s); trying again later", error)
+            return None
     if ok:
         log.info(
             "synced %d Discord command(s) to %s",

@@ -96,6 +96,7 @@ class FakeDiscord:
         self.history: list[dict[str, Any]] = []
         self.interactions: dict[str, dict[str, Any]] = {}  # id → interaction data sent
         self.refusals: list[Refusal] = []
+        self.drops: list[Refusal] = []
         self.invites: dict[str, dict[str, Any]] = {}  # code → invite object
         self.replay_on_resume = 0
         self.close_on_identify: int | None = None  # e.g. 4014: privileged intents missing
@@ -124,13 +125,14 @@ class FakeDiscord:
 
     # --- lifecycle -------------------------------------------------------------------
 
-    async def start(self) -> None:
+    async def start(self, port: int = 0) -> None:
+        """Listen on `port` (0: any free one; a test that starts Discord late picks one)."""
         app = web.Application()
         app.router.add_get("/gateway", self._gateway)
         app.router.add_route("*", "/api/v10/{tail:.*}", self._rest)
         self._runner = web.AppRunner(app)
         await self._runner.setup()
-        site = web.TCPSite(self._runner, "127.0.0.1", 0)
+        site = web.TCPSite(self._runner, "127.0.0.1", port)
         await site.start()
         server = site._server
         assert server is not None
@@ -262,11 +264,21 @@ class FakeDiscord:
     ) -> None:
         self.refusals.append(Refusal(method, pattern, status, code, message, times))
 
+    def drop(self, method: str, pattern: str, *, times: int = 1) -> None:
+        """Hang up on matching requests without an answer (a network failure mid-call)."""
+        self.drops.append(Refusal(method, pattern, 0, 0, "", times))
+
     async def _rest(self, request: web.Request) -> web.Response:
         path = "/" + request.match_info["tail"]
         body, files = await _read_body(request)
         call = Call(request.method, path, dict(request.query), body, files)
         self.calls.append(call)
+        for drop in self.drops:
+            if call.matches(drop.method, drop.pattern) and drop.times:
+                drop.times -= 1
+                assert request.transport is not None
+                request.transport.close()
+                return web.Response(status=204)
         for refusal in self.refusals:
             if call.matches(refusal.method, refusal.pattern) and refusal.times != 0:
                 if refusal.times is not None:
