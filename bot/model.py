@@ -89,6 +89,9 @@ class Message:
     created_at: datetime
     thread_of: Ref | None = None
     mentions: tuple[Ref, ...] = ()
+    # The title of the post this message opens, where the platform has titled posts (a
+    # Discord forum post); "" elsewhere.
+    title: str = ""
 
 
 # --- events -------------------------------------------------------------------------

@@ -446,6 +446,9 @@ class DiscordPort:
         return emoji
 
     async def create_thread(self, message: Ref, name: str) -> Ref:
+        channel_id, message_id = split(message)
+        if channel_id == message_id:
+            return channel_ref(message.workspace, channel_id)  # a forum post is its own thread
         with refusing(_("start a thread")):
             partial = self._message(message)
             try:

@@ -91,6 +91,7 @@ class FakeDiscord:
     def __init__(self) -> None:
         self.calls: list[Call] = []
         self.identifies: list[dict[str, Any]] = []
+        self.chunk_requests: list[dict[str, Any]] = []  # op 8 REQUEST_GUILD_MEMBERS payloads
         self.resumes: list[dict[str, Any]] = []
         self.gateway_queries: list[dict[str, str]] = []
         self.history: list[dict[str, Any]] = []
@@ -98,6 +99,8 @@ class FakeDiscord:
         self.refusals: list[Refusal] = []
         self.drops: list[Refusal] = []
         self.invites: dict[str, dict[str, Any]] = {}  # code → invite object
+        # The GUILD_CREATE sent after IDENTIFY; tests add channels or members before connecting.
+        self.guild = frame("guild_create")
         self.replay_on_resume = 0
         self.close_on_identify: int | None = None  # e.g. 4014: privileged intents missing
         self.refuse_until = 0.0  # time.monotonic() before which the gateway answers 503
@@ -167,6 +170,7 @@ class FakeDiscord:
             elif op == 6:
                 await self._resumed(ws, data)
             elif op == 8:
+                self.chunk_requests.append(data["d"])
                 chunk = frame("guild_members_chunk")
                 chunk["d"]["nonce"] = data["d"].get("nonce")
                 await self._dispatch(ws, chunk)
@@ -188,7 +192,7 @@ class FakeDiscord:
         if shard is not None:
             ready["d"]["shard"] = shard
         await self._dispatch(ws, ready)
-        await self._dispatch(ws, frame("guild_create"))
+        await self._dispatch(ws, copy.deepcopy(self.guild))
         self._connected.set()
 
     async def _resumed(self, ws: web.WebSocketResponse, data: dict[str, Any]) -> None:
