@@ -89,7 +89,8 @@ async def test_a_message_is_posted_with_mentions_and_recorded_as_activity(bot: B
     assert message.channel.name == "help" and message.channel.kind is ChannelKind.TEXT
     assert message.mentions == (ref(USERS["bob"]),)
     assert message.thread_of is None
-    assert "contributor docs" in message.text or message.text
+    assert message.text == frame("message_create")["d"]["content"]
+    assert message.text.startswith("Hi! How do I set up the dev environment?")
     assert posted.event_id == f"discord:message:{QUESTION}"
     assert await bot.activity() == 1
 
@@ -164,6 +165,26 @@ async def test_the_bots_own_messages_do_not_reach_the_core(bot: Bot) -> None:
     await bot.fake.send(frame("message_create"))
     await bot.until(lambda: bool(bot.recorder.of(MessagePosted)))
     assert len(bot.recorder.of(MessagePosted)) == 1
+
+
+async def test_members_left_out_of_guild_create_arrive_in_chunks(fake: FakeDiscord) -> None:
+    guild = fake.guild["d"]
+    # Like Discord without the presences intent: only the bot itself is in GUILD_CREATE.
+    guild["members"] = [m for m in guild["members"] if m["user"]["id"] == USERS["agora_bot"]]
+    assert guild["member_count"] == 3
+    async with running(fake) as bot:
+        [request] = fake.chunk_requests
+        assert request["guild_id"] == int(GUILD) and request["limit"] == 0
+        client = bot.adapter.client
+        assert client is not None
+        cached = client.get_guild(int(GUILD))
+        assert cached is not None and cached.chunked
+        assert {m.name for m in cached.members} >= {"alice", "bob"}
+        await fake.send(frame("message_reaction_remove"))  # carries no member: from the cache
+        await bot.until(lambda: bool(bot.recorder.of(ReactionChanged)))
+        [reaction] = bot.recorder.of(ReactionChanged)
+        assert reaction.actor.name == "bob" and reaction.actor.roles == {"Moderator"}
+        assert not fake.sent("GET", r"/guilds/\d+/members/\d+"), "no member had to be fetched"
 
 
 async def test_a_resume_that_replays_frames_processes_each_event_once(bot: Bot) -> None:
