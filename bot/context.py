@@ -157,6 +157,17 @@ class Context:
     def can(self, platform: str, capability: Capability) -> bool:
         return capability in self.port(platform).capabilities
 
+    def command_path(self, name: str, platform: str | None = None) -> str:
+        """Command `name` as members type it on `platform` (default: where the event came
+        from), without the slash: `kudos`, or on Discord `kudos give`."""
+        where = platform or (self.event.platform if self.event is not None else None)
+        verbs = (
+            where is not None
+            and where in self.runtime.ports
+            and self.can(where, Capability.COMMAND_VERBS)
+        )
+        return self.runtime.registry.path(name, verbs=verbs)
+
     async def send(self, out: Outgoing) -> Ref | None:
         """Deliver `out`; returns its ref, or None when the platform could not."""
         target = out.dm or out.channel or out.ephemeral_to

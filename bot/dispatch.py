@@ -350,7 +350,7 @@ class Dispatcher:
                 _(
                     "{problem}\nUsage: {usage}",
                     problem=str(error),
-                    usage=usage(spec.name, spec.args),
+                    usage=usage(ctx.command_path(spec.name), spec.args),
                 ),
                 ephemeral=True,
             )

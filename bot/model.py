@@ -344,6 +344,14 @@ class Capability(StrEnum):
     IMAGES = "images"
     PIN = "pin"
     INVITES = "invites"
+    # Not a power but a shape: a command with subcommands cannot also run by itself, so
+    # its own form is typed with its verb (`/kudos give`; see `Registry.path`).
+    COMMAND_VERBS = "command_verbs"
+
+
+# Everything a platform may be able to do; the shapes (COMMAND_VERBS) are not powers, so a
+# platform that can do everything (the memory adapter, the console) has none of them.
+EVERY_POWER = frozenset(Capability) - {Capability.COMMAND_VERBS}
 
 
 class TimeStyle(StrEnum):

@@ -7,6 +7,7 @@ features claim one command name.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Awaitable, Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, TypeVar
@@ -38,6 +39,14 @@ class RegistryError(Exception):
     """Two declarations clash; found at start-up, never at run time."""
 
 
+# The word for a root command's own form where a platform cannot have a command that both
+# runs itself and holds subcommands (Discord): `/kudos @bob` and `/kudos me` become
+# `/kudos give @bob` and `/kudos me`. Each such root declares its verb (`verb="give"`);
+# a plugin that does not gets this one.
+DEFAULT_VERB = "run"
+_VERB = re.compile(r"[a-z][a-z0-9-]{0,31}")
+
+
 @dataclass(frozen=True, slots=True)
 class CommandSpec:
     name: str
@@ -48,6 +57,8 @@ class CommandSpec:
     handler: CommandHandler
     ephemeral: bool = False
     hidden: bool = False
+    # This root command's own form where it must be named (see DEFAULT_VERB); "" for none.
+    verb: str = ""
 
     @property
     def root(self) -> str:
@@ -122,10 +133,19 @@ class Feature:
         level: Level = Level.MEMBER,
         ephemeral: bool = False,
         hidden: bool = False,
+        verb: str = "",
     ) -> Callable[[F], F]:
         def register(fn: F) -> F:
             spec = CommandSpec(
-                name, help, tuple(args), level, self.name, fn, ephemeral=ephemeral, hidden=hidden
+                name,
+                help,
+                tuple(args),
+                level,
+                self.name,
+                fn,
+                ephemeral=ephemeral,
+                hidden=hidden,
+                verb=verb,
             )
             self.commands.append(spec)
             return fn
@@ -226,6 +246,7 @@ class Registry:
     def __init__(self, features: Iterable[Feature]) -> None:
         self.features: dict[str, Feature] = {}
         self._commands: dict[str, CommandSpec] = {}
+        self._with_subcommands: set[str] = set()
         for feature in features:
             self.add(feature)
 
@@ -241,6 +262,22 @@ class Registry:
         self.features[feature.name] = feature
         for spec in feature.commands:
             self._commands[spec.name] = spec
+            if spec.sub is not None:
+                self._with_subcommands.add(spec.root)
+        for spec in self._commands.values():
+            if spec.verb:
+                self._check_verb(spec)
+
+    def _check_verb(self, spec: CommandSpec) -> None:
+        if spec.sub is not None or not _VERB.fullmatch(spec.verb):
+            raise RegistryError(
+                f"/{spec.name}: verb={spec.verb!r} must be one lower-case word on a root command"
+            )
+        same = self._commands.get(f"{spec.root} {spec.verb}")
+        if same is not None and same.handler is not spec.handler:
+            raise RegistryError(
+                f"/{spec.name}: its verb {spec.verb!r} is the subcommand /{same.name} already"
+            )
 
     @property
     def commands(self) -> list[CommandSpec]:
@@ -261,6 +298,19 @@ class Registry:
             if sub is not None:
                 return sub, rest.strip()
         return self._commands.get(name), text.strip()
+
+    def path(self, name: str, *, verbs: bool) -> str:
+        """Command `name` as members type it (without the slash).
+
+        With `verbs` (platforms where a command cannot both run itself and hold
+        subcommands), a root that has subcommands is typed with its verb: `kudos give`.
+        """
+        spec = self._commands.get(name)
+        if not verbs or spec is None or spec.sub is not None:
+            return name
+        if spec.root not in self._with_subcommands:
+            return name
+        return f"{name} {verb_of(spec)}"
 
     def subcommands(self, root: str) -> list[CommandSpec]:
         return [c for c in self.commands if c.root == root and c.sub]
@@ -299,3 +349,8 @@ class Registry:
         if found is None:
             return None
         return next((j for j in found.jobs if j.name == name), None)
+
+
+def verb_of(spec: CommandSpec) -> str:
+    """The word for a root command's own form where a platform needs one (`kudos give`)."""
+    return spec.verb or DEFAULT_VERB

@@ -13,7 +13,8 @@ Shapes:
   `"poll admin close"` → subcommand `close` in group `admin`.
 - A root that has its own command *and* subcommands (the core resolves `/kudos @bob`
   and `/kudos me`) cannot exist on Discord: the root's own command becomes the
-  subcommand `run` (`/kudos run`), unless a subcommand is already called that.
+  subcommand named by its verb (`/kudos give`, `bot.registry.verb_of`), or is the
+  subcommand of that name when it declares one as its own form (`/referrals me`).
 - Option types: member → USER, channel → CHANNEL, int → INTEGER (with min/max),
   flag → BOOLEAN, choice → STRING with choices (up to 25), everything else (word,
   text, duration, datetime, list) → STRING; the core parses those.
@@ -26,7 +27,7 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import TYPE_CHECKING, Any
 
 import aiohttp
@@ -36,14 +37,13 @@ from adapters.discord import limits
 from adapters.text_limits import clip
 from bot.args import Arg, ArgKind
 from bot.i18n import N_, SUPPORTED_LOCALES, _, using_locale
-from bot.registry import CommandSpec
+from bot.registry import CommandSpec, verb_of
 
 if TYPE_CHECKING:
     from bot.config import DiscordConfig
 
 log = logging.getLogger(__name__)
 
-ROOT_SUB = "run"
 CHAT_INPUT = 1
 SUB_COMMAND = 1
 SUB_COMMAND_GROUP = 2
@@ -128,13 +128,14 @@ def _root(
     groups: dict[str, dict[str, Any]] = {}
     entries = [(s, s.name) for s in subs]
     if own is not None:
-        if any((s.sub or "").split(" ", 1)[0] == ROOT_SUB for s in subs):
+        verb = verb_of(own)
+        taken = [s for s in subs if (s.sub or "").split(" ", 1)[0] == verb]
+        if not taken:
+            entries.insert(0, (replace(own, name=f"{root} {verb}"), own.name))
+        elif taken[0].sub != verb or taken[0].handler is not own.handler:
             skipped.append(own.name)
-            log.warning(
-                "/%s has a subcommand %r already; its own form is not synced", root, ROOT_SUB
-            )
-        else:
-            entries.insert(0, (_renamed(own, f"{root} {ROOT_SUB}"), own.name))
+            log.warning("/%s has a subcommand %r already; its own form is not synced", root, verb)
+        # else the subcommand called so *is* the own form (`/referrals me`)
     for spec, real in entries:
         path = (spec.sub or "").split(" ")
         if len(path) > 2 or not all(valid_name(p) for p in path):
@@ -178,19 +179,6 @@ def _root(
         **_described(N_("Commands of /{name}"), language, name=root),
         "options": children,
     }
-
-
-def _renamed(spec: CommandSpec, name: str) -> CommandSpec:
-    return CommandSpec(
-        name,
-        spec.help,
-        spec.args,
-        spec.level,
-        spec.feature,
-        spec.handler,
-        spec.ephemeral,
-        spec.hidden,
-    )
 
 
 def _options(spec: CommandSpec, language: str, skipped: list[str]) -> list[dict[str, Any]] | None:

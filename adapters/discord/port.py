@@ -71,6 +71,7 @@ CAPABILITIES = frozenset(
         Capability.IMAGES,
         Capability.PIN,
         Capability.INVITES,
+        Capability.COMMAND_VERBS,
     }
 )
 MAX_TIMEOUT = timedelta(days=28)

@@ -26,6 +26,7 @@ NUMBER = WordArg("id", N_("the announcement's number, e.g. 3"))
 
 @feature.command(
     "announce",
+    verb="post",
     help=N_("Post an announcement: /announce #channel message [--pin] [--all-platforms] [--ack]"),
     args=[
         ChannelArg("channel", N_("where to post it")),

@@ -41,15 +41,16 @@ async def help_command(ctx: Context, command: str | None) -> None:
             )
         from bot.args import usage
 
-        lines = [f"{usage(c.name, c.args)} — {_(c.help)}" for c in matches]
+        lines = [f"{usage(ctx.command_path(c.name), c.args)} — {_(c.help)}" for c in matches]
         await ctx.reply("\n".join(lines), ephemeral=True)
         return
     usable = [c for c in registry.commands if ctx.level.allows(c.level) and not c.hidden]
-    lines = [f"/{c.name} — {_(c.help)}" for c in usable]
+    typed = [(f"/{ctx.command_path(c.name)}", _(c.help)) for c in usable]
+    lines = [f"{name} — {text}" for name, text in typed]
     header = _("Commands you can use ({count}):", count=len(usable))
     await ctx.reply(
         header + "\n" + "\n".join(lines),
-        blocks=(Section(header), Fields(tuple((f"/{c.name}", _(c.help)) for c in usable))),
+        blocks=(Section(header), Fields(tuple(typed))),
         ephemeral=True,
     )
 

@@ -52,7 +52,10 @@ async def referral(ctx: Context, code: str) -> None:
 
 
 @feature.command(
-    "referrals", help=N_("The members you invited and how they are doing"), ephemeral=True
+    "referrals",
+    help=N_("The members you invited and how they are doing"),
+    ephemeral=True,
+    verb="me",  # on Discord, /referrals is /referrals me
 )
 @feature.command(
     "referrals me", help=N_("The members you invited and how they are doing"), ephemeral=True

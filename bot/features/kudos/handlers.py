@@ -42,6 +42,7 @@ feature.requires(kudos_needs)
 
 @feature.command(
     "kudos",
+    verb="give",
     help=N_("Thank a member with kudos (a reason is welcome)"),
     args=[
         MemberArg("member", N_("who to thank")),

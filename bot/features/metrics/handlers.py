@@ -25,6 +25,7 @@ feature.requires(metrics_needs)
 
 @feature.command(
     "stats",
+    verb="show",
     help=N_("Community numbers for a period (day, week, month, 14d, 2026-01-01..2026-01-31)"),
     args=[
         TextArg("period", N_("the period, optionally followed by discord or slack"), required=False)

@@ -287,6 +287,7 @@ async def sanctions(ctx: Context, member: MemberRecord | None) -> None:
 
 @feature.command(
     "modlog",
+    verb="show",
     help=N_("The moderation log, or one member's part in it"),
     args=[
         MemberArg("member", required=False),

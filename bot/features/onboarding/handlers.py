@@ -66,6 +66,7 @@ async def welcome(ctx: Context) -> None:
 
 @feature.command(
     "profile",
+    verb="show",
     help=N_("Show your profile, or another member's"),
     args=[MemberArg("member", N_("whose profile (default: yours)"), required=False)],
     ephemeral=True,

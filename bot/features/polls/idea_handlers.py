@@ -13,6 +13,7 @@ from bot.model import ButtonPressed, FieldKind, Form, FormField, FormSubmitted, 
 
 @feature.command(
     "idea",
+    verb="propose",
     help=N_("Propose an idea: /idea Short title. Details… (without text: a form)"),
     args=[TextArg("idea", N_("the first sentence is the title"), required=False)],
     ephemeral=True,
@@ -88,4 +89,5 @@ async def idea_status(ctx: Context, idea: str, status: str, note: str) -> None:
 )
 async def ideas_board(ctx: Context, view: str | None) -> None:
     shown, found = await ideas.board(ctx, view)
-    await ctx.reply(render_ideas.board_text(shown, found), ephemeral=True)
+    propose = "/" + ctx.command_path("idea")
+    await ctx.reply(render_ideas.board_text(shown, found, propose), ephemeral=True)

@@ -63,6 +63,7 @@ async def _start(
 
 @feature.command(
     "poll",
+    verb="create",
     help=N_('Start a poll: /poll "Question?" "Option 1" "Option 2" … [--multi] [--anonymous]'),
     args=[ITEMS, MULTI, ANONYMOUS, HIDDEN, CLOSES, CHANNEL],
 )

@@ -15,7 +15,7 @@ from contextlib import asynccontextmanager
 from dataclasses import dataclass
 from typing import Any
 
-from fake_discord import IDS, FakeDiscord, eventually
+from fake_discord import IDS, FakeDiscord, eventually, frame
 from kit_common import INTRO, Recorder, add_onboarding, build_test_app
 from sqlalchemy import func, select
 
@@ -60,6 +60,19 @@ PICK = Form(
         ),
     ),
 )
+
+
+_serial = iter(range(1, 10_000))
+
+
+def slash(name: str, options: list[dict[str, Any]] | None = None, **data: Any) -> dict[str, Any]:
+    """The sample /kudos interaction turned into another command (new id and token)."""
+    item = frame("interaction_create_slash_command")
+    n = next(_serial)
+    item["d"]["id"] = str(int(item["d"]["id"]) + n)
+    item["d"]["token"] = f"token-{name.replace(' ', '-')}-{n}"
+    item["d"]["data"] = {"id": "1", "name": name, "type": 1, "options": options or [], **data}
+    return item
 
 
 def make_feature(recorder: Recorder, needs: frozenset[Need] = frozenset(Need)) -> Feature:

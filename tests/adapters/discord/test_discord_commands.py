@@ -11,15 +11,17 @@ from adapters.discord import commands
 from bot import i18n
 from bot.args import IntArg, MemberArg, TextArg, WordArg
 from bot.model import Level
-from bot.registry import CommandSpec
+from bot.registry import DEFAULT_VERB, CommandSpec
 
 
 async def _noop(*_args: Any, **_kwargs: Any) -> None:
     return None
 
 
-def spec(name: str, help: str = "Help", args: tuple[Any, ...] = ()) -> CommandSpec:
-    return CommandSpec(name, help, args, Level.MEMBER, "test", _noop)
+def spec(
+    name: str, help: str = "Help", args: tuple[Any, ...] = (), *, verb: str = ""
+) -> CommandSpec:
+    return CommandSpec(name, help, args, Level.MEMBER, "test", _noop, verb=verb)
 
 
 def test_roots_subcommands_and_groups() -> None:
@@ -33,7 +35,7 @@ def test_roots_subcommands_and_groups() -> None:
     )
     by_name = {p["name"]: p for p in built.payloads}
     kudos = {o["name"]: o for o in by_name["kudos"]["options"]}
-    assert set(kudos) == {commands.ROOT_SUB, "top"}, "a root with subcommands gets `run`"
+    assert set(kudos) == {DEFAULT_VERB, "top"}, "a root without a verb gets `run`"
     assert [o["name"] for o in kudos["run"]["options"]] == ["to", "why"]
     assert kudos["top"]["options"][0]["min_value"] == 1
     poll = {o["name"]: o for o in by_name["poll"]["options"]}
@@ -45,6 +47,23 @@ def test_roots_subcommands_and_groups() -> None:
         ("poll", "admin", "close"): "poll admin close",
         ("poll", "vote"): "poll vote",
     }
+
+
+def test_a_roots_own_form_is_named_by_its_verb_or_is_the_subcommand_it_names() -> None:
+    built = commands.build(
+        [
+            spec("kudos", "Give kudos", (MemberArg("to"),), verb="give"),
+            spec("kudos me", "Mine"),
+            spec("referrals", "Yours", verb="me"),
+            CommandSpec("referrals me", "Yours", (), Level.MEMBER, "test", _noop),
+        ]
+    )
+    by_name = {p["name"]: p for p in built.payloads}
+    assert [o["name"] for o in by_name["kudos"]["options"]] == ["give", "me"]
+    assert [o["name"] for o in by_name["referrals"]["options"]] == ["me"]
+    assert built.routes[("kudos", "give")] == "kudos"
+    assert built.routes[("referrals", "me")] == "referrals me"
+    assert built.skipped == ()
 
 
 def test_required_options_come_first() -> None:

@@ -5,9 +5,10 @@ from __future__ import annotations
 import copy
 from typing import Any
 
-from discord_kit import GUILD, Bot, running
+from discord_kit import GUILD, Bot, running, slash
 from fake_discord import IDS, FakeDiscord, frame
 
+from bot.features.kudos.handlers import feature as kudos
 from bot.features.moderation.feature import feature as moderation
 from bot.features.onboarding.handlers import feature as onboarding
 from bot.features.questions.handlers import feature as questions
@@ -125,3 +126,20 @@ async def test_a_member_join_gets_the_real_welcome(fake: FakeDiscord) -> None:
         assert str(opened.body["recipient_id"]) == USERS["carol"]
         assert "Welcome to Fjordkoderne" in welcome.body["content"]
         assert f"<@{USERS['carol']}>" in welcome.body["content"]
+
+
+async def test_hints_and_help_say_what_to_type_on_discord(fake: FakeDiscord) -> None:
+    async with running(fake, features=[kudos]) as bot:
+        board = slash("leaderboard")
+        await fake.send(board)
+        await fake.wait_for("POST", rf"/interactions/{board['d']['id']}/[^/]+/callback")
+        helped = slash("help")
+        await fake.send(helped)
+        await fake.wait_for("POST", rf"/interactions/{helped['d']['id']}/[^/]+/callback")
+        await bot.settle()
+        said = {
+            c.path.split("/")[2]: str(c.body)
+            for c in fake.sent("POST", r"/interactions/\d+/[^/]+/callback")
+        }
+        assert "Thank someone with /kudos give @member!" in said[board["d"]["id"]]
+        assert "/kudos give" in said[helped["d"]["id"]] and "/kudos me" in said[helped["d"]["id"]]

@@ -5,7 +5,7 @@ from __future__ import annotations
 import asyncio
 from typing import Any
 
-from discord_kit import GUILD, INTRO, Bot, running
+from discord_kit import GUILD, INTRO, Bot, running, slash
 from fake_discord import IDS, FakeDiscord, eventually, frame
 
 from adapters.discord import commands
@@ -20,18 +20,6 @@ MODAL = IDS["interactions"]["modal_submit"]
 CALLBACK = r"/interactions/(\d+)/([^/]+)/callback"
 FOLLOWUP = rf"/webhooks/{APP}/[^/]+"
 ORIGINAL = rf"/webhooks/{APP}/[^/]+/messages/@original"
-
-_serial = iter(range(1, 10_000))
-
-
-def slash(name: str, options: list[dict[str, Any]] | None = None, **data: Any) -> dict[str, Any]:
-    """The sample /kudos interaction turned into another command (new id and token)."""
-    item = frame("interaction_create_slash_command")
-    n = next(_serial)
-    item["d"]["id"] = str(int(SLASH) + n)
-    item["d"]["token"] = f"token-{name.replace(' ', '-')}-{n}"
-    item["d"]["data"] = {"id": "1", "name": name, "type": 1, "options": options or [], **data}
-    return item
 
 
 def callbacks(fake: FakeDiscord, interaction_id: str) -> list[dict[str, Any]]:
