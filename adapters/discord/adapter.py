@@ -24,21 +24,23 @@ import itertools
 import logging
 import os
 import time
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Mapping, Sequence
 from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
 import aiohttp
 import discord
+from discord import app_commands
 from discord.backoff import ExponentialBackoff
 
-from adapters.discord import commands, frames, translate
+from adapters.discord import commands, frames, limits, translate
 from adapters.discord.custom_ids import OPEN_FORM, CustomIds
 from adapters.discord.endpoints import Endpoints
 from adapters.discord.intents import intents, privileged
 from adapters.discord.interactions import ALLOWED_MENTIONS, Interactions, Kind, kind_of
 from adapters.discord.port import DiscordPort
 from adapters.discord.refs import DM_WORKSPACE, member_ref
+from adapters.text_limits import clip
 from bot.config import DiscordConfig
 from bot.i18n import _
 from bot.model import CommandInvoked, Event, Member
@@ -506,8 +508,7 @@ class DiscordAdapter:
         kind = kind_of(interaction)
         if kind is None:
             if interaction.type is discord.InteractionType.autocomplete:
-                with self.endpoints.webhooks():
-                    await interaction.response.autocomplete([])
+                await self._suggest(interaction)
             return
         if self.interactions.seen(interaction):
             log.info("interaction %s arrived again; answered already", interaction.id)
@@ -561,6 +562,31 @@ class DiscordAdapter:
         if kind is Kind.COMPONENT:
             return translate.button_pressed(interaction, workspace, self.ids, now)
         return translate.form_submitted(interaction, workspace, self.ids, now)
+
+    async def _suggest(self, interaction: discord.Interaction[discord.Client]) -> None:
+        """Autocomplete: the values the argument's completer offers for what was typed."""
+        routes = self.commands.routes if self.commands is not None else {}
+        values: Sequence[str] = ()
+        try:
+            found = commands.focused(translate.raw_data(interaction), routes)
+            if found is not None:
+                name, option, typed = found
+                spec = self.core.runtime.registry.command(name)
+                arg = next((a for a in spec.args if a.name == option), None) if spec else None
+                if arg is not None and arg.complete is not None:
+                    values = arg.complete(typed)
+        except Exception:
+            log.exception("no suggestions for interaction %s", interaction.id)
+        choices = [
+            app_commands.Choice(name=clip(v, limits.CHOICE_NAME), value=v)
+            for v in values[: limits.COMMAND_CHOICES]
+            if len(v) <= limits.CHOICE_VALUE
+        ]
+        try:
+            with self.endpoints.webhooks():
+                await interaction.response.autocomplete(choices)
+        except (discord.HTTPException, aiohttp.ClientError) as error:
+            log.warning("could not suggest values for interaction %s: %s", interaction.id, error)
 
     async def _say(self, interaction: discord.Interaction[discord.Client], text: str) -> None:
         """A short private answer from the adapter itself (nothing reached the core)."""

@@ -7,6 +7,7 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError, available_timezones
 
 from bot.args import WordArg
 from bot.context import Context, UserError
+from bot.features.core.zones import suggest_zones
 from bot.i18n import N_, SUPPORTED_LOCALES, _, normalize_locale, using_locale
 from bot.model import Fields, Section
 from bot.ports import ActivityLog, EventLog
@@ -26,7 +27,7 @@ LANGUAGE_NAMES = {
 @feature.command(
     "help",
     help=N_("List the commands you can use"),
-    args=[WordArg("command", required=False)],
+    args=[WordArg("command", N_("one command, e.g. kudos"), required=False)],
     ephemeral=True,
 )
 async def help_command(ctx: Context, command: str | None) -> None:
@@ -58,7 +59,7 @@ async def help_command(ctx: Context, command: str | None) -> None:
 @feature.command(
     "language",
     help=N_("Choose the language Agora speaks to you"),
-    args=[WordArg("code", required=False)],
+    args=[WordArg("code", N_("en, nb, lv, fi or uk"), required=False)],
     ephemeral=True,
 )
 async def language(ctx: Context, code: str | None) -> None:
@@ -92,7 +93,14 @@ async def language(ctx: Context, code: str | None) -> None:
 @feature.command(
     "timezone",
     help=N_("Set your time zone for reminders and events"),
-    args=[WordArg("zone", required=False)],
+    args=[
+        WordArg(
+            "zone",
+            N_("an IANA time zone, e.g. Europe/Oslo"),
+            required=False,
+            complete=suggest_zones,
+        )
+    ],
     ephemeral=True,
 )
 async def timezone(ctx: Context, zone: str | None) -> None:

@@ -26,6 +26,11 @@ feature = Feature(
 
 EVENT = WordArg("id", N_("the event's number, e.g. 3"))
 ANSWERS = [Answer.GOING.value, Answer.MAYBE.value, Answer.NO.value]
+RECURRENCE_LABELS = {
+    Recurrence.WEEKLY: N_("every week"),
+    Recurrence.BIWEEKLY: N_("every two weeks"),
+    Recurrence.MONTHLY: N_("every month"),
+}
 
 
 @feature.command(
@@ -42,6 +47,7 @@ ANSWERS = [Answer.GOING.value, Answer.MAYBE.value, Answer.NO.value]
             required=False,
             choices=tuple(r.value for r in Recurrence),
             option=True,
+            labels=tuple(RECURRENCE_LABELS[r] for r in Recurrence),
         ),
         ChannelArg("channel", N_("post it in another channel"), required=False, option=True),
     ],
@@ -70,7 +76,15 @@ async def event_create(
 @feature.command(
     "event rsvp",
     help=N_("Answer an event: /event rsvp 3 going|maybe|no"),
-    args=[EVENT, ChoiceArg("answer", ANSWERS, N_("going, maybe or no"))],
+    args=[
+        EVENT,
+        ChoiceArg(
+            "answer",
+            ANSWERS,
+            N_("going, maybe or no"),
+            labels=[N_("going"), N_("maybe"), N_("not going")],
+        ),
+    ],
     ephemeral=True,
 )
 async def event_rsvp(ctx: Context, id: str, answer: str) -> None:

@@ -27,7 +27,7 @@ def needs(section: IdentityConfig) -> set[Need]:
 @feature.command(
     "link",
     help=N_("Link your accounts on Discord and Slack (run it on one, enter the code on the other)"),
-    args=[WordArg("code", required=False)],
+    args=[WordArg("code", N_("the code /link gave you on your other account"), required=False)],
     ephemeral=True,
 )
 async def link(ctx: Context, code: str | None) -> None:

@@ -66,7 +66,7 @@ async def kudos_me(ctx: Context) -> None:
 @feature.command(
     "kudos history",
     help=N_("Kudos a member gave and received, with ids"),
-    args=[MemberArg("member")],
+    args=[MemberArg("member", N_("whose kudos"))],
     level=Level.MODERATOR,
     ephemeral=True,
 )
@@ -91,7 +91,12 @@ async def kudos_remove(ctx: Context, id: int) -> None:
     help=N_("Who received the most kudos (week, month or all time; optionally a topic)"),
     args=[
         ChoiceArg(
-            "period", leaderboard.PERIODS, N_("the time span"), required=False, default="week"
+            "period",
+            leaderboard.PERIODS,
+            N_("the time span"),
+            required=False,
+            default="week",
+            labels=[N_("last 7 days"), N_("last 30 days"), N_("all time")],
         ),
         WordArg("topic", N_("a topic or channel name"), required=False),
     ],

@@ -88,7 +88,12 @@ async def profile_edit(ctx: Context) -> None:
 @feature.command(
     "mentor",
     help=N_("Volunteer to welcome newcomers: /mentor on|off [topics]"),
-    args=[ChoiceArg("switch", ["on", "off"], required=False), ListArg("topics")],
+    args=[
+        ChoiceArg(
+            "switch", ["on", "off"], N_("on or off"), required=False, labels=[N_("on"), N_("off")]
+        ),
+        ListArg("topics", N_("the topics you can mentor in (none: any)")),
+    ],
     ephemeral=True,
 )
 async def mentor(ctx: Context, switch: str | None, topics: list[str]) -> None:

@@ -68,7 +68,7 @@ async def on_support(ctx: Context, event: ButtonPressed) -> None:
     help=N_("Set an idea's status: planned, in-progress, done, declined (with a reason), new"),
     args=[
         WordArg("idea", N_("the idea's number")),
-        WordArg("status"),
+        WordArg("status", N_("planned, in-progress, done, declined or new")),
         TextArg("note", N_("a note everyone sees (required for declined)"), required=False),
     ],
     level=Level.MODERATOR,
@@ -84,7 +84,7 @@ async def idea_status(ctx: Context, idea: str, status: str, note: str) -> None:
 @feature.command(
     "ideas",
     help=N_("The ideas board: /ideas [top|new|planned|in-progress|done|declined]"),
-    args=[WordArg("view", required=False)],
+    args=[WordArg("view", N_("top, new, or a status such as planned"), required=False)],
     ephemeral=True,
 )
 async def ideas_board(ctx: Context, view: str | None) -> None:

@@ -152,7 +152,16 @@ async def poll_results(ctx: Context, poll: str) -> None:
 @feature.command(
     "poll list",
     help=N_("List open polls (or all recent ones) and recurring polls"),
-    args=[ChoiceArg("which", ["open", "all"], required=False, default="open")],
+    args=[
+        ChoiceArg(
+            "which",
+            ["open", "all"],
+            N_("open polls, or all recent ones"),
+            required=False,
+            default="open",
+            labels=[N_("open"), N_("all recent")],
+        )
+    ],
     ephemeral=True,
 )
 async def poll_list(ctx: Context, which: str) -> None:

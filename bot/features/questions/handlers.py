@@ -19,6 +19,12 @@ from bot.model import ButtonPressed, Level, MessagePosted, ReactionChanged
 from bot.needs import Need
 from bot.registry import Feature
 
+CLOSE_LABELS = {
+    CloseReason.DUPLICATE: N_("a duplicate"),
+    CloseReason.OFF_TOPIC: N_("off-topic"),
+    CloseReason.STALE: N_("stale"),
+}
+
 feature = Feature(
     actions.FEATURE,
     config=QuestionsConfig,
@@ -69,7 +75,12 @@ async def question_stats(ctx: Context) -> None:
     "question close",
     help=N_("Close a question as duplicate, off-topic or stale (asker, helpers, moderators)"),
     args=[
-        ChoiceArg("reason", [r.value for r in CloseReason]),
+        ChoiceArg(
+            "reason",
+            [r.value for r in CloseReason],
+            N_("why it is closed"),
+            labels=[CLOSE_LABELS[r] for r in CloseReason],
+        ),
         IntArg("question", N_("its number (not needed in its thread)"), required=False, min=1),
         IntArg(
             "of", N_("for a duplicate: the original question"), required=False, min=1, option=True
@@ -99,7 +110,12 @@ async def reopen(ctx: Context, question: int | None) -> None:
 @feature.command(
     "helper",
     help=N_("Volunteer to be pinged for unanswered questions: /helper on|off [topics]"),
-    args=[ChoiceArg("switch", ["on", "off"], required=False), ListArg("topics")],
+    args=[
+        ChoiceArg(
+            "switch", ["on", "off"], N_("on or off"), required=False, labels=[N_("on"), N_("off")]
+        ),
+        ListArg("topics", N_("the topics you help with (none: all)")),
+    ],
     ephemeral=True,
 )
 async def helper(ctx: Context, switch: str | None, topics: list[str]) -> None:

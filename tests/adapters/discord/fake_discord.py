@@ -98,6 +98,7 @@ class FakeDiscord:
         self.interactions: dict[str, dict[str, Any]] = {}  # id → interaction data sent
         self.refusals: list[Refusal] = []
         self.drops: list[Refusal] = []
+        self.global_commands: list[dict[str, Any]] = []  # what a global sync left
         self.invites: dict[str, dict[str, Any]] = {}  # code → invite object
         # The GUILD_CREATE sent after IDENTIFY; tests add channels or members before connecting.
         self.guild = frame("guild_create")
@@ -304,6 +305,7 @@ class FakeDiscord:
             ("GET", r"/gateway/bot", self._gateway_bot),
             ("PUT", r"/applications/(\d+)/guilds/(\d+)/commands", self._commands),
             ("PUT", r"/applications/(\d+)/commands", self._commands),
+            ("GET", r"/applications/(\d+)/commands", lambda call, app: self.global_commands),
             ("POST", r"/channels/(\d+)/messages", self._message),
             ("PATCH", r"/channels/(\d+)/messages/(\d+)", self._message),
             ("DELETE", r"/channels/(\d+)/messages/(\d+)", lambda call, c, m: None),
@@ -342,6 +344,8 @@ class FakeDiscord:
             if guild is not None:
                 item["guild_id"] = guild
             answer.append(item)
+        if guild is None:
+            self.global_commands = answer
         return answer
 
     def message(

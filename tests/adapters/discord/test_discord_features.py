@@ -143,3 +143,41 @@ async def test_hints_and_help_say_what_to_type_on_discord(fake: FakeDiscord) -> 
         }
         assert "Thank someone with /kudos give @member!" in said[board["d"]["id"]]
         assert "/kudos give" in said[helped["d"]["id"]] and "/kudos me" in said[helped["d"]["id"]]
+
+
+def catalog(locale: str) -> dict[str, str]:
+    """What a shipped catalog says, read from its .po file (what translators wrote)."""
+    from babel.messages.pofile import read_po
+
+    from bot.i18n import LOCALE_DIR
+
+    with (LOCALE_DIR / locale / "LC_MESSAGES" / "agora.po").open("rb") as handle:
+        return {m.id: m.string for m in read_po(handle) if isinstance(m.id, str) and m.string}
+
+
+async def test_the_synced_commands_carry_the_catalogs_translations(fake: FakeDiscord) -> None:
+    async with running(fake, features=[kudos]):
+        [put] = fake.sent("PUT", rf"/applications/{IDS['application_id']}/guilds/{GUILD}/commands")
+    synced = {c["name"]: c for c in put.body}
+    nb, fi, uk = catalog("nb"), catalog("fi"), catalog("uk")
+    help_text = "List the commands you can use"
+    assert synced["help"]["description"] == help_text
+    assert synced["help"]["description_localizations"] == {
+        "no": nb[help_text],
+        "fi": fi[help_text],
+        "uk": uk[help_text],
+    }
+    [period] = [o for o in synced["leaderboard"]["options"] if o["name"] == "period"]
+    week = period["choices"][0]
+    assert week["value"] == "week" and week["name"] == "last 7 days"
+    assert week["name_localizations"] == {
+        "no": nb["last 7 days"],
+        "fi": fi["last 7 days"],
+        "uk": uk["last 7 days"],
+    }
+    assert len(set(week["name_localizations"].values())) == 3, "three languages, three words"
+    [zone] = synced["timezone"]["options"]
+    assert zone["autocomplete"] is True and zone["description_localizations"]["fi"]
+    give = {o["name"]: o for o in synced["kudos"]["options"]}["give"]
+    assert [o["name"] for o in give["options"]] == ["member", "reason"]
+    assert "default_member_permissions" not in synced["kudos"]

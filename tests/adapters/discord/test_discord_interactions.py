@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import asyncio
+import logging
 from typing import Any
 
+import pytest
 from discord_kit import GUILD, INTRO, Bot, running, slash
 from fake_discord import IDS, FakeDiscord, eventually, frame
 
@@ -322,3 +324,29 @@ async def test_an_expired_interaction_is_answered_in_the_channel(bot: Bot) -> No
     await bot.settle()
     assert "gave kudos to" in public.body["content"]
     assert len(bot.recorder.of(CommandInvoked)) == 1
+
+
+async def test_timezone_autocomplete_suggests_zones_for_what_was_typed(bot: Bot) -> None:
+    typing = slash("timezone", [{"type": 3, "name": "zone", "value": "riga", "focused": True}])
+    typing["d"]["type"] = 4  # APPLICATION_COMMAND_AUTOCOMPLETE
+    await bot.fake.send(typing)
+    [answer] = await bot.fake.wait_for("POST", rf"/interactions/{typing['d']['id']}/[^/]+/callback")
+    await bot.settle()
+    assert answer.body == {
+        "type": 8,
+        "data": {"choices": [{"name": "Europe/Riga", "value": "Europe/Riga"}]},
+    }
+    assert not bot.recorder.of(CommandInvoked), "typing is not running the command"
+
+
+async def test_guild_sync_removes_what_a_global_sync_left_once(
+    fake: FakeDiscord, caplog: pytest.LogCaptureFixture
+) -> None:
+    fake.global_commands = [{"id": "1", "name": "kudos", "type": 1}]
+    caplog.set_level(logging.INFO)
+    async with running(fake):
+        [cleared] = fake.sent("PUT", rf"/applications/{APP}/commands")
+        assert cleared.body == []
+        assert any("removed 1 global Discord command" in r.getMessage() for r in caplog.records)
+    async with running(fake):
+        assert len(fake.sent("PUT", rf"/applications/{APP}/commands")) == 1, "nothing left"
