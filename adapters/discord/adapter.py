@@ -42,7 +42,8 @@ from adapters.discord.port import DiscordPort
 from adapters.discord.refs import DM_WORKSPACE, member_ref
 from adapters.text_limits import clip
 from bot.config import DiscordConfig
-from bot.i18n import _
+from bot.dispatch import reply_locale
+from bot.i18n import _, using_locale
 from bot.model import CommandInvoked, Event, Member
 from bot.needs import Need
 from bot.ports import Directory, PlatformRefused
@@ -516,25 +517,30 @@ class DiscordAdapter:
         self._track()
         data = translate.raw_data(interaction)
         custom_id = data.get("custom_id")
+        workspace = self.workspace_for(interaction.guild_id, interaction.user.id)
         if (
             kind is Kind.COMPONENT
             and isinstance(custom_id, str)
             and custom_id.startswith(OPEN_FORM)
         ):
             try:
-                await self.port.open_offered(interaction, custom_id[len(OPEN_FORM) :])
+                with using_locale(await self._locale(interaction, workspace)):
+                    await self.port.open_offered(interaction, custom_id[len(OPEN_FORM) :])
             except PlatformRefused as refused:
                 log.warning("could not open an offered form: %s", refused)
             return
-        workspace = self.workspace_for(interaction.guild_id, interaction.user.id)
         try:
             event = self._interaction_event(interaction, kind, workspace)
         except Exception as error:
             log.warning("interaction %s could not be translated: %s", interaction.id, error)
-            await self._say(interaction, _("Agora could not read this request. Please try again."))
+            with using_locale(await self._locale(interaction, workspace)):
+                said = _("Agora could not read this request. Please try again.")
+            await self._say(interaction, said)
             return
         if event is None:
-            await self._say(interaction, _("This button no longer works. Run the command again."))
+            with using_locale(await self._locale(interaction, workspace)):
+                said = _("This button no longer works. Run the command again.")
+            await self._say(interaction, said)
             return
         ephemeral = True
         if isinstance(event, CommandInvoked):
@@ -587,6 +593,25 @@ class DiscordAdapter:
                 await interaction.response.autocomplete(choices)
         except (discord.HTTPException, aiohttp.ClientError) as error:
             log.warning("could not suggest values for interaction %s: %s", interaction.id, error)
+
+    async def _locale(
+        self, interaction: discord.Interaction[discord.Client], workspace: str
+    ) -> str:
+        """The member's language for what the adapter answers itself, chosen as the core
+        chooses (`reply_locale`): their stored choice first, so a read of the directory."""
+        chosen: str | None = None
+        try:
+            async with self.core.runtime.storage.unit_of_work() as uow:
+                directory: Directory = uow.get(Directory)  # type: ignore[type-abstract]
+                record = await directory.get(translate.actor_ref(interaction, workspace))
+                chosen = record.locale if record is not None else None
+        except Exception as error:  # the database may be away: the client's language then
+            log.warning("no stored language for interaction %s: %s", interaction.id, error)
+        try:
+            channel = translate.interaction_channel(interaction, workspace)
+        except translate.Untranslatable:
+            channel = None
+        return reply_locale(self.core.config.bot, chosen, channel, translate.locale_of(interaction))
 
     async def _say(self, interaction: discord.Interaction[discord.Client], text: str) -> None:
         """A short private answer from the adapter itself (nothing reached the core)."""

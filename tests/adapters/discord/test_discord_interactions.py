@@ -11,7 +11,18 @@ from discord_kit import GUILD, INTRO, Bot, running, slash
 from fake_discord import IDS, FakeDiscord, eventually, frame
 
 from adapters.discord import commands
-from bot.model import ButtonPressed, CommandInvoked, Event, FormSubmitted, MessagePosted, Ref
+from adapters.discord.custom_ids import OPEN_FORM
+from bot.i18n import _, using_locale
+from bot.model import (
+    ButtonPressed,
+    CommandInvoked,
+    Event,
+    FormSubmitted,
+    Member,
+    MessagePosted,
+    Ref,
+)
+from bot.ports import Directory
 
 USERS = IDS["users"]
 CHANNELS = IDS["channels"]
@@ -350,3 +361,42 @@ async def test_guild_sync_removes_what_a_global_sync_left_once(
         assert any("removed 1 global Discord command" in r.getMessage() for r in caplog.records)
     async with running(fake):
         assert len(fake.sent("PUT", rf"/applications/{APP}/commands")) == 1, "nothing left"
+
+
+def expired_click(locale: str) -> dict[str, Any]:
+    """carol presses a button whose stored custom id this process no longer knows."""
+    click = frame("interaction_create_button")
+    click["d"]["data"]["custom_id"] = "agora/stored/forgotten"
+    click["d"]["locale"] = locale
+    return click
+
+
+async def test_an_expired_button_answers_in_the_members_language(bot: Bot) -> None:
+    said = "This button no longer works. Run the command again."
+    await bot.fake.send(expired_click("nb"))
+    [answer] = await bot.fake.wait_for("POST", CALLBACK)
+    with using_locale("nb"):
+        assert answer.body["data"]["content"] == _(said) != said, "what her client speaks"
+    carol = Member(Ref("discord", GUILD, USERS["carol"]), "carol")
+    storage = bot.app.runtime.storage
+    async with storage.unit_of_work() as uow:
+        directory = uow.get(Directory)  # type: ignore[type-abstract]
+        record = await directory.upsert_member(carol, bot.app.runtime.clock.now())
+        await directory.set_person_prefs(record.person_id, locale="fi")
+    again = expired_click("nb")
+    again["d"]["id"] = str(int(again["d"]["id"]) + 1)
+    again["d"]["token"] = "token-expired-again"
+    await bot.fake.send(again)
+    [_first, second] = await bot.fake.wait_for("POST", CALLBACK, count=2)
+    with using_locale("fi"):
+        assert second.body["data"]["content"] == _(said), "her own choice wins"
+
+
+async def test_an_expired_form_offer_answers_in_the_members_language(bot: Bot) -> None:
+    click = expired_click("uk")
+    click["d"]["data"]["custom_id"] = OPEN_FORM + "gone"
+    await bot.fake.send(click)
+    [answer] = await bot.fake.wait_for("POST", CALLBACK)
+    with using_locale("uk"):
+        said = _("This form has expired. Run the command again to get a new one.")
+    assert answer.body["data"]["content"] == said and said.startswith("Термін")
