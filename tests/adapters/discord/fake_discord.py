@@ -172,9 +172,7 @@ class FakeDiscord:
                 await self._resumed(ws, data)
             elif op == 8:
                 self.chunk_requests.append(data["d"])
-                chunk = frame("guild_members_chunk")
-                chunk["d"]["nonce"] = data["d"].get("nonce")
-                await self._dispatch(ws, chunk)
+                await self._members_requested(ws, data["d"])
         if self._ws is ws:
             self._ws = None
             self._connected.clear()
@@ -195,6 +193,12 @@ class FakeDiscord:
         await self._dispatch(ws, ready)
         await self._dispatch(ws, copy.deepcopy(self.guild))
         self._connected.set()
+
+    async def _members_requested(self, ws: web.WebSocketResponse, request: dict[str, Any]) -> None:
+        """Op 8: the guild's members in one GUILD_MEMBERS_CHUNK carrying the request's nonce."""
+        chunk = frame("guild_members_chunk")
+        chunk["d"]["nonce"] = request.get("nonce")
+        await self._dispatch(ws, chunk)
 
     async def _resumed(self, ws: web.WebSocketResponse, data: dict[str, Any]) -> None:
         self.resumes.append(data)

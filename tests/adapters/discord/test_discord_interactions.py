@@ -139,7 +139,8 @@ async def test_a_slow_handler_is_deferred_in_time_and_answered_after(fake: FakeD
 
 async def test_a_command_behind_a_busy_core_is_deferred_at_once(fake: FakeDiscord) -> None:
     """An event stuck in the core for longer than defer_after: no waiting for the timer."""
-    async with running(fake, defer_after=1.5) as bot:
+    async with running(fake) as bot:
+        bot.adapter.interactions.defer_after = 1.5  # the timer alone would take this long
         release = asyncio.Event()
         handle = bot.app.dispatcher.handle
 
