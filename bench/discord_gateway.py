@@ -20,11 +20,13 @@ client's: what the adapter and a core busy with every feature add to discord.py'
 own gateway handling. The bare client runs first so that its row's peak RSS is its
 own (the process had imported Agora already, nothing more).
 
-`discord_members`: a guild of 10,000 members arrives in GUILD_CREATE; tracemalloc
-counts what stays allocated from just before the fake builds that frame until the
-guild is cached (every member present), first for Agora (the whole app, adapter
-included), then for a bare `discord.Client` with the same intents on the same fake
-data. Per member ≤ 1.2 KiB; both figures and the ratio are printed.
+`discord_members`: a guild of 10,000 members arrives, first all in GUILD_CREATE, then
+the way Discord sends a large guild without the presences intent (GUILD_CREATE holds
+only the bot; the client asks with op 8 and gets GUILD_MEMBERS_CHUNK frames of 1,000);
+tracemalloc counts what stays allocated from just before the fake builds GUILD_CREATE
+until the guild is cached (every member present), first for Agora (the whole app,
+adapter included), then for a bare `discord.Client` with the same intents on the same
+fake data. Per member ≤ 1.2 KiB on both paths; both figures and the ratio are printed.
 """
 
 from __future__ import annotations
@@ -66,6 +68,7 @@ ACK_P99_MS = 300.0
 LOAD_MEMBERS = 500  # members in the guild (and authors) during the load
 CROWD = 10_000  # members in the guild for the memory figure
 KIB_PER_MEMBER = 1.2
+CHUNK = 1000  # members per GUILD_MEMBERS_CHUNK, as Discord sends them
 ENV = {"DISCORD_TOKEN": "fake-bot-token"}
 GUILD = str(IDS["guild_id"])
 CHANNELS = (str(IDS["channels"]["general"]), str(IDS["channels"]["help"]))
@@ -128,10 +131,11 @@ class BenchDiscord(FakeDiscord):
     `gate` is set, so the bot's memory can be counted from just before it arrives.
     """
 
-    def __init__(self, members: int, *, gated: bool = False) -> None:
+    def __init__(self, members: int, *, gated: bool = False, chunked: bool = False) -> None:
         super().__init__()
         self.members = members
         self.gate: asyncio.Event | None = asyncio.Event() if gated else None
+        self.chunked = chunked
         self.acked: dict[str, tuple[float, int]] = {}  # interaction id → (when, callback type)
 
     async def _dispatch(self, ws: Any, item: dict[str, Any]) -> None:
@@ -139,12 +143,33 @@ class BenchDiscord(FakeDiscord):
             if self.gate is not None:
                 await self.gate.wait()
             guild = item["d"]
-            guild["members"] += [member_payload(n) for n in range(self.members)]
-            guild["member_count"] = len(guild["members"])
-            guild["large"] = len(guild["members"]) > 250
+            everyone = len(guild["members"]) + self.members
+            if self.chunked:
+                # As Discord does without the presences intent: only the bot itself; the
+                # client asks for the others (op 8) and gets them in chunks.
+                guild["members"] = [m for m in guild["members"] if m["user"].get("bot")]
+            else:
+                guild["members"] += [member_payload(n) for n in range(self.members)]
+            guild["member_count"] = everyone
+            guild["large"] = everyone > 250
         self.seq += 1
         item["s"] = self.seq
         await self._send_raw(ws, item)
+
+    async def _members_requested(self, ws: Any, request: dict[str, Any]) -> None:
+        """Every member, CHUNK at a time, as GUILD_MEMBERS_CHUNK frames with the nonce."""
+        known = frame("guild_create")["d"]["members"]
+        everyone = known + [member_payload(n) for n in range(self.members)]
+        count = math.ceil(len(everyone) / CHUNK)
+        for index in range(count):
+            chunk = {
+                "guild_id": GUILD,
+                "members": everyone[index * CHUNK : (index + 1) * CHUNK],
+                "chunk_index": index,
+                "chunk_count": count,
+                "nonce": request.get("nonce"),
+            }
+            await self._dispatch(ws, {"op": 0, "t": "GUILD_MEMBERS_CHUNK", "d": chunk})
 
     def _callback(self, call: Any, interaction_id: str, token: str) -> dict[str, Any]:
         kind = int((call.body or {}).get("type") or 0)
@@ -239,9 +264,11 @@ async def drive(fake: BenchDiscord, frames: Frames, duration: float) -> Load:
 # --- run in the fake's process (`Elsewhere.call`) ------------------------------------------
 
 
-async def fake_start(state: dict[str, Any], members: int, gated: bool) -> tuple[str, str]:
+async def fake_start(
+    state: dict[str, Any], members: int, gated: bool, chunked: bool = False
+) -> tuple[str, str]:
     """Start the fake; its REST base and gateway URL."""
-    fake = state["fake"] = BenchDiscord(members, gated=gated)
+    fake = state["fake"] = BenchDiscord(members, gated=gated, chunked=chunked)
     await fake.start()
     return fake.api_base, fake.gateway_url
 
@@ -267,6 +294,17 @@ async def fake_acks(state: dict[str, Any]) -> dict[str, tuple[float, int]]:
 
 async def fake_stop(state: dict[str, Any]) -> None:
     await state.pop("fake").stop()
+
+
+def agora_intents() -> Any:
+    """The intents Agora asks for with every feature on; the bare client gets the same."""
+    from adapters.discord.intents import intents
+    from bot.app import enabled_features
+    from bot.config import AgoraConfig, DiscordConfig
+    from bot.registry import Registry
+
+    config = AgoraConfig()
+    return intents(DiscordConfig(), Registry(enabled_features(config)).needs(config))
 
 
 def discord_section(api: str, gateway: str) -> Any:
@@ -305,12 +343,10 @@ async def bare_client(case: Case, elsewhere: Elsewhere, duration: float) -> Bare
     """
     import discord
 
-    from adapters.discord.adapter import intents
     from adapters.discord.endpoints import Endpoints
-    from bot.config import DiscordConfig
 
     api, gateway = await elsewhere.call(fake_start, LOAD_MEMBERS, False)
-    client = discord.Client(intents=intents(DiscordConfig()), guild_ready_timeout=0.05)
+    client = discord.Client(intents=agora_intents(), guild_ready_timeout=0.05)
     endpoints = Endpoints(api, gateway)
     endpoints.apply(client)  # only re-roots discord.py's URLs at the fake
     seen: set[str] = set()
@@ -520,11 +556,11 @@ def _counted() -> int:
     return current
 
 
-async def _agora_bytes(case: Case, elsewhere: Elsewhere) -> tuple[int, LoopProbe]:
+async def _agora_bytes(case: Case, elsewhere: Elsewhere, chunked: bool) -> tuple[int, LoopProbe]:
     from adapters.discord.adapter import DiscordAdapter
     from bot.app import build_app, open_storage
 
-    api, gateway = await elsewhere.call(fake_start, CROWD, True)
+    api, gateway = await elsewhere.call(fake_start, CROWD, True, chunked)
     config = await adapter_config(case, discord=discord_section(api, gateway))
     storage = await open_storage(config, create_schema=True)
     app = await build_app(config, storage=storage)
@@ -542,15 +578,13 @@ async def _agora_bytes(case: Case, elsewhere: Elsewhere) -> tuple[int, LoopProbe
         await elsewhere.call(fake_stop)
 
 
-async def _bare_bytes(elsewhere: Elsewhere) -> tuple[int, LoopProbe]:
+async def _bare_bytes(elsewhere: Elsewhere, chunked: bool) -> tuple[int, LoopProbe]:
     import discord
 
-    from adapters.discord.adapter import intents
     from adapters.discord.endpoints import Endpoints
-    from bot.config import DiscordConfig
 
-    api, gateway = await elsewhere.call(fake_start, CROWD, True)
-    client = discord.Client(intents=intents(DiscordConfig()), guild_ready_timeout=0.05)
+    api, gateway = await elsewhere.call(fake_start, CROWD, True, chunked)
+    client = discord.Client(intents=agora_intents(), guild_ready_timeout=0.05)
     # Only re-roots discord.py's URLs at the fake; nothing else of Agora's.
     Endpoints(api, gateway).apply(client)
     try:
@@ -571,18 +605,33 @@ async def _bare_bytes(elsewhere: Elsewhere) -> tuple[int, LoopProbe]:
 
 @benchmark("discord_members", title="Discord memory per cached member")
 async def discord_members(case: Case) -> list[Row]:
+    rows: list[Row] = []
+    for chunked in (False, True):
+        rows += await _members_rows(case, chunked)
+    return rows
+
+
+async def _members_rows(case: Case, chunked: bool) -> list[Row]:
+    """Agora's and a bare client's bytes per member: all in GUILD_CREATE, or in chunks."""
     elsewhere = Elsewhere("fake-discord")  # a fresh fake in it for each
     try:
-        agora, ours_probe = await _agora_bytes(case, elsewhere)
+        agora, ours_probe = await _agora_bytes(case, elsewhere, chunked)
         gc.collect()
-        bare, bare_probe = await _bare_bytes(elsewhere)
+        bare, bare_probe = await _bare_bytes(elsewhere, chunked)
     finally:
         await elsewhere.close()
     per_member = agora / CROWD / 1024
     baseline = bare / CROWD / 1024
+    how = (
+        f"in GUILD_MEMBERS_CHUNK frames of {CHUNK:,} (GUILD_CREATE held only the bot, as "
+        "Discord sends it without presences; the client asked with op 8)"
+        if chunked
+        else "in GUILD_CREATE"
+    )
+    path = ", chunked" if chunked else ""
     return [
         measured_row(
-            f"Discord memory per cached member, {CROWD:,} members",
+            f"Discord memory per cached member, {CROWD:,} members{path}",
             per_member,
             "KiB",
             at_most=KIB_PER_MEMBER,
@@ -592,8 +641,8 @@ async def discord_members(case: Case) -> list[Row]:
             note=(
                 f"discord_members: tracemalloc in the bot's process (the fake runs in its "
                 f"own), bytes allocated from just before GUILD_CREATE ({CROWD:,} generated "
-                f"members + 3) and still alive once the guild was cached: Agora (the whole "
-                f"app, every feature on, SQLite) {agora / 2**20:.2f} MiB, a bare "
+                f"members + 3, {how}) and still alive once the guild was cached: Agora (the "
+                f"whole app, every feature on, SQLite) {agora / 2**20:.2f} MiB, a bare "
                 f"discord.Client with the same intents {bare / 2**20:.2f} MiB; ratio "
                 f"Agora / bare; stall while the guild was parsed and cached, under "
                 f"tracemalloc (which slows allocation several times over): Agora "
@@ -601,7 +650,7 @@ async def discord_members(case: Case) -> list[Row]:
             ),
         ),
         measured_row(
-            "bare discord.py per cached member (baseline)",
+            f"bare discord.py per cached member (baseline){path}",
             baseline,
             "KiB",
             digits=2,

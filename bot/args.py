@@ -9,7 +9,7 @@ async step done by the dispatcher.
 from __future__ import annotations
 
 import re
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from enum import StrEnum
@@ -35,9 +35,19 @@ class ArgKind(StrEnum):
     DATETIME = "datetime"
 
 
+# Values a member might mean by what they typed so far (for platforms that suggest as
+# members type, like Discord's autocomplete); pure and quick, at most `SUGGESTIONS`.
+Completer = Callable[[str], Sequence[str]]
+SUGGESTIONS = 25
+
+
 @dataclass(frozen=True, slots=True)
 class Arg:
-    """One declared argument. `option=True` makes it a `--name value` (or `--flag`)."""
+    """One declared argument. `option=True` makes it a `--name value` (or `--flag`).
+
+    `labels` name the `choices` (msgids, in the same order) where a platform shows a
+    picker; members still type the choices themselves. `complete` suggests values.
+    """
 
     name: str
     kind: ArgKind
@@ -48,6 +58,18 @@ class Arg:
     min: int | None = None
     max: int | None = None
     option: bool = False
+    labels: tuple[str, ...] = ()
+    complete: Completer | None = None
+
+    def __post_init__(self) -> None:
+        if self.labels and len(self.labels) != len(self.choices):
+            raise ValueError(f"argument {self.name}: one label per choice")
+
+    def label(self, choice: str) -> str:
+        """The msgid naming `choice` (the choice itself when it has no label)."""
+        if self.labels and choice in self.choices:
+            return self.labels[self.choices.index(choice)]
+        return choice
 
     @property
     def key(self) -> str:
@@ -84,8 +106,15 @@ def ChannelArg(name: str, help: str = "", *, required: bool = True, option: bool
     return Arg(name, ArgKind.CHANNEL, help, required, option=option)
 
 
-def WordArg(name: str, help: str = "", *, required: bool = True, default: str | None = None) -> Arg:
-    return Arg(name, ArgKind.WORD, help, required, default)
+def WordArg(
+    name: str,
+    help: str = "",
+    *,
+    required: bool = True,
+    default: str | None = None,
+    complete: Completer | None = None,
+) -> Arg:
+    return Arg(name, ArgKind.WORD, help, required, default, complete=complete)
 
 
 def TextArg(name: str, help: str = "", *, required: bool = True, default: str = "") -> Arg:
@@ -112,8 +141,9 @@ def ChoiceArg(
     *,
     required: bool = True,
     default: str | None = None,
+    labels: Sequence[str] = (),
 ) -> Arg:
-    return Arg(name, ArgKind.CHOICE, help, required, default, tuple(choices))
+    return Arg(name, ArgKind.CHOICE, help, required, default, tuple(choices), labels=tuple(labels))
 
 
 def DurationArg(name: str, help: str = "", *, required: bool = True, option: bool = False) -> Arg:

@@ -397,6 +397,39 @@ def slack_manifest(
     print(text)
 
 
+discord_app = typer.Typer(
+    help="Discord: the link that adds the bot to a server.", no_args_is_help=True
+)
+app.add_typer(discord_app, name="discord")
+
+
+@discord_app.command("invite-url")
+def discord_invite_url(
+    config: ConfigOption = None,
+    client_id: Annotated[
+        int | None,
+        typer.Option(
+            "--client-id",
+            help="The Application ID (default: [discord] application_id, else the bot token).",
+        ),
+    ] = None,
+) -> None:
+    """Print the link that adds the bot to a server, with the permissions it asks for and why."""
+    from adapters.discord.invite_link import InviteLinkError, describe, invite_link
+    from bot.app import enabled_features
+    from bot.registry import Registry
+
+    cfg = load_or_exit(config)
+    needs = Registry(enabled_features(cfg)).needs(cfg)
+    try:
+        link = invite_link(cfg, needs, client_id=client_id, env=os.environ)
+    except InviteLinkError as error:
+        err.print(str(error), markup=False, highlight=False)
+        raise typer.Exit(2) from None
+    for line in describe(link):
+        out.print(line, markup=False, highlight=False, soft_wrap=True)
+
+
 modlog_app = typer.Typer(help="The moderation audit log.", no_args_is_help=True)
 app.add_typer(modlog_app, name="modlog")
 

@@ -202,6 +202,11 @@ class ConsoleConfig(Section):
     start_in: str = "general"
 
 
+# The longest an interaction waits before it is deferred: the answer's round trip to
+# Discord must still fit in the 300 ms acknowledgement target.
+MAX_DEFER_AFTER = 0.25
+
+
 class DiscordConfig(Section):
     enabled: bool = False
     token_env: str = "DISCORD_TOKEN"
@@ -209,10 +214,17 @@ class DiscordConfig(Section):
     shard_count: int | None = Field(None, ge=1)
     api_base_url: str | None = None
     gateway_url: str | None = None
-    message_content: bool = True
+    # The privileged intents; unset, each is asked for only when an enabled feature needs
+    # it (the adapter's `intents`), true or false overrides that.
+    message_content: bool | None = None
+    members: bool | None = None
+    # The application's id, for `agora discord invite-url` (else read from the token).
+    application_id: int | None = Field(None, ge=1)
     # Seconds an interaction waits for the core's first answer before it is deferred
     # (Discord allows 3 s). Within it a reply is the response itself and a form a modal.
-    defer_after: float = Field(0.25, ge=0, le=2.5)
+    # At most MAX_DEFER_AFTER: longer, a slow command leaves the member without any sign
+    # of life past the acknowledgement target (300 ms p99, `make bench BENCH=discord`).
+    defer_after: float = Field(0.25, ge=0, le=MAX_DEFER_AFTER)
 
     _env = field_validator("token_env")(check_env_name)
 

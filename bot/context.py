@@ -14,6 +14,7 @@ from dataclasses import replace
 from datetime import datetime
 from typing import TYPE_CHECKING, Any, TypeVar, cast
 
+from bot.command_names import name_on, reserved_commands
 from bot.i18n import _, normalize_locale, using_locale
 from bot.model import (
     Block,
@@ -168,6 +169,20 @@ class Context:
 
     def can(self, platform: str, capability: Capability) -> bool:
         return capability in self.port(platform).capabilities
+
+    def command_path(self, name: str, platform: str | None = None) -> str:
+        """Command `name` as members type it on `platform` (default: where the event came
+        from), without the slash: `kudos`; on Discord `kudos give`; on Slack, whose own
+        `/invite` wins, `referrals invite` (see `bot.command_names`)."""
+        where = platform or (self.event.platform if self.event is not None else None)
+        port = self.runtime.ports.get(where) if where is not None else None
+        if port is None:
+            return name
+        registry = self.runtime.registry
+        spec = registry.resolve(name, "")[0]
+        if spec is not None and spec.name == name:  # a root the platform keeps is renamed
+            name = name_on(registry, reserved_commands(port), spec)
+        return registry.path(name, verbs=Capability.COMMAND_VERBS in port.capabilities)
 
     async def send(self, out: Outgoing) -> Ref | None:
         """Deliver `out`; returns its ref, or None when the platform could not."""

@@ -19,6 +19,7 @@ from typing import Any
 
 from bot.args import ArgError, ArgKind, ChannelToken, MemberToken, parse_args, usage
 from bot.batching import GroupCommit
+from bot.config import BotConfig
 from bot.context import Context, UserError, Work
 from bot.i18n import _, normalize_locale, using_locale
 from bot.model import (
@@ -78,6 +79,20 @@ def activity_kind(event: Event) -> str | None:
     if isinstance(event, MemberLeft):
         return "leave"
     return None
+
+
+def reply_locale(
+    bot: BotConfig, chosen: str | None, channel: Channel | None, client: str | None
+) -> str:
+    """The language to answer a member in: their own choice, else the channel's language,
+    else what their client speaks, else the community's. (Adapters that answer by
+    themselves, such as an expired button, use it too.)"""
+    return (
+        normalize_locale(chosen)
+        or bot.channel_language(channel.name if channel is not None else None)
+        or normalize_locale(client)
+        or bot.language
+    )
 
 
 class Dispatcher:
@@ -207,18 +222,14 @@ class Dispatcher:
         return self._activity(work, event, record)
 
     def _locale(self, event: Event, record: MemberRecord | None) -> str:
-        """The member's own choice, else the channel's language, else what their client
-        speaks, else the community's."""
-        chosen = record.locale if record else None
         channel = getattr(event, "channel", None)
         if isinstance(event, MessagePosted):
             channel = event.message.channel
-        bot = self.runtime.config.bot
-        return (
-            normalize_locale(chosen)
-            or bot.channel_language(channel.name if isinstance(channel, Channel) else None)
-            or normalize_locale(getattr(event, "locale", None))
-            or bot.language
+        return reply_locale(
+            self.runtime.config.bot,
+            record.locale if record else None,
+            channel if isinstance(channel, Channel) else None,
+            getattr(event, "locale", None),
         )
 
     async def _remember_channel(self, work: Work, event: Event) -> None:
@@ -356,7 +367,7 @@ class Dispatcher:
                 _(
                     "{problem}\nUsage: {usage}",
                     problem=str(error),
-                    usage=usage(spec.name, spec.args),
+                    usage=usage(ctx.command_path(spec.name), spec.args),
                 ),
                 ephemeral=True,
             )

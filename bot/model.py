@@ -92,6 +92,9 @@ class Message:
     # Said to the bot: a mention of it, or a one-to-one DM with it (adapters know
     # the bot's own id; the core answers such messages, see features/core).
     to_bot: bool = False
+    # The title of the post this message opens, where the platform has titled posts (a
+    # Discord forum post); "" elsewhere.
+    title: str = ""
 
 
 # --- events -------------------------------------------------------------------------
@@ -344,6 +347,14 @@ class Capability(StrEnum):
     IMAGES = "images"
     PIN = "pin"
     INVITES = "invites"
+    # Not a power but a shape: a command with subcommands cannot also run by itself, so
+    # its own form is typed with its verb (`/kudos give`; see `Registry.path`).
+    COMMAND_VERBS = "command_verbs"
+
+
+# Everything a platform may be able to do; the shapes (COMMAND_VERBS) are not powers, so a
+# platform that can do everything (the memory adapter, the console) has none of them.
+EVERY_POWER = frozenset(Capability) - {Capability.COMMAND_VERBS}
 
 
 class TimeStyle(StrEnum):

@@ -25,7 +25,24 @@ class CapabilityMissing(Exception):
 
 
 class PlatformRefused(Exception):
-    """The platform said no (missing permission, rate limit exhausted, unknown target)."""
+    """The platform said no (missing permission, rate limit exhausted, unknown target).
+
+    Adapters raise one of the kinds below when the platform says which it is, so a
+    feature can tell a member who cannot be reached (skip them, the others still get
+    theirs) from a setup an admin must fix (the bot lacks a permission).
+    """
+
+
+class MemberUnreachable(PlatformRefused):
+    """This member cannot be written to: DMs closed, the bot blocked, or the account gone."""
+
+
+class BotLacksPermission(PlatformRefused):
+    """The bot's role may not do this there; an admin fixes it in the platform's settings."""
+
+
+class TargetGone(PlatformRefused):
+    """The channel or message no longer exists (or the bot can no longer see it)."""
 
 
 class StorageUnavailable(Exception):

@@ -7,6 +7,7 @@ features claim one command name.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Awaitable, Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, TypeVar
@@ -14,6 +15,7 @@ from typing import TYPE_CHECKING, Any, TypeVar
 from bot.args import Arg
 from bot.config import AgoraConfig, FeatureConfig, Problem
 from bot.model import Block, Event, Level
+from bot.needs import Need
 from bot.stats import Figure, Window
 
 if TYPE_CHECKING:
@@ -26,6 +28,7 @@ PersonHook = Callable[["Context", int], Awaitable[Any]]
 HomeHook = Callable[["Context"], Awaitable[Sequence[Block]]]
 StatsHook = Callable[["Context", Window], Awaitable[Sequence[Figure]]]
 CommandGuard = Callable[["Context", "CommandSpec"], Awaitable[None]]
+NeedsHook = Callable[[Any], Iterable[Need]]
 ConfigCheck = Callable[[Any, AgoraConfig], Iterable[Problem]]
 CronSource = str | Callable[[Any], str | None] | None
 
@@ -34,6 +37,14 @@ F = TypeVar("F", bound=Callable[..., Any])
 
 class RegistryError(Exception):
     """Two declarations clash; found at start-up, never at run time."""
+
+
+# The word for a root command's own form where a platform cannot have a command that both
+# runs itself and holds subcommands (Discord): `/kudos @bob` and `/kudos me` become
+# `/kudos give @bob` and `/kudos me`. Each such root declares its verb (`verb="give"`);
+# a plugin that does not gets this one.
+DEFAULT_VERB = "run"
+_VERB = re.compile(r"[a-z][a-z0-9-]{0,31}")
 
 
 @dataclass(frozen=True, slots=True)
@@ -46,6 +57,8 @@ class CommandSpec:
     handler: CommandHandler
     ephemeral: bool = False
     hidden: bool = False
+    # This root command's own form where it must be named (see DEFAULT_VERB); "" for none.
+    verb: str = ""
 
     @property
     def root(self) -> str:
@@ -109,6 +122,9 @@ class Feature:
     home_first: bool = False
     stats_hooks: list[StatsHook] = field(default_factory=list)
     command_guards: list[CommandGuard] = field(default_factory=list)
+    # What the platform must show the feature or let it do, whatever its settings.
+    needs: frozenset[Need] = frozenset()
+    need_hooks: list[NeedsHook] = field(default_factory=list)
 
     def command(
         self,
@@ -119,10 +135,19 @@ class Feature:
         level: Level = Level.MEMBER,
         ephemeral: bool = False,
         hidden: bool = False,
+        verb: str = "",
     ) -> Callable[[F], F]:
         def register(fn: F) -> F:
             spec = CommandSpec(
-                name, help, tuple(args), level, self.name, fn, ephemeral=ephemeral, hidden=hidden
+                name,
+                help,
+                tuple(args),
+                level,
+                self.name,
+                fn,
+                ephemeral=ephemeral,
+                hidden=hidden,
+                verb=verb,
             )
             self.commands.append(spec)
             return fn
@@ -203,6 +228,18 @@ class Feature:
         self.command_guards.append(fn)
         return fn
 
+    def requires(self, fn: F) -> F:
+        """Declare needs that depend on this feature's section (`section → needs`)."""
+        self.need_hooks.append(fn)
+        return fn
+
+    def needs_for(self, section: Any) -> frozenset[Need]:
+        """Everything this feature needs from a platform with these settings."""
+        found = set(self.needs)
+        for hook in self.need_hooks:
+            found.update(hook(section))
+        return frozenset(found)
+
     def action_id(self, action: str, *parts: object) -> str:
         return ":".join([self.name, action, *(str(p) for p in parts)])
 
@@ -213,6 +250,7 @@ class Registry:
     def __init__(self, features: Iterable[Feature]) -> None:
         self.features: dict[str, Feature] = {}
         self._commands: dict[str, CommandSpec] = {}
+        self._with_subcommands: set[str] = set()
         for feature in features:
             self.add(feature)
 
@@ -228,6 +266,22 @@ class Registry:
         self.features[feature.name] = feature
         for spec in feature.commands:
             self._commands[spec.name] = spec
+            if spec.sub is not None:
+                self._with_subcommands.add(spec.root)
+        for spec in self._commands.values():
+            if spec.verb:
+                self._check_verb(spec)
+
+    def _check_verb(self, spec: CommandSpec) -> None:
+        if spec.sub is not None or not _VERB.fullmatch(spec.verb):
+            raise RegistryError(
+                f"/{spec.name}: verb={spec.verb!r} must be one lower-case word on a root command"
+            )
+        same = self._commands.get(f"{spec.root} {spec.verb}")
+        if same is not None and same.handler is not spec.handler:
+            raise RegistryError(
+                f"/{spec.name}: its verb {spec.verb!r} is the subcommand /{same.name} already"
+            )
 
     @property
     def commands(self) -> list[CommandSpec]:
@@ -249,8 +303,30 @@ class Registry:
                 return sub, rest.strip()
         return self._commands.get(name), text.strip()
 
+    def path(self, name: str, *, verbs: bool) -> str:
+        """Command `name` as members type it (without the slash).
+
+        With `verbs` (platforms where a command cannot both run itself and hold
+        subcommands), a root that has subcommands is typed with its verb: `kudos give`.
+        """
+        spec = self._commands.get(name)
+        if not verbs or spec is None or spec.sub is not None:
+            return name
+        if spec.root not in self._with_subcommands:
+            return name
+        return f"{name} {verb_of(spec)}"
+
     def subcommands(self, root: str) -> list[CommandSpec]:
         return [c for c in self.commands if c.root == root and c.sub]
+
+    def needs(self, config: AgoraConfig) -> dict[Need, tuple[str, ...]]:
+        """Each need of the features, with the features that have it (in registry order)."""
+        found: dict[Need, list[str]] = {}
+        for feature in self.features.values():
+            section = config.feature(feature.name, feature.config)
+            for need in feature.needs_for(section):
+                found.setdefault(need, []).append(feature.name)
+        return {need: tuple(found[need]) for need in Need if need in found}
 
     def listeners(self, event: Event) -> Iterator[Listener]:
         for feature in self.features.values():
@@ -281,3 +357,8 @@ class Registry:
         if found is None:
             return None
         return next((j for j in found.jobs if j.name == name), None)
+
+
+def verb_of(spec: CommandSpec) -> str:
+    """The word for a root command's own form where a platform needs one (`kudos give`)."""
+    return spec.verb or DEFAULT_VERB

@@ -24,23 +24,28 @@ import itertools
 import logging
 import os
 import time
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Mapping, Sequence
 from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
 import aiohttp
 import discord
+from discord import app_commands
 from discord.backoff import ExponentialBackoff
 
-from adapters.discord import commands, frames, translate
+from adapters.discord import commands, frames, limits, translate
 from adapters.discord.custom_ids import OPEN_FORM, CustomIds
 from adapters.discord.endpoints import Endpoints
+from adapters.discord.intents import intents, privileged
 from adapters.discord.interactions import ALLOWED_MENTIONS, Interactions, Kind, kind_of
 from adapters.discord.port import DiscordPort
 from adapters.discord.refs import DM_WORKSPACE, member_ref
+from adapters.text_limits import clip
 from bot.config import DiscordConfig
-from bot.i18n import _
+from bot.dispatch import reply_locale
+from bot.i18n import _, using_locale
 from bot.model import CommandInvoked, Event, Member
+from bot.needs import Need
 from bot.ports import Directory, PlatformRefused
 
 if TYPE_CHECKING:
@@ -66,25 +71,6 @@ FATAL_CLOSE_CODES = frozenset({4004, 4010, 4011, 4012, 4013, 4014})
 CORE_SLOTS = 64
 
 
-def intents(config: DiscordConfig) -> discord.Intents:
-    """Only what the features use: members (joins, leaves, roles) and messages.
-
-    `members` and `message_content` are privileged: they must also be switched on in
-    the Developer Portal. Without Message Content the bot still sees messages that
-    mention it, slash commands, reactions, joins and leaves, but other messages come
-    with empty text (question tracking and keyword features then see nothing).
-    """
-    chosen = discord.Intents.none()
-    chosen.guilds = True
-    chosen.members = True
-    chosen.guild_messages = True
-    chosen.dm_messages = True
-    chosen.guild_reactions = True
-    chosen.dm_reactions = True
-    chosen.message_content = config.message_content
-    return chosen
-
-
 class DiscordAdapter:
     name = "discord"
 
@@ -106,6 +92,8 @@ class DiscordAdapter:
         self.interactions = Interactions(self.endpoints, self.config.defer_after)
         self.port = DiscordPort(self.ids, self.interactions)
         self.commands: commands.CommandSet | None = None
+        self._unsynced = False  # the last sync could not reach Discord: again once ready
+        self.needs: dict[Need, tuple[str, ...]] = {}
         self.client: discord.Client | None = None
         self.ready = asyncio.Event()
         self.failure: str | None = None
@@ -123,7 +111,7 @@ class DiscordAdapter:
 
     def build_client(self) -> discord.Client:
         options: dict[str, Any] = {
-            "intents": intents(self.config),
+            "intents": intents(self.config, self.needs),
             "guild_ready_timeout": self.guild_ready_timeout,
             "allowed_mentions": ALLOWED_MENTIONS,
         }
@@ -162,17 +150,15 @@ class DiscordAdapter:
                 )
             )
         self._app = app
+        self.needs = app.runtime.registry.needs(app.config)
         self.commands = commands.build(
             app.runtime.registry.commands, language=app.config.bot.language
         )
-        self.client = client = self.build_client()
-        self.port.connect(client)
         logged_in = False
         try:
-            await asyncio.wait_for(client.login(self._token), LOGIN_TIMEOUT)
+            await self._log_in()
             logged_in = True
         except discord.LoginFailure as error:
-            await client.close()
             raise StartupError(
                 _(
                     "Discord rejected the bot token in {name}. Copy a fresh token from the "
@@ -181,40 +167,49 @@ class DiscordAdapter:
                 )
             ) from error
         except RETRYABLE as error:
-            log.error("cannot reach Discord yet (%s); retrying in the background", error)
-        if logged_in:
-            await commands.sync(client, self.commands, self.config)
+            log.warning("cannot reach Discord yet (%s); retrying in the background", error)
         self._runner = asyncio.create_task(
             self._run(logged_in), name="agora: discord", context=self.endpoints.context()
         )
 
-    async def _run(self, logged_in: bool) -> None:
-        """Keep the gateway connection up; give up only on refusals retrying cannot fix."""
+    async def _log_in(self) -> discord.Client:
+        """A logged-in client with the commands synced; a fresh client when need be.
+
+        discord.py cannot log a closed client in again, and a failed login leaves the
+        HTTP session it opened: so a failed login closes its client, and the next
+        attempt (`_run`) starts from a new one.
+        """
+        assert self._token is not None and self.commands is not None
         client = self.client
-        assert client is not None and self._token is not None and self.commands is not None
+        if client is None or client.is_closed():
+            self.client = client = self.build_client()
+            self.port.connect(client)
+        try:
+            await asyncio.wait_for(client.login(self._token), LOGIN_TIMEOUT)
+        except BaseException:
+            await client.close()
+            raise
+        self._unsynced = await commands.sync(client, self.commands, self.config) is None
+        return client
+
+    async def _run(self, logged_in: bool) -> None:
+        """Keep the gateway connection up; give up only on refusals retrying cannot fix.
+
+        `logged_in` is the state of `self.client`: True after a login that worked, False
+        once the client is closed (discord.py closes it when it gives up) or was never
+        logged in. A closed client is never reused.
+        """
         backoff: ExponentialBackoff[bool] = ExponentialBackoff(base=self.retry_base)  # type: ignore[arg-type]
         while not self._closing:
+            client = self.client
             try:
-                if not logged_in:
-                    if client.is_closed():
-                        client = self._renew_client()
-                    await asyncio.wait_for(client.login(self._token), LOGIN_TIMEOUT)
+                if not logged_in or client is None:
+                    client = await self._log_in()
                     logged_in = True
-                    await commands.sync(client, self.commands, self.config)
                 await client.connect(reconnect=True)
-                if not self._closing:
-                    logged_in = False
-                    continue
-                return
+                logged_in = False  # connect() returns once the client is closed
             except discord.PrivilegedIntentsRequired:
-                self._give_up(
-                    _(
-                        "Discord refused the gateway connection: enable the Server Members "
-                        "intent (and Message Content, or set message_content = false under "
-                        "[discord]) in the Developer Portal under Bot → Privileged Gateway "
-                        "Intents, then restart Agora."
-                    )
-                )
+                self._give_up(self._intents_refused())
                 return
             except discord.LoginFailure:
                 self._give_up(
@@ -227,32 +222,44 @@ class DiscordAdapter:
                         _("Discord closed the connection for good (code {code}).", code=error.code)
                     )
                     return
-                logged_in = await self._pause(backoff, error)
+                logged_in = client is not None and not client.is_closed()
+                await self._pause(backoff, error)
             except RETRYABLE as error:
-                logged_in = await self._pause(backoff, error)
+                logged_in = logged_in and client is not None and not client.is_closed()
+                await self._pause(backoff, error)
             except asyncio.CancelledError:
                 raise
             except Exception as error:
+                if client is not None and client.ws is None and not client.is_closed():
+                    # discord.py's first gateway connection failed, and its retry trips over
+                    # the socket it never had: still logged in, try again.
+                    await self._pause(backoff, error)
+                    continue
                 # Something discord.py did not expect (a garbled frame, a bug): start over.
                 log.exception("the Discord connection failed unexpectedly; reconnecting")
-                await client.close()
-                logged_in = await self._pause(backoff, error)
+                if client is not None:
+                    await client.close()
+                logged_in = False
+                await self._pause(backoff, error)
 
-    def _renew_client(self) -> discord.Client:
-        """A fresh client after discord.py closed the old one (it cannot log in again)."""
-        self.client = client = self.build_client()
-        self.port.connect(client)
-        return client
-
-    async def _pause(self, backoff: ExponentialBackoff[bool], error: BaseException) -> bool:
+    async def _pause(self, backoff: ExponentialBackoff[bool], error: BaseException) -> None:
         if self._closing:
-            return False
+            return
         delay = backoff.delay()
         log.warning("Discord connection failed (%s); retrying in %.0f s", error, delay)
         with contextlib.suppress(TimeoutError):
             await asyncio.wait_for(self._closed.wait(), delay)
-        client = self.client
-        return client is not None and not client.is_closed()
+
+    def _intents_refused(self) -> str:
+        wanted = [intent for intent, _features in privileged(self.config, self.needs)]
+        return _(
+            "Discord refused the gateway connection: in the Developer Portal under Bot → "
+            "Privileged Gateway Intents, turn on {intents} (agora discord invite-url says "
+            "which features need them; or set {settings} = false under [discord]), then "
+            "restart Agora.",
+            intents=" + ".join(_(intent.name) for intent in wanted),
+            settings=" / ".join(intent.setting for intent in wanted),
+        )
 
     def _give_up(self, message: str) -> None:
         self.failure = message
@@ -372,9 +379,12 @@ class DiscordAdapter:
 
     async def on_ready(self) -> None:
         client = self.client
-        assert client is not None
+        assert client is not None and self.commands is not None
         log.info("connected to Discord as %s in %d guild(s)", client.user, len(client.guilds))
         self.ready.set()
+        if self._unsynced:
+            self._track()
+            self._unsynced = await commands.sync(client, self.commands, self.config) is None
 
     async def on_guild_available(self, guild: discord.Guild) -> None:
         """Tell the directory the guild's channels, so `#name` in config finds them."""
@@ -499,8 +509,7 @@ class DiscordAdapter:
         kind = kind_of(interaction)
         if kind is None:
             if interaction.type is discord.InteractionType.autocomplete:
-                with self.endpoints.webhooks():
-                    await interaction.response.autocomplete([])
+                await self._suggest(interaction)
             return
         if self.interactions.seen(interaction):
             log.info("interaction %s arrived again; answered already", interaction.id)
@@ -508,25 +517,30 @@ class DiscordAdapter:
         self._track()
         data = translate.raw_data(interaction)
         custom_id = data.get("custom_id")
+        workspace = self.workspace_for(interaction.guild_id, interaction.user.id)
         if (
             kind is Kind.COMPONENT
             and isinstance(custom_id, str)
             and custom_id.startswith(OPEN_FORM)
         ):
             try:
-                await self.port.open_offered(interaction, custom_id[len(OPEN_FORM) :])
+                with using_locale(await self._locale(interaction, workspace)):
+                    await self.port.open_offered(interaction, custom_id[len(OPEN_FORM) :])
             except PlatformRefused as refused:
                 log.warning("could not open an offered form: %s", refused)
             return
-        workspace = self.workspace_for(interaction.guild_id, interaction.user.id)
         try:
             event = self._interaction_event(interaction, kind, workspace)
         except Exception as error:
             log.warning("interaction %s could not be translated: %s", interaction.id, error)
-            await self._say(interaction, _("Agora could not read this request. Please try again."))
+            with using_locale(await self._locale(interaction, workspace)):
+                said = _("Agora could not read this request. Please try again.")
+            await self._say(interaction, said)
             return
         if event is None:
-            await self._say(interaction, _("This button no longer works. Run the command again."))
+            with using_locale(await self._locale(interaction, workspace)):
+                said = _("This button no longer works. Run the command again.")
+            await self._say(interaction, said)
             return
         ephemeral = True
         if isinstance(event, CommandInvoked):
@@ -554,6 +568,50 @@ class DiscordAdapter:
         if kind is Kind.COMPONENT:
             return translate.button_pressed(interaction, workspace, self.ids, now)
         return translate.form_submitted(interaction, workspace, self.ids, now)
+
+    async def _suggest(self, interaction: discord.Interaction[discord.Client]) -> None:
+        """Autocomplete: the values the argument's completer offers for what was typed."""
+        routes = self.commands.routes if self.commands is not None else {}
+        values: Sequence[str] = ()
+        try:
+            found = commands.focused(translate.raw_data(interaction), routes)
+            if found is not None:
+                name, option, typed = found
+                spec = self.core.runtime.registry.command(name)
+                arg = next((a for a in spec.args if a.name == option), None) if spec else None
+                if arg is not None and arg.complete is not None:
+                    values = arg.complete(typed)
+        except Exception:
+            log.exception("no suggestions for interaction %s", interaction.id)
+        choices = [
+            app_commands.Choice(name=clip(v, limits.CHOICE_NAME), value=v)
+            for v in values[: limits.COMMAND_CHOICES]
+            if len(v) <= limits.CHOICE_VALUE
+        ]
+        try:
+            with self.endpoints.webhooks():
+                await interaction.response.autocomplete(choices)
+        except (discord.HTTPException, aiohttp.ClientError) as error:
+            log.warning("could not suggest values for interaction %s: %s", interaction.id, error)
+
+    async def _locale(
+        self, interaction: discord.Interaction[discord.Client], workspace: str
+    ) -> str:
+        """The member's language for what the adapter answers itself, chosen as the core
+        chooses (`reply_locale`): their stored choice first, so a read of the directory."""
+        chosen: str | None = None
+        try:
+            async with self.core.runtime.storage.unit_of_work() as uow:
+                directory: Directory = uow.get(Directory)  # type: ignore[type-abstract]
+                record = await directory.get(translate.actor_ref(interaction, workspace))
+                chosen = record.locale if record is not None else None
+        except Exception as error:  # the database may be away: the client's language then
+            log.warning("no stored language for interaction %s: %s", interaction.id, error)
+        try:
+            channel = translate.interaction_channel(interaction, workspace)
+        except translate.Untranslatable:
+            channel = None
+        return reply_locale(self.core.config.bot, chosen, channel, translate.locale_of(interaction))
 
     async def _say(self, interaction: discord.Interaction[discord.Client], text: str) -> None:
         """A short private answer from the adapter itself (nothing reached the core)."""

@@ -13,7 +13,8 @@ Shapes:
   `"poll admin close"` → subcommand `close` in group `admin`.
 - A root that has its own command *and* subcommands (the core resolves `/kudos @bob`
   and `/kudos me`) cannot exist on Discord: the root's own command becomes the
-  subcommand `run` (`/kudos run`), unless a subcommand is already called that.
+  subcommand named by its verb (`/kudos give`, `bot.registry.verb_of`), or is the
+  subcommand of that name when it declares one as its own form (`/referrals me`).
 - Option types: member → USER, channel → CHANNEL, int → INTEGER (with min/max),
   flag → BOOLEAN, choice → STRING with choices (up to 25), everything else (word,
   text, duration, datetime, list) → STRING; the core parses those.
@@ -26,23 +27,24 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import TYPE_CHECKING, Any
 
+import aiohttp
 import discord
 
 from adapters.discord import limits
 from adapters.text_limits import clip
 from bot.args import Arg, ArgKind
 from bot.i18n import N_, SUPPORTED_LOCALES, _, using_locale
-from bot.registry import CommandSpec
+from bot.model import Level
+from bot.registry import CommandSpec, verb_of
 
 if TYPE_CHECKING:
     from bot.config import DiscordConfig
 
 log = logging.getLogger(__name__)
 
-ROOT_SUB = "run"
 CHAT_INPUT = 1
 SUB_COMMAND = 1
 SUB_COMMAND_GROUP = 2
@@ -54,6 +56,11 @@ _OPTION_TYPES = {
     ArgKind.CHANNEL: CHANNEL,
     ArgKind.INT: INTEGER,
     ArgKind.FLAG: BOOLEAN,
+}
+# Who sees a staff-only command in the menu: moderators' usual permission, and admins'.
+STAFF_PERMISSIONS: Mapping[Level, int] = {
+    Level.MODERATOR: 1 << 13,  # Manage Messages
+    Level.ADMIN: 1 << 5,  # Manage Server
 }
 # Our catalogs → Discord locales (https://discord.com/developers/docs/reference#locales).
 DISCORD_LOCALES: Mapping[str, tuple[str, ...]] = {
@@ -121,19 +128,21 @@ def _root(
             "type": CHAT_INPUT,
             "name": root,
             **_described(own.help, language),
+            **_visibility(specs),
             "options": options,
         }
     children: list[dict[str, Any]] = []
     groups: dict[str, dict[str, Any]] = {}
     entries = [(s, s.name) for s in subs]
     if own is not None:
-        if any((s.sub or "").split(" ", 1)[0] == ROOT_SUB for s in subs):
+        verb = verb_of(own)
+        taken = [s for s in subs if (s.sub or "").split(" ", 1)[0] == verb]
+        if not taken:
+            entries.insert(0, (replace(own, name=f"{root} {verb}"), own.name))
+        elif taken[0].sub != verb or taken[0].handler is not own.handler:
             skipped.append(own.name)
-            log.warning(
-                "/%s has a subcommand %r already; its own form is not synced", root, ROOT_SUB
-            )
-        else:
-            entries.insert(0, (_renamed(own, f"{root} {ROOT_SUB}"), own.name))
+            log.warning("/%s has a subcommand %r already; its own form is not synced", root, verb)
+        # else the subcommand called so *is* the own form (`/referrals me`)
     for spec, real in entries:
         path = (spec.sub or "").split(" ")
         if len(path) > 2 or not all(valid_name(p) for p in path):
@@ -175,21 +184,9 @@ def _root(
         "type": CHAT_INPUT,
         "name": root,
         **_described(N_("Commands of /{name}"), language, name=root),
+        **_visibility(specs),
         "options": children,
     }
-
-
-def _renamed(spec: CommandSpec, name: str) -> CommandSpec:
-    return CommandSpec(
-        name,
-        spec.help,
-        spec.args,
-        spec.level,
-        spec.feature,
-        spec.handler,
-        spec.ephemeral,
-        spec.hidden,
-    )
 
 
 def _options(spec: CommandSpec, language: str, skipped: list[str]) -> list[dict[str, Any]] | None:
@@ -221,36 +218,73 @@ def _option(arg: Arg, language: str) -> dict[str, Any]:
             option["max_value"] = arg.max
     elif arg.kind is ArgKind.CHANNEL:
         option["channel_types"] = list(TEXT_CHANNEL_TYPES)
-    elif arg.kind is ArgKind.CHOICE and 0 < len(arg.choices) <= limits.COMMAND_CHOICES:
-        values = [c for c in arg.choices if len(c) <= limits.CHOICE_VALUE]
-        if len(values) == len(arg.choices):
-            option["choices"] = [{"name": clip(c, limits.CHOICE_NAME), "value": c} for c in values]
+    elif arg.kind is ArgKind.CHOICE and _pickable(arg.choices):
+        option["choices"] = [_choice(arg, c, language) for c in arg.choices]
+    if arg.complete is not None and "choices" not in option:
+        option["autocomplete"] = True  # answered by `suggestions()`
     return option
+
+
+def _pickable(choices: Sequence[str]) -> bool:
+    """Discord offers at most 25 choices of at most 100 characters; more stay free text."""
+    return 0 < len(choices) <= limits.COMMAND_CHOICES and all(
+        len(c) <= limits.CHOICE_VALUE for c in choices
+    )
+
+
+def _choice(arg: Arg, value: str, language: str) -> dict[str, Any]:
+    """A choice named by its label in each language; the value stays what members type."""
+    if not arg.labels:
+        return {"name": clip(value, limits.CHOICE_NAME), "value": value}
+    return {
+        **_localized("name", arg.label(value), language, limits.CHOICE_NAME, {}),
+        "value": value,
+    }
+
+
+def _visibility(specs: Sequence[CommandSpec]) -> dict[str, Any]:
+    """Hide a command only staff may use from other members' menus (the core still checks).
+
+    Discord shows it only to members with the permission; server admins can change that
+    per role under Server Settings → Integrations. Per command, not per subcommand.
+    """
+    lowest = min((s.level for s in specs), key=lambda level: level.rank)
+    bits = STAFF_PERMISSIONS.get(lowest)
+    return {"default_member_permissions": str(bits)} if bits is not None else {}
 
 
 def _described(msgid: str, language: str, **kwargs: Any) -> dict[str, Any]:
     """`description` in the bot's language plus `description_localizations`."""
-    default_locale = language
-    default = _translated(msgid, default_locale, kwargs)
+    return _localized("description", msgid, language, limits.COMMAND_DESCRIPTION, kwargs)
+
+
+def _localized(
+    key: str, msgid: str, language: str, limit: int, kwargs: Mapping[str, Any]
+) -> dict[str, Any]:
+    """`key` in the bot's language, and `<key>_localizations` from the other catalogs.
+
+    A catalog without a translation adds nothing: Discord shows the default instead.
+    """
+    default = _translated(msgid, language, limit, kwargs)
     localized: dict[str, str] = {}
     for locale in SUPPORTED_LOCALES:
-        if locale == default_locale:
+        if locale == language:
             continue
-        text = _translated(msgid, locale, kwargs)
+        text = _translated(msgid, locale, limit, kwargs)
         if text == default:
-            continue  # no translation in that catalog: Discord falls back to the default
+            continue
         for code in DISCORD_LOCALES.get(locale, ()):
             localized[code] = text
-    described: dict[str, Any] = {"description": default}
+    found: dict[str, Any] = {key: default}
     if localized:
-        described["description_localizations"] = localized
-    return described
+        found[f"{key}_localizations"] = localized
+    return found
 
 
-def _translated(msgid: str, locale: str, kwargs: Mapping[str, Any]) -> str:
+def _translated(msgid: str, locale: str, limit: int, kwargs: Mapping[str, Any]) -> str:
     with using_locale(locale):
         text = _(msgid, **kwargs) if msgid else ""
-    return clip(" ".join(text.split()), limits.COMMAND_DESCRIPTION) or "…"
+    return clip(" ".join(text.split()), limit) or "…"
 
 
 # --- invocations ------------------------------------------------------------------------
@@ -264,17 +298,35 @@ def invocation(
     Members come as `<@id>` and channels as `<#id>`, the forms the core's argument
     parser already reads from text platforms.
     """
+    name, options = _walk(data, routes)
+    values: dict[str, str] = {}
+    for option in options:
+        if "value" in option and "name" in option:
+            values[str(option["name"])] = option_text(option)
+    return name, values
+
+
+def focused(
+    data: Mapping[str, Any], routes: Mapping[tuple[str, ...], str]
+) -> tuple[str, str, str] | None:
+    """(registry command name, option name, what was typed so far) of an autocomplete."""
+    name, options = _walk(data, routes)
+    for option in options:
+        if option.get("focused") and "name" in option:
+            return name, str(option["name"]), str(option.get("value") or "")
+    return None
+
+
+def _walk(
+    data: Mapping[str, Any], routes: Mapping[tuple[str, ...], str]
+) -> tuple[str, Sequence[Mapping[str, Any]]]:
+    """The registry name the subcommand path leads to, and the options given to it."""
     path = [str(data["name"])]
     options: Sequence[Mapping[str, Any]] = data.get("options") or ()
     while options and options[0].get("type") in (SUB_COMMAND, SUB_COMMAND_GROUP):
         path.append(str(options[0]["name"]))
         options = options[0].get("options") or ()
-    values: dict[str, str] = {}
-    for option in options:
-        if "value" in option and "name" in option:
-            values[str(option["name"])] = option_text(option)
-    name = routes.get(tuple(path)) or " ".join(path)
-    return name, values
+    return routes.get(tuple(path)) or " ".join(path), options
 
 
 def option_text(option: Mapping[str, Any]) -> str:
@@ -294,12 +346,13 @@ def option_text(option: Mapping[str, Any]) -> str:
 # --- syncing ---------------------------------------------------------------------------
 
 
-async def sync(client: discord.Client, commands: CommandSet, config: DiscordConfig) -> bool:
-    """Replace the application's commands with `commands`; False when Discord refused.
+async def sync(client: discord.Client, commands: CommandSet, config: DiscordConfig) -> bool | None:
+    """Replace the application's commands with `commands`.
 
     To the configured guilds (visible at once), or globally (Discord may take up to an
-    hour to show changes everywhere). A refusal is logged with what to do; the bot runs
-    on without slash commands rather than not at all.
+    hour to show changes everywhere). True when done; False when Discord refused (logged
+    with what to do: the bot runs on without slash commands rather than not at all);
+    None when Discord could not be reached (the adapter tries again once connected).
     """
     application = client.application_id
     if application is None:
@@ -333,6 +386,11 @@ async def sync(client: discord.Client, commands: CommandSet, config: DiscordConf
                 error.status,
                 error.text,
             )
+        except (OSError, aiohttp.ClientError, TimeoutError) as error:
+            log.warning("could not sync the Discord commands yet (%s); trying again later", error)
+            return None
+    if ok and config.guild_ids:
+        await _clear_global(client, application)
     if ok:
         log.info(
             "synced %d Discord command(s) to %s",
@@ -340,3 +398,22 @@ async def sync(client: discord.Client, commands: CommandSet, config: DiscordConf
             ", ".join(str(g) for g in config.guild_ids) or "all guilds (global)",
         )
     return ok
+
+
+async def _clear_global(client: discord.Client, application: int) -> None:
+    """Remove global commands an earlier global sync left, now that guilds have their own.
+
+    Members would otherwise see every command twice. Once: afterwards there are none. A
+    failure is logged and tried again at the next start (the guild commands stand).
+    """
+    try:
+        left = await client.http.get_global_commands(application)
+        if left:
+            await client.http.bulk_upsert_global_commands(application, [])
+            log.info(
+                "removed %d global Discord command(s) left from an earlier global sync "
+                "(now that guild_ids is set, members would have seen them twice)",
+                len(left),
+            )
+    except (discord.HTTPException, OSError, aiohttp.ClientError, TimeoutError) as error:
+        log.warning("could not remove the old global Discord commands (%s); next start", error)

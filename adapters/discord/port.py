@@ -10,7 +10,10 @@ Where a message goes:
   when it does not exist yet; a thread started from a message has its id).
 
 Every Discord refusal becomes `PlatformRefused` with a sentence that says what to
-fix (usually a permission of the bot's role, or the role order). Discord does all
+fix; the kinds the core can tell apart (`REFUSALS`): a member Discord will not let
+the bot write to (DMs closed, account gone) is `MemberUnreachable`, a missing
+permission or hidden channel `BotLacksPermission`, a deleted channel or message
+`TargetGone`. Discord does all
 that the core asks; pins need the bot's "Pin Messages" permission. Invites need the bot's
 "Create Invite" and "Manage Server" permissions (the latter to read use counts).
 """
@@ -34,7 +37,7 @@ from adapters.discord.refs import PLATFORM, channel_ref, guild_id, message_ref, 
 from adapters.discord.render import Rendered
 from adapters.discord.ttl import TtlCache
 from adapters.text_limits import clip
-from bot.i18n import _
+from bot.i18n import N_, _
 from bot.model import (
     Button,
     Buttons,
@@ -46,7 +49,7 @@ from bot.model import (
     Ref,
     TimeStyle,
 )
-from bot.ports import PlatformRefused
+from bot.ports import BotLacksPermission, MemberUnreachable, PlatformRefused, TargetGone
 from bot.timestamps import unix
 
 log = logging.getLogger(__name__)
@@ -68,6 +71,7 @@ CAPABILITIES = frozenset(
         Capability.IMAGES,
         Capability.PIN,
         Capability.INVITES,
+        Capability.COMMAND_VERBS,
     }
 )
 MAX_TIMEOUT = timedelta(days=28)
@@ -76,33 +80,86 @@ THREAD_EXISTS = 160004
 FORM_TTL = 3600.0
 
 
+# Discord's JSON error codes that say who or what refused, and the kind of refusal each is
+# for the core (https://discord.com/developers/docs/topics/opcodes-and-status-codes).
+CANNOT_DM = 50007
+MISSING_ACCESS = 50001
+MISSING_PERMISSIONS = 50013
+UNKNOWN_CHANNEL = 10003
+UNKNOWN_MESSAGE = 10008
+UNKNOWN_MEMBER = 10007
+UNKNOWN_USER = 10013
+REFUSALS: Mapping[int, tuple[type[PlatformRefused], str]] = {
+    CANNOT_DM: (
+        MemberUnreachable,
+        N_(
+            "Discord could not {action}: this member does not accept direct messages from "
+            "the bot (their privacy settings, or they blocked it)."
+        ),
+    ),
+    MISSING_ACCESS: (
+        BotLacksPermission,
+        N_(
+            "Discord refused to {action}: the bot cannot see that channel. Give the bot's "
+            "role View Channels and Read Message History there."
+        ),
+    ),
+    MISSING_PERMISSIONS: (
+        BotLacksPermission,
+        N_(
+            "Discord refused to {action}: the bot lacks a permission there. Give the bot's "
+            "role that permission (for roles and moderation, also move it above the roles "
+            "and members it manages)."
+        ),
+    ),
+    UNKNOWN_CHANNEL: (
+        TargetGone,
+        N_("Discord could not {action}: that channel no longer exists."),
+    ),
+    UNKNOWN_MESSAGE: (
+        TargetGone,
+        N_("Discord could not {action}: that message no longer exists."),
+    ),
+    UNKNOWN_MEMBER: (
+        MemberUnreachable,
+        N_("Discord could not {action}: the member is no longer on the server."),
+    ),
+    UNKNOWN_USER: (
+        MemberUnreachable,
+        N_("Discord could not {action}: that account no longer exists."),
+    ),
+}
+
+
 def _refused(action: str, error: BaseException) -> PlatformRefused:
     """What Discord (or the network) said, as a sentence that says what to fix."""
-    if isinstance(error, discord.Forbidden):
-        return PlatformRefused(
-            _(
-                "Discord refused to {action}: the bot lacks a permission there ({detail}). "
-                "Give the bot's role that permission and move it above the roles it manages.",
-                action=action,
-                detail=error.text or error.status,
-            )
-        )
-    if isinstance(error, discord.NotFound):
-        return PlatformRefused(
-            _(
-                "Discord could not {action}: it does not know that message, channel or "
-                "member any more ({detail}).",
-                action=action,
-                detail=error.text or error.status,
-            )
-        )
     if isinstance(error, discord.HTTPException):
-        return PlatformRefused(
-            _(
-                "Discord could not {action}: {detail}",
-                action=action,
-                detail=error.text or error.status,
+        detail = error.text or error.status
+        known = REFUSALS.get(error.code)
+        if known is not None:
+            kind, message = known
+            return kind(_(message, action=action))
+        if isinstance(error, discord.Forbidden):
+            return BotLacksPermission(
+                _(
+                    "Discord refused to {action}: the bot lacks a permission there ({detail}). "
+                    "Give the bot's role that permission and move it above the roles it "
+                    "manages.",
+                    action=action,
+                    detail=detail,
+                )
             )
+        if isinstance(error, discord.NotFound):
+            return TargetGone(
+                _(
+                    "Discord could not {action}: it does not know that message, channel or "
+                    "member any more ({detail}).",
+                    action=action,
+                    detail=detail,
+                )
+            )
+        return PlatformRefused(
+            _("Discord could not {action}: {detail}", action=action, detail=detail)
         )
     if isinstance(error, aiohttp.ClientError | TimeoutError):
         return PlatformRefused(_("Discord could not be reached: {error}", error=error))
@@ -390,6 +447,9 @@ class DiscordPort:
         return emoji
 
     async def create_thread(self, message: Ref, name: str) -> Ref:
+        channel_id, message_id = split(message)
+        if channel_id == message_id:
+            return channel_ref(message.workspace, channel_id)  # a forum post is its own thread
         with refusing(_("start a thread")):
             partial = self._message(message)
             try:

@@ -3,6 +3,7 @@
 | Discord                                   | core                                      |
 |-------------------------------------------|-------------------------------------------|
 | MESSAGE_CREATE (default and reply types)  | MessagePosted (`thread_of` inside threads) |
+| MESSAGE_CREATE opening a forum post       | MessagePosted in the forum, titled         |
 | MESSAGE_REACTION_ADD / _REMOVE (raw)      | ReactionChanged                           |
 | GUILD_MEMBER_ADD / GUILD_MEMBER_REMOVE    | MemberJoined / MemberLeft                 |
 | GUILD_MEMBER_UPDATE with other roles      | RoleChanged, one per role                 |
@@ -101,7 +102,11 @@ def channel(where: Any, workspace: str, *, channel_id: int | None = None) -> Cha
     if isinstance(where, discord.Thread) or kind in THREAD_TYPES:
         parent = getattr(where, "parent_id", None) or cid
         name = getattr(where, "name", None) or str(cid)
-        return Channel(ref, name, ChannelKind.THREAD, message_ref(workspace, parent, cid))
+        # A thread hangs from the message it was started on, which has its id: in the
+        # parent channel, or for a forum post in the thread itself (its first message).
+        root = message_ref(workspace, cid, cid) if in_forum(where) else None
+        root = root or message_ref(workspace, parent, cid)
+        return Channel(ref, name, ChannelKind.THREAD, root)
     if isinstance(where, discord.DMChannel | discord.GroupChannel) or kind in DM_TYPES:
         recipient = getattr(where, "recipient", None)
         name = f"@{recipient.name}" if recipient is not None else str(cid)
@@ -109,6 +114,21 @@ def channel(where: Any, workspace: str, *, channel_id: int | None = None) -> Cha
     if isinstance(where, discord.ForumChannel) or kind is discord.ChannelType.forum:
         return Channel(ref, getattr(where, "name", None) or str(cid), ChannelKind.FORUM)
     return Channel(ref, getattr(where, "name", None) or str(cid), ChannelKind.TEXT)
+
+
+def in_forum(thread: Any) -> bool:
+    """Whether a thread is a forum (or media channel) post."""
+    parent = getattr(thread, "parent", None)
+    return isinstance(parent, discord.ForumChannel)
+
+
+def opens_post(message: discord.Message) -> bool:
+    """A forum post's first message: it lives in the post's thread and has its id.
+
+    (A thread started on a message in a text channel has that message's id too, but
+    the message lives in the parent channel, so it is never `message.channel` there.)
+    """
+    return isinstance(message.channel, discord.Thread) and message.id == message.channel.id
 
 
 def emoji_text(emoji: discord.PartialEmoji | discord.Emoji | str) -> str:
@@ -127,6 +147,12 @@ def message_posted(message: discord.Message, workspace: str, now: datetime) -> M
     if message.type not in POSTED_TYPES:
         return None
     where = channel(message.channel, workspace)
+    title = ""
+    if opens_post(message):
+        # A new post in a forum: a top-level message of the forum, titled by its thread.
+        post = cast(discord.Thread, message.channel)
+        where = channel(post.parent, workspace, channel_id=post.parent_id)
+        title = post.name
     thread_of = where.parent if where.kind is ChannelKind.THREAD else None
     return MessagePosted(
         event_id=message_event_id(message.id),
@@ -140,6 +166,7 @@ def message_posted(message: discord.Message, workspace: str, now: datetime) -> M
             thread_of=thread_of,
             mentions=tuple(member_ref(workspace, user.id) for user in message.mentions),
             to_bot=to_bot(message),
+            title=title,
         ),
     )
 

@@ -8,7 +8,16 @@ from datetime import datetime, timedelta
 
 from adapters.memory.community import Community, ModerationRecord, Posted
 from bot.i18n import _
-from bot.model import Capability, ChannelKind, Form, Invite, Outgoing, Ref, TimeStyle
+from bot.model import (
+    EVERY_POWER,
+    Capability,
+    ChannelKind,
+    Form,
+    Invite,
+    Outgoing,
+    Ref,
+    TimeStyle,
+)
 from bot.ports import CapabilityMissing, PlatformRefused
 from bot.timestamps import local_text
 
@@ -19,7 +28,7 @@ class MemoryPort:
     ) -> None:
         self.community = community
         self.platform = community.platform
-        self.capabilities = capabilities if capabilities is not None else frozenset(Capability)
+        self.capabilities = capabilities if capabilities is not None else EVERY_POWER
 
     async def send(self, out: Outgoing) -> Ref:
         c = self.community

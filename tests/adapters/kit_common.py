@@ -124,10 +124,10 @@ def add_onboarding(
         recorder.events.append(event)
 
 
-async def build_test_app(config: AgoraConfig, feature: Feature) -> App:
+async def build_test_app(config: AgoraConfig, *features: Feature) -> App:
     """The core as production builds it (`build_app`), on `config`'s database, clock frozen."""
     storage = await open_storage(config, create_schema=True)
-    return await build_app(config, clock=FakeClock(START), storage=storage, features=[feature])
+    return await build_app(config, clock=FakeClock(START), storage=storage, features=list(features))
 
 
 class SlowCore:

@@ -173,3 +173,10 @@ def test_auto_migrate_follows_the_url_actually_used() -> None:
     storage = load_config(None).storage.model_copy(update={"url_env": "DB"})
     assert storage.should_auto_migrate("sqlite+aiosqlite:///x.db")
     assert not storage.should_auto_migrate("postgresql+asyncpg://u@h/db")
+
+
+def test_defer_after_is_capped_to_keep_acknowledgements_in_time(tmp_path: Path) -> None:
+    (problem,) = _errors(tmp_path, "[discord]\ndefer_after = 1.0\n")
+    assert (problem.path, problem.line) == ("discord.defer_after", 2)
+    assert "0.25" in str(problem)
+    assert load_config(None).discord.defer_after == 0.25

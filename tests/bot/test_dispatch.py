@@ -294,3 +294,19 @@ async def test_an_event_failing_in_a_batch_is_undone_alone_and_its_retry_is_proc
         assert await dispatcher.handle(events[1]) is True  # the platform's retry
         assert seen == ["a", "poison", "b", "poison"]
         assert await _activity_rows(h) == 3
+
+
+async def test_hints_name_a_commands_own_form_by_its_verb_where_the_platform_needs_it() -> None:
+    from bot.model import EVERY_POWER, Capability
+
+    verbs = EVERY_POWER | {Capability.COMMAND_VERBS}
+    async with Harness(capabilities=verbs) as h:
+        await h.command("carol", "/leaderboard")
+        assert "Thank someone with /kudos give @member!" in h.last().text
+        await h.command("carol", "/help")
+        assert "/kudos give — " in h.last().text and "/kudos me — " in h.last().text
+        await h.command("carol", "/kudos --bogus")
+        assert "Usage: /kudos give @member" in h.last().text
+    async with Harness() as h:
+        await h.command("carol", "/leaderboard")
+        assert "Thank someone with /kudos @member!" in h.last().text

@@ -10,6 +10,7 @@ from bot.features.announcements import render, service
 from bot.features.announcements.config import AnnouncementsConfig
 from bot.i18n import N_, _
 from bot.model import ButtonPressed, Level, Ref
+from bot.needs import Need
 from bot.registry import Feature
 from bot.stats import Figure, Window
 
@@ -17,6 +18,7 @@ feature = Feature(
     "announcements",
     config=AnnouncementsConfig,
     description=N_("Announcements to one or both platforms, pinned, with read confirmations"),
+    needs=frozenset({Need.PIN}),
 )
 
 NUMBER = WordArg("id", N_("the announcement's number, e.g. 3"))
@@ -24,6 +26,7 @@ NUMBER = WordArg("id", N_("the announcement's number, e.g. 3"))
 
 @feature.command(
     "announce",
+    verb="post",
     help=N_("Post an announcement: /announce #channel message [--pin] [--all-platforms] [--ack]"),
     args=[
         ChannelArg("channel", N_("where to post it")),

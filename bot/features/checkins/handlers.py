@@ -101,6 +101,7 @@ async def checkin_resume(ctx: Context, name: str | None) -> None:
             default="dm",
             choices=("dm", "channel"),
             option=True,
+            labels=(N_("by direct message"), N_("in a channel (one post)")),
         ),
     ],
     level=Level.ADMIN,

@@ -6,8 +6,9 @@ from datetime import timedelta
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError, available_timezones
 
 from bot.args import WordArg, usage
-from bot.command_names import name_on, offered, reserved_commands
+from bot.command_names import Offered, name_on, offered, reserved_commands
 from bot.context import Context, UserError
+from bot.features.core.zones import suggest_zones
 from bot.i18n import N_, SUPPORTED_LOCALES, _, normalize_locale, using_locale
 from bot.model import Block, ChannelKind, Fields, MessagePosted, Section
 from bot.ports import ActivityLog, EventLog
@@ -28,7 +29,7 @@ LANGUAGE_NAMES = {
 @feature.command(
     "help",
     help=N_("List the commands you can use"),
-    args=[WordArg("command", required=False)],
+    args=[WordArg("command", N_("one command, e.g. kudos"), required=False)],
     ephemeral=True,
 )
 async def help_command(ctx: Context, command: str | None) -> None:
@@ -41,6 +42,10 @@ def help_reply(ctx: Context, command: str | None) -> tuple[str, tuple[Block, ...
     registry = ctx.runtime.registry
     platform = ctx.actor.ref.platform if ctx.actor is not None else None
     reserved = reserved_commands(ctx.runtime.ports.get(platform or ""))
+
+    def typed(offer: Offered) -> str:
+        return ctx.command_path(offer.spec.name, platform)
+
     usable = sorted(
         (
             o
@@ -61,11 +66,12 @@ def help_reply(ctx: Context, command: str | None) -> tuple[str, tuple[Block, ...
             raise UserError(
                 _("There is no command /{name} you can use. Type /help for the list.", name=name)
             )
-        return "\n".join(f"{usage(o.name, o.spec.args)} — {_(o.spec.help)}" for o in matches), ()
+        lines = [f"{usage(typed(o), o.spec.args)} — {_(o.spec.help)}" for o in matches]
+        return "\n".join(lines), ()
     header = _("Commands you can use ({count}):", count=len(usable))
-    lines = [f"/{o.name} — {_(o.spec.help)}" for o in usable]
-    blocks = (Section(header), Fields(tuple((f"/{o.name}", _(o.spec.help)) for o in usable)))
-    return header + "\n" + "\n".join(lines), blocks
+    pairs = tuple((f"/{typed(o)}", _(o.spec.help)) for o in usable)
+    lines = [f"{name} — {text}" for name, text in pairs]
+    return header + "\n" + "\n".join(lines), (Section(header), Fields(pairs))
 
 
 # The word that asks for help, in each language Agora speaks (what members write
@@ -103,7 +109,7 @@ async def said_to_the_bot(ctx: Context, event: MessagePosted) -> None:
 @feature.command(
     "language",
     help=N_("Choose the language Agora speaks to you"),
-    args=[WordArg("code", required=False)],
+    args=[WordArg("code", N_("en, nb, lv, fi or uk"), required=False)],
     ephemeral=True,
 )
 async def language(ctx: Context, code: str | None) -> None:
@@ -137,7 +143,14 @@ async def language(ctx: Context, code: str | None) -> None:
 @feature.command(
     "timezone",
     help=N_("Set your time zone for reminders and events"),
-    args=[WordArg("zone", required=False)],
+    args=[
+        WordArg(
+            "zone",
+            N_("an IANA time zone, e.g. Europe/Oslo"),
+            required=False,
+            complete=suggest_zones,
+        )
+    ],
     ephemeral=True,
 )
 async def timezone(ctx: Context, zone: str | None) -> None:

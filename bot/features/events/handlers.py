@@ -13,6 +13,7 @@ from bot.features.events.store import Answer
 from bot.features.events.when import Recurrence
 from bot.i18n import N_, _
 from bot.model import Block, ButtonPressed, Ref, Section
+from bot.needs import Need
 from bot.registry import Feature
 from bot.stats import Figure, Window
 
@@ -20,10 +21,16 @@ feature = Feature(
     "events",
     config=EventsConfig,
     description=N_("Events with RSVPs, a waitlist, reminders, repeats and calendar files"),
+    needs=frozenset({Need.FILES}),
 )
 
 EVENT = WordArg("id", N_("the event's number, e.g. 3"))
 ANSWERS = [Answer.GOING.value, Answer.MAYBE.value, Answer.NO.value]
+RECURRENCE_LABELS = {
+    Recurrence.WEEKLY: N_("every week"),
+    Recurrence.BIWEEKLY: N_("every two weeks"),
+    Recurrence.MONTHLY: N_("every month"),
+}
 
 
 @feature.command(
@@ -40,6 +47,7 @@ ANSWERS = [Answer.GOING.value, Answer.MAYBE.value, Answer.NO.value]
             required=False,
             choices=tuple(r.value for r in Recurrence),
             option=True,
+            labels=tuple(RECURRENCE_LABELS[r] for r in Recurrence),
         ),
         ChannelArg("channel", N_("post it in another channel"), required=False, option=True),
     ],
@@ -68,7 +76,15 @@ async def event_create(
 @feature.command(
     "event rsvp",
     help=N_("Answer an event: /event rsvp 3 going|maybe|no"),
-    args=[EVENT, ChoiceArg("answer", ANSWERS, N_("going, maybe or no"))],
+    args=[
+        EVENT,
+        ChoiceArg(
+            "answer",
+            ANSWERS,
+            N_("going, maybe or no"),
+            labels=[N_("going"), N_("maybe"), N_("not going")],
+        ),
+    ],
     ephemeral=True,
 )
 async def event_rsvp(ctx: Context, id: str, answer: str) -> None:

@@ -16,6 +16,7 @@ from pydantic import Field, field_validator, model_validator
 
 from bot.config import AgoraConfig, FeatureConfig, Problem, Section
 from bot.i18n import _
+from bot.needs import Need
 
 _TRACK = re.compile(r"^[a-z][a-z0-9_-]{0,31}$")
 
@@ -189,3 +190,9 @@ def _check_kudos(section: GrowthConfig, config: AgoraConfig) -> Iterator[Problem
             _("there is no kudos badge {badge!r}", badge=section.reward_badge),
             _("use one of: {ids}", ids=", ".join(sorted(badges)) or "-"),
         )
+
+
+def growth_needs(section: GrowthConfig) -> Iterator[Need]:
+    """Reward roles are platform roles where the platform has them."""
+    if section.roles or section.reward_role:
+        yield Need.ROLES

@@ -8,9 +8,10 @@ from typing import Any
 from bot.args import MemberArg, WordArg
 from bot.context import Context
 from bot.features.growth import pipeline, privacy, referrals, roles, summaries
-from bot.features.growth.config import GrowthConfig, check_growth
+from bot.features.growth.config import GrowthConfig, check_growth, growth_needs
 from bot.i18n import N_
 from bot.model import ButtonPressed, Level, MemberJoined, MemberLeft, MemberRecord
+from bot.needs import Need
 from bot.registry import Feature
 from bot.signals import AnswerAccepted, ProfileRequested
 
@@ -18,8 +19,10 @@ feature = Feature(
     "growth",
     config=GrowthConfig,
     description=N_("Referrals, reward roles and perks, and the ambassador pipeline"),
+    needs=frozenset({Need.MEMBER_EVENTS, Need.INVITES}),
 )
 feature.check(check_growth)
+feature.requires(growth_needs)
 
 
 # --- referrals --------------------------------------------------------------------------
@@ -49,7 +52,10 @@ async def referral(ctx: Context, code: str) -> None:
 
 
 @feature.command(
-    "referrals", help=N_("The members you invited and how they are doing"), ephemeral=True
+    "referrals",
+    help=N_("The members you invited and how they are doing"),
+    ephemeral=True,
+    verb="me",  # on Discord, /referrals is /referrals me
 )
 @feature.command(
     "referrals me", help=N_("The members you invited and how they are doing"), ephemeral=True

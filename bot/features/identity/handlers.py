@@ -10,6 +10,7 @@ from bot.features.identity.config import IdentityConfig
 from bot.features.identity.render import export_message, forget_confirmation, linked_text
 from bot.i18n import N_, _
 from bot.model import ButtonPressed, CommandInvoked, MemberJoined, Outgoing
+from bot.needs import Need
 from bot.registry import Feature
 
 feature = Feature(
@@ -17,10 +18,16 @@ feature = Feature(
 )
 
 
+@feature.requires
+def needs(section: IdentityConfig) -> set[Need]:
+    """Linking suggestions look at every newcomer's email."""
+    return {Need.MEMBER_EVENTS} if section.suggest_by_email else set()
+
+
 @feature.command(
     "link",
     help=N_("Link your accounts on Discord and Slack (run it on one, enter the code on the other)"),
-    args=[WordArg("code", required=False)],
+    args=[WordArg("code", N_("the code /link gave you on your other account"), required=False)],
     ephemeral=True,
 )
 async def link(ctx: Context, code: str | None) -> None:

@@ -17,6 +17,7 @@ from pydantic import Field, field_validator, model_validator
 
 from bot.config import AgoraConfig, FeatureConfig, Problem, Section
 from bot.i18n import N_, SUPPORTED_LOCALES, _
+from bot.needs import Need
 
 _BADGE_ID = re.compile(r"^[a-z0-9][a-z0-9_-]{0,39}$")
 _TOPIC = re.compile(r"^[\w\-]{1,64}$")
@@ -252,7 +253,7 @@ def check_kudos(section: KudosConfig, config: AgoraConfig) -> Iterator[Problem]:
     if not section.enabled:
         return
     reads_text = section.thanks_keywords or section.detect_welcomes
-    if reads_text and config.discord.enabled and not config.discord.message_content:
+    if reads_text and config.discord.enabled and config.discord.message_content is False:
         yield Problem(
             "features.kudos.thanks_keywords",
             None,
@@ -278,3 +279,10 @@ def check_kudos(section: KudosConfig, config: AgoraConfig) -> Iterator[Problem]:
                     ),
                     _("use a different emoji for one of them"),
                 )
+
+
+def kudos_needs(section: KudosConfig) -> Iterator[Need]:
+    if section.emojis:
+        yield Need.REACTIONS
+    if section.thanks_keywords or section.detect_welcomes:
+        yield Need.MESSAGE_TEXT

@@ -16,7 +16,7 @@ from bot.features.kudos import (
     spotlight,
     summaries,
 )
-from bot.features.kudos.config import BadgeKind, KudosConfig, check_kudos
+from bot.features.kudos.config import BadgeKind, KudosConfig, check_kudos, kudos_needs
 from bot.features.kudos.store import FactKind, NewKudos, Source
 from bot.i18n import N_, _
 from bot.model import Level, MemberRecord, MessagePosted, ReactionChanged
@@ -37,10 +37,12 @@ feature = Feature(
     description=N_("Kudos, leaderboards, badges and the member spotlight"),
 )
 feature.check(check_kudos)
+feature.requires(kudos_needs)
 
 
 @feature.command(
     "kudos",
+    verb="give",
     help=N_("Thank a member with kudos (a reason is welcome)"),
     args=[
         MemberArg("member", N_("who to thank")),
@@ -64,7 +66,7 @@ async def kudos_me(ctx: Context) -> None:
 @feature.command(
     "kudos history",
     help=N_("Kudos a member gave and received, with ids"),
-    args=[MemberArg("member")],
+    args=[MemberArg("member", N_("whose kudos"))],
     level=Level.MODERATOR,
     ephemeral=True,
 )
@@ -89,7 +91,12 @@ async def kudos_remove(ctx: Context, id: int) -> None:
     help=N_("Who received the most kudos (week, month or all time; optionally a topic)"),
     args=[
         ChoiceArg(
-            "period", leaderboard.PERIODS, N_("the time span"), required=False, default="week"
+            "period",
+            leaderboard.PERIODS,
+            N_("the time span"),
+            required=False,
+            default="week",
+            labels=[N_("last 7 days"), N_("last 30 days"), N_("all time")],
         ),
         WordArg("topic", N_("a topic or channel name"), required=False),
     ],

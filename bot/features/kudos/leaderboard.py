@@ -52,6 +52,7 @@ async def show(ctx: Context, period: str, topic: str | None) -> None:
         result,
         names,
         viewer=me.person_id if me else None,
+        give="/" + ctx.command_path("kudos"),
     )
     await ctx.reply(text, blocks=blocks, ephemeral=True)
 

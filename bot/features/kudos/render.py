@@ -199,10 +199,18 @@ def place(rank: int) -> str:
 
 
 def board(
-    title: str, result: Board, names: Mapping[int, str], *, viewer: int | None = None
+    title: str,
+    result: Board,
+    names: Mapping[int, str],
+    *,
+    viewer: int | None = None,
+    give: str = "/kudos",
 ) -> Message:
+    """`give`: how the viewer types the command that gives kudos (`/kudos give` on Discord)."""
     if result.empty:
-        empty = _("No kudos in this period yet. Thank someone with /kudos @member!")
+        empty = _(
+            "No kudos in this period yet. Thank someone with {command} @member!", command=give
+        )
         return f"{title}\n{empty}", (Section(title), Section(empty))
     lines = [
         f"{place(s.rank)} {names.get(s.person_id, '?')} — {kudos_count(s.points)}"

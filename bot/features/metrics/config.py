@@ -16,6 +16,7 @@ from pydantic import Field, field_validator, model_validator
 from bot.config import AgoraConfig, FeatureConfig, Problem
 from bot.features.metrics.periods import PeriodError, parse_period
 from bot.i18n import SUPPORTED_LOCALES, _
+from bot.needs import Need
 
 
 class MetricsConfig(FeatureConfig):
@@ -134,10 +135,15 @@ def check_metrics(section: MetricsConfig, config: AgoraConfig) -> Iterator[Probl
             _("the Prometheus endpoint is served by the health server, which is off"),
             _("set health_port under [bot], e.g. health_port = 8080"),
         )
-    if section.sentiment and config.discord.enabled and not config.discord.message_content:
+    if section.sentiment and config.discord.enabled and config.discord.message_content is False:
         yield Problem(
             "features.metrics.sentiment",
             None,
             _("sentiment scores need message text, but Discord sends no content"),
             _("set message_content = true under [discord], or turn sentiment off"),
         )
+
+
+def metrics_needs(section: MetricsConfig) -> Iterator[Need]:
+    if section.sentiment:
+        yield Need.MESSAGE_TEXT

@@ -7,21 +7,25 @@ from typing import Any
 from bot.args import TextArg
 from bot.context import Context
 from bot.features.metrics import privacy, service, slipping
-from bot.features.metrics.config import MetricsConfig, check_metrics
+from bot.features.metrics.config import MetricsConfig, check_metrics, metrics_needs
 from bot.i18n import N_
 from bot.model import Level
+from bot.needs import Need
 from bot.registry import Feature
 
 feature = Feature(
     "metrics",
     config=MetricsConfig,
     description=N_("Community metrics: /stats, weekly digest, slipping-away members"),
+    needs=frozenset({Need.MEMBER_EVENTS, Need.FILES}),
 )
 feature.check(check_metrics)
+feature.requires(metrics_needs)
 
 
 @feature.command(
     "stats",
+    verb="show",
     help=N_("Community numbers for a period (day, week, month, 14d, 2026-01-01..2026-01-31)"),
     args=[
         TextArg("period", N_("the period, optionally followed by discord or slack"), required=False)

@@ -192,7 +192,7 @@ async def on_appeal_button(ctx: Context, event: ButtonPressed) -> None:
 @feature.command(
     "rules",
     help=N_("Show the community's rules"),
-    args=[IntArg("number", "one rule only", required=False, min=1)],
+    args=[IntArg("number", N_("one rule only"), required=False, min=1)],
 )
 async def rules(ctx: Context, number: int | None) -> None:
     config = ctx.config_of(ModerationConfig)
@@ -214,9 +214,9 @@ async def rules(ctx: Context, number: int | None) -> None:
     "warn",
     help=N_("Give a member a strike: the sanctions ladder decides what it brings"),
     args=[
-        MemberArg("member"),
-        IntArg("rule", "the rule broken", required=False, min=1, option=True),
-        TextArg("reason", "why (sent to the member)"),
+        MemberArg("member", N_("who gets the strike")),
+        IntArg("rule", N_("the rule broken"), required=False, min=1, option=True),
+        TextArg("reason", N_("why (sent to the member)")),
     ],
     level=Level.MODERATOR,
     ephemeral=True,
@@ -263,7 +263,7 @@ async def warn(ctx: Context, member: MemberRecord, rule: int | None, reason: str
 @feature.command(
     "sanctions",
     help=N_("Your strikes (moderators: anyone's) and what the next one brings"),
-    args=[MemberArg("member", required=False)],
+    args=[MemberArg("member", N_("whose strikes (moderators only)"), required=False)],
     ephemeral=True,
 )
 async def sanctions(ctx: Context, member: MemberRecord | None) -> None:
@@ -288,9 +288,10 @@ async def sanctions(ctx: Context, member: MemberRecord | None) -> None:
 
 @feature.command(
     "modlog",
+    verb="show",
     help=N_("The moderation log, or one member's part in it"),
     args=[
-        MemberArg("member", required=False),
+        MemberArg("member", N_("only this member's entries"), required=False),
         IntArg(
             "limit", "how many entries", required=False, default=20, min=1, max=200, option=True
         ),
@@ -311,7 +312,7 @@ async def modlog(ctx: Context, member: MemberRecord | None, limit: int) -> None:
 @feature.command(
     "modlog last",
     help=N_("The last N entries of the moderation log"),
-    args=[IntArg("count", "how many entries", min=1, max=200)],
+    args=[IntArg("count", N_("how many entries"), min=1, max=200)],
     level=Level.MODERATOR,
     ephemeral=True,
 )
@@ -323,7 +324,9 @@ async def modlog_last(ctx: Context, count: int) -> None:
 @feature.command(
     "modlog export",
     help=N_("The moderation log as a CSV file, by direct message"),
-    args=[IntArg("days", "how far back", required=False, default=90, min=1, max=3650, option=True)],
+    args=[
+        IntArg("days", N_("how far back"), required=False, default=90, min=1, max=3650, option=True)
+    ],
     level=Level.MODERATOR,
     ephemeral=True,
 )
@@ -359,7 +362,7 @@ async def modqueue(ctx: Context) -> None:
 @feature.command(
     "modstats",
     help=N_("Self-moderation statistics: flags, accuracy, time to decision"),
-    args=[IntArg("days", "how far back", required=False, default=30, min=1, max=3650)],
+    args=[IntArg("days", N_("how far back"), required=False, default=30, min=1, max=3650)],
     level=Level.MODERATOR,
     ephemeral=True,
 )
@@ -370,7 +373,7 @@ async def modstats(ctx: Context, days: int) -> None:
 @feature.command(
     "appeal",
     help=N_("Ask the moderators to reconsider your latest sanction"),
-    args=[TextArg("reason", "why it should be reconsidered", required=False)],
+    args=[TextArg("reason", N_("why it should be reconsidered"), required=False)],
     ephemeral=True,
 )
 async def appeal(ctx: Context, reason: str) -> None:

@@ -135,7 +135,8 @@ async def advance(ctx: Context, question: QuestionConfig) -> None:
         await send_question(ctx, actor.ref, following, answers.get(following.id, ()))
         return
     await _finished(ctx, actor, Progress.DONE)
-    delivery.dm(ctx, actor.ref, render.questionnaire_done(skipped=False))
+    profile = "/" + ctx.command_path("profile", actor.ref.platform)
+    delivery.dm(ctx, actor.ref, render.questionnaire_done(False, profile))
     await mentoring.pair_if_due(ctx, actor.person_id)
 
 

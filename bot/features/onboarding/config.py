@@ -8,6 +8,7 @@ someone volunteers with `/mentor on`. The rules gate turns on when `rules` is se
 from __future__ import annotations
 
 import re
+from collections.abc import Iterator
 from typing import Any, Literal
 
 from pydantic import Field, ValidationInfo, field_validator, model_validator
@@ -20,6 +21,7 @@ from bot.features.onboarding.texts import (
     variants,
 )
 from bot.i18n import N_, SUPPORTED_LOCALES, _
+from bot.needs import Need
 
 ID_PATTERN = r"^[\w\-]{1,32}$"
 # Option ids may also be time zone names (Europe/Oslo, Etc/GMT+1).
@@ -245,3 +247,12 @@ class OnboardingConfig(FeatureConfig):
             for option in question.options:
                 found.setdefault(question.segment_of(option), []).append((question.id, option.id))
         return found
+
+
+def onboarding_needs(section: OnboardingConfig) -> Iterator[Need]:
+    """Roles for the rules gate and answers that give one; threads for introductions."""
+    answers_give_roles = any(o.role for q in section.questions for o in q.options)
+    if section.newcomer_role or section.member_role or answers_give_roles:
+        yield Need.ROLES
+    if section.mentors and section.introduction_channel:
+        yield Need.THREADS

@@ -16,17 +16,20 @@ from bot.features.onboarding import (
     reports,
     service,
 )
-from bot.features.onboarding.config import OnboardingConfig
+from bot.features.onboarding.config import OnboardingConfig, onboarding_needs
 from bot.i18n import N_
 from bot.model import ButtonPressed, FormSubmitted, Level, MemberJoined, MemberLeft, MemberRecord
+from bot.needs import Need
 from bot.registry import CommandSpec, Feature
 
 feature = Feature(
     actions.FEATURE,
     config=OnboardingConfig,
     description=N_("Welcome, rules gate, questionnaire and segments, mentors, profiles"),
+    needs=frozenset({Need.MEMBER_EVENTS}),
 )
 feature.check(checks.check)
+feature.requires(onboarding_needs)
 
 
 # --- joining and leaving ------------------------------------------------------------
@@ -63,6 +66,7 @@ async def welcome(ctx: Context) -> None:
 
 @feature.command(
     "profile",
+    verb="show",
     help=N_("Show your profile, or another member's"),
     args=[MemberArg("member", N_("whose profile (default: yours)"), required=False)],
     ephemeral=True,
@@ -84,7 +88,12 @@ async def profile_edit(ctx: Context) -> None:
 @feature.command(
     "mentor",
     help=N_("Volunteer to welcome newcomers: /mentor on|off [topics]"),
-    args=[ChoiceArg("switch", ["on", "off"], required=False), ListArg("topics")],
+    args=[
+        ChoiceArg(
+            "switch", ["on", "off"], N_("on or off"), required=False, labels=[N_("on"), N_("off")]
+        ),
+        ListArg("topics", N_("the topics you can mentor in (none: any)")),
+    ],
     ephemeral=True,
 )
 async def mentor(ctx: Context, switch: str | None, topics: list[str]) -> None:

@@ -341,15 +341,17 @@ def text_form_title(question: QuestionConfig, fallback: str) -> str:
     return one_line(localized(question.text, fallback), limit=45)
 
 
-def questionnaire_done(skipped: bool) -> str:
+def questionnaire_done(skipped: bool, profile: str = "/profile") -> str:
+    """`profile`: how the member types the command that shows a profile (`/profile show`)."""
     if skipped:
         return _(
             "No problem, the questions are skipped. You can answer them any time with "
             "/profile edit."
         )
     return _(
-        "Thank you! That's all. Others can see your profile with /profile, and you can "
-        "change your answers any time with /profile edit."
+        "Thank you! That's all. Others can see your profile with {profile}, and you can "
+        "change your answers any time with /profile edit.",
+        profile=profile,
     )
 
 

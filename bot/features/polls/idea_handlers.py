@@ -13,6 +13,7 @@ from bot.model import ButtonPressed, FieldKind, Form, FormField, FormSubmitted, 
 
 @feature.command(
     "idea",
+    verb="propose",
     help=N_("Propose an idea: /idea Short title. Details… (without text: a form)"),
     args=[TextArg("idea", N_("the first sentence is the title"), required=False)],
     ephemeral=True,
@@ -67,7 +68,7 @@ async def on_support(ctx: Context, event: ButtonPressed) -> None:
     help=N_("Set an idea's status: planned, in-progress, done, declined (with a reason), new"),
     args=[
         WordArg("idea", N_("the idea's number")),
-        WordArg("status"),
+        WordArg("status", N_("planned, in-progress, done, declined or new")),
         TextArg("note", N_("a note everyone sees (required for declined)"), required=False),
     ],
     level=Level.MODERATOR,
@@ -83,9 +84,10 @@ async def idea_status(ctx: Context, idea: str, status: str, note: str) -> None:
 @feature.command(
     "ideas",
     help=N_("The ideas board: /ideas [top|new|planned|in-progress|done|declined]"),
-    args=[WordArg("view", required=False)],
+    args=[WordArg("view", N_("top, new, or a status such as planned"), required=False)],
     ephemeral=True,
 )
 async def ideas_board(ctx: Context, view: str | None) -> None:
     shown, found = await ideas.board(ctx, view)
-    await ctx.reply(render_ideas.board_text(shown, found), ephemeral=True)
+    propose = "/" + ctx.command_path("idea")
+    await ctx.reply(render_ideas.board_text(shown, found, propose), ephemeral=True)

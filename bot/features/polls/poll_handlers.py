@@ -63,6 +63,7 @@ async def _start(
 
 @feature.command(
     "poll",
+    verb="create",
     help=N_('Start a poll: /poll "Question?" "Option 1" "Option 2" … [--multi] [--anonymous]'),
     args=[ITEMS, MULTI, ANONYMOUS, HIDDEN, CLOSES, CHANNEL],
 )
@@ -151,7 +152,16 @@ async def poll_results(ctx: Context, poll: str) -> None:
 @feature.command(
     "poll list",
     help=N_("List open polls (or all recent ones) and recurring polls"),
-    args=[ChoiceArg("which", ["open", "all"], required=False, default="open")],
+    args=[
+        ChoiceArg(
+            "which",
+            ["open", "all"],
+            N_("open polls, or all recent ones"),
+            required=False,
+            default="open",
+            labels=[N_("open"), N_("all recent")],
+        )
+    ],
     ephemeral=True,
 )
 async def poll_list(ctx: Context, which: str) -> None:

@@ -123,7 +123,8 @@ def status_dm(idea: Idea, *, mine: bool) -> str:
     return text
 
 
-def board_text(view: str, ideas: Sequence[Idea]) -> str:
+def board_text(view: str, ideas: Sequence[Idea], propose: str = "/idea") -> str:
+    """`propose`: how the member types the command that proposes an idea."""
     headings = {
         "top": _("Most supported ideas:"),
         "new": _("Newest ideas:"),
@@ -132,7 +133,7 @@ def board_text(view: str, ideas: Sequence[Idea]) -> str:
         "Ideas that are {status}:", status=status_name(IdeaStatus(view))
     )
     if not ideas:
-        return _("No ideas here yet. Propose one with /idea.")
+        return _("No ideas here yet. Propose one with {command}.", command=propose)
     lines = [heading]
     for idea in ideas:
         lines.append(

@@ -62,7 +62,10 @@ def check_may_create(ctx: Context, channel: Ref) -> None:
     here = ctx.channel
     if here is not None and channel != here.ref and not ctx.level.allows(Level.MODERATOR):
         raise UserError(
-            _("Only moderators can post polls in another channel; run /poll there instead.")
+            _(
+                "Only moderators can post polls in another channel; run {command} there instead.",
+                command="/" + ctx.command_path("poll"),
+            )
         )
 
 

@@ -73,7 +73,7 @@ async def on_new_survey(ctx: Context, event: FormSubmitted) -> None:
     help=N_("Post a survey here (or --channel #x), or DM it to everyone with --role NAME"),
     args=[
         SURVEY,
-        ChannelArg("channel", required=False, option=True),
+        ChannelArg("channel", N_("post it in this channel instead"), required=False, option=True),
         Arg("role", ArgKind.WORD, N_("DM it to members with this role"), False, option=True),
     ],
     level=Level.MODERATOR,

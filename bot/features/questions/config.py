@@ -11,6 +11,7 @@ from pydantic import Field, field_validator, model_validator
 
 from bot.config import AgoraConfig, FeatureConfig, Problem
 from bot.i18n import _
+from bot.needs import Need
 
 _QUIET = re.compile(r"^\s*(\d{1,2}):(\d{2})\s*-\s*(\d{1,2}):(\d{2})\s*$")
 _TOPIC = re.compile(r"^[\w\-]{1,32}$")
@@ -140,4 +141,31 @@ def check_someone_is_pinged(section: QuestionsConfig, config: AgoraConfig) -> It
             None,
             _("nobody would be pinged when a question goes unanswered"),
             _('list helpers (e.g. ["role:helper"]) or moderators under [permissions]'),
+        )
+
+
+def questions_needs(section: QuestionsConfig) -> Iterator[Need]:
+    """A message made a question (help channel, question emoji) lends it its text."""
+    if section.help_channels or section.question_emoji:
+        yield Need.MESSAGE_TEXT
+
+
+def check_question_text(section: QuestionsConfig, config: AgoraConfig) -> Iterator[Problem]:
+    """Questions opened from messages take their title from the text Discord would withhold."""
+    if not (section.enabled and config.discord.enabled and config.discord.message_content is False):
+        return
+    if section.help_channels or section.question_emoji:
+        key = "help_channels" if section.help_channels else "question_emoji"
+        yield Problem(
+            f"features.questions.{key}",
+            None,
+            _(
+                "questions opened from messages (help channels, the question emoji) take "
+                "their title from the text, but Discord sends no content: they would have "
+                "no title and the FAQ could not find them"
+            ),
+            _(
+                "set message_content = true under [discord], or help_channels = [] and "
+                'question_emoji = "" (/ask and forum posts still work)'
+            ),
         )

@@ -7,18 +7,33 @@ from typing import Any
 from bot.args import Arg, ArgKind, ChoiceArg, IntArg, ListArg, TextArg, WordArg
 from bot.context import Context
 from bot.features.questions import actions, escalation, reports, service
-from bot.features.questions.config import QuestionsConfig, check_someone_is_pinged
+from bot.features.questions.config import (
+    QuestionsConfig,
+    check_question_text,
+    check_someone_is_pinged,
+    questions_needs,
+)
 from bot.features.questions.store import CloseReason, Questions
 from bot.i18n import N_, _
 from bot.model import ButtonPressed, Level, MessagePosted, ReactionChanged
+from bot.needs import Need
 from bot.registry import Feature
+
+CLOSE_LABELS = {
+    CloseReason.DUPLICATE: N_("a duplicate"),
+    CloseReason.OFF_TOPIC: N_("off-topic"),
+    CloseReason.STALE: N_("stale"),
+}
 
 feature = Feature(
     actions.FEATURE,
     config=QuestionsConfig,
     description=N_("Track questions until they are answered; escalate, follow up, FAQ"),
+    needs=frozenset({Need.REACTIONS, Need.THREADS}),
 )
 feature.check(check_someone_is_pinged)
+feature.check(check_question_text)
+feature.requires(questions_needs)
 
 
 @feature.command(
@@ -60,7 +75,12 @@ async def question_stats(ctx: Context) -> None:
     "question close",
     help=N_("Close a question as duplicate, off-topic or stale (asker, helpers, moderators)"),
     args=[
-        ChoiceArg("reason", [r.value for r in CloseReason]),
+        ChoiceArg(
+            "reason",
+            [r.value for r in CloseReason],
+            N_("why it is closed"),
+            labels=[CLOSE_LABELS[r] for r in CloseReason],
+        ),
         IntArg("question", N_("its number (not needed in its thread)"), required=False, min=1),
         IntArg(
             "of", N_("for a duplicate: the original question"), required=False, min=1, option=True
@@ -90,7 +110,12 @@ async def reopen(ctx: Context, question: int | None) -> None:
 @feature.command(
     "helper",
     help=N_("Volunteer to be pinged for unanswered questions: /helper on|off [topics]"),
-    args=[ChoiceArg("switch", ["on", "off"], required=False), ListArg("topics")],
+    args=[
+        ChoiceArg(
+            "switch", ["on", "off"], N_("on or off"), required=False, labels=[N_("on"), N_("off")]
+        ),
+        ListArg("topics", N_("the topics you help with (none: all)")),
+    ],
     ephemeral=True,
 )
 async def helper(ctx: Context, switch: str | None, topics: list[str]) -> None:

@@ -25,7 +25,7 @@ class RecentTexts:
         self._keep_for = keep_for
 
     def remember(self, message: Message) -> None:
-        self._texts[message.ref] = (message.created_at, message.text)
+        self._texts[message.ref] = (message.created_at, message.title or message.text)
         self._texts.move_to_end(message.ref)
         while len(self._texts) > self._limit:
             self._texts.popitem(last=False)

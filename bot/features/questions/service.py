@@ -303,7 +303,7 @@ async def message_posted(ctx: Context, message: Message) -> None:
     cfg = _config(ctx)
     help_channels = {c.lstrip("#").lower() for c in cfg.help_channels}
     if message.channel.name.lower() in help_channels and ctx.actor is not None:
-        title = message.text.strip()[:MAX_QUESTION]
+        title = (message.title or message.text).strip()[:MAX_QUESTION]
         question = await open_question(
             ctx, ctx.actor, message.channel.ref, title, None, Source.CHANNEL, message.ref
         )

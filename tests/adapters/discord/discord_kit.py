@@ -10,12 +10,12 @@ has the sample's options (`member`, `reason`).
 from __future__ import annotations
 
 import asyncio
-from collections.abc import AsyncIterator, Callable
+from collections.abc import AsyncIterator, Callable, Mapping, Sequence
 from contextlib import asynccontextmanager
 from dataclasses import dataclass
 from typing import Any
 
-from fake_discord import IDS, FakeDiscord, eventually
+from fake_discord import IDS, FakeDiscord, eventually, frame
 from kit_common import INTRO, Recorder, add_onboarding, build_test_app
 from sqlalchemy import func, select
 
@@ -31,8 +31,9 @@ from bot.args import (
     MemberArg,
     TextArg,
 )
-from bot.config import AgoraConfig, DiscordConfig, StorageConfig
+from bot.config import AgoraConfig, config_from_dict
 from bot.context import Context
+from bot.features import feature_models
 from bot.model import (
     ButtonPressed,
     FieldKind,
@@ -43,6 +44,7 @@ from bot.model import (
     Ref,
     RoleChanged,
 )
+from bot.needs import Need
 from bot.registry import Feature
 from storage.schema import activity
 
@@ -60,8 +62,22 @@ PICK = Form(
 )
 
 
-def make_feature(recorder: Recorder) -> Feature:
-    feature = Feature("agora")
+_serial = iter(range(1, 10_000))
+
+
+def slash(name: str, options: list[dict[str, Any]] | None = None, **data: Any) -> dict[str, Any]:
+    """The sample /kudos interaction turned into another command (new id and token)."""
+    item = frame("interaction_create_slash_command")
+    n = next(_serial)
+    item["d"]["id"] = str(int(item["d"]["id"]) + n)
+    item["d"]["token"] = f"token-{name.replace(' ', '-')}-{n}"
+    item["d"]["data"] = {"id": "1", "name": name, "type": 1, "options": options or [], **data}
+    return item
+
+
+def make_feature(recorder: Recorder, needs: frozenset[Need] = frozenset(Need)) -> Feature:
+    """The test feature; it needs everything (every intent) unless told otherwise."""
+    feature = Feature("agora", needs=needs)
 
     @feature.command(
         "kudos",
@@ -166,24 +182,40 @@ class Bot:
             )
 
 
-def discord_config(fake: FakeDiscord, **overrides: Any) -> AgoraConfig:
-    discord = DiscordConfig(
-        enabled=True,
-        **{
-            "guild_ids": [int(GUILD)],
-            "api_base_url": fake.api_base,
-            "gateway_url": fake.gateway_url,
-            **overrides,
+def discord_config(
+    fake: FakeDiscord, settings: Mapping[str, Any] | None = None, **overrides: Any
+) -> AgoraConfig:
+    """Discord against `fake`, SQLite in memory; `settings` adds other sections."""
+    discord = {
+        "enabled": True,
+        "guild_ids": [int(GUILD)],
+        "api_base_url": fake.api_base,
+        "gateway_url": fake.gateway_url,
+        **overrides,
+    }
+    return config_from_dict(
+        {
+            **(settings or {}),
+            "storage": {"url": "sqlite+aiosqlite:///:memory:"},
+            "discord": discord,
         },
+        feature_models(),
     )
-    return AgoraConfig(storage=StorageConfig(url="sqlite+aiosqlite:///:memory:"), discord=discord)
 
 
 @asynccontextmanager
-async def running(fake: FakeDiscord, **overrides: Any) -> AsyncIterator[Bot]:
+async def running(
+    fake: FakeDiscord,
+    *,
+    features: Sequence[Feature] | None = None,
+    settings: Mapping[str, Any] | None = None,
+    **overrides: Any,
+) -> AsyncIterator[Bot]:
+    """The bot on `fake`: the test feature, or `features` (real ones) with `settings`."""
     recorder = Recorder()
-    config = discord_config(fake, **overrides)
-    app = await build_test_app(config, make_feature(recorder))
+    config = discord_config(fake, settings, **overrides)
+    chosen = list(features) if features is not None else [make_feature(recorder)]
+    app = await build_test_app(config, *chosen)
     adapter = DiscordAdapter(config.discord, env=ENV, guild_ready_timeout=0.05, retry_base=0.05)
     app.attach(adapter)
     try:

@@ -81,12 +81,17 @@ class FakeDiscord:
     def __init__(self) -> None:
         self.calls: list[Call] = []
         self.identifies: list[dict[str, Any]] = []
+        self.chunk_requests: list[dict[str, Any]] = []  # op 8 REQUEST_GUILD_MEMBERS payloads
         self.resumes: list[dict[str, Any]] = []
         self.gateway_queries: list[dict[str, str]] = []
         self.history: list[dict[str, Any]] = []
         self.interactions: dict[str, dict[str, Any]] = {}  # id → interaction data sent
         self.refusals: list[Refusal] = []
+        self.drops: list[Refusal] = []
+        self.global_commands: list[dict[str, Any]] = []  # what a global sync left
         self.invites: dict[str, dict[str, Any]] = {}  # code → invite object
+        # The GUILD_CREATE sent after IDENTIFY; tests add channels or members before connecting.
+        self.guild = frame("guild_create")
         self.replay_on_resume = 0
         self.close_on_identify: int | None = None  # e.g. 4014: privileged intents missing
         self.refuse_until = 0.0  # time.monotonic() before which the gateway answers 503
@@ -114,13 +119,14 @@ class FakeDiscord:
 
     # --- lifecycle -------------------------------------------------------------------
 
-    async def start(self) -> None:
+    async def start(self, port: int = 0) -> None:
+        """Listen on `port` (0: any free one; a test that starts Discord late picks one)."""
         app = web.Application()
         app.router.add_get("/gateway", self._gateway)
         app.router.add_route("*", "/api/v10/{tail:.*}", self._rest)
         self._runner = web.AppRunner(app)
         await self._runner.setup()
-        site = web.TCPSite(self._runner, "127.0.0.1", 0)
+        site = web.TCPSite(self._runner, "127.0.0.1", port)
         await site.start()
         server = site._server
         assert server is not None
@@ -155,9 +161,8 @@ class FakeDiscord:
             elif op == 6:
                 await self._resumed(ws, data)
             elif op == 8:
-                chunk = frame("guild_members_chunk")
-                chunk["d"]["nonce"] = data["d"].get("nonce")
-                await self._dispatch(ws, chunk)
+                self.chunk_requests.append(data["d"])
+                await self._members_requested(ws, data["d"])
         if self._ws is ws:
             self._ws = None
             self._connected.clear()
@@ -176,8 +181,14 @@ class FakeDiscord:
         if shard is not None:
             ready["d"]["shard"] = shard
         await self._dispatch(ws, ready)
-        await self._dispatch(ws, frame("guild_create"))
+        await self._dispatch(ws, copy.deepcopy(self.guild))
         self._connected.set()
+
+    async def _members_requested(self, ws: web.WebSocketResponse, request: dict[str, Any]) -> None:
+        """Op 8: the guild's members in one GUILD_MEMBERS_CHUNK carrying the request's nonce."""
+        chunk = frame("guild_members_chunk")
+        chunk["d"]["nonce"] = request.get("nonce")
+        await self._dispatch(ws, chunk)
 
     async def _resumed(self, ws: web.WebSocketResponse, data: dict[str, Any]) -> None:
         self.resumes.append(data)
@@ -252,11 +263,21 @@ class FakeDiscord:
     ) -> None:
         self.refusals.append(Refusal(method, pattern, status, code, message, times))
 
+    def drop(self, method: str, pattern: str, *, times: int = 1) -> None:
+        """Hang up on matching requests without an answer (a network failure mid-call)."""
+        self.drops.append(Refusal(method, pattern, 0, 0, "", times))
+
     async def _rest(self, request: web.Request) -> web.Response:
         path = "/" + request.match_info["tail"]
         body, files = await _read_body(request)
         call = Call(request.method, path, dict(request.query), body, files)
         self.calls.append(call)
+        for drop in self.drops:
+            if call.matches(drop.method, drop.pattern) and drop.times:
+                drop.times -= 1
+                assert request.transport is not None
+                request.transport.close()
+                return web.Response(status=204)
         for refusal in self.refusals:
             if call.matches(refusal.method, refusal.pattern) and refusal.times != 0:
                 if refusal.times is not None:
@@ -278,6 +299,7 @@ class FakeDiscord:
             ("GET", r"/gateway/bot", self._gateway_bot),
             ("PUT", r"/applications/(\d+)/guilds/(\d+)/commands", self._commands),
             ("PUT", r"/applications/(\d+)/commands", self._commands),
+            ("GET", r"/applications/(\d+)/commands", lambda call, app: self.global_commands),
             ("POST", r"/channels/(\d+)/messages", self._message),
             ("PATCH", r"/channels/(\d+)/messages/(\d+)", self._message),
             ("DELETE", r"/channels/(\d+)/messages/(\d+)", lambda call, c, m: None),
@@ -316,6 +338,8 @@ class FakeDiscord:
             if guild is not None:
                 item["guild_id"] = guild
             answer.append(item)
+        if guild is None:
+            self.global_commands = answer
         return answer
 
     def message(

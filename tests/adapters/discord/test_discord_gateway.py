@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import logging
 
-from discord_kit import GUILD, Bot, running
+from discord_kit import GUILD, Bot, make_feature, running
 from fake_discord import IDS, FakeDiscord, eventually, frame
-from kit_common import SlowCore
+from kit_common import Recorder, SlowCore
 
 from adapters.discord.adapter import CORE_SLOTS
 from bot.model import (
@@ -36,10 +36,23 @@ async def test_login_identifies_with_the_configured_intents_and_gateway(bot: Bot
     identify = fake.identifies[0]["d"]
     intents = identify["intents"]
     assert intents & (1 << 1), "GUILD_MEMBERS"
-    assert intents & (1 << 15), "MESSAGE_CONTENT (configured on)"
+    assert intents & (1 << 15), "MESSAGE_CONTENT (the feature reads text)"
+    assert intents & (1 << 10), "GUILD_MESSAGE_REACTIONS"
     assert not intents & (1 << 8), "no presences"
     assert fake.gateway_queries[0]["v"] == "10"
     assert identify["token"] == "fake-bot-token"
+
+
+async def test_privileged_intents_only_when_a_feature_needs_them(fake: FakeDiscord) -> None:
+    modest = make_feature(Recorder(), needs=frozenset())
+    async with running(fake, features=[modest]):
+        intents = fake.identifies[-1]["d"]["intents"]
+        assert not intents & (1 << 1), "no GUILD_MEMBERS"
+        assert not intents & (1 << 15), "no MESSAGE_CONTENT"
+        assert not intents & (1 << 10), "no reactions"
+        assert intents & (1 << 9), "GUILD_MESSAGES always"
+    async with running(fake, features=[modest], message_content=True):
+        assert fake.identifies[-1]["d"]["intents"] & (1 << 15), "the explicit setting wins"
 
 
 async def test_member_join_reaches_the_core_and_the_welcome_is_posted(bot: Bot) -> None:
@@ -77,7 +90,8 @@ async def test_a_message_is_posted_with_mentions_and_recorded_as_activity(bot: B
     assert message.mentions == (ref(USERS["bob"]),)
     assert not message.to_bot  # it mentions bob, not the bot
     assert message.thread_of is None
-    assert "contributor docs" in message.text or message.text
+    assert message.text == frame("message_create")["d"]["content"]
+    assert message.text.startswith("Hi! How do I set up the dev environment?")
     assert posted.event_id == f"discord:message:{QUESTION}"
     assert await bot.activity() == 1
 
@@ -162,6 +176,26 @@ async def test_the_bots_own_messages_do_not_reach_the_core(bot: Bot) -> None:
     await bot.fake.send(frame("message_create"))
     await bot.until(lambda: bool(bot.recorder.of(MessagePosted)))
     assert len(bot.recorder.of(MessagePosted)) == 1
+
+
+async def test_members_left_out_of_guild_create_arrive_in_chunks(fake: FakeDiscord) -> None:
+    guild = fake.guild["d"]
+    # Like Discord without the presences intent: only the bot itself is in GUILD_CREATE.
+    guild["members"] = [m for m in guild["members"] if m["user"]["id"] == USERS["agora_bot"]]
+    assert guild["member_count"] == 3
+    async with running(fake) as bot:
+        [request] = fake.chunk_requests
+        assert request["guild_id"] == int(GUILD) and request["limit"] == 0
+        client = bot.adapter.client
+        assert client is not None
+        cached = client.get_guild(int(GUILD))
+        assert cached is not None and cached.chunked
+        assert {m.name for m in cached.members} >= {"alice", "bob"}
+        await fake.send(frame("message_reaction_remove"))  # carries no member: from the cache
+        await bot.until(lambda: bool(bot.recorder.of(ReactionChanged)))
+        [reaction] = bot.recorder.of(ReactionChanged)
+        assert reaction.actor.name == "bob" and reaction.actor.roles == {"Moderator"}
+        assert not fake.sent("GET", r"/guilds/\d+/members/\d+"), "no member had to be fetched"
 
 
 async def test_a_resume_that_replays_frames_processes_each_event_once(bot: Bot) -> None:

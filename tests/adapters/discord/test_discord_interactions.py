@@ -3,13 +3,26 @@
 from __future__ import annotations
 
 import asyncio
+import logging
 from typing import Any
 
-from discord_kit import GUILD, INTRO, Bot, running
+import pytest
+from discord_kit import GUILD, INTRO, Bot, running, slash
 from fake_discord import IDS, FakeDiscord, eventually, frame
 
 from adapters.discord import commands
-from bot.model import ButtonPressed, CommandInvoked, Event, FormSubmitted, MessagePosted, Ref
+from adapters.discord.custom_ids import OPEN_FORM
+from bot.i18n import _, using_locale
+from bot.model import (
+    ButtonPressed,
+    CommandInvoked,
+    Event,
+    FormSubmitted,
+    Member,
+    MessagePosted,
+    Ref,
+)
+from bot.ports import Directory
 
 USERS = IDS["users"]
 CHANNELS = IDS["channels"]
@@ -20,18 +33,6 @@ MODAL = IDS["interactions"]["modal_submit"]
 CALLBACK = r"/interactions/(\d+)/([^/]+)/callback"
 FOLLOWUP = rf"/webhooks/{APP}/[^/]+"
 ORIGINAL = rf"/webhooks/{APP}/[^/]+/messages/@original"
-
-_serial = iter(range(1, 10_000))
-
-
-def slash(name: str, options: list[dict[str, Any]] | None = None, **data: Any) -> dict[str, Any]:
-    """The sample /kudos interaction turned into another command (new id and token)."""
-    item = frame("interaction_create_slash_command")
-    n = next(_serial)
-    item["d"]["id"] = str(int(SLASH) + n)
-    item["d"]["token"] = f"token-{name.replace(' ', '-')}-{n}"
-    item["d"]["data"] = {"id": "1", "name": name, "type": 1, "options": options or [], **data}
-    return item
 
 
 def callbacks(fake: FakeDiscord, interaction_id: str) -> list[dict[str, Any]]:
@@ -138,7 +139,8 @@ async def test_a_slow_handler_is_deferred_in_time_and_answered_after(fake: FakeD
 
 async def test_a_command_behind_a_busy_core_is_deferred_at_once(fake: FakeDiscord) -> None:
     """An event stuck in the core for longer than defer_after: no waiting for the timer."""
-    async with running(fake, defer_after=1.5) as bot:
+    async with running(fake) as bot:
+        bot.adapter.interactions.defer_after = 1.5  # the timer alone would take this long
         release = asyncio.Event()
         handle = bot.app.dispatcher.handle
 
@@ -334,3 +336,68 @@ async def test_an_expired_interaction_is_answered_in_the_channel(bot: Bot) -> No
     await bot.settle()
     assert "gave kudos to" in public.body["content"]
     assert len(bot.recorder.of(CommandInvoked)) == 1
+
+
+async def test_timezone_autocomplete_suggests_zones_for_what_was_typed(bot: Bot) -> None:
+    typing = slash("timezone", [{"type": 3, "name": "zone", "value": "riga", "focused": True}])
+    typing["d"]["type"] = 4  # APPLICATION_COMMAND_AUTOCOMPLETE
+    await bot.fake.send(typing)
+    [answer] = await bot.fake.wait_for("POST", rf"/interactions/{typing['d']['id']}/[^/]+/callback")
+    await bot.settle()
+    assert answer.body == {
+        "type": 8,
+        "data": {"choices": [{"name": "Europe/Riga", "value": "Europe/Riga"}]},
+    }
+    assert not bot.recorder.of(CommandInvoked), "typing is not running the command"
+
+
+async def test_guild_sync_removes_what_a_global_sync_left_once(
+    fake: FakeDiscord, caplog: pytest.LogCaptureFixture
+) -> None:
+    fake.global_commands = [{"id": "1", "name": "kudos", "type": 1}]
+    caplog.set_level(logging.INFO)
+    async with running(fake):
+        [cleared] = fake.sent("PUT", rf"/applications/{APP}/commands")
+        assert cleared.body == []
+        assert any("removed 1 global Discord command" in r.getMessage() for r in caplog.records)
+    async with running(fake):
+        assert len(fake.sent("PUT", rf"/applications/{APP}/commands")) == 1, "nothing left"
+
+
+def expired_click(locale: str) -> dict[str, Any]:
+    """carol presses a button whose stored custom id this process no longer knows."""
+    click = frame("interaction_create_button")
+    click["d"]["data"]["custom_id"] = "agora/stored/forgotten"
+    click["d"]["locale"] = locale
+    return click
+
+
+async def test_an_expired_button_answers_in_the_members_language(bot: Bot) -> None:
+    said = "This button no longer works. Run the command again."
+    await bot.fake.send(expired_click("nb"))
+    [answer] = await bot.fake.wait_for("POST", CALLBACK)
+    with using_locale("nb"):
+        assert answer.body["data"]["content"] == _(said) != said, "what her client speaks"
+    carol = Member(Ref("discord", GUILD, USERS["carol"]), "carol")
+    storage = bot.app.runtime.storage
+    async with storage.unit_of_work() as uow:
+        directory = uow.get(Directory)  # type: ignore[type-abstract]
+        record = await directory.upsert_member(carol, bot.app.runtime.clock.now())
+        await directory.set_person_prefs(record.person_id, locale="fi")
+    again = expired_click("nb")
+    again["d"]["id"] = str(int(again["d"]["id"]) + 1)
+    again["d"]["token"] = "token-expired-again"
+    await bot.fake.send(again)
+    [_first, second] = await bot.fake.wait_for("POST", CALLBACK, count=2)
+    with using_locale("fi"):
+        assert second.body["data"]["content"] == _(said), "her own choice wins"
+
+
+async def test_an_expired_form_offer_answers_in_the_members_language(bot: Bot) -> None:
+    click = expired_click("uk")
+    click["d"]["data"]["custom_id"] = OPEN_FORM + "gone"
+    await bot.fake.send(click)
+    [answer] = await bot.fake.wait_for("POST", CALLBACK)
+    with using_locale("uk"):
+        said = _("This form has expired. Run the command again to get a new one.")
+    assert answer.body["data"]["content"] == said and said.startswith("Термін")

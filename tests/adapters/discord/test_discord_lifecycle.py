@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import asyncio
+import gc
+import logging
 import socket
 from datetime import UTC, datetime
 
@@ -57,17 +60,66 @@ async def test_missing_privileged_intents_end_only_the_discord_adapter(fake: Fak
     await app.stop()
 
 
-async def test_discord_unreachable_at_start_is_retried_in_the_background(fake: FakeDiscord) -> None:
+def free_port() -> int:
     with socket.socket() as probe:
         probe.bind(("127.0.0.1", 0))
-        closed_port = probe.getsockname()[1]
-    config = discord_config(fake, api_base_url=f"http://127.0.0.1:{closed_port}")
+        port: int = probe.getsockname()[1]
+        return port
+
+
+def errors(records: list[logging.LogRecord]) -> list[str]:
+    gc.collect()  # an HTTP session left open is reported when it is collected
+    return [f"{r.name}: {r.getMessage()}" for r in records if r.levelno >= logging.ERROR]
+
+
+async def test_discord_down_at_start_is_retried_until_it_is_back(
+    problems: list[logging.LogRecord],
+) -> None:
+    late = FakeDiscord()
+    late.port = free_port()  # Discord's address, nobody listening yet
+    config = discord_config(late)
     app = await _app(config)
-    adapter = DiscordAdapter(config.discord, env=ENV)
+    adapter = DiscordAdapter(config.discord, env=ENV, guild_ready_timeout=0.05, retry_base=0.1)
     app.attach(adapter)
     await app.start()  # does not raise: Slack and the console would start regardless
     assert adapter.failure is None and not adapter.ready.is_set()
-    await app.stop()
+    await eventually(lambda: sum("retrying in" in r.getMessage() for r in problems) >= 2)
+    await late.start(late.port)
+    try:
+        await asyncio.wait_for(adapter.ready.wait(), 10)
+        await late.connected()
+        assert [c.path for c in late.calls[:2]] == ["/users/@me", "/oauth2/applications/@me"]
+        assert late.sent("PUT", r"/applications/\d+/guilds/\d+/commands"), "commands synced"
+        assert len(late.identifies) == 1
+        assert late.identifies[0]["d"]["token"] == ENV["DISCORD_TOKEN"]
+        assert adapter.failure is None
+        assert errors(problems) == []
+    finally:
+        await app.stop()
+        await late.stop()
+    assert errors(problems) == []
+
+
+async def test_a_network_failure_while_syncing_commands_is_retried_once_connected(
+    fake: FakeDiscord, problems: list[logging.LogRecord], caplog: pytest.LogCaptureFixture
+) -> None:
+    # Twice: aiohttp itself sends an idempotent request again once on a dropped connection.
+    fake.drop("PUT", r"/applications/\d+/guilds/\d+/commands", times=2)
+    config = discord_config(fake)
+    app = await _app(config)
+    adapter = DiscordAdapter(config.discord, env=ENV, guild_ready_timeout=0.05)
+    app.attach(adapter)
+    await app.start()
+    try:
+        await asyncio.wait_for(adapter.ready.wait(), 10)
+        puts = await fake.wait_for("PUT", r"/applications/\d+/guilds/\d+/commands", count=3)
+        assert puts[0].body == puts[-1].body
+        said = [r.getMessage() for r in problems]
+        assert any("could not sync the Discord commands yet" in m for m in said)
+        await eventually(lambda: any("synced" in r.getMessage() for r in caplog.records))
+        assert errors(problems) == []
+    finally:
+        await app.stop()
 
 
 async def test_a_garbled_frame_costs_a_reconnect_not_the_bot(fake: FakeDiscord) -> None:

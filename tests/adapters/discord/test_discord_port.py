@@ -26,7 +26,13 @@ from bot.model import (
     Select,
     TimeStyle,
 )
-from bot.ports import ChatPort, PlatformRefused
+from bot.ports import (
+    BotLacksPermission,
+    ChatPort,
+    MemberUnreachable,
+    PlatformRefused,
+    TargetGone,
+)
 
 USERS = IDS["users"]
 CHANNELS = IDS["channels"]
@@ -158,9 +164,50 @@ async def test_roles_by_name(bot: Bot) -> None:
 
 async def test_a_missing_permission_is_a_sentence_for_the_moderator(bot: Bot) -> None:
     bot.fake.refuse("PUT", rf"/guilds/{GUILD}/bans/\d+")
-    with pytest.raises(PlatformRefused) as refused:
+    with pytest.raises(BotLacksPermission) as refused:
         await bot.adapter.port.ban(CAROL, "spam")
-    assert "permission" in str(refused.value) and "Missing Permissions" in str(refused.value)
+    assert "ban the member" in str(refused.value)
+    assert "lacks a permission" in str(refused.value) and "above the roles" in str(refused.value)
+
+
+async def test_closed_dms_are_the_member_not_a_missing_permission(bot: Bot) -> None:
+    bot.fake.refuse(
+        "POST", r"/channels/\d+/messages", code=50007, message="Cannot send messages to this user"
+    )
+    with pytest.raises(MemberUnreachable) as refused:
+        await bot.adapter.port.send(Outgoing("your check-in", dm=CAROL))
+    text = str(refused.value)
+    assert "does not accept direct messages" in text
+    assert "permission" not in text and "roles" not in text
+
+
+@pytest.mark.parametrize(
+    ("status", "code", "kind", "says"),
+    [
+        (403, 50001, BotLacksPermission, "cannot see that channel"),
+        (403, 50013, BotLacksPermission, "lacks a permission"),
+        (404, 10003, TargetGone, "channel no longer exists"),
+        (404, 10008, TargetGone, "message no longer exists"),
+        (404, 10013, MemberUnreachable, "account no longer exists"),
+        (403, 40333, BotLacksPermission, "(boom)"),
+        (404, 0, TargetGone, "does not know"),
+        (400, 50035, PlatformRefused, "boom"),
+    ],
+)
+async def test_each_discord_refusal_is_its_own_kind_with_its_own_sentence(
+    bot: Bot, status: int, code: int, kind: type[PlatformRefused], says: str
+) -> None:
+    bot.fake.refuse("POST", r"/channels/\d+/messages", status=status, code=code, message="boom")
+    with pytest.raises(PlatformRefused) as refused:
+        await bot.adapter.port.send(Outgoing("hello", channel=GENERAL))
+    assert type(refused.value) is kind
+    assert "send the message" in str(refused.value) and says in str(refused.value)
+
+
+async def test_a_member_who_left_cannot_be_given_a_role(bot: Bot) -> None:
+    bot.fake.refuse("PUT", r"/guilds/\d+/members/\d+/roles/\d+", status=404, code=10007)
+    with pytest.raises(MemberUnreachable, match="no longer on the server"):
+        await bot.adapter.port.add_role(CAROL, "Newcomer")
 
 
 async def test_pin_pins_the_message_and_refusals_say_what_to_fix(bot: Bot) -> None:
