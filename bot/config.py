@@ -252,6 +252,8 @@ class SlackConfig(Section):
     join_channels: list[str] = []
     # Seconds between two posts in one channel (Slack allows about one per second).
     post_interval: float = Field(1.0, ge=0, le=60)
+    # Seconds an event's acknowledgement waits for Agora to commit it (Slack gives 3).
+    ack_within: float = Field(0.25, ge=0, le=2.5)
 
     _env = field_validator(
         "bot_token_env",

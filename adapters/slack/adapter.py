@@ -7,9 +7,9 @@ came:
 - Events API deliveries (HTTP, and Socket Mode `events_api` envelopes) are
   acknowledged once the core has committed them, so a crash never loses an event
   Slack was told we have: Slack delivers an unacknowledged one again. Slack waits 3
-  seconds, so the ack goes out after `ACK_WITHIN` seconds at the latest, committed or
-  not (a slow database, a long queue for the slots); those events are processed after
-  the ack, as before.
+  seconds; the ack goes out after `[slack] ack_within` seconds at the latest (0.25 by
+  default, keeping acks quick under load), committed or not (a slow database, a long
+  queue for the slots); those events are processed after the ack, as before.
 - Slash commands and interactivity are acknowledged at once: the member's reply goes
   through `response_url` / the Web API, and a `trigger_id` is only valid briefly.
 
@@ -100,8 +100,6 @@ CHANNEL_SYNC_LIMIT = 5000
 # since Slack got its 200 and never sends them again. Commands, clicks and forms do not
 # wait here (a member is waiting for them).
 CORE_SLOTS = 64
-# Seconds an event's ack waits for the core to commit it (Slack's limit is 3 s).
-ACK_WITHIN = 2.5
 # Events with listeners of their own (answered at once, never handed to the core).
 OWN_EVENTS = frozenset({"event:app_home_opened", "event:app_uninstalled", "event:tokens_revoked"})
 
@@ -144,7 +142,7 @@ class SlackAdapter:
         self._join_channels: dict[str, frozenset[str]] = {}
         self._registered: TtlCache[Ref, Member] = TtlCache(4096, 600.0)
         self._warnings: dict[str, list[str]] = {}  # per workspace
-        self.ack_within = ACK_WITHIN
+        self.ack_within = config.ack_within
         self._stopped = asyncio.Event()
 
     # --- lifecycle -------------------------------------------------------------------
