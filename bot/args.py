@@ -307,7 +307,7 @@ def parse_args(
     while i < len(tokens):
         token = tokens[i]
         if token.startswith("--") and len(token) > 2:
-            name, _eq, inline = token[2:].partition("=")
+            name, eq, inline = token[2:].partition("=")
             arg = by_option.get(name)
             if arg is None:
                 known = ", ".join(f"--{n}" for n in by_option) or _("none")
@@ -315,8 +315,12 @@ def parse_args(
                     _("Unknown option --{name}. Options here: {known}.", name=name, known=known)
                 )
             if arg.kind is ArgKind.FLAG:
+                if eq:
+                    raise ArgError(_("--{name} is a switch: write it without a value.", name=name))
                 values[arg.key] = True
-            elif inline:
+            elif eq:
+                if not inline:
+                    raise ArgError(_("--{name} needs a value.", name=name))
                 values[arg.key] = convert(arg, inline)
             else:
                 if i + 1 >= len(tokens):

@@ -8,7 +8,7 @@ import pytest
 from sqlalchemy import func, select
 
 from adapters.memory.community import Community
-from bot.args import IntArg, MemberArg
+from bot.args import FlagArg, IntArg, MemberArg
 from bot.context import Context, UserError
 from bot.model import Level, MemberRecord, MessagePosted
 from bot.registry import Feature
@@ -24,10 +24,10 @@ def _probe() -> tuple[Feature, list[str]]:
     async def boom(ctx: Context) -> None:
         raise RuntimeError("kaboom")
 
-    @feature.command("count", help="counts", args=[IntArg("n", min=1)])
-    async def count(ctx: Context, n: int) -> None:
+    @feature.command("count", help="counts", args=[IntArg("n", min=1), FlagArg("twice")])
+    async def count(ctx: Context, n: int, twice: bool) -> None:
         seen.append(f"count {n}")
-        await ctx.reply(f"counted {n}")
+        await ctx.reply(f"counted {n * 2 if twice else n}")
 
     @feature.command("poke", help="pokes", args=[MemberArg("who")])
     async def poke(ctx: Context, who: MemberRecord) -> None:
@@ -96,6 +96,17 @@ async def test_bad_arguments_show_the_usage() -> None:
         assert "whole number" in out[0].text and "Usage: /count <n>" in out[0].text
         out = await h.command("carol", "/poke @nobody")
         assert "don't know a member called nobody" in out[0].text
+
+
+async def test_a_switch_given_a_value_is_refused_with_the_usage() -> None:
+    feature, seen = _probe()
+    async with Harness(features=[feature]) as h:
+        out = await h.command("carol", "/count 3 --twice=3")
+        assert "--twice is a switch: write it without a value." in out[0].text
+        assert "Usage: /count <n> [--twice]" in out[0].text
+        assert seen == []
+        out = await h.command("carol", "/count 3 --twice")
+        assert out[-1].text == "counted 6"
 
 
 async def test_members_are_resolved_by_name() -> None:
