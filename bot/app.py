@@ -12,23 +12,34 @@ import gc
 import logging
 import os
 import sys
-from collections.abc import Mapping, Sequence
+from collections.abc import Awaitable, Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Protocol
+from typing import Any, NoReturn, Protocol, TypeVar
 
 from bot.clock import FakeClock, SystemClock
-from bot.config import AgoraConfig, LimitsConfig, Problem, key_lines
+from bot.config import (
+    AgoraConfig,
+    DiscordConfig,
+    FeatureConfig,
+    LimitsConfig,
+    Problem,
+    SlackConfig,
+    StorageConfig,
+    key_lines,
+)
 from bot.dispatch import Dispatcher
-from bot.i18n import _
+from bot.i18n import N_, _
 from bot.ports import ChatPort, Clock, Storage
 from bot.ratelimit import RateLimiter
 from bot.redact import protect, redact, secret_values
 from bot.registry import Feature, Registry
 from bot.runtime import Runtime, default_instance_id
-from bot.scheduler import Scheduler, sleep_until_idle
+from bot.scheduler import CronError, Scheduler, sleep_until_idle
 
 log = logging.getLogger(__name__)
+
+T = TypeVar("T")
 
 # Seconds a thread may hold the GIL while another waits (Python's default is 0.005).
 GIL_SWITCH_INTERVAL = 0.0005
@@ -36,6 +47,13 @@ GIL_SWITCH_INTERVAL = 0.0005
 
 class StartupError(Exception):
     """Agora cannot start; the message tells the admin what to do."""
+
+
+NOTHING_TO_RUN = N_("nothing would run: the console is off and neither Discord nor Slack is on")
+ENABLE_ONE = N_(
+    "set enabled = true under [discord] or [slack] and export its token, or remove "
+    "enabled = false under [console]"
+)
 
 
 class Adapter(Protocol):
@@ -76,7 +94,16 @@ class App:
     async def start(self) -> None:
         for adapter in self.adapters:
             await adapter.start(self)
-        await self.scheduler.start()
+        try:
+            await self.scheduler.start()
+        except CronError as error:
+            raise StartupError(
+                _(
+                    "A scheduled job has a bad cron expression: {error}. Fix it in the "
+                    "config; `agora check` shows the line.",
+                    error=error,
+                )
+            ) from None
         self.started = True
         # What exists now (modules, SDK caches, config) lives as long as the process; a
         # full garbage collection would walk its ~150,000 objects every time, pausing
@@ -181,12 +208,74 @@ async def open_storage(
         raise
     except Exception as error:
         await storage.close()
-        from storage.engine import is_outage
-
-        if is_outage(error):
-            raise unreachable(url, error) from error
-        raise
+        explain(url, error)
     return storage
+
+
+def explain(url: str, error: Exception) -> NoReturn:
+    """Raise what the admin should read about a database that cannot be used.
+
+    Errors that are not about the database being there (bugs) pass unchanged.
+    """
+    from storage.engine import cannot_open, is_outage, sqlite_file
+    from storage.migrate import UnknownRevisions
+
+    file = sqlite_file(url)
+    if isinstance(error, UnknownRevisions):
+        raise StartupError(
+            _(
+                "The database is newer than this Agora: it carries migrations this version "
+                "does not know ({names}). Upgrade Agora to the version that migrated it (or "
+                "a later one) and start again.",
+                names=str(error),
+            )
+        ) from error
+    if file is not None and cannot_open(error):
+        raise StartupError(
+            _(
+                "Cannot open the SQLite database {file}: {cause}.",
+                file=file,
+                cause=sqlite_cause(file),
+            )
+        ) from error
+    if is_outage(error):
+        raise unreachable(url, error) from error
+    raise error
+
+
+def sqlite_cause(file: Path) -> str:
+    """Why SQLite could not open `file`, as far as the file system tells."""
+    folder = file.absolute().parent
+    if not folder.is_dir():
+        return _(
+            "the directory {folder} does not exist; create it, or point url under [storage] "
+            "to a directory that does",
+            folder=folder,
+        )
+    if not os.access(folder, os.W_OK | os.X_OK):
+        return _(
+            "the user Agora runs as ({user}) may not write in {folder}, where SQLite keeps "
+            "the file and its journal; give that user write access (with Docker: the data "
+            "volume must belong to the image's user)",
+            user=_user(),
+            folder=folder,
+        )
+    if file.exists() and not os.access(file, os.R_OK | os.W_OK):
+        return _(
+            "the user Agora runs as ({user}) may not read and write it; give that user "
+            "the file (chown) or write access",
+            user=_user(),
+        )
+    return _("check that the path is right and that the user Agora runs as may write there")
+
+
+def _user() -> str:
+    try:
+        import pwd
+
+        return pwd.getpwuid(os.geteuid()).pw_name
+    except (ImportError, KeyError, AttributeError):  # no pwd (Windows), no passwd entry
+        return str(getattr(os, "geteuid", lambda: "?")())
 
 
 def unreachable(url: str, error: BaseException) -> StartupError:
@@ -219,52 +308,74 @@ async def build_app(
     return App(runtime, dispatcher, scheduler)
 
 
-async def upgrade_database(config: AgoraConfig, *, env: Mapping[str, str] | None = None) -> int:
-    """`agora db upgrade`: apply missing migrations; returns how many branches moved."""
-    from storage.engine import create_engine, is_outage
-    from storage.migrate import missing_migrations, upgrade
+async def _on_database(
+    config: AgoraConfig, env: Mapping[str, str] | None, job: Callable[[Any], Awaitable[T]]
+) -> T:
+    """Run `job(engine)` for a CLI command; a database that cannot be used is explained."""
+    from storage.engine import create_engine
 
     url = config.storage.resolved_url(env if env is not None else os.environ)
     engine = create_engine(url)
     try:
+        return await job(engine)
+    except Exception as error:
+        explain(url, error)
+    finally:
+        await engine.dispose()
+
+
+async def upgrade_database(config: AgoraConfig, *, env: Mapping[str, str] | None = None) -> int:
+    """`agora db upgrade`: apply missing migrations; returns how many branches moved."""
+    from storage.migrate import missing_migrations, upgrade
+
+    async def apply(engine: Any) -> int:
         missing = await missing_migrations(engine)
         if missing:
             await upgrade(engine)
         return len(missing)
-    except Exception as error:
-        if is_outage(error):
-            raise unreachable(url, error) from error
-        raise
-    finally:
-        await engine.dispose()
+
+    return await _on_database(config, env, apply)
 
 
 async def database_status(config: AgoraConfig, *, env: Mapping[str, str] | None = None) -> set[str]:
-    from storage.engine import create_engine, is_outage
+    """Migration branches not applied yet (`agora db status`, `agora health`)."""
     from storage.migrate import missing_migrations
 
-    url = config.storage.resolved_url(env if env is not None else os.environ)
-    engine = create_engine(url)
+    return await _on_database(config, env, missing_migrations)
+
+
+def examine(path: str | Path | None) -> tuple[AgoraConfig | None, list[Problem]]:
+    """Load a config file and check it all: schema and semantic problems, by line.
+
+    What `agora check` shows and `agora run`, `agora db upgrade` and a reload refuse.
+    Schema errors leave their keys at the defaults, so the semantic checks still run
+    on the rest and every problem is reported at once.
+    """
+    from bot.config import ConfigError, load_config
+
     try:
-        return await missing_migrations(engine)
-    except Exception as error:
-        if is_outage(error):
-            raise unreachable(url, error) from error
-        raise
-    finally:
-        await engine.dispose()
+        config: AgoraConfig | None = load_config(path)
+        problems: list[Problem] = []
+    except ConfigError as error:
+        config, problems = error.partial, list(error.problems)
+    if config is not None:
+        problems += [p for p in validate_config(config) if p not in problems]
+    return config, by_line(problems)
 
 
-def validate_config(config: AgoraConfig) -> list[Problem]:
-    """Checks beyond the schema: cron strings, console seed, each feature's own rules."""
-    from bot.scheduler import CronError, cron_trigger
+def by_line(problems: Sequence[Problem]) -> list[Problem]:
+    """In file order; problems without a line (the environment, the file) last."""
+    return sorted(problems, key=lambda p: (p.line is None, p.line or 0))
 
+
+def _line_finder(config: AgoraConfig) -> Callable[..., int | None]:
+    """Line of a key path in the config's file (else of its closest enclosing table)."""
     lines: dict[tuple[str, ...], int] = {}
     if config.source:
         try:
             with open(config.source, encoding="utf-8") as handle:
                 lines = key_lines(handle.read())
-        except OSError:
+        except (OSError, UnicodeDecodeError):
             lines = {}
 
     def line(*path: str) -> int | None:
@@ -274,7 +385,19 @@ def validate_config(config: AgoraConfig) -> list[Problem]:
             path = path[:-1]
         return None
 
+    return line
+
+
+def validate_config(config: AgoraConfig) -> list[Problem]:
+    """Checks beyond the schema: cron strings, console seed, each feature's own rules."""
+    from bot.scheduler import cron_trigger
+
+    line = _line_finder(config)
     problems: list[Problem] = []
+    if not (console_enabled(config) or config.discord.enabled or config.slack.enabled):
+        problems.append(
+            Problem("console.enabled", line("console", "enabled"), _(NOTHING_TO_RUN), _(ENABLE_ONE))
+        )
     members = [m.name.lower() for m in config.console.members]
     if config.console.seed and config.console.start_as.lower() not in members:
         problems.append(
@@ -294,7 +417,8 @@ def validate_config(config: AgoraConfig) -> list[Problem]:
             try:
                 cron_trigger(expression, spec.timezone or config.bot.timezone)
             except CronError as error:
-                path = ("features", feature.name)
+                key = _key_holding(section, expression)
+                path = ("features", feature.name, *((key,) if key else ()))
                 problems.append(
                     Problem(
                         ".".join(path),
@@ -309,7 +433,43 @@ def validate_config(config: AgoraConfig) -> list[Problem]:
                 problems.append(
                     Problem(found.path, found.line or line(*parts), found.message, found.hint)
                 )
-    return problems
+    return by_line(problems)
+
+
+def _key_holding(section: FeatureConfig, value: str) -> str | None:
+    """The section's key whose value is `value` (where a job's cron string came from)."""
+    return next((name for name, held in section if held == value), None)
+
+
+def unset_variables(config: AgoraConfig, env: Mapping[str, str] | None = None) -> list[Problem]:
+    """Environment variables the config names for what it enables, but that are not set.
+
+    The file can be valid while `agora run` still fails for want of a token: `agora
+    check` warns about these, so the admin learns it before starting.
+    """
+    source = os.environ if env is None else env
+    line = _line_finder(config)
+    sections: list[tuple[str, StorageConfig | DiscordConfig | SlackConfig]] = [
+        ("storage", config.storage)
+    ]
+    if config.discord.enabled:
+        sections.append(("discord", config.discord))
+    if config.slack.enabled:
+        sections.append(("slack", config.slack))
+    problems: list[Problem] = []
+    for name, section in sections:
+        for key in section.required_env():
+            variable = getattr(section, key)
+            if not source.get(variable, "").strip():
+                problems.append(
+                    Problem(
+                        f"{name}.{key}",
+                        line(name, key),
+                        _("the environment variable {name} is not set", name=variable),
+                        _("export {name}=… before `agora run`", name=variable),
+                    )
+                )
+    return by_line(problems)
 
 
 def effective(config: AgoraConfig, *, virtual: bool) -> AgoraConfig:
@@ -343,6 +503,9 @@ async def run(config: AgoraConfig, *, script: str | None = None, out: Any = None
     """`agora run`: every adapter the config enables, one core, until stopped."""
     protect_logs(config)
     real_platforms = config.discord.enabled or config.slack.enabled
+    if not (real_platforms or console_enabled(config)):
+        problem, hint = _(NOTHING_TO_RUN), _(ENABLE_ONE)
+        raise StartupError(f"{problem}: {hint}.")
     clock: Clock = SystemClock() if real_platforms else FakeClock(SystemClock().now())
     app = await build_app(effective(config, virtual=not real_platforms), clock=clock)
     from adapters.console.adapter import ConsoleAdapter

@@ -10,7 +10,7 @@ from typing import Any
 import pytest
 from alembic.autogenerate import compare_metadata
 from alembic.runtime.migration import MigrationContext
-from sqlalchemy import Connection, inspect
+from sqlalchemy import Connection, inspect, text
 
 from bot.app import StartupError, open_storage, upgrade_database
 from bot.config import AgoraConfig
@@ -19,7 +19,13 @@ from bot.ports import EventLog
 from bot.testing import load_config_dict
 from storage import schema
 from storage.engine import SqlStorage, create_engine
-from storage.migrate import current_heads, missing_migrations, script_heads, upgrade
+from storage.migrate import (
+    UnknownRevisions,
+    current_heads,
+    missing_migrations,
+    script_heads,
+    upgrade,
+)
 
 AT = datetime(2026, 1, 5, 9, 0, tzinfo=UTC)
 
@@ -132,3 +138,26 @@ async def test_open_storage_says_when_the_database_is_unreachable() -> None:
     url = "postgresql+asyncpg://postgres@127.0.0.1:1/none"
     with pytest.raises(StartupError, match="Cannot reach the database"):
         await open_storage(config(url, auto_migrate=False), env={})
+
+
+async def test_a_database_migrated_by_a_newer_agora_is_refused(db_url: str) -> None:
+    engine = create_engine(db_url)
+    try:
+        await upgrade(engine)
+        async with engine.begin() as conn:
+            await conn.execute(
+                text(
+                    "UPDATE alembic_version SET version_num = 'kudos_0009' WHERE version_num = :v"
+                ),
+                {"v": next(h for h in script_heads() if h.startswith("kudos_"))},
+            )
+        with pytest.raises(UnknownRevisions) as caught:
+            await missing_migrations(engine)
+        assert caught.value.revisions == {"kudos_0009"}
+    finally:
+        await engine.dispose()
+    for settings in (config(db_url), config(db_url, auto_migrate=True)):
+        with pytest.raises(StartupError, match=r"newer than this Agora.*\(kudos_0009\)"):
+            await open_storage(settings, env={})
+    with pytest.raises(StartupError, match="Upgrade Agora"):
+        await upgrade_database(config(db_url), env={})
