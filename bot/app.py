@@ -15,7 +15,7 @@ import sys
 from collections.abc import Awaitable, Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, NoReturn, Protocol, TypeVar
+from typing import TYPE_CHECKING, Any, NoReturn, Protocol, TypeVar
 
 from bot.clock import FakeClock, SystemClock
 from bot.config import (
@@ -26,6 +26,7 @@ from bot.config import (
     Problem,
     SlackConfig,
     StorageConfig,
+    by_line,
     key_lines,
 )
 from bot.dispatch import Dispatcher
@@ -36,6 +37,9 @@ from bot.redact import protect, redact, secret_values
 from bot.registry import Feature, Registry
 from bot.runtime import Runtime, default_instance_id
 from bot.scheduler import CronError, Scheduler, sleep_until_idle
+
+if TYPE_CHECKING:
+    from adapters.console.adapter import ConsoleAdapter
 
 log = logging.getLogger(__name__)
 
@@ -363,11 +367,6 @@ def examine(path: str | Path | None) -> tuple[AgoraConfig | None, list[Problem]]
     return config, by_line(problems)
 
 
-def by_line(problems: Sequence[Problem]) -> list[Problem]:
-    """In file order; problems without a line (the environment, the file) last."""
-    return sorted(problems, key=lambda p: (p.line is None, p.line or 0))
-
-
 def _line_finder(config: AgoraConfig) -> Callable[..., int | None]:
     """Line of a key path in the config's file (else of its closest enclosing table)."""
     lines: dict[tuple[str, ...], int] = {}
@@ -535,15 +534,7 @@ async def run(config: AgoraConfig, *, script: str | None = None, out: Any = None
 
             health = await serve_health(app, config.bot.health_host, config.bot.health_port)
         if console is not None:
-            runner = asyncio.create_task(console.run())
-            waiter = asyncio.create_task(stop.wait())
-            done, _pending = await asyncio.wait(
-                {runner, waiter}, return_when=asyncio.FIRST_COMPLETED
-            )
-            waiter.cancel()
-            code = runner.result() if runner in done else 0
-            if runner not in done:
-                runner.cancel()
+            code = await run_console(app, console, stop)
         else:
             await stop.wait()
     finally:
@@ -553,6 +544,37 @@ async def run(config: AgoraConfig, *, script: str | None = None, out: Any = None
         if pid_file is not None:
             pid_file.unlink(missing_ok=True)
     return code
+
+
+async def run_console(app: App, console: ConsoleAdapter, stop: asyncio.Event) -> int:
+    """The console's exit code once it is done, or 0 when Agora is stopped first.
+
+    `:quit` and the end of a script stop Agora. The end of its input alone stops it
+    only when the console runs by itself: beside Discord or Slack, a missing terminal
+    (`docker run -d` without `-i`) ends the console and the platforms go on.
+    """
+    runner = asyncio.create_task(console.run())
+    waiter = asyncio.create_task(stop.wait())
+    try:
+        await asyncio.wait({runner, waiter}, return_when=asyncio.FIRST_COMPLETED)
+        if not runner.done():
+            return 0
+        code = runner.result()
+        others = [a.name for a in app.adapters if a is not console]
+        if console.input_closed and others:
+            log.warning(
+                "console: its input ended (no terminal); %s go on. Stop Agora with "
+                "Ctrl-C or SIGTERM.",
+                " and ".join(others),
+            )
+            await waiter
+            return 0
+        return code
+    finally:
+        for task in (runner, waiter):
+            task.cancel()
+        # The console's own clean-up (history, terminal settings) runs before Agora stops.
+        await asyncio.gather(runner, waiter, return_exceptions=True)
 
 
 def write_pid_file(config: AgoraConfig) -> Path | None:

@@ -134,7 +134,12 @@ def FlagArg(name: str, help: str = "") -> Arg:
 
 # --- tokenizing ---------------------------------------------------------------------
 
-_QUOTES = {'"': '"', "'": "'", "“": "”", "„": "“", "«": "»", "”": "”"}
+# Opening quote → its closing quote.
+QUOTES = {'"': '"', "'": "'", "“": "”", "„": "“", "«": "»", "”": "”"}
+
+
+def unclosed_quote(close: str) -> ArgError:
+    return ArgError(_("A quote is not closed. Add the closing {quote} and try again.", quote=close))
 
 
 def tokenize(text: str) -> list[str]:
@@ -150,13 +155,11 @@ def tokenize(text: str) -> list[str]:
         if ch.isspace():
             i += 1
             continue
-        if ch in _QUOTES:
-            close = _QUOTES[ch]
+        if ch in QUOTES:
+            close = QUOTES[ch]
             end = text.find(close, i + 1)
             if end < 0:
-                raise ArgError(
-                    _("A quote is not closed. Add the closing {quote} and try again.", quote=close)
-                )
+                raise unclosed_quote(close)
             tokens.append(text[i + 1 : end])
             i = end + 1
             continue

@@ -198,10 +198,47 @@ class Bridge(Section):
     slack: str = Field(min_length=1)
 
 
+# Names in the console community: one word, as platforms have them, short enough that
+# the ids made of them ("u-alice", "c-general") fit the database's 64-character columns.
+MEMBER_NAME = re.compile(r"[A-Za-z0-9_.\-]{1,32}")
+CHANNEL_NAME = re.compile(r"[A-Za-z0-9_\-]{1,50}")
+
+
+def _one_word(value: str, sigil: str, pattern: re.Pattern[str], problem: str, hint: str) -> str:
+    name = value.strip().lstrip(sigil)
+    if not pattern.fullmatch(name):
+        raise Hinted(problem, hint)
+    return name
+
+
+def check_member_name(value: str) -> str:
+    """A console member's name as typed (`@` allowed), or Hinted saying how to write one."""
+    return _one_word(
+        value,
+        "@",
+        MEMBER_NAME,
+        _("{value!r} is not a member name", value=value),
+        _("one word of letters, digits, '.', '-' and '_', at most 32 characters, e.g. dave"),
+    )
+
+
+def check_channel_name(value: str) -> str:
+    """A console channel's name as typed (`#` allowed), in lower case, or Hinted."""
+    return _one_word(
+        value,
+        "#",
+        CHANNEL_NAME,
+        _("{value!r} is not a channel name", value=value),
+        _("one word of letters, digits, '-' and '_', at most 50 characters, e.g. off-topic"),
+    ).lower()
+
+
 class ConsoleMember(Section):
-    name: str = Field(min_length=1, max_length=64, pattern=r"^[A-Za-z0-9_.\-]+$")
+    name: str
     roles: list[str] = []
     locale: str | None = None
+
+    _name = field_validator("name")(check_member_name)
 
 
 class ConsoleConfig(Section):
@@ -215,6 +252,11 @@ class ConsoleConfig(Section):
     channels: list[str] = ["general", "help", "mod-queue"]
     start_as: str = "alice"
     start_in: str = "general"
+
+    @field_validator("channels")
+    @classmethod
+    def _channel_names(cls, values: list[str]) -> list[str]:
+        return [check_channel_name(value) for value in values]
 
 
 class DiscordConfig(Section):
@@ -406,6 +448,11 @@ class Problem:
         where = f"line {self.line}: " if self.line else ""
         hint = f" (hint: {self.hint})" if self.hint else ""
         return f"{where}{self.path or '(file)'}: {self.message}{hint}"
+
+
+def by_line(problems: Sequence[Problem]) -> list[Problem]:
+    """In file order; problems without a line (the environment, the file) last."""
+    return sorted(problems, key=lambda p: (p.line is None, p.line or 0))
 
 
 class ConfigError(Exception):
@@ -688,7 +735,7 @@ def config_from_dict(
     if config is not None:
         config = config.model_copy(update={"features": features})
     if problems or config is None:
-        raise ConfigError(problems, source, partial=config)
+        raise ConfigError(by_line(problems), source, partial=config)
     return config
 
 

@@ -257,3 +257,21 @@ def test_auto_migrate_follows_the_url_actually_used() -> None:
     storage = load_config(None).storage.model_copy(update={"url_env": "DB"})
     assert storage.should_auto_migrate("sqlite+aiosqlite:///x.db")
     assert not storage.should_auto_migrate("postgresql+asyncpg://u@h/db")
+
+
+def test_console_names_are_one_word_the_console_can_reach(tmp_path: Path) -> None:
+    problems = _errors(
+        tmp_path, '[console]\nchannels = ["general", "off topic"]\nmembers = [{ name = "a b" }]\n'
+    )
+    assert [(p.path, p.line, p.message) for p in problems] == [
+        ("console.channels", 2, "'off topic' is not a channel name"),
+        ("console.members.0.name", 3, "'a b' is not a member name"),
+    ]
+    assert "at most 50 characters" in problems[0].hint
+    assert "at most 32 characters" in problems[1].hint
+
+
+def test_the_example_leaves_the_decided_defaults_unset() -> None:
+    """`[console] enabled` and `[storage] auto_migrate` depend on what else is set."""
+    config = load_config(ROOT / "config.example.toml")
+    assert config.console.enabled is None and config.storage.auto_migrate is None
