@@ -31,7 +31,8 @@ from bot.config import (
 )
 from bot.dispatch import Dispatcher
 from bot.i18n import N_, _
-from bot.ports import ChatPort, Clock, Storage
+from bot.model import Workspace
+from bot.ports import ChatPort, Clock, Directory, Storage
 from bot.ratelimit import RateLimiter
 from bot.redact import protect, redact, secret_values
 from bot.registry import Feature, Registry
@@ -346,6 +347,20 @@ async def database_status(config: AgoraConfig, *, env: Mapping[str, str] | None 
     from storage.migrate import missing_migrations
 
     return await _on_database(config, env, missing_migrations)
+
+
+async def known_workspaces(
+    config: AgoraConfig, *, env: Mapping[str, str] | None = None
+) -> list[Workspace]:
+    """The workspaces the database has seen (`agora db status`); the schema must be current."""
+    from storage.engine import SqlStorage
+
+    async def read(engine: Any) -> list[Workspace]:
+        async with SqlStorage(engine).unit_of_work() as uow:
+            directory: Directory = uow.get(Directory)  # type: ignore[type-abstract]
+            return list(await directory.workspaces())
+
+    return await _on_database(config, env, read)
 
 
 def examine(path: str | Path | None) -> tuple[AgoraConfig | None, list[Problem]]:

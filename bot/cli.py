@@ -24,6 +24,7 @@ from rich.text import Text
 
 from bot.config import DEFAULT_CONFIG_FILE, AgoraConfig, ConfigError, Problem, load_config
 from bot.i18n import _, ngettext, set_locale
+from bot.model import Workspace
 
 app = typer.Typer(
     name="agora",
@@ -229,7 +230,7 @@ def db_upgrade(config: ConfigOption = None) -> None:
 @db_app.command("status")
 def db_status(config: ConfigOption = None) -> None:
     """Say whether the database schema is current."""
-    from bot.app import StartupError, database_status
+    from bot.app import StartupError, database_status, known_workspaces
 
     cfg = load_or_exit(config)
     setup_logging(cfg, quiet=True)
@@ -253,6 +254,31 @@ def db_status(config: ConfigOption = None) -> None:
         )
         raise typer.Exit(1)
     show(out, _("The database is up to date."))
+    print_workspaces(asyncio.run(known_workspaces(cfg)))
+
+
+def print_workspaces(found: list[Workspace]) -> None:
+    """The guilds and workspaces the database has seen, by platform."""
+    if not found:
+        show(out, _("No workspace has been seen yet (none has sent an event)."))
+        return
+    show(
+        out,
+        ngettext("{n} workspace seen:", "{n} workspaces seen:", len(found)),
+    )
+    for place in found:
+        name = place.name or _("(no name reported)")
+        when = place.first_seen_at.strftime("%Y-%m-%d %H:%M UTC")
+        show(
+            out,
+            _(
+                "  {platform} {id}: {name}, first seen {when}",
+                platform=place.platform,
+                id=place.external_id,
+                name=name,
+                when=when,
+            ),
+        )
 
 
 MemberOption = Annotated[

@@ -84,7 +84,9 @@ class ConsoleAdapter:
             self.current = self.config.start_as.lower() if self.config.members else None
             if self.channel not in self.community.channels and self.community.channels:
                 self.channel = next(iter(self.community.channels))
-        await register_directory(app.runtime.storage, self.community, app.runtime.clock.now())
+        await register_directory(
+            app.runtime.storage, self.community, app.runtime.clock.now(), app.config.bot.name
+        )
 
     async def run(self) -> int:
         if self.script is not None:

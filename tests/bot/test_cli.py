@@ -55,7 +55,27 @@ def test_db_upgrade_then_status(tmp_path: Path) -> None:
     assert "upgraded" in first.output
     again = runner.invoke(app, ["db", "upgrade", "--config", str(file)])
     assert "already up to date" in again.output
-    assert runner.invoke(app, ["db", "status", "--config", str(file)]).exit_code == 0
+    status = runner.invoke(app, ["db", "status", "--config", str(file)])
+    assert status.exit_code == 0
+    assert status.output.splitlines() == [
+        "The database is up to date.",
+        "No workspace has been seen yet (none has sent an event).",
+    ]
+
+
+def test_db_status_lists_the_workspaces_seen(tmp_path: Path) -> None:
+    file = _write(
+        tmp_path / "agora.toml",
+        '[bot]\nname = "Fjordkoderne"\n[storage]\nurl = "sqlite+aiosqlite:///w.db"\n',
+    )
+    script = _write(tmp_path / "s.txt", "hello\n")
+    assert (
+        runner.invoke(app, ["run", "--config", str(file), "--script", str(script)]).exit_code == 0
+    )
+    status = runner.invoke(app, ["db", "status", "--config", str(file)])
+    lines = status.output.splitlines()
+    assert lines[1] == "1 workspace seen:"
+    assert lines[2].startswith("  console local: Fjordkoderne, first seen 20")
 
 
 def test_run_refuses_an_out_of_date_schema_without_auto_migrate(tmp_path: Path) -> None:

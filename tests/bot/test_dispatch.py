@@ -5,7 +5,7 @@ from __future__ import annotations
 import asyncio
 
 import pytest
-from sqlalchemy import func, select
+from sqlalchemy import delete, func, select
 
 from adapters.memory.community import Community
 from bot.args import FlagArg, IntArg, MemberArg
@@ -13,7 +13,7 @@ from bot.context import Context, UserError
 from bot.model import Level, MemberRecord, MessagePosted
 from bot.registry import Feature
 from bot.testing import Harness
-from storage.schema import activity
+from storage.schema import activity, workspaces
 
 
 def _probe() -> tuple[Feature, list[str]]:
@@ -305,3 +305,29 @@ async def test_an_event_failing_in_a_batch_is_undone_alone_and_its_retry_is_proc
         assert await dispatcher.handle(events[1]) is True  # the platform's retry
         assert seen == ["a", "poison", "b", "poison"]
         assert await _activity_rows(h) == 3
+
+
+async def _workspace_rows(h: Harness) -> list[tuple[str, str]]:
+    async with h.runtime.storage.connection() as conn:
+        query = select(workspaces.c.platform, workspaces.c.external_id).order_by(workspaces.c.id)
+        return [(r.platform, r.external_id) for r in await conn.execute(query)]
+
+
+async def _forget_workspaces(h: Harness) -> None:
+    async with h.runtime.storage.unit_of_work() as uow:
+        await uow.conn.execute(delete(workspaces))  # type: ignore[attr-defined]
+
+
+async def test_a_workspace_is_registered_at_its_first_event_not_at_every_one() -> None:
+    async with Harness() as h:
+        await _forget_workspaces(h)  # as if the seeding had not told the directory
+        await h.say("carol", "hello")
+        assert await _workspace_rows(h) == [("memory", "test")]
+        await _forget_workspaces(h)
+        await h.say("carol", "again")
+        await h.command("bob", "/help")
+        assert await _workspace_rows(h) == []  # known since the first event: no statement
+        slack = await h.add_platform("slack", workspace="T9")
+        await _forget_workspaces(h)
+        await h.on(slack, slack.say("carol", "general", "hei"))
+        assert await _workspace_rows(h) == [("slack", "T9")]
