@@ -8,7 +8,7 @@ member is — the console shows the whole community at once.
 from __future__ import annotations
 
 from adapters.memory.community import Community, Posted
-from bot.i18n import _
+from bot.i18n import _, ngettext
 from bot.model import Buttons, Image, Select
 
 INDENT = "     "
@@ -53,7 +53,8 @@ def render(community: Community, posted: Posted, *, edited: bool = False) -> lis
             size = f", {len(block.data) // 1024} kB" if block.data else ""
             lines.append(INDENT + f"🖼 {block.alt} ({block.filename}{size})")
     for attachment in posted.attachments:
-        lines.append(INDENT + f"📎 {attachment.filename} ({len(attachment.data)} bytes)")
+        size = ngettext("{n} byte", "{n} bytes", len(attachment.data))
+        lines.append(INDENT + f"📎 {attachment.filename} ({size})")
     return lines
 
 

@@ -223,14 +223,14 @@ def test_a_script_that_is_not_utf8_is_refused_with_a_sentence(tmp_path: Path) ->
 
 
 @pytest.mark.parametrize(
-    "command", [["run", "--script", "s.txt"], ["db", "upgrade"], ["db", "status"]]
+    "command", [["run", "--script", "s.txt"], ["db", "upgrade"], ["db", "status"], ["health"]]
 )
 def test_an_sqlite_file_that_cannot_be_opened_is_named(tmp_path: Path, command: list[str]) -> None:
     file = _write(
         tmp_path / "agora.toml", '[storage]\nurl = "sqlite+aiosqlite:////nonexistent/dir/x.db"\n'
     )
     _write(tmp_path / "s.txt", "/help\n")
-    result = runner.invoke(app, [*command, "--config", str(file)])
+    result = runner.invoke(app, [*command, "--config", str(file)], env={"COLUMNS": "300"})
     assert result.exit_code == 1, result.output
     assert "Cannot open the SQLite database /nonexistent/dir/x.db: the directory " in result.output
     assert "/nonexistent/dir does not exist" in result.output

@@ -10,11 +10,13 @@ import pytest
 from adapters.console.adapter import ConsoleAdapter
 from adapters.console.transcript import render
 from bot.app import App, build_app, open_storage
+from bot.args import IntArg
 from bot.clock import FakeClock
 from bot.config import load_config
 from bot.context import Context
 from bot.i18n import using_locale
 from bot.model import (
+    Attachment,
     Button,
     ButtonPressed,
     Buttons,
@@ -81,6 +83,10 @@ def _demo(seen: list[str] | None = None) -> Feature:
     async def intro(ctx: Context, event: FormSubmitted) -> None:
         assert ctx.actor is not None
         await ctx.dm(ctx.actor.ref, "thanks: " + event.values["about"])
+
+    @feature.command("file", help="sends a file", args=[IntArg("size")])
+    async def file(ctx: Context, size: int) -> None:
+        await ctx.reply("here", attachments=(Attachment("notes.txt", b"x" * size),))
 
     @feature.command("later", help="reminds in an hour")
     async def later(ctx: Context) -> None:
@@ -298,3 +304,9 @@ async def test_console_words_are_translated(console: ConsoleAdapter) -> None:
         await console.execute("hello")
         console.community.post(1).deleted = True
         assert render(console.community, console.community.post(1)) == ["[1 slettet]"]
+    with using_locale("uk"):
+        await console.execute("/file 3")
+        assert console.community.posts[-1].attachments
+        assert render(console.community, console.community.posts[-1])[-1] == (
+            "     📎 notes.txt (3 байти)"
+        )
