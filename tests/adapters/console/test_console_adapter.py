@@ -29,6 +29,7 @@ from bot.model import (
     RoleChanged,
     Select,
 )
+from bot.ports import Directory
 from bot.registry import Feature
 
 
@@ -310,3 +311,31 @@ async def test_console_words_are_translated(console: ConsoleAdapter) -> None:
         assert render(console.community, console.community.posts[-1])[-1] == (
             "     📎 notes.txt (3 байти)"
         )
+
+
+async def test_names_too_long_for_the_database_are_refused_on_both_backends(db_url: str) -> None:
+    config = load_config(None)
+    config = config.model_copy(
+        update={"storage": config.storage.model_copy(update={"url": db_url})}
+    )
+    storage = await open_storage(config, create_schema=True)
+    app = await build_app(config, clock=FakeClock(), storage=storage, features=[_demo()])
+    console = ConsoleAdapter(config.console, out=io.StringIO())
+    app.attach(console)
+    await app.start()
+    try:
+        out = await console.execute(":channel " + "c" * 300)
+        assert out[0].startswith("! 'ccc") and "at most 50 characters" in out[0]
+        out = await console.execute(":join " + "m" * 300)
+        assert out[0].startswith("! 'mmm") and "at most 32 characters" in out[0]
+        longest = "c" * 50
+        assert await console.execute(f":channel {longest}") == [f"(channel #{longest} created)"]
+        await console.execute(f":join {'m' * 32}")
+        assert (await console.execute(f":in {longest}"))[0] == f"(you are now in #{longest})"
+        out = await console.execute("hello from the longest names")
+        assert out == [f"[1] #{longest} alice: hello from the longest names"]
+        async with app.runtime.storage.unit_of_work() as uow:
+            found = await uow.get(Directory).find_channel("console", "local", longest)  # type: ignore[type-abstract]
+        assert found is not None
+    finally:
+        await app.stop()
