@@ -105,7 +105,7 @@ def load_or_exit(path: Path | None) -> AgoraConfig:
 
 def load_checked(path: Path | None) -> AgoraConfig:
     """The config, if `agora check` would pass it; else every problem and exit 2."""
-    from bot.app import examine
+    from bot.config_checks import examine
 
     found = config_path(path)
     config, problems = examine(found)
@@ -181,7 +181,8 @@ def check(
     file: Annotated[Path | None, typer.Argument(help="The config file to validate.")] = None,
 ) -> None:
     """Validate a config file without connecting to anything."""
-    from bot.app import enabled_features, unset_variables
+    from bot.app import enabled_features
+    from bot.config_checks import unset_variables
 
     path = config_path(file)
     cfg = load_checked(path)

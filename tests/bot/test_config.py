@@ -10,7 +10,6 @@ from typing import Any
 import pytest
 from pydantic import BaseModel
 
-from bot.app import examine, unset_variables, validate_config
 from bot.config import (
     AgoraConfig,
     ConfigError,
@@ -19,6 +18,7 @@ from bot.config import (
     key_lines,
     load_config,
 )
+from bot.config_checks import examine, unset_variables, validate_config
 from bot.features import feature_models
 
 ROOT = Path(__file__).resolve().parents[2]
