@@ -143,7 +143,8 @@ class ConsoleAdapter:
         except (EOFError, ExpectationFailed):
             raise
         except Exception as error:  # the storage, a bug: the console must go on
-            log.exception("console line %r failed", raw)
+            # The admin reads the sentence below; the traceback is for `log_level = "debug"`.
+            log.debug("console line %r failed", raw, exc_info=True)
             self._emit(_("! That did not work ({error}); the console goes on.", error=error))
         return self._buffer
 
