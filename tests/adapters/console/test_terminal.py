@@ -6,6 +6,7 @@ import asyncio
 import io
 import logging
 import os
+import select
 import signal
 import subprocess
 import sys
@@ -201,3 +202,42 @@ def test_a_transcript_cut_short_by_its_reader_ends_quietly(tmp_path: Path) -> No
     err = process.stderr.read()
     assert process.wait(timeout=60) == OUTPUT_CLOSED
     assert "Traceback" not in err and "BrokenPipeError" not in err, err
+
+
+def _read_until(fd: int, token: bytes, seen: bytearray) -> None:
+    """Read the terminal until `token` shows, it closes, or a minute passes in silence."""
+    while token not in seen:
+        ready, _w, _x = select.select([fd], [], [], 60)
+        if not ready:
+            return
+        try:
+            chunk = os.read(fd, 4096)
+        except OSError:  # the child closed the terminal
+            return
+        if not chunk:
+            return
+        seen += chunk
+
+
+@pytest.mark.skipif(sys.platform == "win32", reason="needs a pseudo-terminal")
+def test_sigterm_at_the_prompt_saves_the_history(tmp_path: Path) -> None:
+    """On a real terminal (readline), history is written however the console ends."""
+    import pty
+
+    pid, fd = pty.fork()
+    if pid == 0:  # the child: Agora on a terminal, at home in tmp_path
+        os.chdir(tmp_path)
+        os.environ["HOME"] = str(tmp_path)
+        os.environ.pop("AGORA_CONFIG", None)
+        os.execv(str(AGORA), [str(AGORA), "run"])
+    seen = bytearray()
+    try:
+        _read_until(fd, b"alice@#general> ", seen)
+        os.write(fd, b"/help\r")
+        _read_until(fd, b"/welcome", seen)
+        os.kill(pid, signal.SIGTERM)
+        _, status = os.waitpid(pid, 0)
+    finally:
+        os.close(fd)
+    assert os.waitstatus_to_exitcode(status) == 0, seen.decode(errors="replace")
+    assert (tmp_path / ".agora_history").read_text(encoding="utf-8").splitlines() == ["/help"]
