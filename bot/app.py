@@ -12,24 +12,32 @@ import gc
 import logging
 import os
 import sys
-from collections.abc import Mapping, Sequence
+from collections.abc import Awaitable, Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Protocol
+from typing import TYPE_CHECKING, Any, NoReturn, Protocol, TypeVar
 
 from bot.clock import FakeClock, SystemClock
-from bot.config import AgoraConfig, LimitsConfig, Problem, key_lines
+from bot.config import AgoraConfig, LimitsConfig, Problem
+from bot.config_checks import ENABLE_ONE, NOTHING_TO_RUN, console_enabled
+from bot.config_checks import validate_config as validate_config  # where callers know it
 from bot.dispatch import Dispatcher
 from bot.i18n import _
+from bot.model import Workspace
 from bot.outbox import Outbox
-from bot.ports import ChatPort, Clock, Storage
+from bot.ports import ChatPort, Clock, Directory, Storage
 from bot.ratelimit import RateLimiter
 from bot.redact import protect, redact, secret_values
 from bot.registry import Feature, Registry
 from bot.runtime import Runtime, default_instance_id
-from bot.scheduler import Scheduler, sleep_until_idle
+from bot.scheduler import CronError, Scheduler, sleep_until_idle
+
+if TYPE_CHECKING:
+    from adapters.console.adapter import ConsoleAdapter
 
 log = logging.getLogger(__name__)
+
+T = TypeVar("T")
 
 # Seconds a thread may hold the GIL while another waits (Python's default is 0.005).
 GIL_SWITCH_INTERVAL = 0.0005
@@ -78,7 +86,16 @@ class App:
         for adapter in self.adapters:
             await adapter.start(self)
         await self.runtime.outbox.start()
-        await self.scheduler.start()
+        try:
+            await self.scheduler.start()
+        except CronError as error:
+            raise StartupError(
+                _(
+                    "A scheduled job has a bad cron expression: {error}. Fix it in the "
+                    "config; `agora check` shows the line.",
+                    error=error,
+                )
+            ) from None
         self.started = True
         # What exists now (modules, SDK caches, config) lives as long as the process; a
         # full garbage collection would walk its ~150,000 objects every time, pausing
@@ -185,12 +202,74 @@ async def open_storage(
         raise
     except Exception as error:
         await storage.close()
-        from storage.engine import is_outage
-
-        if is_outage(error):
-            raise unreachable(url, error) from error
-        raise
+        explain(url, error)
     return storage
+
+
+def explain(url: str, error: Exception) -> NoReturn:
+    """Raise what the admin should read about a database that cannot be used.
+
+    Errors that are not about the database being there (bugs) pass unchanged.
+    """
+    from storage.engine import cannot_open, is_outage, sqlite_file
+    from storage.migrate import UnknownRevisions
+
+    file = sqlite_file(url)
+    if isinstance(error, UnknownRevisions):
+        raise StartupError(
+            _(
+                "The database is newer than this Agora: it carries migrations this version "
+                "does not know ({names}). Upgrade Agora to the version that migrated it (or "
+                "a later one) and start again.",
+                names=str(error),
+            )
+        ) from error
+    if file is not None and cannot_open(error):
+        raise StartupError(
+            _(
+                "Cannot open the SQLite database {file}: {cause}.",
+                file=file,
+                cause=sqlite_cause(file),
+            )
+        ) from error
+    if is_outage(error):
+        raise unreachable(url, error) from error
+    raise error
+
+
+def sqlite_cause(file: Path) -> str:
+    """Why SQLite could not open `file`, as far as the file system tells."""
+    folder = file.absolute().parent
+    if not folder.is_dir():
+        return _(
+            "the directory {folder} does not exist; create it, or point url under [storage] "
+            "to a directory that does",
+            folder=folder,
+        )
+    if not os.access(folder, os.W_OK | os.X_OK):
+        return _(
+            "the user Agora runs as ({user}) may not write in {folder}, where SQLite keeps "
+            "the file and its journal; give that user write access (with Docker: the data "
+            "volume must belong to the image's user)",
+            user=_user(),
+            folder=folder,
+        )
+    if file.exists() and not os.access(file, os.R_OK | os.W_OK):
+        return _(
+            "the user Agora runs as ({user}) may not read and write it; give that user "
+            "the file (chown) or write access",
+            user=_user(),
+        )
+    return _("check that the path is right and that the user Agora runs as may write there")
+
+
+def _user() -> str:
+    try:
+        import pwd
+
+        return pwd.getpwuid(os.geteuid()).pw_name
+    except (ImportError, KeyError, AttributeError):  # no pwd (Windows), no passwd entry
+        return str(getattr(os, "geteuid", lambda: "?")())
 
 
 def unreachable(url: str, error: BaseException) -> StartupError:
@@ -229,97 +308,54 @@ async def build_app(
     return App(runtime, dispatcher, scheduler)
 
 
-async def upgrade_database(config: AgoraConfig, *, env: Mapping[str, str] | None = None) -> int:
-    """`agora db upgrade`: apply missing migrations; returns how many branches moved."""
-    from storage.engine import create_engine, is_outage
-    from storage.migrate import missing_migrations, upgrade
+async def _on_database(
+    config: AgoraConfig, env: Mapping[str, str] | None, job: Callable[[Any], Awaitable[T]]
+) -> T:
+    """Run `job(engine)` for a CLI command; a database that cannot be used is explained."""
+    from storage.engine import create_engine
 
     url = config.storage.resolved_url(env if env is not None else os.environ)
     engine = create_engine(url)
     try:
+        return await job(engine)
+    except Exception as error:
+        explain(url, error)
+    finally:
+        await engine.dispose()
+
+
+async def upgrade_database(config: AgoraConfig, *, env: Mapping[str, str] | None = None) -> int:
+    """`agora db upgrade`: apply missing migrations; returns how many branches moved."""
+    from storage.migrate import missing_migrations, upgrade
+
+    async def apply(engine: Any) -> int:
         missing = await missing_migrations(engine)
         if missing:
             await upgrade(engine)
         return len(missing)
-    except Exception as error:
-        if is_outage(error):
-            raise unreachable(url, error) from error
-        raise
-    finally:
-        await engine.dispose()
+
+    return await _on_database(config, env, apply)
 
 
 async def database_status(config: AgoraConfig, *, env: Mapping[str, str] | None = None) -> set[str]:
-    from storage.engine import create_engine, is_outage
+    """Migration branches not applied yet (`agora db status`, `agora health`)."""
     from storage.migrate import missing_migrations
 
-    url = config.storage.resolved_url(env if env is not None else os.environ)
-    engine = create_engine(url)
-    try:
-        return await missing_migrations(engine)
-    except Exception as error:
-        if is_outage(error):
-            raise unreachable(url, error) from error
-        raise
-    finally:
-        await engine.dispose()
+    return await _on_database(config, env, missing_migrations)
 
 
-def validate_config(config: AgoraConfig) -> list[Problem]:
-    """Checks beyond the schema: cron strings, console seed, each feature's own rules."""
-    from bot.scheduler import CronError, cron_trigger
+async def known_workspaces(
+    config: AgoraConfig, *, env: Mapping[str, str] | None = None
+) -> list[Workspace]:
+    """The workspaces the database has seen (`agora db status`); the schema must be current."""
+    from storage.engine import SqlStorage
 
-    lines: dict[tuple[str, ...], int] = {}
-    if config.source:
-        try:
-            with open(config.source, encoding="utf-8") as handle:
-                lines = key_lines(handle.read())
-        except OSError:
-            lines = {}
+    async def read(engine: Any) -> list[Workspace]:
+        async with SqlStorage(engine).unit_of_work() as uow:
+            directory: Directory = uow.get(Directory)  # type: ignore[type-abstract]
+            return list(await directory.workspaces())
 
-    def line(*path: str) -> int | None:
-        while path:
-            if path in lines:
-                return lines[path]
-            path = path[:-1]
-        return None
-
-    problems: list[Problem] = []
-    members = [m.name.lower() for m in config.console.members]
-    if config.console.seed and config.console.start_as.lower() not in members:
-        problems.append(
-            Problem(
-                "console.start_as",
-                line("console", "start_as"),
-                _("{name!r} is not one of the console members", name=config.console.start_as),
-                _("use one of: {names}", names=", ".join(members)),
-            )
-        )
-    for feature in enabled_features(config):
-        section = config.feature(feature.name, feature.config)
-        for spec in feature.jobs:
-            expression = spec.cron(section) if callable(spec.cron) else spec.cron
-            if not expression:
-                continue
-            try:
-                cron_trigger(expression, spec.timezone or config.bot.timezone)
-            except CronError as error:
-                path = ("features", feature.name)
-                problems.append(
-                    Problem(
-                        ".".join(path),
-                        line(*path),
-                        _("job {job}: bad cron expression {error}", job=spec.name, error=error),
-                        _("five fields: minute hour day month weekday, e.g. 0 9 * * MON"),
-                    )
-                )
-        for check in feature.checks:
-            for found in check(section, config):
-                parts = tuple(found.path.split("."))
-                problems.append(
-                    Problem(found.path, found.line or line(*parts), found.message, found.hint)
-                )
-    return problems
+    return await _on_database(config, env, read)
 
 
 def effective(config: AgoraConfig, *, virtual: bool) -> AgoraConfig:
@@ -328,12 +364,6 @@ def effective(config: AgoraConfig, *, virtual: bool) -> AgoraConfig:
         # Virtual time stands still between console lines: a rate limit would only misfire.
         return config.model_copy(update={"limits": LimitsConfig(commands_per_minute=0)})
     return config
-
-
-def console_enabled(config: AgoraConfig) -> bool:
-    if config.console.enabled is not None:
-        return config.console.enabled
-    return not (config.discord.enabled or config.slack.enabled)
 
 
 def protect_logs(config: AgoraConfig, env: Mapping[str, str] | None = None) -> None:
@@ -353,6 +383,9 @@ async def run(config: AgoraConfig, *, script: str | None = None, out: Any = None
     """`agora run`: every adapter the config enables, one core, until stopped."""
     protect_logs(config)
     real_platforms = config.discord.enabled or config.slack.enabled
+    if not (real_platforms or console_enabled(config)):
+        problem, hint = _(NOTHING_TO_RUN), _(ENABLE_ONE)
+        raise StartupError(f"{problem}: {hint}.")
     clock: Clock = SystemClock() if real_platforms else FakeClock(SystemClock().now())
     app = await build_app(effective(config, virtual=not real_platforms), clock=clock)
     from adapters.console.adapter import ConsoleAdapter
@@ -382,15 +415,7 @@ async def run(config: AgoraConfig, *, script: str | None = None, out: Any = None
 
             health = await serve_health(app, config.bot.health_host, config.bot.health_port)
         if console is not None:
-            runner = asyncio.create_task(console.run())
-            waiter = asyncio.create_task(stop.wait())
-            done, _pending = await asyncio.wait(
-                {runner, waiter}, return_when=asyncio.FIRST_COMPLETED
-            )
-            waiter.cancel()
-            code = runner.result() if runner in done else 0
-            if runner not in done:
-                runner.cancel()
+            code = await run_console(app, console, stop)
         else:
             await stop.wait()
     finally:
@@ -400,6 +425,37 @@ async def run(config: AgoraConfig, *, script: str | None = None, out: Any = None
         if pid_file is not None:
             pid_file.unlink(missing_ok=True)
     return code
+
+
+async def run_console(app: App, console: ConsoleAdapter, stop: asyncio.Event) -> int:
+    """The console's exit code once it is done, or 0 when Agora is stopped first.
+
+    `:quit` and the end of a script stop Agora. The end of its input alone stops it
+    only when the console runs by itself: beside Discord or Slack, a missing terminal
+    (`docker run -d` without `-i`) ends the console and the platforms go on.
+    """
+    runner = asyncio.create_task(console.run())
+    waiter = asyncio.create_task(stop.wait())
+    try:
+        await asyncio.wait({runner, waiter}, return_when=asyncio.FIRST_COMPLETED)
+        if not runner.done():
+            return 0
+        code = runner.result()
+        others = [a.name for a in app.adapters if a is not console]
+        if console.input_closed and others:
+            log.warning(
+                "console: its input ended (no terminal); %s go on. Stop Agora with "
+                "Ctrl-C or SIGTERM.",
+                " and ".join(others),
+            )
+            await waiter
+            return 0
+        return code
+    finally:
+        for task in (runner, waiter):
+            task.cancel()
+        # The console's own clean-up (history, terminal settings) runs before Agora stops.
+        await asyncio.gather(runner, waiter, return_exceptions=True)
 
 
 def write_pid_file(config: AgoraConfig) -> Path | None:

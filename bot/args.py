@@ -164,7 +164,12 @@ def FlagArg(name: str, help: str = "") -> Arg:
 
 # --- tokenizing ---------------------------------------------------------------------
 
-_QUOTES = {'"': '"', "'": "'", "“": "”", "„": "“", "«": "»", "”": "”"}
+# Opening quote → its closing quote.
+QUOTES = {'"': '"', "'": "'", "“": "”", "„": "“", "«": "»", "”": "”"}
+
+
+def unclosed_quote(close: str) -> ArgError:
+    return ArgError(_("A quote is not closed. Add the closing {quote} and try again.", quote=close))
 
 
 def tokenize(text: str) -> list[str]:
@@ -180,13 +185,11 @@ def tokenize(text: str) -> list[str]:
         if ch.isspace():
             i += 1
             continue
-        if ch in _QUOTES:
-            close = _QUOTES[ch]
+        if ch in QUOTES:
+            close = QUOTES[ch]
             end = text.find(close, i + 1)
             if end < 0:
-                raise ArgError(
-                    _("A quote is not closed. Add the closing {quote} and try again.", quote=close)
-                )
+                raise unclosed_quote(close)
             tokens.append(text[i + 1 : end])
             i = end + 1
             continue
@@ -337,7 +340,7 @@ def parse_args(
     while i < len(tokens):
         token = tokens[i]
         if token.startswith("--") and len(token) > 2:
-            name, _eq, inline = token[2:].partition("=")
+            name, eq, inline = token[2:].partition("=")
             arg = by_option.get(name)
             if arg is None:
                 known = ", ".join(f"--{n}" for n in by_option) or _("none")
@@ -345,8 +348,12 @@ def parse_args(
                     _("Unknown option --{name}. Options here: {known}.", name=name, known=known)
                 )
             if arg.kind is ArgKind.FLAG:
+                if eq:
+                    raise ArgError(_("--{name} is a switch: write it without a value.", name=name))
                 values[arg.key] = True
-            elif inline:
+            elif eq:
+                if not inline:
+                    raise ArgError(_("--{name} needs a value.", name=name))
                 values[arg.key] = convert(arg, inline)
             else:
                 if i + 1 >= len(tokens):

@@ -19,11 +19,13 @@ from pathlib import Path
 from typing import Annotated, Any, TypeVar
 
 import typer
-from rich.console import Console
+from rich.console import Console, RenderableType
 from rich.logging import RichHandler
+from rich.text import Text
 
 from bot.config import DEFAULT_CONFIG_FILE, AgoraConfig, ConfigError, Problem, load_config
-from bot.i18n import _, set_locale
+from bot.i18n import _, ngettext, set_locale
+from bot.model import Workspace
 
 app = typer.Typer(
     name="agora",
@@ -39,8 +41,10 @@ app.add_typer(gdpr_app, name="gdpr")
 
 T = TypeVar("T")
 
-err = Console(stderr=True)
-out = Console()
+# No console markup: what is printed quotes files, errors and TOML (`[storage]`), which
+# Rich would take for style tags and swallow. Styles are given as `Text` instead.
+err = Console(stderr=True, markup=False, highlight=False)
+out = Console(markup=False, highlight=False)
 
 ConfigOption = Annotated[
     Path | None,
@@ -63,14 +67,31 @@ def config_path(given: Path | None) -> Path | None:
     return default if default.exists() else None
 
 
-def print_problems(problems: list[Problem], source: str | None) -> None:
-    name = source or _("configuration")
-    err.print(
-        _("[bold red]{name}[/] has {count} problem(s):", name=name, count=len(problems)),
-        highlight=False,
-    )
+def show(console: Console, text: RenderableType) -> None:
+    """Print whole lines: piped into a file or `grep`, a problem stays on one line."""
+    console.print(text, soft_wrap=not console.is_terminal)
+
+
+def fail(title: str, error: object) -> None:
+    """`title` in red, then what went wrong, on stderr."""
+    show(err, Text.assemble((title, "bold red"), " ", str(error)))
+
+
+def print_problems(
+    problems: list[Problem],
+    source: str | None,
+    *,
+    heading: str | None = None,
+    style: str = "bold red",
+) -> None:
+    if heading is None:
+        name = source or _("configuration")
+        heading = ngettext(
+            "{name} has {n} problem:", "{name} has {n} problems:", len(problems), name=name
+        )
+    show(err, Text(heading, style=style))
     for problem in problems:
-        err.print(f"  • {problem}", markup=False, highlight=False)
+        show(err, f"  • {problem}")
 
 
 def load_or_exit(path: Path | None) -> AgoraConfig:
@@ -79,6 +100,19 @@ def load_or_exit(path: Path | None) -> AgoraConfig:
     except ConfigError as error:
         print_problems(error.problems, error.source)
         raise typer.Exit(2) from None
+    set_locale(config.bot.language)
+    return config
+
+
+def load_checked(path: Path | None) -> AgoraConfig:
+    """The config, if `agora check` would pass it; else every problem and exit 2."""
+    from bot.config_checks import examine
+
+    found = config_path(path)
+    config, problems = examine(found)
+    if problems or config is None:
+        print_problems(problems, config.source if config else str(found) if found else None)
+        raise typer.Exit(2)
     set_locale(config.bot.language)
     return config
 
@@ -107,20 +141,14 @@ def run(
     from bot.app import StartupError
     from bot.app import run as run_app
 
-    cfg = load_or_exit(config)
+    cfg = load_checked(config)
     console_only = not (cfg.discord.enabled or cfg.slack.enabled)
     setup_logging(cfg, quiet=script is not None or console_only)
-    script_text: str | None = None
-    if script is not None:
-        try:
-            script_text = script.read_text(encoding="utf-8")
-        except OSError as error:
-            err.print(_("Cannot read the script {path}: {error}", path=script, error=error))
-            raise typer.Exit(2) from None
+    script_text = None if script is None else read_script(script)
     try:
         code = asyncio.run(run_app(cfg, script=script_text))
     except StartupError as error:
-        err.print(f"[bold red]{_('Agora cannot start:')}[/] {error}", highlight=False)
+        fail(_("Agora cannot start:"), error)
         raise typer.Exit(1) from None
     except ConfigError as error:
         print_problems(error.problems, error.source)
@@ -130,27 +158,47 @@ def run(
     raise typer.Exit(code)
 
 
+def read_script(path: Path) -> str:
+    """The script's text, or a sentence saying why it cannot be read (exit 2)."""
+    try:
+        return path.read_text(encoding="utf-8")
+    except OSError as error:
+        problem = _("Cannot read the script {path}: {error}", path=path, error=error)
+    except UnicodeDecodeError as error:
+        byte = hex(error.object[error.start])
+        problem = _(
+            "The script {path} is not UTF-8 text (byte {byte} on line {line}). "
+            "Save it as UTF-8 and run it again.",
+            path=path,
+            byte=byte,
+            line=error.object[: error.start].count(b"\n") + 1,
+        )
+    show(err, problem)
+    raise typer.Exit(2)
+
+
 @app.command()
 def check(
     file: Annotated[Path | None, typer.Argument(help="The config file to validate.")] = None,
 ) -> None:
     """Validate a config file without connecting to anything."""
-    from bot.app import validate_config
+    from bot.app import enabled_features
+    from bot.config_checks import unset_variables
 
     path = config_path(file)
-    cfg = load_or_exit(path)
-    problems = validate_config(cfg)
-    if problems:
-        print_problems(problems, cfg.source)
-        raise typer.Exit(2)
-    enabled = [name for name, section in cfg.features.items() if section.enabled]
+    cfg = load_checked(path)
     shown = str(path) if path else _("built-in defaults")
-    out.print(_("{source} is valid.", source=shown), highlight=False)
-    from bot.app import enabled_features
-
+    show(out, _("{source} is valid.", source=shown))
+    unset = unset_variables(cfg)
+    if unset:
+        heading = ngettext(
+            "Before `agora run`, set {n} environment variable:",
+            "Before `agora run`, set {n} environment variables:",
+            len(unset),
+        )
+        print_problems(unset, cfg.source, heading=heading, style="bold yellow")
     names = ", ".join(f.name for f in enabled_features(cfg)) or "-"
-    out.print(_("Features enabled: {names}", names=names), highlight=False)
-    del enabled
+    show(out, _("Features enabled: {names}", names=names))
 
 
 @db_app.command("upgrade")
@@ -158,41 +206,81 @@ def db_upgrade(config: ConfigOption = None) -> None:
     """Apply every database migration that is missing."""
     from bot.app import StartupError, upgrade_database
 
-    cfg = load_or_exit(config)
+    cfg = load_checked(config)
     setup_logging(cfg, quiet=True)
     try:
         applied = asyncio.run(upgrade_database(cfg))
     except StartupError as error:
-        err.print(f"[bold red]{_('Cannot upgrade:')}[/] {error}", highlight=False)
+        fail(_("Cannot upgrade:"), error)
         raise typer.Exit(1) from None
+    except ConfigError as error:
+        print_problems(error.problems, error.source)
+        raise typer.Exit(2) from None
     if applied:
-        out.print(_("Database upgraded ({count} migration branch(es) applied).", count=applied))
+        show(
+            out,
+            ngettext(
+                "Database upgraded ({n} migration branch applied).",
+                "Database upgraded ({n} migration branches applied).",
+                applied,
+            ),
+        )
     else:
-        out.print(_("The database is already up to date."))
+        show(out, _("The database is already up to date."))
 
 
 @db_app.command("status")
 def db_status(config: ConfigOption = None) -> None:
     """Say whether the database schema is current."""
-    from bot.app import StartupError, database_status
+    from bot.app import StartupError, database_status, known_workspaces
 
     cfg = load_or_exit(config)
     setup_logging(cfg, quiet=True)
     try:
         missing = asyncio.run(database_status(cfg))
     except StartupError as error:
-        err.print(f"[bold red]{_('Cannot check:')}[/] {error}", highlight=False)
+        fail(_("Cannot check:"), error)
         raise typer.Exit(1) from None
+    except ConfigError as error:
+        print_problems(error.problems, error.source)
+        raise typer.Exit(2) from None
     if missing:
-        out.print(
-            _(
-                "{count} migration branch(es) missing: {names}. Run `agora db upgrade`.",
-                count=len(missing),
+        show(
+            out,
+            ngettext(
+                "{n} migration branch is missing: {names}. Run `agora db upgrade`.",
+                "{n} migration branches are missing: {names}. Run `agora db upgrade`.",
+                len(missing),
                 names=", ".join(sorted(missing)),
-            )
+            ),
         )
         raise typer.Exit(1)
-    out.print(_("The database is up to date."))
+    show(out, _("The database is up to date."))
+    print_workspaces(asyncio.run(known_workspaces(cfg)))
+
+
+def print_workspaces(found: list[Workspace]) -> None:
+    """The guilds and workspaces the database has seen, by platform."""
+    if not found:
+        show(out, _("No workspace has been seen yet (none has sent an event)."))
+        return
+    show(
+        out,
+        ngettext("{n} workspace seen:", "{n} workspaces seen:", len(found)),
+    )
+    for place in found:
+        name = place.name or _("(no name reported)")
+        when = place.first_seen_at.strftime("%Y-%m-%d %H:%M UTC")
+        show(
+            out,
+            _(
+                "  {platform} {id}: {name}, first seen {when}",
+                platform=place.platform,
+                id=place.external_id,
+                name=name,
+                when=when,
+            ),
+        )
 
 
 MemberOption = Annotated[

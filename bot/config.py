@@ -8,13 +8,15 @@ them (`token_env = "DISCORD_TOKEN"`).
 
 from __future__ import annotations
 
+import copy
 import difflib
+import itertools
 import re
 import tomllib
-from collections.abc import Iterator, Mapping, Sequence
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, Literal
+from typing import Any, Literal, TypeVar
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from pydantic import (
@@ -31,6 +33,17 @@ from bot.i18n import N_, SUPPORTED_LOCALES, _
 DEFAULT_CONFIG_FILE = "agora.toml"
 DEFAULT_DATABASE_URL = "sqlite+aiosqlite:///agora.db"
 
+S = TypeVar("S", bound=BaseModel)
+
+
+class Hinted(ValueError):
+    """A validator's complaint with the hint apart, so `agora check` shows both."""
+
+    def __init__(self, message: str, hint: str) -> None:
+        super().__init__(message)
+        self.message = message
+        self.hint = hint
+
 
 class Section(BaseModel):
     """Base of every config section: unknown keys are errors, values are frozen."""
@@ -44,11 +57,12 @@ _ENV_VARIABLE = re.compile(r"[A-Za-z_][A-Za-z0-9_]*")
 def check_env_name(value: str | None) -> str | None:
     """A `*_env` key names a variable; a secret pasted there must not pass, nor be echoed."""
     if value and not _ENV_VARIABLE.fullmatch(value):
-        raise ValueError(
+        raise Hinted(
+            _("this must be the name of an environment variable, not the secret itself"),
             _(
-                "this must be the name of an environment variable (letters, digits, "
-                "underscore), not the secret itself; export the secret under that name"
-            )
+                "letters, digits and underscore, e.g. DISCORD_TOKEN; export the secret "
+                "under that name"
+            ),
         )
     return value
 
@@ -57,20 +71,18 @@ def check_timezone(value: str) -> str:
     try:
         ZoneInfo(value)
     except (ZoneInfoNotFoundError, ValueError):
-        raise ValueError(
-            _("unknown time zone {value!r}; use an IANA name like Europe/Oslo", value=value)
+        raise Hinted(
+            _("unknown time zone {value!r}", value=value),
+            _("use an IANA name like Europe/Oslo"),
         ) from None
     return value
 
 
 def check_language(value: str) -> str:
     if value not in SUPPORTED_LOCALES:
-        raise ValueError(
-            _(
-                "unsupported language {value!r}; choose one of {choices}",
-                value=value,
-                choices=", ".join(SUPPORTED_LOCALES),
-            )
+        raise Hinted(
+            _("unsupported language {value!r}", value=value),
+            _("choose one of {choices}", choices=", ".join(SUPPORTED_LOCALES)),
         )
     return value
 
@@ -121,15 +133,14 @@ class StorageConfig(Section):
     @classmethod
     def _known_driver(cls, value: str) -> str:
         if re.match(r"^[a-z+]+://[^/@:]+:[^/@]+@", value):
-            raise ValueError(
-                _(
-                    "the URL contains a password; put the URL in an environment variable and "
-                    "name it with url_env instead"
-                )
+            raise Hinted(
+                _("the URL contains a password"),
+                _("put the URL in an environment variable and name it with url_env instead"),
             )
         if not value.startswith(("sqlite+aiosqlite://", "postgresql+asyncpg://")):
-            raise ValueError(
-                _("use sqlite+aiosqlite:///agora.db or postgresql+asyncpg://user@host/db")
+            raise Hinted(
+                _("this database URL is not supported"),
+                _("use sqlite+aiosqlite:///agora.db or postgresql+asyncpg://user@host/db"),
             )
         return value
 
@@ -153,6 +164,10 @@ class StorageConfig(Section):
                 )
             return value
         return self.url
+
+    def required_env(self) -> list[str]:
+        """The `*_env` keys whose variables must be set to connect."""
+        return ["url_env"] if self.url_env else []
 
     def should_auto_migrate(self, resolved_url: str | None = None) -> bool:
         """Explicit setting, else: yes for SQLite (the URL actually used), no otherwise."""
@@ -183,10 +198,47 @@ class Bridge(Section):
     slack: str = Field(min_length=1)
 
 
+# Names in the console community: one word, as platforms have them, short enough that
+# the ids made of them ("u-alice", "c-general") fit the database's 64-character columns.
+MEMBER_NAME = re.compile(r"[A-Za-z0-9_.\-]{1,32}")
+CHANNEL_NAME = re.compile(r"[A-Za-z0-9_\-]{1,50}")
+
+
+def _one_word(value: str, sigil: str, pattern: re.Pattern[str], problem: str, hint: str) -> str:
+    name = value.strip().lstrip(sigil)
+    if not pattern.fullmatch(name):
+        raise Hinted(problem, hint)
+    return name
+
+
+def check_member_name(value: str) -> str:
+    """A console member's name as typed (`@` allowed), or Hinted saying how to write one."""
+    return _one_word(
+        value,
+        "@",
+        MEMBER_NAME,
+        _("{value!r} is not a member name", value=value),
+        _("one word of letters, digits, '.', '-' and '_', at most 32 characters, e.g. dave"),
+    )
+
+
+def check_channel_name(value: str) -> str:
+    """A console channel's name as typed (`#` allowed), in lower case, or Hinted."""
+    return _one_word(
+        value,
+        "#",
+        CHANNEL_NAME,
+        _("{value!r} is not a channel name", value=value),
+        _("one word of letters, digits, '-' and '_', at most 50 characters, e.g. off-topic"),
+    ).lower()
+
+
 class ConsoleMember(Section):
-    name: str = Field(min_length=1, max_length=64, pattern=r"^[A-Za-z0-9_.\-]+$")
+    name: str
     roles: list[str] = []
     locale: str | None = None
+
+    _name = field_validator("name")(check_member_name)
 
 
 class ConsoleConfig(Section):
@@ -200,6 +252,11 @@ class ConsoleConfig(Section):
     channels: list[str] = ["general", "help", "mod-queue"]
     start_as: str = "alice"
     start_in: str = "general"
+
+    @field_validator("channels")
+    @classmethod
+    def _channel_names(cls, values: list[str]) -> list[str]:
+        return [check_channel_name(value) for value in values]
 
 
 # The longest an interaction waits before it is deferred: the answer's round trip to
@@ -227,6 +284,10 @@ class DiscordConfig(Section):
     defer_after: float = Field(0.25, ge=0, le=MAX_DEFER_AFTER)
 
     _env = field_validator("token_env")(check_env_name)
+
+    def required_env(self) -> list[str]:
+        """The `*_env` keys whose variables must be set to connect."""
+        return ["token_env"]
 
 
 # What granting reward roles as Slack user groups needs (`[slack] user_groups`).
@@ -281,6 +342,14 @@ class SlackConfig(Section):
     # Create a user group that does not exist yet (handle: the role name, slugified);
     # off, a role without its group stays a perk and the log says which group to create.
     create_user_groups: bool = False
+
+    def required_env(self) -> list[str]:
+        """The `*_env` keys whose variables must be set to connect in this mode."""
+        keys = ["client_id_env", "client_secret_env"] if self.oauth else ["bot_token_env"]
+        keys.append("signing_secret_env" if self.mode == "http" else "app_token_env")
+        if self.admin_token_env:
+            keys.append("admin_token_env")
+        return keys
 
     @field_validator("install_path", "redirect_uri_path")
     @classmethod
@@ -362,8 +431,9 @@ class PermissionsConfig(Section):
         for value in values:
             kind, sep, rest = value.partition(":")
             if not sep or kind not in ("role", "user") or not rest.strip():
-                raise ValueError(
-                    _("{value!r} is not a selector; write role:NAME or user:NAME", value=value)
+                raise Hinted(
+                    _("{value!r} is not a selector", value=value),
+                    _("write role:NAME or user:NAME, e.g. role:Moderators"),
                 )
         return values
 
@@ -407,10 +477,27 @@ class Problem:
         return f"{where}{self.path or '(file)'}: {self.message}{hint}"
 
 
+def by_line(problems: Sequence[Problem]) -> list[Problem]:
+    """In file order; problems without a line (the environment, the file) last."""
+    return sorted(problems, key=lambda p: (p.line is None, p.line or 0))
+
+
 class ConfigError(Exception):
-    def __init__(self, problems: Sequence[Problem], source: str | None = None) -> None:
+    """The file's problems; `partial` is the config with the broken keys at their defaults.
+
+    `agora check` runs the checks beyond the schema (cron strings, each feature's rules)
+    on `partial`, so an admin sees every problem at once, not one pass after another.
+    """
+
+    def __init__(
+        self,
+        problems: Sequence[Problem],
+        source: str | None = None,
+        partial: AgoraConfig | None = None,
+    ) -> None:
         self.problems = list(problems)
         self.source = source
+        self.partial = partial
         head = f"{source}: " if source else ""
         super().__init__(head + "; ".join(str(p) for p in self.problems))
 
@@ -436,7 +523,16 @@ _TYPE_HINTS = {
 }
 
 
+def _raised(error: Mapping[str, Any]) -> Hinted | None:
+    """The `Hinted` a validator raised for this error, if it raised one."""
+    raised = (error.get("ctx") or {}).get("error")
+    return raised if isinstance(raised, Hinted) else None
+
+
 def _hint(error: Mapping[str, Any], model: type[BaseModel] | None) -> str:
+    hinted = _raised(error)
+    if hinted is not None:
+        return hinted.hint
     kind = str(error["type"])
     if kind == "extra_forbidden":
         key = str(error["loc"][-1])
@@ -490,6 +586,9 @@ def _model_at(root: type[BaseModel], loc: Sequence[Any]) -> type[BaseModel] | No
 def _message(error: Mapping[str, Any]) -> str:
     if error["type"] == "extra_forbidden":
         return _("unknown key")
+    hinted = _raised(error)
+    if hinted is not None:
+        return hinted.message
     text = str(error["msg"])
     return text.removeprefix("Value error, ")
 
@@ -574,6 +673,50 @@ def _problems(
         )
 
 
+def _without(data: Mapping[str, Any], locs: Iterable[Sequence[Any]]) -> dict[str, Any] | None:
+    """A copy of `data` without the keys at `locs` (a list entry takes its whole list).
+
+    None when an error is about the document as a whole: nothing to leave out then.
+    """
+    if not isinstance(data, Mapping):
+        return None
+    pruned = copy.deepcopy(dict(data))
+    for loc in locs:
+        keys = list(itertools.takewhile(lambda part: not isinstance(part, int), loc))
+        if not keys:
+            return None
+        table: Any = pruned
+        for key in keys[:-1]:
+            table = table.get(key) if isinstance(table, dict) else None
+        if isinstance(table, dict):
+            table.pop(keys[-1], None)
+    return pruned
+
+
+def _validated(
+    model: type[S],
+    data: Mapping[str, Any],
+    prefix: tuple[str, ...],
+    lines: Mapping[tuple[str, ...], int],
+    problems: list[Problem],
+) -> S | None:
+    """`data` as `model`; on errors, records them and returns the rest at its defaults."""
+    try:
+        return model.model_validate(data)
+    except ValidationError as error:
+        problems.extend(_problems(error, model, prefix, lines))
+        failed = error
+    for _attempt in range(3):
+        rest = _without(data, (item["loc"] for item in failed.errors()))
+        if rest is None:
+            return None
+        try:
+            return model.model_validate(rest)
+        except ValidationError as again:
+            data, failed = rest, again
+    return None
+
+
 def config_from_dict(
     data: Mapping[str, Any],
     feature_models: Mapping[str, type[FeatureConfig]],
@@ -612,18 +755,15 @@ def config_from_dict(
                 )
             )
             continue
-        try:
-            features[name] = model.model_validate(section)
-        except ValidationError as error:
-            problems.extend(_problems(error, model, ("features", name), lines))
-    try:
-        config = AgoraConfig.model_validate({**raw, "source": source})
-    except ValidationError as error:
-        problems.extend(_problems(error, AgoraConfig, (), lines))
-        config = None
+        found = _validated(model, section, ("features", name), lines, problems)
+        if found is not None:
+            features[name] = found
+    config = _validated(AgoraConfig, {**raw, "source": source}, (), lines, problems)
+    if config is not None:
+        config = config.model_copy(update={"features": features})
     if problems or config is None:
-        raise ConfigError(problems, source)
-    return config.model_copy(update={"features": features})
+        raise ConfigError(by_line(problems), source, partial=config)
+    return config
 
 
 def parse_toml(text: str, source: str | None = None) -> dict[str, Any]:

@@ -106,6 +106,7 @@ class Dispatcher:
         self.last_event_at: datetime | None = None
         self.limiter = RateLimiter(runtime.config.limits.commands_per_minute)
         self._known_channels: set[tuple[Ref, str]] = set()
+        self._known_workspaces: set[tuple[str, str]] = set()
         self._idle = asyncio.Event()
         self._idle.set()
         self._batches = GroupCommit(self._process, lanes=runtime.storage.lanes)
@@ -216,6 +217,14 @@ class Dispatcher:
         actor = actor_of(event)
         record = await self._remember(work, event, actor)
         await self._remember_channel(work, event)
+        if actor is not None:
+            place = (actor.ref.platform, actor.ref.workspace)
+            await self._once(
+                work,
+                self._known_workspaces,
+                place,
+                lambda d: d.register_workspace(*place, self.runtime.clock.now()),
+            )
         level = self.runtime.permissions.level_of(actor) if actor else Level.MEMBER
         with using_locale(self._locale(event, record)):
             await self._route(work, event, record, level)
@@ -239,16 +248,26 @@ class Dispatcher:
             channel = event.message.channel
         if not isinstance(channel, Channel):
             return
-        key = (channel.ref, channel.name)
-        if key in self._known_channels:
+        await self._once(
+            work,
+            self._known_channels,
+            (channel.ref, channel.name),
+            lambda d: d.upsert_channel(channel.ref, channel.name, channel.kind.value),
+        )
+
+    @staticmethod
+    async def _once(
+        work: Work, known: set[Any], key: Any, write: Callable[[Directory], Awaitable[None]]
+    ) -> None:
+        """Write what events reveal (a channel, a workspace) once per process, not per event."""
+        if key in known:
             return
-        directory: Directory = work.uow.get(Directory)  # type: ignore[type-abstract]
-        await directory.upsert_channel(channel.ref, channel.name, channel.kind.value)
+        await write(work.uow.get(Directory))  # type: ignore[type-abstract]
 
-        async def known() -> None:  # only once the write has committed
-            self._known_channels.add(key)
+        async def remember() -> None:  # only once the write has committed
+            known.add(key)
 
-        work.after_commit.append(known)
+        work.after_commit.append(remember)
 
     async def _remember(
         self, work: Work, event: Event, actor: Member | None

@@ -391,6 +391,19 @@ _LEVEL_RANK = {Level.MEMBER: 0, Level.HELPER: 1, Level.MODERATOR: 2, Level.ADMIN
 
 
 @dataclass(frozen=True, slots=True)
+class Workspace:
+    """A Discord guild, Slack workspace or console community Agora has seen.
+
+    `name` is None until an adapter tells it (events carry only the id).
+    """
+
+    platform: str
+    external_id: str
+    name: str | None
+    first_seen_at: datetime
+
+
+@dataclass(frozen=True, slots=True)
 class MemberRecord:
     """A member as stored: the platform account plus its community identity."""
 

@@ -22,9 +22,23 @@ _LEVEL_GROUPS = {
 }
 
 
+# "carol (moderator; …)": the level of one person, translated.
+_LEVEL_NAMES = {
+    Level.MEMBER: N_("member"),
+    Level.HELPER: N_("helper"),
+    Level.MODERATOR: N_("moderator"),
+    Level.ADMIN: N_("admin"),
+}
+
+
 def level_group(level: Level) -> str:
     """The people who hold `level`, in the current language ("moderators")."""
     return _(_LEVEL_GROUPS[level])
+
+
+def level_name(level: Level) -> str:
+    """One person's level, in the current language ("moderator")."""
+    return _(_LEVEL_NAMES[level])
 
 
 @dataclass(frozen=True, slots=True)

@@ -12,7 +12,17 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any, Protocol, TypeVar, runtime_checkable
 
-from bot.model import Capability, Form, Invite, Member, MemberRecord, Outgoing, Ref, TimeStyle
+from bot.model import (
+    Capability,
+    Form,
+    Invite,
+    Member,
+    MemberRecord,
+    Outgoing,
+    Ref,
+    TimeStyle,
+    Workspace,
+)
 
 
 class CapabilityMissing(Exception):
@@ -154,6 +164,16 @@ class Directory(Protocol):
     async def count_members(self, platform: str | None = None) -> int: ...
 
     async def upsert_channel(self, ref: Ref, name: str, kind: str) -> None: ...
+
+    async def register_workspace(
+        self, platform: str, workspace: str, seen_at: datetime, name: str | None = None
+    ) -> None:
+        """Remember a workspace from its first event on; a name given later is kept."""
+        ...
+
+    async def workspaces(self) -> Sequence[Workspace]:
+        """Every workspace seen, by platform and first sight."""
+        ...
 
     async def find_channel(self, platform: str, workspace: str | None, name: str) -> Ref | None:
         """A channel by name or id; `workspace=None` searches every workspace of the platform."""

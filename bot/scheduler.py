@@ -193,7 +193,11 @@ class Scheduler:
                 expression = expression(self.runtime.feature_config(spec.feature))
             if not expression:
                 continue
-            specs[spec.qualified] = (spec, cron_trigger(expression, spec.timezone or default_tz))
+            try:
+                schedule = cron_trigger(expression, spec.timezone or default_tz)
+            except CronError as error:
+                raise CronError(f"{spec.qualified} {error}") from None
+            specs[spec.qualified] = (spec, schedule)
         return specs
 
     async def start(self) -> None:

@@ -86,7 +86,9 @@ class Harness:
             self.community.add_channel(name)
         for name, roles in self._members:
             self.community.add_member(name, roles)
-        await register_directory(self.app.runtime.storage, self.community, self.clock.now())
+        await register_directory(
+            self.app.runtime.storage, self.community, self.clock.now(), config.bot.name
+        )
         await self.app.scheduler.start()
         return self
 

@@ -14,6 +14,7 @@ import asyncio
 from collections import Counter
 from collections.abc import AsyncIterator, Callable
 from contextlib import AbstractAsyncContextManager, asynccontextmanager
+from pathlib import Path
 from typing import Any, TypeVar, cast
 
 from sqlalchemy import event, text
@@ -57,6 +58,25 @@ def is_outage(error: BaseException) -> bool:
         return any(part in message for part in _TRANSIENT_TEXT)
     orig = getattr(error, "orig", None)
     return isinstance(orig, OSError | ConnectionError)
+
+
+def sqlite_file(url: str) -> Path | None:
+    """The file of a SQLite URL; None for other databases and in-memory ones."""
+    parsed = make_url(url)
+    database = parsed.database
+    if parsed.get_backend_name() != "sqlite" or database in (None, "", ":memory:"):
+        return None
+    if database.startswith("file:"):  # a URI filename: file:/path?mode=…
+        return Path(database.removeprefix("file:").split("?", 1)[0])
+    return Path(database)
+
+
+def cannot_open(error: BaseException) -> bool:
+    """True when SQLite could not open or write its file (a path or permission problem)."""
+    if not isinstance(error, OperationalError):
+        return False
+    message = str(error.orig if error.orig is not None else error).lower()
+    return "unable to open database file" in message or "readonly database" in message
 
 
 def create_engine(url: str, *, echo: bool = False) -> AsyncEngine:

@@ -27,8 +27,20 @@ def alembic_config(connection: Connection | None = None) -> Config:
     return config
 
 
+class UnknownRevisions(Exception):
+    """The database carries migrations this Agora does not have: a newer one made it."""
+
+    def __init__(self, revisions: set[str]) -> None:
+        super().__init__(", ".join(sorted(revisions)))
+        self.revisions = revisions
+
+
+def _scripts() -> ScriptDirectory:
+    return ScriptDirectory.from_config(alembic_config())
+
+
 def script_heads() -> set[str]:
-    return set(ScriptDirectory.from_config(alembic_config()).get_heads())
+    return set(_scripts().get_heads())
 
 
 async def current_heads(engine: AsyncEngine) -> set[str]:
@@ -40,8 +52,17 @@ async def current_heads(engine: AsyncEngine) -> set[str]:
 
 
 async def missing_migrations(engine: AsyncEngine) -> set[str]:
-    """Branch heads not applied yet (empty when the schema is current)."""
-    return script_heads() - await current_heads(engine)
+    """Branch heads not applied yet (empty when the schema is current).
+
+    Raises `UnknownRevisions` when the database was migrated past what this code
+    knows: running on it, or "upgrading" it, would misread tables a newer Agora shaped.
+    """
+    scripts = _scripts()
+    current = await current_heads(engine)
+    unknown = current - {script.revision for script in scripts.walk_revisions()}
+    if unknown:
+        raise UnknownRevisions(unknown)
+    return set(scripts.get_heads()) - current
 
 
 async def upgrade(engine: AsyncEngine, target: str = "heads") -> None:

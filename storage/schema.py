@@ -39,6 +39,19 @@ metadata = MetaData(
     }
 )
 
+# The Discord guilds, Slack workspaces and console communities Agora has seen; members,
+# channels and activity name theirs by `external_id` (the `workspace` column).
+workspaces = Table(
+    "workspaces",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("platform", String(16), nullable=False),
+    Column("external_id", String(64), nullable=False),
+    Column("name", String(200)),
+    Column("first_seen_at", UTCDateTime, nullable=False),
+    UniqueConstraint("platform", "external_id", name="uq_workspaces_account"),
+)
+
 persons = Table(
     "persons",
     metadata,
@@ -138,7 +151,13 @@ PERSONAL_COLUMNS: dict[str, tuple[str, ...]] = {
 }
 # Tables that hold nothing about people, declared so the schema walk knows they were
 # considered, not forgotten.
-IMPERSONAL_TABLES: set[str] = {"channels", "processed_events", "scheduled_jobs", "cron_runs"}
+IMPERSONAL_TABLES: set[str] = {
+    "workspaces",
+    "channels",
+    "processed_events",
+    "scheduled_jobs",
+    "cron_runs",
+}
 
 
 # Tables created by raw DDL, which `metadata` cannot describe (SQLite FTS5 virtual

@@ -28,7 +28,7 @@ from sqlalchemy.dialects.sqlite.aiosqlite import (
     AsyncAdapt_aiosqlite_cursor,
     AsyncAdapt_aiosqlite_dbapi,
 )
-from sqlalchemy.util import EMPTY_DICT
+from sqlalchemy.util import EMPTY_DICT, await_
 
 _Outcome = tuple[Any, list[Any], int, int | None]
 
@@ -128,8 +128,20 @@ class OneHopDBAPI(AsyncAdapt_aiosqlite_dbapi):
     """The DBAPI module handed to `create_async_engine(module=...)`."""
 
     def connect(self, *arg: Any, **kw: Any) -> OneHopConnection:
-        stock = super().connect(*arg, **kw)
-        return OneHopConnection(self, stock._connection)
+        if "async_creator_fn" in kw:
+            stock = super().connect(*arg, **kw)
+            return OneHopConnection(self, stock._connection)
+        connection = aiosqlite.connect(*arg, **kw)
+        connection._thread.daemon = True  # as SQLAlchemy's stock adapter does
+        try:
+            opened: Any = await_(connection)
+            return OneHopConnection(self, opened)
+        except BaseException:
+            # A file that cannot be opened: aiosqlite stops its thread, whose last act is
+            # to answer on this event loop. Wait for it while the loop still exists, or
+            # `agora` ends with a thread traceback under its own error message.
+            connection._thread.join(timeout=5)
+            raise
 
 
 def dbapi() -> OneHopDBAPI:

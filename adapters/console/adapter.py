@@ -9,27 +9,34 @@ in virtual time (`:tick 2d`). `agora run --script FILE` replays such lines and c
 from __future__ import annotations
 
 import asyncio
-import queue
+import contextlib
+import logging
+import os
 import sys
-import threading
-from pathlib import Path
+from collections.abc import Callable
 from typing import TYPE_CHECKING, TextIO
 
 from adapters.console.lines import Line, LineError, parse_line
-from adapters.console.transcript import render
+from adapters.console.terminal import LineSource, open_lines
+from adapters.console.transcript import render, render_actions
 from adapters.memory.community import Community, Posted, SimulationError
 from adapters.memory.port import MemoryPort
 from adapters.memory.seeding import register_channel, register_directory
 from bot.args import ArgError
 from bot.clock import FakeClock, SystemClock
-from bot.config import ConsoleConfig
+from bot.config import ConsoleConfig, Hinted, check_channel_name, check_member_name
 from bot.i18n import N_, _
 from bot.model import Event
+from bot.permissions import level_name
 
 if TYPE_CHECKING:
     from bot.app import App
 
-HISTORY_FILE = Path.home() / ".agora_history"
+log = logging.getLogger(__name__)
+
+# The exit code when the reader of the transcript went away (`agora run … | head`):
+# 128 + SIGPIPE, what a shell reports for a pipeline cut short.
+OUTPUT_CLOSED = 141
 
 
 class ExpectationFailed(Exception):
@@ -45,10 +52,16 @@ class ConsoleAdapter:
         *,
         script: str | None = None,
         out: TextIO | None = None,
+        lines: Callable[[asyncio.AbstractEventLoop], LineSource] = open_lines,
     ) -> None:
         self.config = config or ConsoleConfig()
         self.script = script
         self.out = out or sys.stdout
+        self._open_lines = lines
+        # The REPL's input ended (EOF): with a platform beside it, Agora goes on.
+        self.input_closed = False
+        # Whoever read the transcript has gone (a closed pipe): stop at the next line.
+        self.output_closed = False
         self.community = Community(SystemClock(), "console", "local")
         self.port = MemoryPort(self.community)
         self.community.observers.append(self._show)
@@ -71,7 +84,9 @@ class ConsoleAdapter:
             self.current = self.config.start_as.lower() if self.config.members else None
             if self.channel not in self.community.channels and self.community.channels:
                 self.channel = next(iter(self.community.channels))
-        await register_directory(app.runtime.storage, self.community, app.runtime.clock.now())
+        await register_directory(
+            app.runtime.storage, self.community, app.runtime.clock.now(), app.config.bot.name
+        )
 
     async def run(self) -> int:
         if self.script is not None:
@@ -86,7 +101,19 @@ class ConsoleAdapter:
     def _emit(self, line: str) -> None:
         self._buffer.append(line)
         self._since_expect.append(line)
-        print(line, file=self.out, flush=True)
+        self._print(line)
+
+    def _print(self, line: str) -> None:
+        if self.output_closed:
+            return
+        try:
+            print(line, file=self.out, flush=True)
+        except BrokenPipeError:
+            self.output_closed = True
+            # Python flushes stdout once more at exit; into a closed pipe that prints
+            # an "Exception ignored" traceback, so the descriptor now goes nowhere.
+            with contextlib.suppress(OSError, ValueError):  # not a file (a test's buffer)
+                os.dup2(os.open(os.devnull, os.O_WRONLY), self.out.fileno())
 
     def _show(self, posted: Posted, edited: bool) -> None:
         for line in render(self.community, posted, edited=edited):
@@ -99,15 +126,26 @@ class ConsoleAdapter:
     # --- running lines ---------------------------------------------------------------
 
     async def execute(self, raw: str) -> list[str]:
-        """Run one line; returns what it printed. Errors are printed, never raised."""
+        """Run one line; returns what it printed. Errors are printed, never raised.
+
+        Only `:quit` (EOFError) and a failed `:expect` leave: they end a script.
+        """
         self._buffer = []
         try:
             line = parse_line(raw)
-            if line.verb != "expect":
+            # `:expect` looks at what the last line that did something printed, so
+            # comments and blank lines between the two do not count as lines.
+            if line.verb not in ("expect", "nothing"):
                 self._since_expect = []
             await self._do(line)
         except (LineError, SimulationError, ArgError) as error:
             self._emit(f"! {error}")
+        except (EOFError, ExpectationFailed):
+            raise
+        except Exception as error:  # the storage, a bug: the console must go on
+            # The admin reads the sentence below; the traceback is for `log_level = "debug"`.
+            log.debug("console line %r failed", raw, exc_info=True)
+            self._emit(_("! That did not work ({error}); the console goes on.", error=error))
         return self._buffer
 
     async def _do(self, line: Line) -> None:
@@ -170,11 +208,19 @@ class ConsoleAdapter:
 
     async def _verb_channel(self, line: Line) -> None:
         app = self._require_app()
-        channel = self.community.add_channel(line.name)
-        await register_channel(app.runtime.storage, self.community, channel.name)
+        name = _valid(check_channel_name, line.name)
+        if name in self.community.channels:
+            raise SimulationError(_("There is already a channel #{name}.", name=name))
+        channel = self.community.add_channel(name)
+        try:
+            await register_channel(app.runtime.storage, self.community, channel.name)
+        except BaseException:
+            del self.community.channels[channel.name]
+            raise
         self._emit(_("(channel #{name} created)", name=channel.name))
 
     async def _verb_join(self, line: Line) -> None:
+        _valid(check_member_name, line.name)
         if line.name.lower() in self.community.members:
             raise SimulationError(_("{name} is already a member.", name=line.name))
         roles, via = _roles_and_invite(line.words)
@@ -198,17 +244,38 @@ class ConsoleAdapter:
         self._emit(_("(← {name} left the community)", name=event.member.name))
         if self.current == event.member.name:
             self.current = next(iter(self.community.members), None)
+            if self.current is None:
+                self._emit(_("(nobody is left; add someone with :join NAME)"))
+            else:
+                self._emit(_("(you are now {name})", name=self.current))
         await self._dispatch(event)
 
     async def _verb_role(self, line: Line) -> None:
+        held = self.community.held_role(line.name, line.text)
+        name = self.community.member(line.name).name
+        _unchanged(
+            held is not None,
+            adding=not line.negate,
+            already=_("{name} already has the role {role}.", name=name, role=held),
+            absent=_("{name} does not have the role {role}.", name=name, role=line.text),
+        )
         event = self.community.set_role(line.name, line.text, added=not line.negate)
         sign = "-" if line.negate else "+"
         self._emit(f"({event.member.name} {sign}{line.text})")
         await self._dispatch(event)
 
     async def _verb_react(self, line: Line) -> None:
+        me = self._me()
         number = line.number if line.number is not None else self._latest_in_channel()
-        event = self.community.react(self._me(), number, line.text, added=not line.negate)
+        self.community.visible(me, number)
+        said = {"name": me, "emoji": line.text, "number": number}
+        _unchanged(
+            self.community.reacted(me, number, line.text),
+            adding=not line.negate,
+            already=_("{name} has already reacted {emoji} to [{number}].", **said),
+            absent=_("{name} has no {emoji} on [{number}] to take back.", **said),
+        )
+        event = self.community.react(me, number, line.text, added=not line.negate)
         arrow = "-" if line.negate else "+"
         self._emit(f"({self._me()} {arrow}{line.text} [{number}])")
         await self._dispatch(event)
@@ -227,6 +294,26 @@ class ConsoleAdapter:
 
     async def _verb_select(self, line: Line) -> None:
         await self._dispatch(self.community.select(self._me(), list(line.words), line.number))
+
+    async def _verb_buttons(self, line: Line) -> None:
+        me = self._me()
+        if line.number is not None:
+            posted = self.community.visible(me, line.number)
+        else:
+            posted = self._latest_with_actions(me)
+        if not (posted.buttons or posted.selects):
+            raise SimulationError(
+                _("Message [{number}] has no buttons or menus.", number=posted.number)
+            )
+        for text in render_actions(posted):
+            self._emit(text)
+
+    def _latest_with_actions(self, name: str) -> Posted:
+        ref = self.community.member(name).ref
+        for posted in reversed(self.community.posts):
+            if not posted.deleted and posted.visible_to(ref) and (posted.buttons or posted.selects):
+                return posted
+        raise SimulationError(_("{name} sees no message with buttons or menus.", name=name))
 
     async def _verb_submit(self, line: Line) -> None:
         await self._dispatch(self.community.submit(self._me(), dict(line.values)))
@@ -252,9 +339,11 @@ class ConsoleAdapter:
             )
         )
         for member in self.community.members.values():
+            level = level_name(app.runtime.permissions.level_of(member))
             roles = ", ".join(sorted(member.roles)) or "-"
-            level = app.runtime.permissions.level_of(member).value
-            self._emit(f"  @{member.name} ({level}; {_('roles')}: {roles})")
+            self._emit(
+                _("  @{name} ({level}; roles: {roles})", name=member.name, level=level, roles=roles)
+            )
         channels = " ".join(f"#{c.name}" for c in self.community.channels.values())
         self._emit(_("Channels: {names}", names=channels))
 
@@ -267,47 +356,56 @@ class ConsoleAdapter:
 
     # --- scripts and the REPL --------------------------------------------------------
 
+    def _echo(self, raw: str) -> None:
+        """Show a line read from a file or pipe as if typed (comments and checks aside)."""
+        if raw.strip() and not raw.lstrip().startswith((":expect", "#")):
+            self._print(f"{self.prompt()}{raw.strip()}")
+
     async def run_script(self, script: str) -> int:
         for number, raw in enumerate(script.splitlines(), start=1):
-            if raw.strip() and not raw.lstrip().startswith((":expect", "#")):
-                print(f"{self.prompt()}{raw.strip()}", file=self.out, flush=True)
+            self._echo(raw)
             try:
                 await self.execute(raw)
             except EOFError:
                 return 0
             except ExpectationFailed as failure:
-                print(
-                    _("✗ line {number}: {failure}", number=number, failure=failure),
-                    file=self.out,
-                    flush=True,
-                )
+                self._print(_("✗ line {number}: {failure}", number=number, failure=failure))
                 return 1
+            if self.output_closed:
+                return OUTPUT_CLOSED
         return 0
 
     async def _repl(self) -> int:
-        _load_history()
-        self._emit(
-            _(
-                "Agora console — {community}. You are {name} in #{channel}. "
-                "Type :help for console commands, /help for bot commands.",
-                community=self._require_app().config.bot.name,
-                name=self.current or "-",
-                channel=self.channel,
+        lines = self._open_lines(asyncio.get_running_loop())
+        try:
+            self._emit(
+                _(
+                    "Agora console — {community}. You are {name} in #{channel}. "
+                    "Type :help for console commands, /help for bot commands.",
+                    community=self._require_app().config.bot.name,
+                    name=self.current or "-",
+                    channel=self.channel,
+                )
             )
-        )
-        lines = _StdinLines(asyncio.get_running_loop())
-        while True:
+            return await self._read_eval(lines)
+        finally:
+            lines.close()
+
+    async def _read_eval(self, lines: LineSource) -> int:
+        while not self.output_closed:
             raw = await lines.read(self.prompt())
             if raw is None:
-                break
+                self.input_closed = True
+                return 0
+            if not lines.interactive:
+                self._echo(raw)
             try:
                 await self.execute(raw)
             except EOFError:
-                break
+                return 0
             except ExpectationFailed as failure:
                 self._emit(f"✗ {failure}")
-        _save_history()
-        return 0
+        return OUTPUT_CLOSED
 
 
 HELP_LINES = (
@@ -325,6 +423,7 @@ HELP_LINES = (
     N_(":unreact [N] EMOJI    take a reaction back"),
     N_(":click [N] BUTTON     press a button by label or id"),
     N_(":select [N] OPTION…   choose in a menu"),
+    N_(":buttons [N]          the ids of a message's buttons and menus"),
     N_(":submit FIELD=VALUE…  answer the form you were shown"),
     N_(":tick DURATION        move the virtual clock (90m, 2h, 3d)"),
     N_(":who                  members, roles, channels and the time"),
@@ -344,49 +443,17 @@ def _roles_and_invite(words: tuple[str, ...]) -> tuple[tuple[str, ...], str | No
     return words[:at], words[at + 1]
 
 
-class _StdinLines:
-    """Reads the terminal on a daemon thread, one prompt at a time.
-
-    A blocked `input()` in asyncio's default executor would keep the process alive on
-    Ctrl-C until Enter is pressed; a daemon thread dies with the process instead.
-    """
-
-    def __init__(self, loop: asyncio.AbstractEventLoop) -> None:
-        self._loop = loop
-        self._lines: asyncio.Queue[str | None] = asyncio.Queue()
-        self._prompts: queue.SimpleQueue[str] = queue.SimpleQueue()
-        threading.Thread(target=self._read, name="console-input", daemon=True).start()
-
-    def _read(self) -> None:
-        while True:
-            prompt = self._prompts.get()
-            try:
-                line: str | None = input(prompt)
-            except (EOFError, KeyboardInterrupt, OSError):
-                line = None
-            self._loop.call_soon_threadsafe(self._lines.put_nowait, line)
-            if line is None:
-                return
-
-    async def read(self, prompt: str) -> str | None:
-        self._prompts.put(prompt)
-        return await self._lines.get()
+def _unchanged(present: bool, *, adding: bool, already: str, absent: str) -> None:
+    """Platforms send nothing when nothing would change; neither does the console."""
+    if present and adding:
+        raise SimulationError(already)
+    if not present and not adding:
+        raise SimulationError(absent)
 
 
-def _load_history() -> None:
+def _valid(check: Callable[[str], str], name: str) -> str:
+    """A name the console community can hold (see `bot.config`), or why not."""
     try:
-        import readline
-
-        readline.read_history_file(HISTORY_FILE)
-    except (ImportError, OSError):
-        pass
-
-
-def _save_history() -> None:
-    try:
-        import readline
-
-        readline.set_history_length(1000)
-        readline.write_history_file(HISTORY_FILE)
-    except (ImportError, OSError):
-        pass
+        return check(name)
+    except Hinted as error:
+        raise SimulationError(f"{error.message}: {error.hint}.") from None

@@ -10,7 +10,7 @@ import re
 from dataclasses import dataclass
 from datetime import timedelta
 
-from bot.args import ArgError, parse_duration, tokenize
+from bot.args import QUOTES, ArgError, parse_duration, tokenize, unclosed_quote
 from bot.i18n import _
 
 
@@ -23,7 +23,7 @@ class Line:
     """A parsed line: `verb` plus the pieces that verb needs.
 
     Verbs: say, command, as, in, join, leave, role, react, unreact, click, select,
-    submit, tick, who, help, quit, expect, expect-not, reply, channel, nothing.
+    buttons, submit, tick, who, help, quit, expect, expect-not, reply, channel, nothing.
     """
 
     verb: str
@@ -46,6 +46,7 @@ USAGE = {
     "unreact": ":unreact [N] EMOJI",
     "click": ":click [N] BUTTON",
     "select": ":select [N] OPTION…",
+    "buttons": ":buttons [N]",
     "submit": ":submit FIELD=VALUE…",
     "tick": ":tick DURATION",
     "reply": ":reply N TEXT",
@@ -135,6 +136,11 @@ def _parse_verb(verb: str, rest: str) -> Line:
         if not words:
             raise _usage(verb)
         return Line(verb, number=number, words=tuple(words))
+    if verb == "buttons":
+        number, words = _numbered(words)
+        if words:
+            raise _usage(verb)
+        return Line(verb, number=number)
     if verb == "submit":
         return Line(verb, values=_pairs(rest))
     if verb == "reply":
@@ -151,17 +157,15 @@ def _parse_verb(verb: str, rest: str) -> Line:
         raise LineError(str(error)) from None
 
 
-_PAIR = re.compile(r"""\s*([^\s=]+)=(?:"([^"]*)"|'([^']*)'|“([^”]*)”|(\S*))""")
+_FIELD = re.compile(r"\s*([^\s=]+)=")
 
 
 def _pairs(rest: str) -> tuple[tuple[str, str], ...]:
     """`a=1 why="I like it" topics=x,y` → pairs; quotes may wrap a value with spaces."""
     pairs: list[tuple[str, str]] = []
     pos = 0
-    while pos < len(rest):
-        if rest[pos:].strip() == "":
-            break
-        match = _PAIR.match(rest, pos)
+    while rest[pos:].strip():
+        match = _FIELD.match(rest, pos)
         if match is None:
             word = rest[pos:].split()[0]
             raise LineError(
@@ -171,7 +175,20 @@ def _pairs(rest: str) -> tuple[tuple[str, str], ...]:
                     word=word,
                 )
             )
-        value = next((g for g in match.groups()[1:] if g is not None), "")
+        value, pos = _value(rest, match.end())
         pairs.append((match.group(1), value))
-        pos = match.end()
     return tuple(pairs)
+
+
+def _value(rest: str, start: int) -> tuple[str, int]:
+    """The value at `start` (quoted, or up to the next space) and where it ends."""
+    if start < len(rest) and rest[start] in QUOTES:
+        close = QUOTES[rest[start]]
+        end = rest.find(close, start + 1)
+        if end < 0:
+            raise LineError(str(unclosed_quote(close)))
+        return rest[start + 1 : end], end + 1
+    end = start
+    while end < len(rest) and not rest[end].isspace():
+        end += 1
+    return rest[start:end], end

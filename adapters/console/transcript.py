@@ -8,7 +8,7 @@ member is — the console shows the whole community at once.
 from __future__ import annotations
 
 from adapters.memory.community import Community, Posted
-from bot.i18n import _
+from bot.i18n import _, ngettext
 from bot.model import Buttons, Image, Select
 
 INDENT = "     "
@@ -34,7 +34,8 @@ def _where(community: Community, posted: Posted) -> str:
 def render(community: Community, posted: Posted, *, edited: bool = False) -> list[str]:
     """The transcript lines for one message (text, then its interactive parts)."""
     if posted.deleted:
-        return [f"[{posted.number} {_('deleted')}]"]
+        deleted = _("deleted")
+        return [f"[{posted.number} {deleted}]"]
     mark = _("edited") if edited else ""
     pin = " 📌" if posted.pinned else ""
     number = f"[{posted.number}{' ' + mark if mark else ''}{pin}]"
@@ -52,5 +53,22 @@ def render(community: Community, posted: Posted, *, edited: bool = False) -> lis
             size = f", {len(block.data) // 1024} kB" if block.data else ""
             lines.append(INDENT + f"🖼 {block.alt} ({block.filename}{size})")
     for attachment in posted.attachments:
-        lines.append(INDENT + f"📎 {attachment.filename} ({len(attachment.data)} bytes)")
+        size = ngettext("{n} byte", "{n} bytes", len(attachment.data))
+        lines.append(INDENT + f"📎 {attachment.filename} ({size})")
+    return lines
+
+
+def render_actions(posted: Posted) -> list[str]:
+    """`:buttons N`: each button and menu of a message with the id `:click` also takes.
+
+    The transcript shows labels only, to stay readable; ids differ from labels when a
+    label is translated or repeated, and scripts that click by id keep working when a
+    label changes.
+    """
+    lines = [_("[{number}] buttons and menus (label = id):", number=posted.number)]
+    for button in posted.buttons:
+        lines.append(INDENT + f"[{button.label}] = {button.action_id}")
+    for select in posted.selects:
+        options = " | ".join(f"{o.label} = {o.value}" for o in select.options)
+        lines.append(INDENT + f"▾ {select.placeholder} = {select.action_id}: {options}")
     return lines

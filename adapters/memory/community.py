@@ -233,7 +233,24 @@ class Community:
             locale=actor.locale,
         )
 
+    def visible(self, name: str, number: int) -> Posted:
+        """Message `[number]`, if the member can see it (not deleted, not someone else's)."""
+        actor = self.member(name)
+        posted = self.post(number)
+        if posted.deleted:
+            raise SimulationError(_("Message [{number}] was deleted.", number=number))
+        if not posted.visible_to(actor.ref):
+            raise SimulationError(
+                _("{name} cannot see message [{number}].", name=actor.name, number=number)
+            )
+        return posted
+
+    def reacted(self, name: str, number: int, emoji: str) -> bool:
+        return self.member(name).name in self.post(number).reactions.get(emoji, set())
+
     def react(self, name: str, number: int, emoji: str, *, added: bool = True) -> ReactionChanged:
+        """A reaction event. Tests may send what a platform sends at odd moments (taking
+        back a reaction never added); the console refuses that before it gets here."""
         actor = self.member(name)
         posted = self.post(number)
         users = posted.reactions.setdefault(emoji, set())
@@ -300,10 +317,11 @@ class Community:
             channel=posted.channel,
         )
 
-    def select(self, name: str, options: list[str], number: int | None = None) -> ButtonPressed:
+    def select(self, name: str, words: list[str], number: int | None = None) -> ButtonPressed:
+        """Choose options by value or label; unquoted words may make up one label."""
         actor = self.member(name)
         candidates = [self.post(number)] if number is not None else list(reversed(self.posts))
-        wanted = [o.lower() for o in options]
+        wanted = [w.lower() for w in words]
         for posted in candidates:
             if posted.deleted or not posted.visible_to(actor.ref):
                 continue
@@ -323,7 +341,7 @@ class Community:
         raise SimulationError(
             _(
                 "There is no menu offering {options} that {name} can see.",
-                options=", ".join(options),
+                options=" ".join(words),
                 name=name,
             )
         )
@@ -398,10 +416,17 @@ class Community:
         self.departed[member.name] = member
         return MemberLeft(event_id=self._event_id(), occurred_at=self.clock.now(), member=member)
 
+    def held_role(self, name: str, role: str) -> str | None:
+        """The member's role called `role` (any case), as it is spelled; None if not held."""
+        return next((r for r in self.member(name).roles if r.lower() == role.lower()), None)
+
     def set_role(self, name: str, role: str, added: bool = True) -> RoleChanged:
         member = self.member(name)
         roles = set(member.roles)
-        (roles.add if added else roles.discard)(role)
+        if added:
+            roles.add(role)
+        else:
+            roles.discard(self.held_role(name, role) or role)
         updated = replace(member, roles=frozenset(roles))
         self.members[member.name] = updated
         return RoleChanged(
@@ -413,11 +438,22 @@ class Community:
         )
 
 
-def _match_options(options: tuple[Option, ...], wanted: list[str]) -> list[str] | None:
-    chosen = []
-    for want in wanted:
-        match = next((o for o in options if want in (o.value.lower(), o.label.lower())), None)
-        if match is None:
+def _match_options(options: tuple[Option, ...], words: list[str]) -> list[str] | None:
+    """The values of the options `words` name, each by value or label; None if any is not.
+
+    Labels have spaces (`To learn`) and a console line is split into words, so at each
+    place the longest run of words that names an option is taken: `to learn python`
+    is "To learn" and "python" when both are options.
+    """
+    names = {n: o.value for o in options for n in (o.value.lower(), o.label.lower())}
+    chosen: list[str] = []
+    start = 0
+    while start < len(words):
+        end = next(
+            (e for e in range(len(words), start, -1) if " ".join(words[start:e]) in names), None
+        )
+        if end is None:
             return None
-        chosen.append(match.value)
+        chosen.append(names[" ".join(words[start:end])])
+        start = end
     return chosen

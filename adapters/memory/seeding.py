@@ -12,9 +12,13 @@ from adapters.memory.community import Community
 from bot.ports import Directory, Storage
 
 
-async def register_directory(storage: Storage, community: Community, at: datetime) -> None:
+async def register_directory(
+    storage: Storage, community: Community, at: datetime, name: str | None = None
+) -> None:
+    """The community's workspace (called `name`), channels and members, as if just seen."""
     async with storage.unit_of_work() as uow:
         directory = uow.get(Directory)  # type: ignore[type-abstract]
+        await directory.register_workspace(community.platform, community.workspace, at, name)
         for channel in community.channels.values():
             await directory.upsert_channel(channel.ref, channel.name, channel.kind.value)
         for member in community.members.values():

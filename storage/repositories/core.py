@@ -11,10 +11,18 @@ from sqlalchemy import and_, bindparam, delete, func, insert, or_, select, updat
 from sqlalchemy.engine import Row
 from sqlalchemy.ext.asyncio import AsyncConnection
 
-from bot.model import Member, MemberRecord, Ref
+from bot.model import Member, MemberRecord, Ref, Workspace
 from bot.ports import ActivityFact, ActivityLog, Directory, EventLog, JobStore, PendingJob
 from storage.repositories import implements
-from storage.schema import activity, channels, cron_runs, members, persons, processed_events
+from storage.schema import (
+    activity,
+    channels,
+    cron_runs,
+    members,
+    persons,
+    processed_events,
+    workspaces,
+)
 from storage.schema import scheduled_jobs as jobs
 from storage.sql import dialect_insert, dumps, insert_ignore, loads, prepared, upsert
 
@@ -300,6 +308,32 @@ class SqlDirectory:
                 )
                 .values(name=name)
             )
+
+    async def register_workspace(
+        self, platform: str, workspace: str, seen_at: datetime, name: str | None = None
+    ) -> None:
+        stmt = insert_ignore(self.conn, workspaces, "platform", "external_id").values(
+            platform=platform, external_id=workspace, name=name, first_seen_at=seen_at
+        )
+        if (await self.conn.execute(stmt)).rowcount == 0 and name:
+            await self.conn.execute(
+                update(workspaces)
+                .where(
+                    workspaces.c.platform == platform,
+                    workspaces.c.external_id == workspace,
+                    or_(workspaces.c.name.is_(None), workspaces.c.name != name),
+                )
+                .values(name=name)
+            )
+
+    async def workspaces(self) -> Sequence[Workspace]:
+        query = select(workspaces).order_by(
+            workspaces.c.platform, workspaces.c.first_seen_at, workspaces.c.id
+        )
+        return [
+            Workspace(row.platform, row.external_id, row.name, row.first_seen_at)
+            for row in await self.conn.execute(query)
+        ]
 
     async def find_channel(self, platform: str, workspace: str | None, name: str) -> Ref | None:
         wanted = name.strip().lstrip("#")

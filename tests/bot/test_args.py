@@ -86,6 +86,9 @@ def test_option_with_equals() -> None:
         ("a b --nope", "Unknown option --nope"),
         ("a b --closes", "needs a value"),
         ("a b --closes soon", "not a duration"),
+        ("a b --multi=3", "--multi is a switch: write it without a value"),
+        ("a b --multi=", "--multi is a switch"),
+        ("a b --closes= 2d", "--closes needs a value"),
     ],
 )
 def test_poll_errors(line: str, message: str) -> None:

@@ -55,7 +55,27 @@ def test_db_upgrade_then_status(tmp_path: Path) -> None:
     assert "upgraded" in first.output
     again = runner.invoke(app, ["db", "upgrade", "--config", str(file)])
     assert "already up to date" in again.output
-    assert runner.invoke(app, ["db", "status", "--config", str(file)]).exit_code == 0
+    status = runner.invoke(app, ["db", "status", "--config", str(file)])
+    assert status.exit_code == 0
+    assert status.output.splitlines() == [
+        "The database is up to date.",
+        "No workspace has been seen yet (none has sent an event).",
+    ]
+
+
+def test_db_status_lists_the_workspaces_seen(tmp_path: Path) -> None:
+    file = _write(
+        tmp_path / "agora.toml",
+        '[bot]\nname = "Fjordkoderne"\n[storage]\nurl = "sqlite+aiosqlite:///w.db"\n',
+    )
+    script = _write(tmp_path / "s.txt", "hello\n")
+    assert (
+        runner.invoke(app, ["run", "--config", str(file), "--script", str(script)]).exit_code == 0
+    )
+    status = runner.invoke(app, ["db", "status", "--config", str(file)])
+    lines = status.output.splitlines()
+    assert lines[1] == "1 workspace seen:"
+    assert lines[2].startswith("  console local: Fjordkoderne, first seen 20")
 
 
 def test_run_refuses_an_out_of_date_schema_without_auto_migrate(tmp_path: Path) -> None:
@@ -148,3 +168,120 @@ def test_onboarding_preview_prints_the_flow() -> None:
     result = runner.invoke(app, ["onboarding", "preview", "--member", "@dana"])
     assert result.exit_code == 0, result.output
     assert "@dana" in result.output
+
+
+# What `agora check` refuses, `agora run` and `agora db upgrade` refuse too (exit 2).
+REFUSED = {
+    "bad cron": ('[features.kudos]\nleaderboard_cron = "0 99 * * MON"\n', "line 2"),
+    "repeated question id": (
+        '[[features.onboarding.questions]]\nid = "a"\ntext = "A?"\nkind = "text"\n'
+        '[[features.onboarding.questions]]\nid = "a"\ntext = "B?"\nkind = "text"\n',
+        "question id 'a' is used twice",
+    ),
+    "choice without options": (
+        '[[features.onboarding.questions]]\nid = "q"\ntext = "Q?"\nkind = "single"\n',
+        "question 'q' has no options",
+    ),
+    "no #mod-queue": ('[console]\nchannels = ["general", "help"]\n', "no channel #mod-queue"),
+    "nothing to run": ("[console]\nenabled = false\n", "nothing would run"),
+}
+
+
+@pytest.mark.parametrize(("text", "said"), REFUSED.values(), ids=REFUSED.keys())
+def test_run_and_db_upgrade_refuse_what_check_refuses(tmp_path: Path, text: str, said: str) -> None:
+    file = _write(tmp_path / "agora.toml", text)
+    script = _write(tmp_path / "s.txt", "/help\n")
+    checked = runner.invoke(app, ["check", str(file)])
+    assert checked.exit_code == 2 and said in checked.output, checked.output
+    for command in (["run", "--script", str(script)], ["db", "upgrade"]):
+        result = runner.invoke(app, [*command, "--config", str(file)])
+        assert result.exit_code == 2, result.output
+        assert result.output == checked.output  # the same problems, word for word
+    assert not (tmp_path / "agora.db").exists()  # refused before touching the database
+
+
+def test_check_reports_schema_and_semantic_problems_at_once_on_whole_lines(
+    tmp_path: Path,
+) -> None:
+    file = _write(
+        tmp_path / "agora.toml",
+        '[features.kudos]\nleaderboard_cron = "0 99 * * MON"\n[bot]\nlangauge = "nb"\n',
+    )
+    result = runner.invoke(app, ["check", str(file)], env={"COLUMNS": "40"})
+    assert result.exit_code == 2
+    lines = result.output.splitlines()
+    assert lines[0] == f"{file} has 2 problems:"
+    assert lines[1].startswith("  • line 2: features.kudos.leaderboard_cron: job leaderboard:")
+    assert lines[1].endswith("(hint: five fields: minute hour day month weekday, e.g. 0 9 * * MON)")
+    assert lines[2] == "  • line 4: bot.langauge: unknown key (hint: did you mean 'language'?)"
+    assert len(lines) == 3
+
+
+def test_check_warns_about_unset_token_variables(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.delenv("DISCORD_TOKEN", raising=False)
+    file = _write(tmp_path / "agora.toml", "[discord]\nenabled = true\n")
+    result = runner.invoke(app, ["check", str(file)])
+    assert result.exit_code == 0, result.output
+    assert "is valid" in result.output
+    assert "Before `agora run`, set 1 environment variable:" in result.output
+    assert "line 1: discord.token_env: the environment variable DISCORD_TOKEN is not set" in (
+        result.output
+    )
+    monkeypatch.setenv("DISCORD_TOKEN", "t")
+    assert "DISCORD_TOKEN" not in runner.invoke(app, ["check", str(file)]).output
+
+
+def test_startup_errors_keep_their_square_brackets(tmp_path: Path) -> None:
+    file = _write(
+        tmp_path / "agora.toml",
+        '[storage]\nurl = "sqlite+aiosqlite:///y.db"\nauto_migrate = false\n',
+    )
+    script = _write(tmp_path / "s.txt", "/help\n")
+    result = runner.invoke(app, ["run", "--config", str(file), "--script", str(script)])
+    assert result.exit_code == 1
+    assert "Agora cannot start: The database schema is out of date" in result.output
+    assert "or set auto_migrate = true under [storage]." in result.output
+
+
+def test_a_script_that_is_not_utf8_is_refused_with_a_sentence(tmp_path: Path) -> None:
+    script = tmp_path / "bin.txt"
+    script.write_bytes("/help\nhei, Bjørn\n".encode("cp1252"))
+    result = runner.invoke(app, ["run", "--script", str(script)])
+    assert result.exit_code == 2
+    assert f"The script {script} is not UTF-8 text (byte 0xf8 on line 2)." in result.output
+    assert "Save it as UTF-8" in result.output
+    assert "Traceback" not in result.output
+
+
+@pytest.mark.parametrize(
+    "command", [["run", "--script", "s.txt"], ["db", "upgrade"], ["db", "status"], ["health"]]
+)
+def test_an_sqlite_file_that_cannot_be_opened_is_named(tmp_path: Path, command: list[str]) -> None:
+    file = _write(
+        tmp_path / "agora.toml", '[storage]\nurl = "sqlite+aiosqlite:////nonexistent/dir/x.db"\n'
+    )
+    _write(tmp_path / "s.txt", "/help\n")
+    result = runner.invoke(app, [*command, "--config", str(file)], env={"COLUMNS": "300"})
+    assert result.exit_code == 1, result.output
+    assert "Cannot open the SQLite database /nonexistent/dir/x.db: the directory " in result.output
+    assert "/nonexistent/dir does not exist" in result.output
+    assert "Traceback" not in result.output
+
+
+def test_a_database_from_a_newer_agora_is_refused(tmp_path: Path) -> None:
+    import sqlite3
+
+    file = _write(tmp_path / "agora.toml", '[storage]\nurl = "sqlite+aiosqlite:///n.db"\n')
+    assert runner.invoke(app, ["db", "upgrade", "--config", str(file)]).exit_code == 0
+    with sqlite3.connect(tmp_path / "n.db") as db:
+        db.execute(
+            "UPDATE alembic_version SET version_num = 'kudos_0009' WHERE version_num LIKE 'kudos_%'"
+        )
+    script = _write(tmp_path / "s.txt", "/help\n")
+    for command in (["run", "--script", str(script)], ["db", "upgrade"], ["db", "status"]):
+        result = runner.invoke(app, [*command, "--config", str(file)])
+        assert result.exit_code == 1, result.output
+        assert "The database is newer than this Agora" in result.output
+        assert "(kudos_0009)" in result.output and "Upgrade Agora" in result.output

@@ -10,8 +10,15 @@ from typing import Any
 import pytest
 from pydantic import BaseModel
 
-from bot.app import validate_config
-from bot.config import AgoraConfig, ConfigError, FeatureConfig, key_lines, load_config
+from bot.config import (
+    AgoraConfig,
+    ConfigError,
+    FeatureConfig,
+    Problem,
+    key_lines,
+    load_config,
+)
+from bot.config_checks import examine, unset_variables, validate_config
 from bot.features import feature_models
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -49,13 +56,17 @@ def test_wrong_type_says_what_to_write(tmp_path: Path) -> None:
 def test_bad_time_zone_and_language(tmp_path: Path) -> None:
     problems = _errors(tmp_path, '[bot]\ntimezone = "Mars/Base"\nlanguage = "xx"\n')
     by_path = {p.path: p for p in problems}
-    assert by_path["bot.timezone"].line == 2 and "IANA" in by_path["bot.timezone"].message
-    assert by_path["bot.language"].line == 3 and "nb" in by_path["bot.language"].message
+    zone, language = by_path["bot.timezone"], by_path["bot.language"]
+    assert (zone.line, zone.message) == (2, "unknown time zone 'Mars/Base'")
+    assert zone.hint == "use an IANA name like Europe/Oslo"
+    assert (language.line, language.message) == (3, "unsupported language 'xx'")
+    assert language.hint == "choose one of en, nb, lv, fi, uk"
 
 
 def test_unknown_section(tmp_path: Path) -> None:
     (problem,) = _errors(tmp_path, "[bott]\nname = 'x'\n")
     assert problem.path == "bott" and problem.line == 1
+    assert problem.hint == "did you mean 'bot'?"
 
 
 def test_unknown_feature_suggests_the_close_one(tmp_path: Path) -> None:
@@ -68,17 +79,87 @@ def test_syntax_error_has_a_line(tmp_path: Path) -> None:
     (problem,) = _errors(tmp_path, '[bot]\nname = "unclosed\n')
     assert problem.line == 2
     assert "not valid TOML" in problem.message
+    assert problem.hint == 'check quotes, brackets and "=" on that line'
 
 
 def test_bad_permission_selector(tmp_path: Path) -> None:
     (problem,) = _errors(tmp_path, '[permissions]\nadmin = ["Admin"]\n')
     assert problem.path == "permissions.admin" and problem.line == 2
-    assert "role:NAME" in problem.message
+    assert problem.message == "'Admin' is not a selector"
+    assert "role:NAME or user:NAME" in problem.hint
 
 
 def test_every_problem_is_reported_at_once(tmp_path: Path) -> None:
     problems = _errors(tmp_path, '[bot]\nlanguage = "xx"\n[storage]\nurl = "mysql://x"\n')
-    assert {p.path for p in problems} == {"bot.language", "storage.url"}
+    assert [(p.path, p.line) for p in problems] == [("bot.language", 2), ("storage.url", 4)]
+    assert "en, nb" in problems[0].hint
+    assert "postgresql+asyncpg://" in problems[1].hint
+
+
+def _examined(tmp_path: Path, text: str) -> list[Problem]:
+    file = tmp_path / "agora.toml"
+    file.write_text(text, encoding="utf-8")
+    return examine(file)[1]
+
+
+def test_a_bad_cron_string_names_its_key_line_and_the_cron_shape(tmp_path: Path) -> None:
+    (problem,) = _examined(tmp_path, '[features.kudos]\n\nleaderboard_cron = "0 99 * * MON"\n')
+    assert (problem.path, problem.line) == ("features.kudos.leaderboard_cron", 3)
+    assert "bad cron expression '0 99 * * MON'" in problem.message
+    assert "(99) is higher than the maximum value (23)" in problem.message
+    assert problem.hint == "five fields: minute hour day month weekday, e.g. 0 9 * * MON"
+
+
+def test_schema_and_semantic_problems_come_together_in_file_order(tmp_path: Path) -> None:
+    problems = _examined(
+        tmp_path,
+        '[features.kudos]\nleaderboard_cron = "61 9 * * MON"\n'
+        '[bot]\nlangauge = "nb"\n[console]\nstart_as = "zed"\nseed = "maybe"\n',
+    )
+    assert [(p.path, p.line) for p in problems] == [
+        ("features.kudos.leaderboard_cron", 2),
+        ("bot.langauge", 4),
+        ("console.start_as", 6),
+        ("console.seed", 7),
+    ]
+    assert all(p.hint for p in problems)
+
+
+def test_a_broken_key_keeps_its_default_for_the_semantic_checks(tmp_path: Path) -> None:
+    file = tmp_path / "agora.toml"
+    file.write_text('[bot]\ntimezone = "Mars"\nname = "Ours"\n', encoding="utf-8")
+    with pytest.raises(ConfigError) as caught:
+        load_config(file)
+    partial = caught.value.partial
+    assert partial is not None
+    assert (partial.bot.name, partial.bot.timezone) == ("Ours", "UTC")
+
+
+def test_nothing_to_run_is_a_problem(tmp_path: Path) -> None:
+    (problem,) = _examined(tmp_path, "[console]\nenabled = false\n")
+    assert (problem.path, problem.line) == ("console.enabled", 2)
+    assert "nothing would run" in problem.message
+    assert "[discord] or [slack]" in problem.hint
+
+
+def test_unset_token_variables_of_enabled_adapters_are_named(tmp_path: Path) -> None:
+    file = tmp_path / "agora.toml"
+    file.write_text(
+        '[discord]\nenabled = true\n[slack]\nenabled = true\nmode = "http"\n'
+        '[storage]\nurl_env = "AGORA_DB"\n',
+        encoding="utf-8",
+    )
+    config = load_config(file)
+    unset = unset_variables(config, {"SLACK_BOT_TOKEN": "xoxb-1"})
+    assert [(p.path, p.line) for p in unset] == [
+        ("discord.token_env", 1),
+        ("slack.signing_secret_env", 3),
+        ("storage.url_env", 7),
+    ]
+    assert unset[0].message == "the environment variable DISCORD_TOKEN is not set"
+    assert unset[0].hint == "export DISCORD_TOKEN=… before `agora run`"
+    everything = {"DISCORD_TOKEN": "x", "SLACK_BOT_TOKEN": "x", "SLACK_SIGNING_SECRET": "x"}
+    assert unset_variables(config, {**everything, "AGORA_DB": "sqlite+aiosqlite://"}) == []
 
 
 def test_missing_file(tmp_path: Path) -> None:
@@ -101,6 +182,7 @@ def test_console_start_as_must_be_a_member(tmp_path: Path) -> None:
     problems = validate_config(load_config(file))
     assert [p.path for p in problems] == ["console.start_as"]
     assert problems[0].line == 2
+    assert problems[0].hint == "use one of: alice, bob, carol"
 
 
 def test_secrets_come_from_the_environment() -> None:
@@ -165,7 +247,9 @@ def test_database_password_in_the_url_is_rejected(tmp_path: Path) -> None:
     (problem,) = _errors(
         tmp_path, '[storage]\nurl = "postgresql+asyncpg://agora:hunter2@db/agora"\n'
     )
-    assert problem.path == "storage.url" and "url_env" in problem.message
+    assert (problem.path, problem.line) == ("storage.url", 2)
+    assert problem.message == "the URL contains a password"
+    assert "url_env" in problem.hint
     assert "hunter2" not in str(problem)
 
 
@@ -180,3 +264,21 @@ def test_defer_after_is_capped_to_keep_acknowledgements_in_time(tmp_path: Path) 
     assert (problem.path, problem.line) == ("discord.defer_after", 2)
     assert "0.25" in str(problem)
     assert load_config(None).discord.defer_after == 0.25
+
+
+def test_console_names_are_one_word_the_console_can_reach(tmp_path: Path) -> None:
+    problems = _errors(
+        tmp_path, '[console]\nchannels = ["general", "off topic"]\nmembers = [{ name = "a b" }]\n'
+    )
+    assert [(p.path, p.line, p.message) for p in problems] == [
+        ("console.channels", 2, "'off topic' is not a channel name"),
+        ("console.members.0.name", 3, "'a b' is not a member name"),
+    ]
+    assert "at most 50 characters" in problems[0].hint
+    assert "at most 32 characters" in problems[1].hint
+
+
+def test_the_example_leaves_the_decided_defaults_unset() -> None:
+    """`[console] enabled` and `[storage] auto_migrate` depend on what else is set."""
+    config = load_config(ROOT / "config.example.toml")
+    assert config.console.enabled is None and config.storage.auto_migrate is None

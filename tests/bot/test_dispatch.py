@@ -5,15 +5,15 @@ from __future__ import annotations
 import asyncio
 
 import pytest
-from sqlalchemy import func, select
+from sqlalchemy import delete, func, select
 
 from adapters.memory.community import Community
-from bot.args import IntArg, MemberArg
+from bot.args import FlagArg, IntArg, MemberArg
 from bot.context import Context, UserError
 from bot.model import Level, MemberRecord, MessagePosted
 from bot.registry import Feature
 from bot.testing import Harness
-from storage.schema import activity
+from storage.schema import activity, workspaces
 
 
 def _probe() -> tuple[Feature, list[str]]:
@@ -24,10 +24,10 @@ def _probe() -> tuple[Feature, list[str]]:
     async def boom(ctx: Context) -> None:
         raise RuntimeError("kaboom")
 
-    @feature.command("count", help="counts", args=[IntArg("n", min=1)])
-    async def count(ctx: Context, n: int) -> None:
+    @feature.command("count", help="counts", args=[IntArg("n", min=1), FlagArg("twice")])
+    async def count(ctx: Context, n: int, twice: bool) -> None:
         seen.append(f"count {n}")
-        await ctx.reply(f"counted {n}")
+        await ctx.reply(f"counted {n * 2 if twice else n}")
 
     @feature.command("poke", help="pokes", args=[MemberArg("who")])
     async def poke(ctx: Context, who: MemberRecord) -> None:
@@ -96,6 +96,17 @@ async def test_bad_arguments_show_the_usage() -> None:
         assert "whole number" in out[0].text and "Usage: /count <n>" in out[0].text
         out = await h.command("carol", "/poke @nobody")
         assert "don't know a member called nobody" in out[0].text
+
+
+async def test_a_switch_given_a_value_is_refused_with_the_usage() -> None:
+    feature, seen = _probe()
+    async with Harness(features=[feature]) as h:
+        out = await h.command("carol", "/count 3 --twice=3")
+        assert "--twice is a switch: write it without a value." in out[0].text
+        assert "Usage: /count <n> [--twice]" in out[0].text
+        assert seen == []
+        out = await h.command("carol", "/count 3 --twice")
+        assert out[-1].text == "counted 6"
 
 
 async def test_members_are_resolved_by_name() -> None:
@@ -310,3 +321,29 @@ async def test_hints_name_a_commands_own_form_by_its_verb_where_the_platform_nee
     async with Harness() as h:
         await h.command("carol", "/leaderboard")
         assert "Thank someone with /kudos @member!" in h.last().text
+
+
+async def _workspace_rows(h: Harness) -> list[tuple[str, str]]:
+    async with h.runtime.storage.connection() as conn:
+        query = select(workspaces.c.platform, workspaces.c.external_id).order_by(workspaces.c.id)
+        return [(r.platform, r.external_id) for r in await conn.execute(query)]
+
+
+async def _forget_workspaces(h: Harness) -> None:
+    async with h.runtime.storage.unit_of_work() as uow:
+        await uow.conn.execute(delete(workspaces))  # type: ignore[attr-defined]
+
+
+async def test_a_workspace_is_registered_at_its_first_event_not_at_every_one() -> None:
+    async with Harness() as h:
+        await _forget_workspaces(h)  # as if the seeding had not told the directory
+        await h.say("carol", "hello")
+        assert await _workspace_rows(h) == [("memory", "test")]
+        await _forget_workspaces(h)
+        await h.say("carol", "again")
+        await h.command("bob", "/help")
+        assert await _workspace_rows(h) == []  # known since the first event: no statement
+        slack = await h.add_platform("slack", workspace="T9")
+        await _forget_workspaces(h)
+        await h.on(slack, slack.say("carol", "general", "hei"))
+        assert await _workspace_rows(h) == [("slack", "T9")]

@@ -6,27 +6,12 @@ run gets a fresh working directory, so `./agora.db` starts empty.
 
 from __future__ import annotations
 
-import os
-import subprocess
-import sys
 from pathlib import Path
 
 import pytest
+from console_run import run_script
 
 SCRIPTS = Path(__file__).parent / "scripts"
-AGORA = Path(sys.executable).with_name("agora")
-
-
-def run_script(
-    script: Path, cwd: Path, config: Path | None = None
-) -> subprocess.CompletedProcess[str]:
-    command = [str(AGORA), "run", "--script", str(script)]
-    if config is not None:
-        command += ["--config", str(config)]
-    env = {k: v for k, v in os.environ.items() if k != "AGORA_CONFIG"}
-    return subprocess.run(
-        command, cwd=cwd, env=env, capture_output=True, text=True, timeout=120, check=False
-    )
 
 
 @pytest.mark.parametrize("script", sorted(SCRIPTS.glob("*.txt")), ids=lambda p: p.stem)

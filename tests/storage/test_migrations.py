@@ -10,7 +10,7 @@ from typing import Any
 import pytest
 from alembic.autogenerate import compare_metadata
 from alembic.runtime.migration import MigrationContext
-from sqlalchemy import Connection, inspect
+from sqlalchemy import Connection, inspect, select, text
 
 from bot.app import StartupError, open_storage, upgrade_database
 from bot.config import AgoraConfig
@@ -19,7 +19,13 @@ from bot.ports import EventLog
 from bot.testing import load_config_dict
 from storage import schema
 from storage.engine import SqlStorage, create_engine
-from storage.migrate import current_heads, missing_migrations, script_heads, upgrade
+from storage.migrate import (
+    UnknownRevisions,
+    current_heads,
+    missing_migrations,
+    script_heads,
+    upgrade,
+)
 
 AT = datetime(2026, 1, 5, 9, 0, tzinfo=UTC)
 
@@ -132,3 +138,69 @@ async def test_open_storage_says_when_the_database_is_unreachable() -> None:
     url = "postgresql+asyncpg://postgres@127.0.0.1:1/none"
     with pytest.raises(StartupError, match="Cannot reach the database"):
         await open_storage(config(url, auto_migrate=False), env={})
+
+
+async def test_a_database_migrated_by_a_newer_agora_is_refused(db_url: str) -> None:
+    engine = create_engine(db_url)
+    try:
+        await upgrade(engine)
+        async with engine.begin() as conn:
+            await conn.execute(
+                text(
+                    "UPDATE alembic_version SET version_num = 'kudos_0009' WHERE version_num = :v"
+                ),
+                {"v": next(h for h in script_heads() if h.startswith("kudos_"))},
+            )
+        with pytest.raises(UnknownRevisions) as caught:
+            await missing_migrations(engine)
+        assert caught.value.revisions == {"kudos_0009"}
+    finally:
+        await engine.dispose()
+    for settings in (config(db_url), config(db_url, auto_migrate=True)):
+        with pytest.raises(StartupError, match=r"newer than this Agora.*\(kudos_0009\)"):
+            await open_storage(settings, env={})
+    with pytest.raises(StartupError, match="Upgrade Agora"):
+        await upgrade_database(config(db_url), env={})
+
+
+async def test_workspaces_of_an_existing_database_are_filled_in(db_url: str) -> None:
+    """0002 gives every workspace its members came from a row, first seen with them."""
+    engine = create_engine(db_url)
+    try:
+        await upgrade(engine, "0001")
+        async with engine.begin() as conn:
+            for account, workspace, day in (("U1", "G1", 2), ("U2", "G1", 1), ("U3", "G2", 3)):
+                person = (
+                    await conn.execute(
+                        schema.persons.insert().values(created_at=AT).returning(schema.persons.c.id)
+                    )
+                ).scalar_one()
+                seen = AT.replace(day=day)
+                await conn.execute(
+                    schema.members.insert().values(
+                        platform="discord",
+                        workspace=workspace,
+                        external_id=account,
+                        person_id=person,
+                        name=account.lower(),
+                        first_seen_at=seen,
+                        last_seen_at=seen,
+                    )
+                )
+        await upgrade(engine, "0002")
+        async with engine.connect() as conn:
+            rows = (
+                await conn.execute(
+                    select(
+                        schema.workspaces.c.external_id,
+                        schema.workspaces.c.name,
+                        schema.workspaces.c.first_seen_at,
+                    ).order_by(schema.workspaces.c.external_id)
+                )
+            ).all()
+    finally:
+        await engine.dispose()
+    assert [tuple(r) for r in rows] == [
+        ("G1", None, AT.replace(day=1)),
+        ("G2", None, AT.replace(day=3)),
+    ]

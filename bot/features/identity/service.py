@@ -144,6 +144,8 @@ async def export_person(ctx: Context, person_id: int) -> dict[str, Any]:
             features[feature.name] = await hook(hook_ctx, person_id)
     rows = sum(len(r) for r in tables.values())
     await ctx.repo(DataRequests).record("export", ctx.now(), rows)  # type: ignore[type-abstract]
+    # Which server or workspace each account is on, by name where the platform said it.
+    places = {(w.platform, w.external_id): w.name for w in await ctx.directory.workspaces()}
     return {
         "format": EXPORT_FORMAT,
         "exported_at": ctx.now().isoformat(),
@@ -153,6 +155,8 @@ async def export_person(ctx: Context, person_id: int) -> dict[str, Any]:
             {
                 "ref": str(a.ref),
                 "platform": a.ref.platform,
+                "workspace": a.ref.workspace,
+                "workspace_name": places.get((a.ref.platform, a.ref.workspace)),
                 "name": a.name,
                 "display_name": a.display_name,
                 "joined_at": a.joined_at.isoformat() if a.joined_at else None,

@@ -29,11 +29,19 @@ def test_numbered_and_unnumbered_targets() -> None:
 
 def test_select_submit_and_tick() -> None:
     assert parse_line(":select python rust").words == ("python", "rust")
+    assert parse_line(':select "To learn" rust').words == ("To learn", "rust")
     assert parse_line(':submit why="I like it" level=pro').values == (
         ("why", "I like it"),
         ("level", "pro"),
     )
+    assert parse_line(":submit why=«ja takk» empty=").values == (("why", "ja takk"), ("empty", ""))
     assert parse_line(":tick 1h30m").duration == timedelta(minutes=90)
+
+
+def test_buttons_takes_an_optional_message_number() -> None:
+    assert parse_line(":buttons").verb == "buttons"
+    assert parse_line(":buttons").number is None
+    assert parse_line(":buttons [7]").number == 7
 
 
 def test_role_add_and_remove() -> None:
@@ -51,6 +59,10 @@ def test_role_add_and_remove() -> None:
         (":reply hello", ":reply N TEXT"),
         ("/", "command name"),
         (":expect", ":expect TEXT"),
+        (':submit a="unterminated', 'A quote is not closed. Add the closing "'),
+        (":submit a=“smart", "Add the closing ”"),
+        (':submit a="x"y', "'y' is not FIELD=VALUE"),
+        (":buttons 3 more", "Write it as :buttons"),
     ],
 )
 def test_errors_say_how_to_write_it(line: str, message: str) -> None:
@@ -69,7 +81,9 @@ def test_random_lines_never_raise_anything_else(text: str) -> None:
 
 @settings(max_examples=300, deadline=None)
 @given(
-    st.sampled_from([":react", ":click", ":select", ":submit", ":tick", ":role", ":reply"]),
+    st.sampled_from(
+        [":react", ":click", ":select", ":submit", ":tick", ":role", ":reply", ":buttons"]
+    ),
     st.text(max_size=40),
 )
 def test_random_arguments_never_raise_anything_else(verb: str, rest: str) -> None:

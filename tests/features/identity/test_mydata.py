@@ -54,6 +54,8 @@ async def test_export_contains_every_personal_row() -> None:
         data = json.loads(dm.attachments[0].data)
         assert data["format"] == EXPORT_FORMAT
         assert [a["name"] for a in data["accounts"]] == ["carol"]
+        assert data["accounts"][0]["workspace"] == "test"
+        assert data["accounts"][0]["workspace_name"] == "Agora community"
         assert data["person"]["timezone"] == "Europe/Riga"
         carol = await _record(h, h.ref("carol"))
         async with h.runtime.storage.unit_of_work() as uow:

@@ -16,7 +16,7 @@ from zoneinfo import ZoneInfo
 import pytest
 from sqlalchemy import func, select
 
-from bot.model import Member, Ref
+from bot.model import Member, Ref, Workspace
 from bot.ports import (
     ActivityFact,
     ActivityLog,
@@ -26,7 +26,7 @@ from bot.ports import (
     PersonData,
 )
 from storage.engine import SqlStorage, create_engine
-from storage.schema import activity, members, persons, scheduled_jobs
+from storage.schema import activity, members, persons, scheduled_jobs, workspaces
 
 T = TypeVar("T")
 AT = datetime(2026, 1, 5, 9, 0, tzinfo=UTC)
@@ -241,6 +241,29 @@ async def test_channels_are_upserted_and_found_by_name_or_id(storage: SqlStorage
         await directory.upsert_channel(general, "lobby", "text")  # renamed on the platform
         assert await directory.find_channel("slack", "T1", "lobby") == general
         assert await directory.find_channel("slack", "T1", "general") is None
+
+
+async def test_workspaces_are_registered_once_and_named_when_told(storage: SqlStorage) -> None:
+    later = AT + timedelta(days=3)
+    async with repo(storage, Directory) as directory:  # type: ignore[type-abstract]
+        await directory.register_workspace("discord", "G1", AT)
+        await directory.register_workspace("slack", "T1", AT, "Fjordkoderne")
+        await directory.register_workspace("discord", "G1", later)  # seen again: no-op
+        await directory.register_workspace("discord", "G0", later)
+    async with repo(storage, Directory) as directory:  # type: ignore[type-abstract]
+        assert await directory.workspaces() == [
+            Workspace("discord", "G1", None, AT),
+            Workspace("discord", "G0", None, later),
+            Workspace("slack", "T1", "Fjordkoderne", AT),
+        ]
+        await directory.register_workspace("discord", "G1", later, "Rust Oslo")  # told its name
+        await directory.register_workspace("slack", "T1", later)  # no name: the old one stays
+        await directory.register_workspace("slack", "T1", later, "Fjordkoderne")
+    async with repo(storage, Directory) as directory:  # type: ignore[type-abstract]
+        found = {(w.platform, w.external_id): w for w in await directory.workspaces()}
+    assert found["discord", "G1"] == Workspace("discord", "G1", "Rust Oslo", AT)
+    assert found["slack", "T1"] == Workspace("slack", "T1", "Fjordkoderne", AT)
+    assert await count(storage, workspaces) == 3
 
 
 # --- EventLog ----------------------------------------------------------------------
