@@ -142,7 +142,7 @@ class SlackAdapter:
         self._join_channels: dict[str, frozenset[str]] = {}
         self._registered: TtlCache[Ref, Member] = TtlCache(4096, 600.0)
         self._warnings: dict[str, list[str]] = {}  # per workspace
-        self.ack_within = config.ack_within
+        self.ack_within = self.config.ack_within
         self._stopped = asyncio.Event()
 
     # --- lifecycle -------------------------------------------------------------------
