@@ -10,12 +10,13 @@ import ast
 import asyncio
 import gettext
 import io
+import re
 import textwrap
 from collections.abc import Iterator, Mapping
 from pathlib import Path
 
 import pytest
-from babel.messages.catalog import Catalog
+from babel.messages.catalog import Catalog, Message
 from babel.messages.plurals import get_plural
 from babel.messages.pofile import read_po
 
@@ -467,3 +468,64 @@ def test_shipped_plurals_for_1_2_5_21_22(locale: str, forms: tuple[str, ...]) ->
     with using_locale(locale):
         got = tuple(ngettext("{n} voter", "{n} voters", n) for n in (1, 2, 5, 21, 22))
     assert got == forms
+
+
+# --- each catalog speaks its own language ------------------------------------------------
+
+# What a translation may keep verbatim: placeholders, `code`, option names, identifiers.
+_NOT_PROSE = re.compile(
+    r"\{[^}]*\}|`[^`]*`|\[[^\]]*\]|\S*[_=/@:.+]\S*|--?\w[\w-]*|\b(?:true|false)\b"
+)
+_WORD = re.compile(r"[^\W\d_]{2,}")
+_CYRILLIC = re.compile(r"[\u0400-\u04ff]")
+
+
+def _prose_words(text: str) -> list[str]:
+    """The words of `text` a reader reads, without placeholders and configuration syntax."""
+    return _WORD.findall(_NOT_PROSE.sub(" ", text))
+
+
+def _forms(message: Message) -> tuple[str, ...]:
+    value = message.string
+    return tuple(value) if isinstance(value, tuple | list) else (value,)
+
+
+def _source(message: Message) -> str:
+    return message.id[0] if isinstance(message.id, tuple | list) else message.id
+
+
+@pytest.mark.parametrize("locale", ("lv", "fi", "uk"))
+def test_translations_are_not_borrowed_from_another_language(
+    shipped: i18n_tools.Plan, locale: str
+) -> None:
+    """Norwegian pasted into the Latvian catalog passes every other check; not this one."""
+    bokmal = shipped.catalogs["nb"]
+    borrowed: list[str] = []
+    for message in shipped.catalogs[locale]:
+        if not message.id:
+            continue
+        norwegian = bokmal.get(message.id)
+        if norwegian is None:
+            continue
+        for form, nb_form in zip(_forms(message), _forms(norwegian), strict=False):
+            if len(form) > 20 and form == nb_form and _prose_words(form):
+                borrowed.append(f"{_source(message)!r} → {form!r}")
+    assert not borrowed, f"{locale}: the Norwegian text, not a translation:\n" + "\n".join(borrowed)
+
+
+def test_ukrainian_is_written_in_cyrillic(shipped: i18n_tools.Plan) -> None:
+    latin: list[str] = []
+    for message in shipped.catalogs["uk"]:
+        if not message.id:
+            continue
+        for form in _forms(message):
+            if len(_prose_words(form)) >= 2 and not _CYRILLIC.search(form):
+                latin.append(f"{_source(message)!r} → {form!r}")
+    assert not latin, "uk translations without a Cyrillic letter:\n" + "\n".join(latin)
+
+
+def test_prose_words_ignore_placeholders_and_configuration() -> None:
+    assert _prose_words("**{title}** (`{name}`) — {schedule}") == []
+    assert _prose_words("export {name}=postgresql+asyncpg://user:password@host/db") == ["export"]
+    assert _prose_words("create_user_groups = true krever user_groups = true") == ["krever"]
+    assert _prose_words("Bruk --role eller [slack]") == ["Bruk", "eller"]
