@@ -407,6 +407,7 @@ _TYPE_HINTS = {
     "string_too_short": N_("this must not be empty"),
     "string_pattern_mismatch": N_("use letters, digits, dot, dash or underscore"),
 }
+_ANY_HINT = N_("see config.example.toml for the expected value")
 
 
 def _hint(error: Mapping[str, Any], model: type[BaseModel] | None) -> str:
@@ -436,7 +437,7 @@ def _hint(error: Mapping[str, Any], model: type[BaseModel] | None) -> str:
         return (
             _("known keys here: {keys}", keys=", ".join(known)) if known else _("remove this key")
         )
-    return _(_TYPE_HINTS.get(kind, N_("see config.example.toml for the expected value")))
+    return _(_TYPE_HINTS.get(kind, _ANY_HINT))
 
 
 _SECRET_KEY = re.compile(r"token|secret|password|passwd|api_key", re.IGNORECASE)

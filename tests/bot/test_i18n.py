@@ -14,6 +14,7 @@ import re
 import textwrap
 from collections.abc import Iterator, Mapping
 from pathlib import Path
+from typing import cast
 
 import pytest
 from babel.messages.catalog import Catalog, Message
@@ -529,3 +530,65 @@ def test_prose_words_ignore_placeholders_and_configuration() -> None:
     assert _prose_words("export {name}=postgresql+asyncpg://user:password@host/db") == ["export"]
     assert _prose_words("create_user_groups = true krever user_groups = true") == ["krever"]
     assert _prose_words("Bruk --role eller [slack]") == ["Bruk", "eller"]
+
+
+# --- every literal the code translates is in the template -------------------------------
+
+# Literals that Babel cannot see yet, in files other engineers are changing: (file, msgid).
+# Each is translated inside an f-string or another call's argument. Empty this list once
+# their fixes are merged; a literal listed here that is extracted fails the test too.
+NOT_YET_EXTRACTED: frozenset[tuple[str, str]] = frozenset(
+    {
+        # The foundation engineer's (console adapter, CLI):
+        ("adapters/console/adapter.py", "roles"),
+        ("adapters/console/transcript.py", "deleted"),
+        ("bot/cli.py", "Agora cannot start:"),
+        ("bot/cli.py", "Cannot upgrade:"),
+        ("bot/cli.py", "Cannot check:"),
+        # The metrics engineer's:
+        ("bot/features/metrics/report.py", "Joined in week"),
+        ("bot/features/metrics/report.py", "From other features"),
+        ("bot/features/metrics/report.py", "Messages and replies per channel"),
+        ("bot/features/metrics/report.py", "Platform"),
+    }
+)
+
+
+def _literal_msgids(node: ast.Call) -> list[str | tuple[str, str]]:
+    """The msgid a `_()`/`N_()`/`ngettext()` call passes as literals (none when computed)."""
+    name = node.func.id if isinstance(node.func, ast.Name) else ""
+    args = node.args
+    if name in ("_", "N_") and args and _is_text(args[0]):
+        return [cast(str, cast(ast.Constant, args[0]).value)]
+    if name == "ngettext" and len(args) >= 2 and _is_text(args[0]) and _is_text(args[1]):
+        first, second = cast(ast.Constant, args[0]), cast(ast.Constant, args[1])
+        return [(cast(str, first.value), cast(str, second.value))]
+    return []
+
+
+def test_every_translated_literal_is_extracted(shipped: i18n_tools.Plan) -> None:
+    """A literal Babel does not extract is never translated: `f"{_('Nothing yet.')}"`.
+
+    Babel's extractor skips calls inside f-strings and some nested calls; this walks the
+    code the way Python does and checks each literal against the template.
+    """
+    assert shipped.template is not None
+    known = {m.id for m in shipped.template if m.id}
+    missing: set[tuple[str, str]] = set()
+    where: dict[tuple[str, str], str] = {}
+    for folder in i18n_tools.SOURCE_DIRS:
+        for path in sorted((ROOT / folder).rglob("*.py")):
+            relative = path.relative_to(ROOT).as_posix()
+            tree = ast.parse(path.read_text(encoding="utf-8"), str(path))
+            for node in ast.walk(tree):
+                if not isinstance(node, ast.Call):
+                    continue
+                for msgid in _literal_msgids(node):
+                    if msgid not in known:
+                        key = (relative, msgid if isinstance(msgid, str) else msgid[0])
+                        missing.add(key)
+                        where[key] = f"{relative}:{node.lineno}: {msgid!r}"
+    unexpected = sorted(where[k] for k in missing - NOT_YET_EXTRACTED)
+    assert not unexpected, "translated but never extracted:\n" + "\n".join(unexpected)
+    fixed = sorted(NOT_YET_EXTRACTED - missing)
+    assert not fixed, f"extracted now, remove from NOT_YET_EXTRACTED: {fixed}"

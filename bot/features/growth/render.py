@@ -307,7 +307,8 @@ def audit(rows: Sequence[tuple[GrantEntry, str, str | None]], whose: str | None)
         else _("Role grants and removals (latest first):")
     )
     if not rows:
-        return f"{title}\n{_('Nothing yet.')}"
+        nothing = _("Nothing yet.")
+        return f"{title}\n{nothing}"
     lines = [title]
     for entry, name, by in rows:
         sign = "+" if entry.action is Action.GRANT else "−"
