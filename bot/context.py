@@ -124,6 +124,12 @@ class Context:
         return self.runtime.clock.now()
 
     @property
+    def reader_zone(self) -> str:
+        """The time zone replies are written for: the actor's own, else the community's."""
+        own = self.actor.timezone if self.actor else None
+        return own or self.runtime.config.bot.timezone
+
+    @property
     def community(self) -> str:
         return self.runtime.config.bot.name
 

@@ -26,7 +26,7 @@ from bot.features.moderation.store import (
     Trigger,
 )
 from bot.features.moderation.trust import Standing, Weighing
-from bot.formatting import span, when
+from bot.formatting import number, span, when
 from bot.i18n import N_, _, ngettext
 from bot.model import (
     Block,
@@ -223,19 +223,22 @@ def status_line(view: CaseView) -> str:
     return _("⏳ Waiting for a moderator.")
 
 
+def trigger_text(trigger: Trigger) -> str:
+    """Why a case entered the queue."""
+    if trigger is Trigger.MODERATOR:
+        return _("flagged by a moderator")
+    return _("quorum of members reached")
+
+
 def queue_item(view: CaseView, config: ModerationConfig) -> tuple[str, tuple[Block, ...]]:
     case = view.case
     head = _("🚩 Flagged message — case #{id}", id=case.id)
-    how = (
-        _("flagged by a moderator")
-        if case.trigger is Trigger.MODERATOR
-        else _("quorum of members reached")
-    )
+    how = trigger_text(case.trigger or Trigger.QUORUM)
     flags = ngettext(
         "{n} flag (weight {weight}) — {how}",
         "{n} flags (weight {weight}) — {how}",
         case.flags,
-        weight=f"{case.weight:g}",
+        weight=number(case.weight),
         how=how,
     )
     pairs = [
@@ -472,15 +475,15 @@ _LOG_TEMPLATES = {
 }
 
 
-def log_line(entry: LogEntry, names: dict[int, str], timezone: str) -> str:
-    """One audit-log entry as a line: when · what · detail · case."""
+def log_line(entry: LogEntry, names: dict[int, str], timezone: str, detail: str) -> str:
+    """One audit-log entry as a line: when · what · detail (in words) · case."""
     forgotten = _("a forgotten member")
     actor = names.get(entry.actor, forgotten) if entry.actor else forgotten
     subject = names.get(entry.subject, forgotten) if entry.subject else _("an unknown member")
     what = _(_LOG_TEMPLATES[entry.kind], actor=actor, subject=subject)
     parts = [when(entry.at, timezone), what]
-    if entry.detail:
-        parts.append(entry.detail)
+    if detail:
+        parts.append(detail)
     if entry.case_id:
         parts.append(_("case #{id}", id=entry.case_id))
     return " · ".join(parts)

@@ -15,7 +15,7 @@ from datetime import timedelta
 from enum import StrEnum
 
 from bot.context import Context, UserError
-from bot.features.moderation import audit, queue, render
+from bot.features.moderation import audit, details, queue, render
 from bot.features.moderation.config import LadderStep, ModerationConfig, SanctionKind
 from bot.features.moderation.people import account_on, label, running, show
 from bot.features.moderation.recent import RECENT
@@ -120,7 +120,7 @@ async def flag(ctx: Context, event: ReactionChanged) -> FlagResult:
         LogKind.FLAG,
         case,
         actor=actor.person_id,
-        detail=f"weight {weighing.weight:g} ({weighing.standing.value})",
+        detail=details.of_flag(weighing),
     )
     queued = False
     if case.status is CaseStatus.COLLECTING and (
@@ -272,7 +272,7 @@ async def decide(
     if decision is Decision.DELETE:
         await remove_message(ctx, case)
         await audit.record_case(
-            ctx, LogKind.DELETE, case, actor=actor.person_id, detail=f"rule {rule}" if rule else ""
+            ctx, LogKind.DELETE, case, actor=actor.person_id, detail=details.of_rule(rule)
         )
         await tell_author_deleted(ctx, case, rule)
     elif decision is Decision.DISMISS:
