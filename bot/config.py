@@ -26,7 +26,7 @@ from pydantic import (
     model_validator,
 )
 
-from bot.i18n import N_, SUPPORTED_LOCALES, _
+from bot.i18n import N_, SUPPORTED_LOCALES, _, normalize_locale
 
 DEFAULT_CONFIG_FILE = "agora.toml"
 DEFAULT_DATABASE_URL = "sqlite+aiosqlite:///agora.db"
@@ -92,6 +92,8 @@ class BotConfig(Section):
     health_port: int = Field(0, ge=0, le=65535)
     # Channel name → language, for channels of one language community ("lv-talk" = "lv").
     channel_languages: dict[str, str] = Field(default_factory=dict)
+    # Speak the language a member's Discord or Slack is set to when they have not chosen.
+    use_platform_locale: bool = False
 
     _tz = field_validator("timezone")(check_timezone)
     _lang = field_validator("language")(check_language)
@@ -107,6 +109,19 @@ class BotConfig(Section):
         if not channel_name or not self.channel_languages:
             return None
         return self.channel_languages.get(channel_name.strip().lstrip("#").lower())
+
+    def language_for(
+        self, chosen: str | None, platform: str | None = None, channel: str | None = None
+    ) -> str:
+        """The language to speak: the member's own choice, else the channel's, else what
+        their platform reports (only with `use_platform_locale`), else the community's.
+
+        A platform's setting is a weak hint: its interface is often left in English,
+        and Slack offers none of nb, lv, fi, uk (Discord no Latvian), so by default it
+        never outvotes the languages an admin configured.
+        """
+        hint = normalize_locale(platform) if self.use_platform_locale else None
+        return normalize_locale(chosen) or self.channel_language(channel) or hint or self.language
 
 
 class StorageConfig(Section):

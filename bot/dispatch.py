@@ -20,7 +20,7 @@ from typing import Any
 from bot.args import ArgError, ArgKind, ChannelToken, MemberToken, parse_args, usage
 from bot.batching import GroupCommit
 from bot.context import Context, UserError, Work
-from bot.i18n import _, normalize_locale, using_locale
+from bot.i18n import _, using_locale
 from bot.model import (
     ButtonPressed,
     Channel,
@@ -201,18 +201,16 @@ class Dispatcher:
         return self._activity(work, event, record)
 
     def _locale(self, event: Event, record: MemberRecord | None) -> str:
-        """The member's own choice, else the channel's language, else what their client
-        speaks, else the community's."""
-        chosen = record.locale if record else None
+        """The member's own choice, else the channel's language, else (if allowed) what
+        their client speaks, else the community's: `BotConfig.language_for`."""
         channel = getattr(event, "channel", None)
         if isinstance(event, MessagePosted):
             channel = event.message.channel
-        bot = self.runtime.config.bot
-        return (
-            normalize_locale(chosen)
-            or bot.channel_language(channel.name if isinstance(channel, Channel) else None)
-            or normalize_locale(getattr(event, "locale", None))
-            or bot.language
+        hint = getattr(event, "locale", None) or (record.platform_locale if record else None)
+        return self.runtime.config.bot.language_for(
+            record.locale if record else None,
+            hint,
+            channel.name if isinstance(channel, Channel) else None,
         )
 
     async def _remember_channel(self, work: Work, event: Event) -> None:

@@ -154,7 +154,7 @@ async def test_per_member_language_is_used_for_replies() -> None:
         await h.command("carol", "/language nb")
         assert h.last(to="carol").text  # chosen and confirmed
         out = await h.command("carol", "/language")
-        assert "Norsk bokmål" in out[0].text
+        assert out[0].text.startswith("Språket ditt er norsk bokmål.")
 
 
 async def test_a_channel_can_have_a_language_of_its_own() -> None:
@@ -294,3 +294,53 @@ async def test_an_event_failing_in_a_batch_is_undone_alone_and_its_retry_is_proc
         assert await dispatcher.handle(events[1]) is True  # the platform's retry
         assert seen == ["a", "poison", "b", "poison"]
         assert await _activity_rows(h) == 3
+
+
+# --- which language: choice → channel → (platform, if allowed) → community ----------------
+
+NB_WITH_LATVIAN_CHANNEL = {"bot": {"language": "nb", "channel_languages": {"lv-talk": "lv"}}}
+
+
+async def test_an_english_app_does_not_outvote_the_community_or_the_channel() -> None:
+    async with Harness(NB_WITH_LATVIAN_CHANNEL, channels=("general", "lv-talk")) as h:
+        h.community.add_member("erik", locale="en-US")  # Discord left in English
+        out = await h.command("erik", "/nosuchcommand", channel="general")
+        assert "Det finnes ingen kommando /nosuchcommand" in out[0].text
+        out = await h.command("erik", "/nosuchcommand", channel="lv-talk")
+        assert "Komandas /nosuchcommand nav" in out[0].text
+
+
+async def test_the_platform_language_counts_where_the_community_allows_it() -> None:
+    config = {"bot": {**NB_WITH_LATVIAN_CHANNEL["bot"], "use_platform_locale": True}}
+    async with Harness(config, channels=("general", "lv-talk")) as h:
+        h.community.add_member("oksana", locale="uk")
+        out = await h.command("oksana", "/nosuchcommand", channel="general")
+        assert "Команди /nosuchcommand немає" in out[0].text
+        out = await h.command("oksana", "/nosuchcommand", channel="lv-talk")  # the channel's
+        assert "Komandas /nosuchcommand nav" in out[0].text
+        h.community.add_member("ann", locale="de-DE")  # not a language Agora speaks
+        out = await h.command("ann", "/nosuchcommand", channel="general")
+        assert "Det finnes ingen kommando /nosuchcommand" in out[0].text
+
+
+async def test_language_auto_undoes_a_members_choice() -> None:
+    async with Harness(NB_WITH_LATVIAN_CHANNEL, channels=("general", "lv-talk")) as h:
+        await h.command("carol", "/language fi")
+        out = await h.command("carol", "/nosuchcommand", channel="lv-talk")
+        assert "/nosuchcommand" in out[0].text and "Komandas" not in out[0].text
+        assert (await h.record("carol")).locale == "fi"
+        out = await h.command("carol", "/language auto", channel="lv-talk")
+        assert "latviešu" in out[0].text  # says what it speaks there now, in that language
+        assert (await h.record("carol")).locale is None
+        out = await h.command("carol", "/nosuchcommand", channel="general")
+        assert "Det finnes ingen kommando /nosuchcommand" in out[0].text
+        out = await h.command("carol", "/language", channel="general")
+        assert "norsk bokmål" in out[0].text
+
+
+async def test_an_unknown_language_is_refused_with_the_choices() -> None:
+    async with Harness() as h:
+        out = await h.command("carol", "/language klingon")
+        assert "I don't speak 'klingon' yet" in out[0].text
+        assert "lv (Latvian)" in out[0].text and "auto" in out[0].text
+        assert (await h.record("carol")).locale is None

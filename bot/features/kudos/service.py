@@ -201,9 +201,10 @@ async def by_command(ctx: Context, receiver: MemberRecord, reason: str | None) -
             )
         )
     tallies = await ledger(ctx).tallies(receiver.person_id, giver.person_id)
-    text, blocks = render.given(
-        ctx.mention(giver.ref), ctx.mention(receiver.ref), reason, tallies.received
-    )
+    async with ctx.in_public():
+        text, blocks = render.given(
+            ctx.mention(giver.ref), ctx.mention(receiver.ref), reason, tallies.received
+        )
     await ctx.reply(text, blocks=blocks, ephemeral=False)
     left = render.left_today(outcome.verdict)
     if left:

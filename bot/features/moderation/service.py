@@ -30,7 +30,7 @@ from bot.features.moderation.store import (
     Trigger,
 )
 from bot.features.moderation.trust import Standing, Weighing, is_flag_spammer, member_flag_weight
-from bot.i18n import _, using_locale
+from bot.i18n import _
 from bot.model import Capability, Level, MemberRecord, Outgoing, ReactionChanged
 from bot.ports import CapabilityMissing, PlatformRefused
 from bot.signals import FlagConfirmed
@@ -343,7 +343,7 @@ async def restore(ctx: Context, case: Case) -> None:
     if case.hidden_text is None:
         return
     author = show(ctx, case.author) if case.author else _("someone")
-    with using_locale(ctx.runtime.config.bot.language):
+    async with ctx.in_public(case.channel):
         text = render.restored(author, case.hidden_text)
     await queue.post(ctx, case.channel, text, ())
     await _cases(ctx).forget_hidden_text(case.id)
@@ -402,7 +402,7 @@ async def escalate(ctx: Context, case_id: int) -> Case:
         )
         if where is not None:
             item = ctx.link(found.queue_message) if found.queue_message else ""
-            with using_locale(ctx.runtime.config.bot.language):
+            async with ctx.in_public(where):
                 text = _(
                     "⏫ Case #{id} needs an admin (escalated by {who}). {link}",
                     id=case.id,
