@@ -20,7 +20,7 @@ from typing import Any, Protocol
 from bot.clock import FakeClock, SystemClock
 from bot.config import AgoraConfig, LimitsConfig, Problem, key_lines
 from bot.dispatch import Dispatcher
-from bot.i18n import _
+from bot.i18n import _, ngettext
 from bot.ports import ChatPort, Clock, Storage
 from bot.ratelimit import RateLimiter
 from bot.redact import protect, redact, secret_values
@@ -168,10 +168,12 @@ async def open_storage(
         if missing:
             if not config.storage.should_auto_migrate(url):
                 raise StartupError(
-                    _(
-                        "The database schema is out of date ({count} migration(s) to apply). "
+                    ngettext(
+                        "The database schema is out of date ({n} migration to apply). "
                         "Run `agora db upgrade` first, or set auto_migrate = true under [storage].",
-                        count=len(missing),
+                        "The database schema is out of date ({n} migrations to apply). "
+                        "Run `agora db upgrade` first, or set auto_migrate = true under [storage].",
+                        len(missing),
                     )
                 )
             log.info("applying %d migration(s)", len(missing))

@@ -390,8 +390,8 @@ class Problem:
     hint: str = ""
 
     def __str__(self) -> str:
-        where = f"line {self.line}: " if self.line else ""
-        hint = f" (hint: {self.hint})" if self.hint else ""
+        where = _("line {number}", number=self.line) + ": " if self.line else ""
+        hint = " " + _("(hint: {hint})", hint=self.hint) if self.hint else ""
         return f"{where}{self.path or '(file)'}: {self.message}{hint}"
 
 

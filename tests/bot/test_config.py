@@ -173,3 +173,13 @@ def test_auto_migrate_follows_the_url_actually_used() -> None:
     storage = load_config(None).storage.model_copy(update={"url_env": "DB"})
     assert storage.should_auto_migrate("sqlite+aiosqlite:///x.db")
     assert not storage.should_auto_migrate("postgresql+asyncpg://u@h/db")
+
+
+def test_a_problem_reads_in_the_current_language() -> None:
+    from bot.config import Problem
+    from bot.i18n import using_locale
+
+    problem = Problem("bot.languag", 3, "unknown key", "did you mean 'language'?")
+    assert str(problem) == "line 3: bot.languag: unknown key (hint: did you mean 'language'?)"
+    with using_locale("nb"):
+        assert str(problem) == "linje 3: bot.languag: unknown key (tips: did you mean 'language'?)"

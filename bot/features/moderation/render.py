@@ -123,7 +123,7 @@ def reason_form(case_id: int, config: ModerationConfig) -> Form:
     options = [Option(NO_RULE, _("Something else"))]
     options += [
         Option(str(i), one_line(_("{number}. {rule}", number=i, rule=r), limit=75))
-        for i, r in enumerate(config.rules, start=1)
+        for i, r in enumerate(config.rule_texts(), start=1)
     ]
     fields = [
         FormField(
@@ -278,7 +278,7 @@ def _actions(case_id: int, config: ModerationConfig) -> list[Block]:
                 _("Rule broken…"),
                 tuple(
                     Option(str(i), one_line(_("{number}. {rule}", number=i, rule=r), limit=75))
-                    for i, r in enumerate(config.rules, start=1)
+                    for i, r in enumerate(config.rule_texts(), start=1)
                 ),
             )
         )
@@ -415,8 +415,8 @@ def rules_text(config: ModerationConfig, number: int | None = None) -> str:
         if rule is None:
             return ""
         return _("Rule {number}: {rule}", number=number, rule=rule)
-    lines = [config.rules_intro] if config.rules_intro else []
-    lines += [f"{i}. {r}" for i, r in enumerate(config.rules, start=1)]
+    lines = [config.intro()]
+    lines += [f"{i}. {r}" for i, r in enumerate(config.rule_texts(), start=1)]
     return "\n".join(lines)
 
 

@@ -19,7 +19,8 @@ from bot.features.onboarding.texts import (
     unknown_placeholders,
     variants,
 )
-from bot.i18n import N_, SUPPORTED_LOCALES, _
+from bot.i18n import N_, _
+from bot.localized import check_languages
 
 ID_PATTERN = r"^[\w\-]{1,32}$"
 # Option ids may also be time zone names (Europe/Oslo, Etc/GMT+1).
@@ -38,16 +39,7 @@ def slug(label: str) -> str:
 
 
 def _check_localized(value: Localized, placeholders: tuple[str, ...] = ()) -> Localized:
-    if isinstance(value, dict):
-        unknown = sorted(set(value) - set(SUPPORTED_LOCALES))
-        if unknown:
-            raise ValueError(
-                _(
-                    "unknown language {codes}; use {choices}",
-                    codes=", ".join(unknown),
-                    choices=", ".join(SUPPORTED_LOCALES),
-                )
-            )
+    check_languages(value)
     stray = unknown_placeholders(value, placeholders)
     if stray:
         allowed = ", ".join("{" + p + "}" for p in placeholders) or _("none")
