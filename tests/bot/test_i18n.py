@@ -459,7 +459,7 @@ def test_every_message_is_translated_without_placeholder_mistakes(
 @pytest.mark.parametrize(
     ("locale", "forms"),
     [
-        ("nb", ("1 stemme", "2 stemmer", "5 stemmer", "21 stemmer", "22 stemmer")),
+        ("nb", ("1 har stemt", "2 har stemt", "5 har stemt", "21 har stemt", "22 har stemt")),
         ("lv", ("1 balsotājs", "2 balsotāji", "5 balsotāji", "21 balsotājs", "22 balsotāji")),
         ("fi", ("1 äänestäjä", "2 äänestäjää", "5 äänestäjää", "21 äänestäjää", "22 äänestäjää")),
         ("uk", ("1 учасник", "2 учасники", "5 учасників", "21 учасник", "22 учасники")),
