@@ -102,6 +102,16 @@ def ngettext(singular: str, plural: str, n: int, /, **kwargs: Any) -> str:
     return _format(text, singular if n == 1 else plural, {"n": n, **kwargs})
 
 
+# Each language by its own name, as a label standing alone (a button, a menu, a field).
+LANGUAGE_LABELS = {
+    "en": "English",
+    "nb": "Norsk bokmål",
+    "lv": "Latviešu",
+    "fi": "Suomi",
+    "uk": "Українська",
+}
+
+
 def language_name(code: str) -> str:
     """`code`'s name in the current language, as written mid-sentence: "Latvian" in
     English, "latviešu" in Latvian, "norsk bokmål" in Bokmål (CLDR's own case)."""

@@ -8,6 +8,7 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError, available_timezones
 from bot.args import WordArg
 from bot.context import Context, UserError
 from bot.i18n import (
+    LANGUAGE_LABELS,
     N_,
     SUPPORTED_LOCALES,
     _,
@@ -22,14 +23,7 @@ from bot.registry import Feature
 
 feature = Feature("core", description=N_("Help, language and time zone"))
 
-# Each language by its own name, as a label standing alone (a menu, a profile field).
-LANGUAGE_NAMES = {
-    "en": "English",
-    "nb": "Norsk bokmål",
-    "lv": "Latviešu",
-    "fi": "Suomi",
-    "uk": "Українська",
-}
+LANGUAGE_NAMES = LANGUAGE_LABELS  # the Slack app home shows these
 AUTO = "auto"
 
 

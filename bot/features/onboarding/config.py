@@ -19,7 +19,7 @@ from bot.features.onboarding.texts import (
     unknown_placeholders,
     variants,
 )
-from bot.i18n import N_, _
+from bot.i18n import LANGUAGE_LABELS, N_, _
 from bot.localized import check_languages
 
 ID_PATTERN = r"^[\w\-]{1,32}$"
@@ -141,13 +141,7 @@ DEFAULT_QUESTIONS = [
         id="language",
         text=N_("Which language should I speak with you?"),
         sets="language",
-        options=[
-            _option("en", "English"),
-            _option("nb", "Norsk bokmål"),
-            _option("lv", "Latviešu"),
-            _option("fi", "Suomi"),
-            _option("uk", "Українська"),
-        ],
+        options=[_option(code, label) for code, label in LANGUAGE_LABELS.items()],
     ),
 ]
 
