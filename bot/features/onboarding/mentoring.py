@@ -191,7 +191,7 @@ async def _introduce(
     if place is not None:
         newcomer_label = label_for(ctx, newcomer, platform)
         mentor_label = label_for(ctx, mentor, platform)
-        with ctx.speaking_to(newcomer):
+        async with ctx.in_public(place):  # a channel everyone can read
             intro = render.intro_in_thread(newcomer_label, mentor_label, pairing.topic)
             if ctx.can(platform, Capability.THREADS):
                 opener = await delivery.send(
