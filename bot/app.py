@@ -22,7 +22,7 @@ from bot.config import AgoraConfig, LimitsConfig, Problem
 from bot.config_checks import ENABLE_ONE, NOTHING_TO_RUN, console_enabled
 from bot.config_checks import validate_config as validate_config  # where callers know it
 from bot.dispatch import Dispatcher
-from bot.i18n import _
+from bot.i18n import _, ngettext
 from bot.model import Workspace
 from bot.outbox import Outbox
 from bot.ports import ChatPort, Clock, Directory, Storage
@@ -189,10 +189,12 @@ async def open_storage(
         if missing:
             if not config.storage.should_auto_migrate(url):
                 raise StartupError(
-                    _(
-                        "The database schema is out of date ({count} migration(s) to apply). "
+                    ngettext(
+                        "The database schema is out of date ({n} migration to apply). "
                         "Run `agora db upgrade` first, or set auto_migrate = true under [storage].",
-                        count=len(missing),
+                        "The database schema is out of date ({n} migrations to apply). "
+                        "Run `agora db upgrade` first, or set auto_migrate = true under [storage].",
+                        len(missing),
                     )
                 )
             log.info("applying %d migration(s)", len(missing))

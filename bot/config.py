@@ -28,7 +28,7 @@ from pydantic import (
     model_validator,
 )
 
-from bot.i18n import N_, SUPPORTED_LOCALES, _
+from bot.i18n import N_, SUPPORTED_LOCALES, _, normalize_locale
 
 DEFAULT_CONFIG_FILE = "agora.toml"
 DEFAULT_DATABASE_URL = "sqlite+aiosqlite:///agora.db"
@@ -104,6 +104,8 @@ class BotConfig(Section):
     health_port: int = Field(0, ge=0, le=65535)
     # Channel name → language, for channels of one language community ("lv-talk" = "lv").
     channel_languages: dict[str, str] = Field(default_factory=dict)
+    # Speak the language a member's Discord or Slack is set to when they have not chosen.
+    use_platform_locale: bool = False
 
     _tz = field_validator("timezone")(check_timezone)
     _lang = field_validator("language")(check_language)
@@ -119,6 +121,19 @@ class BotConfig(Section):
         if not channel_name or not self.channel_languages:
             return None
         return self.channel_languages.get(channel_name.strip().lstrip("#").lower())
+
+    def language_for(
+        self, chosen: str | None, platform: str | None = None, channel: str | None = None
+    ) -> str:
+        """The language to speak: the member's own choice, else the channel's, else what
+        their platform reports (only with `use_platform_locale`), else the community's.
+
+        A platform's setting is a weak hint: its interface is often left in English,
+        and Slack offers none of nb, lv, fi, uk (Discord no Latvian), so by default it
+        never outvotes the languages an admin configured.
+        """
+        hint = normalize_locale(platform) if self.use_platform_locale else None
+        return normalize_locale(chosen) or self.channel_language(channel) or hint or self.language
 
 
 class StorageConfig(Section):
@@ -472,8 +487,8 @@ class Problem:
     hint: str = ""
 
     def __str__(self) -> str:
-        where = f"line {self.line}: " if self.line else ""
-        hint = f" (hint: {self.hint})" if self.hint else ""
+        where = _("line {number}", number=self.line) + ": " if self.line else ""
+        hint = " " + _("(hint: {hint})", hint=self.hint) if self.hint else ""
         return f"{where}{self.path or '(file)'}: {self.message}{hint}"
 
 
@@ -521,6 +536,7 @@ _TYPE_HINTS = {
     "string_too_short": N_("this must not be empty"),
     "string_pattern_mismatch": N_("use letters, digits, dot, dash or underscore"),
 }
+_ANY_HINT = N_("see config.example.toml for the expected value")
 
 
 def _raised(error: Mapping[str, Any]) -> Hinted | None:
@@ -559,7 +575,7 @@ def _hint(error: Mapping[str, Any], model: type[BaseModel] | None) -> str:
         return (
             _("known keys here: {keys}", keys=", ".join(known)) if known else _("remove this key")
         )
-    return _(_TYPE_HINTS.get(kind, N_("see config.example.toml for the expected value")))
+    return _(_TYPE_HINTS.get(kind, _ANY_HINT))
 
 
 _SECRET_KEY = re.compile(r"token|secret|password|passwd|api_key", re.IGNORECASE)

@@ -8,14 +8,14 @@ schedules are armed only once that commit succeeded.
 from __future__ import annotations
 
 import logging
-from collections.abc import Awaitable, Callable, Iterator, Mapping
-from contextlib import contextmanager
+from collections.abc import AsyncIterator, Awaitable, Callable, Iterator, Mapping
+from contextlib import asynccontextmanager, contextmanager
 from dataclasses import replace
 from datetime import datetime
 from typing import TYPE_CHECKING, Any, TypeVar, cast
 
 from bot.command_names import name_on, reserved_commands
-from bot.i18n import _, normalize_locale, using_locale
+from bot.i18n import _, using_locale
 from bot.model import (
     Block,
     ButtonPressed,
@@ -135,6 +135,12 @@ class Context:
 
     def now(self) -> datetime:
         return self.runtime.clock.now()
+
+    @property
+    def reader_zone(self) -> str:
+        """The time zone replies are written for: the actor's own, else the community's."""
+        own = self.actor.timezone if self.actor else None
+        return own or self.runtime.config.bot.timezone
 
     @property
     def community(self) -> str:
@@ -314,12 +320,35 @@ class Context:
     def link(self, message: Ref) -> str:
         return self.port(message.platform).message_link(message)
 
+    async def public_language(self, channel: Channel | Ref | str | None = None) -> str:
+        """The language of a post everyone in `channel` reads: the channel's own
+        (`[bot] channel_languages`), else the community's — never the language one
+        member chose for themselves. `channel` is a channel, its ref or its name; by
+        default the one the event happened in."""
+        bot = self.runtime.config.bot
+        if not bot.channel_languages:
+            return bot.language
+        where = self.channel if channel is None else channel
+        if isinstance(where, Ref):
+            where = await self.directory.channel_name(where)
+        name = where.name if isinstance(where, Channel) else where
+        return bot.channel_language(name) or bot.language
+
+    @asynccontextmanager
+    async def in_public(self, channel: Channel | Ref | str | None = None) -> AsyncIterator[str]:
+        """Render a post in a shared channel (`public_language`); replies only the actor
+        sees, and DMs, keep the reader's own language (`speaking_to`)."""
+        with using_locale(await self.public_language(channel)) as loc:
+            yield loc
+
+    def language_of(self, member: MemberRecord) -> str:
+        """The language `member` reads in private (see `BotConfig.language_for`)."""
+        return self.runtime.config.bot.language_for(member.locale, member.platform_locale)
+
     @contextmanager
     def speaking_to(self, member: MemberRecord) -> Iterator[str]:
-        """Render in `member`'s language (their choice, else their platform's)."""
-        with using_locale(
-            normalize_locale(member.locale) or self.runtime.config.bot.language
-        ) as loc:
+        """Render in `member`'s own language, for a DM or a reply only they see."""
+        with using_locale(self.language_of(member)) as loc:
             yield loc
 
     # --- jobs and signals ------------------------------------------------------------

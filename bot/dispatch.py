@@ -19,9 +19,8 @@ from typing import Any
 
 from bot.args import ArgError, ArgKind, ChannelToken, MemberToken, parse_args, usage
 from bot.batching import GroupCommit
-from bot.config import BotConfig
 from bot.context import Context, UserError, Work
-from bot.i18n import _, normalize_locale, using_locale
+from bot.i18n import _, using_locale
 from bot.model import (
     ButtonPressed,
     Channel,
@@ -79,20 +78,6 @@ def activity_kind(event: Event) -> str | None:
     if isinstance(event, MemberLeft):
         return "leave"
     return None
-
-
-def reply_locale(
-    bot: BotConfig, chosen: str | None, channel: Channel | None, client: str | None
-) -> str:
-    """The language to answer a member in: their own choice, else the channel's language,
-    else what their client speaks, else the community's. (Adapters that answer by
-    themselves, such as an expired button, use it too.)"""
-    return (
-        normalize_locale(chosen)
-        or bot.channel_language(channel.name if channel is not None else None)
-        or normalize_locale(client)
-        or bot.language
-    )
 
 
 class Dispatcher:
@@ -231,14 +216,16 @@ class Dispatcher:
         return self._activity(work, event, record)
 
     def _locale(self, event: Event, record: MemberRecord | None) -> str:
+        """The member's own choice, else the channel's language, else (if allowed) what
+        their client speaks, else the community's: `BotConfig.language_for`."""
         channel = getattr(event, "channel", None)
         if isinstance(event, MessagePosted):
             channel = event.message.channel
-        return reply_locale(
-            self.runtime.config.bot,
+        hint = getattr(event, "locale", None) or (record.platform_locale if record else None)
+        return self.runtime.config.bot.language_for(
             record.locale if record else None,
-            channel if isinstance(channel, Channel) else None,
-            getattr(event, "locale", None),
+            hint,
+            channel.name if isinstance(channel, Channel) else None,
         )
 
     async def _remember_channel(self, work: Work, event: Event) -> None:

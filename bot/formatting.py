@@ -1,19 +1,24 @@
 """Dates, durations and numbers as members read them: their language, their time zone.
 
 Every feature formats with these (Babel, the current locale), so a Latvian member
-reads `10 000` and `pirmd., 5. janv. 14:02` everywhere, never an English default in
-one corner of the bot.
+reads `10 000`, `42,5%` and `pirmd., 5. janv. 14:02` everywhere, never an English
+default in one corner of the bot. Machine-readable output (CSV, JSON exports, keys)
+stays ISO and is not written with these.
 """
 
 from __future__ import annotations
 
-from datetime import datetime, timedelta
+from datetime import datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
-from babel.dates import format_skeleton, format_timedelta
-from babel.numbers import format_decimal
+from babel.dates import format_interval, format_skeleton, format_timedelta
+from babel.numbers import format_decimal, format_percent
+from babel.units import format_unit
 
 from bot.i18n import _, current_locale
+
+# Shown where a figure has no value yet (no data in the period).
+NO_VALUE = "–"
 
 
 def when(moment: datetime, timezone: str) -> str:
@@ -28,11 +33,52 @@ def when(moment: datetime, timezone: str) -> str:
     )
 
 
+def dates(start: datetime, end: datetime, timezone: str) -> str:
+    """`Nov 16 – 23, 2026`: the days a period covers, on `timezone`'s calendar.
+
+    `end` is exclusive (a report's window ends at midnight), so the last day shown is
+    the one before it.
+    """
+    zone = ZoneInfo(timezone)
+    first = start.astimezone(zone).date()
+    last = max(first, (end.astimezone(zone) - timedelta(microseconds=1)).date())
+    return str(format_interval(first, last, "yMMMd", locale=current_locale()))
+
+
+def clock(moment: time) -> str:
+    """`17:05` (`17.05` in Finnish): a time of day, 24-hour, as the language writes it."""
+    return str(
+        format_skeleton(
+            "Hm", datetime.combine(datetime(2000, 1, 1), moment), locale=current_locale()
+        )
+    )
+
+
 def span(duration: timedelta) -> str:
     """`1 hour`, `3 days`: a duration rounded to its largest unit."""
     return str(format_timedelta(duration, threshold=1, locale=current_locale()))
 
 
 def number(value: int | float) -> str:
-    """`10,000` in English, `10 000` in Latvian: counts grow large in big communities."""
+    """`10,000` in English, `10 000` in Latvian, `2,5` in Finnish: counts and weights."""
     return str(format_decimal(value, locale=current_locale()))
+
+
+def percent(share: float | None, digits: int = 0) -> str:
+    """`42%` in English, `42 %` in Norwegian: a share from 0 to 1, to `digits` decimals."""
+    if share is None:
+        return NO_VALUE
+    rounded = round(share, digits + 2)
+    return str(format_percent(rounded, locale=current_locale(), decimal_quantization=False))
+
+
+def measure(value: float | None, unit: str = "") -> str:
+    """A figure's value with its unit: `%` (the value is in percent), `min`, or none."""
+    if value is None:
+        return NO_VALUE
+    if unit == "%":
+        return percent(value / 100, 1)
+    if unit == "min":
+        return str(format_unit(value, "duration-minute", length="short", locale=current_locale()))
+    shown = number(value)
+    return f"{shown} {unit}" if unit else shown

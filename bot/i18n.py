@@ -17,6 +17,7 @@ from functools import cache
 from pathlib import Path
 from typing import Any
 
+from babel import Locale
 from babel.support import NullTranslations, Translations
 
 log = logging.getLogger(__name__)
@@ -99,6 +100,23 @@ def ngettext(singular: str, plural: str, n: int, /, **kwargs: Any) -> str:
     """Translate a count-dependent message; `{n}` is always available."""
     text = translations(_current.get()).ngettext(singular, plural, n)
     return _format(text, singular if n == 1 else plural, {"n": n, **kwargs})
+
+
+# Each language by its own name, as a label standing alone (a button, a menu, a field).
+LANGUAGE_LABELS = {
+    "en": "English",
+    "nb": "Norsk bokmål",
+    "lv": "Latviešu",
+    "fi": "Suomi",
+    "uk": "Українська",
+}
+
+
+def language_name(code: str) -> str:
+    """`code`'s name in the current language, as written mid-sentence: "Latvian" in
+    English, "latviešu" in Latvian, "norsk bokmål" in Bokmål (CLDR's own case)."""
+    name = Locale.parse(code).get_display_name(_current.get())
+    return name or code
 
 
 def N_(msgid: str) -> str:

@@ -405,7 +405,12 @@ class Workspace:
 
 @dataclass(frozen=True, slots=True)
 class MemberRecord:
-    """A member as stored: the platform account plus its community identity."""
+    """A member as stored: the platform account plus its community identity.
+
+    `locale` is the person's own choice (`/language`, onboarding); `platform_locale` is
+    what this account's platform last reported (Discord's client, Slack's profile), a
+    hint that `[bot] use_platform_locale` decides about.
+    """
 
     ref: Ref
     person_id: int
@@ -417,6 +422,7 @@ class MemberRecord:
     locale: str | None
     timezone: str | None
     roles: frozenset[str] = frozenset()
+    platform_locale: str | None = None
 
     @property
     def label(self) -> str:

@@ -153,7 +153,9 @@ class Directory(Protocol):
 
     async def set_person_prefs(
         self, person_id: int, *, locale: str | None = None, timezone: str | None = None
-    ) -> None: ...
+    ) -> None:
+        """Store what the person chose; None leaves a setting alone, "" forgets it."""
+        ...
 
     async def person_prefs(self, person_id: int) -> tuple[str | None, str | None]:
         """(locale, timezone) the person chose, if any."""
@@ -177,6 +179,10 @@ class Directory(Protocol):
 
     async def find_channel(self, platform: str, workspace: str | None, name: str) -> Ref | None:
         """A channel by name or id; `workspace=None` searches every workspace of the platform."""
+        ...
+
+    async def channel_name(self, ref: Ref) -> str | None:
+        """The name a channel was last seen with (None for one never seen, or a thread)."""
         ...
 
 

@@ -53,8 +53,14 @@ def score(runtime: Runtime, event: Event, record: MemberRecord | None) -> float 
     section = runtime.enabled_features().get("metrics")
     if section is None or not getattr(section, "sentiment", False):
         return None
-    language = (record.locale if record else None) or runtime.config.bot.language
+    channel = event.message.channel.name
+    bot = runtime.config.bot
+    language = (
+        bot.language_for(record.locale, record.platform_locale, channel)
+        if record
+        else bot.language_for(None, None, channel)
+    )
     wanted = getattr(section, "sentiment_languages", ("en",))
-    if language.replace("_", "-").split("-")[0].lower() not in wanted:
+    if language not in wanted:
         return None
     return polarity(event.message.text)

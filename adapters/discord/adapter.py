@@ -42,7 +42,6 @@ from adapters.discord.port import DiscordPort
 from adapters.discord.refs import DM_WORKSPACE, member_ref
 from adapters.text_limits import clip
 from bot.config import DiscordConfig
-from bot.dispatch import reply_locale
 from bot.i18n import _, using_locale
 from bot.model import CommandInvoked, Event, Member
 from bot.needs import Need
@@ -598,20 +597,24 @@ class DiscordAdapter:
         self, interaction: discord.Interaction[discord.Client], workspace: str
     ) -> str:
         """The member's language for what the adapter answers itself, chosen as the core
-        chooses (`reply_locale`): their stored choice first, so a read of the directory."""
+        chooses (`BotConfig.language_for`): their stored choice first, so a read of the
+        directory."""
         chosen: str | None = None
+        hint = translate.locale_of(interaction)
         try:
             async with self.core.runtime.storage.unit_of_work() as uow:
                 directory: Directory = uow.get(Directory)  # type: ignore[type-abstract]
                 record = await directory.get(translate.actor_ref(interaction, workspace))
                 chosen = record.locale if record is not None else None
+                hint = hint or (record.platform_locale if record is not None else None)
         except Exception as error:  # the database may be away: the client's language then
             log.warning("no stored language for interaction %s: %s", interaction.id, error)
         try:
             channel = translate.interaction_channel(interaction, workspace)
         except translate.Untranslatable:
             channel = None
-        return reply_locale(self.core.config.bot, chosen, channel, translate.locale_of(interaction))
+        name = channel.name if channel is not None else None
+        return self.core.config.bot.language_for(chosen, hint, name)
 
     async def _say(self, interaction: discord.Interaction[discord.Client], text: str) -> None:
         """A short private answer from the adapter itself (nothing reached the core)."""

@@ -13,7 +13,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field, replace
 from datetime import datetime
 
-from bot.i18n import _
+from bot.i18n import _, ngettext
 from bot.model import (
     Attachment,
     Block,
@@ -356,8 +356,10 @@ class Community:
         if unknown:
             self.forms[actor.ref] = form
             raise SimulationError(
-                _(
-                    "Unknown field(s) {unknown}; this form has: {known}.",
+                ngettext(
+                    "Unknown field {unknown}; this form has: {known}.",
+                    "Unknown fields {unknown}; this form has: {known}.",
+                    len(unknown),
                     unknown=", ".join(sorted(unknown)),
                     known=", ".join(sorted(known)),
                 )

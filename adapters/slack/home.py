@@ -16,7 +16,7 @@ from adapters.slack.reserved import BUILT_IN_COMMANDS
 from bot.command_names import offered
 from bot.context import Context, Work
 from bot.features.core.handlers import LANGUAGE_NAMES
-from bot.i18n import _, normalize_locale, using_locale
+from bot.i18n import _, using_locale
 from bot.model import Block, Fields, Member, Section
 from bot.model import Context as Note
 from bot.ports import Directory
@@ -30,10 +30,8 @@ async def home_blocks(runtime: Runtime, member: Member) -> tuple[Block, ...]:
     async with runtime.storage.unit_of_work() as uow:
         directory: Directory = uow.get(Directory)  # type: ignore[type-abstract]
         record = await directory.upsert_member(member, runtime.clock.now())
-        locale = (
-            normalize_locale(record.locale)
-            or normalize_locale(member.locale)
-            or runtime.config.bot.language
+        locale = runtime.config.bot.language_for(
+            record.locale, member.locale or record.platform_locale
         )
         with using_locale(locale):
             blocks: list[Block] = [

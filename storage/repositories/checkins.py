@@ -212,7 +212,8 @@ class SqlCheckinStore:
                 person_id=person,
                 member=Ref(row.platform, row.workspace, row.external_id),
                 name=row.display_name or row.name,
-                locale=row.person_locale or row.locale,
+                locale=row.person_locale,
+                platform_locale=row.locale,
                 timezone=row.timezone,
                 roles=frozenset(roles.get(person, ())),
             )

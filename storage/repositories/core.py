@@ -57,9 +57,10 @@ def _record(row: Row[Any]) -> MemberRecord:
         is_bot=bool(row.is_bot),
         joined_at=row.joined_at,
         left_at=row.left_at,
-        locale=row.person_locale or row.locale,
+        locale=row.person_locale,
         timezone=row.person_timezone,
         roles=frozenset(json.loads(row.roles or "[]")),
+        platform_locale=row.locale,
     )
 
 
@@ -113,6 +114,11 @@ def _find_channel(in_workspace: bool) -> Any:
 
 
 _FIND_CHANNEL = _find_channel(False)
+_CHANNEL_NAME = select(channels.c.name).where(
+    channels.c.platform == bindparam("platform"),
+    channels.c.workspace == bindparam("workspace"),
+    channels.c.external_id == bindparam("id"),
+)
 _FIND_CHANNEL_IN_WORKSPACE = _find_channel(True)
 _CLAIM = prepared(
     lambda dialect: (
@@ -263,9 +269,9 @@ class SqlDirectory:
     ) -> None:
         values: dict[str, Any] = {}
         if locale is not None:
-            values["locale"] = locale
+            values["locale"] = locale or None
         if timezone is not None:
-            values["timezone"] = timezone
+            values["timezone"] = timezone or None
         if values:
             await self.conn.execute(
                 update(persons).where(persons.c.id == person_id).values(**values)
@@ -346,6 +352,10 @@ class SqlDirectory:
         query = _FIND_CHANNEL if workspace is None else _FIND_CHANNEL_IN_WORKSPACE
         row = (await self.conn.execute(query, values)).first()
         return Ref(platform, row.workspace, row.external_id) if row is not None else None
+
+    async def channel_name(self, ref: Ref) -> str | None:
+        values = {"platform": ref.platform, "workspace": ref.workspace, "id": ref.id}
+        return (await self.conn.execute(_CHANNEL_NAME, values)).scalar()
 
 
 @implements(EventLog)

@@ -525,24 +525,24 @@ RANK_AT_MOST = 500
 
 @dataclass(frozen=True, slots=True)
 class _Syntax:
-    """How one full-text dialect writes "word or stem…", AND and OR."""
+    """How one full-text dialect writes a word, a prefix, AND and OR."""
 
     exact: str
     prefix: str
-    both: str
     all_of: str
     any_of: str
 
 
-_FTS5 = _Syntax(exact='"{w}"', prefix='"{s}"*', both="({w} OR {s})", all_of=" AND ", any_of=" OR ")
-_TSQUERY = _Syntax(exact="'{w}'", prefix="'{s}':*", both="({w} | {s})", all_of=" & ", any_of=" | ")
+_FTS5 = _Syntax(exact='"{w}"', prefix='"{s}"*', all_of=" AND ", any_of=" OR ")
+_TSQUERY = _Syntax(exact="'{w}'", prefix="'{s}':*", all_of=" & ", any_of=" | ")
 
 
 def _term(term: SearchTerm, syntax: _Syntax) -> str:
+    """The word, its prefix stem or one of its roots (indexed beside the words)."""
+    exact = [term.word] if term.stem != term.word else []  # else the prefix covers it
+    words = [syntax.exact.format(w=w) for w in dict.fromkeys([*exact, *term.roots])]
     prefix = syntax.prefix.format(s=term.stem)
-    if term.stem == term.word:
-        return prefix
-    return syntax.both.format(w=syntax.exact.format(w=term.word), s=prefix)
+    return "(" + syntax.any_of.join([*words, prefix]) + ")" if words else prefix
 
 
 def _tier(terms: Sequence[SearchTerm], size: int, syntax: _Syntax) -> str:

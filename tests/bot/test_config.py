@@ -282,3 +282,13 @@ def test_the_example_leaves_the_decided_defaults_unset() -> None:
     """`[console] enabled` and `[storage] auto_migrate` depend on what else is set."""
     config = load_config(ROOT / "config.example.toml")
     assert config.console.enabled is None and config.storage.auto_migrate is None
+
+
+def test_a_problem_reads_in_the_current_language() -> None:
+    from bot.config import Problem
+    from bot.i18n import using_locale
+
+    problem = Problem("bot.languag", 3, "unknown key", "did you mean 'language'?")
+    assert str(problem) == "line 3: bot.languag: unknown key (hint: did you mean 'language'?)"
+    with using_locale("nb"):
+        assert str(problem) == "linje 3: bot.languag: unknown key (tips: did you mean 'language'?)"

@@ -165,7 +165,7 @@ async def test_per_member_language_is_used_for_replies() -> None:
         await h.command("carol", "/language nb")
         assert h.last(to="carol").text  # chosen and confirmed
         out = await h.command("carol", "/language")
-        assert "Norsk bokmål" in out[0].text
+        assert out[0].text.startswith("Språket ditt er norsk bokmål.")
 
 
 async def test_a_channel_can_have_a_language_of_its_own() -> None:
@@ -347,3 +347,53 @@ async def test_a_workspace_is_registered_at_its_first_event_not_at_every_one() -
         await _forget_workspaces(h)
         await h.on(slack, slack.say("carol", "general", "hei"))
         assert await _workspace_rows(h) == [("slack", "T9")]
+
+
+# --- which language: choice → channel → (platform, if allowed) → community ----------------
+
+NB_WITH_LATVIAN_CHANNEL = {"bot": {"language": "nb", "channel_languages": {"lv-talk": "lv"}}}
+
+
+async def test_an_english_app_does_not_outvote_the_community_or_the_channel() -> None:
+    async with Harness(NB_WITH_LATVIAN_CHANNEL, channels=("general", "lv-talk")) as h:
+        h.community.add_member("erik", locale="en-US")  # Discord left in English
+        out = await h.command("erik", "/nosuchcommand", channel="general")
+        assert "Det finnes ingen kommando /nosuchcommand" in out[0].text
+        out = await h.command("erik", "/nosuchcommand", channel="lv-talk")
+        assert "Komandas /nosuchcommand nav" in out[0].text
+
+
+async def test_the_platform_language_counts_where_the_community_allows_it() -> None:
+    config = {"bot": {**NB_WITH_LATVIAN_CHANNEL["bot"], "use_platform_locale": True}}
+    async with Harness(config, channels=("general", "lv-talk")) as h:
+        h.community.add_member("oksana", locale="uk")
+        out = await h.command("oksana", "/nosuchcommand", channel="general")
+        assert "Команди /nosuchcommand немає" in out[0].text
+        out = await h.command("oksana", "/nosuchcommand", channel="lv-talk")  # the channel's
+        assert "Komandas /nosuchcommand nav" in out[0].text
+        h.community.add_member("ann", locale="de-DE")  # not a language Agora speaks
+        out = await h.command("ann", "/nosuchcommand", channel="general")
+        assert "Det finnes ingen kommando /nosuchcommand" in out[0].text
+
+
+async def test_language_auto_undoes_a_members_choice() -> None:
+    async with Harness(NB_WITH_LATVIAN_CHANNEL, channels=("general", "lv-talk")) as h:
+        await h.command("carol", "/language fi")
+        out = await h.command("carol", "/nosuchcommand", channel="lv-talk")
+        assert "/nosuchcommand" in out[0].text and "Komandas" not in out[0].text
+        assert (await h.record("carol")).locale == "fi"
+        out = await h.command("carol", "/language auto", channel="lv-talk")
+        assert "latviešu" in out[0].text  # says what it speaks there now, in that language
+        assert (await h.record("carol")).locale is None
+        out = await h.command("carol", "/nosuchcommand", channel="general")
+        assert "Det finnes ingen kommando /nosuchcommand" in out[0].text
+        out = await h.command("carol", "/language", channel="general")
+        assert "norsk bokmål" in out[0].text
+
+
+async def test_an_unknown_language_is_refused_with_the_choices() -> None:
+    async with Harness() as h:
+        out = await h.command("carol", "/language klingon")
+        assert "I don't speak 'klingon' yet" in out[0].text
+        assert "lv (Latvian)" in out[0].text and "auto" in out[0].text
+        assert (await h.record("carol")).locale is None

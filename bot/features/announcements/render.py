@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 
 from bot.features.announcements.store import Announcement, Reader
+from bot.formatting import number, percent
 from bot.i18n import _, ngettext
 
 PREVIEW = 80
@@ -79,14 +80,13 @@ def status(
     limit: int,
 ) -> str:
     total = len(acknowledged) + len(pending)
-    share = round(100 * len(acknowledged) / total) if total else 0
     lines = [
         _("📢 Announcement #{id}: “{text}”", id=made.id, text=preview(made)),
         _(
-            "✅ Read by {done} of {total} ({share}%)",
-            done=len(acknowledged),
-            total=total,
-            share=share,
+            "✅ Read by {done} of {total} ({share})",
+            done=number(len(acknowledged)),
+            total=number(total),
+            share=percent(len(acknowledged) / total if total else 0),
         )
         + (": " + _names(acknowledged, limit) if acknowledged else ""),
         ngettext("⏳ Not yet: {n} member", "⏳ Not yet: {n} members", len(pending))

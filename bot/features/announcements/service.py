@@ -64,7 +64,8 @@ async def announce(
     made = await store(ctx).create(
         channel, author, text.strip(), pin=pin, ack=ack, all_platforms=all_platforms, at=ctx.now()
     )
-    out = Outgoing(render.post_text(made), _blocks(ctx, made), channel=channel)
+    async with ctx.in_public(channel):
+        out = Outgoing(render.post_text(made), _blocks(ctx, made), channel=channel)
     notes: list[str] = []
     if all_platforms:
         posts = await ctx.send_bridged(out)

@@ -20,6 +20,7 @@ from bot.features.checkins import posts, render, runs, segments, service
 from bot.features.checkins.config import CheckinDefinition, clock_or_none, duration_or_none
 from bot.features.checkins.store import Checkin, Delivery, Source
 from bot.features.checkins.timing import describe_cron
+from bot.formatting import clock
 from bot.i18n import _, ngettext
 from bot.model import ChannelKind, Ref
 from bot.ports import JobStore
@@ -109,7 +110,7 @@ async def create(
     if made.summary_at is not None and where is not None:
         summary_text = _(
             "Summary at {time} in {channel}.",
-            time=made.summary_at.strftime("%H:%M"),
+            time=clock(made.summary_at),
             channel=ctx.channel_mention(where),
         )
     else:

@@ -21,6 +21,7 @@ from bot.context import Context
 from bot.features.checkins import service
 from bot.features.checkins.config import PostDefinition
 from bot.features.checkins.timing import schedule_in
+from bot.formatting import clock
 from bot.i18n import current_locale
 from bot.model import Outgoing
 
@@ -88,7 +89,7 @@ def fill(ctx: Context, text: str, slot: datetime, zone: ZoneInfo) -> str:
     values: dict[str, Any] = {
         "date": format_date(local.date(), "long", locale=current_locale()),
         "weekday": format_date(local.date(), "EEEE", locale=current_locale()),
-        "time": local.strftime("%H:%M"),
+        "time": clock(local.time()),
         "week": local.isocalendar().week,
         "community": ctx.community,
     }

@@ -130,10 +130,9 @@ async def start(ctx: Context, checkin: Checkin, at: datetime, *, now_for_all: bo
             if person.person_id in done:
                 continue
             batch = len(rows) // per_second
+            language = ctx.runtime.config.bot.language_for(person.locale, person.platform_locale)
             rows.append(
-                NewDelivery(
-                    checkin.id, key, person.person_id, person.member, person.locale, at, batch
-                )
+                NewDelivery(checkin.id, key, person.person_id, person.member, language, at, batch)
             )
     if not rows:
         return 0  # everyone due was asked this run already
@@ -224,7 +223,7 @@ def _ids(ctx: Context, checkin: Checkin, row: Sent) -> tuple[str, str]:
 
 
 def _language(ctx: Context, row: Sent) -> AbstractContextManager[str]:
-    """Write to a member in their language (their choice, else the community's)."""
+    """Write to a member in the language resolved when they were asked (`language_for`)."""
     return using_locale(normalize_locale(row.locale) or ctx.runtime.config.bot.language)
 
 

@@ -60,9 +60,10 @@ class Participant:
     person_id: int
     member: Ref
     name: str
-    locale: str | None
+    locale: str | None  # their own choice
     timezone: str | None
     roles: frozenset[str]
+    platform_locale: str | None = None  # what their platform reports
 
 
 @dataclass(frozen=True, slots=True)

@@ -9,21 +9,25 @@ from bot.args import WordArg, usage
 from bot.command_names import Offered, name_on, offered, reserved_commands
 from bot.context import Context, UserError
 from bot.features.core.zones import suggest_zones
-from bot.i18n import N_, SUPPORTED_LOCALES, _, normalize_locale, using_locale
-from bot.model import Block, ChannelKind, Fields, MessagePosted, Section
+from bot.i18n import (
+    LANGUAGE_LABELS,
+    N_,
+    SUPPORTED_LOCALES,
+    _,
+    current_locale,
+    language_name,
+    normalize_locale,
+    using_locale,
+)
+from bot.model import Block, ChannelKind, Fields, MemberRecord, MessagePosted, Section
 from bot.ports import ActivityLog, EventLog
 from bot.registry import Feature
 from bot.text import without_mentions
 
 feature = Feature("core", description=N_("Help, language and time zone"))
 
-LANGUAGE_NAMES = {
-    "en": "English",
-    "nb": "Norsk bokmål",
-    "lv": "Latviešu",
-    "fi": "Suomi",
-    "uk": "Українська",
-}
+LANGUAGE_NAMES = LANGUAGE_LABELS  # the Slack app home shows these
+AUTO = "auto"
 
 
 @feature.command(
@@ -108,36 +112,66 @@ async def said_to_the_bot(ctx: Context, event: MessagePosted) -> None:
 
 @feature.command(
     "language",
-    help=N_("Choose the language Agora speaks to you"),
-    args=[WordArg("code", N_("en, nb, lv, fi or uk"), required=False)],
+    help=N_("Choose the language Agora speaks to you (auto: the channel's or community's)"),
+    args=[WordArg("code", N_("en, nb, lv, fi, uk or auto"), required=False)],
     ephemeral=True,
 )
 async def language(ctx: Context, code: str | None) -> None:
-    if ctx.actor is None:
-        return
-    choices = ", ".join(f"{k} ({v})" for k, v in LANGUAGE_NAMES.items())
+    actor = ctx.member()
+    choices = ", ".join(f"{k} ({language_name(k)})" for k in SUPPORTED_LOCALES)
     if not code:
-        current = normalize_locale(ctx.actor.locale) or ctx.runtime.config.bot.language
-        await ctx.reply(
-            _(
-                "Your language is {current}. Available: {choices}.",
-                current=LANGUAGE_NAMES[current],
-                choices=choices,
-            ),
-            ephemeral=True,
-        )
+        await ctx.reply(_status(actor.locale, choices), ephemeral=True)
+        return
+    if code.strip().lower() == AUTO:
+        await ctx.directory.set_person_prefs(actor.person_id, locale="")
+        with using_locale(await _without_choice(ctx, actor)):
+            await ctx.reply(
+                _(
+                    "Done: you have no language of your own now, so I speak {language} here, "
+                    "the language of this channel or community.",
+                    language=language_name(current_locale()),
+                ),
+                ephemeral=True,
+            )
         return
     chosen = normalize_locale(code)
     if chosen is None or chosen not in SUPPORTED_LOCALES:
         raise UserError(
-            _("I don't speak {code!r} yet. Available: {choices}.", code=code, choices=choices)
+            _(
+                "I don't speak {code!r} yet. Available: {choices}, or auto.",
+                code=code,
+                choices=choices,
+            )
         )
-    await ctx.directory.set_person_prefs(ctx.actor.person_id, locale=chosen)
+    await ctx.directory.set_person_prefs(actor.person_id, locale=chosen)
     with using_locale(chosen):
         await ctx.reply(
-            _("From now on I'll speak {language} with you.", language=LANGUAGE_NAMES[chosen]),
+            _("From now on I'll speak {language} with you.", language=language_name(chosen)),
             ephemeral=True,
         )
+
+
+def _status(chosen: str | None, choices: str) -> str:
+    """`/language` alone: what is in effect here, and why."""
+    here = language_name(current_locale())
+    if normalize_locale(chosen):
+        return _(
+            "Your language is {current}. Available: {choices}. /language auto undoes your choice.",
+            current=here,
+            choices=choices,
+        )
+    return _(
+        "You have not chosen a language, so I speak {current} here. Available: {choices}.",
+        current=here,
+        choices=choices,
+    )
+
+
+async def _without_choice(ctx: Context, actor: MemberRecord) -> str:
+    """The language this event speaks once the member's own choice is gone."""
+    channel = ctx.channel
+    hint = getattr(ctx.event, "locale", None) or actor.platform_locale
+    return ctx.runtime.config.bot.language_for(None, hint, channel.name if channel else None)
 
 
 @feature.command(

@@ -121,33 +121,35 @@ async def publish(ctx: Context, new: NewEvent) -> Event:
     """
     event = await store(ctx).create(new, ctx.now())
     calendar = _ics(ctx, event)
-    posted = await ctx.send(_post(ctx, event, render.Tally(0, 0, 0), event.channel, calendar))
+    posted = await ctx.send(await _post(ctx, event, render.Tally(0, 0, 0), event.channel, calendar))
     if posted is None:
         raise UserError(_("I could not post in that channel. Check that the bot may write there."))
     await store(ctx).set_post(event.id, posted)
     for other in await ctx.bridged(event.channel):
-        copy = await ctx.send(_post(ctx, event, render.Tally(0, 0, 0), other, calendar))
+        copy = await ctx.send(await _post(ctx, event, render.Tally(0, 0, 0), other, calendar))
         if copy is not None:
             await store(ctx).add_copy(event.id, Post(copy, other))
     await _arm(ctx, event)
     return replace(event, post=posted)
 
 
-def _post(
+async def _post(
     ctx: Context,
     event: Event,
     tally: render.Tally,
     channel: Ref,
     calendar: Attachment | None = None,
 ) -> Outgoing:
-    """The event's post for `channel`, its times written the way that platform shows them."""
+    """The event's post for `channel`, its times written the way that platform shows them,
+    in the channel's language (whoever created it or answered)."""
     stamp = stamper(ctx, channel.platform, event.timezone, event)
-    return Outgoing(
-        render.post(event, tally, stamp),
-        _buttons(ctx, event),
-        channel=channel,
-        attachments=(calendar,) if calendar else (),
-    )
+    async with ctx.in_public(channel):
+        return Outgoing(
+            render.post(event, tally, stamp),
+            _buttons(ctx, event),
+            channel=channel,
+            attachments=(calendar,) if calendar else (),
+        )
 
 
 def _ics(ctx: Context, event: Event) -> Attachment:
@@ -204,7 +206,7 @@ async def refresh(ctx: Context, event: Event) -> None:
     for post in posts:
         if post.message.platform not in ctx.runtime.ports:
             continue  # that platform's adapter is not running now
-        out = _post(ctx, event, tally, post.channel)
+        out = await _post(ctx, event, tally, post.channel)
         # The answers are stored either way; a copy that failed catches up at the next change.
         try:
             await ctx.port(post.message.platform).edit(post.message, out)

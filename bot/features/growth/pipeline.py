@@ -53,7 +53,7 @@ async def build(ctx: Context, until: datetime, platform: str) -> tuple[render.Me
         ]
         rows.append((member.label, rising))
         buttons.append((member.label, offers))
-    return render.report(since, until, rows, buttons), len(rows)
+    return render.report(since, until, rows, buttons, ctx.reader_zone), len(rows)
 
 
 async def weekly(ctx: Context, fire_time: datetime) -> None:

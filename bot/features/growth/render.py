@@ -5,8 +5,9 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from datetime import datetime
 
-from bot.features.growth.store import Action, GrantEntry, Referral, Rising, Status
-from bot.i18n import _, ngettext
+from bot.features.growth.store import Action, GrantEntry, Referral, Rising, Source, Status
+from bot.formatting import dates, number, when
+from bot.i18n import N_, _, ngettext
 from bot.model import Block, Button, Buttons, ButtonStyle, Section
 
 Message = tuple[str, tuple[Block, ...]]
@@ -218,13 +219,10 @@ def report(
     end: datetime,
     rows: Sequence[tuple[str, Rising]],
     tracks: Sequence[tuple[str, Sequence[tuple[str, str]]]],
+    timezone: str,
 ) -> Message:
     """The admins' weekly report; `tracks[i]` holds (action id, label) buttons for row i."""
-    title = _(
-        "🌱 Rising contributors, {start} – {end}",
-        start=start.strftime("%Y-%m-%d"),
-        end=end.strftime("%Y-%m-%d"),
-    )
+    title = _("🌱 Rising contributors, {dates}", dates=dates(start, end, timezone))
     if not rows:
         empty = _("Nobody stood out this time.")
         return f"{title}\n{empty}", (Section(title), Section(empty))
@@ -235,12 +233,12 @@ def report(
             "{name}: {messages} messages ({growth} more than before), {answers} accepted "
             "answers, {kudos} kudos, {flags} accurate flags, {welcomes} newcomers welcomed",
             name=name,
-            messages=rising.messages,
-            growth=rising.growth,
-            answers=rising.answers,
-            kudos=rising.kudos,
-            flags=rising.flags,
-            welcomes=rising.welcomes,
+            messages=number(rising.messages),
+            growth=number(rising.growth),
+            answers=number(rising.answers),
+            kudos=number(rising.kudos),
+            flags=number(rising.flags),
+            welcomes=number(rising.welcomes),
         )
         lines.append(f"• {line}")
         blocks.append(Section(line))
@@ -299,22 +297,33 @@ def answered_note(name: str, track: str, yes: bool) -> str:
     return _("{name} declined the invitation to the {track}.", name=name, track=track)
 
 
-def audit(rows: Sequence[tuple[GrantEntry, str, str | None]], whose: str | None) -> str:
-    """`rows`: (entry, member name, admin name or None)."""
+_SOURCES = {
+    Source.THRESHOLD: N_("earned"),
+    Source.REFERRAL: N_("referral"),
+    Source.PIPELINE: N_("nomination"),
+}
+
+
+def audit(
+    rows: Sequence[tuple[GrantEntry, str, str | None]], whose: str | None, timezone: str
+) -> str:
+    """`rows`: (entry, member name, admin name or None); times on `timezone`'s clock."""
     title = (
         _("Role grants and removals of {name} (latest first):", name=whose)
         if whose
         else _("Role grants and removals (latest first):")
     )
     if not rows:
-        return f"{title}\n{_('Nothing yet.')}"
+        nothing = _("Nothing yet.")
+        return f"{title}\n{nothing}"
     lines = [title]
     for entry, name, by in rows:
         sign = "+" if entry.action is Action.GRANT else "−"
         who = _(" · by {name}", name=by) if by else ""
+        source = _(_SOURCES[entry.source])
         lines.append(
-            f"#{entry.id} {entry.at.strftime('%Y-%m-%d %H:%M')} · {name} · {sign}{entry.role} "
-            f"({entry.source.value}: {entry.reason}){who}"
+            f"#{entry.id} {when(entry.at, timezone)} · {name} · {sign}{entry.role} "
+            f"({source}: {entry.reason}){who}"
         )
     return "\n".join(lines)
 

@@ -99,7 +99,8 @@ async def _announce(ctx: Context, member: MemberRecord, rule: RoleRule, reason: 
     )
     if channel is None:
         return False
-    text = render.role_announced(ctx.mention(ref), rule.role, reason)
+    async with ctx.in_public(channel):
+        text = render.role_announced(ctx.mention(ref), rule.role, reason)
     return await ctx.send(Outgoing(text, channel=channel)) is not None
 
 

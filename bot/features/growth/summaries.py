@@ -83,7 +83,7 @@ async def audit(ctx: Context, member: MemberRecord | None) -> str:
         name = await name_of(ctx, entry.person_id, platform)
         by = await name_of(ctx, entry.by_person_id, platform) if entry.by_person_id else None
         rows.append((entry, name, by))
-    return render.audit(rows, member.label if member is not None else None)
+    return render.audit(rows, member.label if member is not None else None, ctx.reader_zone)
 
 
 async def perk_names(ctx: Context, person_id: int) -> list[str]:

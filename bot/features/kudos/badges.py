@@ -14,7 +14,7 @@ from collections.abc import Iterable, Mapping, Set
 from bot.context import Context
 from bot.features.kudos import render
 from bot.features.kudos.config import BadgeKind, BadgeRule, KudosConfig
-from bot.features.kudos.people import channel_named, community_voice
+from bot.features.kudos.people import channel_named
 from bot.features.kudos.store import Achievements, FactKind, KudosLedger
 from bot.model import MemberRecord, Outgoing
 
@@ -81,7 +81,7 @@ async def announce(ctx: Context, member: MemberRecord, rule: BadgeRule) -> None:
     """In the badge channel of the member's workspace, else by DM to the member."""
     channel = await channel_named(ctx, member.ref, ctx.config_of(KudosConfig).badge_channel)
     if channel is not None:
-        with community_voice(ctx):
+        async with ctx.in_public(channel):
             text, blocks = render.badge_earned(ctx.mention(member.ref), rule)
         await ctx.send(Outgoing(text, blocks, channel=channel))
         return

@@ -16,6 +16,7 @@ from typing import Any, Literal
 from pydantic import Field, field_validator, model_validator
 
 from bot.config import AgoraConfig, FeatureConfig, Problem, Section
+from bot.features.kudos.keywords import DEFAULT_THANKS, DEFAULT_WELCOMES
 from bot.i18n import N_, SUPPORTED_LOCALES, _
 from bot.needs import Need
 
@@ -81,24 +82,6 @@ DEFAULT_BADGES = [
         ("guardian", N_("Guardian"), "🛡️", BadgeKind.ACCURATE_FLAGS, 5),
     )
 ]
-
-# Words that make "thanks @bob" count (whole words or phrases, any case), per language.
-DEFAULT_THANKS: dict[str, list[str]] = {
-    "en": ["thanks", "thank you", "thank u", "thx", "kudos", "much appreciated"],
-    "nb": ["takk", "takker", "takke", "takknemlig"],
-    "lv": ["paldies", "pateicos", "pateicībā"],
-    "fi": ["kiitos", "kiitti", "kiitoksia", "kiitän", "kiitokset"],
-    "uk": ["дякую", "дякуємо", "спасибі", "вдячний", "вдячна", "вдячні"],
-}
-
-# Words that make a message mentioning a newcomer count as welcoming them.
-DEFAULT_WELCOMES: dict[str, list[str]] = {
-    "en": ["welcome", "welcome aboard", "glad to have you"],
-    "nb": ["velkommen"],
-    "lv": ["laipni lūdzam", "sveicināts", "sveicināta", "sveicam"],
-    "fi": ["tervetuloa"],
-    "uk": ["ласкаво просимо", "вітаємо", "вітаю"],
-}
 
 
 class SpotlightWeights(Section):

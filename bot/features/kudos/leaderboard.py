@@ -13,7 +13,7 @@ from datetime import datetime, timedelta
 from bot.context import Context
 from bot.features.kudos import render
 from bot.features.kudos.config import KudosConfig
-from bot.features.kudos.people import community_voice, labels, post_everywhere
+from bot.features.kudos.people import labels, post_everywhere
 from bot.features.kudos.store import Board, Leaderboards
 from bot.model import Outgoing
 
@@ -68,7 +68,7 @@ async def weekly(ctx: Context, fire_time: datetime) -> None:
 
     async def build(platform: str) -> Outgoing:
         names = await labels(ctx, [s.person_id for s in result.top], platform)
-        with community_voice(ctx):
+        async with ctx.in_public(ctx.config_of(KudosConfig).leaderboard_channel):
             text, blocks = render.board(render.board_title("week", None), result, names)
         return Outgoing(text, blocks)
 

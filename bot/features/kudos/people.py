@@ -9,10 +9,9 @@ platform.
 from __future__ import annotations
 
 from collections.abc import Awaitable, Callable, Iterable
-from contextlib import AbstractContextManager
 
 from bot.context import Context
-from bot.i18n import _, using_locale
+from bot.i18n import _
 from bot.model import MemberRecord, Outgoing, Ref
 
 
@@ -43,11 +42,6 @@ async def mention_of(ctx: Context, person_id: int, platform: str) -> str:
     if here is not None and here.active:
         return ctx.mention(here.ref)
     return await label_of(ctx, person_id, platform)
-
-
-def community_voice(ctx: Context) -> AbstractContextManager[str]:
-    """Posts everyone reads speak the community's language, not the actor's."""
-    return using_locale(ctx.runtime.config.bot.language)
 
 
 async def channel_named(ctx: Context, near: Ref, name: str) -> Ref | None:

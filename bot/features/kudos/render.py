@@ -17,6 +17,7 @@ from babel.lists import format_list
 from bot.features.kudos.config import BadgeKind, BadgeRule
 from bot.features.kudos.rules import Period, Refusal, Verdict
 from bot.features.kudos.store import Awarded, Board, Kudos, Source
+from bot.formatting import number
 from bot.i18n import _, current_locale, ngettext
 from bot.model import Block, Context, Fields, Section
 
@@ -379,7 +380,9 @@ def spotlight_preview(period: str, rows: Sequence[tuple[str, float, str]]) -> Me
     if not rows:
         empty = _("Nobody has received kudos or helped in this period yet.")
         return f"{title}\n{empty}", (Section(title), Section(empty))
-    lines = [f"{i}. {name} — {score:g} ({what})" for i, (name, score, what) in enumerate(rows, 1)]
+    lines = [
+        f"{i}. {name} — {number(score)} ({what})" for i, (name, score, what) in enumerate(rows, 1)
+    ]
     hint = _("Post a spotlight now with /spotlight @member [citation].")
     body = "\n".join(lines)
     return f"{title}\n{body}\n{hint}", (Section(title), Section(body), Context(hint))

@@ -17,7 +17,7 @@ from datetime import date, timedelta
 from bot.context import Context, UserError
 from bot.features.kudos import badges, render
 from bot.features.kudos.config import BadgeKind, KudosConfig, same_emoji
-from bot.features.kudos.keywords import all_words, mentions_word
+from bot.features.kudos.keywords import says
 from bot.features.kudos.rules import (
     Refusal,
     Verdict,
@@ -201,9 +201,10 @@ async def by_command(ctx: Context, receiver: MemberRecord, reason: str | None) -
             )
         )
     tallies = await ledger(ctx).tallies(receiver.person_id, giver.person_id)
-    text, blocks = render.given(
-        ctx.mention(giver.ref), ctx.mention(receiver.ref), reason, tallies.received
-    )
+    async with ctx.in_public():
+        text, blocks = render.given(
+            ctx.mention(giver.ref), ctx.mention(receiver.ref), reason, tallies.received
+        )
     await ctx.reply(text, blocks=blocks, ephemeral=False)
     left = render.left_today(outcome.verdict)
     if left:
@@ -286,9 +287,9 @@ async def on_message(ctx: Context, event: MessagePosted) -> None:
     message = event.message
     cfg = config(ctx)
     if message.mentions and message.text:
-        if cfg.thanks_keywords and mentions_word(message.text, all_words(cfg.keywords)):
+        if cfg.thanks_keywords and says(message.text, cfg.keywords):
             await _thanks(ctx, author, event)
-        if cfg.detect_welcomes and mentions_word(message.text, all_words(cfg.welcome_keywords)):
+        if cfg.detect_welcomes and says(message.text, cfg.welcome_keywords):
             await _welcomes(ctx, author, event)
     await _count_day(ctx, author)
 

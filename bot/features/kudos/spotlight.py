@@ -18,7 +18,6 @@ from bot.context import Context, UserError
 from bot.features.kudos import render
 from bot.features.kudos.config import KudosConfig
 from bot.features.kudos.people import (
-    community_voice,
     label_of,
     mention_of,
     post_everywhere,
@@ -154,7 +153,7 @@ async def _post(
 
     async def build(platform: str) -> Outgoing:
         member = await mention_of(ctx, person_id, platform)
-        with community_voice(ctx):
+        async with ctx.in_public(cfg.spotlight_channel):
             said = words if words is not None else (citation(found) if found else "")
             text, blocks = render.spotlight(
                 member, render.period_label(period, tz), period.kind, said, quote

@@ -17,8 +17,19 @@ from pydantic import Field, field_validator
 
 from bot.args import ArgError, parse_duration
 from bot.config import AgoraConfig, FeatureConfig, Problem
-from bot.i18n import _
+from bot.i18n import DEFAULT_LOCALE, N_, _, current_locale
+from bot.localized import Localized, check_languages, pick, variants
 
+DEFAULT_INTRO = N_(
+    "Our community guidelines. Criticism and disagreement are welcome; breaking these rules is not."
+)
+DEFAULT_RULES = (
+    N_("Be respectful: criticise ideas, never people."),
+    N_("No harassment, hate speech or threats."),
+    N_("No spam, scams or unsolicited advertising."),
+    N_("Keep private information private, yours and others'."),
+    N_("Stay on topic in each channel."),
+)
 MAX_RULES = 25  # a Select (rule picker) holds 25 options on Discord and Slack
 MAX_TIMEOUT = timedelta(days=28)  # the longest timeout Discord accepts
 
@@ -129,23 +140,12 @@ class ModerationConfig(FeatureConfig):
     escalation_channel: str = ""
     # Members may appeal a sanction with /appeal.
     appeals: bool = True
-    # Shown above the rules by /rules (onboarding shows them too).
-    rules_intro: str = Field(
-        "Our community guidelines. Criticism and disagreement are welcome; breaking these "
-        "rules is not.",
-        max_length=1000,
-    )
-    # The community's rules, numbered in this order; sanctions cite them.
-    rules: list[str] = Field(
-        default_factory=lambda: [
-            "Be respectful: criticise ideas, never people.",
-            "No harassment, hate speech or threats.",
-            "No spam, scams or unsolicited advertising.",
-            "Keep private information private, yours and others'.",
-            "Stay on topic in each channel.",
-        ],
-        max_length=MAX_RULES,
-    )
+    # Shown above the rules by /rules: a string, or one per language ({ en = "…", nb =
+    # "…" }); "" = Agora's own, translated.
+    rules_intro: Localized = ""
+    # The community's rules, numbered in this order; sanctions cite them. Each is a
+    # string or one per language; Agora's own defaults are translated.
+    rules: list[Localized] = Field(default_factory=lambda: _default_rules(), max_length=MAX_RULES)
 
     @field_validator("queue_channel", "escalation_channel")
     @classmethod
@@ -182,11 +182,12 @@ class ModerationConfig(FeatureConfig):
 
     @field_validator("rules")
     @classmethod
-    def _rules(cls, value: list[str]) -> list[str]:
-        cleaned = [r.strip() for r in value]
-        if any(not r for r in cleaned):
+    def _rules(cls, value: list[Localized]) -> list[Localized]:
+        cleaned = [_stripped(check_languages(rule)) for rule in value]
+        texts = [text for rule in cleaned for text in variants(rule)]
+        if any(not r for r in cleaned) or any(not text for text in texts):
             raise ValueError(_("a rule cannot be blank"))
-        if any(len(r) > 500 for r in cleaned):
+        if any(len(text) > 500 for text in texts):
             raise ValueError(_("keep each rule under 500 characters"))
         return cleaned
 
@@ -202,11 +203,42 @@ class ModerationConfig(FeatureConfig):
     def expiry(self) -> timedelta | None:
         return timedelta(days=self.sanction_expiry_days) if self.sanction_expiry_days else None
 
+    @field_validator("rules_intro")
+    @classmethod
+    def _intro_languages(cls, value: Localized) -> Localized:
+        if any(len(text) > 1000 for text in variants(value)):
+            raise ValueError(_("keep the introduction under 1000 characters"))
+        return check_languages(value)
+
+    def intro(self) -> str:
+        """The text above the rules, in the current language."""
+        return _in_current(self.rules_intro or DEFAULT_INTRO)
+
+    def rule_texts(self) -> list[str]:
+        """The rules in the current language (Agora's own defaults through the catalogs)."""
+        return [_in_current(rule) for rule in self.rules]
+
     def rule(self, number: int | None) -> str | None:
-        """Rule `number` (1-based), or None when there is no such rule."""
+        """Rule `number` (1-based) in the current language, or None when there is none."""
         if number is None or not 1 <= number <= len(self.rules):
             return None
-        return self.rules[number - 1]
+        return _in_current(self.rules[number - 1])
+
+
+def _stripped(text: Localized) -> Localized:
+    if isinstance(text, str):
+        return text.strip()
+    return {language: variant.strip() for language, variant in text.items()}
+
+
+def _default_rules() -> list[Localized]:
+    return list(DEFAULT_RULES)
+
+
+def _in_current(text: Localized) -> str:
+    chosen = pick(text, current_locale(), DEFAULT_LOCALE)
+    # Agora's own texts, even copied into the file (config.example.toml), are translated.
+    return _(chosen) if chosen in DEFAULT_RULES or chosen == DEFAULT_INTRO else chosen
 
 
 def check_someone_moderates(section: ModerationConfig, config: AgoraConfig) -> Iterator[Problem]:

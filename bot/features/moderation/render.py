@@ -26,7 +26,7 @@ from bot.features.moderation.store import (
     Trigger,
 )
 from bot.features.moderation.trust import Standing, Weighing
-from bot.formatting import span, when
+from bot.formatting import number, span, when
 from bot.i18n import N_, _, ngettext
 from bot.model import (
     Block,
@@ -144,7 +144,7 @@ def reason_form(case_id: int, config: ModerationConfig) -> Form:
     options = [Option(NO_RULE, _("Something else"))]
     options += [
         Option(str(i), one_line(_("{number}. {rule}", number=i, rule=r), limit=75))
-        for i, r in enumerate(config.rules, start=1)
+        for i, r in enumerate(config.rule_texts(), start=1)
     ]
     fields = [
         FormField(
@@ -244,19 +244,22 @@ def status_line(view: CaseView) -> str:
     return _("⏳ Waiting for a moderator.")
 
 
+def trigger_text(trigger: Trigger) -> str:
+    """Why a case entered the queue."""
+    if trigger is Trigger.MODERATOR:
+        return _("flagged by a moderator")
+    return _("quorum of members reached")
+
+
 def queue_item(view: CaseView, config: ModerationConfig) -> tuple[str, tuple[Block, ...]]:
     case = view.case
     head = _("🚩 Flagged message — case #{id}", id=case.id)
-    how = (
-        _("flagged by a moderator")
-        if case.trigger is Trigger.MODERATOR
-        else _("quorum of members reached")
-    )
+    how = trigger_text(case.trigger or Trigger.QUORUM)
     flags = ngettext(
         "{n} flag (weight {weight}) — {how}",
         "{n} flags (weight {weight}) — {how}",
         case.flags,
-        weight=f"{case.weight:g}",
+        weight=number(case.weight),
         how=how,
     )
     pairs = [
@@ -296,7 +299,7 @@ def _actions(case_id: int, config: ModerationConfig) -> list[Block]:
                 _("Rule broken…"),
                 tuple(
                     Option(str(i), one_line(_("{number}. {rule}", number=i, rule=r), limit=75))
-                    for i, r in enumerate(config.rules, start=1)
+                    for i, r in enumerate(config.rule_texts(), start=1)
                 ),
             )
         )
@@ -433,8 +436,8 @@ def rules_text(config: ModerationConfig, number: int | None = None) -> str:
         if rule is None:
             return ""
         return _("Rule {number}: {rule}", number=number, rule=rule)
-    lines = [config.rules_intro] if config.rules_intro else []
-    lines += [f"{i}. {r}" for i, r in enumerate(config.rules, start=1)]
+    lines = [config.intro()]
+    lines += [f"{i}. {r}" for i, r in enumerate(config.rule_texts(), start=1)]
     return "\n".join(lines)
 
 
@@ -493,15 +496,15 @@ _LOG_TEMPLATES = {
 }
 
 
-def log_line(entry: LogEntry, names: dict[int, str], timezone: str) -> str:
-    """One audit-log entry as a line: when · what · detail · case."""
+def log_line(entry: LogEntry, names: dict[int, str], timezone: str, detail: str) -> str:
+    """One audit-log entry as a line: when · what · detail (in words) · case."""
     forgotten = _("a forgotten member")
     actor = names.get(entry.actor, forgotten) if entry.actor else forgotten
     subject = names.get(entry.subject, forgotten) if entry.subject else _("an unknown member")
     what = _(_LOG_TEMPLATES[entry.kind], actor=actor, subject=subject)
     parts = [when(entry.at, timezone), what]
-    if entry.detail:
-        parts.append(entry.detail)
+    if detail:
+        parts.append(detail)
     if entry.case_id:
         parts.append(_("case #{id}", id=entry.case_id))
     return " · ".join(parts)

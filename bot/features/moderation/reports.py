@@ -8,7 +8,7 @@ from collections.abc import Sequence
 from datetime import datetime, timedelta
 
 from bot.context import Context
-from bot.features.moderation import render
+from bot.features.moderation import details, render
 from bot.features.moderation.config import ModerationConfig
 from bot.features.moderation.people import labels, running, show
 from bot.features.moderation.stats import Summary, figures, ranked, summarize
@@ -20,7 +20,7 @@ from bot.features.moderation.store import (
     ModerationStats,
     ModLog,
 )
-from bot.formatting import span
+from bot.formatting import measure, span
 from bot.i18n import _, ngettext
 from bot.model import Ref
 from bot.stats import Figure, Window
@@ -44,8 +44,10 @@ async def log_text(ctx: Context, entries: Sequence[LogEntry], title: str) -> str
         return _("The moderation log has nothing to show yet.")
     platform = ctx.actor.ref.platform if ctx.actor else entries[0].platform
     names = await labels(ctx, [p for e in entries for p in (e.actor, e.subject)], platform)
-    timezone = ctx.runtime.config.bot.timezone
-    return "\n".join([title, *(render.log_line(e, names, timezone) for e in entries)])
+    timezone = ctx.reader_zone
+    return "\n".join(
+        [title, *(render.log_line(e, names, timezone, details.shown(e.detail)) for e in entries)]
+    )
 
 
 async def recent_log(ctx: Context, limit: int, person_id: int | None) -> list[LogEntry]:
@@ -128,12 +130,7 @@ async def stats_text(ctx: Context, days: int) -> str:
     platform = ctx.actor.ref.platform if ctx.actor else None
     lines = [ngettext("Moderation, last {n} day:", "Moderation, last {n} days:", days)]
     for figure in figures(await summary(ctx, Window(start, end))):
-        value = (
-            "—"
-            if figure.value is None
-            else f"{figure.value:g}{(' ' + figure.unit) if figure.unit else ''}"
-        )
-        lines.append(f"• {figure.label}: {value}")
+        lines.append(f"• {figure.label}: {measure(figure.value, figure.unit)}")
     scores = await ctx.repo(Flags).scores(start, None)  # type: ignore[type-abstract]
     accurate, false = ranked(scores, config.flag_spam_min_reviewed, 5)
     names = await labels(ctx, [s.person_id for s in [*accurate, *false]], platform or "")

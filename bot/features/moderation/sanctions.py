@@ -10,10 +10,10 @@ from __future__ import annotations
 
 import logging
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import datetime
 
 from bot.context import Context, UserError
-from bot.features.moderation import audit, render
+from bot.features.moderation import audit, details, render
 from bot.features.moderation.config import LadderStep, ModerationConfig, SanctionKind
 from bot.features.moderation.people import running
 from bot.features.moderation.store import LogKind, NewSanction, Sanction, Sanctions
@@ -143,7 +143,7 @@ async def impose(
         sanction_id=sanction.id,
         actor=actor.person_id,
         subject=member.person_id,
-        detail=detail(sanction),
+        detail=details.of_sanction(sanction),
     )
     if config.dm_author:
         following = ladder_step(config.steps, count + 2)
@@ -157,27 +157,6 @@ async def impose(
 
 def expiry_key(sanction_id: int) -> str:
     return f"moderation:expire:{sanction_id}"
-
-
-def detail(sanction: Sanction) -> str:
-    """Structured facts for the audit log: kind, duration, strike, rule."""
-    parts = [sanction.kind]
-    if sanction.duration:
-        parts.append(_short(sanction.duration))
-    parts.append(f"strike {sanction.strike}")
-    if sanction.rule:
-        parts.append(f"rule {sanction.rule}")
-    if not sanction.carried_out:
-        parts.append("not carried out")
-    return " ".join(parts)
-
-
-def _short(duration: timedelta) -> str:
-    seconds = int(duration.total_seconds())
-    for unit, size in (("w", 604800), ("d", 86400), ("h", 3600), ("m", 60)):
-        if seconds % size == 0:
-            return f"{seconds // size}{unit}"
-    return f"{seconds}s"
 
 
 def tell(ctx: Context, account: Ref, text: str) -> None:

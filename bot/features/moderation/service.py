@@ -15,7 +15,7 @@ from datetime import timedelta
 from enum import StrEnum
 
 from bot.context import Context, UserError
-from bot.features.moderation import audit, queue, render
+from bot.features.moderation import audit, details, queue, render
 from bot.features.moderation.config import LadderStep, ModerationConfig, SanctionKind
 from bot.features.moderation.people import account_on, label, running, show
 from bot.features.moderation.recent import RECENT
@@ -30,7 +30,7 @@ from bot.features.moderation.store import (
     Trigger,
 )
 from bot.features.moderation.trust import Standing, Weighing, is_flag_spammer, member_flag_weight
-from bot.i18n import _, using_locale
+from bot.i18n import _
 from bot.model import Capability, Level, MemberRecord, Outgoing, ReactionChanged
 from bot.ports import CapabilityMissing, PlatformRefused
 from bot.signals import FlagConfirmed
@@ -123,7 +123,7 @@ async def flag(ctx: Context, event: ReactionChanged) -> FlagResult:
         LogKind.FLAG,
         case,
         actor=actor.person_id,
-        detail=f"weight {weighing.weight:g} ({weighing.standing.value})",
+        detail=details.of_flag(weighing),
     )
     queued = False
     if case.status is CaseStatus.COLLECTING and (
@@ -277,7 +277,7 @@ async def decide(
     if decision is Decision.DELETE:
         await remove_message(ctx, case)
         await audit.record_case(
-            ctx, LogKind.DELETE, case, actor=actor.person_id, detail=f"rule {rule}" if rule else ""
+            ctx, LogKind.DELETE, case, actor=actor.person_id, detail=details.of_rule(rule)
         )
         await tell_author_deleted(ctx, case, rule)
     elif decision is Decision.DISMISS:
@@ -348,7 +348,7 @@ async def restore(ctx: Context, case: Case) -> None:
     if case.hidden_text is None:
         return
     author = show(ctx, case.author) if case.author else _("someone")
-    with using_locale(ctx.runtime.config.bot.language):
+    async with ctx.in_public(case.channel):
         text = render.restored(author, case.hidden_text)
     await queue.post(ctx, case.channel, text, ())
     await _cases(ctx).forget_hidden_text(case.id)
@@ -407,7 +407,7 @@ async def escalate(ctx: Context, case_id: int) -> Case:
         )
         if where is not None:
             item = ctx.link(found.queue_message) if found.queue_message else ""
-            with using_locale(ctx.runtime.config.bot.language):
+            async with ctx.in_public(where):
                 text = _(
                     "⏫ Case #{id} needs an admin (escalated by {who}). {link}",
                     id=case.id,

@@ -20,8 +20,6 @@ from bot.features.moderation.store import CaseFact, Decision, FlagFact, FlaggerS
 from bot.i18n import _
 from bot.stats import Figure, as_minutes, as_percent
 
-GROUP = "moderation"
-
 
 @dataclass(frozen=True, slots=True)
 class Summary:
@@ -63,45 +61,46 @@ def summarize(flags: Sequence[FlagFact], cases: Sequence[CaseFact], sanctions: i
 
 
 def figures(summary: Summary) -> list[Figure]:
+    group = _("Moderation")
     return [
-        Figure("moderation_flags", _("Flags raised"), summary.flags, group=GROUP),
+        Figure("moderation_flags", _("Flags raised"), summary.flags, group=group),
         Figure(
             "moderation_member_flags",
             _("Flags raised by members"),
             summary.member_flags,
-            group=GROUP,
+            group=group,
         ),
-        Figure("moderation_flaggers", _("Members who flagged"), summary.flaggers, group=GROUP),
-        Figure("moderation_queued", _("Messages sent to moderators"), summary.queued, group=GROUP),
+        Figure("moderation_flaggers", _("Members who flagged"), summary.flaggers, group=group),
+        Figure("moderation_queued", _("Messages sent to moderators"), summary.queued, group=group),
         Figure(
             "moderation_queued_by_members",
             _("Messages sent by a quorum of members"),
             summary.queued_by_members,
-            group=GROUP,
+            group=group,
         ),
-        Figure("moderation_decided", _("Cases decided"), summary.decided, group=GROUP),
+        Figure("moderation_decided", _("Cases decided"), summary.decided, group=group),
         Figure(
             "moderation_confirmed_share",
             _("Flagged messages confirmed by moderators"),
             as_percent(summary.confirmed_share),
             unit="%",
-            group=GROUP,
+            group=group,
         ),
         Figure(
             "moderation_decision_median_minutes",
             _("Median time to decision"),
             as_minutes(summary.decision_median),
             unit="min",
-            group=GROUP,
+            group=group,
         ),
         Figure(
             "moderation_false_flag_rate",
             _("Member flags dismissed"),
             as_percent(summary.false_flag_rate),
             unit="%",
-            group=GROUP,
+            group=group,
         ),
-        Figure("moderation_sanctions", _("Sanctions given"), summary.sanctions, group=GROUP),
+        Figure("moderation_sanctions", _("Sanctions given"), summary.sanctions, group=group),
     ]
 
 

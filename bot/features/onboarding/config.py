@@ -20,7 +20,8 @@ from bot.features.onboarding.texts import (
     unknown_placeholders,
     variants,
 )
-from bot.i18n import N_, SUPPORTED_LOCALES, _
+from bot.i18n import LANGUAGE_LABELS, N_, _
+from bot.localized import check_languages
 from bot.needs import Need
 
 ID_PATTERN = r"^[\w\-]{1,32}$"
@@ -40,16 +41,7 @@ def slug(label: str) -> str:
 
 
 def _check_localized(value: Localized, placeholders: tuple[str, ...] = ()) -> Localized:
-    if isinstance(value, dict):
-        unknown = sorted(set(value) - set(SUPPORTED_LOCALES))
-        if unknown:
-            raise ValueError(
-                _(
-                    "unknown language {codes}; use {choices}",
-                    codes=", ".join(unknown),
-                    choices=", ".join(SUPPORTED_LOCALES),
-                )
-            )
+    check_languages(value)
     stray = unknown_placeholders(value, placeholders)
     if stray:
         allowed = ", ".join("{" + p + "}" for p in placeholders) or _("none")
@@ -151,13 +143,7 @@ DEFAULT_QUESTIONS = [
         id="language",
         text=N_("Which language should I speak with you?"),
         sets="language",
-        options=[
-            _option("en", "English"),
-            _option("nb", "Norsk bokmål"),
-            _option("lv", "Latviešu"),
-            _option("fi", "Suomi"),
-            _option("uk", "Українська"),
-        ],
+        options=[_option(code, label) for code, label in LANGUAGE_LABELS.items()],
     ),
 ]
 

@@ -32,7 +32,6 @@ from bot.features.onboarding.store import (
     newcomers,
     pairings,
 )
-from bot.i18n import normalize_locale
 from bot.model import Capability, MemberRecord, Outgoing
 from bot.ports import ActivityLog
 from bot.signals import MentorPaired, NewcomerWelcomed
@@ -48,7 +47,7 @@ def config(ctx: Context) -> OnboardingConfig:
 
 
 def language_of(ctx: Context, record: MemberRecord) -> str:
-    return normalize_locale(record.locale) or ctx.runtime.config.bot.language
+    return ctx.language_of(record)
 
 
 def timezone_of(ctx: Context, record: MemberRecord) -> str:
@@ -192,7 +191,7 @@ async def _introduce(
     if place is not None:
         newcomer_label = label_for(ctx, newcomer, platform)
         mentor_label = label_for(ctx, mentor, platform)
-        with ctx.speaking_to(newcomer):
+        async with ctx.in_public(place):  # a channel everyone can read
             intro = render.intro_in_thread(newcomer_label, mentor_label, pairing.topic)
             if ctx.can(platform, Capability.THREADS):
                 opener = await delivery.send(

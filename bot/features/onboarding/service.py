@@ -77,10 +77,11 @@ async def joined(ctx: Context, member: MemberRecord) -> None:
                 cfg, hello, fallback, gated=gate, questions=left, returning=returning
             )
             delivery.dm(ctx, member.ref, text, blocks)
-        place = await delivery.channel(ctx, member.ref, cfg.welcome_channel)
-        if place is not None and not returning:
+    place = await delivery.channel(ctx, member.ref, cfg.welcome_channel)
+    if place is not None and not returning:
+        async with ctx.in_public(place):  # the channel reads it, not only the newcomer
             text, blocks = render.welcome_post(cfg, hello, fallback, gated=gate)
-            delivery.post(ctx, Outgoing(text, blocks, channel=place))
+        delivery.post(ctx, Outgoing(text, blocks, channel=place))
     payload = {"person_id": member.person_id}
     if cfg.reminder_hours and (gate or left):
         due = ctx.now() + timedelta(hours=cfg.reminder_hours)

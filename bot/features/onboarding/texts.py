@@ -14,25 +14,12 @@ from __future__ import annotations
 import re
 from collections.abc import Mapping
 
-Localized = str | dict[str, str]
+from bot.localized import Localized, pick, variants
+
+__all__ = ["PLACEHOLDERS", "Localized", "fill", "pick", "unknown_placeholders", "variants"]
 
 PLACEHOLDERS = ("member", "community", "rules_channel")
 _PLACEHOLDER = re.compile(r"\{([A-Za-z_][A-Za-z0-9_]*)\}")
-
-
-def pick(text: Localized, locale: str, fallback: str) -> str:
-    """The variant for `locale` (then `fallback`, English, any); "" when none is set."""
-    if isinstance(text, str):
-        return text
-    for candidate in (locale, fallback, "en"):
-        if text.get(candidate):
-            return text[candidate]
-    return next((value for value in text.values() if value), "")
-
-
-def variants(text: Localized) -> list[str]:
-    """Every variant, for validation."""
-    return [text] if isinstance(text, str) else list(text.values())
 
 
 def fill(template: str, values: Mapping[str, str]) -> str:

@@ -16,6 +16,8 @@ from collections.abc import Sequence
 from functools import cache
 from types import ModuleType
 
+from bot.formatting import number, percent
+
 BAR = "#4c72b0"
 HIGHLIGHT = "#2ca02c"
 LABEL_WIDTH = 40
@@ -73,8 +75,8 @@ def bar_chart(
     top = max([*counts, 1])
     axes.set_xlim(0, top * 1.3)
     for position, count in zip(positions, counts, strict=True):
-        share = round(100 * count / voters) if voters else 0
-        axes.text(count + top * 0.02, position, f"{count} ({share}%)", va="center")
+        share = percent(count / voters if voters else 0)
+        axes.text(count + top * 0.02, position, f"{number(count)} ({share})", va="center")
     axes.set_title(textwrap.fill(title, 70), loc="left")
     axes.xaxis.set_visible(False)
     for side in ("top", "right", "bottom"):

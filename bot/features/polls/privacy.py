@@ -12,6 +12,7 @@ from typing import Any
 
 from bot.context import Context
 from bot.features.polls.store import IdeaStore, PollStore, ScheduleStore, SurveyStore
+from bot.i18n import _
 
 
 async def forget_person(ctx: Context, person_id: int) -> None:
@@ -52,7 +53,7 @@ async def export_person(ctx: Context, person_id: int) -> dict[str, Any]:
             }
             for survey, response in answered
         ],
-        "not_included": (
+        "not_included": _(
             "Votes in anonymous polls and answers to anonymous surveys are stored without "
             "any link to you, so nobody (Agora included) can find them to export."
         ),

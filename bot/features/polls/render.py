@@ -12,7 +12,7 @@ from datetime import datetime
 
 from bot.features.polls.feature import feature
 from bot.features.polls.store import Poll, PollKind, Schedule, Tally
-from bot.formatting import number, when
+from bot.formatting import number, percent, when
 from bot.i18n import _, ngettext
 from bot.model import Block, Button, Buttons, Context, Image, Section
 from bot.text import one_line
@@ -24,8 +24,9 @@ BUTTON_LABEL = 80
 FULL, EMPTY = "█", "░"
 
 
-def percent(count: int, voters: int) -> int:
-    return round(100 * count / voters) if voters else 0
+def share(count: int, voters: int) -> str:
+    """`42%`: the part of the voters who chose an option, as the language writes it."""
+    return percent(count / voters if voters else 0)
 
 
 def bar(count: int, voters: int) -> str:
@@ -46,13 +47,13 @@ def title(poll: Poll) -> str:
 
 def _count_line(index: int, option: str, count: int, voters: int, mark: str = "") -> str:
     return _(
-        "{number}. {option}{mark}  {bar} {count} · {percent}%",
+        "{number}. {option}{mark}  {bar} {count} · {percent}",
         number=index + 1,
         option=label(option),
         mark=mark,
         bar=bar(count, voters),
         count=number(count),
-        percent=percent(count, voters),
+        percent=share(count, voters),
     )
 
 
@@ -159,14 +160,14 @@ def results_message(
             mark = " 🏆"
         lines.append(
             ngettext(
-                "{number}. {option}{mark} — {n} vote ({percent}%)",
-                "{number}. {option}{mark} — {n} votes ({percent}%)",
+                "{number}. {option}{mark} — {n} vote ({percent})",
+                "{number}. {option}{mark} — {n} votes ({percent})",
                 count,
                 n=number(count),
                 number=index + 1,
                 option=label(option),
                 mark=mark,
-                percent=percent(count, tally.voters),
+                percent=share(count, tally.voters),
             )
         )
     if tally.voters == 0:
@@ -175,11 +176,11 @@ def results_message(
         right = tally.counts[poll.spec.correct]
         lines.append(
             _(
-                "Correct answer: {answer}. {right} of {total} answered correctly ({percent}%).",
+                "Correct answer: {answer}. {right} of {total} answered correctly ({percent}).",
                 answer=label(poll.spec.options[poll.spec.correct]),
                 right=number(right),
                 total=number(tally.voters),
-                percent=percent(right, tally.voters),
+                percent=share(right, tally.voters),
             )
         )
         if winners:

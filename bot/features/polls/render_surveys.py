@@ -7,7 +7,7 @@ from collections.abc import Sequence
 
 from bot.features.polls.feature import feature
 from bot.features.polls.store import Question, Response, Survey
-from bot.formatting import number
+from bot.formatting import number, percent
 from bot.i18n import _, ngettext
 from bot.model import Block, Button, Buttons, ButtonStyle, Section
 from bot.text import one_line
@@ -111,8 +111,8 @@ def _choice_lines(question: Question, answers: Sequence[str], total: int) -> lis
     lines = []
     for option in question.options:
         count = counts.get(option, 0)
-        share = round(100 * count / total) if total else 0
-        lines.append(f"   {one_line(option, limit=80)} — {number(count)} ({share}%)")
+        share = percent(count / total if total else 0)
+        lines.append(f"   {one_line(option, limit=80)} — {number(count)} ({share})")
     return lines
 
 

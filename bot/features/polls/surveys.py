@@ -178,7 +178,7 @@ async def everything(ctx: Context) -> list[tuple[Survey, int]]:
 async def send_to_channel(ctx: Context, survey: Survey, channel: Ref) -> int:
     ctx.require(Level.MODERATOR)
     _refuse_closed(survey)
-    with using_locale(ctx.runtime.config.bot.language):
+    async with ctx.in_public(channel):
         text, blocks = render_surveys.invitation(survey)
     sent = 0
     for target in [channel, *await ctx.bridged(channel)]:

@@ -218,7 +218,7 @@ async def first_response_due(ctx: Context, question_id: int) -> None:
     await _ping_later(ctx, question, split.later)
     pinged = await reach(ctx, question, split.now)
     asker = delivery.mention(ctx, question.asker) if question.asker else ""
-    with asker_language(ctx, question):
+    with thread_language(ctx, question):
         text = render.helpers_pinged(
             asker, ctx.now() - question.created_at, pinged, len(split.later)
         )
@@ -258,7 +258,7 @@ async def moderators_due(ctx: Context, question_id: int) -> None:
     if channel is None and not split.now and not split.later:
         return  # nobody to bring in: telling the asker otherwise would be untrue
     asker = delivery.mention(ctx, question.asker) if question.asker else ""
-    with asker_language(ctx, question):
+    with thread_language(ctx, question):
         await delivery.to_thread(ctx, question, render.moderators_told(asker))
 
 
@@ -279,6 +279,7 @@ async def ping_again(ctx: Context, question: Question) -> list[str]:
     return await reach(ctx, question, split.now)
 
 
-def asker_language(ctx: Context, question: Question) -> AbstractContextManager[str]:
-    """Thread messages speak the asker's language: the thread is theirs."""
+def thread_language(ctx: Context, question: Question) -> AbstractContextManager[str]:
+    """The post and its thread speak the language of the channel it was asked in (set
+    when it was opened): helpers and everyone else read them too."""
     return using_locale(question.locale or ctx.runtime.config.bot.language)

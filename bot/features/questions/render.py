@@ -16,6 +16,7 @@ from babel.dates import format_timedelta
 
 from bot.features.questions.stats import Summary
 from bot.features.questions.store import CloseReason, Question, State
+from bot.formatting import number, percent
 from bot.i18n import N_, _, current_locale, ngettext
 from bot.model import Block, Button, Buttons, ButtonStyle, Context, Fields, Section
 from bot.text import neutral, one_line
@@ -344,10 +345,6 @@ def listing(heading: str, entries: Sequence[tuple[Question, timedelta, str]]) ->
     return "\n".join([heading, *lines]), (Section(heading), Section("\n".join(lines)))
 
 
-def _percent(share: float | None) -> str:
-    return "–" if share is None else f"{round(share * 100)} %"
-
-
 def _times(middle: timedelta | None, p90: timedelta | None) -> str:
     if middle is None or p90 is None:
         return "–"
@@ -364,10 +361,10 @@ def stats_report(
     spans = " | ".join(ngettext("last {n} day", "last {n} days", days) for days, _s, _d in windows)
     head = _("Questions — {windows}", windows=spans)
     rows: list[tuple[str, str]] = [
-        (_("Asked"), " | ".join(str(s.asked) for _d, s, _f in windows)),
+        (_("Asked"), " | ".join(number(s.asked) for _d, s, _f in windows)),
         (
             _("First answer within {sla}", sla=duration(sla)),
-            " | ".join(_percent(s.within_sla) for _d, s, _f in windows),
+            " | ".join(percent(s.within_sla) for _d, s, _f in windows),
         ),
         (
             _("Time to first answer (median / p90)"),
@@ -379,9 +376,9 @@ def stats_report(
             _("Time to solution (median / p90)"),
             " | ".join(_times(s.solution_median, s.solution_p90) for _d, s, _f in windows),
         ),
-        (_("Solved"), " | ".join(str(s.solved) for _d, s, _f in windows)),
-        (_("Still unanswered"), " | ".join(str(s.unanswered) for _d, s, _f in windows)),
-        (_("Answered by the FAQ"), " | ".join(str(f) for _d, _s, f in windows)),
+        (_("Solved"), " | ".join(number(s.solved) for _d, s, _f in windows)),
+        (_("Still unanswered"), " | ".join(number(s.unanswered) for _d, s, _f in windows)),
+        (_("Answered by the FAQ"), " | ".join(number(f) for _d, _s, f in windows)),
     ]
     waiting = ngettext(
         "{n} question is waiting for a first answer right now.",
@@ -397,9 +394,9 @@ def stats_report(
             _(
                 "{topic}: {asked} asked, first answer {times}, {unanswered} unanswered",
                 topic=topic or _("no topic"),
-                asked=summary.asked,
+                asked=number(summary.asked),
                 times=_times(summary.first_response_median, summary.first_response_p90),
-                unanswered=summary.unanswered,
+                unanswered=number(summary.unanswered),
             )
             for topic, summary in topics
         ]

@@ -10,6 +10,9 @@ for every one of them:
 - drop the commonest function words of each language (they match everything);
 - query each word exactly *and* as a prefix stem (its first 4–6 letters), which
   catches most inflections ("salasanan" → `salasa*` finds "salasana");
+- index and query each word's roots too (`roots.py`: Snowball for Bokmål and Finnish,
+  light rules for Ukrainian), for inflections inside the word (`bøker`/`boka`,
+  `tiedon`/`tieto`, `друзі`/`друг`);
 - rank the index's candidates again by how many of the question's words they cover,
   so a title sharing three words beats one sharing a single rare word. Coverage is
   computed here, in one place, so both databases rank alike.
@@ -19,10 +22,11 @@ from __future__ import annotations
 
 import math
 import re
-import unicodedata
 from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import TypeVar
+
+from bot.features.questions.roots import fold, roots
 
 _WORD = re.compile(r"[^\W_]+")
 _APOSTROPHES = re.compile(r"['’ʼ`]")
@@ -45,24 +49,26 @@ _STOPWORDS_BY_LANGUAGE = {
         ett har om vi min mitt ha hadde hun nå over da ved fra du ut sin dem oss opp man kan
         hans hvor eller hva skal selv her alle vil bli ble blitt kunne inn når være noen noe
         ville dere deg hvordan hvorfor hvem mine din ditt dine sitt sine også få takk hei hjelp
-        går gjør""",
+        går gjør hvilken hvilket hvilke slags trenger finnes mange mye""",
     "lv": """un ir vai ka kā bet ar uz no par pie pēc kas es tu viņš viņa mēs jūs viņi to tas
         tā šis šī ko kur kad kāpēc man mans mana tev tavs ja arī jau vēl lai nav ne nevaru
-        varu var kāds kāda kādu sveiki lūdzu paldies palīdziet""",
+        varu var kāds kāda kādu kādi kādas sveiki lūdzu paldies palīdziet cik vajag vajadzētu
+        vajadzīgs kurš kura kuru kurā kuri kādēļ jūsu mūsu savu""",
     "fi": """ja on ei se että en ole olen oli mutta tai kun jos niin kuin mitä miten miksi
         missä milloin kuka mikä minä sinä hän me te he minun sinun tämä tuo nämä ne voi voiko
-        voin onko joku jotain myös vain jo kiitos hei apua osaako saako""",
+        voin onko joku jotain myös vain jo kiitos hei apua osaako saako mistä kuinka mihin
+        minne mihinkä paljonko montako kenen kenelle mitään pitää pitäisi täytyy tarvitsen
+        tarvitaan""",
     "uk": """і й та в у на з із до за по від для про що як чи це я ти він вона ми ви вони мене
         мені мій моя моє мої не ні але або а так вже ще є був була буде можна можу може чому
-        де коли хто який яка яке будь ласка дякую привіт допоможіть підкажіть""",
+        де коли хто який яка яке які будь ласка дякую привіт допоможіть підкажіть скільки
+        куди звідки навіщо треба потрібно котрий котра чого чим ваш ваша наш наша свій""",
 }
 
 
 def normalize(text: str) -> str:
     """Case-folded, without diacritics or apostrophes, words separated by one space."""
-    folded = unicodedata.normalize("NFKD", text.casefold())
-    stripped = "".join(ch for ch in folded if not unicodedata.combining(ch))
-    return " ".join(_WORD.findall(_APOSTROPHES.sub("", stripped)))
+    return " ".join(_WORD.findall(_APOSTROPHES.sub("", fold(text))))
 
 
 STOPWORDS = frozenset(
@@ -82,8 +88,14 @@ def words_of(text: str) -> list[str]:
 
 
 def index_terms(text: str) -> list[str]:
-    """What the full-text index stores for a solved question's title."""
-    return words_of(text)[:MAX_INDEX_WORDS]
+    """What the full-text index stores for a solved question's title: words, then roots."""
+    words = words_of(text)[:MAX_INDEX_WORDS]
+    return _unique(words + [root for word in words for root in roots(word)])
+
+
+def keys(word: str) -> frozenset[str]:
+    """The word and its roots: two words whose keys meet are forms of one word."""
+    return frozenset((word, *roots(word)))
 
 
 def stem(word: str) -> str:
@@ -99,6 +111,7 @@ class SearchTerm:
 
     word: str
     stem: str
+    roots: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True, slots=True)
@@ -117,7 +130,7 @@ class Query:
     def terms(self) -> tuple[SearchTerm, ...]:
         """What the index is asked for: the longest words (the rarest, as a rule)."""
         longest = sorted(self.words, key=len, reverse=True)[:MAX_INDEX_TERMS]
-        return tuple(SearchTerm(w, stem(w)) for w in longest)
+        return tuple(SearchTerm(w, stem(w), roots(w)) for w in longest)
 
     @property
     def terms_needed(self) -> int:
@@ -130,9 +143,15 @@ def parse_query(text: str) -> Query:
 
 
 def _matches(word: str, title_words: Sequence[str]) -> bool:
-    """Same word, or one is an inflection of the other (shares the shorter one's stem)."""
-    mine = stem(word)
-    return any(t == word or t.startswith(mine) or word.startswith(stem(t)) for t in title_words)
+    """Same word, or one is an inflection of the other (a shared stem or root)."""
+    mine, my_keys = stem(word), keys(word)
+    return any(
+        t == word
+        or t.startswith(mine)
+        or word.startswith(stem(t))
+        or not my_keys.isdisjoint(keys(t))
+        for t in title_words
+    )
 
 
 C = TypeVar("C")

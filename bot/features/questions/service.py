@@ -240,12 +240,12 @@ async def open_question(
             source=source,
             created_at=ctx.now(),
             message=message,
-            locale=asker.locale,
+            locale=await ctx.public_language(channel),
         )
     )
     root = message
     if root is None:
-        with escalation.asker_language(ctx, question):
+        with escalation.thread_language(ctx, question):
             text, blocks = render.question_post(
                 question, delivery.mention(ctx, asker), cfg.accept_emoji
             )
@@ -265,7 +265,7 @@ async def _announce(ctx: Context, question: Question, asker: MemberRecord) -> No
     """In the thread of a question opened from a message: tracking, and FAQ suggestions."""
     cfg = _config(ctx)
     similar = await suggestions(ctx, question.title, cfg.faq_suggestions)
-    with escalation.asker_language(ctx, question):
+    with escalation.thread_language(ctx, question):
         text, blocks = render.tracking_notice(
             question,
             delivery.mention(ctx, asker),
@@ -349,7 +349,7 @@ async def _reply_posted(ctx: Context, question: Question, message: Message) -> N
     await _schedule_checkups(ctx, question.id, now)
     if first_from_them and question.asker is not None:
         cfg = _config(ctx)
-        with escalation.asker_language(ctx, question):
+        with escalation.thread_language(ctx, question):
             text, blocks = render.accept_prompt(
                 delivery.mention(ctx, question.asker),
                 delivery.mention(ctx, author),
@@ -425,7 +425,7 @@ async def accept(ctx: Context, question: Question, reply: Reply | None) -> None:
     await _settle(ctx, question.id)
     await _faq(ctx).index(question.id, index_terms(question.title))
     answerer = delivery.mention(ctx, solution.answerer) if solution.answerer else None
-    with escalation.asker_language(ctx, question):
+    with escalation.thread_language(ctx, question):
         text = render.solved(
             delivery.mention(ctx, actor), answerer, question.asked_by(actor.person_id)
         )
@@ -473,7 +473,7 @@ async def _refresh_root(ctx: Context, question_id: int) -> None:
     if question is None or question.source is not Source.COMMAND or question.message is None:
         return
     asker = delivery.mention(ctx, question.asker) if question.asker else _("a former member")
-    with escalation.asker_language(ctx, question):
+    with escalation.thread_language(ctx, question):
         text, blocks = render.question_post(question, asker, _config(ctx).accept_emoji)
     await delivery.edit(ctx, question.message, text, blocks)
 
@@ -485,7 +485,7 @@ async def follow_up_due(ctx: Context, question_id: int) -> None:
     question = await _questions(ctx).get(question_id)
     if question is None or question.state is not State.ANSWERED or question.asker is None:
         return
-    with escalation.asker_language(ctx, question):
+    with escalation.thread_language(ctx, question):
         text, blocks = render.follow_up(
             delivery.mention(ctx, question.asker),
             actions.action_id(actions.FOLLOW_UP, question_id, actions.YES),
@@ -537,7 +537,7 @@ async def idle_due(ctx: Context, question_id: int) -> None:
     if not await _questions(ctx).close(question_id, ctx.now(), CloseReason.STALE, None):
         return
     await _settle(ctx, question_id)
-    with escalation.asker_language(ctx, question):
+    with escalation.thread_language(ctx, question):
         await delivery.to_thread(ctx, question, render.closed_idle(question_id, idle))
     await _refresh_root(ctx, question_id)
 
@@ -580,7 +580,7 @@ async def _close(
     duplicate = None
     if original is not None:
         duplicate = f"#{original.id} {delivery.link(ctx, original)}"
-    with escalation.asker_language(ctx, question):
+    with escalation.thread_language(ctx, question):
         text = render.closed(delivery.mention(ctx, by), reason, duplicate)
     await delivery.to_thread(ctx, question, text)
     await _refresh_root(ctx, question.id)
@@ -634,7 +634,7 @@ async def reopen(ctx: Context, number: int | None) -> Question:
         await escalation.arm(ctx, question)
     else:
         await _schedule_checkups(ctx, question.id, now)
-    with escalation.asker_language(ctx, question):
+    with escalation.thread_language(ctx, question):
         await delivery.to_thread(ctx, question, render.reopened(delivery.mention(ctx, actor)))
     await _refresh_root(ctx, question.id)
     return question

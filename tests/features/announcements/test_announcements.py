@@ -214,3 +214,14 @@ async def test_ack_where_there_are_no_buttons_points_to_the_command() -> None:
         assert "On slack there are no buttons: members confirm with /announce ack 1." in (
             got[-1].text
         )
+
+
+async def test_the_announcement_speaks_the_communitys_language_not_its_authors() -> None:
+    config = {"bot": {"language": "nb"}}
+    async with Harness(config=config, members=MEMBERS) as h:
+        await h.command("alice", "/language uk")
+        out = await h.command("alice", STORM)
+        post = public(h)[0]
+        assert post.text.startswith("📢 Storm tonight: stay indoors")
+        assert not any("\u0400" <= ch <= "\u04ff" for ch in post.text)
+        assert any("\u0400" <= ch <= "\u04ff" for ch in out[-1].text)  # alice's own reply

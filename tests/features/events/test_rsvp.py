@@ -6,7 +6,8 @@ from bot.context import Context, Work
 from bot.features.events.store import Answer, EventStore
 from bot.model import Section
 from bot.ports import Directory
-from tests.features.events.conftest import START, events, public
+from bot.testing import Harness
+from tests.features.events.conftest import MEMBERS, START, events, public
 
 CREATE = '/event create "Board games" 2026-12-05 18:00 Europe/Oslo --limit 2'
 
@@ -222,3 +223,17 @@ async def test_the_home_tab_lists_the_members_coming_events() -> None:
             "🤔 #2 Talk — Wed, December 2, 2026 17:00 EET",
             "✅ #1 Board games — Sat, December 5, 2026 18:00 CET",
         ]
+
+
+async def test_the_event_post_speaks_the_communitys_language_whoever_clicks() -> None:
+    """bob and carol read Agora in Ukrainian; the post in #general is the community's."""
+    async with Harness(config={"bot": {"language": "nb"}}, members=MEMBERS, start=START) as h:
+        await h.command("bob", "/language uk")
+        await h.command("carol", "/language uk")
+        out = await h.command("bob", CREATE)
+        post = public(h)[-1]
+        assert "(arrangement #1)" in post.text
+        assert any("\u0400" <= ch <= "\u04ff" for ch in out[-1].text)  # bob's own reply
+        await h.click("carol", post.buttons[0].label)
+        assert post.edited and "(arrangement #1)" in post.text
+        assert not any("\u0400" <= ch <= "\u04ff" for ch in post.text)

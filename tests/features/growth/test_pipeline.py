@@ -69,9 +69,9 @@ async def test_accepting_an_invitation_grants_the_role_and_is_logged(h: Harness)
     )
     out = await h.command("alice", "/growth log @carol")
     assert (
-        "+Helper (pipeline: accepted the invitation to the helpers) · by alice"
-        in h.answer(out, "alice").text
-    )
+        "#1 Mon, Jan 5 09:00 (UTC) · carol · +Helper "
+        "(nomination: accepted the invitation to the helpers) · by alice"
+    ) in h.answer(out, "alice").text
 
 
 async def test_declining_is_fine_and_grants_nothing(h: Harness) -> None:
@@ -129,3 +129,16 @@ async def test_without_a_report_channel_only_the_inviting_admin_hears() -> None:
         await h.click("carol", "Accept")
         assert any("carol accepted the invitation to the helpers" in t for t in said_to(h, "alice"))
         assert h.in_channel("mod-queue") == []
+
+
+async def test_report_dates_and_log_times_are_on_the_readers_calendar(h: Harness) -> None:
+    await busy_week(h)
+    await h.command("alice", "/timezone Europe/Kyiv")
+    out = await h.command("alice", "/growth report")
+    title = out[-1].text.splitlines()[0].replace("\u2009", " ")
+    assert title == "🌱 Rising contributors, Dec 29, 2025 – Jan 5, 2026"
+    await h.click("alice", "Invite carol to helpers")
+    await h.click("carol", "Accept")
+    await h.command("alice", "/language fi")
+    out = await h.command("alice", "/growth log @carol")
+    assert "#1 ma 5.1. 11.00 (Europe/Kyiv) · carol · +Helper (nimitysehdotus: " in out[-1].text

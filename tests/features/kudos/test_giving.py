@@ -119,3 +119,20 @@ async def test_refused_kudos_do_not_use_the_allowance() -> None:
         out = await h.command("carol", "/kudos @dave")
         assert public(out)
         assert await points(h, "bob") + await points(h, "dave") == 2
+
+
+async def test_the_public_thank_you_speaks_the_channels_language_not_the_givers() -> None:
+    """carol reads Agora in Ukrainian; #general is read by a Norwegian community."""
+    nb = {"bot": {"language": "nb", "channel_languages": {"lv-talk": "lv"}}}
+    channels = ("general", "help", "lv-talk")
+    async with kudos(top={"config": nb, "channels": channels}) as h:
+        await h.command("carol", "/language uk")
+        out = await h.command("carol", "/kudos @alice")
+        thanks, badge = public(out)
+        assert thanks.text.startswith("🙏 @carol ga kudos til @alice!")
+        assert badge.text.startswith("🌱 @alice har fått merket")
+        assert said_to(h, out, "carol") == ["Сьогодні у вас залишилося 4 подяки."]
+        out = await h.command("carol", "/kudos @bob", channel="lv-talk")
+        thanks = public(out)[0]
+        assert thanks.text.startswith("🙏 @carol") and "ga kudos" not in thanks.text
+        assert not any("\u0400" <= ch <= "\u04ff" for ch in thanks.text)

@@ -62,7 +62,8 @@ async def test_scores_are_numbers_and_the_text_is_nowhere() -> None:
 
 async def test_only_listed_languages_are_scored() -> None:
     async with metrics(sentiment=True) as h:
-        await h.join("olav", locale="nb")
+        await h.join("olav")
+        await h.command("olav", "/language nb")
         await h.say("olav", "Dette er helt fantastisk, tusen takk!")
         await h.say("carol", LOVE)
         stored = [s for k, s in await scores(h) if k == "message"]

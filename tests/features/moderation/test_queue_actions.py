@@ -203,8 +203,8 @@ async def test_audit_log_records_every_step() -> None:
         assert await log_kinds(h) == ["flag", "flag", "flag", "queued", "sanction"]
         out = await h.command("mia", "/modlog @carol")
         text = h.answer(out, "mia").text
-        assert "@bob sanctioned @carol" in text and "warn strike 1" in text
-        assert "@dave flagged a message by @carol" in text
+        assert "@bob sanctioned @carol · a warning, strike 1 · case #1" in text
+        assert "@dave flagged a message by @carol · weight 1 (a regular member's flag)" in text
         last = (await h.command("mia", "/modlog last 1"))[-1].text
         assert "sanctioned" in last and "flagged" not in last
 

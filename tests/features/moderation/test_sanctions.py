@@ -159,6 +159,36 @@ async def test_rules_and_a_sanction_citing_the_flaggers_rule() -> None:
         assert "Rule 2: No spam." in h.dms("carol")[-1].text
 
 
+async def test_agoras_own_rules_speak_each_readers_language() -> None:
+    async with harness() as h:
+        await h.command("carol", "/language fi")
+        out = await h.command("carol", "/rules")
+        assert out[-1].text.startswith("Yhteisömme säännöt.")
+        assert "\n1. Ole kunnioittava: arvostele ajatuksia, älä ihmisiä." in out[-1].text
+        out = await h.command("dave", "/rules 3")
+        assert out[-1].text == "Rule 3: No spam, scams or unsolicited advertising."
+
+
+async def test_rules_written_per_language_keep_their_numbers() -> None:
+    rules = [{"en": "Be kind.", "nb": "Vær snill."}, "No spam.", {"lv": "Runājiet latviski."}]
+    async with harness({"rules": rules, "rules_intro": {"en": "Rules:", "nb": "Regler:"}}) as h:
+        await h.command("carol", "/language nb")
+        out = await h.command("carol", "/rules")
+        assert out[-1].text == "Regler:\n1. Vær snill.\n2. No spam.\n3. Runājiet latviski."
+        out = await h.command("dave", "/rules 1")
+        assert out[-1].text == "Rule 1: Be kind."
+
+
+def test_rules_name_only_languages_agora_speaks() -> None:
+    from bot.config import ConfigError
+    from bot.features import feature_models
+    from bot.testing import load_config_dict
+
+    rules = [{"en": "Be kind.", "de": "Sei nett."}]
+    with pytest.raises(ConfigError, match="unknown language de"):
+        load_config_dict({"features": {"moderation": {"rules": rules}}}, feature_models())
+
+
 async def test_no_rules_written_down() -> None:
     async with harness({"rules": []}) as h:
         out = await h.command("carol", "/rules")

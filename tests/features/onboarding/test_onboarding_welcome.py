@@ -32,6 +32,7 @@ async def test_custom_texts_with_placeholders_and_a_public_greeting(harness: Mak
 
 async def test_welcome_speaks_the_members_language(harness: MakeHarness) -> None:
     async with harness(
+        top={"config": {"bot": {"use_platform_locale": True}}},
         welcome_message={"en": "Welcome {member}!", "nb": "Velkommen {member}!"},
     ) as h:
         await h.join("dave", locale="nb-NO")
@@ -40,6 +41,17 @@ async def test_welcome_speaks_the_members_language(harness: MakeHarness) -> None
         assert h.dms("dave")[0].text.startswith("Velkommen @dave!")
         assert h.dms("frank")[0].text.startswith("Welcome @frank!")
         assert h.dms("gina")[0].text.startswith("Welcome @gina!")
+
+
+async def test_without_platform_languages_a_newcomer_is_welcomed_in_the_communitys(
+    harness: MakeHarness,
+) -> None:
+    async with harness(
+        top={"config": {"bot": {"language": "nb"}}},
+        welcome_message={"en": "Welcome {member}!", "nb": "Velkommen {member}!"},
+    ) as h:
+        await h.join("frank", locale="en-US")
+        assert h.dms("frank")[0].text.startswith("Velkommen @frank!")
 
 
 async def test_welcome_dm_can_be_turned_off(harness: MakeHarness) -> None:

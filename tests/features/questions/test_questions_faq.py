@@ -7,6 +7,7 @@ from typing import Any
 from bot.features.questions.search import (
     Query,
     index_terms,
+    keys,
     normalize,
     parse_query,
     rank,
@@ -39,6 +40,25 @@ def test_function_words_and_single_letters_are_not_searched() -> None:
     assert words_of("Як я можу змінити пароль?") == ["змінити", "пароль"]
     assert words_of("Hvordan kan jeg endre passord?") == ["endre", "passord"]
     assert words_of("a 4 b") == ["4"]
+
+
+def test_each_languages_question_words_are_not_searched() -> None:
+    assert words_of("Hvilken plattform bruker dere?") == ["plattform", "bruker"]
+    assert words_of("Cik maksā abonements? Ko vajag?") == ["maksa", "abonements"]
+    assert words_of("Mistä ja kuinka löydän sen, mihin?") == ["loydan", "sen"]
+    assert words_of("Скільки коштує і куди треба писати?") == ["коштує", "писати"]
+
+
+def test_roots_join_forms_that_change_inside_the_word() -> None:
+    def same(a: str, b: str) -> bool:
+        return not keys(normalize(a)).isdisjoint(keys(normalize(b)))
+
+    assert same("tiedon", "tieto") and same("tietoa", "tiedon")  # Finnish gradation
+    assert same("boka", "bøker") and same("bok", "bøkene")  # Bokmål umlaut
+    assert same("друзі", "друг") and same("друзів", "друга")  # Ukrainian г/з
+    assert same("стіл", "стола") and same("пароля", "паролем")
+    assert not same("tieto", "tila") and not same("друг", "дружина")
+    assert "tieto" in index_terms("Mistä löydän tiedon?")
 
 
 def test_stems_survive_inflection() -> None:

@@ -11,6 +11,7 @@ from bot.features.questions.store import CloseReason, Question, Questions, State
 from bot.registry import Feature
 from bot.signals import AnswerAccepted
 from bot.testing import Harness
+from tests.features.questions.conftest import MakeHarness
 
 
 async def ask(h: Harness, text: str = "How do I reset my password?", who: str = "carol") -> int:
@@ -338,3 +339,18 @@ def test_config_errors_are_friendly() -> None:
     quiet = parse_quiet_hours("22:00-08:00")
     assert quiet is not None and quiet.contains(quiet.start) and not quiet.contains(quiet.end)
     assert QuestionsConfig(topics={"Billing": []}).topics == {"billing": []}
+
+
+async def test_the_question_post_speaks_the_communitys_language(harness: MakeHarness) -> None:
+    """carol reads Agora in Ukrainian; #help is read by the whole Norwegian community."""
+    async with harness(top={"config": {"bot": {"language": "nb"}}}) as h:
+        await h.command("carol", "/language uk")
+        out = await h.command("carol", "/ask How do I reset my password?")
+        [post] = [p for p in out if p.channel == h.community.channel("help") and not p.thread_of]
+        assert post.text.startswith("❓ Spørsmål #1 fra @carol")
+        [confirmation] = [p for p in out if p.ephemeral_to == h.ref("carol")]
+        assert any("\u0400" <= ch <= "\u04ff" for ch in confirmation.text)  # hers: Ukrainian
+        later = await h.tick("31m")
+        assert later and all(
+            not any("\u0400" <= ch <= "\u04ff" for ch in p.text) for p in later if not p.dm_to
+        )

@@ -87,7 +87,7 @@ async def test_stats_command_on_a_known_data_set(h: Harness) -> None:
     expected = [
         "Questions — last 7 days | last 30 days",
         "Asked: 5 | 7",
-        "First answer within 30 min: 50 % | 50 %",
+        "First answer within 30 min: 50% | 50%",
         "Time to first answer (median / p90): 20 min / 40 min | 15 min / 40 min",
         "Time to solution (median / p90): 2 hr / 3 hr | 1 hr / 3 hr",
         "Solved: 2 | 3",

@@ -157,10 +157,10 @@ async def test_accounts_of_a_person_across_platforms(storage: SqlStorage) -> Non
         assert await directory.accounts_of(-1) == []
 
 
-async def test_person_preferences_win_over_the_platform_locale(storage: SqlStorage) -> None:
+async def test_the_persons_choice_and_the_platform_locale_stay_apart(storage: SqlStorage) -> None:
     async with repo(storage, Directory) as directory:  # type: ignore[type-abstract]
         record = await directory.upsert_member(member("U1", "alice", locale="en-US"), AT)
-        assert (record.locale, record.timezone) == ("en-US", None)
+        assert (record.locale, record.platform_locale, record.timezone) == (None, "en-US", None)
         assert await directory.person_prefs(record.person_id) == (None, None)
         await directory.set_person_prefs(record.person_id, locale="nb")
         await directory.set_person_prefs(record.person_id, timezone="Europe/Oslo")
@@ -168,8 +168,29 @@ async def test_person_preferences_win_over_the_platform_locale(storage: SqlStora
         assert await directory.person_prefs(record.person_id) == ("nb", "Europe/Oslo")
         found = await directory.get(ref("U1"))
         assert found is not None
-        assert (found.locale, found.timezone) == ("nb", "Europe/Oslo")
+        assert (found.locale, found.platform_locale, found.timezone) == (
+            "nb",
+            "en-US",
+            "Europe/Oslo",
+        )
+        # The platform reports another locale: the choice stays, the hint follows.
+        again = await directory.upsert_member(member("U1", "alice", locale="lv"), AT)
+        assert (again.locale, again.platform_locale) == ("nb", "lv")
+        # "" forgets the choice (/language auto); the time zone stays.
+        await directory.set_person_prefs(record.person_id, locale="")
+        assert await directory.person_prefs(record.person_id) == (None, "Europe/Oslo")
+        forgot = await directory.get(ref("U1"))
+        assert forgot is not None and (forgot.locale, forgot.platform_locale) == (None, "lv")
         assert await directory.person_prefs(-1) == (None, None)
+
+
+async def test_a_channels_name_is_known_by_its_ref(storage: SqlStorage) -> None:
+    async with repo(storage, Directory) as directory:  # type: ignore[type-abstract]
+        await directory.upsert_channel(ref("C1"), "lv-talk", "text")
+        assert await directory.channel_name(ref("C1")) == "lv-talk"
+        await directory.upsert_channel(ref("C1"), "latviski", "text")  # renamed
+        assert await directory.channel_name(ref("C1")) == "latviski"
+        assert await directory.channel_name(ref("C2")) is None
 
 
 async def test_roles_are_replaced_by_set_roles(storage: SqlStorage) -> None:

@@ -49,6 +49,10 @@ CORPUS = (
     "Як змінити пароль?",
     "Де знайти рахунки за підписку?",
     "How do I change my username?",
+    # Inflected inside the word: found by their roots (questions/roots.py).
+    "Mistä löydän tiedon laskutuksesta?",
+    "Як запросити друзів?",
+    "Hvor kan jeg låne bøker?",
 )
 QUERIES = {
     "I forgot my password, how to reset it?": 1,
@@ -65,6 +69,9 @@ QUERIES = {
     "Забув пароль": 10,
     "рахунки": 11,
     "change username": 12,
+    "kuinka tieto laskutus": 13,
+    "запросити друга": 14,
+    "låne boka": 15,
 }
 
 
