@@ -16,17 +16,11 @@ from typing import Any, Literal
 from pydantic import Field, field_validator, model_validator
 
 from bot.config import AgoraConfig, FeatureConfig, Problem, Section
+from bot.emoji import canonical
 from bot.i18n import N_, SUPPORTED_LOCALES, _
 
 _BADGE_ID = re.compile(r"^[a-z0-9][a-z0-9_-]{0,39}$")
 _TOPIC = re.compile(r"^[\w\-]{1,64}$")
-# Emoji variation selectors: ⭐ and ⭐️ are the same star to a member.
-_VARIATION = dict.fromkeys(map(ord, "\ufe0e\ufe0f"))
-
-
-def same_emoji(emoji: str) -> str:
-    """The form emoji are compared in (variation selectors dropped, spaces trimmed)."""
-    return emoji.strip().translate(_VARIATION)
 
 
 class BadgeKind(StrEnum):
@@ -185,7 +179,7 @@ class KudosConfig(FeatureConfig):
     def _emojis(cls, value: dict[str, int]) -> dict[str, int]:
         cleaned: dict[str, int] = {}
         for emoji, weight in value.items():
-            key = same_emoji(emoji)
+            key = canonical(emoji)
             if not key:
                 raise ValueError(_("an emoji in features.kudos.emojis is empty"))
             if not 1 <= weight <= 100:
@@ -224,7 +218,7 @@ class KudosConfig(FeatureConfig):
 
     def weight(self, emoji: str) -> int | None:
         """The weight of a reaction, or None when it gives no kudos."""
-        return self.emojis.get(same_emoji(emoji))
+        return self.emojis.get(canonical(emoji))
 
     def topic_of(self, channel_name: str) -> str:
         name = channel_name.lower()
@@ -244,7 +238,7 @@ def _emoji_settings(section: Any) -> Iterator[tuple[str, str]]:
         values = value if isinstance(value, list | tuple) else [value]
         for item in values:
             if isinstance(item, str) and item.strip():
-                yield key, same_emoji(item)
+                yield key, canonical(item)
 
 
 def check_kudos(section: KudosConfig, config: AgoraConfig) -> Iterator[Problem]:

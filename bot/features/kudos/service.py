@@ -15,8 +15,9 @@ from dataclasses import dataclass, replace
 from datetime import date, timedelta
 
 from bot.context import Context, UserError
+from bot.emoji import canonical
 from bot.features.kudos import badges, render
-from bot.features.kudos.config import BadgeKind, KudosConfig, same_emoji
+from bot.features.kudos.config import BadgeKind, KudosConfig
 from bot.features.kudos.keywords import all_words, mentions_word
 from bot.features.kudos.rules import (
     Refusal,
@@ -237,7 +238,7 @@ async def _react(ctx: Context, event: ReactionChanged, receiver: MemberRecord, w
         receiver,
         Source.REACTION,
         weight,
-        emoji=same_emoji(event.emoji),
+        emoji=canonical(event.emoji),
         message=event.message,
         channel=event.channel,
     )
@@ -257,7 +258,7 @@ async def _take_back(ctx: Context, event: ReactionChanged, receiver: MemberRecor
     """Removing the reaction soon enough undoes the kudos (and gives the allowance back)."""
     giver = ctx.member()
     window = timedelta(minutes=config(ctx).take_back_minutes)
-    found = await ledger(ctx).by_reaction(giver.person_id, event.message, same_emoji(event.emoji))
+    found = await ledger(ctx).by_reaction(giver.person_id, event.message, canonical(event.emoji))
     if found is None or not window or ctx.now() - found.given_at > window:
         return  # after the window, a kudos given stays given
     await ledger(ctx).remove(found.id)

@@ -109,3 +109,12 @@ async def test_receiver_notification_can_be_turned_off() -> None:
         await h.react("carol", post.number, "🙏")
         assert h.dms("bob") == []
         assert await points(h, "bob") == 1
+
+
+async def test_a_skin_toned_emoji_gives_kudos_and_can_be_taken_back(h: Harness) -> None:
+    post = await h.say("bob", "hello")
+    await h.react("carol", post.number, "🙏🏽")
+    assert await points(h, "bob") == 1
+    out = await h.react("carol", post.number, "🙏🏽", added=False)
+    assert said_to(h, out, "carol")[0].startswith("You took back your kudos to bob.")
+    assert await points(h, "bob") == 0
