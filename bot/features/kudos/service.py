@@ -19,6 +19,7 @@ from bot.emoji import canonical
 from bot.features.kudos import badges, render
 from bot.features.kudos.config import BadgeKind, KudosConfig
 from bot.features.kudos.keywords import all_words, mentions_word
+from bot.features.kudos.people import label_of
 from bot.features.kudos.rules import (
     Refusal,
     Verdict,
@@ -217,15 +218,19 @@ async def by_command(ctx: Context, receiver: MemberRecord, reason: str | None) -
 
 async def on_reaction(ctx: Context, event: ReactionChanged) -> None:
     weight = config(ctx).weight(event.emoji)
-    if weight is None or ctx.actor is None or event.message_author is None:
+    if weight is None or ctx.actor is None:
+        return
+    if not event.added:
+        # Discord names the message's author only when a reaction is added (and a
+        # message out of its cache has none on removal): the kudos row knows whom it thanked.
+        await _take_back(ctx, event)
+        return
+    if event.message_author is None:
         return
     receiver = await ctx.directory.get(event.message_author)
     if receiver is None:
         return  # a message by someone Agora never met (another bot, a webhook)
-    if event.added:
-        await _react(ctx, event, receiver, weight)
-    else:
-        await _take_back(ctx, event, receiver)
+    await _react(ctx, event, receiver, weight)
 
 
 async def _react(ctx: Context, event: ReactionChanged, receiver: MemberRecord, weight: int) -> None:
@@ -254,8 +259,11 @@ async def _react(ctx: Context, event: ReactionChanged, receiver: MemberRecord, w
     await after_giving(ctx, giver, receiver)
 
 
-async def _take_back(ctx: Context, event: ReactionChanged, receiver: MemberRecord) -> None:
-    """Removing the reaction soon enough undoes the kudos (and gives the allowance back)."""
+async def _take_back(ctx: Context, event: ReactionChanged) -> None:
+    """Removing the reaction soon enough undoes the kudos (and gives the allowance back).
+
+    The kudos is found by giver, message and emoji; whom it thanked comes from it.
+    """
     giver = ctx.member()
     window = timedelta(minutes=config(ctx).take_back_minutes)
     found = await ledger(ctx).by_reaction(giver.person_id, event.message, canonical(event.emoji))
@@ -263,7 +271,8 @@ async def _take_back(ctx: Context, event: ReactionChanged, receiver: MemberRecor
         return  # after the window, a kudos given stays given
     await ledger(ctx).remove(found.id)
     now_left = await verdict(ctx, giver, None)
-    await ctx.reply(render.taken_back(receiver.label, now_left), ephemeral=True)
+    name = await label_of(ctx, found.receiver_person_id, giver.ref.platform)
+    await ctx.reply(render.taken_back(name, now_left), ephemeral=True)
 
 
 async def tell_receiver(

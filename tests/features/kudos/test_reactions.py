@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 from bot.testing import Harness
 from tests.features.kudos.conftest import kudos, points, said_to
 
@@ -117,4 +119,28 @@ async def test_a_skin_toned_emoji_gives_kudos_and_can_be_taken_back(h: Harness) 
     assert await points(h, "bob") == 1
     out = await h.react("carol", post.number, "🙏🏽", added=False)
     assert said_to(h, out, "carol")[0].startswith("You took back your kudos to bob.")
+    assert await points(h, "bob") == 0
+
+
+async def test_taking_back_works_when_the_platform_does_not_name_the_author(h: Harness) -> None:
+    # Discord sends the message's author on reaction add only; a removal of a reaction
+    # on a message out of its cache arrives without it.
+    post = await h.say("bob", "hello")
+    await h.react("carol", post.number, "🙏")
+    removal = replace(
+        h.community.react("carol", post.number, "🙏", added=False), message_author=None
+    )
+    before = len(h.community.posts)
+    await h.dispatch(removal)
+    out = h.community.posts[before:]
+    assert said_to(h, out, "carol") == [
+        "You took back your kudos to bob. You have 5 kudos left today."
+    ]
+    assert await points(h, "bob") == 0
+
+
+async def test_an_addition_without_the_author_gives_nothing(h: Harness) -> None:
+    post = await h.say("bob", "hello")
+    addition = replace(h.community.react("carol", post.number, "🙏"), message_author=None)
+    await h.dispatch(addition)
     assert await points(h, "bob") == 0
