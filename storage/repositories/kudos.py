@@ -35,6 +35,7 @@ from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.engine import Row
 from sqlalchemy.ext.asyncio import AsyncConnection
 
+from bot.features.kudos.rules import Streak, joined_streaks
 from bot.features.kudos.store import (
     CHOSEN,
     Achievements,
@@ -54,7 +55,7 @@ from bot.features.kudos.store import (
     Tallies,
 )
 from bot.model import Ref
-from storage.repositories import implements
+from storage.repositories import implements, merges
 from storage.schema import members
 from storage.sql import dialect_insert, insert_ignore, prepared
 from storage.tables.kudos import (
@@ -567,6 +568,26 @@ class SqlAchievements:
             .values(subject=f"gone:{secrets.token_hex(8)}")
         )
         return int(result.rowcount)
+
+
+@merges(kudos_streaks)
+async def merge_streaks(conn: AsyncConnection, keep: int, gone: int) -> None:
+    """Linked accounts keep the better of their streaks, joined when the runs meet."""
+    rows = await conn.execute(
+        select(kudos_streaks).where(kudos_streaks.c.person_id.in_([keep, gone]))
+    )
+    found = {r.person_id: Streak(r.last_day, r.length, r.best) for r in rows}
+    if gone not in found:
+        return
+    await conn.execute(delete(kudos_streaks).where(kudos_streaks.c.person_id == gone))
+    streak = joined_streaks(found[keep], found[gone]) if keep in found else found[gone]
+    values = {"last_day": streak.last_day, "length": streak.length, "best": streak.best}
+    if keep in found:
+        await conn.execute(
+            update(kudos_streaks).where(kudos_streaks.c.person_id == keep).values(values)
+        )
+    else:
+        await conn.execute(insert(kudos_streaks).values(person_id=keep, **values))
 
 
 def _spotlight(row: Row[Any]) -> Spotlight:

@@ -99,6 +99,33 @@ def cooldown_wait(last: datetime | None, now: datetime, cooldown: timedelta) -> 
     return wait if wait > timedelta(0) else None
 
 
+# --- streaks ----------------------------------------------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class Streak:
+    """Days in a row with a message: the current run ends on `last_day`; `best` is the longest."""
+
+    last_day: date
+    length: int
+    best: int
+
+
+def joined_streaks(one: Streak, other: Streak) -> Streak:
+    """One person's streak from the streaks of two accounts being linked.
+
+    The current run is the more recent one; when the other run reaches up to the day
+    before it starts (or overlaps it), the person was active on every day of both,
+    so the runs join. The best is the longest of the two bests and the joined run.
+    """
+    later, earlier = sorted((one, other), key=lambda s: (s.last_day, s.length), reverse=True)
+    start = later.last_day - timedelta(days=later.length - 1)
+    if earlier.last_day >= start - timedelta(days=1):
+        start = min(start, earlier.last_day - timedelta(days=earlier.length - 1))
+    length = (later.last_day - start).days + 1
+    return Streak(later.last_day, length, max(one.best, other.best, length))
+
+
 # --- periods ----------------------------------------------------------------------------
 
 

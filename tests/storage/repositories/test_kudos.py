@@ -273,6 +273,30 @@ async def test_linked_persons_keep_every_point(storage: SqlStorage) -> None:
         assert [(s.person_id, s.points) for s in board.top] == [(p["ben"], 4)]
 
 
+async def test_linking_joins_the_streaks_and_keeps_the_best(storage: SqlStorage) -> None:
+    p = await people(storage, "ann", "ann-on-slack", "ben", "ben-on-slack", "cy", "cy-on-slack")
+    day = date(2026, 3, 1)
+    async with repo(storage, Achievements) as facts:  # type: ignore[type-abstract]
+        for offset in range(5):  # ann: Discord 1–5 March, Slack 6–8 March: one run
+            await facts.touch_streak(p["ann"], day + timedelta(offset))
+        for offset in range(5, 8):
+            await facts.touch_streak(p["ann-on-slack"], day + timedelta(offset))
+        for offset in range(6):  # ben: the older person has the better streak, long ago
+            await facts.touch_streak(p["ben"], day + timedelta(offset))
+        await facts.touch_streak(p["ben-on-slack"], day + timedelta(20))
+        await facts.touch_streak(p["cy-on-slack"], day)  # cy: only the gone one has a row
+    async with repo(storage, PersonData) as data:  # type: ignore[type-abstract]
+        for name in ("ann", "ben", "cy"):
+            await data.merge(p[name], p[f"{name}-on-slack"])
+    async with repo(storage, Achievements) as facts:  # type: ignore[type-abstract]
+        assert await facts.best_streak(p["ann"]) == 8
+        assert await facts.touch_streak(p["ann"], day + timedelta(8)) == 9  # the run goes on
+        assert await facts.best_streak(p["ben"]) == 6
+        assert await facts.touch_streak(p["ben"], day + timedelta(21)) == 2  # Slack's run
+        assert await facts.best_streak(p["cy"]) == 1
+        assert await facts.touch_streak(p["cy"], day + timedelta(1)) == 2
+
+
 # --- achievements ------------------------------------------------------------------------
 
 
