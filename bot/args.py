@@ -48,6 +48,11 @@ class Arg:
     min: int | None = None
     max: int | None = None
     option: bool = False
+    # An optional positional argument that lets a word it does not accept pass to the
+    # next one: `/leaderboard support` is the default period with the topic "support".
+    passes: bool = False
+    # A WORD must match this (whole word) when set: `\d{4}-\d{2}` for a month.
+    pattern: str = ""
 
     @property
     def key(self) -> str:
@@ -84,8 +89,16 @@ def ChannelArg(name: str, help: str = "", *, required: bool = True, option: bool
     return Arg(name, ArgKind.CHANNEL, help, required, option=option)
 
 
-def WordArg(name: str, help: str = "", *, required: bool = True, default: str | None = None) -> Arg:
-    return Arg(name, ArgKind.WORD, help, required, default)
+def WordArg(
+    name: str,
+    help: str = "",
+    *,
+    required: bool = True,
+    default: str | None = None,
+    pattern: str = "",
+    passes: bool = False,
+) -> Arg:
+    return Arg(name, ArgKind.WORD, help, required, default, pattern=pattern, passes=passes)
 
 
 def TextArg(name: str, help: str = "", *, required: bool = True, default: str = "") -> Arg:
@@ -112,8 +125,9 @@ def ChoiceArg(
     *,
     required: bool = True,
     default: str | None = None,
+    passes: bool = False,
 ) -> Arg:
-    return Arg(name, ArgKind.CHOICE, help, required, default, tuple(choices))
+    return Arg(name, ArgKind.CHOICE, help, required, default, tuple(choices), passes=passes)
 
 
 def DurationArg(name: str, help: str = "", *, required: bool = True, option: bool = False) -> Arg:
@@ -278,7 +292,28 @@ def convert(arg: Arg, raw: str) -> Any:
         return parse_datetime(raw)
     if arg.kind is ArgKind.FLAG:
         return raw.lower() in ("1", "true", "yes", "on", "")
+    if arg.pattern and not re.fullmatch(arg.pattern, raw):
+        raise ArgError(
+            _("{value!r} is not a valid {name} ({help}).", value=raw, name=arg.name, help=arg.help)
+        )
     return raw
+
+
+def accepts(arg: Arg, raw: str) -> bool:
+    """Whether `raw` is a value `arg` takes (for an argument that `passes` the others on)."""
+    if arg.kind is ArgKind.CHOICE:
+        return raw.lower() in (c.lower() for c in arg.choices)
+    if arg.kind is ArgKind.WORD and arg.pattern:
+        return re.fullmatch(arg.pattern, raw) is not None
+    return True
+
+
+def _passes_on(arg: Arg, rest: Sequence[str], later: Sequence[Arg]) -> bool:
+    """An optional argument leaves a word it does not accept to the arguments after it,
+    when they can take every word left (else the word is an error of this argument)."""
+    if not arg.passes or arg.required or accepts(arg, rest[0]):
+        return False
+    return any(a.greedy for a in later) or len(rest) <= len(later)
 
 
 def _check_list(arg: Arg, values: list[str]) -> list[str]:
@@ -326,7 +361,10 @@ def parse_args(
         else:
             rest.append(token)
         i += 1
-    for arg in positional:
+    for index, arg in enumerate(positional):
+        if rest and _passes_on(arg, rest, positional[index + 1 :]):
+            values[arg.key] = arg.default
+            continue
         if arg.greedy:
             taken, rest = rest, []
             if arg.kind is ArgKind.LIST:

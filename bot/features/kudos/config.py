@@ -224,6 +224,12 @@ class KudosConfig(FeatureConfig):
         name = channel_name.lower()
         return self.channel_topics.get(name, name)
 
+    def topic_named(self, word: str) -> str:
+        """The topic a member means by `word`: a configured topic as it is, else the
+        topic of the channel of that name (`help` → `support` with `help = "support"`)."""
+        name = word.strip().lstrip("#").lower()
+        return name if name in self.channel_topics.values() else self.topic_of(name)
+
     def badge(self, badge_id: str) -> BadgeRule | None:
         return next((b for b in self.badges if b.id == badge_id), None)
 

@@ -89,7 +89,12 @@ async def kudos_remove(ctx: Context, id: int) -> None:
     help=N_("Who received the most kudos (week, month or all time; optionally a topic)"),
     args=[
         ChoiceArg(
-            "period", leaderboard.PERIODS, N_("the time span"), required=False, default="week"
+            "period",
+            leaderboard.PERIODS,
+            N_("the time span"),
+            required=False,
+            default="week",
+            passes=True,
         ),
         WordArg("topic", N_("a topic or channel name"), required=False),
     ],

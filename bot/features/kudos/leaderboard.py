@@ -43,16 +43,11 @@ async def standings(
 async def show(ctx: Context, period: str, topic: str | None) -> None:
     """The board for whoever asked, with their own place."""
     me = ctx.actor
-    topic = topic.lstrip("#").lower() if topic else None
+    topic = ctx.config_of(KudosConfig).topic_named(topic) if topic else None
     result = await standings(ctx, period, topic, None, me.person_id if me else None)
     platform = me.ref.platform if me else ""
     names = await labels(ctx, [s.person_id for s in result.top], platform)
-    text, blocks = render.board(
-        render.board_title(period, topic),
-        result,
-        names,
-        viewer=me.person_id if me else None,
-    )
+    text, blocks = render.board(period, topic, result, names, viewer=me.person_id if me else None)
     await ctx.reply(text, blocks=blocks, ephemeral=True)
 
 
@@ -68,7 +63,7 @@ async def weekly(ctx: Context, fire_time: datetime) -> None:
     async def build(platform: str) -> Outgoing:
         names = await labels(ctx, [s.person_id for s in result.top], platform)
         with community_voice(ctx):
-            text, blocks = render.board(render.board_title("week", None), result, names)
+            text, blocks = render.board("week", None, result, names)
         return Outgoing(text, blocks)
 
     await post_everywhere(ctx, ctx.config_of(KudosConfig).leaderboard_channel, build)

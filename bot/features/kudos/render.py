@@ -198,11 +198,36 @@ def place(rank: int) -> str:
     return MEDALS.get(rank, f"{rank}.")
 
 
+def _empty_board(period: str, topic: str | None) -> str:
+    """Nothing to rank: say so, and for a topic, how topics are named (it may be a typo)."""
+    if topic:
+        if period == "all":
+            return _(
+                "No kudos for #{topic} yet. A topic is a channel's name (or one set by "
+                "the admins); try /leaderboard week, month or all.",
+                topic=topic,
+            )
+        return _(
+            "No kudos for #{topic} in this period yet. A topic is a channel's name (or one "
+            "set by the admins); try /leaderboard week, month or all.",
+            topic=topic,
+        )
+    if period == "all":
+        return _("No kudos yet. Thank someone with /kudos @member!")
+    return _("No kudos in this period yet. Thank someone with /kudos @member!")
+
+
 def board(
-    title: str, result: Board, names: Mapping[int, str], *, viewer: int | None = None
+    period: str,
+    topic: str | None,
+    result: Board,
+    names: Mapping[int, str],
+    *,
+    viewer: int | None = None,
 ) -> Message:
+    title = board_title(period, topic)
     if result.empty:
-        empty = _("No kudos in this period yet. Thank someone with /kudos @member!")
+        empty = _empty_board(period, topic)
         return f"{title}\n{empty}", (Section(title), Section(empty))
     lines = [
         f"{place(s.rank)} {names.get(s.person_id, '?')} — {kudos_count(s.points)}"
@@ -213,7 +238,9 @@ def board(
     notes = [ngettext("{n} member received kudos.", "{n} members received kudos.", result.ranked)]
     if viewer is not None:
         mine = result.mine
-        if mine is None:
+        if mine is None and period == "all":
+            notes.append(_("You have not received kudos yet."))
+        elif mine is None:
             notes.append(_("You have not received kudos in this period yet."))
         else:
             notes.append(
