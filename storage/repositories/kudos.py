@@ -166,7 +166,9 @@ _ADD_TO_TOTALS = (
 _RECEIVED = select(func.coalesce(func.sum(kudos_totals.c.points), 0)).where(
     kudos_totals.c.topic == OVERALL, kudos_totals.c.person_id == bindparam("person")
 )
-_GIVEN = select(func.count()).where(kudos.c.giver_person_id == bindparam("person"))
+# Kudos a person chose to give: an accepted answer's automatic kudos names the
+# accepter as giver (for /kudos history) but is not their gift to count.
+_GIVEN = select(func.count()).where(kudos.c.giver_person_id == bindparam("person"), _chosen())
 
 
 def _badges_held(who: str) -> Any:
@@ -178,7 +180,9 @@ _TALLIES = select(
     select(func.coalesce(func.sum(kudos_totals.c.points), 0))
     .where(kudos_totals.c.topic == OVERALL, kudos_totals.c.person_id == bindparam("receiver"))
     .scalar_subquery(),
-    select(func.count()).where(kudos.c.giver_person_id == bindparam("giver")).scalar_subquery(),
+    select(func.count())
+    .where(kudos.c.giver_person_id == bindparam("giver"), _chosen())
+    .scalar_subquery(),
     _badges_held("receiver"),
     _badges_held("giver"),
 )
@@ -390,7 +394,7 @@ class SqlKudosLedger:
         query = select(
             func.count(),
             func.coalesce(func.sum(kudos.c.points), 0),
-            func.count(distinct(kudos.c.giver_person_id)),
+            func.count(distinct(case((_chosen(), kudos.c.giver_person_id)))),
             func.count(distinct(kudos.c.receiver_person_id)),
         ).where(kudos.c.given_at >= since, kudos.c.given_at < until)
         if platform is not None:

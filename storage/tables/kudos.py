@@ -45,8 +45,9 @@ kudos = personal(
         # is forgotten (the kudos itself stays counted for the receiver).
         Column("reason", Text),
         Column("given_at", UTCDateTime, nullable=False),
-        # Allowance and cooldown: a giver's kudos since a moment.
-        Index("ix_kudos_giver_person_id_given_at", "giver_person_id", "given_at"),
+        # Allowance and cooldown: a giver's kudos since a moment; with the source, the
+        # count of kudos a person chose to give (badges, after every kudos) reads only it.
+        Index("ix_kudos_giver_given_at_source", "giver_person_id", "given_at", "source"),
         # /kudos me, /kudos history, badges.
         Index("ix_kudos_receiver_person_id_given_at", "receiver_person_id", "given_at"),
         # Week and month leaderboards read only this index (covering).

@@ -6,7 +6,7 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 
-from bot.formatting import number, span, when
+from bot.formatting import number, relative, span, when
 from bot.i18n import using_locale
 
 
@@ -49,3 +49,13 @@ def test_each_language_writes_dates_durations_and_numbers_its_own_way(
         assert when(datetime(2026, 3, 29, 1, 0, tzinfo=UTC), "Europe/Oslo").startswith(moment)
         assert span(timedelta(days=2)) == length
         assert number(12345) == count
+
+
+def test_relative_moments_and_the_last_minute() -> None:
+    with using_locale("en"):
+        assert relative(timedelta(minutes=45)) == "in 45 minutes"
+        assert relative(timedelta(days=-3)) == "3 days ago"
+        assert relative(timedelta(0)) == relative(timedelta(seconds=-30)) == "just now"
+        assert relative(timedelta(seconds=-90)) == "2 minutes ago"
+    with using_locale("lv"):
+        assert relative(timedelta(hours=-5)) == "pirms 5 stundām"

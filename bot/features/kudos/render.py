@@ -11,12 +11,13 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from zoneinfo import ZoneInfo
 
-from babel.dates import format_date, format_timedelta
+from babel.dates import format_date
 from babel.lists import format_list
 
 from bot.features.kudos.config import BadgeKind, BadgeRule
 from bot.features.kudos.rules import Period, Refusal, Verdict
 from bot.features.kudos.store import Awarded, Board, Kudos, Source
+from bot.formatting import relative
 from bot.i18n import _, current_locale, ngettext
 from bot.model import Block, Context, Fields, Section
 
@@ -26,11 +27,6 @@ Message = tuple[str, tuple[Block, ...]]
 
 def kudos_count(n: int) -> str:
     return ngettext("{n} kudos", "{n} kudos", n)
-
-
-def relative(delta: timedelta) -> str:
-    """`in 45 minutes` / `5 hours ago`, in the current language."""
-    return str(format_timedelta(delta, locale=current_locale(), add_direction=True, threshold=1.5))
 
 
 def day(moment: datetime, tz: ZoneInfo) -> str:
@@ -79,18 +75,23 @@ def refusal(verdict: Verdict, receiver: str, allowance: int, trade_days: int = 7
         Refusal.DEPARTED: _(
             "{name} has left the community, so they can't receive kudos.", name=receiver
         ),
-        Refusal.ALLOWANCE: ngettext(
-            "You have given your {n} kudos for today.",
-            "You have given all {n} kudos for today.",
-            allowance,
-        ),
         Refusal.COOLDOWN: _(
-            "You thanked {name} just now; you can give them kudos again {when}.",
+            "You thanked {name} {ago}; you can give them kudos again {when}.",
             name=receiver,
+            ago=relative((verdict.last_thanked or verdict.now) - verdict.now),
             when=relative(verdict.wait or timedelta(0)),
         ),
-    }[verdict.refusal or Refusal.SELF]
-    return " ".join(part for part in (reason, left_today(verdict)) if part)
+    }
+    if verdict.refusal is Refusal.ALLOWANCE:
+        # The reason is the allowance itself: say when it renews, once.
+        return ngettext(
+            "You have given your {n} kudos for today; new ones arrive {when}.",
+            "You have given all {n} kudos for today; new ones arrive {when}.",
+            allowance,
+            when=relative(verdict.renews_at - verdict.now),
+        )
+    said = reason[verdict.refusal or Refusal.SELF]
+    return " ".join(part for part in (said, left_today(verdict)) if part)
 
 
 def given(giver: str, receiver: str, reason: str | None, total: int) -> Message:

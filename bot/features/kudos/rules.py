@@ -33,7 +33,8 @@ class Verdict:
     """Whether a kudos may be given, and what the giver has left today either way.
 
     `left` is None when the allowance is unlimited; `wait` is how long a cooldown
-    still runs; `renews_at` is the giver's next midnight, `now` when this was decided.
+    still runs, since the giver last thanked the receiver at `last_thanked`;
+    `renews_at` is the giver's next midnight, `now` when this was decided.
     """
 
     refusal: Refusal | None
@@ -41,6 +42,7 @@ class Verdict:
     renews_at: datetime
     now: datetime
     wait: timedelta | None = None
+    last_thanked: datetime | None = None
     traded: int = 0  # kudos the pair exchanged in the trade window (TRADING)
 
     @property

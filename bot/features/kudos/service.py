@@ -116,7 +116,9 @@ async def verdict(ctx: Context, giver: MemberRecord, receiver: MemberRecord | No
         return replace(found, refusal=Refusal.ALLOWANCE)
     wait = cooldown_wait(pace.last_to_receiver, now, cooldown)
     if wait is not None:
-        return replace(found, refusal=Refusal.COOLDOWN, wait=wait)
+        return replace(
+            found, refusal=Refusal.COOLDOWN, wait=wait, last_thanked=pace.last_to_receiver
+        )
     if trading:
         given, received = pace.traded
         if trades_too_much(given, received, cfg.trade_limit):

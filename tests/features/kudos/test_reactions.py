@@ -95,7 +95,9 @@ async def test_reaction_refusal_reports_the_allowance() -> None:
         second = await h.say("dave", "two")
         await h.react("carol", first.number, "🙏")
         out = await h.react("carol", second.number, "🙏")
-        assert said_to(h, out, "carol")[0].startswith("You have given your 1 kudos for today.")
+        assert said_to(h, out, "carol") == [
+            "You have given your 1 kudos for today; new ones arrive in 15 hours."
+        ]
         assert await points(h, "dave") == 0
 
 

@@ -96,6 +96,21 @@ async def test_giving_keeps_the_receivers_total(storage: SqlStorage) -> None:
         assert await ledger.received_points_since(p["ben"], AT + timedelta(seconds=1)) == 0
 
 
+async def test_automatic_kudos_are_not_counted_as_given(storage: SqlStorage) -> None:
+    p = await people(storage, "ann", "ben")
+    await give(
+        storage,
+        kudos(p["ann"], p["ben"], source=Source.ANSWER, points=2),  # ann accepted ben's answer
+        kudos(p["ann"], p["ben"], source=Source.REACTION, message=MESSAGE, emoji="🙏"),
+    )
+    async with repo(storage, KudosLedger) as ledger:  # type: ignore[type-abstract]
+        assert await ledger.given_count(p["ann"]) == 1
+        assert (await ledger.tallies(p["ben"], p["ann"])).given == 1
+        assert await ledger.received_points(p["ben"]) == 3
+        flow = await ledger.flow(AT, AT + timedelta(seconds=1), None)
+        assert (flow.kudos, flow.givers, flow.receivers) == (2, 1, 1)
+
+
 async def test_tallies_read_both_counts_and_both_badge_sets_at_once(storage: SqlStorage) -> None:
     p = await people(storage, "ann", "ben")
     await give(storage, kudos(p["ann"], p["ben"], points=3), kudos(p["ann"], p["ben"], topic="x"))
