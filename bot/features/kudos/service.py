@@ -3,9 +3,10 @@
 Every way of giving goes through `give`, which applies the rules (see `rules.py`) and
 records the kudos for the receiver's person. A member who chose to give (command,
 reaction, keyword) uses up their daily allowance and meets the cooldown; an
-automatic kudos (accepted answer) does neither. A refused command or reaction says
-why and how many kudos are left today; a refused "thanks @…" stays quiet, because
-the member only said thanks and never asked for a kudos.
+automatic kudos (accepted answer) does neither. A refused command says why and how
+many kudos are left today; a refused reaction says so rarely (`reaction_refusals`);
+a refused "thanks @…" stays quiet, because the member only said thanks and never
+asked for a kudos.
 """
 
 from __future__ import annotations
@@ -16,7 +17,7 @@ from datetime import date, timedelta
 
 from bot.context import Context, UserError
 from bot.emoji import canonical
-from bot.features.kudos import badges, render
+from bot.features.kudos import badges, reaction_refusals, render
 from bot.features.kudos.config import BadgeKind, KudosConfig
 from bot.features.kudos.keywords import all_words, mentions_word
 from bot.features.kudos.people import label_of
@@ -250,12 +251,7 @@ async def _react(ctx: Context, event: ReactionChanged, receiver: MemberRecord, w
         channel=event.channel,
     )
     if outcome.kudos is None:
-        if not outcome.verdict.allowed:
-            cfg = config(ctx)
-            text = render.refusal(
-                outcome.verdict, receiver.label, cfg.daily_allowance, cfg.trade_days
-            )
-            await ctx.reply(text, ephemeral=True)
+        await reaction_refusals.tell(ctx, receiver, outcome.verdict)
         return  # a refusal, or this message was already thanked by this giver
     await tell_receiver(ctx, giver, receiver, outcome.kudos)
     await after_giving(ctx, giver, receiver)

@@ -81,24 +81,53 @@ async def test_one_kudos_per_message_and_giver(h: Harness) -> None:
     assert await points(h, "bob") == 2
 
 
-async def test_reacting_to_your_own_message_is_refused_with_the_reason(h: Harness) -> None:
-    post = await h.say("carol", "I did a thing")
-    out = await h.react("carol", post.number, "🙏")
-    assert said_to(h, out, "carol") == [
-        "You can't give kudos to yourself. You have 5 kudos left today."
-    ]
+async def test_reacting_to_your_own_message_gives_nothing_and_says_nothing(h: Harness) -> None:
+    # "please help 🙏": the emoji is part of asking, not an attempt to thank oneself.
+    post = await h.say("carol", "please help 🙏")
+    for _ in range(2):
+        assert await h.react("carol", post.number, "🙏") == []
+    assert await points(h, "carol") == 0
 
 
-async def test_reaction_refusal_reports_the_allowance() -> None:
+async def test_reacting_to_someone_who_left_says_nothing(h: Harness) -> None:
+    post = await h.say("dave", "an old answer")
+    await h.leave("dave")
+    assert said_to(h, await h.react("carol", post.number, "🙏"), "carol") == []
+    assert await points(h, "dave") == 0
+
+
+async def test_a_spent_allowance_is_told_once_a_day_not_on_every_reaction() -> None:
     async with kudos(daily_allowance=1) as h:
         first = await h.say("bob", "one")
         second = await h.say("dave", "two")
+        third = await h.say("erin", "three")
         await h.react("carol", first.number, "🙏")
         out = await h.react("carol", second.number, "🙏")
         assert said_to(h, out, "carol") == [
             "You have given your 1 kudos for today; new ones arrive in 15 hours."
         ]
-        assert await points(h, "dave") == 0
+        assert said_to(h, await h.react("carol", third.number, "⭐"), "carol") == []
+        assert await points(h, "dave") == 0 and await points(h, "erin") == 0
+        # A command is a request: it is always answered.
+        out = await h.command("carol", "/kudos @erin")
+        assert out[-1].text.startswith("You have given your 1 kudos for today")
+        await h.tick("15h")  # a new day: a new allowance, and the notice may come again
+        await h.react("carol", second.number, "🙏")
+        assert await points(h, "dave") == 1
+        out = await h.react("carol", third.number, "🙏")
+        assert said_to(h, out, "carol")[0].startswith("You have given your 1 kudos for today")
+
+
+async def test_a_cooldown_is_told_once_a_day_too() -> None:
+    async with kudos(cooldown_minutes=60) as h:
+        first = await h.say("bob", "one")
+        second = await h.say("bob", "two")
+        third = await h.say("bob", "three")
+        await h.react("carol", first.number, "🙏")
+        out = await h.react("carol", second.number, "🙏")
+        assert said_to(h, out, "carol")[0].startswith("You thanked bob just now;")
+        assert said_to(h, await h.react("carol", third.number, "🙏"), "carol") == []
+        assert await points(h, "bob") == 1
 
 
 async def test_reacting_to_the_bots_own_message_is_ignored(h: Harness) -> None:
