@@ -68,8 +68,6 @@ from storage.tables.kudos import (
 )
 from storage.types import UTCDateTime
 
-# How many places beyond the requested size a tie at the last place may add.
-TIE_ALLOWANCE = 2
 # The `kudos_totals` topic of a person's total over every topic.
 OVERALL = ""
 
@@ -403,6 +401,21 @@ class SqlKudosLedger:
         return Flow(int(count), int(points), int(givers), int(receivers))
 
 
+def _standing(row: Row[Any]) -> Standing:
+    return Standing(int(row.person_id), int(row.points), int(row.rank))
+
+
+def _sort_name(person_id: Any) -> Any:
+    """The name tied members are listed by: their name as shown, in any case (the first
+    of their accounts still here, alphabetically: the same on every platform)."""
+    shown = func.coalesce(func.nullif(members.c.display_name, ""), members.c.name)
+    return (
+        select(func.min(func.lower(shown)))
+        .where(members.c.person_id == person_id, members.c.left_at.is_(None))
+        .scalar_subquery()
+    )
+
+
 def _still_here(person_id: Any) -> ColumnElement[bool]:
     """The person has an account that has not left the community (and is not a bot)."""
     return exists().where(
@@ -453,6 +466,7 @@ class SqlLeaderboards:
         topic: str | None,
         size: int,
         me: int | None,
+        tied: int,
     ) -> Board:
         scores = self._scores(since, until, topic).subquery("scores")
         ranked = (
@@ -468,27 +482,39 @@ class SqlLeaderboards:
         wanted = ranked.c.rank <= size
         if me is not None:
             wanted = or_(wanted, ranked.c.person_id == me)
-        # The caller's row first, so the limit never cuts it off.
-        order = [ranked.c.rank, ranked.c.person_id]
+        # How many share each place (the last place's count tells how many are left
+        # unlisted), and the name ties are listed by.
+        placed = (
+            select(
+                ranked,
+                func.count().over(partition_by=ranked.c.rank).label("tied"),
+                _sort_name(ranked.c.person_id).label("name"),
+            )
+            .where(wanted)
+            .subquery("placed")
+        )
+        # Positions in the database's own collation, so the order below is the one the
+        # limit cut by.
+        by_place = [placed.c.rank, placed.c.name, placed.c.person_id]
+        ordered = select(
+            placed, func.row_number().over(order_by=by_place).label("position")
+        ).subquery("ordered")
+        # The caller first, then by position: the limit keeps every place before the
+        # last (fewer than `size` rows) and at least `tied` of the last place.
+        order = [ordered.c.position]
         if me is not None:
-            order.insert(0, case((ranked.c.person_id == me, 0), else_=1))
-        cap = size + TIE_ALLOWANCE
-        rows = (
-            await self.conn.execute(select(ranked).where(wanted).order_by(*order).limit(cap + 2))
-        ).all()
-        mine: Standing | None = None
-        top: list[Standing] = []
-        total = 0
-        for row in rows:
-            standing = Standing(int(row.person_id), int(row.points), int(row.rank))
-            total = int(row.ranked)
-            if row.person_id == me:
-                mine = standing
-            if standing.rank <= size:
-                top.append(standing)
-        top.sort(key=lambda s: (s.rank, s.person_id))
-        cut = len(top) > cap
-        return Board(tuple(top[:cap]), mine, total, cut)
+            order.insert(0, case((ordered.c.person_id == me, 0), else_=1))
+        query = select(ordered).order_by(*order).limit(size + tied)
+        rows = sorted((await self.conn.execute(query)).all(), key=lambda r: int(r.position))
+        mine = next((_standing(r) for r in rows if r.person_id == me), None)
+        placed_rows = [r for r in rows if r.rank <= size]
+        if not placed_rows:
+            return Board((), mine, int(rows[0].ranked) if rows else 0)
+        last = placed_rows[-1].rank
+        at_last = [r for r in placed_rows if r.rank == last]
+        listed = [r for r in placed_rows if r.rank < last] + at_last[:tied]
+        more = int(at_last[0].tied) - len(at_last[:tied])
+        return Board(tuple(_standing(r) for r in listed), mine, int(rows[0].ranked), more)
 
     async def received_between(self, since: datetime, until: datetime) -> Mapping[int, int]:
         scores = self._scores(since, until, None).subquery("scores")

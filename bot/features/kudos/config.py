@@ -153,7 +153,7 @@ class KudosConfig(FeatureConfig):
     answer_points: int = Field(0, ge=0, le=100)
     # Topic of kudos given in a channel, by channel name; other channels are their own topic.
     channel_topics: dict[str, str] = Field(default_factory=dict)
-    # How many places leaderboards show (ties at the last place are all shown).
+    # How many places leaderboards show (ties at the last place are listed, up to 25).
     leaderboard_size: int = Field(10, ge=1, le=50)
     # Where the weekly leaderboard is posted, by channel name; "" = nowhere.
     leaderboard_channel: str = "general"

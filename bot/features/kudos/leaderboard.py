@@ -2,8 +2,8 @@
 
 Windows are rolling (the last 7 or 30 days up to now), so Monday morning's board is
 never empty. Members who left disappear from boards (the kudos they gave still count
-for the receivers); tied members share a place, and everyone tied at the last place
-shown is listed.
+for the receivers); tied members share a place, and the members tied at the last
+place shown are all listed, by name, up to `MAX_TIED` (the others are counted).
 """
 
 from __future__ import annotations
@@ -19,6 +19,8 @@ from bot.model import Outgoing
 
 SPANS = {"week": timedelta(days=7), "month": timedelta(days=30)}
 PERIODS = ("week", "month", "all")
+# Members tied at a board's last place listed at most (by name); the rest are counted.
+MAX_TIED = 25
 
 
 def boards(ctx: Context) -> Leaderboards:
@@ -37,6 +39,7 @@ async def standings(
         topic=topic,
         size=ctx.config_of(KudosConfig).leaderboard_size,
         me=me,
+        tied=MAX_TIED,
     )
 
 

@@ -230,12 +230,19 @@ def board(
     if result.empty:
         empty = _empty_board(period, topic)
         return f"{title}\n{empty}", (Section(title), Section(empty))
+    # Tied members by the name this reader sees.
+    shown = sorted(result.top, key=lambda s: (s.rank, names.get(s.person_id, "").casefold()))
     lines = [
-        f"{place(s.rank)} {names.get(s.person_id, '?')} — {kudos_count(s.points)}"
-        for s in result.top
+        f"{place(s.rank)} {names.get(s.person_id, '?')} — {kudos_count(s.points)}" for s in shown
     ]
-    if result.cut:
-        lines.append(_("…and more members tied at the last place."))
+    if result.more:
+        lines.append(
+            ngettext(
+                "…and {n} more member tied at this place.",
+                "…and {n} more members tied at this place.",
+                result.more,
+            )
+        )
     notes = [ngettext("{n} member received kudos.", "{n} members received kudos.", result.ranked)]
     if viewer is not None:
         mine = result.mine

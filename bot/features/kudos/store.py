@@ -91,12 +91,13 @@ class Standing:
 
 @dataclass(frozen=True, slots=True)
 class Board:
-    """The top places (every member tied at the last place included, up to a cap)."""
+    """The top places: everyone tied at the last place is included up to a cap (by
+    name); `more` counts those tied there beyond it, `ranked` everyone on the board."""
 
     top: tuple[Standing, ...]
     mine: Standing | None
     ranked: int
-    cut: bool = False
+    more: int = 0
 
     @property
     def empty(self) -> bool:
@@ -205,8 +206,13 @@ class Leaderboards(Protocol):
         topic: str | None,
         size: int,
         me: int | None,
+        tied: int,
     ) -> Board:
-        """Members still here ranked by points received in [since, until); None = unbounded."""
+        """Members still here ranked by points received in [since, until); None = unbounded.
+
+        The top `size` places; of the members tied at the last of them, the first
+        `tied` by name (the rest are counted in `more`); and `me`'s place, if ranked.
+        """
         ...
 
     async def received_between(self, since: datetime, until: datetime) -> Mapping[int, int]:

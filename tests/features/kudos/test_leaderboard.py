@@ -195,3 +195,21 @@ async def test_linked_accounts_are_one_person_on_the_board() -> None:
         await h.command("bob", "/kudos @erin")
         posts = await h.on(slack, slack.command("bob", "general", "/kudos @carol"))
         assert any("You have 3 kudos left today." in p.text for p in posts)
+
+
+async def test_a_crowd_tied_at_the_last_place_is_listed_by_name_up_to_25() -> None:
+    names = [f"m{i:02d}" for i in range(28, 0, -1)]  # joined in reverse name order
+    members = [("alice", ("admin",)), *((n, ()) for n in names)]
+    async with kudos(
+        daily_allowance=0, leaderboard_size=3, top={"members": members, "channels": ["general"]}
+    ) as h:
+        await give(h, "m05", "m01")  # m01 alone at the top
+        await give(h, "m06", "m01")
+        for name in names:
+            if name != "m01":
+                await give(h, "alice", name)
+        lines = (await board(h, "alice")).splitlines()
+        assert lines[1] == "🥇 m01 — 2 kudos"
+        # 27 tied at the second place: the first 25 by name, then how many more.
+        assert lines[2:27] == [f"🥈 m{i:02d} — 1 kudos" for i in range(2, 27)]
+        assert lines[27] == "…and 2 more members tied at this place."

@@ -15,6 +15,7 @@ from typing import TypeVar
 
 from bot.features.kudos.store import (
     Achievements,
+    Board,
     FactKind,
     KudosLedger,
     Leaderboards,
@@ -31,6 +32,7 @@ from storage.engine import SqlStorage, create_engine
 T = TypeVar("T")
 AT = datetime(2026, 1, 5, 9, 0, tzinfo=UTC)
 MESSAGE = Ref("discord", "guild", "m1")
+TIED = 25  # members tied at the last place listed (leaderboard.MAX_TIED)
 
 
 @asynccontextmanager
@@ -183,7 +185,9 @@ async def test_take_back_finds_the_reaction_and_removes_its_points(storage: SqlS
         assert await ledger.received_points(p["ben"]) == 0
     async with repo(storage, Leaderboards) as boards:  # type: ignore[type-abstract]
         for topic in (None, "help"):
-            board = await boards.board(since=None, until=None, topic=topic, size=5, me=None)
+            board = await boards.board(
+                tied=TIED, since=None, until=None, topic=topic, size=5, me=None
+            )
             assert board.empty
 
 
@@ -224,14 +228,16 @@ async def test_ranks_share_places_on_ties_and_the_caller_is_found(storage: SqlSt
         kudos(p["ben"], p["eve"]),
     )
     async with repo(storage, Leaderboards) as boards:  # type: ignore[type-abstract]
-        board = await boards.board(since=None, until=None, topic=None, size=1, me=p["eve"])
+        board = await boards.board(
+            tied=TIED, since=None, until=None, topic=None, size=1, me=p["eve"]
+        )
         assert [(s.person_id, s.points, s.rank) for s in board.top] == [
             (p["ben"], 2, 1),
             (p["cy"], 2, 1),
         ]
         assert board.mine is not None and (board.mine.rank, board.mine.points) == (3, 1)
-        assert board.ranked == 4 and not board.cut
-        window = await boards.board(since=AT, until=None, topic=None, size=3, me=None)
+        assert board.ranked == 4 and board.more == 0
+        window = await boards.board(tied=TIED, since=AT, until=None, topic=None, size=3, me=None)
         assert [s.rank for s in window.top] == [1, 1, 3, 3]  # everyone tied at 3rd
         assert window.mine is None
 
@@ -248,15 +254,16 @@ async def test_windows_topics_and_a_cap_on_ties(storage: SqlStorage) -> None:
     )
     async with repo(storage, Leaderboards) as boards:  # type: ignore[type-abstract]
         week = await boards.board(
-            since=AT - timedelta(days=7), until=None, topic="help", size=5, me=None
+            tied=TIED, since=AT - timedelta(days=7), until=None, topic="help", size=5, me=None
         )
         assert [s.person_id for s in week.top] == [p["cy"]]
-        ever = await boards.board(since=None, until=None, topic="help", size=5, me=None)
+        ever = await boards.board(tied=TIED, since=None, until=None, topic="help", size=5, me=None)
         assert {s.person_id for s in ever.top} == {p["ben"], p["cy"]}
-        before = await boards.board(since=None, until=AT, topic=None, size=5, me=None)
+        before = await boards.board(tied=TIED, since=None, until=AT, topic=None, size=5, me=None)
         assert [s.person_id for s in before.top] == [p["ben"]]
-        capped = await boards.board(since=AT, until=None, topic=None, size=1, me=None)
-        assert len(capped.top) == 3 and capped.cut  # 4 tied, size 1 + 2 shown
+        capped = await boards.board(tied=2, since=AT, until=None, topic=None, size=1, me=None)
+        assert [s.person_id for s in capped.top] == [p["cy"], p["dee"]]  # 4 tied: 2 by name
+        assert capped.more == 2
         between = await boards.received_between(AT - timedelta(days=1), AT + timedelta(days=1))
         assert between == {p["cy"]: 1, p["dee"]: 1, p["eve"]: 1, p["fay"]: 1}
 
@@ -267,7 +274,9 @@ async def test_departed_members_are_left_off(storage: SqlStorage) -> None:
     async with repo(storage, Directory) as directory:  # type: ignore[type-abstract]
         await directory.member_left(Ref("discord", "guild", "u-cy"), AT)
     async with repo(storage, Leaderboards) as boards:  # type: ignore[type-abstract]
-        board = await boards.board(since=None, until=None, topic=None, size=5, me=p["cy"])
+        board = await boards.board(
+            tied=TIED, since=None, until=None, topic=None, size=5, me=p["cy"]
+        )
         assert [(s.person_id, s.rank) for s in board.top] == [(p["ben"], 1)]
         assert board.mine is None
         assert await boards.present([p["ann"], p["ben"], p["cy"]]) == {p["ann"], p["ben"]}
@@ -284,7 +293,7 @@ async def test_linked_persons_keep_every_point(storage: SqlStorage) -> None:
         await ledger.give(kudos(p["ann"], p["ben"]))
         assert await ledger.received_points(p["ben"]) == 4
     async with repo(storage, Leaderboards) as boards:  # type: ignore[type-abstract]
-        board = await boards.board(since=None, until=None, topic=None, size=5, me=None)
+        board = await boards.board(tied=TIED, since=None, until=None, topic=None, size=5, me=None)
         assert [(s.person_id, s.points) for s in board.top] == [(p["ben"], 4)]
 
 
@@ -310,6 +319,36 @@ async def test_linking_joins_the_streaks_and_keeps_the_best(storage: SqlStorage)
         assert await facts.touch_streak(p["ben"], day + timedelta(21)) == 2  # Slack's run
         assert await facts.best_streak(p["cy"]) == 1
         assert await facts.touch_streak(p["cy"], day + timedelta(1)) == 2
+
+
+async def test_ties_at_the_last_place_are_listed_by_name_up_to_a_cap(storage: SqlStorage) -> None:
+    # Persons are made in this order, so ids and names disagree: zed has the lowest id.
+    p = await people(storage, "zed", "Yan", "xia", "Wu", "vic", "ann")
+    await give(
+        storage,
+        kudos(p["ann"], p["vic"], points=3),
+        *(kudos(p["ann"], p[n]) for n in ("zed", "Yan", "xia", "Wu")),
+        kudos(p["vic"], p["ann"]),
+    )
+    async with repo(storage, Leaderboards) as boards:  # type: ignore[type-abstract]
+
+        async def board(tied: int, me: int | None = None) -> Board:
+            return await boards.board(since=None, until=None, topic=None, size=2, me=me, tied=tied)
+
+        full = await board(25)
+        assert [s.person_id for s in full.top] == [
+            p[n] for n in ("vic", "ann", "Wu", "xia", "Yan", "zed")
+        ]
+        assert {s.rank for s in full.top[1:]} == {2} and full.more == 0
+        capped = await board(3, me=p["zed"])
+        assert [s.person_id for s in capped.top] == [p[n] for n in ("vic", "ann", "Wu", "xia")]
+        assert capped.more == 2 and capped.ranked == 6
+        assert capped.mine is not None and (capped.mine.person_id, capped.mine.rank) == (
+            p["zed"],
+            2,
+        )
+        first = await board(1, me=p["ann"])  # the caller is among the listed
+        assert [s.person_id for s in first.top] == [p["vic"], p["ann"]] and first.more == 4
 
 
 # --- achievements ------------------------------------------------------------------------
