@@ -621,7 +621,9 @@ async def merge_streaks(conn: AsyncConnection, keep: int, gone: int) -> None:
 
 
 def _spotlight(row: Row[Any]) -> Spotlight:
-    return Spotlight(row.period, row.person_id, float(row.score), row.source, row.posted_at)
+    return Spotlight(
+        row.period, row.person_id, float(row.score), row.source, row.posted_at, row.citation
+    )
 
 
 @implements(Spotlights)
@@ -637,6 +639,7 @@ class SqlSpotlights:
             "score": spotlight.score,
             "source": spotlight.source,
             "posted_at": spotlight.posted_at,
+            "citation": spotlight.citation,
         }
         stmt = dialect.insert(kudos_spotlights).values(**values)
         await self.conn.execute(
@@ -659,7 +662,9 @@ class SqlSpotlights:
             return []
         rows = await self.conn.execute(
             select(kudos_spotlights)
-            .where(kudos_spotlights.c.period != excluding)
+            .where(
+                kudos_spotlights.c.period != excluding, kudos_spotlights.c.posted_at.is_not(None)
+            )
             .order_by(kudos_spotlights.c.posted_at.desc())
             .limit(limit)
         )

@@ -128,6 +128,8 @@ kudos_streaks = personal(
 )
 
 # One spotlight per period ("2026-01" or "2026-W02"), picked by the job or an admin.
+# An admin's pick for the running period waits unposted (`posted_at` NULL) with the
+# admin's `citation`, and the job posts it when the period ends.
 kudos_spotlights = personal(
     Table(
         "kudos_spotlights",
@@ -136,7 +138,8 @@ kudos_spotlights = personal(
         person_fk(),
         Column("score", Float, nullable=False),
         Column("source", String(8), nullable=False),
-        Column("posted_at", UTCDateTime, nullable=False),
+        Column("posted_at", UTCDateTime),
+        Column("citation", Text),
         PrimaryKeyConstraint("period"),
         Index("ix_kudos_spotlights_posted_at", "posted_at"),
     ),

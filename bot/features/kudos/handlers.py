@@ -11,14 +11,13 @@ from bot.features.kudos import (
     badges,
     leaderboard,
     privacy,
-    render,
     service,
     spotlight,
     summaries,
 )
 from bot.features.kudos.config import BadgeKind, KudosConfig, check_kudos
 from bot.features.kudos.store import FactKind, NewKudos, Source
-from bot.i18n import N_, _
+from bot.i18n import N_
 from bot.model import Level, MemberRecord, MessagePosted, ReactionChanged
 from bot.registry import Feature
 from bot.signals import (
@@ -117,30 +116,30 @@ async def show_badges(ctx: Context, member: MemberRecord | None) -> None:
 
 @feature.command(
     "spotlight",
-    help=N_("Spotlight a member now, or see who leads this period"),
+    help=N_("Spotlight a member (for the period that ended last, or one you name)"),
     args=[
         MemberArg("member", N_("who to spotlight"), required=False),
+        WordArg(
+            "period",
+            N_("a month like 2026-12, or a week like 2026-W02"),
+            required=False,
+            pattern=spotlight.PERIOD_PATTERN,
+            passes=True,
+        ),
         TextArg("citation", N_("why (else the numbers speak)"), required=False),
     ],
     level=Level.ADMIN,
     ephemeral=True,
 )
-async def choose_spotlight(ctx: Context, member: MemberRecord | None, citation: str) -> None:
+async def choose_spotlight(
+    ctx: Context, member: MemberRecord | None, period: str | None, citation: str
+) -> None:
     if member is None:
         text, blocks = await spotlight.preview(ctx)
         await ctx.reply(text, blocks=blocks, ephemeral=True)
         return
-    period = await spotlight.choose(ctx, member, citation or None)
-    await ctx.reply(
-        _(
-            "Spotlight on {name} posted in #{channel} as the pick for {period}; the automatic "
-            "spotlight will not replace it.",
-            name=member.label,
-            channel=ctx.config_of(KudosConfig).spotlight_channel,
-            period=render.period_label(period, spotlight.community_zone(ctx)),
-        ),
-        ephemeral=True,
-    )
+    choice = await spotlight.choose(ctx, member, period, citation or None)
+    await ctx.reply(await spotlight.confirmation(ctx, member, choice), ephemeral=True)
 
 
 # --- events and signals -----------------------------------------------------------------

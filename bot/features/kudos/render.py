@@ -401,12 +401,27 @@ def spotlight(member: str, period: str, kind: str, citation: str, quote: str | N
     return "\n".join(lines), tuple(Section(line) for line in lines)
 
 
-def spotlight_preview(period: str, rows: Sequence[tuple[str, float, str]]) -> Message:
+def spotlight_preview(
+    period: str, key: str, rows: Sequence[tuple[str, float, str]], pick: str | None = None
+) -> Message:
+    """This period's leaders; `key` names the period in commands (2026-12)."""
     title = _("Spotlight candidates for {period} so far", period=period)
-    if not rows:
-        empty = _("Nobody has received kudos or helped in this period yet.")
-        return f"{title}\n{empty}", (Section(title), Section(empty))
-    lines = [f"{i}. {name} — {score:g} ({what})" for i, (name, score, what) in enumerate(rows, 1)]
-    hint = _("Post a spotlight now with /spotlight @member [citation].")
-    body = "\n".join(lines)
+    if rows:
+        lines = [f"{i}. {n} — {score:g} ({what})" for i, (n, score, what) in enumerate(rows, 1)]
+        body = "\n".join(lines)
+    else:
+        body = _("Nobody has received kudos or helped in this period yet.")
+    if pick:
+        hint = _(
+            "You chose {name} for {period}: the scheduled spotlight posts them when it ends.",
+            name=pick,
+            period=period,
+        )
+    else:
+        hint = _(
+            "/spotlight @member [citation] spotlights someone for the period that ended "
+            "last, now; /spotlight @member {key} [citation] chooses them for this one, "
+            "posted when it ends.",
+            key=key,
+        )
     return f"{title}\n{body}\n{hint}", (Section(title), Section(body), Context(hint))

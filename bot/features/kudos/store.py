@@ -122,11 +122,15 @@ class Awarded:
 
 @dataclass(frozen=True, slots=True)
 class Spotlight:
+    """A period's pick; `posted_at` is None while an admin's pick made ahead waits for
+    its period to end, `citation` the admin's words (None: the numbers speak)."""
+
     period: str
     person_id: int
     score: float
     source: str
-    posted_at: datetime
+    posted_at: datetime | None
+    citation: str | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -260,5 +264,5 @@ class Spotlights(Protocol):
     async def get(self, period: str) -> Spotlight | None: ...
 
     async def recent(self, limit: int, *, excluding: str) -> Sequence[Spotlight]:
-        """The latest spotlights (newest first), except the one of period `excluding`."""
+        """The latest posted spotlights (newest first), except the one of `excluding`."""
         ...

@@ -425,3 +425,21 @@ async def test_spotlights_are_one_per_period_and_an_admin_pick_replaces(
         assert [s.period for s in recent] == ["2026-02", "2026-01"]
         assert [s.period for s in await spots.recent(1, excluding="2026-02")] == ["2026-01"]
         assert await spots.recent(0, excluding="2026-03") == []
+
+
+async def test_a_pick_made_ahead_waits_unposted_and_is_not_a_recent_winner(
+    storage: SqlStorage,
+) -> None:
+    p = await people(storage, "ann", "ben")
+    async with repo(storage, Spotlights) as spots:  # type: ignore[type-abstract]
+        await spots.record(Spotlight("2026-01", p["ann"], 5.0, "auto", AT))
+        await spots.record(Spotlight("2026-02", p["ben"], 0.0, "admin", None, "for the meetup"))
+        ahead = await spots.get("2026-02")
+        assert ahead == Spotlight("2026-02", p["ben"], 0.0, "admin", None, "for the meetup")
+        assert [s.period for s in await spots.recent(5, excluding="2026-03")] == ["2026-01"]
+        posted = AT + timedelta(days=27)
+        await spots.record(Spotlight("2026-02", p["ben"], 0.0, "admin", posted, "for the meetup"))
+        assert [s.period for s in await spots.recent(5, excluding="2026-03")] == [
+            "2026-02",
+            "2026-01",
+        ]
