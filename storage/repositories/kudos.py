@@ -16,7 +16,9 @@ from typing import Any
 from sqlalchemy import (
     ColumnElement,
     Date,
+    Integer,
     Select,
+    Text,
     and_,
     bindparam,
     case,
@@ -29,6 +31,7 @@ from sqlalchemy import (
     literal,
     or_,
     select,
+    union_all,
     update,
 )
 from sqlalchemy.dialects import postgresql, sqlite
@@ -41,13 +44,17 @@ from bot.features.kudos.store import (
     Achievements,
     Awarded,
     Board,
+    BoardPrivacy,
+    Entry,
     FactKind,
     Flow,
+    HistoryPage,
     Kudos,
     KudosLedger,
     Leaderboards,
     NewKudos,
     Pace,
+    Removal,
     Source,
     Spotlight,
     Spotlights,
@@ -62,11 +69,13 @@ from storage.tables.kudos import (
     kudos,
     kudos_badges,
     kudos_facts,
+    kudos_privacy,
+    kudos_removals,
     kudos_spotlights,
     kudos_streaks,
     kudos_totals,
 )
-from storage.types import UTCDateTime
+from storage.types import REF, UTCDateTime
 
 # The `kudos_totals` topic of a person's total over every topic.
 OVERALL = ""
@@ -327,6 +336,31 @@ class SqlKudosLedger:
         await self._add_to_totals(found.receiver_person_id, -found.points, found.topic)
         return True
 
+    async def remove_as_moderator(
+        self, kudos_id: int, by: int, at: datetime, reason: str | None
+    ) -> Kudos | None:
+        found = await self.get(kudos_id)
+        if found is None or not await self.remove(kudos_id):
+            return None
+        await self.conn.execute(
+            insert(kudos_removals).values(
+                kudos_id=found.id,
+                giver_person_id=found.giver_person_id,
+                receiver_person_id=found.receiver_person_id,
+                points=found.points,
+                source=found.source.value,
+                platform=found.platform,
+                emoji=found.emoji,
+                topic=found.topic,
+                reason=found.reason,
+                given_at=found.given_at,
+                removed_by_person_id=by,
+                removed_at=at,
+                removal_reason=reason,
+            )
+        )
+        return found
+
     async def received_points(self, person_id: int) -> int:
         return int((await self.conn.execute(_RECEIVED, {"person": person_id})).scalar_one())
 
@@ -350,17 +384,28 @@ class SqlKudosLedger:
         }
         return Tallies(int(received), int(given), badges)
 
-    async def history(self, person_id: int, limit: int | None) -> Sequence[Kudos]:
+    async def history(
+        self,
+        person_id: int,
+        limit: int | None,
+        *,
+        offset: int = 0,
+        since: datetime | None = None,
+    ) -> HistoryPage:
+        # Kudos and removed kudos in one timeline: the removed ones show where they were.
+        live = _history_rows(kudos, person_id, since, removed=False)
+        gone = _history_rows(kudos_removals, person_id, since, removed=True)
+        timeline = union_all(live, gone).subquery("timeline")
+        total = (await self.conn.execute(select(func.count()).select_from(timeline))).scalar_one()
         query = (
-            select(kudos)
-            .where(
-                or_(kudos.c.giver_person_id == person_id, kudos.c.receiver_person_id == person_id)
-            )
-            .order_by(kudos.c.given_at.desc(), kudos.c.id.desc())
+            select(timeline)
+            .order_by(timeline.c.given_at.desc(), timeline.c.id.desc())
+            .offset(offset)
         )
         if limit is not None:
             query = query.limit(limit)
-        return [_kudos(row) for row in await self.conn.execute(query)]
+        entries = tuple(_entry(row) for row in await self.conn.execute(query))
+        return HistoryPage(entries, int(total))
 
     async def latest_reason(
         self, receiver_person_id: int, since: datetime, until: datetime
@@ -381,10 +426,21 @@ class SqlKudosLedger:
         return found
 
     async def release_giver(self, person_id: int) -> int:
+        released = 0
+        for table in (kudos, kudos_removals):
+            result = await self.conn.execute(
+                update(table)
+                .where(table.c.giver_person_id == person_id)
+                .values(giver_person_id=None, reason=None)
+            )
+            released += int(result.rowcount)
+        return released
+
+    async def release_moderator(self, person_id: int) -> int:
         result = await self.conn.execute(
-            update(kudos)
-            .where(kudos.c.giver_person_id == person_id)
-            .values(giver_person_id=None, reason=None)
+            update(kudos_removals)
+            .where(kudos_removals.c.removed_by_person_id == person_id)
+            .values(removed_by_person_id=None)
         )
         return int(result.rowcount)
 
@@ -414,6 +470,45 @@ def _sort_name(person_id: Any) -> Any:
         .where(members.c.person_id == person_id, members.c.left_at.is_(None))
         .scalar_subquery()
     )
+
+
+def _shown(person_id: Any, me: int | None = None) -> ColumnElement[bool]:
+    """Boards may show the person: not hidden by `/kudos privacy on` (or it is `me`)."""
+    visible = ~exists().where(kudos_privacy.c.person_id == person_id)
+    return or_(visible, person_id == me) if me is not None else visible
+
+
+def _history_rows(table: Any, person_id: int, since: datetime | None, *, removed: bool) -> Any:
+    """A person's kudos (or removed kudos) with the removal's columns, for one timeline."""
+    c = table.c
+    when: Any = c.removed_at if removed else literal(None, UTCDateTime)
+    columns = [
+        (c.kudos_id if removed else c.id).label("id"),
+        c.giver_person_id,
+        c.receiver_person_id,
+        c.points,
+        c.source,
+        c.platform,
+        c.emoji,
+        (literal(None, REF) if removed else c.message_ref).label("message_ref"),
+        c.topic,
+        c.reason,
+        c.given_at,
+        (c.removed_by_person_id if removed else literal(None, Integer)).label("removed_by"),
+        when.label("removed_at"),
+        (c.removal_reason if removed else literal(None, Text)).label("removal_reason"),
+        literal(removed).label("removed"),
+    ]
+    conditions = [or_(c.giver_person_id == person_id, c.receiver_person_id == person_id)]
+    if since is not None:
+        conditions.append(c.given_at >= since)
+    return select(*columns).where(*conditions)
+
+
+def _entry(row: Row[Any]) -> Entry:
+    if not row.removed:
+        return Entry(_kudos(row))
+    return Entry(_kudos(row), Removal(row.removed_by, row.removed_at, row.removal_reason))
 
 
 def _still_here(person_id: Any) -> ColumnElement[bool]:
@@ -476,7 +571,11 @@ class SqlLeaderboards:
                 func.rank().over(order_by=scores.c.points.desc()).label("rank"),
                 func.count().over().label("ranked"),
             )
-            .where(scores.c.points > 0, _still_here(scores.c.person_id))
+            .where(
+                scores.c.points > 0,
+                _still_here(scores.c.person_id),
+                _shown(scores.c.person_id, me),
+            )
             .subquery("ranked")
         )
         wanted = ranked.c.rank <= size
@@ -520,12 +619,12 @@ class SqlLeaderboards:
         scores = self._scores(since, until, None).subquery("scores")
         rows = await self.conn.execute(
             select(scores.c.person_id, scores.c.points).where(
-                scores.c.points > 0, _still_here(scores.c.person_id)
+                scores.c.points > 0, _still_here(scores.c.person_id), _shown(scores.c.person_id)
             )
         )
         return {int(r.person_id): int(r.points) for r in rows}
 
-    async def present(self, person_ids: Sequence[int]) -> set[int]:
+    async def on_boards(self, person_ids: Sequence[int]) -> set[int]:
         if not person_ids:
             return set()
         rows = await self.conn.execute(
@@ -534,10 +633,37 @@ class SqlLeaderboards:
                 members.c.person_id.in_(list(person_ids)),
                 members.c.left_at.is_(None),
                 members.c.is_bot == false(),
+                _shown(members.c.person_id),
             )
             .distinct()
         )
         return {int(r[0]) for r in rows}
+
+
+@implements(BoardPrivacy)
+class SqlBoardPrivacy:
+    def __init__(self, conn: AsyncConnection) -> None:
+        self.conn = conn
+
+    async def hide(self, person_id: int, at: datetime) -> bool:
+        stmt = insert_ignore(self.conn, kudos_privacy, "person_id").values(
+            person_id=person_id, hidden_since=at
+        )
+        return bool((await self.conn.execute(stmt)).rowcount)
+
+    async def show(self, person_id: int) -> bool:
+        result = await self.conn.execute(
+            delete(kudos_privacy).where(kudos_privacy.c.person_id == person_id)
+        )
+        return bool(result.rowcount)
+
+    async def hidden_since(self, person_id: int) -> datetime | None:
+        found: datetime | None = (
+            await self.conn.execute(
+                select(kudos_privacy.c.hidden_since).where(kudos_privacy.c.person_id == person_id)
+            )
+        ).scalar_one_or_none()
+        return found
 
 
 @implements(Achievements)

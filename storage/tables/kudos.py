@@ -66,6 +66,50 @@ kudos = personal(
     "receiver_person_id",
 )
 
+# Kudos a moderator removed (`/kudos remove ID [reason]`): the kudos as it was, who
+# removed it, when and why — the audit `/kudos history` shows moderators. The kudos'
+# id is kept (it was shown to moderators) but is no key: the row itself is gone.
+# A forgotten giver or moderator becomes NULL here as in `kudos` (their words too);
+# a forgotten receiver's removals go with them.
+kudos_removals = personal(
+    Table(
+        "kudos_removals",
+        metadata,
+        Column("id", Integer, primary_key=True),
+        Column("kudos_id", Integer, nullable=False),
+        person_fk("giver_person_id", ondelete="SET NULL"),
+        person_fk("receiver_person_id"),
+        Column("points", Integer, nullable=False),
+        Column("source", String(16), nullable=False),
+        Column("platform", String(16), nullable=False),
+        Column("emoji", String(64)),
+        Column("topic", String(64)),
+        Column("reason", Text),
+        Column("given_at", UTCDateTime, nullable=False),
+        person_fk("removed_by_person_id", ondelete="SET NULL"),
+        Column("removed_at", UTCDateTime, nullable=False),
+        Column("removal_reason", Text),
+        Index("ix_kudos_removals_giver", "giver_person_id", "given_at"),
+        Index("ix_kudos_removals_receiver", "receiver_person_id", "given_at"),
+    ),
+    "giver_person_id",
+    "receiver_person_id",
+    "removed_by_person_id",
+)
+
+# Members who keep their kudos off public boards (`/kudos privacy on`): they keep
+# their kudos and badges, but leaderboards and spotlights do not show them.
+kudos_privacy = personal(
+    Table(
+        "kudos_privacy",
+        metadata,
+        person_fk(),
+        Column("hidden_since", UTCDateTime, nullable=False),
+        PrimaryKeyConstraint("person_id"),
+    ),
+    "person_id",
+)
+
 # Points received, all time — in total (topic "") and per topic — so all-time boards
 # never sum a million rows. Deliberately not unique per person: linking two accounts
 # moves both persons' rows to one (nothing is dropped), and readers always SUM.

@@ -5,12 +5,14 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from bot.args import ChoiceArg, IntArg, MemberArg, TextArg, WordArg
+from bot.args import ChoiceArg, DateTimeArg, IntArg, MemberArg, TextArg, WordArg
 from bot.context import Context
 from bot.features.kudos import (
     badges,
+    board_privacy,
     leaderboard,
     privacy,
+    removals,
     service,
     spotlight,
     summaries,
@@ -62,25 +64,44 @@ async def kudos_me(ctx: Context) -> None:
 
 @feature.command(
     "kudos history",
-    help=N_("Kudos a member gave and received, with ids"),
-    args=[MemberArg("member")],
+    help=N_("Kudos a member gave and received, with ids and removals"),
+    args=[
+        MemberArg("member"),
+        IntArg("page", N_("1 is the latest, 2 older…"), required=False, default=1, min=1),
+        DateTimeArg("since", N_("only kudos given since this date"), required=False, option=True),
+    ],
     level=Level.MODERATOR,
     ephemeral=True,
 )
-async def kudos_history(ctx: Context, member: MemberRecord) -> None:
-    text, blocks = await summaries.history(ctx, member)
+async def kudos_history(
+    ctx: Context, member: MemberRecord, page: int, since: datetime | None
+) -> None:
+    text, blocks = await summaries.history(ctx, member, page, since)
     await ctx.reply(text, blocks=blocks, ephemeral=True)
 
 
 @feature.command(
     "kudos remove",
     help=N_("Remove a kudos given in error or abuse (id from /kudos history)"),
-    args=[IntArg("id", N_("the kudos number"), min=1)],
+    args=[
+        IntArg("id", N_("the kudos number"), min=1),
+        TextArg("reason", N_("why (kept for moderators, told to the receiver)"), required=False),
+    ],
     level=Level.MODERATOR,
     ephemeral=True,
 )
-async def kudos_remove(ctx: Context, id: int) -> None:
-    await ctx.reply(await summaries.remove(ctx, id), ephemeral=True)
+async def kudos_remove(ctx: Context, id: int, reason: str) -> None:
+    await ctx.reply(await removals.remove(ctx, id, reason or None), ephemeral=True)
+
+
+@feature.command(
+    "kudos privacy",
+    help=N_("Keep yourself off leaderboards and spotlights (on), or show up again (off)"),
+    args=[ChoiceArg("setting", board_privacy.SETTINGS, N_("on or off"), required=False)],
+    ephemeral=True,
+)
+async def kudos_privacy(ctx: Context, setting: str | None) -> None:
+    await ctx.reply(await board_privacy.choose(ctx, setting), ephemeral=True)
 
 
 @feature.command(

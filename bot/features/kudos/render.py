@@ -16,7 +16,7 @@ from babel.lists import format_list
 
 from bot.features.kudos.config import BadgeKind, BadgeRule
 from bot.features.kudos.rules import Period, Refusal, Verdict
-from bot.features.kudos.store import Awarded, Board, Kudos, Source
+from bot.features.kudos.store import Awarded, Board, Entry, Kudos, Removal, Source
 from bot.formatting import relative
 from bot.i18n import _, current_locale, ngettext
 from bot.model import Block, Context, Fields, Section
@@ -338,38 +338,92 @@ def badge_list(
 # --- history --------------------------------------------------------------------------------
 
 
+@dataclass(frozen=True, slots=True)
+class HistoryView:
+    """Which part of a member's history is shown: a page of `pages`, given `since` (a
+    date as the reader reads it), and the command that shows the next, older page."""
+
+    whose: str
+    page: int
+    pages: int
+    since: str | None = None
+    older: str | None = None
+    bot: str = "Agora"  # the giver of referral rewards (`[bot] name`)
+
+
+def _how(k: Kudos) -> str:
+    return (
+        k.emoji
+        or {
+            Source.COMMAND: "/kudos",
+            Source.KEYWORD: _("thanks"),
+            Source.ANSWER: _("accepted answer"),
+            Source.REFERRAL: _("referral"),
+            Source.REACTION: _("reaction"),
+        }[k.source]
+    )
+
+
+def _removal(removal: Removal, names: Mapping[int | None, str], tz: ZoneInfo) -> str:
+    by = names.get(removal.removed_by, "?")
+    when = day(removal.removed_at, tz)
+    if removal.reason:
+        return _(
+            "✂ removed by {name} on {date}: “{reason}”", name=by, date=when, reason=removal.reason
+        )
+    return _("✂ removed by {name} on {date}", name=by, date=when)
+
+
 def history(
-    whose: str, rows: Sequence[Kudos], names: Mapping[int | None, str], tz: ZoneInfo
+    view: HistoryView, entries: Sequence[Entry], names: Mapping[int | None, str], tz: ZoneInfo
 ) -> Message:
-    title = _("Kudos of {name} (latest first)", name=whose)
-    if not rows:
+    """A member's kudos for moderators, removed ones included where they were given."""
+    if view.since:
+        title = _("Kudos of {name} since {date} (latest first)", name=view.whose, date=view.since)
+    else:
+        title = _("Kudos of {name} (latest first)", name=view.whose)
+    if not entries:
         empty = _("No kudos given or received yet.")
         return f"{title}\n{empty}", (Section(title), Section(empty))
     lines = []
-    for k in rows:
-        how = (
-            k.emoji
-            or {
-                Source.COMMAND: "/kudos",
-                Source.KEYWORD: _("thanks"),
-                Source.ANSWER: _("accepted answer"),
-                Source.REFERRAL: _("referral"),
-                Source.REACTION: _("reaction"),
-            }[k.source]
-        )
+    for entry in entries:
+        k = entry.kudos
+        giver = names.get(k.giver_person_id, "?")
+        if k.giver_person_id is None and k.source is Source.REFERRAL:
+            giver = view.bot  # a referral reward has no giver
         parts = [
             f"#{k.id}",
             day(k.given_at, tz),
-            f"{names.get(k.giver_person_id, '?')} → {names.get(k.receiver_person_id, '?')}",
-            f"{kudos_count(k.points)} ({how})",
+            f"{giver} → {names.get(k.receiver_person_id, '?')}",
+            f"{kudos_count(k.points)} ({_how(k)})",
         ]
         if k.topic:
             parts.append(f"#{k.topic}")
         if k.reason:
             parts.append(f"“{k.reason}”")
+        if entry.removal is not None:
+            parts.append(_removal(entry.removal, names, tz))
         lines.append(" · ".join(parts))
     body = "\n".join(lines)
-    return f"{title}\n{body}", (Section(title), Section(body))
+    if view.pages <= 1:
+        return f"{title}\n{body}", (Section(title), Section(body))
+    footer = _("Page {page} of {pages}.", page=view.page, pages=view.pages)
+    if view.older:
+        footer = " ".join((footer, _("Older: {command}", command=view.older)))
+    return f"{title}\n{body}\n{footer}", (Section(title), Section(body), Context(footer))
+
+
+def removed_dm(giver: str, points: int, given: str, reason: str | None) -> str:
+    """What the receiver of a removed kudos is told (the moderator is not named)."""
+    text = _(
+        "A moderator removed the kudos {giver} gave you on {date} ({points}).",
+        giver=giver,
+        date=given,
+        points=kudos_count(points),
+    )
+    if reason:
+        text = " ".join((text, _("The reason: {reason}", reason=reason)))
+    return text
 
 
 # --- spotlight ------------------------------------------------------------------------------

@@ -24,6 +24,7 @@ from zoneinfo import ZoneInfo
 
 from bot.context import Context, UserError
 from bot.features.kudos import render
+from bot.features.kudos.board_privacy import is_hidden
 from bot.features.kudos.config import KudosConfig
 from bot.features.kudos.people import (
     community_voice,
@@ -86,7 +87,7 @@ async def candidates(ctx: Context, period: Period) -> list[Candidate]:
     welcomed = await facts.facts_between(FactKind.WELCOME, period.start, period.end)
     mentored = await facts.facts_between(FactKind.MENTEE, period.start, period.end)
     everyone = set(points) | set(answers) | set(welcomed) | set(mentored)
-    here = await boards.present(sorted(everyone))
+    here = await boards.on_boards(sorted(everyone))
     found = []
     for person in here:
         helped = welcomed.get(person, 0) + mentored.get(person, 0)
@@ -146,6 +147,13 @@ async def choose(ctx: Context, member: MemberRecord, named: str | None, text: st
     """An admin's pick for a period (default: the one that ended last)."""
     if member.is_bot or not member.active:
         raise UserError(_("{name} can't be spotlighted: pick a current member.", name=member.label))
+    if await is_hidden(ctx, member.person_id):
+        raise UserError(
+            _(
+                "{name} keeps their kudos private (/kudos privacy), so they are not spotlighted.",
+                name=member.label,
+            )
+        )
     cfg = ctx.config_of(KudosConfig)
     if not cfg.spotlight_channel:
         raise UserError(
@@ -246,9 +254,10 @@ async def _candidate(ctx: Context, period: Period, person_id: int) -> Candidate 
 
 
 async def _may_spotlight(ctx: Context, person_id: int) -> bool:
-    """Still here when their spotlight is due (a pick made ahead may have left since)."""
+    """Still here and shown when their spotlight is due (a pick made ahead may have left,
+    or chosen `/kudos privacy on`, since)."""
     boards: Leaderboards = ctx.repo(Leaderboards)  # type: ignore[type-abstract]
-    return person_id in await boards.present([person_id])
+    return person_id in await boards.on_boards([person_id])
 
 
 async def _post(

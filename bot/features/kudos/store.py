@@ -71,6 +71,31 @@ class Kudos:
 
 
 @dataclass(frozen=True, slots=True)
+class Removal:
+    """A moderator took a kudos back: who (None once forgotten), when and why."""
+
+    removed_by: int | None
+    removed_at: datetime
+    reason: str | None
+
+
+@dataclass(frozen=True, slots=True)
+class Entry:
+    """One line of a member's kudos history; `removal` is set when a moderator removed it."""
+
+    kudos: Kudos
+    removal: Removal | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class HistoryPage:
+    """Some of a member's history, newest first, and how many entries there are in all."""
+
+    entries: tuple[Entry, ...]
+    total: int
+
+
+@dataclass(frozen=True, slots=True)
 class Pace:
     """How fast a member has been giving: kudos chosen today, the last one to a receiver,
     and the chosen kudos between the two in the trading window (given, received)."""
@@ -176,6 +201,14 @@ class KudosLedger(Protocol):
         """Delete a kudos and take its points off the receiver's total."""
         ...
 
+    async def remove_as_moderator(
+        self, kudos_id: int, by: int, at: datetime, reason: str | None
+    ) -> Kudos | None:
+        """Remove a kudos and keep it, with who removed it, when and why, in the audit.
+
+        None when there is no such kudos (any more)."""
+        ...
+
     async def received_points(self, person_id: int) -> int: ...
 
     async def received_points_since(self, person_id: int, since: datetime) -> int: ...
@@ -186,8 +219,16 @@ class KudosLedger(Protocol):
         """The receiver's points, the giver's count and both one's badges, at once."""
         ...
 
-    async def history(self, person_id: int, limit: int | None) -> Sequence[Kudos]:
-        """Kudos the person gave or received, newest first."""
+    async def history(
+        self,
+        person_id: int,
+        limit: int | None,
+        *,
+        offset: int = 0,
+        since: datetime | None = None,
+    ) -> HistoryPage:
+        """Kudos the person gave or received (given since `since`), newest first, those a
+        moderator removed included; `total` counts them all (for paging)."""
         ...
 
     async def latest_reason(
@@ -195,7 +236,12 @@ class KudosLedger(Protocol):
     ) -> str | None: ...
 
     async def release_giver(self, person_id: int) -> int:
-        """Forget a giver: their kudos stay counted, without their name or words."""
+        """Forget a giver: their kudos stay counted, without their name or words (the
+        removed ones in the audit too)."""
+        ...
+
+    async def release_moderator(self, person_id: int) -> int:
+        """Forget a moderator: the removals they made stay in the audit without them."""
         ...
 
     async def flow(self, since: datetime, until: datetime, platform: str | None) -> Flow: ...
@@ -213,6 +259,8 @@ class Leaderboards(Protocol):
         tied: int,
     ) -> Board:
         """Members still here ranked by points received in [since, until); None = unbounded.
+        Members hidden by `/kudos privacy on` are left out, except `me` (who sees their
+        own place among the others).
 
         The top `size` places; of the members tied at the last of them, the first
         `tied` by name (the rest are counted in `more`); and `me`'s place, if ranked.
@@ -220,12 +268,27 @@ class Leaderboards(Protocol):
         ...
 
     async def received_between(self, since: datetime, until: datetime) -> Mapping[int, int]:
-        """Points received per person in [since, until), members still here only."""
+        """Points received per person in [since, until), members boards may show only."""
         ...
 
-    async def present(self, person_ids: Sequence[int]) -> set[int]:
-        """Those of `person_ids` with an account that has not left (and is no bot)."""
+    async def on_boards(self, person_ids: Sequence[int]) -> set[int]:
+        """Those of `person_ids` boards may show: an account still here (no bot), and
+        not hidden by `/kudos privacy on`."""
         ...
+
+
+class BoardPrivacy(Protocol):
+    """Members who keep their kudos off public boards and spotlights."""
+
+    async def hide(self, person_id: int, at: datetime) -> bool:
+        """False when the person was hidden already."""
+        ...
+
+    async def show(self, person_id: int) -> bool:
+        """False when the person was not hidden."""
+        ...
+
+    async def hidden_since(self, person_id: int) -> datetime | None: ...
 
 
 class Achievements(Protocol):

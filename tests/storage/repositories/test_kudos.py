@@ -16,11 +16,13 @@ from typing import TypeVar
 from bot.features.kudos.store import (
     Achievements,
     Board,
+    BoardPrivacy,
     FactKind,
     KudosLedger,
     Leaderboards,
     NewKudos,
     Pace,
+    Removal,
     Source,
     Spotlight,
     Spotlights,
@@ -200,11 +202,12 @@ async def test_history_latest_reason_and_releasing_a_giver(storage: SqlStorage) 
         kudos(p["ben"], p["ann"], at=AT + timedelta(hours=2)),
     )
     async with repo(storage, KudosLedger) as ledger:  # type: ignore[type-abstract]
-        rows = await ledger.history(p["ben"], 2)
-        assert [(k.giver_person_id, k.receiver_person_id) for k in rows] == [
+        page = await ledger.history(p["ben"], 2)
+        assert [(e.kudos.giver_person_id, e.kudos.receiver_person_id) for e in page.entries] == [
             (p["ben"], p["ann"]),
             (p["cy"], p["ben"]),
         ]
+        assert page.total == 3
         assert await ledger.latest_reason(p["ben"], AT, AT + timedelta(days=1)) == "new"
         assert await ledger.latest_reason(p["ben"], AT, AT + timedelta(minutes=1)) == "old"
         assert await ledger.release_giver(p["cy"]) == 1
@@ -213,6 +216,41 @@ async def test_history_latest_reason_and_releasing_a_giver(storage: SqlStorage) 
         flow = await ledger.flow(AT, AT + timedelta(days=1), "discord")
         assert (flow.kudos, flow.points, flow.givers, flow.receivers) == (3, 3, 2, 2)
         assert (await ledger.flow(AT, AT + timedelta(days=1), "slack")).kudos == 0
+
+
+async def test_a_moderators_removal_is_audited_in_the_history(storage: SqlStorage) -> None:
+    p = await people(storage, "ann", "ben", "cy", "mod")
+    await give(
+        storage,
+        kudos(p["ann"], p["ben"], reason="first", at=AT, topic="help"),
+        kudos(p["cy"], p["ben"], points=3, at=AT + timedelta(hours=1)),
+        kudos(p["ben"], p["ann"], at=AT + timedelta(hours=2)),
+    )
+    removed_at = AT + timedelta(days=1)
+    async with repo(storage, KudosLedger) as ledger:  # type: ignore[type-abstract]
+        first = (await ledger.history(p["ben"], None)).entries[-1].kudos
+        gone = await ledger.remove_as_moderator(first.id, p["mod"], removed_at, "a sock puppet")
+        assert gone == first
+        assert await ledger.remove_as_moderator(first.id, p["mod"], removed_at, None) is None
+        assert await ledger.received_points(p["ben"]) == 3
+        page = await ledger.history(p["ben"], None)
+        assert page.total == 3
+        assert [e.kudos.id for e in page.entries][-1] == first.id  # where it was given
+        assert page.entries[-1].kudos == first  # the kudos as it was
+        assert page.entries[-1].removal == Removal(p["mod"], removed_at, "a sock puppet")
+        assert all(e.removal is None for e in page.entries[:-1])
+        # Pages and a start date: newest first, over the kudos and the removed ones.
+        older = await ledger.history(p["ben"], 1, offset=1)
+        assert [e.kudos.points for e in older.entries] == [3] and older.total == 3
+        later = await ledger.history(p["ben"], None, since=AT + timedelta(minutes=30))
+        assert later.total == 2 and all(e.removal is None for e in later.entries)
+        # Forgetting the giver and the moderator keeps the audit without them.
+        assert await ledger.release_giver(p["ann"]) == 1  # her only kudos, now in the audit
+        assert await ledger.release_moderator(p["mod"]) == 1
+        audit = (await ledger.history(p["ben"], None)).entries[-1]
+        assert audit.kudos.giver_person_id is None and audit.kudos.reason is None
+        assert audit.removal is not None and audit.removal.removed_by is None
+        assert audit.removal.reason == "a sock puppet"
 
 
 # --- leaderboards ------------------------------------------------------------------------
@@ -279,7 +317,7 @@ async def test_departed_members_are_left_off(storage: SqlStorage) -> None:
         )
         assert [(s.person_id, s.rank) for s in board.top] == [(p["ben"], 1)]
         assert board.mine is None
-        assert await boards.present([p["ann"], p["ben"], p["cy"]]) == {p["ann"], p["ben"]}
+        assert await boards.on_boards([p["ann"], p["ben"], p["cy"]]) == {p["ann"], p["ben"]}
         assert await boards.received_between(AT, AT + timedelta(days=1)) == {p["ben"]: 1}
 
 
@@ -349,6 +387,34 @@ async def test_ties_at_the_last_place_are_listed_by_name_up_to_a_cap(storage: Sq
         )
         first = await board(1, me=p["ann"])  # the caller is among the listed
         assert [s.person_id for s in first.top] == [p["vic"], p["ann"]] and first.more == 4
+
+
+async def test_hidden_members_are_left_off_boards_except_their_own_view(
+    storage: SqlStorage,
+) -> None:
+    p = await people(storage, "ann", "ben", "cy")
+    await give(storage, kudos(p["ann"], p["ben"], points=3), kudos(p["ann"], p["cy"]))
+    async with repo(storage, BoardPrivacy) as privacy:  # type: ignore[type-abstract]
+        assert await privacy.hide(p["ben"], AT)
+        assert not await privacy.hide(p["ben"], AT + timedelta(days=1))
+        assert await privacy.hidden_since(p["ben"]) == AT
+        assert await privacy.hidden_since(p["cy"]) is None
+    async with repo(storage, Leaderboards) as boards:  # type: ignore[type-abstract]
+
+        async def board(me: int | None) -> list[tuple[int, int]]:
+            found = await boards.board(since=None, until=None, topic=None, size=5, me=me, tied=TIED)
+            return [(s.person_id, s.rank) for s in found.top]
+
+        assert await board(None) == [(p["cy"], 1)]
+        assert await board(p["ann"]) == [(p["cy"], 1)]
+        assert await board(p["ben"]) == [(p["ben"], 1), (p["cy"], 2)]  # ben sees his place
+        assert await boards.on_boards([p["ann"], p["ben"], p["cy"]]) == {p["ann"], p["cy"]}
+        assert await boards.received_between(AT, AT + timedelta(days=1)) == {p["cy"]: 1}
+    async with repo(storage, BoardPrivacy) as privacy:  # type: ignore[type-abstract]
+        assert await privacy.show(p["ben"])
+        assert not await privacy.show(p["ben"])
+    async with repo(storage, Leaderboards) as boards:  # type: ignore[type-abstract]
+        assert await board(None) == [(p["ben"], 1), (p["cy"], 2)]
 
 
 # --- achievements ------------------------------------------------------------------------
