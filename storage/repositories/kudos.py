@@ -11,6 +11,7 @@ from __future__ import annotations
 import secrets
 from collections.abc import Mapping, Sequence
 from datetime import date, datetime
+from itertools import product
 from typing import Any
 
 from sqlalchemy import (
@@ -31,6 +32,7 @@ from sqlalchemy import (
     literal,
     or_,
     select,
+    true,
     union_all,
     update,
 )
@@ -47,6 +49,7 @@ from bot.features.kudos.store import (
     BoardPrivacy,
     Entry,
     FactKind,
+    FarmingReports,
     Flow,
     HistoryPage,
     Kudos,
@@ -67,6 +70,7 @@ from storage.schema import members
 from storage.sql import dialect_insert, insert_ignore, prepared
 from storage.tables.kudos import (
     kudos,
+    kudos_alerts,
     kudos_badges,
     kudos_facts,
     kudos_privacy,
@@ -122,9 +126,54 @@ def _chosen_between(giver: str, receiver: str) -> Any:
     )
 
 
-def _pace(cooldown: bool, trading: bool) -> Select[Any]:
+def _ring() -> Any:
+    """The weakest link of the strongest circle giver → receiver → X → giver since
+    `trade_since` (a scalar subquery): for each X the receiver thanked (a handful a
+    day), the kudos X gave the giver, read by X's own index entries."""
+    links = (
+        select(kudos.c.receiver_person_id.label("x"), func.count().label("n"))
+        .where(
+            kudos.c.giver_person_id == bindparam("receiver"),
+            kudos.c.receiver_person_id != bindparam("giver"),
+            kudos.c.given_at >= _when("trade_since"),
+            _chosen(),
+        )
+        .group_by(kudos.c.receiver_person_id)
+        .subquery("links")
+    )
+    back = kudos.alias("back")
+    closing = (
+        select(func.count())
+        .where(
+            back.c.giver_person_id == links.c.x,
+            back.c.receiver_person_id == bindparam("giver"),
+            back.c.given_at >= _when("trade_since"),
+            back.c.source.in_([s.value for s in CHOSEN]),
+        )
+        .scalar_subquery()
+    )
+    pairs = select(links.c.n, closing.label("back")).subquery("pairs")
+    weakest = case((pairs.c.n < pairs.c.back, pairs.c.n), else_=pairs.c.back)
+    return select(func.coalesce(func.max(weakest), 0)).scalar_subquery()
+
+
+def _from_new_accounts() -> Any:
+    """Chosen kudos the receiver got from new accounts since `trade_since`."""
+    return (
+        select(func.count())
+        .where(
+            kudos.c.receiver_person_id == bindparam("receiver"),
+            kudos.c.given_at >= _when("trade_since"),
+            kudos.c.from_new_account == true(),
+            _chosen(),
+        )
+        .scalar_subquery()
+    )
+
+
+def _pace(cooldown: bool, trading: bool, ring: bool, newcomer: bool) -> Select[Any]:
     # One range read of the giver's index serves both the allowance and the cooldown;
-    # the trading counts ride along as two indexed subqueries (one round trip in all).
+    # the farming counts ride along as indexed subqueries (one round trip in all).
     today = func.sum(case((kudos.c.given_at >= _when("since"), 1), else_=0))
     last: Any = literal(None, UTCDateTime)
     if cooldown:
@@ -138,14 +187,16 @@ def _pace(cooldown: bool, trading: bool) -> Select[Any]:
     if trading:
         given = _chosen_between("giver", "receiver")
         received = _chosen_between("receiver", "giver")
-    return select(today, last, given, received).where(
+    circle: Any = _ring() if ring else literal(0)
+    new: Any = _from_new_accounts() if newcomer else literal(0)
+    return select(today, last, given, received, circle, new).where(
         kudos.c.giver_person_id == bindparam("giver"),
         kudos.c.given_at >= _when("start"),
         _chosen(),
     )
 
 
-_PACES = {(c, t): _pace(c, t) for c in (False, True) for t in (False, True)}
+_PACES = {flags: _pace(*flags) for flags in product((False, True), repeat=4)}
 _GIVE = prepared(
     lambda dialect: (
         dialect_insert(dialect, kudos)
@@ -256,6 +307,7 @@ class SqlKudosLedger:
             "topic": new.topic,
             "reason": new.reason,
             "given_at": new.given_at,
+            "from_new_account": new.from_new_account,
         }
         kudos_id = (await self.conn.execute(_GIVE(self.conn), values)).scalar_one_or_none()
         if kudos_id is None:
@@ -299,6 +351,9 @@ class SqlKudosLedger:
         receiver_person_id: int | None = None,
         cooldown_since: datetime | None = None,
         trade_since: datetime | None = None,
+        *,
+        rings: bool = False,
+        new_giver: bool = False,
     ) -> Pace:
         start = min(since, cooldown_since) if cooldown_since is not None else since
         values: dict[str, Any] = {
@@ -310,9 +365,46 @@ class SqlKudosLedger:
             "trade_since": trade_since,
         }
         known = receiver_person_id is not None
-        query = _PACES[known and cooldown_since is not None, known and trade_since is not None]
-        used, last_at, given, received = (await self.conn.execute(query, values)).one()
-        return Pace(int(used or 0), last_at, (int(given or 0), int(received or 0)))
+        watched = known and trade_since is not None
+        query = _PACES[
+            known and cooldown_since is not None, watched, watched and rings, watched and new_giver
+        ]
+        used, last_at, given, received, ring, new = (await self.conn.execute(query, values)).one()
+        return Pace(
+            int(used or 0),
+            last_at,
+            (int(given or 0), int(received or 0)),
+            ring=int(ring or 0),
+            from_new_accounts=int(new or 0),
+        )
+
+    async def ring_partner(
+        self, giver_person_id: int, receiver_person_id: int, since: datetime
+    ) -> int | None:
+        links = await self.conn.execute(
+            select(kudos.c.receiver_person_id, func.count().label("n"))
+            .where(
+                kudos.c.giver_person_id == receiver_person_id,
+                kudos.c.receiver_person_id != giver_person_id,
+                kudos.c.given_at >= since,
+                _chosen(),
+            )
+            .group_by(kudos.c.receiver_person_id)
+        )
+        best: tuple[int, int] | None = None
+        for x, n in links:
+            back = await self.conn.execute(
+                select(func.count()).where(
+                    kudos.c.giver_person_id == x,
+                    kudos.c.receiver_person_id == giver_person_id,
+                    kudos.c.given_at >= since,
+                    _chosen(),
+                )
+            )
+            weakest = min(int(n), int(back.scalar_one()))
+            if weakest and (best is None or weakest > best[0]):
+                best = (weakest, int(x))
+        return best[1] if best else None
 
     async def by_reaction(
         self, giver_person_id: int, message: Ref, emoji: str | None = None
@@ -638,6 +730,23 @@ class SqlLeaderboards:
             .distinct()
         )
         return {int(r[0]) for r in rows}
+
+
+@implements(FarmingReports)
+class SqlFarmingReports:
+    def __init__(self, conn: AsyncConnection) -> None:
+        self.conn = conn
+
+    async def claim(self, person_id: int, kind: str, at: datetime, quiet_since: datetime) -> bool:
+        insert = dialect_insert(self.conn.dialect.name, kudos_alerts).values(
+            person_id=person_id, kind=kind, reported_at=at
+        )
+        stmt = insert.on_conflict_do_update(
+            index_elements=["person_id", "kind"],
+            set_={"reported_at": at},
+            where=kudos_alerts.c.reported_at < quiet_since,
+        )
+        return bool((await self.conn.execute(stmt)).rowcount)
 
 
 @implements(BoardPrivacy)

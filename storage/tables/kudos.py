@@ -9,6 +9,7 @@ forgotten, what they received goes.
 from __future__ import annotations
 
 from sqlalchemy import (
+    Boolean,
     Column,
     Date,
     Float,
@@ -19,6 +20,7 @@ from sqlalchemy import (
     Table,
     Text,
     UniqueConstraint,
+    false,
 )
 
 from storage.schema import metadata, person_fk, personal
@@ -45,6 +47,9 @@ kudos = personal(
         # is forgotten (the kudos itself stays counted for the receiver).
         Column("reason", Text),
         Column("given_at", UTCDateTime, nullable=False),
+        # The giver's account was new (joined less than `new_account_days` before):
+        # kudos from new accounts to one receiver are capped (sock-puppet clusters).
+        Column("from_new_account", Boolean, nullable=False, server_default=false()),
         # Allowance and cooldown: a giver's kudos since a moment; with the source, the
         # count of kudos a person chose to give (badges, after every kudos) reads only it.
         Index("ix_kudos_giver_given_at_source", "giver_person_id", "given_at", "source"),
@@ -106,6 +111,21 @@ kudos_privacy = personal(
         person_fk(),
         Column("hidden_since", UTCDateTime, nullable=False),
         PrimaryKeyConstraint("person_id"),
+    ),
+    "person_id",
+)
+
+# Kudos farming reported to the moderators: one row per reported member and kind
+# (`ring`: the lowest person id of the circle; `newcomers`: the receiver), so each is
+# reported once per `trade_days` however many kudos the pause refuses meanwhile.
+kudos_alerts = personal(
+    Table(
+        "kudos_alerts",
+        metadata,
+        person_fk(),
+        Column("kind", String(16), nullable=False),
+        Column("reported_at", UTCDateTime, nullable=False),
+        PrimaryKeyConstraint("person_id", "kind"),
     ),
     "person_id",
 )

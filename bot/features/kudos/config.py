@@ -133,8 +133,19 @@ class KudosConfig(FeatureConfig):
     # Kudos farming: once two members have thanked each other (both ways) this many
     # times within trade_days, kudos between the two pause; 0 = no limit.
     trade_limit: int = Field(6, ge=0, le=1000)
-    # The window, in days, that trade_limit counts in.
+    # The window, in days, that trade_limit counts in (and ring_limit, new_account_limit).
     trade_days: int = Field(7, ge=1, le=90)
+    # Kudos farming in a circle: once every link of A → B → C → A carries this many
+    # kudos within trade_days, kudos along the circle pause; 0 = no check.
+    ring_limit: int = Field(3, ge=0, le=1000)
+    # Accounts that joined fewer than this many days ago are new; 0 = nobody is.
+    new_account_days: int = Field(7, ge=0, le=365)
+    # Kudos one member may receive from new accounts within trade_days before kudos from
+    # new accounts to them pause (sock-puppet clusters); 0 = no limit.
+    new_account_limit: int = Field(10, ge=0, le=1000)
+    # Where suspected farming (circles, new-account clusters) is reported once to the
+    # moderators, by channel name; "" = the log only.
+    report_channel: str = "mod-queue"
     # Removing the reaction within this many minutes takes the kudos back; 0 = never.
     take_back_minutes: int = Field(10, ge=0, le=1440)
     # DM the receiver when a reaction or a "thanks @…" message gives them kudos.
@@ -203,7 +214,7 @@ class KudosConfig(FeatureConfig):
                 )
         return {c.lstrip("#").lower(): t.lower() for c, t in value.items()}
 
-    @field_validator("leaderboard_channel", "badge_channel", "spotlight_channel")
+    @field_validator("leaderboard_channel", "badge_channel", "spotlight_channel", "report_channel")
     @classmethod
     def _channel(cls, value: str) -> str:
         return value.strip().lstrip("#")

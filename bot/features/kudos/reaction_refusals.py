@@ -36,8 +36,7 @@ async def tell(ctx: Context, receiver: MemberRecord, verdict: Verdict) -> None:
     quiet_until = told.get(key)
     if quiet_until is not None and verdict.now < quiet_until:
         return
-    cfg = ctx.config_of(KudosConfig)
-    text = render.refusal(verdict, receiver.label, cfg.daily_allowance, cfg.trade_days)
+    text = render.refusal(verdict, receiver.label, ctx.config_of(KudosConfig))
     await ctx.reply(text, ephemeral=True)
 
     async def remember() -> None:

@@ -14,10 +14,10 @@ from zoneinfo import ZoneInfo
 from babel.dates import format_date
 from babel.lists import format_list
 
-from bot.features.kudos.config import BadgeKind, BadgeRule
+from bot.features.kudos.config import BadgeKind, BadgeRule, KudosConfig
 from bot.features.kudos.rules import Period, Refusal, Verdict
 from bot.features.kudos.store import Awarded, Board, Entry, Kudos, Removal, Source
-from bot.formatting import relative
+from bot.formatting import relative, span
 from bot.i18n import _, current_locale, ngettext
 from bot.model import Block, Context, Fields, Section
 
@@ -54,8 +54,12 @@ def left_today(verdict: Verdict) -> str:
     )
 
 
-def refusal(verdict: Verdict, receiver: str, allowance: int, trade_days: int = 7) -> str:
+def refusal(verdict: Verdict, receiver: str, cfg: KudosConfig) -> str:
     """Why a kudos was not given, and what the giver has left today."""
+    allowance, trade_days = cfg.daily_allowance, cfg.trade_days
+    if verdict.refusal in (Refusal.RING, Refusal.NEW_ACCOUNTS):
+        # Farming, not today's allowance: no "left today" either.
+        return _farming_refusal(verdict, receiver, cfg)
     if verdict.refusal is Refusal.TRADING:
         # Trading is between two members, not about today's allowance: no "left today".
         return ngettext(
@@ -92,6 +96,59 @@ def refusal(verdict: Verdict, receiver: str, allowance: int, trade_days: int = 7
         )
     said = reason[verdict.refusal or Refusal.SELF]
     return " ".join(part for part in (said, left_today(verdict)) if part)
+
+
+def _farming_refusal(verdict: Verdict, receiver: str, cfg: KudosConfig) -> str:
+    if verdict.refusal is Refusal.RING:
+        return ngettext(
+            "Kudos between you, {name} and another member have been going round in a "
+            "circle in the last {n} day, so kudos along it are paused for now. Thank "
+            "someone else who helped you!",
+            "Kudos between you, {name} and another member have been going round in a "
+            "circle in the last {n} days, so kudos along it are paused for now. Thank "
+            "someone else who helped you!",
+            cfg.trade_days,
+            name=receiver,
+        )
+    return ngettext(
+        "{name} has received many kudos from new accounts lately, so kudos from new "
+        "members to them are paused for now. Once you have been here {n} day, yours "
+        "count again.",
+        "{name} has received many kudos from new accounts lately, so kudos from new "
+        "members to them are paused for now. Once you have been here {n} days, yours "
+        "count again.",
+        cfg.new_account_days,
+        name=receiver,
+    )
+
+
+def farming_report(kind: Refusal, members: Sequence[str], cfg: KudosConfig) -> str:
+    """The note to moderators about suspected farming (in the community's language)."""
+    window = span(timedelta(days=cfg.trade_days))
+    if kind is Refusal.RING:
+        return ngettext(
+            "⚠️ Possible kudos farming: {members} have been passing kudos round in a circle "
+            "(every link {n} kudos or more within {window}). Kudos along the circle are "
+            "paused; /kudos history shows who gave what.",
+            "⚠️ Possible kudos farming: {members} have been passing kudos round in a circle "
+            "(every link {n} kudos or more within {window}). Kudos along the circle are "
+            "paused; /kudos history shows who gave what.",
+            cfg.ring_limit,
+            members=format_list(list(members), locale=current_locale()),
+            window=window,
+        )
+    return ngettext(
+        "⚠️ Possible kudos farming: {member} has received {n} kudos or more from accounts "
+        "younger than {age} within {window}. More kudos from new accounts to them are "
+        "paused; /kudos history shows who gave what.",
+        "⚠️ Possible kudos farming: {member} has received {n} kudos or more from accounts "
+        "younger than {age} within {window}. More kudos from new accounts to them are "
+        "paused; /kudos history shows who gave what.",
+        cfg.new_account_limit,
+        member=members[0],
+        age=span(timedelta(days=cfg.new_account_days)),
+        window=window,
+    )
 
 
 def given(giver: str, receiver: str, reason: str | None, total: int) -> Message:

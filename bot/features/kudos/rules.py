@@ -6,7 +6,9 @@
 - The cooldown is per receiver: after thanking bob, the same giver waits before
   thanking bob again, but may thank others meanwhile.
 - Two members trading kudos back and forth (farming points for each other) pause
-  once their exchanges in the window, both ways, reach the trade limit.
+  once their exchanges in the window, both ways, reach the trade limit; three passing
+  kudos round a circle pause once every link reaches the ring limit; and a member
+  stops receiving kudos from new accounts (sock puppets) past a cap in the window.
 """
 
 from __future__ import annotations
@@ -26,6 +28,8 @@ class Refusal(StrEnum):
     ALLOWANCE = "allowance"
     COOLDOWN = "cooldown"
     TRADING = "trading"
+    RING = "ring"
+    NEW_ACCOUNTS = "new_accounts"
 
 
 @dataclass(frozen=True, slots=True)
@@ -87,6 +91,21 @@ def trades_too_much(given: int, received: int, limit: int) -> bool:
     points flowing back and forth between the same two are.
     """
     return limit > 0 and given > 0 and received > 0 and given + received >= limit
+
+
+def closes_ring(given: int, ring: int, limit: int) -> bool:
+    """A kudos along a circle (giver → receiver → X → giver) whose every link already
+    carries `limit` kudos: points going round, not thanks.
+
+    Three members who each thank the next now and then are a team; the same three
+    passing kudos round and round, each link `limit` times within the window, farm.
+    """
+    return limit > 0 and given >= limit and ring >= limit
+
+
+def is_new_account(joined_at: datetime | None, now: datetime, days: int) -> bool:
+    """Joined less than `days` ago (0: nobody is new; an unknown join date is not new)."""
+    return days > 0 and joined_at is not None and now - joined_at < timedelta(days=days)
 
 
 def left_today(allowance: int, used: int) -> int | None:

@@ -17,15 +17,17 @@ from datetime import date, timedelta
 
 from bot.context import Context, UserError
 from bot.emoji import canonical
-from bot.features.kudos import badges, reaction_refusals, render
+from bot.features.kudos import badges, farming, reaction_refusals, render
 from bot.features.kudos.config import BadgeKind, KudosConfig
 from bot.features.kudos.keywords import all_words, mentions_word
 from bot.features.kudos.people import label_of
 from bot.features.kudos.rules import (
     Refusal,
     Verdict,
+    closes_ring,
     cooldown_wait,
     day_start,
+    is_new_account,
     left_today,
     local_day,
     next_midnight,
@@ -97,15 +99,21 @@ async def verdict(ctx: Context, giver: MemberRecord, receiver: MemberRecord | No
     tz = zone(giver.timezone, ctx.runtime.config.bot.timezone)
     cooldown = timedelta(minutes=cfg.cooldown_minutes)
     counting = receiver is not None and bool(cooldown)
-    trading = receiver is not None and bool(cfg.trade_limit)
+    new_giver = bool(cfg.new_account_limit) and is_new_account(
+        giver.joined_at, now, cfg.new_account_days
+    )
+    farming = bool(cfg.trade_limit or cfg.ring_limit or new_giver)
+    watching = receiver is not None and farming
     pace = Pace(0, None)
-    if cfg.daily_allowance or counting or trading:
+    if cfg.daily_allowance or counting or watching:
         pace = await ledger(ctx).pace(
             giver.person_id,
             day_start(now, tz),
             receiver.person_id if receiver is not None else None,
             now - cooldown if counting else None,
-            now - timedelta(days=cfg.trade_days) if trading else None,
+            now - timedelta(days=cfg.trade_days) if watching else None,
+            rings=bool(cfg.ring_limit),
+            new_giver=new_giver,
         )
     found = Verdict(None, left_today(cfg.daily_allowance, pace.used), next_midnight(now, tz), now)
     if receiver is None:
@@ -120,18 +128,31 @@ async def verdict(ctx: Context, giver: MemberRecord, receiver: MemberRecord | No
         return replace(
             found, refusal=Refusal.COOLDOWN, wait=wait, last_thanked=pace.last_to_receiver
         )
-    if trading:
+    farmed = farming_refusal(cfg, pace, new_giver) if watching else None
+    if farmed is not None:
+        log.info(
+            "kudos: %s from person %s to person %s refused (%s in %d days)",
+            farmed.value,
+            giver.person_id,
+            receiver.person_id,
+            pace,
+            cfg.trade_days,
+        )
         given, received = pace.traded
-        if trades_too_much(given, received, cfg.trade_limit):
-            log.info(
-                "kudos: persons %s and %s traded %d kudos in %d days; paused between them",
-                giver.person_id,
-                receiver.person_id,
-                given + received,
-                cfg.trade_days,
-            )
-            return replace(found, refusal=Refusal.TRADING, traded=given + received)
+        return replace(found, refusal=farmed, traded=given + received)
     return found
+
+
+def farming_refusal(cfg: KudosConfig, pace: Pace, new_giver: bool) -> Refusal | None:
+    """Which farming rule, if any, the kudos would break (pairs, circles, new accounts)."""
+    given, received = pace.traded
+    if trades_too_much(given, received, cfg.trade_limit):
+        return Refusal.TRADING
+    if closes_ring(given, pace.ring, cfg.ring_limit):
+        return Refusal.RING
+    if new_giver and pace.from_new_accounts >= cfg.new_account_limit:
+        return Refusal.NEW_ACCOUNTS
+    return None
 
 
 async def give(
@@ -148,8 +169,11 @@ async def give(
 ) -> Outcome:
     """Apply the rules and record the kudos; the kudos is None when refused or a repeat."""
     judged = await verdict(ctx, giver, receiver)
+    if judged.refusal in farming.REPORTED:
+        await farming.report(ctx, giver, receiver, judged)
     if not judged.allowed:
         return Outcome(judged, None)
+    cfg = config(ctx)
     new = NewKudos(
         giver_person_id=giver.person_id,
         receiver_person_id=receiver.person_id,
@@ -161,6 +185,7 @@ async def give(
         message=message,
         topic=topic_of(ctx, channel),
         reason=reason,
+        from_new_account=is_new_account(giver.joined_at, ctx.now(), cfg.new_account_days),
     )
     kudos = await ledger(ctx).give(new)
     if kudos is None:
@@ -200,11 +225,12 @@ async def by_command(ctx: Context, receiver: MemberRecord, reason: str | None) -
         ctx, giver, receiver, Source.COMMAND, 1, channel=ctx.channel, reason=reason
     )
     if outcome.kudos is None:
-        raise UserError(
-            render.refusal(
-                outcome.verdict, receiver.label, config(ctx).daily_allowance, config(ctx).trade_days
-            )
+        # A reply, not a UserError: a refusal may have written (a farming report noted
+        # as sent), and raising would roll that back.
+        await ctx.reply(
+            render.refusal(outcome.verdict, receiver.label, config(ctx)), ephemeral=True
         )
+        return
     tallies = await ledger(ctx).tallies(receiver.person_id, giver.person_id)
     text, blocks = render.given(
         ctx.mention(giver.ref), ctx.mention(receiver.ref), reason, tallies.received

@@ -53,6 +53,8 @@ class NewKudos:
     message: Ref | None = None
     topic: str | None = None
     reason: str | None = None
+    # The giver's account joined less than `new_account_days` ago (new-account clusters).
+    from_new_account: bool = False
 
 
 @dataclass(frozen=True, slots=True)
@@ -98,11 +100,14 @@ class HistoryPage:
 @dataclass(frozen=True, slots=True)
 class Pace:
     """How fast a member has been giving: kudos chosen today, the last one to a receiver,
-    and the chosen kudos between the two in the trading window (given, received)."""
+    the chosen kudos between the two in the trading window (given, received), and, in
+    that window, the farming counts beyond pairs (rings, new accounts)."""
 
     used: int
     last_to_receiver: datetime | None
     traded: tuple[int, int] = (0, 0)
+    ring: int = 0  # the weakest link of the strongest giver → receiver → X → giver circle
+    from_new_accounts: int = 0  # chosen kudos the receiver got from new accounts
 
 
 @dataclass(frozen=True, slots=True)
@@ -183,10 +188,22 @@ class KudosLedger(Protocol):
         receiver_person_id: int | None = None,
         cooldown_since: datetime | None = None,
         trade_since: datetime | None = None,
+        *,
+        rings: bool = False,
+        new_giver: bool = False,
     ) -> Pace:
         """In one read: the giver's chosen kudos since `since` (the allowance), when they
         last chose to thank the receiver after `cooldown_since` (the cooldown), and the
-        chosen kudos each way between the two since `trade_since` (kudos farming)."""
+        chosen kudos each way between the two since `trade_since` (kudos farming); with
+        `rings`, the circle this kudos would close, and with `new_giver`, the kudos the
+        receiver got from new accounts, in the same window."""
+        ...
+
+    async def ring_partner(
+        self, giver_person_id: int, receiver_person_id: int, since: datetime
+    ) -> int | None:
+        """The third member of the strongest giver → receiver → X → giver circle (for a
+        report to moderators; read only once a circle was found)."""
         ...
 
     async def by_reaction(
@@ -328,4 +345,11 @@ class Spotlights(Protocol):
 
     async def recent(self, limit: int, *, excluding: str) -> Sequence[Spotlight]:
         """The latest posted spotlights (newest first), except the one of `excluding`."""
+        ...
+
+
+class FarmingReports(Protocol):
+    async def claim(self, person_id: int, kind: str, at: datetime, quiet_since: datetime) -> bool:
+        """Whether to report farming of `kind` about the person now: True (and noted) when
+        it was not reported since `quiet_since`."""
         ...
