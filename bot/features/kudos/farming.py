@@ -11,7 +11,7 @@ shapes farm points while every pair stays under that limit:
 Both are counted in the statement that already reads the giver's pace (no extra
 round trip on the giving path). When one is found the kudos is refused like a
 trade, and the moderators hear of it in `report_channel` once per `trade_days`
-(the log always says it).
+(a warning in the log when there is no such channel).
 """
 
 from __future__ import annotations
@@ -50,10 +50,11 @@ async def report(
     reports: FarmingReports = ctx.repo(FarmingReports)  # type: ignore[type-abstract]
     if not await reports.claim(min(involved), KINDS[verdict.refusal], now, now - window):
         return
-    log.warning("kudos: suspected %s farming by persons %s", verdict.refusal.value, involved)
     channel = await channel_named(ctx, giver.ref, cfg.report_channel)
-    if channel is None:
+    if channel is None:  # no channel to tell the moderators in: the log is the report
+        log.warning("kudos: suspected %s farming by persons %s", verdict.refusal.value, involved)
         return
+    log.info("kudos: suspected %s farming by persons %s", verdict.refusal.value, involved)
     platform = giver.ref.platform
     members = [await mention_of(ctx, person, platform) for person in involved]
     with community_voice(ctx):
