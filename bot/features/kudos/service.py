@@ -102,8 +102,7 @@ async def verdict(ctx: Context, giver: MemberRecord, receiver: MemberRecord | No
     new_giver = bool(cfg.new_account_limit) and is_new_account(
         giver.joined_at, now, cfg.new_account_days
     )
-    farming = bool(cfg.trade_limit or cfg.ring_limit or new_giver)
-    watching = receiver is not None and farming
+    watching = receiver is not None and bool(cfg.trade_limit or cfg.ring_limit or new_giver)
     pace = Pace(0, None)
     if cfg.daily_allowance or counting or watching:
         pace = await ledger(ctx).pace(

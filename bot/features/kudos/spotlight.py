@@ -245,7 +245,8 @@ async def preview(ctx: Context) -> render.Message:
         name = await label_of(ctx, c.person_id, platform)
         rows.append((name, c.score, render.deeds(c.points, c.answers, c.newcomers)))
     chosen = await spotlights(ctx).get(period.key)
-    pick = await label_of(ctx, chosen.person_id, platform) if chosen else None
+    ahead = chosen is not None and chosen.posted_at is None
+    pick = await label_of(ctx, chosen.person_id, platform) if chosen and ahead else None
     return render.spotlight_preview(render.period_label(period, tz), period.key, rows, pick)
 
 
