@@ -50,7 +50,8 @@ async def open_kudos_app(url: str) -> BenchApp:
     from bot.features.kudos.config import KudosConfig
 
     config = bench_config(url)
-    unlimited = KudosConfig(daily_allowance=0, cooldown_minutes=0)
+    # The bench's members all joined at its start: not a cluster of new accounts.
+    unlimited = KudosConfig(daily_allowance=0, cooldown_minutes=0, new_account_days=0)
     config = config.model_copy(update={"features": {**config.features, "kudos": unlimited}})
     clock = SystemClock()
     storage = await open_storage(config, create_schema=True)

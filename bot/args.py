@@ -58,6 +58,11 @@ class Arg:
     min: int | None = None
     max: int | None = None
     option: bool = False
+    # An optional positional argument that lets a word it does not accept pass to the
+    # next one: `/leaderboard support` is the default period with the topic "support".
+    passes: bool = False
+    # A WORD must match this (whole word) when set: `\d{4}-\d{2}` for a month.
+    pattern: str = ""
     labels: tuple[str, ...] = ()
     complete: Completer | None = None
 
@@ -113,8 +118,19 @@ def WordArg(
     required: bool = True,
     default: str | None = None,
     complete: Completer | None = None,
+    pattern: str = "",
+    passes: bool = False,
 ) -> Arg:
-    return Arg(name, ArgKind.WORD, help, required, default, complete=complete)
+    return Arg(
+        name,
+        ArgKind.WORD,
+        help,
+        required,
+        default,
+        complete=complete,
+        pattern=pattern,
+        passes=passes,
+    )
 
 
 def TextArg(name: str, help: str = "", *, required: bool = True, default: str = "") -> Arg:
@@ -142,8 +158,18 @@ def ChoiceArg(
     required: bool = True,
     default: str | None = None,
     labels: Sequence[str] = (),
+    passes: bool = False,
 ) -> Arg:
-    return Arg(name, ArgKind.CHOICE, help, required, default, tuple(choices), labels=tuple(labels))
+    return Arg(
+        name,
+        ArgKind.CHOICE,
+        help,
+        required,
+        default,
+        tuple(choices),
+        labels=tuple(labels),
+        passes=passes,
+    )
 
 
 def DurationArg(name: str, help: str = "", *, required: bool = True, option: bool = False) -> Arg:
@@ -311,7 +337,28 @@ def convert(arg: Arg, raw: str) -> Any:
         return parse_datetime(raw)
     if arg.kind is ArgKind.FLAG:
         return raw.lower() in ("1", "true", "yes", "on", "")
+    if arg.pattern and not re.fullmatch(arg.pattern, raw):
+        raise ArgError(
+            _("{value!r} is not a valid {name} ({help}).", value=raw, name=arg.name, help=arg.help)
+        )
     return raw
+
+
+def accepts(arg: Arg, raw: str) -> bool:
+    """Whether `raw` is a value `arg` takes (for an argument that `passes` the others on)."""
+    if arg.kind is ArgKind.CHOICE:
+        return raw.lower() in (c.lower() for c in arg.choices)
+    if arg.kind is ArgKind.WORD and arg.pattern:
+        return re.fullmatch(arg.pattern, raw) is not None
+    return True
+
+
+def _passes_on(arg: Arg, rest: Sequence[str], later: Sequence[Arg]) -> bool:
+    """An optional argument leaves a word it does not accept to the arguments after it,
+    when they can take every word left (else the word is an error of this argument)."""
+    if not arg.passes or arg.required or accepts(arg, rest[0]):
+        return False
+    return any(a.greedy for a in later) or len(rest) <= len(later)
 
 
 def _check_list(arg: Arg, values: list[str]) -> list[str]:
@@ -363,7 +410,10 @@ def parse_args(
         else:
             rest.append(token)
         i += 1
-    for arg in positional:
+    for index, arg in enumerate(positional):
+        if rest and _passes_on(arg, rest, positional[index + 1 :]):
+            values[arg.key] = arg.default
+            continue
         if arg.greedy:
             taken, rest = rest, []
             if arg.kind is ArgKind.LIST:

@@ -54,6 +54,16 @@ def clock(moment: time) -> str:
     )
 
 
+def relative(delta: timedelta) -> str:
+    """`in 45 minutes` / `5 hours ago`: a moment relative to now (`delta` = moment - now).
+
+    The last minute is "just now" (Babel would say "in 0 seconds" of this very moment).
+    """
+    if timedelta(minutes=-1) < delta <= timedelta(0):
+        return _("just now")
+    return str(format_timedelta(delta, locale=current_locale(), add_direction=True, threshold=1.5))
+
+
 def span(duration: timedelta) -> str:
     """`1 hour`, `3 days`: a duration rounded to its largest unit."""
     return str(format_timedelta(duration, threshold=1, locale=current_locale()))

@@ -1,19 +1,27 @@
 """Repository implementations, found by the protocol they implement.
 
 A feature's repository module decorates its class with `@implements(Protocol)`;
-the unit of work hands out an instance bound to the event's connection.
+the unit of work hands out an instance bound to the event's connection. A table
+whose rows of two persons must be combined when their accounts are linked (rather
+than re-pointed, the default) names its combiner with `@merges(table)`.
 """
 
 from __future__ import annotations
 
 import importlib
 import pkgutil
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable
 from typing import Any, TypeVar
 
+from sqlalchemy import Table
+from sqlalchemy.ext.asyncio import AsyncConnection
+
 T = TypeVar("T")
+# Combines the rows of person `gone` into person `keep` (connection, keep, gone).
+Merger = Callable[[AsyncConnection, int, int], Awaitable[None]]
 
 _IMPLEMENTATIONS: dict[type, Callable[[Any], Any]] = {}
+_MERGERS: dict[str, Merger] = {}
 _loaded = False
 
 
@@ -25,6 +33,21 @@ def implements(protocol: type) -> Callable[[type[T]], type[T]]:
         return cls
 
     return register
+
+
+def merges(table: Table) -> Callable[[Merger], Merger]:
+    """Declare how `table`'s rows of two linked persons become one person's."""
+
+    def register(fn: Merger) -> Merger:
+        _MERGERS[table.name] = fn
+        return fn
+
+    return register
+
+
+def merger(table: Table) -> Merger | None:
+    load_all()
+    return _MERGERS.get(table.name)
 
 
 def load_all() -> None:

@@ -11,12 +11,15 @@ from __future__ import annotations
 import secrets
 from collections.abc import Mapping, Sequence
 from datetime import date, datetime
+from itertools import product
 from typing import Any
 
 from sqlalchemy import (
     ColumnElement,
     Date,
+    Integer,
     Select,
+    Text,
     and_,
     bindparam,
     case,
@@ -29,24 +32,32 @@ from sqlalchemy import (
     literal,
     or_,
     select,
+    true,
+    union_all,
     update,
 )
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.engine import Row
 from sqlalchemy.ext.asyncio import AsyncConnection
 
+from bot.features.kudos.rules import Streak, joined_streaks
 from bot.features.kudos.store import (
     CHOSEN,
     Achievements,
     Awarded,
     Board,
+    BoardPrivacy,
+    Entry,
     FactKind,
+    FarmingReports,
     Flow,
+    HistoryPage,
     Kudos,
     KudosLedger,
     Leaderboards,
     NewKudos,
     Pace,
+    Removal,
     Source,
     Spotlight,
     Spotlights,
@@ -54,21 +65,22 @@ from bot.features.kudos.store import (
     Tallies,
 )
 from bot.model import Ref
-from storage.repositories import implements
+from storage.repositories import implements, merges
 from storage.schema import members
 from storage.sql import dialect_insert, insert_ignore, prepared
 from storage.tables.kudos import (
     kudos,
+    kudos_alerts,
     kudos_badges,
     kudos_facts,
+    kudos_privacy,
+    kudos_removals,
     kudos_spotlights,
     kudos_streaks,
     kudos_totals,
 )
-from storage.types import UTCDateTime
+from storage.types import REF, UTCDateTime
 
-# How many places beyond the requested size a tie at the last place may add.
-TIE_ALLOWANCE = 2
 # The `kudos_totals` topic of a person's total over every topic.
 OVERALL = ""
 
@@ -114,9 +126,54 @@ def _chosen_between(giver: str, receiver: str) -> Any:
     )
 
 
-def _pace(cooldown: bool, trading: bool) -> Select[Any]:
+def _ring() -> Any:
+    """The weakest link of the strongest circle giver → receiver → X → giver since
+    `trade_since` (a scalar subquery): for each X the receiver thanked (a handful a
+    day), the kudos X gave the giver, read by X's own index entries."""
+    links = (
+        select(kudos.c.receiver_person_id.label("x"), func.count().label("n"))
+        .where(
+            kudos.c.giver_person_id == bindparam("receiver"),
+            kudos.c.receiver_person_id != bindparam("giver"),
+            kudos.c.given_at >= _when("trade_since"),
+            _chosen(),
+        )
+        .group_by(kudos.c.receiver_person_id)
+        .subquery("links")
+    )
+    back = kudos.alias("back")
+    closing = (
+        select(func.count())
+        .where(
+            back.c.giver_person_id == links.c.x,
+            back.c.receiver_person_id == bindparam("giver"),
+            back.c.given_at >= _when("trade_since"),
+            back.c.source.in_([s.value for s in CHOSEN]),
+        )
+        .scalar_subquery()
+    )
+    pairs = select(links.c.n, closing.label("back")).subquery("pairs")
+    weakest = case((pairs.c.n < pairs.c.back, pairs.c.n), else_=pairs.c.back)
+    return select(func.coalesce(func.max(weakest), 0)).scalar_subquery()
+
+
+def _from_new_accounts() -> Any:
+    """Chosen kudos the receiver got from new accounts since `trade_since`."""
+    return (
+        select(func.count())
+        .where(
+            kudos.c.receiver_person_id == bindparam("receiver"),
+            kudos.c.given_at >= _when("trade_since"),
+            kudos.c.from_new_account == true(),
+            _chosen(),
+        )
+        .scalar_subquery()
+    )
+
+
+def _pace(cooldown: bool, trading: bool, ring: bool, newcomer: bool) -> Select[Any]:
     # One range read of the giver's index serves both the allowance and the cooldown;
-    # the trading counts ride along as two indexed subqueries (one round trip in all).
+    # the farming counts ride along as indexed subqueries (one round trip in all).
     today = func.sum(case((kudos.c.given_at >= _when("since"), 1), else_=0))
     last: Any = literal(None, UTCDateTime)
     if cooldown:
@@ -130,14 +187,16 @@ def _pace(cooldown: bool, trading: bool) -> Select[Any]:
     if trading:
         given = _chosen_between("giver", "receiver")
         received = _chosen_between("receiver", "giver")
-    return select(today, last, given, received).where(
+    circle: Any = _ring() if ring else literal(0)
+    new: Any = _from_new_accounts() if newcomer else literal(0)
+    return select(today, last, given, received, circle, new).where(
         kudos.c.giver_person_id == bindparam("giver"),
         kudos.c.given_at >= _when("start"),
         _chosen(),
     )
 
 
-_PACES = {(c, t): _pace(c, t) for c in (False, True) for t in (False, True)}
+_PACES = {flags: _pace(*flags) for flags in product((False, True), repeat=4)}
 _GIVE = prepared(
     lambda dialect: (
         dialect_insert(dialect, kudos)
@@ -165,7 +224,9 @@ _ADD_TO_TOTALS = (
 _RECEIVED = select(func.coalesce(func.sum(kudos_totals.c.points), 0)).where(
     kudos_totals.c.topic == OVERALL, kudos_totals.c.person_id == bindparam("person")
 )
-_GIVEN = select(func.count()).where(kudos.c.giver_person_id == bindparam("person"))
+# Kudos a person chose to give: an accepted answer's automatic kudos names the
+# accepter as giver (for /kudos history) but is not their gift to count.
+_GIVEN = select(func.count()).where(kudos.c.giver_person_id == bindparam("person"), _chosen())
 
 
 def _badges_held(who: str) -> Any:
@@ -177,7 +238,9 @@ _TALLIES = select(
     select(func.coalesce(func.sum(kudos_totals.c.points), 0))
     .where(kudos_totals.c.topic == OVERALL, kudos_totals.c.person_id == bindparam("receiver"))
     .scalar_subquery(),
-    select(func.count()).where(kudos.c.giver_person_id == bindparam("giver")).scalar_subquery(),
+    select(func.count())
+    .where(kudos.c.giver_person_id == bindparam("giver"), _chosen())
+    .scalar_subquery(),
     _badges_held("receiver"),
     _badges_held("giver"),
 )
@@ -244,6 +307,7 @@ class SqlKudosLedger:
             "topic": new.topic,
             "reason": new.reason,
             "given_at": new.given_at,
+            "from_new_account": new.from_new_account,
         }
         kudos_id = (await self.conn.execute(_GIVE(self.conn), values)).scalar_one_or_none()
         if kudos_id is None:
@@ -287,6 +351,9 @@ class SqlKudosLedger:
         receiver_person_id: int | None = None,
         cooldown_since: datetime | None = None,
         trade_since: datetime | None = None,
+        *,
+        rings: bool = False,
+        new_giver: bool = False,
     ) -> Pace:
         start = min(since, cooldown_since) if cooldown_since is not None else since
         values: dict[str, Any] = {
@@ -298,9 +365,46 @@ class SqlKudosLedger:
             "trade_since": trade_since,
         }
         known = receiver_person_id is not None
-        query = _PACES[known and cooldown_since is not None, known and trade_since is not None]
-        used, last_at, given, received = (await self.conn.execute(query, values)).one()
-        return Pace(int(used or 0), last_at, (int(given or 0), int(received or 0)))
+        watched = known and trade_since is not None
+        query = _PACES[
+            known and cooldown_since is not None, watched, watched and rings, watched and new_giver
+        ]
+        used, last_at, given, received, ring, new = (await self.conn.execute(query, values)).one()
+        return Pace(
+            int(used or 0),
+            last_at,
+            (int(given or 0), int(received or 0)),
+            ring=int(ring or 0),
+            from_new_accounts=int(new or 0),
+        )
+
+    async def ring_partner(
+        self, giver_person_id: int, receiver_person_id: int, since: datetime
+    ) -> int | None:
+        links = await self.conn.execute(
+            select(kudos.c.receiver_person_id, func.count().label("n"))
+            .where(
+                kudos.c.giver_person_id == receiver_person_id,
+                kudos.c.receiver_person_id != giver_person_id,
+                kudos.c.given_at >= since,
+                _chosen(),
+            )
+            .group_by(kudos.c.receiver_person_id)
+        )
+        best: tuple[int, int] | None = None
+        for x, n in links:
+            back = await self.conn.execute(
+                select(func.count()).where(
+                    kudos.c.giver_person_id == x,
+                    kudos.c.receiver_person_id == giver_person_id,
+                    kudos.c.given_at >= since,
+                    _chosen(),
+                )
+            )
+            weakest = min(int(n), int(back.scalar_one()))
+            if weakest and (best is None or weakest > best[0]):
+                best = (weakest, int(x))
+        return best[1] if best else None
 
     async def by_reaction(
         self, giver_person_id: int, message: Ref, emoji: str | None = None
@@ -323,6 +427,31 @@ class SqlKudosLedger:
             return False
         await self._add_to_totals(found.receiver_person_id, -found.points, found.topic)
         return True
+
+    async def remove_as_moderator(
+        self, kudos_id: int, by: int, at: datetime, reason: str | None
+    ) -> Kudos | None:
+        found = await self.get(kudos_id)
+        if found is None or not await self.remove(kudos_id):
+            return None
+        await self.conn.execute(
+            insert(kudos_removals).values(
+                kudos_id=found.id,
+                giver_person_id=found.giver_person_id,
+                receiver_person_id=found.receiver_person_id,
+                points=found.points,
+                source=found.source.value,
+                platform=found.platform,
+                emoji=found.emoji,
+                topic=found.topic,
+                reason=found.reason,
+                given_at=found.given_at,
+                removed_by_person_id=by,
+                removed_at=at,
+                removal_reason=reason,
+            )
+        )
+        return found
 
     async def received_points(self, person_id: int) -> int:
         return int((await self.conn.execute(_RECEIVED, {"person": person_id})).scalar_one())
@@ -347,17 +476,28 @@ class SqlKudosLedger:
         }
         return Tallies(int(received), int(given), badges)
 
-    async def history(self, person_id: int, limit: int | None) -> Sequence[Kudos]:
+    async def history(
+        self,
+        person_id: int,
+        limit: int | None,
+        *,
+        offset: int = 0,
+        since: datetime | None = None,
+    ) -> HistoryPage:
+        # Kudos and removed kudos in one timeline: the removed ones show where they were.
+        live = _history_rows(kudos, person_id, since, removed=False)
+        gone = _history_rows(kudos_removals, person_id, since, removed=True)
+        timeline = union_all(live, gone).subquery("timeline")
+        total = (await self.conn.execute(select(func.count()).select_from(timeline))).scalar_one()
         query = (
-            select(kudos)
-            .where(
-                or_(kudos.c.giver_person_id == person_id, kudos.c.receiver_person_id == person_id)
-            )
-            .order_by(kudos.c.given_at.desc(), kudos.c.id.desc())
+            select(timeline)
+            .order_by(timeline.c.given_at.desc(), timeline.c.id.desc())
+            .offset(offset)
         )
         if limit is not None:
             query = query.limit(limit)
-        return [_kudos(row) for row in await self.conn.execute(query)]
+        entries = tuple(_entry(row) for row in await self.conn.execute(query))
+        return HistoryPage(entries, int(total))
 
     async def latest_reason(
         self, receiver_person_id: int, since: datetime, until: datetime
@@ -378,10 +518,21 @@ class SqlKudosLedger:
         return found
 
     async def release_giver(self, person_id: int) -> int:
+        released = 0
+        for table in (kudos, kudos_removals):
+            result = await self.conn.execute(
+                update(table)
+                .where(table.c.giver_person_id == person_id)
+                .values(giver_person_id=None, reason=None)
+            )
+            released += int(result.rowcount)
+        return released
+
+    async def release_moderator(self, person_id: int) -> int:
         result = await self.conn.execute(
-            update(kudos)
-            .where(kudos.c.giver_person_id == person_id)
-            .values(giver_person_id=None, reason=None)
+            update(kudos_removals)
+            .where(kudos_removals.c.removed_by_person_id == person_id)
+            .values(removed_by_person_id=None)
         )
         return int(result.rowcount)
 
@@ -389,13 +540,67 @@ class SqlKudosLedger:
         query = select(
             func.count(),
             func.coalesce(func.sum(kudos.c.points), 0),
-            func.count(distinct(kudos.c.giver_person_id)),
+            func.count(distinct(case((_chosen(), kudos.c.giver_person_id)))),
             func.count(distinct(kudos.c.receiver_person_id)),
         ).where(kudos.c.given_at >= since, kudos.c.given_at < until)
         if platform is not None:
             query = query.where(kudos.c.platform == platform)
         count, points, givers, receivers = (await self.conn.execute(query)).one()
         return Flow(int(count), int(points), int(givers), int(receivers))
+
+
+def _standing(row: Row[Any]) -> Standing:
+    return Standing(int(row.person_id), int(row.points), int(row.rank))
+
+
+def _sort_name(person_id: Any) -> Any:
+    """The name tied members are listed by: their name as shown, in any case (the first
+    of their accounts still here, alphabetically: the same on every platform)."""
+    shown = func.coalesce(func.nullif(members.c.display_name, ""), members.c.name)
+    return (
+        select(func.min(func.lower(shown)))
+        .where(members.c.person_id == person_id, members.c.left_at.is_(None))
+        .scalar_subquery()
+    )
+
+
+def _shown(person_id: Any, me: int | None = None) -> ColumnElement[bool]:
+    """Boards may show the person: not hidden by `/kudos privacy on` (or it is `me`)."""
+    visible = ~exists().where(kudos_privacy.c.person_id == person_id)
+    return or_(visible, person_id == me) if me is not None else visible
+
+
+def _history_rows(table: Any, person_id: int, since: datetime | None, *, removed: bool) -> Any:
+    """A person's kudos (or removed kudos) with the removal's columns, for one timeline."""
+    c = table.c
+    when: Any = c.removed_at if removed else literal(None, UTCDateTime)
+    columns = [
+        (c.kudos_id if removed else c.id).label("id"),
+        c.giver_person_id,
+        c.receiver_person_id,
+        c.points,
+        c.source,
+        c.platform,
+        c.emoji,
+        (literal(None, REF) if removed else c.message_ref).label("message_ref"),
+        c.topic,
+        c.reason,
+        c.given_at,
+        (c.removed_by_person_id if removed else literal(None, Integer)).label("removed_by"),
+        when.label("removed_at"),
+        (c.removal_reason if removed else literal(None, Text)).label("removal_reason"),
+        literal(removed).label("removed"),
+    ]
+    conditions = [or_(c.giver_person_id == person_id, c.receiver_person_id == person_id)]
+    if since is not None:
+        conditions.append(c.given_at >= since)
+    return select(*columns).where(*conditions)
+
+
+def _entry(row: Row[Any]) -> Entry:
+    if not row.removed:
+        return Entry(_kudos(row))
+    return Entry(_kudos(row), Removal(row.removed_by, row.removed_at, row.removal_reason))
 
 
 def _still_here(person_id: Any) -> ColumnElement[bool]:
@@ -448,6 +653,7 @@ class SqlLeaderboards:
         topic: str | None,
         size: int,
         me: int | None,
+        tied: int,
     ) -> Board:
         scores = self._scores(since, until, topic).subquery("scores")
         ranked = (
@@ -457,44 +663,60 @@ class SqlLeaderboards:
                 func.rank().over(order_by=scores.c.points.desc()).label("rank"),
                 func.count().over().label("ranked"),
             )
-            .where(scores.c.points > 0, _still_here(scores.c.person_id))
+            .where(
+                scores.c.points > 0,
+                _still_here(scores.c.person_id),
+                _shown(scores.c.person_id, me),
+            )
             .subquery("ranked")
         )
         wanted = ranked.c.rank <= size
         if me is not None:
             wanted = or_(wanted, ranked.c.person_id == me)
-        # The caller's row first, so the limit never cuts it off.
-        order = [ranked.c.rank, ranked.c.person_id]
+        # How many share each place (the last place's count tells how many are left
+        # unlisted), and the name ties are listed by.
+        placed = (
+            select(
+                ranked,
+                func.count().over(partition_by=ranked.c.rank).label("tied"),
+                _sort_name(ranked.c.person_id).label("name"),
+            )
+            .where(wanted)
+            .subquery("placed")
+        )
+        # Positions in the database's own collation, so the order below is the one the
+        # limit cut by.
+        by_place = [placed.c.rank, placed.c.name, placed.c.person_id]
+        ordered = select(
+            placed, func.row_number().over(order_by=by_place).label("position")
+        ).subquery("ordered")
+        # The caller first, then by position: the limit keeps every place before the
+        # last (fewer than `size` rows) and at least `tied` of the last place.
+        order = [ordered.c.position]
         if me is not None:
-            order.insert(0, case((ranked.c.person_id == me, 0), else_=1))
-        cap = size + TIE_ALLOWANCE
-        rows = (
-            await self.conn.execute(select(ranked).where(wanted).order_by(*order).limit(cap + 2))
-        ).all()
-        mine: Standing | None = None
-        top: list[Standing] = []
-        total = 0
-        for row in rows:
-            standing = Standing(int(row.person_id), int(row.points), int(row.rank))
-            total = int(row.ranked)
-            if row.person_id == me:
-                mine = standing
-            if standing.rank <= size:
-                top.append(standing)
-        top.sort(key=lambda s: (s.rank, s.person_id))
-        cut = len(top) > cap
-        return Board(tuple(top[:cap]), mine, total, cut)
+            order.insert(0, case((ordered.c.person_id == me, 0), else_=1))
+        query = select(ordered).order_by(*order).limit(size + tied)
+        rows = sorted((await self.conn.execute(query)).all(), key=lambda r: int(r.position))
+        mine = next((_standing(r) for r in rows if r.person_id == me), None)
+        placed_rows = [r for r in rows if r.rank <= size]
+        if not placed_rows:
+            return Board((), mine, int(rows[0].ranked) if rows else 0)
+        last = placed_rows[-1].rank
+        at_last = [r for r in placed_rows if r.rank == last]
+        listed = [r for r in placed_rows if r.rank < last] + at_last[:tied]
+        more = int(at_last[0].tied) - len(at_last[:tied])
+        return Board(tuple(_standing(r) for r in listed), mine, int(rows[0].ranked), more)
 
     async def received_between(self, since: datetime, until: datetime) -> Mapping[int, int]:
         scores = self._scores(since, until, None).subquery("scores")
         rows = await self.conn.execute(
             select(scores.c.person_id, scores.c.points).where(
-                scores.c.points > 0, _still_here(scores.c.person_id)
+                scores.c.points > 0, _still_here(scores.c.person_id), _shown(scores.c.person_id)
             )
         )
         return {int(r.person_id): int(r.points) for r in rows}
 
-    async def present(self, person_ids: Sequence[int]) -> set[int]:
+    async def on_boards(self, person_ids: Sequence[int]) -> set[int]:
         if not person_ids:
             return set()
         rows = await self.conn.execute(
@@ -503,10 +725,54 @@ class SqlLeaderboards:
                 members.c.person_id.in_(list(person_ids)),
                 members.c.left_at.is_(None),
                 members.c.is_bot == false(),
+                _shown(members.c.person_id),
             )
             .distinct()
         )
         return {int(r[0]) for r in rows}
+
+
+@implements(FarmingReports)
+class SqlFarmingReports:
+    def __init__(self, conn: AsyncConnection) -> None:
+        self.conn = conn
+
+    async def claim(self, person_id: int, kind: str, at: datetime, quiet_since: datetime) -> bool:
+        insert = dialect_insert(self.conn.dialect.name, kudos_alerts).values(
+            person_id=person_id, kind=kind, reported_at=at
+        )
+        stmt = insert.on_conflict_do_update(
+            index_elements=["person_id", "kind"],
+            set_={"reported_at": at},
+            where=kudos_alerts.c.reported_at < quiet_since,
+        )
+        return bool((await self.conn.execute(stmt)).rowcount)
+
+
+@implements(BoardPrivacy)
+class SqlBoardPrivacy:
+    def __init__(self, conn: AsyncConnection) -> None:
+        self.conn = conn
+
+    async def hide(self, person_id: int, at: datetime) -> bool:
+        stmt = insert_ignore(self.conn, kudos_privacy, "person_id").values(
+            person_id=person_id, hidden_since=at
+        )
+        return bool((await self.conn.execute(stmt)).rowcount)
+
+    async def show(self, person_id: int) -> bool:
+        result = await self.conn.execute(
+            delete(kudos_privacy).where(kudos_privacy.c.person_id == person_id)
+        )
+        return bool(result.rowcount)
+
+    async def hidden_since(self, person_id: int) -> datetime | None:
+        found: datetime | None = (
+            await self.conn.execute(
+                select(kudos_privacy.c.hidden_since).where(kudos_privacy.c.person_id == person_id)
+            )
+        ).scalar_one_or_none()
+        return found
 
 
 @implements(Achievements)
@@ -569,8 +835,30 @@ class SqlAchievements:
         return int(result.rowcount)
 
 
+@merges(kudos_streaks)
+async def merge_streaks(conn: AsyncConnection, keep: int, gone: int) -> None:
+    """Linked accounts keep the better of their streaks, joined when the runs meet."""
+    rows = await conn.execute(
+        select(kudos_streaks).where(kudos_streaks.c.person_id.in_([keep, gone]))
+    )
+    found = {r.person_id: Streak(r.last_day, r.length, r.best) for r in rows}
+    if gone not in found:
+        return
+    await conn.execute(delete(kudos_streaks).where(kudos_streaks.c.person_id == gone))
+    streak = joined_streaks(found[keep], found[gone]) if keep in found else found[gone]
+    values = {"last_day": streak.last_day, "length": streak.length, "best": streak.best}
+    if keep in found:
+        await conn.execute(
+            update(kudos_streaks).where(kudos_streaks.c.person_id == keep).values(values)
+        )
+    else:
+        await conn.execute(insert(kudos_streaks).values(person_id=keep, **values))
+
+
 def _spotlight(row: Row[Any]) -> Spotlight:
-    return Spotlight(row.period, row.person_id, float(row.score), row.source, row.posted_at)
+    return Spotlight(
+        row.period, row.person_id, float(row.score), row.source, row.posted_at, row.citation
+    )
 
 
 @implements(Spotlights)
@@ -586,6 +874,7 @@ class SqlSpotlights:
             "score": spotlight.score,
             "source": spotlight.source,
             "posted_at": spotlight.posted_at,
+            "citation": spotlight.citation,
         }
         stmt = dialect.insert(kudos_spotlights).values(**values)
         await self.conn.execute(
@@ -608,7 +897,9 @@ class SqlSpotlights:
             return []
         rows = await self.conn.execute(
             select(kudos_spotlights)
-            .where(kudos_spotlights.c.period != excluding)
+            .where(
+                kudos_spotlights.c.period != excluding, kudos_spotlights.c.posted_at.is_not(None)
+            )
             .order_by(kudos_spotlights.c.posted_at.desc())
             .limit(limit)
         )

@@ -31,7 +31,7 @@ from sqlalchemy.ext.asyncio import AsyncConnection
 
 from bot.model import Ref
 from bot.ports import PersonData
-from storage.repositories import implements
+from storage.repositories import implements, merger
 from storage.schema import PERSONAL_COLUMNS, load_all, members, persons, scheduled_jobs
 
 
@@ -92,6 +92,10 @@ class SqlPersonData:
         for table, columns in _personal_tables():
             if table is persons:
                 continue
+            combine = merger(table)
+            if combine is not None:
+                await combine(self.conn, keep, gone)
+                continue
             for column in columns:
                 if _is_person_id(column):
                     await self._move(table, column, keep, gone)
@@ -110,7 +114,10 @@ class SqlPersonData:
             await self.conn.execute(delete(persons).where(persons.c.id == gone))
 
     async def _move(self, table: Table, column: Column[Any], keep: int, gone: int) -> None:
-        """Re-point rows; where `keep` already has the unique row, `keep`'s row wins."""
+        """Re-point rows; where `keep` already has the unique row, `keep`'s row wins.
+
+        Tables where that would lose something (a streak) declare a `@merges` combiner.
+        """
         for partners in _unique_partners(table, column):
             twin = table.alias("twin")
             same = [twin.c[column.name] == keep] + [twin.c[c.name] == c for c in partners]

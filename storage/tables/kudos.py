@@ -9,6 +9,7 @@ forgotten, what they received goes.
 from __future__ import annotations
 
 from sqlalchemy import (
+    Boolean,
     Column,
     Date,
     Float,
@@ -19,6 +20,7 @@ from sqlalchemy import (
     Table,
     Text,
     UniqueConstraint,
+    false,
 )
 
 from storage.schema import metadata, person_fk, personal
@@ -45,8 +47,12 @@ kudos = personal(
         # is forgotten (the kudos itself stays counted for the receiver).
         Column("reason", Text),
         Column("given_at", UTCDateTime, nullable=False),
-        # Allowance and cooldown: a giver's kudos since a moment.
-        Index("ix_kudos_giver_person_id_given_at", "giver_person_id", "given_at"),
+        # The giver's account was new (joined less than `new_account_days` before):
+        # kudos from new accounts to one receiver are capped (sock-puppet clusters).
+        Column("from_new_account", Boolean, nullable=False, server_default=false()),
+        # Allowance and cooldown: a giver's kudos since a moment; with the source, the
+        # count of kudos a person chose to give (badges, after every kudos) reads only it.
+        Index("ix_kudos_giver_given_at_source", "giver_person_id", "given_at", "source"),
         # /kudos me, /kudos history, badges.
         Index("ix_kudos_receiver_person_id_given_at", "receiver_person_id", "given_at"),
         # Week and month leaderboards read only this index (covering).
@@ -63,6 +69,65 @@ kudos = personal(
     ),
     "giver_person_id",
     "receiver_person_id",
+)
+
+# Kudos a moderator removed (`/kudos remove ID [reason]`): the kudos as it was, who
+# removed it, when and why — the audit `/kudos history` shows moderators. The kudos'
+# id is kept (it was shown to moderators) but is no key: the row itself is gone.
+# A forgotten giver or moderator becomes NULL here as in `kudos` (their words too);
+# a forgotten receiver's removals go with them.
+kudos_removals = personal(
+    Table(
+        "kudos_removals",
+        metadata,
+        Column("id", Integer, primary_key=True),
+        Column("kudos_id", Integer, nullable=False),
+        person_fk("giver_person_id", ondelete="SET NULL"),
+        person_fk("receiver_person_id"),
+        Column("points", Integer, nullable=False),
+        Column("source", String(16), nullable=False),
+        Column("platform", String(16), nullable=False),
+        Column("emoji", String(64)),
+        Column("topic", String(64)),
+        Column("reason", Text),
+        Column("given_at", UTCDateTime, nullable=False),
+        person_fk("removed_by_person_id", ondelete="SET NULL"),
+        Column("removed_at", UTCDateTime, nullable=False),
+        Column("removal_reason", Text),
+        Index("ix_kudos_removals_giver", "giver_person_id", "given_at"),
+        Index("ix_kudos_removals_receiver", "receiver_person_id", "given_at"),
+    ),
+    "giver_person_id",
+    "receiver_person_id",
+    "removed_by_person_id",
+)
+
+# Members who keep their kudos off public boards (`/kudos privacy on`): they keep
+# their kudos and badges, but leaderboards and spotlights do not show them.
+kudos_privacy = personal(
+    Table(
+        "kudos_privacy",
+        metadata,
+        person_fk(),
+        Column("hidden_since", UTCDateTime, nullable=False),
+        PrimaryKeyConstraint("person_id"),
+    ),
+    "person_id",
+)
+
+# Kudos farming reported to the moderators: one row per reported member and kind
+# (`ring`: the lowest person id of the circle; `newcomers`: the receiver), so each is
+# reported once per `trade_days` however many kudos the pause refuses meanwhile.
+kudos_alerts = personal(
+    Table(
+        "kudos_alerts",
+        metadata,
+        person_fk(),
+        Column("kind", String(16), nullable=False),
+        Column("reported_at", UTCDateTime, nullable=False),
+        PrimaryKeyConstraint("person_id", "kind"),
+    ),
+    "person_id",
 )
 
 # Points received, all time — in total (topic "") and per topic — so all-time boards
@@ -127,6 +192,8 @@ kudos_streaks = personal(
 )
 
 # One spotlight per period ("2026-01" or "2026-W02"), picked by the job or an admin.
+# An admin's pick for the running period waits unposted (`posted_at` NULL) with the
+# admin's `citation`, and the job posts it when the period ends.
 kudos_spotlights = personal(
     Table(
         "kudos_spotlights",
@@ -135,7 +202,8 @@ kudos_spotlights = personal(
         person_fk(),
         Column("score", Float, nullable=False),
         Column("source", String(8), nullable=False),
-        Column("posted_at", UTCDateTime, nullable=False),
+        Column("posted_at", UTCDateTime),
+        Column("citation", Text),
         PrimaryKeyConstraint("period"),
         Index("ix_kudos_spotlights_posted_at", "posted_at"),
     ),

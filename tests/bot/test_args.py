@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
 from datetime import datetime, timedelta
 
 import pytest
@@ -179,7 +180,7 @@ def test_usage_line() -> None:
 ALL_KINDS = [
     MemberArg("who", required=False),
     IntArg("n", required=False, option=True),
-    ChoiceArg("c", ["a", "b"], required=False),
+    ChoiceArg("c", ["a", "b"], required=False, passes=True),
     DurationArg("d", required=False, option=True),
     FlagArg("f"),
     TextArg("rest", required=False),
@@ -204,3 +205,26 @@ def test_random_typed_options_never_raise_anything_but_arg_error(options: dict[s
         parse_args(ALL_KINDS, options=options)
     except ArgError as error:
         assert str(error)
+
+
+def test_an_optional_choice_passes_a_word_it_does_not_take_to_the_next_argument() -> None:
+    spec = [
+        ChoiceArg("period", ["week", "month", "all"], required=False, default="week", passes=True),
+        WordArg("topic", required=False),
+    ]
+    assert parse_args(spec, "support") == {"period": "week", "topic": "support"}
+    assert parse_args(spec, "all support") == {"period": "all", "topic": "support"}
+    assert parse_args(spec, "month") == {"period": "month", "topic": None}
+    # Two words and the first is no period: it is the mistake, not a topic.
+    with pytest.raises(ArgError, match="'yesterday' is not one of: week, month, all"):
+        parse_args(spec, "yesterday help")
+
+
+def test_a_patterned_word_passes_other_words_to_the_text_after_it() -> None:
+    month = WordArg("month", "a month like 2026-12", required=False, pattern=r"\d{4}-\d{2}")
+    spec = [MemberArg("who"), replace(month, passes=True), TextArg("why", required=False)]
+    assert parse_args(spec, "@bob 2026-12 great work")["month"] == "2026-12"
+    values = parse_args(spec, "@bob for the meetup")
+    assert (values["month"], values["why"]) == (None, "for the meetup")
+    with pytest.raises(ArgError, match=r"'12/2026' is not a valid month \(a month like 2026-12\)"):
+        parse_args(spec, options={"who": "bob", "month": "12/2026"})

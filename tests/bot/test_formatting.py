@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from bot.formatting import clock, dates, measure, number, percent, span, when
+from bot.formatting import clock, dates, measure, number, percent, relative, span, when
 from bot.i18n import using_locale
 
 
@@ -137,3 +137,13 @@ def test_features_format_numbers_with_babel() -> None:
         if not line.endswith("d}")
     ]
     assert not offenders, "format these with bot.formatting:\n" + "\n".join(offenders)
+
+
+def test_relative_moments_and_the_last_minute() -> None:
+    with using_locale("en"):
+        assert relative(timedelta(minutes=45)) == "in 45 minutes"
+        assert relative(timedelta(days=-3)) == "3 days ago"
+        assert relative(timedelta(0)) == relative(timedelta(seconds=-30)) == "just now"
+        assert relative(timedelta(seconds=-90)) == "2 minutes ago"
+    with using_locale("lv"):
+        assert relative(timedelta(hours=-5)) == "pirms 5 stundām"

@@ -13,6 +13,7 @@ from collections.abc import Iterable, Mapping, Set
 
 from bot.context import Context
 from bot.features.kudos import render
+from bot.features.kudos.board_privacy import is_hidden
 from bot.features.kudos.config import BadgeKind, BadgeRule, KudosConfig
 from bot.features.kudos.people import channel_named
 from bot.features.kudos.store import Achievements, FactKind, KudosLedger
@@ -78,9 +79,10 @@ async def review(
 
 
 async def announce(ctx: Context, member: MemberRecord, rule: BadgeRule) -> None:
-    """In the badge channel of the member's workspace, else by DM to the member."""
+    """In the badge channel of the member's workspace, else (or when the member keeps
+    off public boards) by DM to the member."""
     channel = await channel_named(ctx, member.ref, ctx.config_of(KudosConfig).badge_channel)
-    if channel is not None:
+    if channel is not None and not await is_hidden(ctx, member.person_id):
         async with ctx.in_public(channel):
             text, blocks = render.badge_earned(ctx.mention(member.ref), rule)
         await ctx.send(Outgoing(text, blocks, channel=channel))

@@ -16,19 +16,13 @@ from typing import Any, Literal
 from pydantic import Field, field_validator, model_validator
 
 from bot.config import AgoraConfig, FeatureConfig, Problem, Section
+from bot.emoji import canonical
 from bot.features.kudos.keywords import DEFAULT_THANKS, DEFAULT_WELCOMES
 from bot.i18n import N_, SUPPORTED_LOCALES, _
 from bot.needs import Need
 
 _BADGE_ID = re.compile(r"^[a-z0-9][a-z0-9_-]{0,39}$")
 _TOPIC = re.compile(r"^[\w\-]{1,64}$")
-# Emoji variation selectors: ⭐ and ⭐️ are the same star to a member.
-_VARIATION = dict.fromkeys(map(ord, "\ufe0e\ufe0f"))
-
-
-def same_emoji(emoji: str) -> str:
-    """The form emoji are compared in (variation selectors dropped, spaces trimmed)."""
-    return emoji.strip().translate(_VARIATION)
 
 
 class BadgeKind(StrEnum):
@@ -123,8 +117,19 @@ class KudosConfig(FeatureConfig):
     # Kudos farming: once two members have thanked each other (both ways) this many
     # times within trade_days, kudos between the two pause; 0 = no limit.
     trade_limit: int = Field(6, ge=0, le=1000)
-    # The window, in days, that trade_limit counts in.
+    # The window, in days, that trade_limit counts in (and ring_limit, new_account_limit).
     trade_days: int = Field(7, ge=1, le=90)
+    # Kudos farming in a circle: once every link of A → B → C → A carries this many
+    # kudos within trade_days, kudos along the circle pause; 0 = no check.
+    ring_limit: int = Field(3, ge=0, le=1000)
+    # Accounts that joined fewer than this many days ago are new; 0 = nobody is.
+    new_account_days: int = Field(7, ge=0, le=365)
+    # Kudos one member may receive from new accounts within trade_days before kudos from
+    # new accounts to them pause (sock-puppet clusters); 0 = no limit.
+    new_account_limit: int = Field(10, ge=0, le=1000)
+    # Where suspected farming (circles, new-account clusters) is reported once to the
+    # moderators, by channel name; "" = the log only.
+    report_channel: str = "mod-queue"
     # Removing the reaction within this many minutes takes the kudos back; 0 = never.
     take_back_minutes: int = Field(10, ge=0, le=1440)
     # DM the receiver when a reaction or a "thanks @…" message gives them kudos.
@@ -143,7 +148,7 @@ class KudosConfig(FeatureConfig):
     answer_points: int = Field(0, ge=0, le=100)
     # Topic of kudos given in a channel, by channel name; other channels are their own topic.
     channel_topics: dict[str, str] = Field(default_factory=dict)
-    # How many places leaderboards show (ties at the last place are all shown).
+    # How many places leaderboards show (ties at the last place are listed, up to 25).
     leaderboard_size: int = Field(10, ge=1, le=50)
     # Where the weekly leaderboard is posted, by channel name; "" = nowhere.
     leaderboard_channel: str = "general"
@@ -169,7 +174,7 @@ class KudosConfig(FeatureConfig):
     def _emojis(cls, value: dict[str, int]) -> dict[str, int]:
         cleaned: dict[str, int] = {}
         for emoji, weight in value.items():
-            key = same_emoji(emoji)
+            key = canonical(emoji)
             if not key:
                 raise ValueError(_("an emoji in features.kudos.emojis is empty"))
             if not 1 <= weight <= 100:
@@ -193,7 +198,7 @@ class KudosConfig(FeatureConfig):
                 )
         return {c.lstrip("#").lower(): t.lower() for c, t in value.items()}
 
-    @field_validator("leaderboard_channel", "badge_channel", "spotlight_channel")
+    @field_validator("leaderboard_channel", "badge_channel", "spotlight_channel", "report_channel")
     @classmethod
     def _channel(cls, value: str) -> str:
         return value.strip().lstrip("#")
@@ -208,11 +213,17 @@ class KudosConfig(FeatureConfig):
 
     def weight(self, emoji: str) -> int | None:
         """The weight of a reaction, or None when it gives no kudos."""
-        return self.emojis.get(same_emoji(emoji))
+        return self.emojis.get(canonical(emoji))
 
     def topic_of(self, channel_name: str) -> str:
         name = channel_name.lower()
         return self.channel_topics.get(name, name)
+
+    def topic_named(self, word: str) -> str:
+        """The topic a member means by `word`: a configured topic as it is, else the
+        topic of the channel of that name (`help` → `support` with `help = "support"`)."""
+        name = word.strip().lstrip("#").lower()
+        return name if name in self.channel_topics.values() else self.topic_of(name)
 
     def badge(self, badge_id: str) -> BadgeRule | None:
         return next((b for b in self.badges if b.id == badge_id), None)
@@ -228,7 +239,7 @@ def _emoji_settings(section: Any) -> Iterator[tuple[str, str]]:
         values = value if isinstance(value, list | tuple) else [value]
         for item in values:
             if isinstance(item, str) and item.strip():
-                yield key, same_emoji(item)
+                yield key, canonical(item)
 
 
 def check_kudos(section: KudosConfig, config: AgoraConfig) -> Iterator[Problem]:

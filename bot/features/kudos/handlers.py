@@ -5,20 +5,21 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from bot.args import ChoiceArg, IntArg, MemberArg, TextArg, WordArg
+from bot.args import ChoiceArg, DateTimeArg, IntArg, MemberArg, TextArg, WordArg
 from bot.context import Context
 from bot.features.kudos import (
     badges,
+    board_privacy,
     leaderboard,
     privacy,
-    render,
+    removals,
     service,
     spotlight,
     summaries,
 )
 from bot.features.kudos.config import BadgeKind, KudosConfig, check_kudos, kudos_needs
 from bot.features.kudos.store import FactKind, NewKudos, Source
-from bot.i18n import N_, _
+from bot.i18n import N_
 from bot.model import Level, MemberRecord, MessagePosted, ReactionChanged
 from bot.registry import Feature
 from bot.signals import (
@@ -65,25 +66,44 @@ async def kudos_me(ctx: Context) -> None:
 
 @feature.command(
     "kudos history",
-    help=N_("Kudos a member gave and received, with ids"),
-    args=[MemberArg("member", N_("whose kudos"))],
+    help=N_("Kudos a member gave and received, with ids and removals"),
+    args=[
+        MemberArg("member", N_("whose kudos")),
+        IntArg("page", N_("1 is the latest, 2 older…"), required=False, default=1, min=1),
+        DateTimeArg("since", N_("only kudos given since this date"), required=False, option=True),
+    ],
     level=Level.MODERATOR,
     ephemeral=True,
 )
-async def kudos_history(ctx: Context, member: MemberRecord) -> None:
-    text, blocks = await summaries.history(ctx, member)
+async def kudos_history(
+    ctx: Context, member: MemberRecord, page: int, since: datetime | None
+) -> None:
+    text, blocks = await summaries.history(ctx, member, page, since)
     await ctx.reply(text, blocks=blocks, ephemeral=True)
 
 
 @feature.command(
     "kudos remove",
     help=N_("Remove a kudos given in error or abuse (id from /kudos history)"),
-    args=[IntArg("id", N_("the kudos number"), min=1)],
+    args=[
+        IntArg("id", N_("the kudos number"), min=1),
+        TextArg("reason", N_("why (kept for moderators, told to the receiver)"), required=False),
+    ],
     level=Level.MODERATOR,
     ephemeral=True,
 )
-async def kudos_remove(ctx: Context, id: int) -> None:
-    await ctx.reply(await summaries.remove(ctx, id), ephemeral=True)
+async def kudos_remove(ctx: Context, id: int, reason: str) -> None:
+    await ctx.reply(await removals.remove(ctx, id, reason or None), ephemeral=True)
+
+
+@feature.command(
+    "kudos privacy",
+    help=N_("Keep yourself off leaderboards and spotlights (on), or show up again (off)"),
+    args=[ChoiceArg("setting", board_privacy.SETTINGS, N_("on or off"), required=False)],
+    ephemeral=True,
+)
+async def kudos_privacy(ctx: Context, setting: str | None) -> None:
+    await ctx.reply(await board_privacy.choose(ctx, setting), ephemeral=True)
 
 
 @feature.command(
@@ -97,6 +117,7 @@ async def kudos_remove(ctx: Context, id: int) -> None:
             required=False,
             default="week",
             labels=[N_("last 7 days"), N_("last 30 days"), N_("all time")],
+            passes=True,
         ),
         WordArg("topic", N_("a topic or channel name"), required=False),
     ],
@@ -119,30 +140,30 @@ async def show_badges(ctx: Context, member: MemberRecord | None) -> None:
 
 @feature.command(
     "spotlight",
-    help=N_("Spotlight a member now, or see who leads this period"),
+    help=N_("Spotlight a member (for the period that ended last, or one you name)"),
     args=[
         MemberArg("member", N_("who to spotlight"), required=False),
+        WordArg(
+            "period",
+            N_("a month like 2026-12, or a week like 2026-W02"),
+            required=False,
+            pattern=spotlight.PERIOD_PATTERN,
+            passes=True,
+        ),
         TextArg("citation", N_("why (else the numbers speak)"), required=False),
     ],
     level=Level.ADMIN,
     ephemeral=True,
 )
-async def choose_spotlight(ctx: Context, member: MemberRecord | None, citation: str) -> None:
+async def choose_spotlight(
+    ctx: Context, member: MemberRecord | None, period: str | None, citation: str
+) -> None:
     if member is None:
         text, blocks = await spotlight.preview(ctx)
         await ctx.reply(text, blocks=blocks, ephemeral=True)
         return
-    period = await spotlight.choose(ctx, member, citation or None)
-    await ctx.reply(
-        _(
-            "Spotlight on {name} posted in #{channel} as the pick for {period}; the automatic "
-            "spotlight will not replace it.",
-            name=member.label,
-            channel=ctx.config_of(KudosConfig).spotlight_channel,
-            period=render.period_label(period, spotlight.community_zone(ctx)),
-        ),
-        ephemeral=True,
-    )
+    choice = await spotlight.choose(ctx, member, period, citation or None)
+    await ctx.reply(await spotlight.confirmation(ctx, member, choice), ephemeral=True)
 
 
 # --- events and signals -----------------------------------------------------------------

@@ -2,8 +2,8 @@
 
 Windows are rolling (the last 7 or 30 days up to now), so Monday morning's board is
 never empty. Members who left disappear from boards (the kudos they gave still count
-for the receivers); tied members share a place, and everyone tied at the last place
-shown is listed.
+for the receivers); tied members share a place, and the members tied at the last
+place shown are all listed, by name, up to `MAX_TIED` (the others are counted).
 """
 
 from __future__ import annotations
@@ -19,6 +19,8 @@ from bot.model import Outgoing
 
 SPANS = {"week": timedelta(days=7), "month": timedelta(days=30)}
 PERIODS = ("week", "month", "all")
+# Members tied at a board's last place listed at most (by name); the rest are counted.
+MAX_TIED = 25
 
 
 def boards(ctx: Context) -> Leaderboards:
@@ -37,18 +39,20 @@ async def standings(
         topic=topic,
         size=ctx.config_of(KudosConfig).leaderboard_size,
         me=me,
+        tied=MAX_TIED,
     )
 
 
 async def show(ctx: Context, period: str, topic: str | None) -> None:
     """The board for whoever asked, with their own place."""
     me = ctx.actor
-    topic = topic.lstrip("#").lower() if topic else None
+    topic = ctx.config_of(KudosConfig).topic_named(topic) if topic else None
     result = await standings(ctx, period, topic, None, me.person_id if me else None)
     platform = me.ref.platform if me else ""
     names = await labels(ctx, [s.person_id for s in result.top], platform)
     text, blocks = render.board(
-        render.board_title(period, topic),
+        period,
+        topic,
         result,
         names,
         viewer=me.person_id if me else None,
@@ -69,7 +73,7 @@ async def weekly(ctx: Context, fire_time: datetime) -> None:
     async def build(platform: str) -> Outgoing:
         names = await labels(ctx, [s.person_id for s in result.top], platform)
         async with ctx.in_public(ctx.config_of(KudosConfig).leaderboard_channel):
-            text, blocks = render.board(render.board_title("week", None), result, names)
+            text, blocks = render.board("week", None, result, names)
         return Outgoing(text, blocks)
 
     await post_everywhere(ctx, ctx.config_of(KudosConfig).leaderboard_channel, build)

@@ -11,13 +11,13 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from zoneinfo import ZoneInfo
 
-from babel.dates import format_date, format_timedelta
+from babel.dates import format_date
 from babel.lists import format_list
 
-from bot.features.kudos.config import BadgeKind, BadgeRule
+from bot.features.kudos.config import BadgeKind, BadgeRule, KudosConfig
 from bot.features.kudos.rules import Period, Refusal, Verdict
-from bot.features.kudos.store import Awarded, Board, Kudos, Source
-from bot.formatting import number
+from bot.features.kudos.store import Awarded, Board, Entry, Kudos, Removal, Source
+from bot.formatting import number, relative, span
 from bot.i18n import _, current_locale, ngettext
 from bot.model import Block, Context, Fields, Section
 
@@ -27,11 +27,6 @@ Message = tuple[str, tuple[Block, ...]]
 
 def kudos_count(n: int) -> str:
     return ngettext("{n} kudos", "{n} kudos", n)
-
-
-def relative(delta: timedelta) -> str:
-    """`in 45 minutes` / `5 hours ago`, in the current language."""
-    return str(format_timedelta(delta, locale=current_locale(), add_direction=True, threshold=1.5))
 
 
 def day(moment: datetime, tz: ZoneInfo) -> str:
@@ -59,8 +54,12 @@ def left_today(verdict: Verdict) -> str:
     )
 
 
-def refusal(verdict: Verdict, receiver: str, allowance: int, trade_days: int = 7) -> str:
+def refusal(verdict: Verdict, receiver: str, cfg: KudosConfig) -> str:
     """Why a kudos was not given, and what the giver has left today."""
+    allowance, trade_days = cfg.daily_allowance, cfg.trade_days
+    if verdict.refusal in (Refusal.RING, Refusal.NEW_ACCOUNTS):
+        # Farming, not today's allowance: no "left today" either.
+        return _farming_refusal(verdict, receiver, cfg)
     if verdict.refusal is Refusal.TRADING:
         # Trading is between two members, not about today's allowance: no "left today".
         return ngettext(
@@ -80,18 +79,76 @@ def refusal(verdict: Verdict, receiver: str, allowance: int, trade_days: int = 7
         Refusal.DEPARTED: _(
             "{name} has left the community, so they can't receive kudos.", name=receiver
         ),
-        Refusal.ALLOWANCE: ngettext(
-            "You have given your {n} kudos for today.",
-            "You have given all {n} kudos for today.",
-            allowance,
-        ),
         Refusal.COOLDOWN: _(
-            "You thanked {name} just now; you can give them kudos again {when}.",
+            "You thanked {name} {ago}; you can give them kudos again {when}.",
             name=receiver,
+            ago=relative((verdict.last_thanked or verdict.now) - verdict.now),
             when=relative(verdict.wait or timedelta(0)),
         ),
-    }[verdict.refusal or Refusal.SELF]
-    return " ".join(part for part in (reason, left_today(verdict)) if part)
+    }
+    if verdict.refusal is Refusal.ALLOWANCE:
+        # The reason is the allowance itself: say when it renews, once.
+        return ngettext(
+            "You have given your {n} kudos for today; new ones arrive {when}.",
+            "You have given all {n} kudos for today; new ones arrive {when}.",
+            allowance,
+            when=relative(verdict.renews_at - verdict.now),
+        )
+    said = reason[verdict.refusal or Refusal.SELF]
+    return " ".join(part for part in (said, left_today(verdict)) if part)
+
+
+def _farming_refusal(verdict: Verdict, receiver: str, cfg: KudosConfig) -> str:
+    if verdict.refusal is Refusal.RING:
+        return ngettext(
+            "Kudos between you, {name} and another member have been going round in a "
+            "circle in the last {n} day, so kudos along it are paused for now. Thank "
+            "someone else who helped you!",
+            "Kudos between you, {name} and another member have been going round in a "
+            "circle in the last {n} days, so kudos along it are paused for now. Thank "
+            "someone else who helped you!",
+            cfg.trade_days,
+            name=receiver,
+        )
+    return ngettext(
+        "{name} has received many kudos from new accounts lately, so kudos from new "
+        "members to them are paused for now. Once you have been here {n} day, yours "
+        "count again.",
+        "{name} has received many kudos from new accounts lately, so kudos from new "
+        "members to them are paused for now. Once you have been here {n} days, yours "
+        "count again.",
+        cfg.new_account_days,
+        name=receiver,
+    )
+
+
+def farming_report(kind: Refusal, members: Sequence[str], cfg: KudosConfig) -> str:
+    """The note to moderators about suspected farming (in the community's language)."""
+    window = span(timedelta(days=cfg.trade_days))
+    if kind is Refusal.RING:
+        return ngettext(
+            "⚠️ Possible kudos farming: {members} have been passing kudos round in a circle "
+            "(every link {n} kudos or more within {window}). Kudos along the circle are "
+            "paused; /kudos history shows who gave what.",
+            "⚠️ Possible kudos farming: {members} have been passing kudos round in a circle "
+            "(every link {n} kudos or more within {window}). Kudos along the circle are "
+            "paused; /kudos history shows who gave what.",
+            cfg.ring_limit,
+            members=format_list(list(members), locale=current_locale()),
+            window=window,
+        )
+    return ngettext(
+        "⚠️ Possible kudos farming: {member} has received {n} kudos or more from accounts "
+        "younger than {age} within {window}. More kudos from new accounts to them are "
+        "paused; /kudos history shows who gave what.",
+        "⚠️ Possible kudos farming: {member} has received {n} kudos or more from accounts "
+        "younger than {age} within {window}. More kudos from new accounts to them are "
+        "paused; /kudos history shows who gave what.",
+        cfg.new_account_limit,
+        member=members[0],
+        age=span(timedelta(days=cfg.new_account_days)),
+        window=window,
+    )
 
 
 def given(giver: str, receiver: str, reason: str | None, total: int) -> Message:
@@ -199,8 +256,28 @@ def place(rank: int) -> str:
     return MEDALS.get(rank, f"{rank}.")
 
 
+def _empty_board(period: str, topic: str | None, give: str) -> str:
+    """Nothing to rank: say so, and for a topic, how topics are named (it may be a typo)."""
+    if topic:
+        if period == "all":
+            return _(
+                "No kudos for #{topic} yet. A topic is a channel's name (or one set by "
+                "the admins); try /leaderboard week, month or all.",
+                topic=topic,
+            )
+        return _(
+            "No kudos for #{topic} in this period yet. A topic is a channel's name (or one "
+            "set by the admins); try /leaderboard week, month or all.",
+            topic=topic,
+        )
+    if period == "all":
+        return _("No kudos yet. Thank someone with {command} @member!", command=give)
+    return _("No kudos in this period yet. Thank someone with {command} @member!", command=give)
+
+
 def board(
-    title: str,
+    period: str,
+    topic: str | None,
     result: Board,
     names: Mapping[int, str],
     *,
@@ -208,21 +285,29 @@ def board(
     give: str = "/kudos",
 ) -> Message:
     """`give`: how the viewer types the command that gives kudos (`/kudos give` on Discord)."""
+    title = board_title(period, topic)
     if result.empty:
-        empty = _(
-            "No kudos in this period yet. Thank someone with {command} @member!", command=give
-        )
+        empty = _empty_board(period, topic, give)
         return f"{title}\n{empty}", (Section(title), Section(empty))
+    # Tied members by the name this reader sees.
+    shown = sorted(result.top, key=lambda s: (s.rank, names.get(s.person_id, "").casefold()))
     lines = [
-        f"{place(s.rank)} {names.get(s.person_id, '?')} — {kudos_count(s.points)}"
-        for s in result.top
+        f"{place(s.rank)} {names.get(s.person_id, '?')} — {kudos_count(s.points)}" for s in shown
     ]
-    if result.cut:
-        lines.append(_("…and more members tied at the last place."))
+    if result.more:
+        lines.append(
+            ngettext(
+                "…and {n} more member tied at this place.",
+                "…and {n} more members tied at this place.",
+                result.more,
+            )
+        )
     notes = [ngettext("{n} member received kudos.", "{n} members received kudos.", result.ranked)]
     if viewer is not None:
         mine = result.mine
-        if mine is None:
+        if mine is None and period == "all":
+            notes.append(_("You have not received kudos yet."))
+        elif mine is None:
             notes.append(_("You have not received kudos in this period yet."))
         else:
             notes.append(
@@ -312,38 +397,92 @@ def badge_list(
 # --- history --------------------------------------------------------------------------------
 
 
+@dataclass(frozen=True, slots=True)
+class HistoryView:
+    """Which part of a member's history is shown: a page of `pages`, given `since` (a
+    date as the reader reads it), and the command that shows the next, older page."""
+
+    whose: str
+    page: int
+    pages: int
+    since: str | None = None
+    older: str | None = None
+    bot: str = "Agora"  # the giver of referral rewards (`[bot] name`)
+
+
+def _how(k: Kudos) -> str:
+    return (
+        k.emoji
+        or {
+            Source.COMMAND: "/kudos",
+            Source.KEYWORD: _("thanks"),
+            Source.ANSWER: _("accepted answer"),
+            Source.REFERRAL: _("referral"),
+            Source.REACTION: _("reaction"),
+        }[k.source]
+    )
+
+
+def _removal(removal: Removal, names: Mapping[int | None, str], tz: ZoneInfo) -> str:
+    by = names.get(removal.removed_by, "?")
+    when = day(removal.removed_at, tz)
+    if removal.reason:
+        return _(
+            "✂ removed by {name} on {date}: “{reason}”", name=by, date=when, reason=removal.reason
+        )
+    return _("✂ removed by {name} on {date}", name=by, date=when)
+
+
 def history(
-    whose: str, rows: Sequence[Kudos], names: Mapping[int | None, str], tz: ZoneInfo
+    view: HistoryView, entries: Sequence[Entry], names: Mapping[int | None, str], tz: ZoneInfo
 ) -> Message:
-    title = _("Kudos of {name} (latest first)", name=whose)
-    if not rows:
+    """A member's kudos for moderators, removed ones included where they were given."""
+    if view.since:
+        title = _("Kudos of {name} since {date} (latest first)", name=view.whose, date=view.since)
+    else:
+        title = _("Kudos of {name} (latest first)", name=view.whose)
+    if not entries:
         empty = _("No kudos given or received yet.")
         return f"{title}\n{empty}", (Section(title), Section(empty))
     lines = []
-    for k in rows:
-        how = (
-            k.emoji
-            or {
-                Source.COMMAND: "/kudos",
-                Source.KEYWORD: _("thanks"),
-                Source.ANSWER: _("accepted answer"),
-                Source.REFERRAL: _("referral"),
-                Source.REACTION: _("reaction"),
-            }[k.source]
-        )
+    for entry in entries:
+        k = entry.kudos
+        giver = names.get(k.giver_person_id, "?")
+        if k.giver_person_id is None and k.source is Source.REFERRAL:
+            giver = view.bot  # a referral reward has no giver
         parts = [
             f"#{k.id}",
             day(k.given_at, tz),
-            f"{names.get(k.giver_person_id, '?')} → {names.get(k.receiver_person_id, '?')}",
-            f"{kudos_count(k.points)} ({how})",
+            f"{giver} → {names.get(k.receiver_person_id, '?')}",
+            f"{kudos_count(k.points)} ({_how(k)})",
         ]
         if k.topic:
             parts.append(f"#{k.topic}")
         if k.reason:
             parts.append(f"“{k.reason}”")
+        if entry.removal is not None:
+            parts.append(_removal(entry.removal, names, tz))
         lines.append(" · ".join(parts))
     body = "\n".join(lines)
-    return f"{title}\n{body}", (Section(title), Section(body))
+    if view.pages <= 1:
+        return f"{title}\n{body}", (Section(title), Section(body))
+    footer = _("Page {page} of {pages}.", page=view.page, pages=view.pages)
+    if view.older:
+        footer = " ".join((footer, _("Older: {command}", command=view.older)))
+    return f"{title}\n{body}\n{footer}", (Section(title), Section(body), Context(footer))
+
+
+def removed_dm(giver: str, points: int, given: str, reason: str | None) -> str:
+    """What the receiver of a removed kudos is told (the moderator is not named)."""
+    text = _(
+        "A moderator removed the kudos {giver} gave you on {date} ({points}).",
+        giver=giver,
+        date=given,
+        points=kudos_count(points),
+    )
+    if reason:
+        text = " ".join((text, _("The reason: {reason}", reason=reason)))
+    return text
 
 
 # --- spotlight ------------------------------------------------------------------------------
@@ -375,14 +514,29 @@ def spotlight(member: str, period: str, kind: str, citation: str, quote: str | N
     return "\n".join(lines), tuple(Section(line) for line in lines)
 
 
-def spotlight_preview(period: str, rows: Sequence[tuple[str, float, str]]) -> Message:
+def spotlight_preview(
+    period: str, key: str, rows: Sequence[tuple[str, float, str]], pick: str | None = None
+) -> Message:
+    """This period's leaders; `key` names the period in commands (2026-12)."""
     title = _("Spotlight candidates for {period} so far", period=period)
-    if not rows:
-        empty = _("Nobody has received kudos or helped in this period yet.")
-        return f"{title}\n{empty}", (Section(title), Section(empty))
-    lines = [
-        f"{i}. {name} — {number(score)} ({what})" for i, (name, score, what) in enumerate(rows, 1)
-    ]
-    hint = _("Post a spotlight now with /spotlight @member [citation].")
-    body = "\n".join(lines)
+    if rows:
+        lines = [
+            f"{i}. {n} — {number(score)} ({what})" for i, (n, score, what) in enumerate(rows, 1)
+        ]
+        body = "\n".join(lines)
+    else:
+        body = _("Nobody has received kudos or helped in this period yet.")
+    if pick:
+        hint = _(
+            "You chose {name} for {period}: the scheduled spotlight posts them when it ends.",
+            name=pick,
+            period=period,
+        )
+    else:
+        hint = _(
+            "/spotlight @member [citation] spotlights someone for the period that ended "
+            "last, now; /spotlight @member {key} [citation] chooses them for this one, "
+            "posted when it ends.",
+            key=key,
+        )
     return f"{title}\n{body}\n{hint}", (Section(title), Section(body), Context(hint))

@@ -6,7 +6,9 @@
 - The cooldown is per receiver: after thanking bob, the same giver waits before
   thanking bob again, but may thank others meanwhile.
 - Two members trading kudos back and forth (farming points for each other) pause
-  once their exchanges in the window, both ways, reach the trade limit.
+  once their exchanges in the window, both ways, reach the trade limit; three passing
+  kudos round a circle pause once every link reaches the ring limit; and a member
+  stops receiving kudos from new accounts (sock puppets) past a cap in the window.
 """
 
 from __future__ import annotations
@@ -26,6 +28,8 @@ class Refusal(StrEnum):
     ALLOWANCE = "allowance"
     COOLDOWN = "cooldown"
     TRADING = "trading"
+    RING = "ring"
+    NEW_ACCOUNTS = "new_accounts"
 
 
 @dataclass(frozen=True, slots=True)
@@ -33,7 +37,8 @@ class Verdict:
     """Whether a kudos may be given, and what the giver has left today either way.
 
     `left` is None when the allowance is unlimited; `wait` is how long a cooldown
-    still runs; `renews_at` is the giver's next midnight, `now` when this was decided.
+    still runs, since the giver last thanked the receiver at `last_thanked`;
+    `renews_at` is the giver's next midnight, `now` when this was decided.
     """
 
     refusal: Refusal | None
@@ -41,6 +46,7 @@ class Verdict:
     renews_at: datetime
     now: datetime
     wait: timedelta | None = None
+    last_thanked: datetime | None = None
     traded: int = 0  # kudos the pair exchanged in the trade window (TRADING)
 
     @property
@@ -87,6 +93,21 @@ def trades_too_much(given: int, received: int, limit: int) -> bool:
     return limit > 0 and given > 0 and received > 0 and given + received >= limit
 
 
+def closes_ring(given: int, ring: int, limit: int) -> bool:
+    """A kudos along a circle (giver → receiver → X → giver) whose every link already
+    carries `limit` kudos: points going round, not thanks.
+
+    Three members who each thank the next now and then are a team; the same three
+    passing kudos round and round, each link `limit` times within the window, farm.
+    """
+    return limit > 0 and given >= limit and ring >= limit
+
+
+def is_new_account(joined_at: datetime | None, now: datetime, days: int) -> bool:
+    """Joined less than `days` ago (0: nobody is new; an unknown join date is not new)."""
+    return days > 0 and joined_at is not None and now - joined_at < timedelta(days=days)
+
+
 def left_today(allowance: int, used: int) -> int | None:
     return None if allowance == 0 else max(0, allowance - used)
 
@@ -97,6 +118,33 @@ def cooldown_wait(last: datetime | None, now: datetime, cooldown: timedelta) -> 
         return None
     wait = last + cooldown - now
     return wait if wait > timedelta(0) else None
+
+
+# --- streaks ----------------------------------------------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class Streak:
+    """Days in a row with a message: the current run ends on `last_day`; `best` is the longest."""
+
+    last_day: date
+    length: int
+    best: int
+
+
+def joined_streaks(one: Streak, other: Streak) -> Streak:
+    """One person's streak from the streaks of two accounts being linked.
+
+    The current run is the more recent one; when the other run reaches up to the day
+    before it starts (or overlaps it), the person was active on every day of both,
+    so the runs join. The best is the longest of the two bests and the joined run.
+    """
+    later, earlier = sorted((one, other), key=lambda s: (s.last_day, s.length), reverse=True)
+    start = later.last_day - timedelta(days=later.length - 1)
+    if earlier.last_day >= start - timedelta(days=1):
+        start = min(start, earlier.last_day - timedelta(days=earlier.length - 1))
+    length = (later.last_day - start).days + 1
+    return Streak(later.last_day, length, max(one.best, other.best, length))
 
 
 # --- periods ----------------------------------------------------------------------------

@@ -3,9 +3,10 @@
 Every way of giving goes through `give`, which applies the rules (see `rules.py`) and
 records the kudos for the receiver's person. A member who chose to give (command,
 reaction, keyword) uses up their daily allowance and meets the cooldown; an
-automatic kudos (accepted answer) does neither. A refused command or reaction says
-why and how many kudos are left today; a refused "thanks @…" stays quiet, because
-the member only said thanks and never asked for a kudos.
+automatic kudos (accepted answer) does neither. A refused command says why and how
+many kudos are left today; a refused reaction says so rarely (`reaction_refusals`);
+a refused "thanks @…" stays quiet, because the member only said thanks and never
+asked for a kudos.
 """
 
 from __future__ import annotations
@@ -15,14 +16,18 @@ from dataclasses import dataclass, replace
 from datetime import date, timedelta
 
 from bot.context import Context, UserError
-from bot.features.kudos import badges, render
-from bot.features.kudos.config import BadgeKind, KudosConfig, same_emoji
+from bot.emoji import canonical
+from bot.features.kudos import badges, farming, reaction_refusals, render
+from bot.features.kudos.config import BadgeKind, KudosConfig
 from bot.features.kudos.keywords import says
+from bot.features.kudos.people import label_of
 from bot.features.kudos.rules import (
     Refusal,
     Verdict,
+    closes_ring,
     cooldown_wait,
     day_start,
+    is_new_account,
     left_today,
     local_day,
     next_midnight,
@@ -94,15 +99,20 @@ async def verdict(ctx: Context, giver: MemberRecord, receiver: MemberRecord | No
     tz = zone(giver.timezone, ctx.runtime.config.bot.timezone)
     cooldown = timedelta(minutes=cfg.cooldown_minutes)
     counting = receiver is not None and bool(cooldown)
-    trading = receiver is not None and bool(cfg.trade_limit)
+    new_giver = bool(cfg.new_account_limit) and is_new_account(
+        giver.joined_at, now, cfg.new_account_days
+    )
+    watching = receiver is not None and bool(cfg.trade_limit or cfg.ring_limit or new_giver)
     pace = Pace(0, None)
-    if cfg.daily_allowance or counting or trading:
+    if cfg.daily_allowance or counting or watching:
         pace = await ledger(ctx).pace(
             giver.person_id,
             day_start(now, tz),
             receiver.person_id if receiver is not None else None,
             now - cooldown if counting else None,
-            now - timedelta(days=cfg.trade_days) if trading else None,
+            now - timedelta(days=cfg.trade_days) if watching else None,
+            rings=bool(cfg.ring_limit),
+            new_giver=new_giver,
         )
     found = Verdict(None, left_today(cfg.daily_allowance, pace.used), next_midnight(now, tz), now)
     if receiver is None:
@@ -114,19 +124,34 @@ async def verdict(ctx: Context, giver: MemberRecord, receiver: MemberRecord | No
         return replace(found, refusal=Refusal.ALLOWANCE)
     wait = cooldown_wait(pace.last_to_receiver, now, cooldown)
     if wait is not None:
-        return replace(found, refusal=Refusal.COOLDOWN, wait=wait)
-    if trading:
+        return replace(
+            found, refusal=Refusal.COOLDOWN, wait=wait, last_thanked=pace.last_to_receiver
+        )
+    farmed = farming_refusal(cfg, pace, new_giver) if watching else None
+    if farmed is not None:
+        log.info(
+            "kudos: %s from person %s to person %s refused (%s in %d days)",
+            farmed.value,
+            giver.person_id,
+            receiver.person_id,
+            pace,
+            cfg.trade_days,
+        )
         given, received = pace.traded
-        if trades_too_much(given, received, cfg.trade_limit):
-            log.info(
-                "kudos: persons %s and %s traded %d kudos in %d days; paused between them",
-                giver.person_id,
-                receiver.person_id,
-                given + received,
-                cfg.trade_days,
-            )
-            return replace(found, refusal=Refusal.TRADING, traded=given + received)
+        return replace(found, refusal=farmed, traded=given + received)
     return found
+
+
+def farming_refusal(cfg: KudosConfig, pace: Pace, new_giver: bool) -> Refusal | None:
+    """Which farming rule, if any, the kudos would break (pairs, circles, new accounts)."""
+    given, received = pace.traded
+    if trades_too_much(given, received, cfg.trade_limit):
+        return Refusal.TRADING
+    if closes_ring(given, pace.ring, cfg.ring_limit):
+        return Refusal.RING
+    if new_giver and pace.from_new_accounts >= cfg.new_account_limit:
+        return Refusal.NEW_ACCOUNTS
+    return None
 
 
 async def give(
@@ -143,8 +168,11 @@ async def give(
 ) -> Outcome:
     """Apply the rules and record the kudos; the kudos is None when refused or a repeat."""
     judged = await verdict(ctx, giver, receiver)
+    if judged.refusal in farming.REPORTED:
+        await farming.report(ctx, giver, receiver, judged)
     if not judged.allowed:
         return Outcome(judged, None)
+    cfg = config(ctx)
     new = NewKudos(
         giver_person_id=giver.person_id,
         receiver_person_id=receiver.person_id,
@@ -156,6 +184,7 @@ async def give(
         message=message,
         topic=topic_of(ctx, channel),
         reason=reason,
+        from_new_account=is_new_account(giver.joined_at, ctx.now(), cfg.new_account_days),
     )
     kudos = await ledger(ctx).give(new)
     if kudos is None:
@@ -195,11 +224,12 @@ async def by_command(ctx: Context, receiver: MemberRecord, reason: str | None) -
         ctx, giver, receiver, Source.COMMAND, 1, channel=ctx.channel, reason=reason
     )
     if outcome.kudos is None:
-        raise UserError(
-            render.refusal(
-                outcome.verdict, receiver.label, config(ctx).daily_allowance, config(ctx).trade_days
-            )
+        # A reply, not a UserError: a refusal may have written (a farming report noted
+        # as sent), and raising would roll that back.
+        await ctx.reply(
+            render.refusal(outcome.verdict, receiver.label, config(ctx)), ephemeral=True
         )
+        return
     tallies = await ledger(ctx).tallies(receiver.person_id, giver.person_id)
     async with ctx.in_public():
         text, blocks = render.given(
@@ -217,15 +247,19 @@ async def by_command(ctx: Context, receiver: MemberRecord, reason: str | None) -
 
 async def on_reaction(ctx: Context, event: ReactionChanged) -> None:
     weight = config(ctx).weight(event.emoji)
-    if weight is None or ctx.actor is None or event.message_author is None:
+    if weight is None or ctx.actor is None:
+        return
+    if not event.added:
+        # Discord names the message's author only when a reaction is added (and a
+        # message out of its cache has none on removal): the kudos row knows whom it thanked.
+        await _take_back(ctx, event)
+        return
+    if event.message_author is None:
         return
     receiver = await ctx.directory.get(event.message_author)
     if receiver is None:
         return  # a message by someone Agora never met (another bot, a webhook)
-    if event.added:
-        await _react(ctx, event, receiver, weight)
-    else:
-        await _take_back(ctx, event, receiver)
+    await _react(ctx, event, receiver, weight)
 
 
 async def _react(ctx: Context, event: ReactionChanged, receiver: MemberRecord, weight: int) -> None:
@@ -238,32 +272,31 @@ async def _react(ctx: Context, event: ReactionChanged, receiver: MemberRecord, w
         receiver,
         Source.REACTION,
         weight,
-        emoji=same_emoji(event.emoji),
+        emoji=canonical(event.emoji),
         message=event.message,
         channel=event.channel,
     )
     if outcome.kudos is None:
-        if not outcome.verdict.allowed:
-            cfg = config(ctx)
-            text = render.refusal(
-                outcome.verdict, receiver.label, cfg.daily_allowance, cfg.trade_days
-            )
-            await ctx.reply(text, ephemeral=True)
+        await reaction_refusals.tell(ctx, receiver, outcome.verdict)
         return  # a refusal, or this message was already thanked by this giver
     await tell_receiver(ctx, giver, receiver, outcome.kudos)
     await after_giving(ctx, giver, receiver)
 
 
-async def _take_back(ctx: Context, event: ReactionChanged, receiver: MemberRecord) -> None:
-    """Removing the reaction soon enough undoes the kudos (and gives the allowance back)."""
+async def _take_back(ctx: Context, event: ReactionChanged) -> None:
+    """Removing the reaction soon enough undoes the kudos (and gives the allowance back).
+
+    The kudos is found by giver, message and emoji; whom it thanked comes from it.
+    """
     giver = ctx.member()
     window = timedelta(minutes=config(ctx).take_back_minutes)
-    found = await ledger(ctx).by_reaction(giver.person_id, event.message, same_emoji(event.emoji))
+    found = await ledger(ctx).by_reaction(giver.person_id, event.message, canonical(event.emoji))
     if found is None or not window or ctx.now() - found.given_at > window:
         return  # after the window, a kudos given stays given
     await ledger(ctx).remove(found.id)
     now_left = await verdict(ctx, giver, None)
-    await ctx.reply(render.taken_back(receiver.label, now_left), ephemeral=True)
+    name = await label_of(ctx, found.receiver_person_id, giver.ref.platform)
+    await ctx.reply(render.taken_back(name, now_left), ephemeral=True)
 
 
 async def tell_receiver(

@@ -53,6 +53,8 @@ class NewKudos:
     message: Ref | None = None
     topic: str | None = None
     reason: str | None = None
+    # The giver's account joined less than `new_account_days` ago (new-account clusters).
+    from_new_account: bool = False
 
 
 @dataclass(frozen=True, slots=True)
@@ -71,13 +73,41 @@ class Kudos:
 
 
 @dataclass(frozen=True, slots=True)
+class Removal:
+    """A moderator took a kudos back: who (None once forgotten), when and why."""
+
+    removed_by: int | None
+    removed_at: datetime
+    reason: str | None
+
+
+@dataclass(frozen=True, slots=True)
+class Entry:
+    """One line of a member's kudos history; `removal` is set when a moderator removed it."""
+
+    kudos: Kudos
+    removal: Removal | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class HistoryPage:
+    """Some of a member's history, newest first, and how many entries there are in all."""
+
+    entries: tuple[Entry, ...]
+    total: int
+
+
+@dataclass(frozen=True, slots=True)
 class Pace:
     """How fast a member has been giving: kudos chosen today, the last one to a receiver,
-    and the chosen kudos between the two in the trading window (given, received)."""
+    the chosen kudos between the two in the trading window (given, received), and, in
+    that window, the farming counts beyond pairs (rings, new accounts)."""
 
     used: int
     last_to_receiver: datetime | None
     traded: tuple[int, int] = (0, 0)
+    ring: int = 0  # the weakest link of the strongest giver → receiver → X → giver circle
+    from_new_accounts: int = 0  # chosen kudos the receiver got from new accounts
 
 
 @dataclass(frozen=True, slots=True)
@@ -91,12 +121,13 @@ class Standing:
 
 @dataclass(frozen=True, slots=True)
 class Board:
-    """The top places (every member tied at the last place included, up to a cap)."""
+    """The top places: everyone tied at the last place is included up to a cap (by
+    name); `more` counts those tied there beyond it, `ranked` everyone on the board."""
 
     top: tuple[Standing, ...]
     mine: Standing | None
     ranked: int
-    cut: bool = False
+    more: int = 0
 
     @property
     def empty(self) -> bool:
@@ -121,11 +152,15 @@ class Awarded:
 
 @dataclass(frozen=True, slots=True)
 class Spotlight:
+    """A period's pick; `posted_at` is None while an admin's pick made ahead waits for
+    its period to end, `citation` the admin's words (None: the numbers speak)."""
+
     period: str
     person_id: int
     score: float
     source: str
-    posted_at: datetime
+    posted_at: datetime | None
+    citation: str | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -153,10 +188,22 @@ class KudosLedger(Protocol):
         receiver_person_id: int | None = None,
         cooldown_since: datetime | None = None,
         trade_since: datetime | None = None,
+        *,
+        rings: bool = False,
+        new_giver: bool = False,
     ) -> Pace:
         """In one read: the giver's chosen kudos since `since` (the allowance), when they
         last chose to thank the receiver after `cooldown_since` (the cooldown), and the
-        chosen kudos each way between the two since `trade_since` (kudos farming)."""
+        chosen kudos each way between the two since `trade_since` (kudos farming); with
+        `rings`, the circle this kudos would close, and with `new_giver`, the kudos the
+        receiver got from new accounts, in the same window."""
+        ...
+
+    async def ring_partner(
+        self, giver_person_id: int, receiver_person_id: int, since: datetime
+    ) -> int | None:
+        """The third member of the strongest giver → receiver → X → giver circle (for a
+        report to moderators; read only once a circle was found)."""
         ...
 
     async def by_reaction(
@@ -171,6 +218,14 @@ class KudosLedger(Protocol):
         """Delete a kudos and take its points off the receiver's total."""
         ...
 
+    async def remove_as_moderator(
+        self, kudos_id: int, by: int, at: datetime, reason: str | None
+    ) -> Kudos | None:
+        """Remove a kudos and keep it, with who removed it, when and why, in the audit.
+
+        None when there is no such kudos (any more)."""
+        ...
+
     async def received_points(self, person_id: int) -> int: ...
 
     async def received_points_since(self, person_id: int, since: datetime) -> int: ...
@@ -181,8 +236,16 @@ class KudosLedger(Protocol):
         """The receiver's points, the giver's count and both one's badges, at once."""
         ...
 
-    async def history(self, person_id: int, limit: int | None) -> Sequence[Kudos]:
-        """Kudos the person gave or received, newest first."""
+    async def history(
+        self,
+        person_id: int,
+        limit: int | None,
+        *,
+        offset: int = 0,
+        since: datetime | None = None,
+    ) -> HistoryPage:
+        """Kudos the person gave or received (given since `since`), newest first, those a
+        moderator removed included; `total` counts them all (for paging)."""
         ...
 
     async def latest_reason(
@@ -190,7 +253,12 @@ class KudosLedger(Protocol):
     ) -> str | None: ...
 
     async def release_giver(self, person_id: int) -> int:
-        """Forget a giver: their kudos stay counted, without their name or words."""
+        """Forget a giver: their kudos stay counted, without their name or words (the
+        removed ones in the audit too)."""
+        ...
+
+    async def release_moderator(self, person_id: int) -> int:
+        """Forget a moderator: the removals they made stay in the audit without them."""
         ...
 
     async def flow(self, since: datetime, until: datetime, platform: str | None) -> Flow: ...
@@ -205,17 +273,39 @@ class Leaderboards(Protocol):
         topic: str | None,
         size: int,
         me: int | None,
+        tied: int,
     ) -> Board:
-        """Members still here ranked by points received in [since, until); None = unbounded."""
+        """Members still here ranked by points received in [since, until); None = unbounded.
+        Members hidden by `/kudos privacy on` are left out, except `me` (who sees their
+        own place among the others).
+
+        The top `size` places; of the members tied at the last of them, the first
+        `tied` by name (the rest are counted in `more`); and `me`'s place, if ranked.
+        """
         ...
 
     async def received_between(self, since: datetime, until: datetime) -> Mapping[int, int]:
-        """Points received per person in [since, until), members still here only."""
+        """Points received per person in [since, until), members boards may show only."""
         ...
 
-    async def present(self, person_ids: Sequence[int]) -> set[int]:
-        """Those of `person_ids` with an account that has not left (and is no bot)."""
+    async def on_boards(self, person_ids: Sequence[int]) -> set[int]:
+        """Those of `person_ids` boards may show: an account still here (no bot), and
+        not hidden by `/kudos privacy on`."""
         ...
+
+
+class BoardPrivacy(Protocol):
+    """Members who keep their kudos off public boards and spotlights."""
+
+    async def hide(self, person_id: int, at: datetime) -> bool:
+        """False when the person was hidden already."""
+        ...
+
+    async def show(self, person_id: int) -> bool:
+        """False when the person was not hidden."""
+        ...
+
+    async def hidden_since(self, person_id: int) -> datetime | None: ...
 
 
 class Achievements(Protocol):
@@ -254,5 +344,12 @@ class Spotlights(Protocol):
     async def get(self, period: str) -> Spotlight | None: ...
 
     async def recent(self, limit: int, *, excluding: str) -> Sequence[Spotlight]:
-        """The latest spotlights (newest first), except the one of period `excluding`."""
+        """The latest posted spotlights (newest first), except the one of `excluding`."""
+        ...
+
+
+class FarmingReports(Protocol):
+    async def claim(self, person_id: int, kind: str, at: datetime, quiet_since: datetime) -> bool:
+        """Whether to report farming of `kind` about the person now: True (and noted) when
+        it was not reported since `quiet_since`."""
         ...

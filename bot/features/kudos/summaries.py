@@ -7,7 +7,7 @@ metrics (kudos flow).
 
 from __future__ import annotations
 
-from datetime import timedelta
+from datetime import datetime, timedelta
 
 from bot.context import Context, UserError
 from bot.features.kudos import badges, render
@@ -66,32 +66,49 @@ async def badge_list(ctx: Context, member: MemberRecord) -> render.Message:
     return render.badge_list(member.label, cfg.badges, awarded, progress, tz)
 
 
-async def history(ctx: Context, member: MemberRecord) -> render.Message:
-    rows = await ledger(ctx).history(member.person_id, HISTORY_SIZE)
-    people = {p for k in rows for p in (k.giver_person_id, k.receiver_person_id) if p is not None}
-    found = await labels(ctx, people, member.ref.platform)
-    names: dict[int | None, str] = {p: name for p, name in found.items()}
-    names[None] = _("a forgotten member")
-    tz = zone(ctx.member().timezone, ctx.runtime.config.bot.timezone)
-    return render.history(member.label, rows, names, tz)
-
-
-async def remove(ctx: Context, kudos_id: int) -> str:
-    book = ledger(ctx)
-    found = await book.get(kudos_id)
-    if found is None or not await book.remove(kudos_id):
+async def history(
+    ctx: Context, member: MemberRecord, page: int, since: datetime | None
+) -> render.Message:
+    """A page of the member's kudos (`since`: given on or after that moment, a date
+    typed in the moderator's time zone), removed ones with who removed them and why."""
+    viewer = ctx.member()
+    tz = zone(viewer.timezone, ctx.runtime.config.bot.timezone)
+    if since is not None and since.tzinfo is None:
+        since = since.replace(tzinfo=tz)
+    offset = (page - 1) * HISTORY_SIZE
+    found = await ledger(ctx).history(member.person_id, HISTORY_SIZE, offset=offset, since=since)
+    pages = max(1, -(-found.total // HISTORY_SIZE))
+    if page > pages:
         raise UserError(
-            _("There is no kudos #{id}. /kudos history @member shows the ids.", id=kudos_id)
+            ngettext(
+                "The history of {name} has {n} page; /kudos history @{name} {n} is the oldest.",
+                "The history of {name} has {n} pages; /kudos history @{name} {n} is the oldest.",
+                pages,
+                name=member.name,
+            )
         )
-    platform = ctx.member().ref.platform
-    names = await labels(ctx, [found.receiver_person_id], platform)
-    return ngettext(
-        "Kudos #{id} ({n} point for {name}) removed. Badges already earned stay.",
-        "Kudos #{id} ({n} points for {name}) removed. Badges already earned stay.",
-        found.points,
-        id=kudos_id,
-        name=names[found.receiver_person_id],
-    )
+    people = {
+        p
+        for e in found.entries
+        for p in (
+            e.kudos.giver_person_id,
+            e.kudos.receiver_person_id,
+            e.removal.removed_by if e.removal else None,
+        )
+        if p is not None
+    }
+    found_names = await labels(ctx, people, viewer.ref.platform)
+    names: dict[int | None, str] = {p: name for p, name in found_names.items()}
+    names[None] = _("a forgotten member")
+    shown_since = render.day(since, tz) if since is not None else None
+    older = None
+    if page < pages:
+        older = f"/kudos history @{member.name} {page + 1}"
+        if since is not None:
+            older += f" --since {since.astimezone(tz).date().isoformat()}"
+    bot = ctx.runtime.config.bot.name
+    view = render.HistoryView(member.label, page, pages, shown_since, older, bot)
+    return render.history(view, found.entries, names, tz)
 
 
 async def profile_lines(ctx: Context, signal: ProfileRequested) -> None:

@@ -15,6 +15,7 @@ from datetime import timedelta
 from enum import StrEnum
 
 from bot.context import Context, UserError
+from bot.emoji import matches
 from bot.features.moderation import audit, details, queue, render
 from bot.features.moderation.config import LadderStep, ModerationConfig, SanctionKind
 from bot.features.moderation.people import account_on, label, running, show
@@ -68,8 +69,8 @@ def _flags(ctx: Context) -> Flags:
 
 
 def is_flag(config: ModerationConfig, emoji: str) -> bool:
-    """Compare emoji without variation selectors (platforms differ on U+FE0F)."""
-    return emoji.replace("\ufe0f", "") == config.flag_emoji.replace("\ufe0f", "")
+    """The flag emoji, however the platform spelled it (see `bot.emoji`)."""
+    return matches(config.flag_emoji, emoji)
 
 
 # --- flagging ---------------------------------------------------------------------------

@@ -19,6 +19,7 @@ from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
 
 from bot.context import Context, UserError
+from bot.emoji import matches
 from bot.features.questions import actions, delivery, escalation, render
 from bot.features.questions.config import QuestionsConfig
 from bot.features.questions.recent import recent_texts
@@ -66,11 +67,6 @@ def _config(ctx: Context) -> QuestionsConfig:
 
 def _staff(ctx: Context) -> bool:
     return ctx.level.allows(Level.HELPER)
-
-
-def same_emoji(a: str, b: str) -> bool:
-    """Platforms differ on the emoji variation selector (❓ vs ❓️); ignore it."""
-    return bool(a) and a.replace("\ufe0f", "") == b.replace("\ufe0f", "")
 
 
 # --- asking ------------------------------------------------------------------------------
@@ -364,9 +360,9 @@ async def reaction(ctx: Context, event: ReactionChanged) -> None:
     cfg = _config(ctx)
     if not event.added:
         return
-    if same_emoji(cfg.accept_emoji, event.emoji):
+    if matches(cfg.accept_emoji, event.emoji):
         await _accept_by_reaction(ctx, event)
-    elif same_emoji(cfg.question_emoji, event.emoji):
+    elif matches(cfg.question_emoji, event.emoji):
         await _open_by_reaction(ctx, event)
 
 

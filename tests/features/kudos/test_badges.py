@@ -144,9 +144,14 @@ async def test_answer_points_give_auto_kudos_for_an_accepted_answer() -> None:
         assert await badges(h, "bob") == ["solver"]
         await h.command("carol", "/emit")
         assert await points(h, "bob") == 2  # once per question
-        # Automatic kudos use no allowance: carol still has her one kudos today.
+        # Automatic kudos use no allowance: carol still has her one kudos today; nor do
+        # they count as given by her (the Generous badge counts what she chose to give).
+        out = await h.command("carol", "/kudos me")
+        assert "Given: 0 given" in out[-1].text and "Left today: 1 of 1" in out[-1].text
         out = await h.command("carol", "/kudos @dave")
         assert public(out)
+        out = await h.command("carol", "/kudos me")
+        assert "Given: 1 given" in out[-1].text
         out = await h.command("alice", "/leaderboard all billing")
         assert "🥇 bob — 2 kudos" in out[-1].text
 

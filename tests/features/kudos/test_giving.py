@@ -65,10 +65,7 @@ async def test_daily_allowance_refuses_with_the_reason_and_when_it_renews() -> N
             "You have no kudos left today; new ones arrive in 15 hours."
         ]
         out = await h.command("carol", "/kudos @erin")
-        assert out[-1].text == (
-            "You have given all 2 kudos for today. "
-            "You have no kudos left today; new ones arrive in 15 hours."
-        )
+        assert out[-1].text == "You have given all 2 kudos for today; new ones arrive in 15 hours."
         assert out[-1].ephemeral_to == h.ref("carol")
         assert await points(h, "erin") == 0
 
@@ -98,7 +95,7 @@ async def test_cooldown_is_per_receiver() -> None:
         await h.tick("20m")
         out = await h.command("carol", "/kudos @bob once more")
         assert out[-1].text == (
-            "You thanked bob just now; you can give them kudos again in 40 minutes. "
+            "You thanked bob 20 minutes ago; you can give them kudos again in 40 minutes. "
             "You have 4 kudos left today."
         )
         out = await h.command("carol", "/kudos @dave")  # others can be thanked meanwhile
@@ -136,3 +133,41 @@ async def test_the_public_thank_you_speaks_the_channels_language_not_the_givers(
         thanks = public(out)[0]
         assert thanks.text.startswith("🙏 @carol") and "ga kudos" not in thanks.text
         assert not any("\u0400" <= ch <= "\u04ff" for ch in thanks.text)
+
+
+async def test_a_long_cooldown_says_when_the_receiver_was_thanked() -> None:
+    async with kudos(cooldown_minutes=7 * 24 * 60) as h:
+        await h.command("carol", "/kudos @bob")
+        await h.tick("3d")
+        out = await h.command("carol", "/kudos @bob")
+        assert out[-1].text.startswith(
+            "You thanked bob 3 days ago; you can give them kudos again in 4 days."
+        )
+
+
+async def test_allowance_and_cooldown_across_midnight_in_the_givers_time_zone() -> None:
+    # 21:51 UTC on 5 January is 23:51 in Riga (UTC+2): carol's day ends in 9 minutes.
+    start = datetime(2026, 1, 5, 21, 51, tzinfo=UTC)
+    async with kudos(daily_allowance=2, cooldown_minutes=60, top={"start": start}) as h:
+        await h.command("carol", "/timezone Europe/Riga")
+        assert public(await h.command("carol", "/kudos @bob"))
+        out = await h.command("carol", "/kudos @dave")
+        assert public(out)
+        assert said_to(h, out, "carol") == [
+            "You have no kudos left today; new ones arrive in 9 minutes."
+        ]
+        out = await h.command("carol", "/kudos @erin")
+        assert out[-1].text == "You have given all 2 kudos for today; new ones arrive in 9 minutes."
+        await h.tick("10m")  # 00:01 in Riga: a new day, a new allowance
+        out = await h.command("carol", "/kudos @erin")
+        assert public(out)
+        assert said_to(h, out, "carol") == ["You have 1 kudos left today."]
+        # The cooldown is an hour since the kudos, whatever the calendar says.
+        out = await h.command("carol", "/kudos @bob")
+        assert out[-1].text == (
+            "You thanked bob 10 minutes ago; you can give them kudos again in 50 minutes. "
+            "You have 1 kudos left today."
+        )
+        await h.tick("51m")
+        assert public(await h.command("carol", "/kudos @bob"))
+        assert await points(h, "bob") == 2 and await points(h, "erin") == 1

@@ -81,11 +81,42 @@ async def test_topic_boards_count_kudos_given_in_that_channel_or_its_topic() -> 
         assert "for #support" in support and "bob" in support and "carol" not in support
         assert "carol" in general and "bob" not in general
         nothing = await board(h, "erin", "/leaderboard month nosuchtopic")
-        assert "No kudos in this period yet" in nothing
+        assert "No kudos for #nosuchtopic in this period yet." in nothing
 
 
-async def test_a_bad_period_gets_the_usage(h: Harness) -> None:
-    out = await h.command("carol", "/leaderboard yesterday")
+async def test_a_channel_name_means_its_topic() -> None:
+    async with kudos(channel_topics={"help": "support"}) as h:
+        await give(h, "alice", "bob", channel="help")
+        for line in ("/leaderboard week help", "/leaderboard week #help"):
+            text = await board(h, "erin", line)
+            assert text.splitlines()[:2] == [
+                "🏆 Kudos leaderboard for #support, last 7 days",
+                "🥇 bob — 1 kudos",
+            ], line
+
+
+async def test_a_configured_topic_wins_over_a_channel_of_that_name() -> None:
+    async with kudos(channel_topics={"help": "support", "questions": "help"}) as h:
+        await give(h, "alice", "carol", channel="general")
+        text = await board(h, "erin", "/leaderboard all help")
+        assert "for #help" in text and "No kudos for #help yet." in text
+
+
+async def test_a_single_word_that_is_no_period_is_the_topic() -> None:
+    async with kudos(channel_topics={"help": "support"}) as h:
+        await give(h, "alice", "bob", channel="help")
+        text = await board(h, "erin", "/leaderboard support")
+        assert text.splitlines()[:2] == [
+            "🏆 Kudos leaderboard for #support, last 7 days",
+            "🥇 bob — 1 kudos",
+        ]
+        typo = await board(h, "erin", "/leaderboard yesterday")
+        assert "No kudos for #yesterday in this period yet." in typo
+        assert "try /leaderboard week, month or all" in typo
+
+
+async def test_a_bad_period_with_a_topic_gets_the_usage(h: Harness) -> None:
+    out = await h.command("carol", "/leaderboard yesterday help")
     assert "'yesterday' is not one of: week, month, all" in out[-1].text
     assert "Usage: /leaderboard [week|month|all] [<topic>]" in out[-1].text
 
@@ -105,6 +136,16 @@ async def test_members_who_left_disappear_but_what_they_gave_still_counts(h: Har
 async def test_empty_board_invites_to_give(h: Harness) -> None:
     text = await board(h, "carol")
     assert "No kudos in this period yet. Thank someone with /kudos @member!" in text
+    text = await board(h, "carol", "/leaderboard all")
+    assert "No kudos yet. Thank someone with /kudos @member!" in text
+
+
+async def test_the_all_time_board_does_not_speak_of_a_period(h: Harness) -> None:
+    await give(h, "alice", "bob")
+    text = await board(h, "carol", "/leaderboard all")
+    assert text.endswith("1 member received kudos. You have not received kudos yet.")
+    text = await board(h, "carol", "/leaderboard month")
+    assert text.endswith("You have not received kudos in this period yet.")
 
 
 async def test_the_weekly_leaderboard_is_posted_on_monday_and_skipped_when_empty() -> None:
@@ -154,3 +195,21 @@ async def test_linked_accounts_are_one_person_on_the_board() -> None:
         await h.command("bob", "/kudos @erin")
         posts = await h.on(slack, slack.command("bob", "general", "/kudos @carol"))
         assert any("You have 3 kudos left today." in p.text for p in posts)
+
+
+async def test_a_crowd_tied_at_the_last_place_is_listed_by_name_up_to_25() -> None:
+    names = [f"m{i:02d}" for i in range(28, 0, -1)]  # joined in reverse name order
+    members = [("alice", ("admin",)), *((n, ()) for n in names)]
+    async with kudos(
+        daily_allowance=0, leaderboard_size=3, top={"members": members, "channels": ["general"]}
+    ) as h:
+        await give(h, "m05", "m01")  # m01 alone at the top
+        await give(h, "m06", "m01")
+        for name in names:
+            if name != "m01":
+                await give(h, "alice", name)
+        lines = (await board(h, "alice")).splitlines()
+        assert lines[1] == "🥇 m01 — 2 kudos"
+        # 27 tied at the second place: the first 25 by name, then how many more.
+        assert lines[2:27] == [f"🥈 m{i:02d} — 1 kudos" for i in range(2, 27)]
+        assert lines[27] == "…and 2 more members tied at this place."

@@ -61,12 +61,61 @@ async def test_moderators_can_remove_a_kudos(h: Harness) -> None:
     out = await h.command("carol", "/kudos remove 1")
     assert "/kudos remove is for moderators only" in out[-1].text
     out = await h.command("bob", "/kudos remove 1")
-    assert out[-1].text == "Kudos #1 (1 point for dave) removed. Badges already earned stay."
+    assert out[-1].text == (
+        "Kudos #1 (1 point for dave) removed. Badges already earned stay. They were told privately."
+    )
     assert await points(h, "dave") == 0
     out = await h.command("bob", "/kudos remove 1")
     assert "There is no kudos #1" in out[-1].text
     out = await h.command("bob", "/kudos remove one")
     assert "id must be a whole number" in out[-1].text
+
+
+async def test_a_removal_is_audited_and_the_receiver_is_told_in_their_language(
+    h: Harness,
+) -> None:
+    await h.command("dave", "/language nb")
+    await h.command("carol", "/kudos @dave for nothing really")
+    await h.tick("1d")
+    out = await h.command("bob", "/kudos remove 1 traded with a second account")
+    assert out[-1].ephemeral_to == h.ref("bob") and "told privately" in out[-1].text
+    assert h.dms("dave")[-1].text == (
+        "En moderator fjernet kudosen carol ga deg 5. jan. 2026 (1 kudos). "
+        "Begrunnelse: traded with a second account"
+    )
+    out = await h.command("alice", "/kudos history @dave")
+    assert out[-1].text.splitlines()[1] == (
+        "#1 · Jan 5, 2026 · carol → dave · 1 kudos (/kudos) · #general · “for nothing really”"
+        " · ✂ removed by bob on Jan 6, 2026: “traded with a second account”"
+    )
+    await h.command("carol", "/kudos @erin")
+    await h.leave("erin")
+    out = await h.command("bob", "/kudos remove 2")
+    assert out[-1].text.endswith("Badges already earned stay.")  # erin left: nobody to tell
+
+
+async def test_history_pages_and_since() -> None:
+    async with kudos(daily_allowance=0, cooldown_minutes=0) as h:
+        for n in range(1, 46):  # 45 kudos, one a day
+            await h.command("carol", f"/kudos @dave number {n}")
+            await h.tick("1d")
+        first = (await h.command("bob", "/kudos history @dave")).pop().text.splitlines()
+        assert first[1].startswith("#45 · ") and len(first) == 22
+        assert first[-1] == "Page 1 of 3. Older: /kudos history @dave 2"
+        third = (await h.command("bob", "/kudos history @dave 3")).pop().text.splitlines()
+        assert third[1].startswith("#5 · ") and third[-2].startswith("#1 · ")
+        assert third[-1] == "Page 3 of 3."
+        out = await h.command("bob", "/kudos history @dave 4")
+        assert out[-1].text.startswith(
+            "The history of dave has 3 pages; /kudos history @dave 3 is the oldest."
+        )
+        recent = await h.command("bob", "/kudos history @dave --since 2026-02-01")
+        lines = recent.pop().text.splitlines()
+        assert lines[0] == "Kudos of dave since Feb 1, 2026 (latest first)"
+        assert lines[-1].startswith("#28 · Feb 1, 2026")  # 5 January + 27 days
+        assert len(lines) == 1 + 18
+        out = await h.command("bob", "/kudos history @dave --since yesterday")
+        assert "'yesterday' is not a date" in out[-1].text
 
 
 async def test_history_of_a_member_without_kudos(h: Harness) -> None:

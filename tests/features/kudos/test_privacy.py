@@ -63,3 +63,20 @@ async def test_export_lists_kudos_and_badges(h: Harness) -> None:
     ]
     assert [b["badge"] for b in mine["badges"]] == ["first-kudos"]
     assert "kudos" in data["tables"] and "kudos_badges" in data["tables"]
+
+
+async def test_the_removal_audit_outlives_a_forgotten_moderator_but_not_the_receiver() -> None:
+    members = (("alice", ("admin",)), ("bob", ("moderator",)), ("mo", ("moderator",)))
+    async with Harness(members=(*members, ("carol", ()), ("dave", ()))) as h:
+        await h.command("carol", "/kudos @dave")
+        await h.command("mo", "/kudos remove 1 a mistake")
+        await forget(h, "mo")
+        out = await h.command("bob", "/kudos history @dave")
+        assert "✂ removed by a forgotten member on Jan 5, 2026: “a mistake”" in out[-1].text
+        await h.command("dave", "/mydata export")
+        data = json.loads(h.dms("dave")[-1].attachments[0].data)
+        (removed,) = data["features"]["kudos"]["kudos"]
+        assert removed["removed"] == {"at": "2026-01-05T09:00:00+00:00", "reason": "a mistake"}
+        await forget(h, "dave")
+        out = await h.command("bob", "/kudos history @carol")
+        assert "No kudos given or received yet." in out[-1].text

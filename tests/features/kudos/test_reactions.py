@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 from bot.testing import Harness
 from tests.features.kudos.conftest import kudos, points, said_to
 
@@ -79,22 +81,53 @@ async def test_one_kudos_per_message_and_giver(h: Harness) -> None:
     assert await points(h, "bob") == 2
 
 
-async def test_reacting_to_your_own_message_is_refused_with_the_reason(h: Harness) -> None:
-    post = await h.say("carol", "I did a thing")
-    out = await h.react("carol", post.number, "🙏")
-    assert said_to(h, out, "carol") == [
-        "You can't give kudos to yourself. You have 5 kudos left today."
-    ]
+async def test_reacting_to_your_own_message_gives_nothing_and_says_nothing(h: Harness) -> None:
+    # "please help 🙏": the emoji is part of asking, not an attempt to thank oneself.
+    post = await h.say("carol", "please help 🙏")
+    for _ in range(2):
+        assert await h.react("carol", post.number, "🙏") == []
+    assert await points(h, "carol") == 0
 
 
-async def test_reaction_refusal_reports_the_allowance() -> None:
+async def test_reacting_to_someone_who_left_says_nothing(h: Harness) -> None:
+    post = await h.say("dave", "an old answer")
+    await h.leave("dave")
+    assert said_to(h, await h.react("carol", post.number, "🙏"), "carol") == []
+    assert await points(h, "dave") == 0
+
+
+async def test_a_spent_allowance_is_told_once_a_day_not_on_every_reaction() -> None:
     async with kudos(daily_allowance=1) as h:
         first = await h.say("bob", "one")
         second = await h.say("dave", "two")
+        third = await h.say("erin", "three")
         await h.react("carol", first.number, "🙏")
         out = await h.react("carol", second.number, "🙏")
-        assert said_to(h, out, "carol")[0].startswith("You have given your 1 kudos for today.")
-        assert await points(h, "dave") == 0
+        assert said_to(h, out, "carol") == [
+            "You have given your 1 kudos for today; new ones arrive in 15 hours."
+        ]
+        assert said_to(h, await h.react("carol", third.number, "⭐"), "carol") == []
+        assert await points(h, "dave") == 0 and await points(h, "erin") == 0
+        # A command is a request: it is always answered.
+        out = await h.command("carol", "/kudos @erin")
+        assert out[-1].text.startswith("You have given your 1 kudos for today")
+        await h.tick("15h")  # a new day: a new allowance, and the notice may come again
+        await h.react("carol", second.number, "🙏")
+        assert await points(h, "dave") == 1
+        out = await h.react("carol", third.number, "🙏")
+        assert said_to(h, out, "carol")[0].startswith("You have given your 1 kudos for today")
+
+
+async def test_a_cooldown_is_told_once_a_day_too() -> None:
+    async with kudos(cooldown_minutes=60) as h:
+        first = await h.say("bob", "one")
+        second = await h.say("bob", "two")
+        third = await h.say("bob", "three")
+        await h.react("carol", first.number, "🙏")
+        out = await h.react("carol", second.number, "🙏")
+        assert said_to(h, out, "carol")[0].startswith("You thanked bob just now;")
+        assert said_to(h, await h.react("carol", third.number, "🙏"), "carol") == []
+        assert await points(h, "bob") == 1
 
 
 async def test_reacting_to_the_bots_own_message_is_ignored(h: Harness) -> None:
@@ -109,3 +142,36 @@ async def test_receiver_notification_can_be_turned_off() -> None:
         await h.react("carol", post.number, "🙏")
         assert h.dms("bob") == []
         assert await points(h, "bob") == 1
+
+
+async def test_a_skin_toned_emoji_gives_kudos_and_can_be_taken_back(h: Harness) -> None:
+    post = await h.say("bob", "hello")
+    await h.react("carol", post.number, "🙏🏽")
+    assert await points(h, "bob") == 1
+    out = await h.react("carol", post.number, "🙏🏽", added=False)
+    assert said_to(h, out, "carol")[0].startswith("You took back your kudos to bob.")
+    assert await points(h, "bob") == 0
+
+
+async def test_taking_back_works_when_the_platform_does_not_name_the_author(h: Harness) -> None:
+    # Discord sends the message's author on reaction add only; a removal of a reaction
+    # on a message out of its cache arrives without it.
+    post = await h.say("bob", "hello")
+    await h.react("carol", post.number, "🙏")
+    removal = replace(
+        h.community.react("carol", post.number, "🙏", added=False), message_author=None
+    )
+    before = len(h.community.posts)
+    await h.dispatch(removal)
+    out = h.community.posts[before:]
+    assert said_to(h, out, "carol") == [
+        "You took back your kudos to bob. You have 5 kudos left today."
+    ]
+    assert await points(h, "bob") == 0
+
+
+async def test_an_addition_without_the_author_gives_nothing(h: Harness) -> None:
+    post = await h.say("bob", "hello")
+    addition = replace(h.community.react("carol", post.number, "🙏"), message_author=None)
+    await h.dispatch(addition)
+    assert await points(h, "bob") == 0

@@ -94,20 +94,103 @@ async def test_last_periods_winner_gives_others_a_turn() -> None:
         assert len(posted) == 1 and "February 2026: @dave!" in posted[0].text
 
 
-async def test_an_admin_spotlight_is_posted_now_and_replaces_the_automatic_one(
-    h: Harness,
-) -> None:
-    await h.command("carol", "/kudos @bob")
-    out = await h.command("alice", "/spotlight @dave for organising the meetup")
-    posted = spotlights(out)
-    assert posted[0].text.splitlines()[:2] == [
-        "🌟 Member of the month, January 2026: @dave!",
-        "for organising the meetup",
-    ]
-    confirmation = out[-1]
-    assert confirmation.ephemeral_to == h.ref("alice")
-    assert "posted in #general as the pick for January 2026" in confirmation.text
-    assert spotlights(await h.tick(TO_FEBRUARY)) == []
+async def test_an_admin_spotlight_names_the_month_that_ended_and_is_posted_now() -> None:
+    # 1 February, 09:00: January is over, its spotlight is due at 10:00.
+    async with kudos(top={"start": datetime(2026, 2, 1, 9, 0, tzinfo=UTC)}) as h:
+        out = await h.command("alice", "/spotlight @dave for organising the meetup")
+        posted = spotlights(out)
+        assert posted[0].text.splitlines()[:2] == [
+            "🌟 Member of the month, January 2026: @dave!",
+            "for organising the meetup",
+        ]
+        confirmation = out[-1]
+        assert confirmation.ephemeral_to == h.ref("alice")
+        assert "posted in #general as the pick for January 2026" in confirmation.text
+        assert spotlights(await h.tick("2h")) == []  # the job leaves January alone
+
+
+async def test_an_admin_replaces_the_automatic_pick_after_it_was_posted() -> None:
+    # 31 December 2026, 20:00; the spotlight job runs on 1 January at 10:00.
+    async with kudos(top={"start": datetime(2026, 12, 31, 20, 0, tzinfo=UTC)}) as h:
+        await h.command("carol", "/kudos @bob")
+        posted = spotlights(await h.tick("14h1m"))
+        assert "December 2026: @bob!" in posted[0].text
+        await h.tick("13h10m")  # 1 January, 23:11
+        out = await h.command("alice", "/spotlight @dave")
+        assert spotlights(out)[0].text.startswith("🌟 Member of the month, December 2026: @dave!")
+        assert out[-1].text.endswith("It replaces the earlier pick, bob.")
+        async with h.runtime.storage.unit_of_work() as uow:
+            found = await uow.get(Spotlights).get("2026-12")
+        assert found is not None and found.source == "admin"
+        assert found.person_id == (await h.record("dave")).person_id
+
+
+async def test_mid_month_the_default_is_the_month_that_ended_not_this_one() -> None:
+    async with kudos(top={"start": datetime(2026, 12, 7, 12, 0, tzinfo=UTC)}) as h:
+        out = await h.command("alice", "/spotlight @dave")
+        assert "Member of the month, November 2026: @dave!" in spotlights(out)[0].text
+        assert "December" not in out[-1].text
+
+
+async def test_choosing_the_running_month_keeps_the_pick_until_it_ends() -> None:
+    async with kudos(top={"start": datetime(2026, 12, 7, 12, 0, tzinfo=UTC)}) as h:
+        await h.command("carol", "/kudos @bob")  # bob would win December by the numbers
+        out = await h.command("alice", "/spotlight @dave 2026-12 for the winter meetup")
+        assert spotlights(out) == []  # nothing says "December" with weeks to go
+        assert out[-1].text == (
+            "dave is your pick for December 2026: the scheduled spotlight posts them when "
+            "the period is over, instead of choosing by itself."
+        )
+        preview = await h.command("alice", "/spotlight")
+        assert "You chose dave for December 2026" in preview[-1].text
+        assert spotlights(await h.tick("24d")) == []  # 31 December, still December
+        posted = spotlights(await h.tick("1d"))  # 1 January, 12:00
+        assert len(posted) == 1
+        assert posted[0].text.splitlines()[:2] == [
+            "🌟 Member of the month, December 2026: @dave!",
+            "for the winter meetup",
+        ]
+
+
+async def test_a_pick_made_ahead_for_someone_who_left_falls_back_to_the_numbers() -> None:
+    async with kudos(top={"start": datetime(2026, 12, 7, 12, 0, tzinfo=UTC)}) as h:
+        await h.command("carol", "/kudos @bob")
+        await h.command("alice", "/spotlight @dave 2026-12")
+        await h.leave("dave")
+        posted = spotlights(await h.tick("25d"))
+        assert "December 2026: @bob!" in posted[0].text
+
+
+async def test_spotlight_periods_are_checked() -> None:
+    async with kudos(top={"start": datetime(2026, 12, 7, 12, 0, tzinfo=UTC)}) as h:
+        out = await h.command("alice", "/spotlight @dave 2027-01")
+        assert "January 2027 has not begun yet" in out[-1].text
+        out = await h.command("alice", "/spotlight @dave 2026-13")
+        assert "'2026-13' is not a month: write it like 2026-12." in out[-1].text
+        out = await h.command("alice", "/spotlight @dave 2026-W02")
+        assert "'2026-W02' is not a month" in out[-1].text
+        assert spotlights(h.sent) == []
+        out = await h.command("alice", "/spotlight @dave 2026-10 for a great October")
+        assert "Member of the month, October 2026: @dave!" in spotlights(out)[0].text
+    async with kudos(
+        spotlight_period="week",
+        spotlight_cron="0 10 * * MON",
+        top={"start": datetime(2026, 1, 14, 12, 0, tzinfo=UTC)},
+    ) as h:
+        out = await h.command("alice", "/spotlight @dave")
+        assert "Member of the week, the week of 5 January 2026: @dave!" in out[-2].text
+        out = await h.command("alice", "/spotlight @dave 2026-12")
+        assert "Spotlights here are weekly: name a week like 2026-W02" in out[-1].text
+        out = await h.command("alice", "/spotlight @dave 2026-W01")
+        assert "the week of 29 December 2025: @dave!" in spotlights(out)[0].text
+
+
+async def test_without_a_schedule_the_running_period_cannot_be_chosen_ahead() -> None:
+    async with kudos(
+        spotlight_cron="", top={"start": datetime(2026, 12, 7, 12, 0, tzinfo=UTC)}
+    ) as h:
+        out = await h.command("alice", "/spotlight @dave 2026-12")
+        assert "December 2026 is not over, and no scheduled spotlight will post it" in out[-1].text
 
 
 async def test_spotlight_is_for_admins(h: Harness) -> None:

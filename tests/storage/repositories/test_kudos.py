@@ -15,11 +15,14 @@ from typing import TypeVar
 
 from bot.features.kudos.store import (
     Achievements,
+    Board,
+    BoardPrivacy,
     FactKind,
     KudosLedger,
     Leaderboards,
     NewKudos,
     Pace,
+    Removal,
     Source,
     Spotlight,
     Spotlights,
@@ -31,6 +34,7 @@ from storage.engine import SqlStorage, create_engine
 T = TypeVar("T")
 AT = datetime(2026, 1, 5, 9, 0, tzinfo=UTC)
 MESSAGE = Ref("discord", "guild", "m1")
+TIED = 25  # members tied at the last place listed (leaderboard.MAX_TIED)
 
 
 @asynccontextmanager
@@ -94,6 +98,21 @@ async def test_giving_keeps_the_receivers_total(storage: SqlStorage) -> None:
         assert await ledger.received_points(p["ann"]) == 0
         assert await ledger.given_count(p["ann"]) == 2
         assert await ledger.received_points_since(p["ben"], AT + timedelta(seconds=1)) == 0
+
+
+async def test_automatic_kudos_are_not_counted_as_given(storage: SqlStorage) -> None:
+    p = await people(storage, "ann", "ben")
+    await give(
+        storage,
+        kudos(p["ann"], p["ben"], source=Source.ANSWER, points=2),  # ann accepted ben's answer
+        kudos(p["ann"], p["ben"], source=Source.REACTION, message=MESSAGE, emoji="🙏"),
+    )
+    async with repo(storage, KudosLedger) as ledger:  # type: ignore[type-abstract]
+        assert await ledger.given_count(p["ann"]) == 1
+        assert (await ledger.tallies(p["ben"], p["ann"])).given == 1
+        assert await ledger.received_points(p["ben"]) == 3
+        flow = await ledger.flow(AT, AT + timedelta(seconds=1), None)
+        assert (flow.kudos, flow.givers, flow.receivers) == (2, 1, 1)
 
 
 async def test_tallies_read_both_counts_and_both_badge_sets_at_once(storage: SqlStorage) -> None:
@@ -168,7 +187,9 @@ async def test_take_back_finds_the_reaction_and_removes_its_points(storage: SqlS
         assert await ledger.received_points(p["ben"]) == 0
     async with repo(storage, Leaderboards) as boards:  # type: ignore[type-abstract]
         for topic in (None, "help"):
-            board = await boards.board(since=None, until=None, topic=topic, size=5, me=None)
+            board = await boards.board(
+                tied=TIED, since=None, until=None, topic=topic, size=5, me=None
+            )
             assert board.empty
 
 
@@ -181,11 +202,12 @@ async def test_history_latest_reason_and_releasing_a_giver(storage: SqlStorage) 
         kudos(p["ben"], p["ann"], at=AT + timedelta(hours=2)),
     )
     async with repo(storage, KudosLedger) as ledger:  # type: ignore[type-abstract]
-        rows = await ledger.history(p["ben"], 2)
-        assert [(k.giver_person_id, k.receiver_person_id) for k in rows] == [
+        page = await ledger.history(p["ben"], 2)
+        assert [(e.kudos.giver_person_id, e.kudos.receiver_person_id) for e in page.entries] == [
             (p["ben"], p["ann"]),
             (p["cy"], p["ben"]),
         ]
+        assert page.total == 3
         assert await ledger.latest_reason(p["ben"], AT, AT + timedelta(days=1)) == "new"
         assert await ledger.latest_reason(p["ben"], AT, AT + timedelta(minutes=1)) == "old"
         assert await ledger.release_giver(p["cy"]) == 1
@@ -194,6 +216,41 @@ async def test_history_latest_reason_and_releasing_a_giver(storage: SqlStorage) 
         flow = await ledger.flow(AT, AT + timedelta(days=1), "discord")
         assert (flow.kudos, flow.points, flow.givers, flow.receivers) == (3, 3, 2, 2)
         assert (await ledger.flow(AT, AT + timedelta(days=1), "slack")).kudos == 0
+
+
+async def test_a_moderators_removal_is_audited_in_the_history(storage: SqlStorage) -> None:
+    p = await people(storage, "ann", "ben", "cy", "mod")
+    await give(
+        storage,
+        kudos(p["ann"], p["ben"], reason="first", at=AT, topic="help"),
+        kudos(p["cy"], p["ben"], points=3, at=AT + timedelta(hours=1)),
+        kudos(p["ben"], p["ann"], at=AT + timedelta(hours=2)),
+    )
+    removed_at = AT + timedelta(days=1)
+    async with repo(storage, KudosLedger) as ledger:  # type: ignore[type-abstract]
+        first = (await ledger.history(p["ben"], None)).entries[-1].kudos
+        gone = await ledger.remove_as_moderator(first.id, p["mod"], removed_at, "a sock puppet")
+        assert gone == first
+        assert await ledger.remove_as_moderator(first.id, p["mod"], removed_at, None) is None
+        assert await ledger.received_points(p["ben"]) == 3
+        page = await ledger.history(p["ben"], None)
+        assert page.total == 3
+        assert [e.kudos.id for e in page.entries][-1] == first.id  # where it was given
+        assert page.entries[-1].kudos == first  # the kudos as it was
+        assert page.entries[-1].removal == Removal(p["mod"], removed_at, "a sock puppet")
+        assert all(e.removal is None for e in page.entries[:-1])
+        # Pages and a start date: newest first, over the kudos and the removed ones.
+        older = await ledger.history(p["ben"], 1, offset=1)
+        assert [e.kudos.points for e in older.entries] == [3] and older.total == 3
+        later = await ledger.history(p["ben"], None, since=AT + timedelta(minutes=30))
+        assert later.total == 2 and all(e.removal is None for e in later.entries)
+        # Forgetting the giver and the moderator keeps the audit without them.
+        assert await ledger.release_giver(p["ann"]) == 1  # her only kudos, now in the audit
+        assert await ledger.release_moderator(p["mod"]) == 1
+        audit = (await ledger.history(p["ben"], None)).entries[-1]
+        assert audit.kudos.giver_person_id is None and audit.kudos.reason is None
+        assert audit.removal is not None and audit.removal.removed_by is None
+        assert audit.removal.reason == "a sock puppet"
 
 
 # --- leaderboards ------------------------------------------------------------------------
@@ -209,14 +266,16 @@ async def test_ranks_share_places_on_ties_and_the_caller_is_found(storage: SqlSt
         kudos(p["ben"], p["eve"]),
     )
     async with repo(storage, Leaderboards) as boards:  # type: ignore[type-abstract]
-        board = await boards.board(since=None, until=None, topic=None, size=1, me=p["eve"])
+        board = await boards.board(
+            tied=TIED, since=None, until=None, topic=None, size=1, me=p["eve"]
+        )
         assert [(s.person_id, s.points, s.rank) for s in board.top] == [
             (p["ben"], 2, 1),
             (p["cy"], 2, 1),
         ]
         assert board.mine is not None and (board.mine.rank, board.mine.points) == (3, 1)
-        assert board.ranked == 4 and not board.cut
-        window = await boards.board(since=AT, until=None, topic=None, size=3, me=None)
+        assert board.ranked == 4 and board.more == 0
+        window = await boards.board(tied=TIED, since=AT, until=None, topic=None, size=3, me=None)
         assert [s.rank for s in window.top] == [1, 1, 3, 3]  # everyone tied at 3rd
         assert window.mine is None
 
@@ -233,15 +292,16 @@ async def test_windows_topics_and_a_cap_on_ties(storage: SqlStorage) -> None:
     )
     async with repo(storage, Leaderboards) as boards:  # type: ignore[type-abstract]
         week = await boards.board(
-            since=AT - timedelta(days=7), until=None, topic="help", size=5, me=None
+            tied=TIED, since=AT - timedelta(days=7), until=None, topic="help", size=5, me=None
         )
         assert [s.person_id for s in week.top] == [p["cy"]]
-        ever = await boards.board(since=None, until=None, topic="help", size=5, me=None)
+        ever = await boards.board(tied=TIED, since=None, until=None, topic="help", size=5, me=None)
         assert {s.person_id for s in ever.top} == {p["ben"], p["cy"]}
-        before = await boards.board(since=None, until=AT, topic=None, size=5, me=None)
+        before = await boards.board(tied=TIED, since=None, until=AT, topic=None, size=5, me=None)
         assert [s.person_id for s in before.top] == [p["ben"]]
-        capped = await boards.board(since=AT, until=None, topic=None, size=1, me=None)
-        assert len(capped.top) == 3 and capped.cut  # 4 tied, size 1 + 2 shown
+        capped = await boards.board(tied=2, since=AT, until=None, topic=None, size=1, me=None)
+        assert [s.person_id for s in capped.top] == [p["cy"], p["dee"]]  # 4 tied: 2 by name
+        assert capped.more == 2
         between = await boards.received_between(AT - timedelta(days=1), AT + timedelta(days=1))
         assert between == {p["cy"]: 1, p["dee"]: 1, p["eve"]: 1, p["fay"]: 1}
 
@@ -252,10 +312,12 @@ async def test_departed_members_are_left_off(storage: SqlStorage) -> None:
     async with repo(storage, Directory) as directory:  # type: ignore[type-abstract]
         await directory.member_left(Ref("discord", "guild", "u-cy"), AT)
     async with repo(storage, Leaderboards) as boards:  # type: ignore[type-abstract]
-        board = await boards.board(since=None, until=None, topic=None, size=5, me=p["cy"])
+        board = await boards.board(
+            tied=TIED, since=None, until=None, topic=None, size=5, me=p["cy"]
+        )
         assert [(s.person_id, s.rank) for s in board.top] == [(p["ben"], 1)]
         assert board.mine is None
-        assert await boards.present([p["ann"], p["ben"], p["cy"]]) == {p["ann"], p["ben"]}
+        assert await boards.on_boards([p["ann"], p["ben"], p["cy"]]) == {p["ann"], p["ben"]}
         assert await boards.received_between(AT, AT + timedelta(days=1)) == {p["ben"]: 1}
 
 
@@ -269,8 +331,90 @@ async def test_linked_persons_keep_every_point(storage: SqlStorage) -> None:
         await ledger.give(kudos(p["ann"], p["ben"]))
         assert await ledger.received_points(p["ben"]) == 4
     async with repo(storage, Leaderboards) as boards:  # type: ignore[type-abstract]
-        board = await boards.board(since=None, until=None, topic=None, size=5, me=None)
+        board = await boards.board(tied=TIED, since=None, until=None, topic=None, size=5, me=None)
         assert [(s.person_id, s.points) for s in board.top] == [(p["ben"], 4)]
+
+
+async def test_linking_joins_the_streaks_and_keeps_the_best(storage: SqlStorage) -> None:
+    p = await people(storage, "ann", "ann-on-slack", "ben", "ben-on-slack", "cy", "cy-on-slack")
+    day = date(2026, 3, 1)
+    async with repo(storage, Achievements) as facts:  # type: ignore[type-abstract]
+        for offset in range(5):  # ann: Discord 1–5 March, Slack 6–8 March: one run
+            await facts.touch_streak(p["ann"], day + timedelta(offset))
+        for offset in range(5, 8):
+            await facts.touch_streak(p["ann-on-slack"], day + timedelta(offset))
+        for offset in range(6):  # ben: the older person has the better streak, long ago
+            await facts.touch_streak(p["ben"], day + timedelta(offset))
+        await facts.touch_streak(p["ben-on-slack"], day + timedelta(20))
+        await facts.touch_streak(p["cy-on-slack"], day)  # cy: only the gone one has a row
+    async with repo(storage, PersonData) as data:  # type: ignore[type-abstract]
+        for name in ("ann", "ben", "cy"):
+            await data.merge(p[name], p[f"{name}-on-slack"])
+    async with repo(storage, Achievements) as facts:  # type: ignore[type-abstract]
+        assert await facts.best_streak(p["ann"]) == 8
+        assert await facts.touch_streak(p["ann"], day + timedelta(8)) == 9  # the run goes on
+        assert await facts.best_streak(p["ben"]) == 6
+        assert await facts.touch_streak(p["ben"], day + timedelta(21)) == 2  # Slack's run
+        assert await facts.best_streak(p["cy"]) == 1
+        assert await facts.touch_streak(p["cy"], day + timedelta(1)) == 2
+
+
+async def test_ties_at_the_last_place_are_listed_by_name_up_to_a_cap(storage: SqlStorage) -> None:
+    # Persons are made in this order, so ids and names disagree: zed has the lowest id.
+    p = await people(storage, "zed", "Yan", "xia", "Wu", "vic", "ann")
+    await give(
+        storage,
+        kudos(p["ann"], p["vic"], points=3),
+        *(kudos(p["ann"], p[n]) for n in ("zed", "Yan", "xia", "Wu")),
+        kudos(p["vic"], p["ann"]),
+    )
+    async with repo(storage, Leaderboards) as boards:  # type: ignore[type-abstract]
+
+        async def board(tied: int, me: int | None = None) -> Board:
+            return await boards.board(since=None, until=None, topic=None, size=2, me=me, tied=tied)
+
+        full = await board(25)
+        assert [s.person_id for s in full.top] == [
+            p[n] for n in ("vic", "ann", "Wu", "xia", "Yan", "zed")
+        ]
+        assert {s.rank for s in full.top[1:]} == {2} and full.more == 0
+        capped = await board(3, me=p["zed"])
+        assert [s.person_id for s in capped.top] == [p[n] for n in ("vic", "ann", "Wu", "xia")]
+        assert capped.more == 2 and capped.ranked == 6
+        assert capped.mine is not None and (capped.mine.person_id, capped.mine.rank) == (
+            p["zed"],
+            2,
+        )
+        first = await board(1, me=p["ann"])  # the caller is among the listed
+        assert [s.person_id for s in first.top] == [p["vic"], p["ann"]] and first.more == 4
+
+
+async def test_hidden_members_are_left_off_boards_except_their_own_view(
+    storage: SqlStorage,
+) -> None:
+    p = await people(storage, "ann", "ben", "cy")
+    await give(storage, kudos(p["ann"], p["ben"], points=3), kudos(p["ann"], p["cy"]))
+    async with repo(storage, BoardPrivacy) as privacy:  # type: ignore[type-abstract]
+        assert await privacy.hide(p["ben"], AT)
+        assert not await privacy.hide(p["ben"], AT + timedelta(days=1))
+        assert await privacy.hidden_since(p["ben"]) == AT
+        assert await privacy.hidden_since(p["cy"]) is None
+    async with repo(storage, Leaderboards) as boards:  # type: ignore[type-abstract]
+
+        async def board(me: int | None) -> list[tuple[int, int]]:
+            found = await boards.board(since=None, until=None, topic=None, size=5, me=me, tied=TIED)
+            return [(s.person_id, s.rank) for s in found.top]
+
+        assert await board(None) == [(p["cy"], 1)]
+        assert await board(p["ann"]) == [(p["cy"], 1)]
+        assert await board(p["ben"]) == [(p["ben"], 1), (p["cy"], 2)]  # ben sees his place
+        assert await boards.on_boards([p["ann"], p["ben"], p["cy"]]) == {p["ann"], p["cy"]}
+        assert await boards.received_between(AT, AT + timedelta(days=1)) == {p["cy"]: 1}
+    async with repo(storage, BoardPrivacy) as privacy:  # type: ignore[type-abstract]
+        assert await privacy.show(p["ben"])
+        assert not await privacy.show(p["ben"])
+    async with repo(storage, Leaderboards) as boards:  # type: ignore[type-abstract]
+        assert await board(None) == [(p["ben"], 1), (p["cy"], 2)]
 
 
 # --- achievements ------------------------------------------------------------------------
@@ -347,3 +491,21 @@ async def test_spotlights_are_one_per_period_and_an_admin_pick_replaces(
         assert [s.period for s in recent] == ["2026-02", "2026-01"]
         assert [s.period for s in await spots.recent(1, excluding="2026-02")] == ["2026-01"]
         assert await spots.recent(0, excluding="2026-03") == []
+
+
+async def test_a_pick_made_ahead_waits_unposted_and_is_not_a_recent_winner(
+    storage: SqlStorage,
+) -> None:
+    p = await people(storage, "ann", "ben")
+    async with repo(storage, Spotlights) as spots:  # type: ignore[type-abstract]
+        await spots.record(Spotlight("2026-01", p["ann"], 5.0, "auto", AT))
+        await spots.record(Spotlight("2026-02", p["ben"], 0.0, "admin", None, "for the meetup"))
+        ahead = await spots.get("2026-02")
+        assert ahead == Spotlight("2026-02", p["ben"], 0.0, "admin", None, "for the meetup")
+        assert [s.period for s in await spots.recent(5, excluding="2026-03")] == ["2026-01"]
+        posted = AT + timedelta(days=27)
+        await spots.record(Spotlight("2026-02", p["ben"], 0.0, "admin", posted, "for the meetup"))
+        assert [s.period for s in await spots.recent(5, excluding="2026-03")] == [
+            "2026-02",
+            "2026-01",
+        ]
