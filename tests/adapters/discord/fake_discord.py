@@ -23,9 +23,8 @@ from typing import Any
 
 import aiohttp
 from aiohttp import web
+from payload_samples import PAYLOADS
 
-REPO = Path(__file__).resolve().parents[3]
-PAYLOADS = REPO.parent / "shared" / "payloads"
 GATEWAY = PAYLOADS / "discord" / "gateway"
 REST = PAYLOADS / "discord" / "rest"
 DISCORD_EPOCH = 1420070400000

@@ -24,14 +24,13 @@ import json
 from collections.abc import AsyncIterator, Callable, Mapping
 from contextlib import asynccontextmanager
 from dataclasses import dataclass
-from pathlib import Path
 from typing import Any
 from urllib.parse import parse_qsl
 
 import aiohttp
 from aiohttp import web
+from payload_samples import PAYLOADS
 
-PAYLOADS = Path(__file__).resolve().parents[3].parent / "shared" / "payloads"
 SLACK = PAYLOADS / "slack"
 IDS: dict[str, Any] = json.loads((PAYLOADS / "ids.json").read_text(encoding="utf-8"))["slack"]
 HOOKS = "https://hooks.slack.com/"
