@@ -151,12 +151,14 @@ async def open_storage(
     config: AgoraConfig, *, env: Mapping[str, str] | None = None, create_schema: bool = False
 ) -> Storage:
     """Connect and make sure the schema is current (or say how to make it so)."""
-    from storage.engine import SqlStorage, create_engine
+    from storage.engine import SqlStorage, Timeouts, create_engine
     from storage.migrate import missing_migrations, upgrade
     from storage.schema import load_all
 
     url = config.storage.resolved_url(env if env is not None else os.environ)
-    engine = create_engine(url, echo=config.storage.echo)
+    section = config.storage
+    timeouts = Timeouts(section.connect_timeout, section.command_timeout, section.pool_timeout)
+    engine = create_engine(url, echo=section.echo, timeouts=timeouts)
     storage = SqlStorage(engine)
     try:
         if create_schema:

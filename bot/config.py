@@ -114,6 +114,11 @@ class StorageConfig(Section):
     url_env: str | None = None
     auto_migrate: bool | None = None
     echo: bool = False
+    # PostgreSQL: seconds to wait for a connection, for one statement, and for a free
+    # connection from the pool before the member hears "temporarily unavailable".
+    connect_timeout: float = Field(5.0, gt=0, le=300)
+    command_timeout: float = Field(15.0, gt=0, le=3600)
+    pool_timeout: float = Field(10.0, gt=0, le=300)
 
     _env = field_validator("url_env")(check_env_name)
 
@@ -402,6 +407,7 @@ _TYPE_HINTS = {
     "model_type": N_("use a table: a [section] or { key = value }"),
     "missing": N_("add this key"),
     "literal_error": N_("use one of the values the message lists"),
+    "greater_than": N_("use a larger value"),
     "greater_than_equal": N_("use a larger value"),
     "less_than_equal": N_("use a smaller value"),
     "string_too_short": N_("this must not be empty"),
