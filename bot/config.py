@@ -27,6 +27,7 @@ from pydantic import (
 )
 
 from bot.i18n import N_, SUPPORTED_LOCALES, _
+from bot.redact import redact
 
 DEFAULT_CONFIG_FILE = "agora.toml"
 DEFAULT_DATABASE_URL = "sqlite+aiosqlite:///agora.db"
@@ -378,6 +379,12 @@ class Problem:
     line: int | None
     message: str
     hint: str = ""
+
+    def __post_init__(self) -> None:
+        # Messages quote the offending value; a token pasted into the wrong key (or a
+        # URL with its password) must not be echoed to the terminal or the log.
+        object.__setattr__(self, "message", redact(self.message))
+        object.__setattr__(self, "hint", redact(self.hint))
 
     def __str__(self) -> str:
         where = f"line {self.line}: " if self.line else ""
