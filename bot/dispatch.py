@@ -19,7 +19,7 @@ from typing import Any
 
 from bot.args import ArgError, ArgKind, ChannelToken, MemberToken, parse_args, usage
 from bot.batching import GroupCommit
-from bot.context import Context, UserError, Work
+from bot.context import Context, NotAllowed, UserError, Work
 from bot.i18n import _, normalize_locale, using_locale
 from bot.model import (
     ButtonPressed,
@@ -77,6 +77,13 @@ def activity_kind(event: Event) -> str | None:
     if isinstance(event, MemberLeft):
         return "leave"
     return None
+
+
+async def _worded(ctx: Context, refusal: UserError) -> str:
+    """A refusal's text; a permission refusal names who can help, looked up."""
+    if isinstance(refusal, NotAllowed):
+        return refusal.sentence(await ctx.who_can(refusal.level))
+    return refusal.message
 
 
 class Dispatcher:
@@ -328,13 +335,12 @@ class Dispatcher:
         feature = self.runtime.registry.features[spec.feature]
         ctx = Context(work, feature, event, actor, level)
         if not level.allows(spec.level):
-            who = self.runtime.permissions.describe(spec.level)
             await ctx.reply(
                 _(
-                    "Sorry, /{name} is for {levels} only. Ask someone with: {who}.",
+                    "Sorry, /{name} is for {levels} only. Ask {who}.",
                     name=spec.name,
                     levels=level_group(spec.level),
-                    who=who,
+                    who=await ctx.who_can(spec.level),
                 ),
                 ephemeral=True,
             )
@@ -381,7 +387,7 @@ class Dispatcher:
                     async with work.uow.savepoint():
                         await guard(ctx, spec)
                 except UserError as refusal:
-                    await ctx.reply(refusal.message, ephemeral=True)
+                    await ctx.reply(await _worded(ctx, refusal), ephemeral=True)
                     return False
                 except StorageUnavailable:
                     raise
@@ -454,7 +460,7 @@ class Dispatcher:
             async with ctx.work.uow.savepoint():
                 await handler(ctx, signal)
         except UserError as refusal:
-            await ctx.reply(refusal.message, ephemeral=refusal.ephemeral)
+            await ctx.reply(await _worded(ctx, refusal), ephemeral=refusal.ephemeral)
         except StorageUnavailable:
             raise
         except Exception:
