@@ -22,7 +22,6 @@ from bot.config import AgoraConfig, LimitsConfig, Problem, key_lines
 from bot.dispatch import Dispatcher
 from bot.i18n import _
 from bot.ports import ChatPort, Clock, Storage
-from bot.ratelimit import RateLimiter
 from bot.redact import protect, redact, secret_values
 from bot.registry import Feature, Registry
 from bot.runtime import Runtime, default_instance_id
@@ -115,7 +114,7 @@ class App:
             update={s: getattr(current, s) for s in ("storage", "discord", "slack", "console")}
         )
         self.runtime.replace_config(fresh)
-        self.dispatcher.limiter = RateLimiter(fresh.limits.commands_per_minute)
+        self.dispatcher.apply_limits(fresh.limits)  # keeps everyone's current window
         await self.scheduler.reload()
         log.info("configuration reloaded from %s", current.source)
         return []
@@ -318,7 +317,8 @@ def effective(config: AgoraConfig, *, virtual: bool) -> AgoraConfig:
     """The config as run: on the virtual clock, rate limits are off unless set explicitly."""
     if virtual and "limits" not in config.model_fields_set:
         # Virtual time stands still between console lines: a rate limit would only misfire.
-        return config.model_copy(update={"limits": LimitsConfig(commands_per_minute=0)})
+        unlimited = LimitsConfig(commands_per_minute=0, clicks_per_minute=0)
+        return config.model_copy(update={"limits": unlimited})
     return config
 
 

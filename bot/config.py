@@ -177,9 +177,10 @@ class PrivacyConfig(Section):
 
 
 class LimitsConfig(Section):
-    """Abuse protection: how fast one member may use the bot."""
+    """Abuse protection: how fast one person may use the bot (0: no limit)."""
 
     commands_per_minute: int = Field(20, ge=0)
+    clicks_per_minute: int = Field(60, ge=0)
 
 
 class Bridge(Section):

@@ -19,6 +19,7 @@ from typing import Any
 
 from bot.args import ArgError, ArgKind, ChannelToken, MemberToken, parse_args, usage
 from bot.batching import GroupCommit
+from bot.config import LimitsConfig
 from bot.context import Context, NotAllowed, UserError, Work
 from bot.i18n import _, normalize_locale, using_locale
 from bot.model import (
@@ -40,7 +41,7 @@ from bot.model import (
 )
 from bot.permissions import level_group
 from bot.ports import ActivityFact, ActivityLog, Directory, EventLog, StorageUnavailable
-from bot.ratelimit import RateLimiter
+from bot.ratelimit import RateLimiter, rate_key
 from bot.registry import CommandSpec, Feature
 from bot.runtime import Runtime
 from bot.sentiment import score as sentiment_score
@@ -96,6 +97,7 @@ class Dispatcher:
         self._in_flight = 0
         self.last_event_at: datetime | None = None
         self.limiter = RateLimiter(runtime.config.limits.commands_per_minute)
+        self.click_limiter = RateLimiter(runtime.config.limits.clicks_per_minute)
         self._known_channels: set[tuple[Ref, str]] = set()
         self._idle = asyncio.Event()
         self._idle.set()
@@ -111,6 +113,11 @@ class Dispatcher:
             self._in_flight -= 1
             if self._in_flight == 0:
                 self._idle.set()
+
+    def apply_limits(self, limits: LimitsConfig) -> None:
+        """New limits (hot reload); the windows people are in carry over."""
+        self.limiter.limit = limits.commands_per_minute
+        self.click_limiter.limit = limits.clicks_per_minute
 
     async def drain(self, limit: float = 10.0) -> bool:
         """Wait until no event is being handled (graceful shutdown); False on time-out."""
@@ -311,15 +318,7 @@ class Dispatcher:
     async def _command(
         self, work: Work, event: CommandInvoked, actor: MemberRecord | None, level: Level
     ) -> None:
-        verdict = self.limiter.check(event.actor.ref, self.runtime.clock.now())
-        if not verdict.allowed:
-            if verdict.tell:
-                ctx = Context(work, self._core_feature(), event, actor, level)
-                seconds = max(1, int(verdict.retry_after.total_seconds()))
-                await ctx.reply(
-                    _("You're going a bit fast. Try again in {seconds} s.", seconds=seconds),
-                    ephemeral=True,
-                )
+        if await self._too_fast(self.limiter, work, event, actor, level):
             return
         spec, text = self.runtime.registry.resolve(event.name, event.text)
         if spec is None:
@@ -366,6 +365,27 @@ class Dispatcher:
             await spec.handler(ctx, **values)
 
         await self._guarded(ctx, run, event, quiet=False)
+
+    async def _too_fast(
+        self,
+        limiter: RateLimiter,
+        work: Work,
+        event: CommandInvoked | ButtonPressed | FormSubmitted,
+        actor: MemberRecord | None,
+        level: Level,
+    ) -> bool:
+        """True when this person is over `limiter`'s rate; the first refusal says so."""
+        verdict = limiter.check(rate_key(event.actor.ref, actor), self.runtime.clock.now())
+        if verdict.allowed:
+            return False
+        if verdict.tell:
+            ctx = Context(work, self._core_feature(), event, actor, level)
+            seconds = max(1, int(verdict.retry_after.total_seconds()))
+            await ctx.reply(
+                _("You're going a bit fast. Try again in {seconds} s.", seconds=seconds),
+                ephemeral=True,
+            )
+        return True
 
     async def _guards_allow(
         self,
@@ -433,6 +453,8 @@ class Dispatcher:
         actor: MemberRecord | None,
         level: Level,
     ) -> None:
+        if await self._too_fast(self.click_limiter, work, event, actor, level):
+            return
         kind = "button" if isinstance(event, ButtonPressed) else "form"
         action_id = event.action_id if isinstance(event, ButtonPressed) else event.form_id
         spec = self.runtime.registry.action(action_id, kind)
