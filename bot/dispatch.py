@@ -14,10 +14,19 @@ import asyncio
 import logging
 from collections.abc import Awaitable, Callable, Sequence
 from contextlib import nullcontext
+from dataclasses import replace
 from datetime import datetime
 from typing import Any
 
-from bot.args import ArgError, ArgKind, ChannelToken, MemberToken, parse_args, usage
+from bot.args import (
+    ArgError,
+    ArgKind,
+    ChannelToken,
+    MemberToken,
+    echo_safe,
+    parse_args,
+    usage,
+)
 from bot.batching import GroupCommit
 from bot.config import LimitsConfig
 from bot.context import Context, NotAllowed, UserError, Work
@@ -45,6 +54,7 @@ from bot.ratelimit import RateLimiter, rate_key
 from bot.registry import CommandSpec, Feature
 from bot.runtime import Runtime
 from bot.sentiment import score as sentiment_score
+from bot.text import defuse, neutral, one_line
 
 log = logging.getLogger(__name__)
 
@@ -326,7 +336,7 @@ class Dispatcher:
             await ctx.reply(
                 _(
                     "There is no command /{name}. Type /help to see what you can use.",
-                    name=event.name,
+                    name=one_line(event.name, limit=100),
                 ),
                 ephemeral=True,
             )
@@ -349,12 +359,12 @@ class Dispatcher:
         try:
             options = dict(event.options) if event.options is not None else None
             values = parse_args(spec.args, text, options)
-            values = await self._resolve(ctx, spec, values)
+            values = echo_safe(spec.args, await self._resolve(ctx, spec, values))
         except ArgError as error:
             await ctx.reply(
                 _(
                     "{problem}\nUsage: {usage}",
-                    problem=str(error),
+                    problem=neutral(str(error)),  # it may quote what was typed
                     usage=usage(spec.name, spec.args),
                 ),
                 ephemeral=True,
@@ -465,6 +475,8 @@ class Dispatcher:
                 _("This button no longer works. Run the command again."), ephemeral=True
             )
             return
+        if isinstance(event, FormSubmitted):  # answers are free text, like arguments
+            event = replace(event, values={k: defuse(v) for k, v in event.values.items()})
         feature = self.runtime.registry.features[spec.feature]
         ctx = Context(work, feature, event, actor, level)
         await self._guarded(ctx, spec.handler, event, quiet=False)
