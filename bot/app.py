@@ -14,6 +14,7 @@ import os
 import sys
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
+from datetime import datetime
 from pathlib import Path
 from typing import Any, Protocol
 
@@ -46,6 +47,11 @@ class Adapter(Protocol):
     @property
     def port(self) -> ChatPort: ...
 
+    @property
+    def connected(self) -> bool:
+        """Is the platform connection up right now (for health checks)?"""
+        ...
+
     async def start(self, app: App) -> None: ...
 
     async def run(self) -> int:
@@ -63,6 +69,7 @@ class App:
     adapters: list[Adapter] = field(default_factory=list)
     background: set[asyncio.Task[Any]] = field(default_factory=set)
     started: bool = False
+    started_at: datetime | None = None
 
     @property
     def config(self) -> AgoraConfig:
@@ -77,6 +84,7 @@ class App:
             await adapter.start(self)
         await self.scheduler.start()
         self.started = True
+        self.started_at = self.runtime.clock.now()
         # What exists now (modules, SDK caches, config) lives as long as the process; a
         # full garbage collection would walk its ~150,000 objects every time, pausing
         # the event loop for tens of milliseconds. Frozen, they are never walked again.

@@ -91,6 +91,8 @@ class BotConfig(Section):
     pid_file: str = "agora.pid"
     health_host: str = "127.0.0.1"
     health_port: int = Field(0, ge=0, le=65535)
+    # Seconds without any event after which health reports "degraded" (0: never).
+    health_max_event_age: int = Field(0, ge=0)
     # Channel name → language, for channels of one language community ("lv-talk" = "lv").
     channel_languages: dict[str, str] = Field(default_factory=dict)
 

@@ -8,13 +8,16 @@ import subprocess
 import sys
 import time
 from collections.abc import AsyncIterator
+from datetime import timedelta
 from pathlib import Path
 
 import aiohttp
 import pytest
 
+from adapters.memory.community import Community
+from adapters.memory.port import MemoryPort
 from bot.app import App, build_app, open_storage
-from bot.clock import FakeClock
+from bot.clock import FakeClock, SystemClock
 from bot.config import load_config
 from bot.health import serve_health, snapshot
 
@@ -78,6 +81,48 @@ async def test_health_snapshot_and_endpoint(app: App) -> None:
             assert (await response.json())["database"] is True
     finally:
         await runner.cleanup()
+
+
+async def test_health_says_the_scheduler_stopped(tmp_path: Path) -> None:
+    """On the real clock, the scheduler's health is APScheduler's own state."""
+    file = tmp_path / "agora.toml"
+    _write(str(file), BASE)
+    config = load_config(file)
+    storage = await open_storage(config, create_schema=True)
+    app = await build_app(config, clock=SystemClock(), storage=storage)
+    await app.start()
+    try:
+        assert (await snapshot(app))["scheduler"] is True
+        await app.scheduler.stop()
+        body = await snapshot(app)
+        assert body["scheduler"] is False and body["status"] == "degraded"
+    finally:
+        await app.stop()
+
+
+async def test_health_degrades_when_no_event_arrived_for_too_long(tmp_path: Path) -> None:
+    file = tmp_path / "agora.toml"
+    _write(str(file), BASE + "[bot]\nhealth_max_event_age = 600\n")
+    config = load_config(file)
+    storage = await open_storage(config, create_schema=True)
+    clock = FakeClock()
+    app = await build_app(config, clock=clock, storage=storage)
+    app.runtime.ports["memory"] = MemoryPort(Community(clock, "memory", "test"))
+    await app.start()
+    try:
+        assert (await snapshot(app))["status"] == "ok"  # just started: quiet is fine
+        clock.advance(timedelta(minutes=11))
+        body = await snapshot(app)
+        assert body["events_stale"] and body["status"] == "degraded"
+        community = app.runtime.ports["memory"].community
+        community.add_channel("general")
+        community.add_member("carol")
+        assert await app.dispatcher.handle(community.say("carol", "general", "hello"))
+        body = await snapshot(app)
+        assert not body["events_stale"] and body["status"] == "ok"
+        assert body["last_event_age_seconds"] == 0
+    finally:
+        await app.stop()
 
 
 def test_sighup_with_a_broken_file_is_refused_and_the_bot_keeps_running(tmp_path: Path) -> None:
