@@ -15,13 +15,13 @@ import sys
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
-from pathlib import Path
 from typing import Any, Protocol
 
 from bot.clock import FakeClock, SystemClock
 from bot.config import AgoraConfig, LimitsConfig, Problem, key_lines
 from bot.dispatch import Dispatcher
 from bot.i18n import _
+from bot.pidfile import PidFile
 from bot.ports import ChatPort, Clock, Storage
 from bot.redact import protect, redact, secret_values
 from bot.registry import Feature, Registry
@@ -248,12 +248,19 @@ async def upgrade_database(config: AgoraConfig, *, env: Mapping[str, str] | None
         await engine.dispose()
 
 
-async def database_status(config: AgoraConfig, *, env: Mapping[str, str] | None = None) -> set[str]:
-    from storage.engine import create_engine, is_outage
+async def database_status(
+    config: AgoraConfig, *, env: Mapping[str, str] | None = None
+) -> set[str] | None:
+    """The migration branches missing, looking only: a SQLite file is opened read-only
+    and never created (None: it does not exist yet), and nothing waits long."""
+    from storage.engine import Timeouts, create_engine, is_outage, sqlite_file
     from storage.migrate import missing_migrations
 
     url = config.storage.resolved_url(env if env is not None else os.environ)
-    engine = create_engine(url)
+    file = sqlite_file(url)
+    if file is not None and not file.exists():
+        return None
+    engine = create_engine(url, read_only=True, timeouts=Timeouts(3.0, 3.0, 3.0))
     try:
         return await missing_migrations(engine)
     except Exception as error:
@@ -371,8 +378,8 @@ async def run(config: AgoraConfig, *, script: str | None = None, out: Any = None
 
         app.attach(SlackAdapter(config.slack))
     stop = asyncio.Event()
-    _install_signal_handlers(stop, app)
-    pid_file = None if script is not None else write_pid_file(config)
+    pid_file = None if script is not None else claim_pid_file(config)
+    _install_signal_handlers(stop, app, pid_file)
     health = None
     code = 0
     try:
@@ -398,24 +405,28 @@ async def run(config: AgoraConfig, *, script: str | None = None, out: Any = None
             await health.cleanup()
         await app.stop()
         if pid_file is not None:
-            pid_file.unlink(missing_ok=True)
+            pid_file.release()
     return code
 
 
-def write_pid_file(config: AgoraConfig) -> Path | None:
-    """Let `agora reload` and `agora health` find this process."""
-    if not config.bot.pid_file:
-        return None
-    path = Path(config.bot.pid_file)
+def claim_pid_file(config: AgoraConfig) -> PidFile | None:
+    """Let `agora reload` and `agora health` find this process (see `bot.pidfile`)."""
+    return PidFile.claim(config.bot.pid_file) if config.bot.pid_file else None
+
+
+async def reload_and_report(app: App, pid_file: PidFile | None) -> None:
+    """SIGHUP: reload, and leave the outcome where `agora reload` looks for it."""
+    source = app.runtime.config.source
     try:
-        path.write_text(f"{os.getpid()}\n", encoding="utf-8")
-    except OSError as error:
-        log.warning("cannot write %s: %s", path, error)
-        return None
-    return path
+        problems = await app.reload()
+    except Exception:
+        log.exception("reload failed")
+        problems = [Problem("", None, _("the reload failed; the log says why"))]
+    if pid_file is not None:
+        pid_file.report_reload(not problems, source, [str(p) for p in problems])
 
 
-def _install_signal_handlers(stop: asyncio.Event, app: App) -> None:
+def _install_signal_handlers(stop: asyncio.Event, app: App, pid_file: PidFile | None) -> None:
     import signal
 
     loop = asyncio.get_running_loop()
@@ -424,7 +435,7 @@ def _install_signal_handlers(stop: asyncio.Event, app: App) -> None:
             loop.add_signal_handler(sig, stop.set)
 
     def reload() -> None:
-        task = loop.create_task(app.reload())
+        task = loop.create_task(reload_and_report(app, pid_file))
         app.background.add(task)
         task.add_done_callback(app.background.discard)
 

@@ -22,7 +22,9 @@ from collections import Counter
 from collections.abc import AsyncIterator, Callable, Iterator
 from contextlib import AbstractAsyncContextManager, asynccontextmanager, contextmanager
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Any, TypeVar, cast
+from urllib.parse import quote
 
 from sqlalchemy import event, text
 from sqlalchemy.engine import make_url
@@ -115,16 +117,39 @@ class Timeouts:
     pool: float = 10.0
 
 
-def create_engine(url: str, *, echo: bool = False, timeouts: Timeouts = Timeouts()) -> AsyncEngine:
+def sqlite_file(url: str) -> Path | None:
+    """The file a SQLite URL names; None for PostgreSQL or an in-memory database."""
+    parsed = make_url(url)
+    if parsed.get_backend_name() != "sqlite" or parsed.database in (None, "", ":memory:"):
+        return None
+    return Path(parsed.database)
+
+
+def create_engine(
+    url: str, *, echo: bool = False, timeouts: Timeouts = Timeouts(), read_only: bool = False
+) -> AsyncEngine:
+    """`read_only`: for looking only (`agora health`, `agora db status`): a SQLite file is
+    opened read-only and never created; PostgreSQL sessions refuse writes."""
     parsed = make_url(url)
     if parsed.get_backend_name() == "sqlite":
         memory = parsed.database in (None, "", ":memory:")
         kwargs: dict[str, Any] = {"connect_args": {"timeout": 30}, "module": sqlite_driver.dbapi()}
         if memory:
             kwargs["poolclass"] = StaticPool
+        elif read_only:
+            path = quote(str(Path(str(parsed.database)).absolute()))
+            url = f"sqlite+aiosqlite:///file:{path}?mode=ro&uri=true"
         engine = create_async_engine(url, echo=echo, **kwargs)
-        _configure_sqlite(engine, memory)
+        _configure_sqlite(engine, memory, writable=not read_only)
         return engine
+    # asyncpg: `timeout` bounds connecting, `command_timeout` every statement (pre-ping,
+    # BEGIN, COMMIT included).
+    connect_args: dict[str, Any] = {
+        "timeout": timeouts.connect,
+        "command_timeout": timeouts.command,
+    }
+    if read_only:
+        connect_args["server_settings"] = {"default_transaction_read_only": "on"}
     return create_async_engine(
         url,
         echo=echo,
@@ -132,13 +157,11 @@ def create_engine(url: str, *, echo: bool = False, timeouts: Timeouts = Timeouts
         pool_size=10,
         max_overflow=10,
         pool_timeout=timeouts.pool,
-        # asyncpg: `timeout` bounds connecting, `command_timeout` every statement
-        # (pre-ping, BEGIN, COMMIT included).
-        connect_args={"timeout": timeouts.connect, "command_timeout": timeouts.command},
+        connect_args=connect_args,
     )
 
 
-def _configure_sqlite(engine: AsyncEngine, memory: bool) -> None:
+def _configure_sqlite(engine: AsyncEngine, memory: bool, *, writable: bool = True) -> None:
     sync_engine = engine.sync_engine
 
     @event.listens_for(sync_engine, "connect")
@@ -146,7 +169,7 @@ def _configure_sqlite(engine: AsyncEngine, memory: bool) -> None:
         # Let SQLAlchemy, not the driver, own transactions, so SAVEPOINT works.
         dbapi_connection.isolation_level = None
         cursor = dbapi_connection.cursor()
-        if not memory:
+        if writable and not memory:
             cursor.execute("PRAGMA journal_mode=WAL")
         cursor.execute("PRAGMA foreign_keys=ON")
         cursor.execute("PRAGMA synchronous=NORMAL")
