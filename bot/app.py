@@ -70,6 +70,8 @@ class App:
     background: set[asyncio.Task[Any]] = field(default_factory=set)
     started: bool = False
     started_at: datetime | None = None
+    # Every feature this build can run; the config's `enabled` flags pick from it.
+    available: list[Feature] = field(default_factory=list)
 
     @property
     def config(self) -> AgoraConfig:
@@ -121,11 +123,32 @@ class App:
         fresh = fresh.model_copy(
             update={s: getattr(current, s) for s in ("storage", "discord", "slack", "console")}
         )
-        self.runtime.replace_config(fresh)
+        registry = self._registry_for(fresh)
+        self.runtime.replace_config(fresh, registry)
         self.dispatcher.apply_limits(fresh.limits)  # keeps everyone's current window
         await self.scheduler.reload()
         log.info("configuration reloaded from %s", current.source)
         return []
+
+    def _registry_for(self, fresh: AgoraConfig) -> Registry | None:
+        """A new registry when `[features.X] enabled` changed (None: keep the one running).
+
+        Commands, listeners, buttons and jobs follow it at once; the menus Discord and
+        Slack show were registered at start, so they follow at the next restart (a
+        command still shown there answers "there is no command" meanwhile).
+        """
+        before = set(self.runtime.registry.features)
+        chosen = enabled_features(fresh, self.available or None)
+        after = {f.name for f in chosen}
+        if after == before:
+            return None
+        for name in sorted(after - before):
+            log.warning("reload: feature %s turned on", name)
+        for name in sorted(before - after):
+            log.warning("reload: feature %s turned off: its commands, listeners, jobs stop", name)
+        if fresh.discord.enabled or fresh.slack.enabled:
+            log.warning("reload: the Discord and Slack command menus change at the next restart")
+        return Registry(chosen)
 
     async def stop(self) -> None:
         """Finish in-flight events (adapters still up to answer them), then close down."""
@@ -213,7 +236,8 @@ async def build_app(
     features: Sequence[Feature] | None = None,
     env: Mapping[str, str] | None = None,
 ) -> App:
-    registry = Registry(enabled_features(config, features))
+    available = list(features) if features is not None else None
+    registry = Registry(enabled_features(config, available))
     if storage is None:
         storage = await open_storage(config, env=env)
     runtime = Runtime(
@@ -225,7 +249,7 @@ async def build_app(
     )
     dispatcher = Dispatcher(runtime)
     scheduler = Scheduler(runtime)
-    return App(runtime, dispatcher, scheduler)
+    return App(runtime, dispatcher, scheduler, available=available or [])
 
 
 async def upgrade_database(config: AgoraConfig, *, env: Mapping[str, str] | None = None) -> int:

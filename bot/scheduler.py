@@ -232,23 +232,28 @@ class Scheduler:
             if missed is not None:
                 await self._fire_cron(qualified, missed)
             self._arm_cron(qualified, now)
+        count = await self._arm_stored()
+        if self._aps is not None:
+            self._aps.add_job(
+                self.refresh, IntervalTrigger(seconds=REFRESH_EVERY.total_seconds()), id="refresh"
+            )
+        log.info("scheduler started: %d cron jobs, %d pending jobs", len(self._cron), count)
+
+    async def _arm_stored(self) -> int:
+        """Arm every pending job in the table (not those running now); returns how many."""
         count, after = 0, 0
         while True:  # page by page, so thousands of jobs never hold the loop at once
             async with self.runtime.storage.unit_of_work() as uow:
                 store: JobStore = uow.get(JobStore)  # type: ignore[type-abstract]
                 page = await store.pending(after_id=after, limit=ARM_PAGE)
             for job in page:
-                self.arm(job)
+                if job.id not in self._running and self._enabled(job):
+                    self.arm(job)
             count += len(page)
             if len(page) < ARM_PAGE:
-                break
+                return count
             after = page[-1].id
             await asyncio.sleep(0)
-        if self._aps is not None:
-            self._aps.add_job(
-                self.refresh, IntervalTrigger(seconds=REFRESH_EVERY.total_seconds()), id="refresh"
-            )
-        log.info("scheduler started: %d cron jobs, %d pending jobs", len(self._cron), count)
 
     async def refresh(self) -> int:
         """Arm jobs other instances scheduled (due soon); returns how many it armed.
@@ -264,12 +269,20 @@ class Scheduler:
                 due = await uow.get(JobStore).pending(horizon)  # type: ignore[type-abstract]
         except StorageUnavailable:
             return 0
-        fresh = [job for job in due if job.id not in self._pending or self._stranded(job.id)]
+        fresh = [
+            job
+            for job in due
+            if self._enabled(job) and (job.id not in self._pending or self._stranded(job.id))
+        ]
         for job in fresh:
             if job.id in self._pending:
                 log.warning("job %s had no timer left; armed again", job.key)
             self.arm(job)
         return len(fresh)
+
+    def _enabled(self, job: PendingJob) -> bool:
+        """Jobs of a feature that is off wait in the table until it is on again."""
+        return job.feature in self.runtime.registry.features
 
     def _stranded(self, job_id: int) -> bool:
         return (
@@ -292,7 +305,8 @@ class Scheduler:
         return self._aps is not None and bool(self._aps.running)
 
     async def reload(self) -> None:
-        """Re-read cron expressions after a config reload."""
+        """After a config reload: re-read cron expressions, and arm the stored jobs again
+        (a feature turned back on finds its poll deadlines and reminders waiting)."""
         for qualified in list(self._next_cron):
             self._remove_aps(f"cron:{qualified}")
         self._cron = self._cron_specs()
@@ -303,6 +317,10 @@ class Scheduler:
         now = self.runtime.clock.now()
         for qualified in self._cron:
             self._arm_cron(qualified, now)
+        try:
+            await self._arm_stored()
+        except StorageUnavailable:
+            log.warning("reload: stored jobs not re-read (database unavailable); refresh will")
 
     # --- arming ----------------------------------------------------------------------
 
@@ -444,7 +462,10 @@ class Scheduler:
             return
         spec = self.runtime.registry.job(job.feature, job.name)
         if spec is None:
-            log.error("job %s refers to unknown handler %s.%s", job.key, job.feature, job.name)
+            if job.feature in self.runtime.registry.features:
+                log.error("job %s refers to unknown handler %s.%s", job.key, job.feature, job.name)
+            else:  # the row stays pending; armed again when the feature is back on
+                log.info("job %s waits: feature %s is not enabled", job.key, job.feature)
             self._pending.pop(job_id, None)
             return
         self._running.add(job_id)

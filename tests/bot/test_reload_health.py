@@ -22,6 +22,7 @@ from bot.clock import FakeClock, SystemClock
 from bot.config import load_config
 from bot.health import serve_health, snapshot
 from bot.pidfile import running_pid
+from bot.testing import Harness
 
 AGORA = Path(sys.executable).with_name("agora")
 
@@ -185,7 +186,7 @@ def test_agora_reload_says_whether_the_running_agora_took_the_file(tmp_path: Pat
         health = agora(tmp_path, "health", "--config", str(file))
         assert health.returncode == 0, health.stdout
         assert f"process: running (pid {proc.pid})" in health.stdout
-        file.write_text('[bot]\nname = "Test"\n[limits]\nclicks_per_minute = 7\n', "utf-8")
+        file.write_text('[bot]\nname = "Test"\n[features.polls]\nenabled = false\n', "utf-8")
         taken = agora(tmp_path, "reload", "--config", str(file))
         assert taken.returncode == 0, taken.stderr
         assert f"Agora (pid {proc.pid}) reloaded {file}." in " ".join(taken.stdout.split())
@@ -195,6 +196,10 @@ def test_agora_reload_says_whether_the_running_agora_took_the_file(tmp_path: Pat
         assert refused.returncode == 2, refused.stdout + refused.stderr
         assert "features.kudos" in shown and "bad cron expression" in shown
         assert f"Agora (pid {proc.pid}) refused it; the running config stays in force." in shown
+        # The good file is what runs: polls are off, kudos (untouched by it) still on.
+        stdout, _stderr = proc.communicate('/poll "Lunch?" "A" "B"\n/kudos @bob hi\n:quit\n', 30)
+        assert "There is no command /poll" in stdout
+        assert "gave kudos to @bob" in stdout
 
 
 def test_agora_reload_on_built_in_defaults_says_there_is_no_file(tmp_path: Path) -> None:
@@ -219,3 +224,39 @@ def test_agora_reload_never_signals_a_process_that_is_not_agora(tmp_path: Path) 
     finally:
         sleeper.kill()
         sleeper.wait(10)
+
+
+async def test_reload_turns_a_feature_off_and_on_again(tmp_path: Path) -> None:
+    """`[features.polls] enabled = false` stops /poll, its buttons and its jobs at once;
+    turned back on, the poll's deadline (waiting in the table) fires."""
+    file = tmp_path / "agora.toml"
+    file.write_text("[features.polls]\nenabled = true\n", encoding="utf-8")
+    async with Harness(config=load_config(file)) as h:
+        assert h.app is not None
+        scheduler = h.app.scheduler
+        await h.command("alice", '/poll "Lunch?" "Pizza" "Soup" --closes 1h')
+        assert scheduler.pending_count == 1
+        file.write_text("[features.polls]\nenabled = false\n", encoding="utf-8")
+        assert await h.app.reload() == []
+        assert "polls" not in h.runtime.registry.features
+        out = await h.command("alice", '/poll "Dinner?" "Yes" "No"')
+        assert out[0].text.startswith("There is no command /poll")
+        assert "no longer works" in (await h.click("carol", "Pizza"))[0].text
+        assert not [p for p in await h.tick("2h") if "Results of poll" in p.text]
+        file.write_text("[features.polls]\nenabled = true\n", encoding="utf-8")
+        assert await h.app.reload() == []
+        results = [p for p in await h.tick("1m") if "Results of poll #1" in p.text]
+        assert len(results) == 1, "the deadline waited in the table and fired once back on"
+
+
+async def test_reload_drops_the_cron_jobs_of_a_feature_turned_off(tmp_path: Path) -> None:
+    file = tmp_path / "agora.toml"
+    file.write_text("", encoding="utf-8")
+    async with Harness(config=load_config(file)) as h:
+        assert h.app is not None
+        assert "checkins.sync" in h.app.scheduler._next_cron
+        file.write_text("[features.checkins]\nenabled = false\n", encoding="utf-8")
+        assert await h.app.reload() == []
+        assert "checkins.sync" not in h.app.scheduler._next_cron
+        out = await h.command("carol", "/checkin list")
+        assert out[0].text.startswith("There is no command /checkin")
