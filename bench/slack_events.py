@@ -53,7 +53,7 @@ from bench.platforms import Elsewhere, Reached, adapter_config
 
 # Importable once bench.platforms has put the adapter tests' folders on sys.path.
 from fake_slack import CHANNELS, TEAM, Call, FakeSlack, load  # isort: skip
-from slack_kit import ENV, JSON, SECRET, sign  # isort: skip
+from slack_kit import ENV, SECRET, signed_headers  # isort: skip
 
 EVENTS_PER_S = 200
 RETRY_SHARE = 0.02
@@ -181,12 +181,7 @@ async def fake_drive(state: dict[str, Any], url: str, duration: float) -> SlackL
     tasks: list[asyncio.Task[None]] = []
 
     async def post(session: aiohttp.ClientSession, body: str, due: float, retry: bool) -> None:
-        timestamp = int(time.time())
-        headers = {
-            "Content-Type": JSON,
-            "X-Slack-Request-Timestamp": str(timestamp),
-            "X-Slack-Signature": sign(body, timestamp),
-        }
+        headers = signed_headers(body)
         if retry:
             headers |= {"X-Slack-Retry-Num": "1", "X-Slack-Retry-Reason": "http_timeout"}
         try:
