@@ -17,7 +17,10 @@ WORKDIR /data
 VOLUME ["/data"]
 # The SQLite default lands in /data/agora.db; the config file is read from /data/agora.toml.
 ENV AGORA_CONFIG=/data/agora.toml
-HEALTHCHECK --interval=30s --timeout=5s --start-period=20s --retries=3 \
+# `agora health` (run in /data, like the bot) exits 1 unless the Agora holding
+# /data/agora.pid answers and the database is readable; it opens SQLite read-only,
+# waits at most 3 s for the database and 3 s for /healthz (with [bot] health_port).
+HEALTHCHECK --interval=30s --timeout=10s --start-period=30s --retries=3 \
   CMD ["agora", "health"]
 ENTRYPOINT ["agora"]
 CMD ["run"]

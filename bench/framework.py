@@ -24,6 +24,9 @@ from typing import Any
 SQLITE = "sqlite"
 POSTGRESQL = "postgresql"
 STORAGE_VARIANTS = (SQLITE, POSTGRESQL)
+# Traffic through the fake Discord and Slack instead of straight into the core (`soak`);
+# like PostgreSQL, run in quick mode only when named (two fake processes to start).
+PLATFORMS = "platforms"
 DEFAULT_PG_URL = "postgresql+asyncpg://postgres@127.0.0.1:5432/test"
 
 

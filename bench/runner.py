@@ -25,7 +25,17 @@ from pathlib import Path
 
 from sqlalchemy.engine import make_url
 
-from bench.framework import CRASH, FAIL, PASS, POSTGRESQL, SKIP, Benchmark, Row, pg_url
+from bench.framework import (
+    CRASH,
+    FAIL,
+    PASS,
+    PLATFORMS,
+    POSTGRESQL,
+    SKIP,
+    Benchmark,
+    Row,
+    pg_url,
+)
 from bench.registry import load_benchmarks
 
 RESULTS_FILE = Path(__file__).resolve().parent / "RESULTS.md"
@@ -369,6 +379,14 @@ def main(argv: Sequence[str] | None = None) -> int:
         )
         print(line, file=sys.stderr, flush=True)
         outcome.notes.append(line)
+    skipped_platforms = [b.name for b in selected if skip_pg and PLATFORMS in b.variants]
+    if skipped_platforms:
+        line = (
+            f"through the fake platforms skipped in quick mode ({', '.join(skipped_platforms)}); "
+            "`make bench` runs them, or `python -m bench --quick --only NAME:platforms`"
+        )
+        print(line, file=sys.stderr, flush=True)
+        outcome.notes.append(line)
     runs_pg = any(POSTGRESQL in b.variants and b.name not in skipped_pg for b in selected)
     pg_problem = postgres_reachable() if runs_pg else None
     load = load_average()
@@ -381,6 +399,8 @@ def main(argv: Sequence[str] | None = None) -> int:
                 if wanted.get(bench.name) and case_variant not in wanted[bench.name]:
                     continue
                 if case_variant == POSTGRESQL and bench.name in skipped_pg:
+                    continue
+                if case_variant == PLATFORMS and bench.name in skipped_platforms:
                     continue
                 if case_variant == POSTGRESQL and pg_problem is not None:
                     outcome.rows.append(

@@ -14,6 +14,7 @@ import os
 import sys
 from collections.abc import Awaitable, Callable, Mapping, Sequence
 from dataclasses import dataclass, field
+from datetime import datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, NoReturn, Protocol, TypeVar
 
@@ -25,8 +26,8 @@ from bot.dispatch import Dispatcher
 from bot.i18n import _, ngettext
 from bot.model import Workspace
 from bot.outbox import Outbox
+from bot.pidfile import PidFile
 from bot.ports import ChatPort, Clock, Directory, Storage
-from bot.ratelimit import RateLimiter
 from bot.redact import protect, redact, secret_values
 from bot.registry import Feature, Registry
 from bot.runtime import Runtime, default_instance_id
@@ -56,6 +57,11 @@ class Adapter(Protocol):
     @property
     def port(self) -> ChatPort: ...
 
+    @property
+    def connected(self) -> bool:
+        """Is the platform connection up right now (for health checks)?"""
+        ...
+
     async def start(self, app: App) -> None: ...
 
     async def run(self) -> int:
@@ -73,6 +79,9 @@ class App:
     adapters: list[Adapter] = field(default_factory=list)
     background: set[asyncio.Task[Any]] = field(default_factory=set)
     started: bool = False
+    started_at: datetime | None = None
+    # Every feature this build can run; the config's `enabled` flags pick from it.
+    available: list[Feature] = field(default_factory=list)
 
     @property
     def config(self) -> AgoraConfig:
@@ -97,6 +106,7 @@ class App:
                 )
             ) from None
         self.started = True
+        self.started_at = self.runtime.clock.now()
         # What exists now (modules, SDK caches, config) lives as long as the process; a
         # full garbage collection would walk its ~150,000 objects every time, pausing
         # the event loop for tens of milliseconds. Frozen, they are never walked again.
@@ -133,11 +143,32 @@ class App:
         fresh = fresh.model_copy(
             update={s: getattr(current, s) for s in ("storage", "discord", "slack", "console")}
         )
-        self.runtime.replace_config(fresh)
-        self.dispatcher.limiter = RateLimiter(fresh.limits.commands_per_minute)
+        registry = self._registry_for(fresh)
+        self.runtime.replace_config(fresh, registry)
+        self.dispatcher.apply_limits(fresh.limits)  # keeps everyone's current window
         await self.scheduler.reload()
         log.info("configuration reloaded from %s", current.source)
         return []
+
+    def _registry_for(self, fresh: AgoraConfig) -> Registry | None:
+        """A new registry when `[features.X] enabled` changed (None: keep the one running).
+
+        Commands, listeners, buttons and jobs follow it at once; the menus Discord and
+        Slack show were registered at start, so they follow at the next restart (a
+        command still shown there answers "there is no command" meanwhile).
+        """
+        before = set(self.runtime.registry.features)
+        chosen = enabled_features(fresh, self.available or None)
+        after = {f.name for f in chosen}
+        if after == before:
+            return None
+        for name in sorted(after - before):
+            log.warning("reload: feature %s turned on", name)
+        for name in sorted(before - after):
+            log.warning("reload: feature %s turned off: its commands, listeners, jobs stop", name)
+        if fresh.discord.enabled or fresh.slack.enabled:
+            log.warning("reload: the Discord and Slack command menus change at the next restart")
+        return Registry(chosen)
 
     async def stop(self) -> None:
         """Finish in-flight events and queued messages (adapters still up), then close down."""
@@ -172,12 +203,14 @@ async def open_storage(
     config: AgoraConfig, *, env: Mapping[str, str] | None = None, create_schema: bool = False
 ) -> Storage:
     """Connect and make sure the schema is current (or say how to make it so)."""
-    from storage.engine import SqlStorage, create_engine
+    from storage.engine import SqlStorage, Timeouts, create_engine
     from storage.migrate import missing_migrations, upgrade
     from storage.schema import load_all
 
     url = config.storage.resolved_url(env if env is not None else os.environ)
-    engine = create_engine(url, echo=config.storage.echo)
+    section = config.storage
+    timeouts = Timeouts(section.connect_timeout, section.command_timeout, section.pool_timeout)
+    engine = create_engine(url, echo=section.echo, timeouts=timeouts)
     storage = SqlStorage(engine)
     try:
         if create_schema:
@@ -294,7 +327,8 @@ async def build_app(
     On a virtual clock (the console, tests) the outbox delivers inline, right after each
     commit, so every step shows its consequences before the next (see `bot.outbox`).
     """
-    registry = Registry(enabled_features(config, features))
+    available = list(features) if features is not None else None
+    registry = Registry(enabled_features(config, available))
     if storage is None:
         storage = await open_storage(config, env=env)
     runtime = Runtime(
@@ -307,7 +341,7 @@ async def build_app(
     runtime._outbox = Outbox(runtime, inline=isinstance(runtime.clock, FakeClock))
     dispatcher = Dispatcher(runtime)
     scheduler = Scheduler(runtime)
-    return App(runtime, dispatcher, scheduler)
+    return App(runtime, dispatcher, scheduler, available=available or [])
 
 
 async def _on_database(
@@ -339,11 +373,27 @@ async def upgrade_database(config: AgoraConfig, *, env: Mapping[str, str] | None
     return await _on_database(config, env, apply)
 
 
-async def database_status(config: AgoraConfig, *, env: Mapping[str, str] | None = None) -> set[str]:
-    """Migration branches not applied yet (`agora db status`, `agora health`)."""
+async def database_status(
+    config: AgoraConfig, *, env: Mapping[str, str] | None = None
+) -> set[str] | None:
+    """The migration branches missing, looking only: a SQLite file is opened read-only
+    and never created (None: it does not exist yet), and nothing waits long."""
+    from storage.engine import Timeouts, create_engine, is_outage, sqlite_file
     from storage.migrate import missing_migrations
 
-    return await _on_database(config, env, missing_migrations)
+    url = config.storage.resolved_url(env if env is not None else os.environ)
+    file = sqlite_file(url)
+    if file is not None and not file.exists():
+        return None
+    engine = create_engine(url, read_only=True, timeouts=Timeouts(3.0, 3.0, 3.0))
+    try:
+        return await missing_migrations(engine)
+    except Exception as error:
+        if is_outage(error):
+            raise unreachable(url, error) from error
+        raise
+    finally:
+        await engine.dispose()
 
 
 async def known_workspaces(
@@ -364,7 +414,8 @@ def effective(config: AgoraConfig, *, virtual: bool) -> AgoraConfig:
     """The config as run: on the virtual clock, rate limits are off unless set explicitly."""
     if virtual and "limits" not in config.model_fields_set:
         # Virtual time stands still between console lines: a rate limit would only misfire.
-        return config.model_copy(update={"limits": LimitsConfig(commands_per_minute=0)})
+        unlimited = LimitsConfig(commands_per_minute=0, clicks_per_minute=0)
+        return config.model_copy(update={"limits": unlimited})
     return config
 
 
@@ -406,8 +457,8 @@ async def run(config: AgoraConfig, *, script: str | None = None, out: Any = None
 
         app.attach(SlackAdapter(config.slack))
     stop = asyncio.Event()
-    _install_signal_handlers(stop, app)
-    pid_file = None if script is not None else write_pid_file(config)
+    pid_file = None if script is not None else claim_pid_file(config)
+    _install_signal_handlers(stop, app, pid_file)
     health = None
     code = 0
     try:
@@ -425,7 +476,7 @@ async def run(config: AgoraConfig, *, script: str | None = None, out: Any = None
             await health.cleanup()
         await app.stop()
         if pid_file is not None:
-            pid_file.unlink(missing_ok=True)
+            pid_file.release()
     return code
 
 
@@ -460,20 +511,24 @@ async def run_console(app: App, console: ConsoleAdapter, stop: asyncio.Event) ->
         await asyncio.gather(runner, waiter, return_exceptions=True)
 
 
-def write_pid_file(config: AgoraConfig) -> Path | None:
-    """Let `agora reload` and `agora health` find this process."""
-    if not config.bot.pid_file:
-        return None
-    path = Path(config.bot.pid_file)
+def claim_pid_file(config: AgoraConfig) -> PidFile | None:
+    """Let `agora reload` and `agora health` find this process (see `bot.pidfile`)."""
+    return PidFile.claim(config.bot.pid_file) if config.bot.pid_file else None
+
+
+async def reload_and_report(app: App, pid_file: PidFile | None) -> None:
+    """SIGHUP: reload, and leave the outcome where `agora reload` looks for it."""
+    source = app.runtime.config.source
     try:
-        path.write_text(f"{os.getpid()}\n", encoding="utf-8")
-    except OSError as error:
-        log.warning("cannot write %s: %s", path, error)
-        return None
-    return path
+        problems = await app.reload()
+    except Exception:
+        log.exception("reload failed")
+        problems = [Problem("", None, _("the reload failed; the log says why"))]
+    if pid_file is not None:
+        pid_file.report_reload(not problems, source, [str(p) for p in problems])
 
 
-def _install_signal_handlers(stop: asyncio.Event, app: App) -> None:
+def _install_signal_handlers(stop: asyncio.Event, app: App, pid_file: PidFile | None) -> None:
     import signal
 
     loop = asyncio.get_running_loop()
@@ -482,7 +537,7 @@ def _install_signal_handlers(stop: asyncio.Event, app: App) -> None:
             loop.add_signal_handler(sig, stop.set)
 
     def reload() -> None:
-        task = loop.create_task(app.reload())
+        task = loop.create_task(reload_and_report(app, pid_file))
         app.background.add(task)
         task.add_done_callback(app.background.discard)
 

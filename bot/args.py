@@ -16,6 +16,7 @@ from enum import StrEnum
 from typing import Any
 
 from bot.i18n import _
+from bot.text import defuse
 
 
 class ArgError(ValueError):
@@ -430,6 +431,18 @@ def parse_args(
     if rest:
         raise ArgError(_("Too many words: {extra}.", extra=" ".join(rest)))
     return _fill_defaults(args, values)
+
+
+def echo_safe(args: Sequence[Arg], values: dict[str, Any]) -> dict[str, Any]:
+    """The free text a member typed (text, words, lists) `defuse`d: features may echo
+    it however they like without pinging anyone or hiding a link."""
+    for arg in args:
+        value = values.get(arg.key)
+        if arg.kind in (ArgKind.TEXT, ArgKind.WORD) and isinstance(value, str):
+            values[arg.key] = defuse(value)
+        elif arg.kind is ArgKind.LIST and isinstance(value, list):
+            values[arg.key] = [defuse(item) for item in value]
+    return values
 
 
 def _from_options(args: Sequence[Arg], options: Mapping[str, str]) -> dict[str, Any]:

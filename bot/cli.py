@@ -12,11 +12,11 @@ import json
 import logging
 import os
 import sys
-from collections.abc import Callable, Coroutine
+from collections.abc import Callable, Coroutine, Sequence
 from enum import StrEnum
 from importlib import metadata
 from pathlib import Path
-from typing import Annotated, Any, TypeVar
+from typing import TYPE_CHECKING, Annotated, Any, TypeVar
 
 import typer
 from rich.console import Console, RenderableType
@@ -26,6 +26,9 @@ from rich.text import Text
 from bot.config import DEFAULT_CONFIG_FILE, AgoraConfig, ConfigError, Problem, load_config
 from bot.i18n import _, ngettext, set_locale
 from bot.model import Workspace
+
+if TYPE_CHECKING:
+    from bot.pidfile import ReloadOutcome
 
 app = typer.Typer(
     name="agora",
@@ -78,7 +81,7 @@ def fail(title: str, error: object) -> None:
 
 
 def print_problems(
-    problems: list[Problem],
+    problems: Sequence[Problem | str],
     source: str | None,
     *,
     heading: str | None = None,
@@ -244,6 +247,9 @@ def db_status(config: ConfigOption = None) -> None:
     except ConfigError as error:
         print_problems(error.problems, error.source)
         raise typer.Exit(2) from None
+    if missing is None:
+        show(out, _("There is no database yet; `agora run` or `agora db upgrade` creates it."))
+        raise typer.Exit(1)
     if missing:
         show(
             out,
@@ -355,43 +361,99 @@ def gdpr_forget(
     )
 
 
+# How long `agora reload` waits for the running Agora to say how the reload went.
+RELOAD_ANSWER_SECONDS = 15.0
+
+
 def _running_pid(cfg: AgoraConfig) -> int | None:
-    """The pid in `[bot] pid_file` if that process is alive."""
-    try:
-        pid = int(Path(cfg.bot.pid_file).read_text(encoding="utf-8").strip())
-        os.kill(pid, 0)
-    except (OSError, ValueError):
-        return None
-    return pid
+    """The pid of the Agora holding `[bot] pid_file` (see `bot.pidfile`), if one runs."""
+    from bot.pidfile import running_pid
+
+    return running_pid(cfg.bot.pid_file) if cfg.bot.pid_file else None
+
+
+def _not_running(cfg: AgoraConfig) -> str:
+    if not cfg.bot.pid_file:
+        return _("[bot] pid_file is empty, so a running Agora cannot be found.")
+    return _(
+        "No running Agora found: nothing holds {file} (start one with `agora run`, from "
+        "the same directory).",
+        file=cfg.bot.pid_file,
+    )
+
+
+def _ask_to_reload(pid_file: str, pid: int) -> ReloadOutcome | None:
+    """Send SIGHUP and wait for the answer the process leaves beside its pid file."""
+    import signal
+    import time
+
+    from bot.pidfile import read_outcome
+
+    before = read_outcome(pid_file)
+    seen = before.attempt if before is not None and before.pid == pid else 0
+    os.kill(pid, signal.SIGHUP)
+    deadline = time.monotonic() + RELOAD_ANSWER_SECONDS
+    while time.monotonic() < deadline:
+        answer = read_outcome(pid_file)
+        if answer is not None and answer.pid == pid and answer.attempt > seen:
+            return answer
+        time.sleep(0.1)
+    return None
 
 
 @app.command()
 def reload(config: ConfigOption = None) -> None:
-    """Make a running Agora re-read its config (same as sending it SIGHUP)."""
-    import signal
-
-    from bot.app import validate_config
-
-    cfg = load_or_exit(config)
-    problems = validate_config(cfg)
-    if problems:
-        print_problems(problems, cfg.source)
+    """Make the running Agora re-read its config file, and say whether it took it."""
+    try:
+        cfg = load_config(config_path(config))
+    except ConfigError as error:  # the running Agora would refuse it the same way
+        print_problems(error.problems, error.source)
         err.print(_("Nothing was reloaded; the running config stays in force."))
-        raise typer.Exit(2)
+        raise typer.Exit(2) from None
+    set_locale(cfg.bot.language)
     pid = _running_pid(cfg)
     if pid is None:
+        err.print(_not_running(cfg), markup=False, highlight=False)
+        raise typer.Exit(1)
+    answer = _ask_to_reload(cfg.bot.pid_file, pid)
+    if answer is None:
         err.print(
-            _("No running Agora found (no live process in {file}).", file=cfg.bot.pid_file),
+            _(
+                "Agora (pid {pid}) did not say within {seconds} s whether it took the "
+                "config; its log will tell.",
+                pid=pid,
+                seconds=int(RELOAD_ANSWER_SECONDS),
+            ),
             highlight=False,
         )
         raise typer.Exit(1)
-    os.kill(pid, signal.SIGHUP)
-    out.print(_("Asked Agora (pid {pid}) to reload {source}.", pid=pid, source=cfg.source))
+    if answer.ok:
+        out.print(
+            _("Agora (pid {pid}) reloaded {file}.", pid=pid, file=answer.source), highlight=False
+        )
+        return
+    if answer.source is None:
+        err.print(
+            _(
+                "Agora (pid {pid}) runs on its built-in defaults: there is no config file to "
+                "re-read. Restart it with --config FILE (or with agora.toml where it runs).",
+                pid=pid,
+            ),
+            highlight=False,
+        )
+        raise typer.Exit(2)
+    print_problems(list(answer.problems), answer.source)
+    err.print(
+        _("Agora (pid {pid}) refused it; the running config stays in force.", pid=pid),
+        highlight=False,
+    )
+    raise typer.Exit(2)
 
 
 @app.command()
 def health(config: ConfigOption = None) -> None:
-    """Check the database, the schema and, if running, the live process (exit 1 if unhealthy)."""
+    """Check the database and schema without changing them, and the running Agora
+    (exit 1 when it is not running or not healthy)."""
     from bot.app import StartupError, database_status
 
     cfg = load_or_exit(config)
@@ -399,31 +461,61 @@ def health(config: ConfigOption = None) -> None:
     ok = True
     try:
         missing = asyncio.run(database_status(cfg))
-        out.print(_("database: reachable"))
-        if missing:
-            ok = False
-            out.print(_("schema: out of date — run `agora db upgrade`"))
-        else:
-            out.print(_("schema: current"))
     except StartupError as error:
         ok = False
         out.print(_("database: {error}", error=error), highlight=False)
+    except ConfigError as error:  # storage.url_env names a variable that is not set
+        print_problems(error.problems, error.source)
+        raise typer.Exit(2) from None
+    else:
+        ok = _report_schema(cfg, missing)
     pid = _running_pid(cfg)
-    out.print(_("process: running (pid {pid})", pid=pid) if pid else _("process: not running"))
-    if pid and cfg.bot.health_port:
-        live = asyncio.run(_fetch_health(cfg.bot.health_host, cfg.bot.health_port))
-        ok = ok and live.get("status") == "ok"
-        out.print(_("live: {status}", status=json.dumps(live, sort_keys=True)), highlight=False)
-        for warning in live.get("warnings") or ():
-            out.print(_("to fix: {warning}", warning=warning), markup=False, highlight=False)
+    if pid is None:
+        ok = False
+        out.print(_("process: not running"))
+    else:
+        out.print(_("process: running (pid {pid})", pid=pid))
+        if cfg.bot.health_port:
+            live = asyncio.run(_fetch_health(cfg.bot.health_host, cfg.bot.health_port))
+            ok = ok and live.get("status") == "ok"
+            out.print(_("live: {status}", status=json.dumps(live, sort_keys=True)), highlight=False)
+            for warning in live.get("warnings") or ():
+                out.print(_("to fix: {warning}", warning=warning), markup=False, highlight=False)
     raise typer.Exit(0 if ok else 1)
+
+
+def _report_schema(cfg: AgoraConfig, missing: set[str] | None) -> bool:
+    """Print what `agora health` knows of the schema; False when an admin must act."""
+    auto = cfg.storage.should_auto_migrate(cfg.storage.resolved_url(os.environ))
+    if missing is None:
+        out.print(_("database: not created yet"))
+        if auto:
+            out.print(_("schema: will be created when Agora starts"))
+            return True
+        out.print(_("schema: not created — run `agora db upgrade`"))
+        return False
+    out.print(_("database: reachable"))
+    if not missing:
+        out.print(_("schema: current"))
+        return True
+    if auto:
+        out.print(
+            ngettext(
+                "schema: {n} migration branch to apply — Agora applies it when it starts",
+                "schema: {n} migration branches to apply — Agora applies them when it starts",
+                len(missing),
+            )
+        )
+        return True
+    out.print(_("schema: out of date — run `agora db upgrade`"))
+    return False
 
 
 async def _fetch_health(host: str, port: int) -> dict[str, Any]:
     import aiohttp
 
     try:
-        timeout = aiohttp.ClientTimeout(total=5)
+        timeout = aiohttp.ClientTimeout(total=3)  # within Docker's HEALTHCHECK timeout
         async with (
             aiohttp.ClientSession(timeout=timeout) as session,
             session.get(f"http://{host}:{port}/healthz") as response,

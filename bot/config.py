@@ -29,6 +29,7 @@ from pydantic import (
 )
 
 from bot.i18n import N_, SUPPORTED_LOCALES, _, normalize_locale
+from bot.redact import redact
 
 DEFAULT_CONFIG_FILE = "agora.toml"
 DEFAULT_DATABASE_URL = "sqlite+aiosqlite:///agora.db"
@@ -102,6 +103,8 @@ class BotConfig(Section):
     pid_file: str = "agora.pid"
     health_host: str = "127.0.0.1"
     health_port: int = Field(0, ge=0, le=65535)
+    # Seconds without any event after which health reports "degraded" (0: never).
+    health_max_event_age: int = Field(0, ge=0)
     # Channel name → language, for channels of one language community ("lv-talk" = "lv").
     channel_languages: dict[str, str] = Field(default_factory=dict)
     # Speak the language a member's Discord or Slack is set to when they have not chosen.
@@ -141,6 +144,11 @@ class StorageConfig(Section):
     url_env: str | None = None
     auto_migrate: bool | None = None
     echo: bool = False
+    # PostgreSQL: seconds to wait for a connection, for one statement, and for a free
+    # connection from the pool before the member hears "temporarily unavailable".
+    connect_timeout: float = Field(5.0, gt=0, le=300)
+    command_timeout: float = Field(15.0, gt=0, le=3600)
+    pool_timeout: float = Field(10.0, gt=0, le=300)
 
     _env = field_validator("url_env")(check_env_name)
 
@@ -201,9 +209,10 @@ class PrivacyConfig(Section):
 
 
 class LimitsConfig(Section):
-    """Abuse protection: how fast one member may use the bot."""
+    """Abuse protection: how fast one person may use the bot (0: no limit)."""
 
     commands_per_minute: int = Field(20, ge=0)
+    clicks_per_minute: int = Field(60, ge=0)
 
 
 class Bridge(Section):
@@ -486,6 +495,12 @@ class Problem:
     message: str
     hint: str = ""
 
+    def __post_init__(self) -> None:
+        # Messages quote the offending value; a token pasted into the wrong key (or a
+        # URL with its password) must not be echoed to the terminal or the log.
+        object.__setattr__(self, "message", redact(self.message))
+        object.__setattr__(self, "hint", redact(self.hint))
+
     def __str__(self) -> str:
         where = _("line {number}", number=self.line) + ": " if self.line else ""
         hint = " " + _("(hint: {hint})", hint=self.hint) if self.hint else ""
@@ -531,6 +546,7 @@ _TYPE_HINTS = {
     "model_type": N_("use a table: a [section] or { key = value }"),
     "missing": N_("add this key"),
     "literal_error": N_("use one of the values the message lists"),
+    "greater_than": N_("use a larger value"),
     "greater_than_equal": N_("use a larger value"),
     "less_than_equal": N_("use a smaller value"),
     "string_too_short": N_("this must not be empty"),

@@ -61,6 +61,18 @@ class UserError(Exception):
         self.ephemeral = ephemeral
 
 
+class NotAllowed(UserError):
+    """A permission refusal. The dispatcher re-words it naming who can help, with user
+    selectors looked up (which needs the database, so it cannot happen here)."""
+
+    def __init__(self, level: Level, who: str) -> None:
+        self.level = level
+        super().__init__(self.sentence(who))
+
+    def sentence(self, who: str) -> str:
+        return _("Only {levels} can do that (ask {who}).", levels=level_group(self.level), who=who)
+
+
 class Work:
     """One event's unit of work, shared by every handler that event reaches."""
 
@@ -159,14 +171,12 @@ class Context:
 
     def require(self, level: Level) -> None:
         if not self.level.allows(level):
-            who = self.runtime.permissions.describe(level)
-            raise UserError(
-                _(
-                    "Only {levels} can do that (ask someone with: {who}).",
-                    levels=level_group(level),
-                    who=who,
-                )
-            )
+            raise NotAllowed(level, self.runtime.permissions.describe(level))
+
+    async def who_can(self, level: Level) -> str:
+        """Who holds `level`, named for the member who acted (see `Permissions.who_can`)."""
+        viewer = self.actor.ref if self.actor else None
+        return await self.runtime.permissions.who_can(level, self.directory, viewer)
 
     # --- talking ---------------------------------------------------------------------
 

@@ -14,12 +14,22 @@ import asyncio
 import logging
 from collections.abc import Awaitable, Callable, Sequence
 from contextlib import nullcontext
+from dataclasses import replace
 from datetime import datetime
 from typing import Any
 
-from bot.args import ArgError, ArgKind, ChannelToken, MemberToken, parse_args, usage
+from bot.args import (
+    ArgError,
+    ArgKind,
+    ChannelToken,
+    MemberToken,
+    echo_safe,
+    parse_args,
+    usage,
+)
 from bot.batching import GroupCommit
-from bot.context import Context, UserError, Work
+from bot.config import LimitsConfig
+from bot.context import Context, NotAllowed, UserError, Work
 from bot.i18n import _, using_locale
 from bot.model import (
     ButtonPressed,
@@ -40,11 +50,12 @@ from bot.model import (
 )
 from bot.permissions import level_group
 from bot.ports import ActivityFact, ActivityLog, Directory, EventLog, StorageUnavailable
-from bot.ratelimit import RateLimiter
+from bot.ratelimit import RateLimiter, rate_key
 from bot.redelivery import Redelivery
 from bot.registry import CommandSpec, Feature
 from bot.runtime import Runtime
 from bot.sentiment import score as sentiment_score
+from bot.text import defuse, neutral, one_line
 
 log = logging.getLogger(__name__)
 
@@ -80,6 +91,13 @@ def activity_kind(event: Event) -> str | None:
     return None
 
 
+async def _worded(ctx: Context, refusal: UserError) -> str:
+    """A refusal's text; a permission refusal names who can help, looked up."""
+    if isinstance(refusal, NotAllowed):
+        return refusal.sentence(await ctx.who_can(refusal.level))
+    return refusal.message
+
+
 class Dispatcher:
     def __init__(self, runtime: Runtime) -> None:
         self.runtime = runtime
@@ -90,6 +108,7 @@ class Dispatcher:
         self._in_flight = 0
         self.last_event_at: datetime | None = None
         self.limiter = RateLimiter(runtime.config.limits.commands_per_minute)
+        self.click_limiter = RateLimiter(runtime.config.limits.clicks_per_minute)
         self._known_channels: set[tuple[Ref, str]] = set()
         self._known_workspaces: set[tuple[str, str]] = set()
         self._idle = asyncio.Event()
@@ -107,6 +126,11 @@ class Dispatcher:
             self._in_flight -= 1
             if self._in_flight == 0:
                 self._idle.set()
+
+    def apply_limits(self, limits: LimitsConfig) -> None:
+        """New limits (hot reload); the windows people are in carry over."""
+        self.limiter.limit = limits.commands_per_minute
+        self.click_limiter.limit = limits.clicks_per_minute
 
     async def drain(self, limit: float = 10.0) -> bool:
         """Wait until no event is being handled (graceful shutdown); False on time-out."""
@@ -327,15 +351,7 @@ class Dispatcher:
     async def _command(
         self, work: Work, event: CommandInvoked, actor: MemberRecord | None, level: Level
     ) -> None:
-        verdict = self.limiter.check(event.actor.ref, self.runtime.clock.now())
-        if not verdict.allowed:
-            if verdict.tell:
-                ctx = Context(work, self._core_feature(), event, actor, level)
-                seconds = max(1, int(verdict.retry_after.total_seconds()))
-                await ctx.reply(
-                    _("You're going a bit fast. Try again in {seconds} s.", seconds=seconds),
-                    ephemeral=True,
-                )
+        if await self._too_fast(self.limiter, work, event, actor, level):
             return
         spec, text = self.runtime.registry.resolve(event.name, event.text)
         if spec is None:
@@ -343,7 +359,7 @@ class Dispatcher:
             await ctx.reply(
                 _(
                     "There is no command /{name}. Type /help to see what you can use.",
-                    name=event.name,
+                    name=one_line(event.name, limit=100),
                 ),
                 ephemeral=True,
             )
@@ -351,13 +367,12 @@ class Dispatcher:
         feature = self.runtime.registry.features[spec.feature]
         ctx = Context(work, feature, event, actor, level)
         if not level.allows(spec.level):
-            who = self.runtime.permissions.describe(spec.level)
             await ctx.reply(
                 _(
-                    "Sorry, /{name} is for {levels} only. Ask someone with: {who}.",
+                    "Sorry, /{name} is for {levels} only. Ask {who}.",
                     name=spec.name,
                     levels=level_group(spec.level),
-                    who=who,
+                    who=await ctx.who_can(spec.level),
                 ),
                 ephemeral=True,
             )
@@ -367,12 +382,12 @@ class Dispatcher:
         try:
             options = dict(event.options) if event.options is not None else None
             values = parse_args(spec.args, text, options)
-            values = await self._resolve(ctx, spec, values)
+            values = echo_safe(spec.args, await self._resolve(ctx, spec, values))
         except ArgError as error:
             await ctx.reply(
                 _(
                     "{problem}\nUsage: {usage}",
-                    problem=str(error),
+                    problem=neutral(str(error)),  # it may quote what was typed
                     usage=usage(ctx.command_path(spec.name), spec.args),
                 ),
                 ephemeral=True,
@@ -383,6 +398,27 @@ class Dispatcher:
             await spec.handler(ctx, **values)
 
         await self._guarded(ctx, run, event, quiet=False)
+
+    async def _too_fast(
+        self,
+        limiter: RateLimiter,
+        work: Work,
+        event: CommandInvoked | ButtonPressed | FormSubmitted,
+        actor: MemberRecord | None,
+        level: Level,
+    ) -> bool:
+        """True when this person is over `limiter`'s rate; the first refusal says so."""
+        verdict = limiter.check(rate_key(event.actor.ref, actor), self.runtime.clock.now())
+        if verdict.allowed:
+            return False
+        if verdict.tell:
+            ctx = Context(work, self._core_feature(), event, actor, level)
+            seconds = max(1, int(verdict.retry_after.total_seconds()))
+            await ctx.reply(
+                _("You're going a bit fast. Try again in {seconds} s.", seconds=seconds),
+                ephemeral=True,
+            )
+        return True
 
     async def _guards_allow(
         self,
@@ -404,7 +440,7 @@ class Dispatcher:
                     async with work.uow.savepoint():
                         await guard(ctx, spec)
                 except UserError as refusal:
-                    await ctx.reply(refusal.message, ephemeral=True)
+                    await ctx.reply(await _worded(ctx, refusal), ephemeral=True)
                     return False
                 except StorageUnavailable:
                     raise
@@ -450,6 +486,8 @@ class Dispatcher:
         actor: MemberRecord | None,
         level: Level,
     ) -> None:
+        if await self._too_fast(self.click_limiter, work, event, actor, level):
+            return
         kind = "button" if isinstance(event, ButtonPressed) else "form"
         action_id = event.action_id if isinstance(event, ButtonPressed) else event.form_id
         spec = self.runtime.registry.action(action_id, kind)
@@ -460,6 +498,8 @@ class Dispatcher:
                 _("This button no longer works. Run the command again."), ephemeral=True
             )
             return
+        if isinstance(event, FormSubmitted):  # answers are free text, like arguments
+            event = replace(event, values={k: defuse(v) for k, v in event.values.items()})
         feature = self.runtime.registry.features[spec.feature]
         ctx = Context(work, feature, event, actor, level)
         await self._guarded(ctx, spec.handler, event, quiet=False)
@@ -479,7 +519,7 @@ class Dispatcher:
                 await handler(ctx, signal)
         except UserError as refusal:
             del ctx.work.parcels[queued:]
-            await ctx.reply(refusal.message, ephemeral=refusal.ephemeral)
+            await ctx.reply(await _worded(ctx, refusal), ephemeral=refusal.ephemeral)
         except StorageUnavailable:
             raise
         except Exception:

@@ -20,6 +20,8 @@ from typing import Any
 from babel import Locale
 from babel.support import NullTranslations, Translations
 
+from bot.text import safe_placeholder
+
 log = logging.getLogger(__name__)
 
 DOMAIN = "agora"
@@ -76,9 +78,15 @@ def using_locale(locale: str | None) -> Iterator[str]:
 
 
 def _format(text: str, source: str, kwargs: dict[str, Any]) -> str:
-    """Fill the placeholders of a translation; if it is broken, of the English source."""
+    """Fill the placeholders of a translation; if it is broken, of the English source.
+
+    Text values lose invisible characters and mass mentions on the way in: whatever
+    a feature passes (a name, a title, a stored answer), a sentence never carries
+    them (`bot.text.safe_placeholder`).
+    """
     if not kwargs:
         return text
+    kwargs = {k: safe_placeholder(v) if isinstance(v, str) else v for k, v in kwargs.items()}
     try:
         return text.format(**kwargs)
     except (KeyError, IndexError, ValueError, AttributeError, TypeError):

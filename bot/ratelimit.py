@@ -1,17 +1,25 @@
-"""Per-member command rate limits, so one member (or a script) cannot flood the bot.
+"""Per-person rate limits, so one member (or a script) cannot flood the bot.
 
-A sliding window per account: at most `limit` commands in `window`. The first
-refusal in a window says how long to wait; later ones stay silent, so the refusals
-themselves cannot become the flood.
+A sliding window per person: at most `limit` uses in `window`. The dispatcher keeps
+one limiter for commands and one for clicks (buttons, menus, forms), keyed by the
+person when the directory knows them, so linked Discord and Slack accounts share one
+allowance. The first refusal in a window says how long to wait; later ones stay
+silent, so the refusals themselves cannot become the flood.
 """
 
 from __future__ import annotations
 
 from collections import deque
+from collections.abc import Hashable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from bot.model import Ref
+from bot.model import MemberRecord, Ref
+
+
+def rate_key(account: Ref, record: MemberRecord | None) -> Hashable:
+    """Whose allowance a use counts against: the person, else the account."""
+    return ("person", record.person_id) if record is not None else account
 
 
 @dataclass(frozen=True, slots=True)
@@ -25,10 +33,10 @@ class RateLimiter:
     def __init__(self, limit: int, window: timedelta = timedelta(minutes=1)) -> None:
         self.limit = limit
         self.window = window
-        self._seen: dict[Ref, deque[datetime]] = {}
-        self._told: dict[Ref, datetime] = {}
+        self._seen: dict[Hashable, deque[datetime]] = {}
+        self._told: dict[Hashable, datetime] = {}
 
-    def check(self, who: Ref, now: datetime) -> Verdict:
+    def check(self, who: Hashable, now: datetime) -> Verdict:
         if self.limit <= 0:
             return Verdict(True)
         times = self._seen.setdefault(who, deque())

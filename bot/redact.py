@@ -38,18 +38,30 @@ URL_CREDENTIALS = (
     re.compile(r"(?P<head>[\"'](?:\w*_)?(?:token|secret|password)[\"']\s*:\s*[\"'])[^\"']+", re.I),
 )
 
+# Credentials recognisable by their shape wherever they turn up — pasted into the
+# wrong config key, quoted in an exception — even when no variable names them: Slack
+# tokens (xoxb-, xoxp-, xoxe.xoxp-, xapp-…) and Discord bot tokens (three base64url
+# parts: the bot's id, a timestamp, a signature).
+TOKEN_SHAPES = (
+    re.compile(r"\bx(?:ox[a-z](?:\.xox[a-z])?|app)-[A-Za-z0-9-]{6,}"),
+    re.compile(r"\b[A-Za-z0-9_-]{23,28}\.[A-Za-z0-9_-]{6,7}\.[A-Za-z0-9_-]{27,40}\b"),
+)
+
 _lock = threading.Lock()
 _secrets: frozenset[str] = frozenset()
 _original: Any = None  # the record factory before `protect` (None: not installed)
 
 
 def redact(text: str, secrets: Iterable[str] | None = None) -> str:
-    """`text` with every known secret and every password in a URL replaced by ***."""
+    """`text` with every known secret, every password in a URL and everything shaped
+    like a Slack or Discord token replaced by ***."""
     for secret in sorted(_secrets if secrets is None else secrets, key=len, reverse=True):
         if secret in text:
             text = text.replace(secret, MASK)
     for pattern in (URL_PASSWORD, *URL_CREDENTIALS):
         text = pattern.sub(lambda m: m.group("head") + MASK, text)
+    for shape in TOKEN_SHAPES:
+        text = shape.sub(MASK, text)
     return text
 
 

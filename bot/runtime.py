@@ -39,22 +39,35 @@ class Runtime:
     _scheduler: Scheduler | None = None
     _outbox: Outbox | None = None
     _feature_configs: dict[str, FeatureConfig] = field(default_factory=dict)
+    # Configs of features a reload turned off, for handlers still running.
+    _retired: dict[str, FeatureConfig] = field(default_factory=dict)
     # Per feature, process-local shortcuts (see `Context.memo`).
     memos: dict[str, dict[Any, Any]] = field(default_factory=dict)
 
     def __post_init__(self) -> None:
         perms = self.config.permissions
         self.permissions = Permissions(perms.admin, perms.moderator, perms.helper)
-        for name, feature in self.registry.features.items():
-            self._feature_configs[name] = self.config.feature(name, feature.config)
+        self._feature_configs = {
+            name: self.config.feature(name, feature.config)
+            for name, feature in self.registry.features.items()
+        }
 
     def feature_config(self, name: str) -> Any:
-        return self._feature_configs[name]
+        found = self._feature_configs.get(name)
+        if found is None:
+            # A handler still finishing after a reload turned its feature off.
+            return self._retired[name]
+        return found
 
-    def replace_config(self, config: AgoraConfig) -> None:
-        """Hot reload: swap in a new, already validated config."""
+    def replace_config(self, config: AgoraConfig, registry: Registry | None = None) -> None:
+        """Hot reload: swap in a new, already validated config (and the registry of the
+        features it enables, when that changed)."""
+        before = self._feature_configs
         self.config = config
+        if registry is not None:
+            self.registry = registry
         self.__post_init__()
+        self._retired = {n: c for n, c in before.items() if n not in self._feature_configs}
 
     def port(self, platform: str) -> ChatPort:
         try:

@@ -9,6 +9,9 @@
   UPDATE inside the same transaction as its handler's writes; a cron run is claimed
   by inserting `(job, fire_time)` under a unique key. The loser sees no row and
   skips. A crash mid-job rolls both back, so the job fires again later, once.
+- Never stuck: a run whose transaction did not commit (the database went away in the
+  middle, or anything else escaped) is tried again with a growing delay — a one-off
+  job until it commits, a cron run while it is within the catch-up window.
 - With the real clock, APScheduler 3.11 (`AsyncIOScheduler`, memory job store) wakes
   us up. With `FakeClock`, `advance()` walks virtual time and fires every due job in
   order, which is how tests and the console's `:tick` jump days ahead.
@@ -20,6 +23,7 @@ import asyncio
 import logging
 from collections.abc import Iterator
 from contextlib import contextmanager
+from dataclasses import dataclass, replace
 from datetime import UTC, datetime, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
@@ -39,7 +43,10 @@ from bot.runtime import Runtime
 log = logging.getLogger(__name__)
 
 CATCH_UP_WINDOW = timedelta(hours=1)
-RETRY_AFTER = timedelta(seconds=30)
+# A run that did not commit is tried again after RETRY_FIRST, then twice as long each
+# time, up to RETRY_LONGEST (the database's own backoff makes early retries cheap).
+RETRY_FIRST = timedelta(seconds=1)
+RETRY_LONGEST = timedelta(minutes=5)
 REFRESH_EVERY = timedelta(seconds=60)
 JOB_CONCURRENCY = 8
 ARM_PAGE = 200
@@ -165,6 +172,20 @@ def next_fire(schedule: CronSchedule, after: datetime) -> datetime | None:
     return schedule.next_after(after)
 
 
+def retry_delay(attempts: int) -> timedelta:
+    """How long to wait after the `attempts`-th failed run (1, 2, 4 … seconds, capped)."""
+    return min(RETRY_FIRST * (1 << min(attempts - 1, 20)), RETRY_LONGEST)
+
+
+@dataclass(frozen=True, slots=True)
+class CronRetry:
+    """A cron run that did not commit, owed once more at `due_at`."""
+
+    fire_time: datetime
+    attempts: int
+    due_at: datetime
+
+
 class Scheduler:
     def __init__(self, runtime: Runtime) -> None:
         self.runtime = runtime
@@ -174,6 +195,9 @@ class Scheduler:
         self._cron: dict[str, tuple[JobSpec, CronSchedule]] = {}
         self._next_cron: dict[str, datetime] = {}
         self._pending: dict[int, PendingJob] = {}
+        self._attempts: dict[int, int] = {}  # failed runs per pending job
+        self._running: set[int] = set()
+        self._cron_retries: dict[str, CronRetry] = {}
         self.fired = 0
         # Tasks inside a job right now, each with a future resolved when it leaves, so
         # that shutdown can let running jobs finish.
@@ -212,29 +236,36 @@ class Scheduler:
             if missed is not None:
                 await self._fire_cron(qualified, missed)
             self._arm_cron(qualified, now)
-        count, after = 0, 0
-        while True:  # page by page, so thousands of jobs never hold the loop at once
-            async with self.runtime.storage.unit_of_work() as uow:
-                store: JobStore = uow.get(JobStore)  # type: ignore[type-abstract]
-                page = await store.pending(after_id=after, limit=ARM_PAGE)
-            for job in page:
-                self.arm(job)
-            count += len(page)
-            if len(page) < ARM_PAGE:
-                break
-            after = page[-1].id
-            await asyncio.sleep(0)
+        count = await self._arm_stored()
         if self._aps is not None:
             self._aps.add_job(
                 self.refresh, IntervalTrigger(seconds=REFRESH_EVERY.total_seconds()), id="refresh"
             )
         log.info("scheduler started: %d cron jobs, %d pending jobs", len(self._cron), count)
 
+    async def _arm_stored(self) -> int:
+        """Arm every pending job in the table (not those running now); returns how many."""
+        count, after = 0, 0
+        while True:  # page by page, so thousands of jobs never hold the loop at once
+            async with self.runtime.storage.unit_of_work() as uow:
+                store: JobStore = uow.get(JobStore)  # type: ignore[type-abstract]
+                page = await store.pending(after_id=after, limit=ARM_PAGE)
+            for job in page:
+                if job.id not in self._running and self._enabled(job):
+                    self.arm(job)
+            count += len(page)
+            if len(page) < ARM_PAGE:
+                return count
+            after = page[-1].id
+            await asyncio.sleep(0)
+
     async def refresh(self) -> int:
-        """Arm jobs other instances scheduled (due soon); returns how many were new here.
+        """Arm jobs other instances scheduled (due soon); returns how many it armed.
 
         Each instance loads pending jobs at start; without this, a job scheduled by an
-        instance that then died would wait for the next restart.
+        instance that then died would wait for the next restart. A job this instance
+        knows but APScheduler no longer holds (and that is not running) is armed again
+        too: nothing may wait for a restart.
         """
         horizon = self.runtime.clock.now() + 2 * REFRESH_EVERY
         try:
@@ -242,25 +273,58 @@ class Scheduler:
                 due = await uow.get(JobStore).pending(horizon)  # type: ignore[type-abstract]
         except StorageUnavailable:
             return 0
-        fresh = [job for job in due if job.id not in self._pending]
+        fresh = [
+            job
+            for job in due
+            if self._enabled(job) and (job.id not in self._pending or self._stranded(job.id))
+        ]
         for job in fresh:
+            if job.id in self._pending:
+                log.warning("job %s had no timer left; armed again", job.key)
             self.arm(job)
         return len(fresh)
+
+    def _enabled(self, job: PendingJob) -> bool:
+        """Jobs of a feature that is off wait in the table until it is on again."""
+        return job.feature in self.runtime.registry.features
+
+    def _stranded(self, job_id: int) -> bool:
+        return (
+            self._aps is not None
+            and job_id not in self._running
+            and self._aps.get_job(f"job:{job_id}") is None
+        )
 
     async def stop(self) -> None:
         if self._aps is not None:
             self._aps.shutdown(wait=False)
             self._aps = None
 
+    @property
+    def running(self) -> bool:
+        """Is the scheduler alive? APScheduler's own state on the real clock; the
+        virtual clock's scheduler runs whenever something advances it."""
+        if self.virtual:
+            return True
+        return self._aps is not None and bool(self._aps.running)
+
     async def reload(self) -> None:
-        """Re-read cron expressions after a config reload."""
+        """After a config reload: re-read cron expressions, and arm the stored jobs again
+        (a feature turned back on finds its poll deadlines and reminders waiting)."""
         for qualified in list(self._next_cron):
             self._remove_aps(f"cron:{qualified}")
         self._cron = self._cron_specs()
         self._next_cron.clear()
+        for qualified in set(self._cron_retries) - set(self._cron):
+            del self._cron_retries[qualified]
+            self._remove_aps(f"cron-retry:{qualified}")
         now = self.runtime.clock.now()
         for qualified in self._cron:
             self._arm_cron(qualified, now)
+        try:
+            await self._arm_stored()
+        except StorageUnavailable:
+            log.warning("reload: stored jobs not re-read (database unavailable); refresh will")
 
     # --- arming ----------------------------------------------------------------------
 
@@ -296,6 +360,7 @@ class Scheduler:
         for job_id, job in list(self._pending.items()):
             if job.key == key:
                 del self._pending[job_id]
+                self._attempts.pop(job_id, None)
                 self._remove_aps(f"job:{job_id}")
 
     def _remove_aps(self, job_id: str) -> None:
@@ -308,6 +373,7 @@ class Scheduler:
 
     def next_due(self) -> datetime | None:
         times = [j.due_at for j in self._pending.values()] + list(self._next_cron.values())
+        times += [retry.due_at for retry in self._cron_retries.values()]
         return min(times) if times else None
 
     # --- virtual time ----------------------------------------------------------------
@@ -337,6 +403,10 @@ class Scheduler:
                 await self._fire_cron(qualified, fire)
                 self._arm_cron(qualified, fire)
                 fired += 1
+        for qualified, retry in sorted(self._cron_retries.items(), key=lambda kv: kv[1].due_at):
+            if retry.due_at <= now:
+                await self._retry_cron(qualified)
+                fired += 1
         for job in sorted(self._pending.values(), key=lambda j: (j.due_at, j.id)):
             if job.due_at <= now:
                 await self._fire_pending(job.id)
@@ -346,12 +416,49 @@ class Scheduler:
     # --- firing ----------------------------------------------------------------------
 
     async def _fire_cron(self, qualified: str, fire_time: datetime) -> None:
-        spec = self._cron[qualified][0]
         try:
-            await self._run(spec, {"fire_time": fire_time.isoformat()}, cron_fire=fire_time)
+            await self._attempt_cron(qualified, fire_time)
         finally:
-            if self._aps is not None:
+            if self._aps is not None and qualified in self._cron:
                 self._arm_cron(qualified, fire_time)
+
+    async def _retry_cron(self, qualified: str) -> None:
+        retry = self._cron_retries.get(qualified)
+        if retry is not None and qualified in self._cron:
+            await self._attempt_cron(qualified, retry.fire_time)
+
+    async def _attempt_cron(self, qualified: str, fire_time: datetime) -> None:
+        """Run one cron fire; if it did not commit, owe it again (the latest fire only)."""
+        found = self._cron.get(qualified)
+        if found is None:
+            return  # the job went away with a reload
+        try:
+            await self._run(found[0], {"fire_time": fire_time.isoformat()}, cron_fire=fire_time)
+        except Exception as error:
+            earlier = self._cron_retries.get(qualified)
+            attempts = earlier.attempts + 1 if earlier and earlier.fire_time == fire_time else 1
+            if self.runtime.clock.now() - fire_time > CATCH_UP_WINDOW:
+                self._cron_retries.pop(qualified, None)
+                log.error(
+                    "cron job %s of %s given up after %d attempt(s)", qualified, fire_time, attempts
+                )
+                return
+            due = self.runtime.clock.now() + retry_delay(attempts)
+            self._cron_retries[qualified] = CronRetry(fire_time, attempts, due)
+            self._log_retry(f"cron job {qualified}", attempts, due, error)
+            if self._aps is not None:
+                self._aps.add_job(
+                    self._retry_cron,
+                    DateTrigger(run_date=due),
+                    args=(qualified,),
+                    id=f"cron-retry:{qualified}",
+                    replace_existing=True,
+                    misfire_grace_time=None,
+                )
+            return
+        owed = self._cron_retries.get(qualified)
+        if owed is not None and owed.fire_time <= fire_time:
+            del self._cron_retries[qualified]  # this run (or a later one) has happened
 
     async def _fire_pending(self, job_id: int) -> None:
         job = self._pending.get(job_id)
@@ -359,28 +466,49 @@ class Scheduler:
             return
         spec = self.runtime.registry.job(job.feature, job.name)
         if spec is None:
-            log.error("job %s refers to unknown handler %s.%s", job.key, job.feature, job.name)
+            if job.feature in self.runtime.registry.features:
+                log.error("job %s refers to unknown handler %s.%s", job.key, job.feature, job.name)
+            else:  # the row stays pending; armed again when the feature is back on
+                log.info("job %s waits: feature %s is not enabled", job.key, job.feature)
             self._pending.pop(job_id, None)
             return
+        self._running.add(job_id)
         try:
             async with self._slots:
                 await self._run(spec, dict(job.payload), job_id=job_id)
-        except StorageUnavailable:
-            retry = PendingJob(
-                job.id,
-                job.key,
-                job.feature,
-                job.name,
-                self.runtime.clock.now() + RETRY_AFTER,
-                job.payload,
-            )
-            log.warning("storage down; job %s retried in %s", job.key, RETRY_AFTER)
-            self.arm(retry)  # on the virtual clock too: `advance` reaches the retry in order
+        except Exception as error:
+            # Whatever escaped, the transaction did not commit: the job is still owed.
+            self._retry_pending(job, error)
             return
+        finally:
+            self._running.discard(job_id)
+        self._attempts.pop(job_id, None)
         # Forget it only if nothing re-armed it meanwhile: a handler that moves its own
         # job (same key, same row) has just armed the new due time.
         if self._pending.get(job_id) is job:
             del self._pending[job_id]
+
+    def _retry_pending(self, job: PendingJob, error: Exception) -> None:
+        if self._pending.get(job.id) is not job:
+            return  # cancelled or moved meanwhile: its new state rules
+        attempts = self._attempts.get(job.id, 0) + 1
+        self._attempts[job.id] = attempts
+        due = self.runtime.clock.now() + retry_delay(attempts)
+        self._log_retry(f"job {job.key}", attempts, due, error)
+        self.arm(replace(job, due_at=due))  # on the virtual clock too: `advance` reaches it
+
+    def _log_retry(self, what: str, attempts: int, due: datetime, error: Exception) -> None:
+        wait = due - self.runtime.clock.now()
+        if isinstance(error, StorageUnavailable):
+            log.warning("storage unavailable; %s retried in %s (attempt %d)", what, wait, attempts)
+        else:
+            log.error(
+                "%s did not complete; retried in %s (attempt %d)",
+                what,
+                wait,
+                attempts,
+                exc_info=error,
+            )
 
     async def _run(
         self,

@@ -70,7 +70,7 @@ class Harness:
         if not isinstance(config, AgoraConfig):
             data = dict(config or {})
             # Virtual time stands still between test steps; limits only where a test asks.
-            data.setdefault("limits", {"commands_per_minute": 0})
+            data.setdefault("limits", {"commands_per_minute": 0, "clicks_per_minute": 0})
             config = load_config_dict(data, feature_models())
         config = config.model_copy(
             update={"storage": config.storage.model_copy(update={"url": self._storage_url})}

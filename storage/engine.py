@@ -5,21 +5,36 @@ time (an asyncio lock, since SQLite allows one writer anyway and waiting in Pyth
 beats `database is locked`). Units of work begin with `BEGIN IMMEDIATE`, so a
 second process on the same file (an `agora` CLI command, a second instance) waits
 for the write lock instead of failing. PostgreSQL gets a pool with pre-ping, so a
-restarted server is reconnected to transparently.
+restarted server is reconnected to transparently, and timeouts on connecting, on
+every statement and on waiting for the pool, so a network that swallows packets
+becomes "unavailable" in seconds instead of a hang.
+
+Every way the database can be away — refused, dropped mid-statement, timed out, a
+transaction SQLAlchemy will not go on with because its connection died — reaches
+the core as `StorageUnavailable`, at the statement that met it; and while the
+database is known to be down, units of work are refused at once (`reconnect.py`).
 """
 
 from __future__ import annotations
 
 import asyncio
 from collections import Counter
-from collections.abc import AsyncIterator, Callable
-from contextlib import AbstractAsyncContextManager, asynccontextmanager
+from collections.abc import AsyncIterator, Callable, Iterator
+from contextlib import AbstractAsyncContextManager, asynccontextmanager, contextmanager
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, TypeVar, cast
+from urllib.parse import quote
 
 from sqlalchemy import event, text
 from sqlalchemy.engine import make_url
-from sqlalchemy.exc import DBAPIError, InterfaceError, OperationalError
+from sqlalchemy.exc import (
+    DBAPIError,
+    InterfaceError,
+    OperationalError,
+    PendingRollbackError,
+)
+from sqlalchemy.exc import TimeoutError as PoolTimeout
 from sqlalchemy.ext.asyncio import (
     AsyncConnection,
     AsyncEngine,
@@ -31,6 +46,7 @@ from sqlalchemy.sql.dml import UpdateBase
 
 from bot.ports import StorageUnavailable
 from storage import sqlite_driver
+from storage.reconnect import ReconnectBackoff
 from storage.repositories import implementation
 
 R = TypeVar("R")
@@ -45,19 +61,60 @@ POSTGRES_LANES = 1
 _WRITER_OPTION = "agora_writer"
 
 _TRANSIENT_TEXT = ("database is locked", "connection", "terminating", "server closed", "refused")
+# asyncpg's exceptions for a connection that is gone (ConnectionDoesNotExistError, "the
+# connection was closed in the middle of operation", and its kin), by class name: the
+# adapted DBAPI error SQLAlchemy raises keeps the original as its cause.
+_ASYNCPG_LOST = ("PostgresConnectionError", "ConnectionDoesNotExistError", "ConnectionFailureError")
 
 
 def is_outage(error: BaseException) -> bool:
     """True for 'the database is not there right now', False for bugs in our SQL."""
-    if isinstance(error, OSError | ConnectionError | asyncio.TimeoutError):
+    if isinstance(error, OSError | ConnectionError | asyncio.TimeoutError | PoolTimeout):
         return True
-    if isinstance(error, DBAPIError) and error.connection_invalidated:
+    # The connection died earlier in this transaction; SQLAlchemy refuses to go on.
+    if isinstance(error, PendingRollbackError):
+        return True
+    if isinstance(error, DBAPIError) and (error.connection_invalidated or _lost(error.orig)):
         return True
     if isinstance(error, OperationalError | InterfaceError):
         message = str(error.orig if error.orig is not None else error).lower()
         return any(part in message for part in _TRANSIENT_TEXT)
     orig = getattr(error, "orig", None)
     return isinstance(orig, OSError | ConnectionError)
+
+
+def _lost(orig: BaseException | None) -> bool:
+    """An asyncpg error (or the adapter's wrapper of one) saying the connection is gone."""
+    seen = 0
+    while orig is not None and seen < 4:
+        if isinstance(orig, OSError | asyncio.TimeoutError):
+            return True
+        if any(klass.__name__ in _ASYNCPG_LOST for klass in type(orig).__mro__):
+            return True
+        orig, seen = orig.__cause__ or orig.__context__, seen + 1
+    return False
+
+
+@contextmanager
+def outages_reported() -> Iterator[None]:
+    """Re-raise a database outage met inside as `StorageUnavailable`; other errors pass."""
+    try:
+        yield
+    except StorageUnavailable:
+        raise
+    except Exception as error:
+        if is_outage(error):
+            raise StorageUnavailable(str(error)) from error
+        raise
+
+
+@dataclass(frozen=True, slots=True)
+class Timeouts:
+    """Seconds to wait for PostgreSQL (`[storage]` in agora.toml); SQLite ignores them."""
+
+    connect: float = 5.0
+    command: float = 15.0
+    pool: float = 10.0
 
 
 def sqlite_file(url: str) -> Path | None:
@@ -79,20 +136,43 @@ def cannot_open(error: BaseException) -> bool:
     return "unable to open database file" in message or "readonly database" in message
 
 
-def create_engine(url: str, *, echo: bool = False) -> AsyncEngine:
+def create_engine(
+    url: str, *, echo: bool = False, timeouts: Timeouts = Timeouts(), read_only: bool = False
+) -> AsyncEngine:
+    """`read_only`: for looking only (`agora health`, `agora db status`): a SQLite file is
+    opened read-only and never created; PostgreSQL sessions refuse writes."""
     parsed = make_url(url)
     if parsed.get_backend_name() == "sqlite":
         memory = parsed.database in (None, "", ":memory:")
         kwargs: dict[str, Any] = {"connect_args": {"timeout": 30}, "module": sqlite_driver.dbapi()}
         if memory:
             kwargs["poolclass"] = StaticPool
+        elif read_only:
+            path = quote(str(Path(str(parsed.database)).absolute()))
+            url = f"sqlite+aiosqlite:///file:{path}?mode=ro&uri=true"
         engine = create_async_engine(url, echo=echo, **kwargs)
-        _configure_sqlite(engine, memory)
+        _configure_sqlite(engine, memory, writable=not read_only)
         return engine
-    return create_async_engine(url, echo=echo, pool_pre_ping=True, pool_size=10, max_overflow=10)
+    # asyncpg: `timeout` bounds connecting, `command_timeout` every statement (pre-ping,
+    # BEGIN, COMMIT included).
+    connect_args: dict[str, Any] = {
+        "timeout": timeouts.connect,
+        "command_timeout": timeouts.command,
+    }
+    if read_only:
+        connect_args["server_settings"] = {"default_transaction_read_only": "on"}
+    return create_async_engine(
+        url,
+        echo=echo,
+        pool_pre_ping=True,
+        pool_size=10,
+        max_overflow=10,
+        pool_timeout=timeouts.pool,
+        connect_args=connect_args,
+    )
 
 
-def _configure_sqlite(engine: AsyncEngine, memory: bool) -> None:
+def _configure_sqlite(engine: AsyncEngine, memory: bool, *, writable: bool = True) -> None:
     sync_engine = engine.sync_engine
 
     @event.listens_for(sync_engine, "connect")
@@ -100,7 +180,7 @@ def _configure_sqlite(engine: AsyncEngine, memory: bool) -> None:
         # Let SQLAlchemy, not the driver, own transactions, so SAVEPOINT works.
         dbapi_connection.isolation_level = None
         cursor = dbapi_connection.cursor()
-        if not memory:
+        if writable and not memory:
             cursor.execute("PRAGMA journal_mode=WAL")
         cursor.execute("PRAGMA foreign_keys=ON")
         cursor.execute("PRAGMA synchronous=NORMAL")
@@ -167,10 +247,13 @@ class LazySavepoints:
         return self._conn.dialect
 
     async def execute(self, statement: Any, *args: Any, **kwargs: Any) -> Any:
-        await self._open_pending()
-        if isinstance(statement, UpdateBase):
-            self.writes[str(getattr(statement.table, "name", ""))] += 1
-        return await self._conn.execute(statement, *args, **kwargs)
+        # An outage met here surfaces as StorageUnavailable inside the handler, so the
+        # core tells it from a bug (a handler's savepoint logs bugs, not outages).
+        with outages_reported():
+            await self._open_pending()
+            if isinstance(statement, UpdateBase):
+                self.writes[str(getattr(statement.table, "name", ""))] += 1
+            return await self._conn.execute(statement, *args, **kwargs)
 
     async def _open_pending(self) -> None:
         pending = [s for s in self._stack if s.transaction is None]
@@ -188,17 +271,29 @@ class LazySavepoints:
         self._stack.append(savepoint)
         try:
             yield
-        except BaseException:
+        except BaseException as error:
             self._stack.remove(savepoint)
             if savepoint.transaction is not None:
                 self.rollbacks += 1
                 for outer in self._shared(savepoint.transaction):
                     outer.transaction = None
-                await savepoint.transaction.rollback()
+                await self._roll_back(savepoint.transaction, error)
             raise
         self._stack.remove(savepoint)
         if savepoint.transaction is not None and not self._shared(savepoint.transaction):
-            await savepoint.transaction.commit()
+            with outages_reported():
+                await savepoint.transaction.commit()
+
+    @staticmethod
+    async def _roll_back(transaction: AsyncTransaction, error: BaseException) -> None:
+        """Undo a savepoint; when the connection is gone, the outage is what is raised."""
+        try:
+            with outages_reported():
+                await transaction.rollback()
+        except StorageUnavailable:
+            if isinstance(error, StorageUnavailable):
+                return  # already on its way up
+            raise
 
 
 class SqlUnitOfWork:
@@ -221,13 +316,14 @@ class SqlUnitOfWork:
 class SqlStorage:
     """Implements `bot.ports.Storage` on an async SQLAlchemy engine."""
 
-    def __init__(self, engine: AsyncEngine) -> None:
+    def __init__(self, engine: AsyncEngine, backoff: ReconnectBackoff | None = None) -> None:
         self.engine = engine
         self.dialect = engine.dialect.name
         serial = self.dialect == "sqlite"
         self.lanes = 1 if serial else POSTGRES_LANES
         self._write_lock = asyncio.Lock() if serial else None
         self._writer = engine.execution_options(**{_WRITER_OPTION: True})
+        self.backoff = backoff or ReconnectBackoff()
 
     def unit_of_work(self) -> AbstractAsyncContextManager[SqlUnitOfWork]:
         return self._unit_of_work()
@@ -252,17 +348,18 @@ class SqlStorage:
         async with self._reporting_outages(self.engine.connect) as conn:
             yield conn
 
-    @staticmethod
     @asynccontextmanager
     async def _reporting_outages(
-        open_connection: Callable[[], AbstractAsyncContextManager[AsyncConnection]],
+        self, open_connection: Callable[[], AbstractAsyncContextManager[AsyncConnection]]
     ) -> AsyncIterator[AsyncConnection]:
         """Turn "the database is not there" into `StorageUnavailable`, and only that.
 
         What the caller's own code raises passes unchanged unless SQLAlchemy raised it:
         a chat platform hanging up inside a handler (a `ConnectionError` too) is that
-        platform's failure, and must not be reported as a database outage.
+        platform's failure, and must not be reported as a database outage. Each outage
+        feeds the shared backoff; while it holds, nothing is attempted at all.
         """
+        self.backoff.admit()
         own: BaseException | None = None
         try:
             async with open_connection() as conn:
@@ -271,15 +368,24 @@ class SqlStorage:
                 except BaseException as error:
                     own = error
                     raise
+        except StorageUnavailable:
+            self.backoff.failed()
+            raise
         except Exception as error:
             if is_outage(error) and (error is not own or isinstance(error, DBAPIError)):
+                self.backoff.failed()
                 raise StorageUnavailable(str(error)) from error
+            self.backoff.succeeded()  # the database answered; the error is ours
             raise
+        self.backoff.succeeded()
 
     async def healthy(self) -> bool:
+        """Can a statement run now? Never slower than the configured timeouts; while the
+        database is known down, answered at once (or as the backoff's next probe)."""
         try:
-            async with self.engine.connect() as conn:
-                await conn.execute(text("SELECT 1"))
+            async with self._reporting_outages(self.engine.connect) as conn:
+                with outages_reported():
+                    await conn.execute(text("SELECT 1"))
         except Exception:
             return False
         return True

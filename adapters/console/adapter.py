@@ -45,6 +45,7 @@ class ExpectationFailed(Exception):
 
 class ConsoleAdapter:
     name = "console"
+    connected = True  # the terminal is in this process: there is nothing to lose
 
     def __init__(
         self,

@@ -241,6 +241,22 @@ class DiscordAdapter:
                 logged_in = False
                 await self._pause(backoff, error)
 
+    @property
+    def connected(self) -> bool:
+        """Is the gateway up: the client ready, not closed, every shard's socket open?
+
+        False while discord.py reconnects or resumes, and for good once this adapter
+        gave up (`failure`). discord.py never clears "ready" on a drop, so the socket
+        is what tells.
+        """
+        client = self.client
+        if client is None or self.failure or client.is_closed() or not client.is_ready():
+            return False
+        if isinstance(client, discord.AutoShardedClient):
+            return bool(client.shards) and not any(s.is_closed() for s in client.shards.values())
+        socket = getattr(client.ws, "socket", None)
+        return socket is not None and not socket.closed
+
     async def _pause(self, backoff: ExponentialBackoff[bool], error: BaseException) -> None:
         if self._closing:
             return

@@ -394,6 +394,18 @@ class SlackAdapter:
                 ", ".join(missing),
             )
 
+    @property
+    def connected(self) -> bool:
+        """HTTP mode: the endpoint is listening. Socket Mode: the WebSocket is open and
+        not stale (slack_sdk marks it so when pings go unanswered, then reconnects)."""
+        if self._receiver is not None:
+            return self._receiver.listening
+        client = self._socket.client if self._socket is not None else None
+        if client is None or client.closed or client.stale:
+            return False
+        session = client.current_session
+        return session is not None and not session.closed
+
     async def run(self) -> int:
         await self._stopped.wait()
         return 0

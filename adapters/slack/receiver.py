@@ -68,6 +68,10 @@ class HttpReceiver:
         log.info("Slack HTTP endpoint listening on %s:%s%s", self.host, self.bound_port, self.path)
         return self.bound_port
 
+    @property
+    def listening(self) -> bool:
+        return self._runner is not None and bool(self._runner.addresses)
+
     async def stop(self) -> None:
         if self._runner is not None:
             await self._runner.cleanup()

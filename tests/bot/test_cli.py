@@ -2,12 +2,16 @@
 
 from __future__ import annotations
 
+import os
+import sqlite3
 from pathlib import Path
 
 import pytest
+from click.testing import Result
 from typer.testing import CliRunner
 
 from bot.cli import app
+from bot.pidfile import PidFile
 
 runner = CliRunner()
 
@@ -285,3 +289,48 @@ def test_a_database_from_a_newer_agora_is_refused(tmp_path: Path) -> None:
         assert result.exit_code == 1, result.output
         assert "The database is newer than this Agora" in result.output
         assert "(kudos_0009)" in result.output and "Upgrade Agora" in result.output
+
+
+def test_health_in_an_empty_directory_creates_nothing_and_fails(tmp_path: Path) -> None:
+    result = runner.invoke(app, ["health"])
+    assert result.exit_code == 1, result.output  # nothing runs here
+    assert "database: not created yet" in result.output
+    assert "schema: will be created when Agora starts" in result.output
+    assert "process: not running" in result.output
+    assert not list(tmp_path.iterdir()), "health created files"
+
+
+def test_health_does_not_trust_a_pid_file_nobody_holds(tmp_path: Path) -> None:
+    """`echo $$ > agora.pid; agora health` once said "process: running"."""
+    _write(tmp_path / "agora.pid", f"{os.getpid()}\n")  # a live process, not an Agora
+    result = runner.invoke(app, ["health"])
+    assert result.exit_code == 1
+    assert "process: not running" in result.output
+
+
+def _health_while_running(*args: str) -> Result:
+    """`agora health` while this process holds ./agora.pid, as `agora run` does."""
+    claim = PidFile.claim("agora.pid")
+    assert claim is not None
+    try:
+        return runner.invoke(app, ["health", *args])
+    finally:
+        claim.release()
+
+
+def test_health_of_a_running_agora() -> None:
+    assert runner.invoke(app, ["db", "upgrade"]).exit_code == 0
+    result = _health_while_running()
+    assert result.exit_code == 0, result.output
+    assert "database: reachable" in result.output and "schema: current" in result.output
+    assert f"process: running (pid {os.getpid()})" in result.output
+
+
+def test_health_accepts_a_schema_agora_will_migrate_at_start(tmp_path: Path) -> None:
+    sqlite3.connect(tmp_path / "agora.db").close()  # an empty database
+    result = _health_while_running()
+    assert result.exit_code == 0, result.output
+    assert "Agora applies them when it starts" in result.output
+    without = _write(tmp_path / "agora.toml", "[storage]\nauto_migrate = false\n")
+    result = _health_while_running("--config", str(without))
+    assert result.exit_code == 1 and "run `agora db upgrade`" in result.output

@@ -253,6 +253,38 @@ def test_database_password_in_the_url_is_rejected(tmp_path: Path) -> None:
     assert "hunter2" not in str(problem)
 
 
+SLACK_TOKEN = "xoxb-9999-2222-AbCdEfGhIjKlMnOp"
+DISCORD_TOKEN = "MTMyODk5NzA5OTExMTUyODAyNA.GhIjKl.AbCdEfGhIjKlMnOpQrStUvWxYz0123456789"
+
+
+@pytest.mark.parametrize(
+    "toml",
+    [
+        f'[bot]\ntimezone = "{SLACK_TOKEN}"\n',
+        f'[bot]\nlanguage = "{DISCORD_TOKEN}"\n',
+        f'[permissions]\nadmin = ["{SLACK_TOKEN}"]\n',
+        f'[slack]\nscopes = ["{SLACK_TOKEN}"]\n',
+        f'[bot.channel_languages]\ngeneral = "{DISCORD_TOKEN}"\n',
+        '[bot]\ntimezone = "postgresql://agora:hunter2secret@db/agora"\n',
+    ],
+    ids=["timezone", "language", "selector", "scope", "channel-language", "url-password"],
+)
+def test_a_secret_pasted_into_an_ordinary_key_is_never_echoed(tmp_path: Path, toml: str) -> None:
+    (problem,) = _errors(tmp_path, toml)
+    shown = str(problem)
+    assert "***" in shown
+    for secret in (SLACK_TOKEN, "9999-2222", DISCORD_TOKEN, "GhIjKl", "hunter2secret"):
+        assert secret not in shown
+
+
+def test_a_token_in_a_checked_value_is_masked_too(tmp_path: Path) -> None:
+    """Problems found after loading (console members, cron strings) are masked alike."""
+    file = tmp_path / "agora.toml"
+    file.write_text(f'[console]\nstart_as = "{SLACK_TOKEN}"\n', encoding="utf-8")
+    (problem,) = validate_config(load_config(file))
+    assert problem.path == "console.start_as" and SLACK_TOKEN not in str(problem)
+
+
 def test_auto_migrate_follows_the_url_actually_used() -> None:
     storage = load_config(None).storage.model_copy(update={"url_env": "DB"})
     assert storage.should_auto_migrate("sqlite+aiosqlite:///x.db")

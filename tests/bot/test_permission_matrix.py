@@ -45,4 +45,4 @@ async def test_command_levels(spec: object) -> None:
             else:
                 assert _refused(texts, spec.level), (spec.name, who, texts)
                 assert all(p.ephemeral_to == h.ref(who) for p in out)
-                assert "Ask someone with" in texts
+                assert f"Ask anyone with the role {spec.level.value}." in texts

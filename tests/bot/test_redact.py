@@ -91,3 +91,16 @@ def test_a_secret_in_a_variable_name_key_is_refused_and_not_repeated(
         config_from_dict({section: {key: TOKEN}}, {})
     assert "not the secret itself" in str(raised.value)
     assert TOKEN not in str(raised.value)
+
+
+def test_tokens_are_masked_by_their_shape_even_when_nobody_named_them() -> None:
+    text = (
+        "bot.timezone: unknown time zone 'xoxb-9999-2222-AbCdEf'; app xapp-1-A0001-77-abcdef, "
+        "rotating xoxe.xoxp-1-Mi0yLTEy, discord "
+        "MTMyODk5NzA5OTExMTUyODAyNA.GhIjKl.AbCdEfGhIjKlMnOpQrStUvWxYz0123456789 end"
+    )
+    assert redact(text, []) == (
+        "bot.timezone: unknown time zone '***'; app ***, rotating ***, discord *** end"
+    )
+    ordinary = "Europe/Oslo, role:moderators, xox-not-a-token, example.com.very-long-name"
+    assert redact(ordinary, []) == ordinary

@@ -25,9 +25,16 @@ from bot.clock import FakeClock
 from bot.context import Context
 from bot.features import feature_models
 from bot.model import Channel, CommandInvoked, Member, Ref
-from bot.ports import JobStore
-from bot.registry import Feature, JobHandler
-from bot.scheduler import CATCH_UP_WINDOW, CronError, cron_trigger, next_fire
+from bot.ports import JobStore, StorageUnavailable
+from bot.registry import Feature, JobHandler, JobSpec
+from bot.scheduler import (
+    CATCH_UP_WINDOW,
+    RETRY_LONGEST,
+    CronError,
+    cron_trigger,
+    next_fire,
+    retry_delay,
+)
 from bot.testing import load_config_dict
 from storage.engine import SqlStorage
 from storage.schema import cron_runs, scheduled_jobs
@@ -435,3 +442,82 @@ async def test_refresh_arms_jobs_another_instance_scheduled(db_url: str) -> None
         assert await scheduler.refresh() == 1
         assert await scheduler.refresh() == 0
         assert scheduler.pending_count == 1
+
+
+def failing_first(app: App, times: int, error: Exception) -> list[Exception]:
+    """Make the first `times` runs of any job fail outside its handler with `error`
+    (as a claim or a commit does), as if its transaction never committed."""
+    scheduler = app.scheduler
+    real = type(scheduler)._claim_and_run.__get__(scheduler)  # not an earlier wrapper
+    raised: list[Exception] = []
+
+    async def flaky(spec: JobSpec, *args: Any, **kwargs: Any) -> None:
+        if spec.feature == "probe" and len(raised) < times:
+            raised.append(error)
+            raise error
+        await real(spec, *args, **kwargs)
+
+    scheduler._claim_and_run = flaky  # type: ignore[method-assign]
+    return raised
+
+
+@pytest.mark.parametrize(
+    "error", [RuntimeError("commit failed"), StorageUnavailable("down")], ids=["bug", "outage"]
+)
+async def test_a_job_whose_run_did_not_commit_is_retried_with_backoff(
+    db_url: str, storage: SqlStorage, error: Exception
+) -> None:
+    runs: list[Run] = []
+    start = utc(1, 5, 9)
+    await schedule(storage, "probe:later", "remind", start, n=1)
+    async with running(db_url, FakeClock(start), [probe(runs)]) as app:
+        raised = failing_first(app, 3, error)
+        await app.scheduler.advance(timedelta(0))
+        assert len(raised) == 1 and runs == []
+        assert app.scheduler.pending_count == 1, "the job must stay owed, never stuck"
+        assert app.scheduler.next_due() == start + retry_delay(1)
+        await app.scheduler.advance(timedelta(minutes=1))
+        assert len(raised) == 3  # retried after 1 s and 2 s, …
+        assert [r.at for r in runs] == [start + retry_delay(1) + retry_delay(2) + retry_delay(3)]
+        assert app.scheduler.pending_count == 0
+        await app.scheduler.advance(timedelta(days=1))
+    assert len(runs) == 1
+
+
+def test_retry_delays_double_up_to_a_ceiling() -> None:
+    assert [retry_delay(n).total_seconds() for n in (1, 2, 3, 4)] == [1, 2, 4, 8]
+    assert retry_delay(100) == RETRY_LONGEST
+
+
+async def test_a_cron_run_that_did_not_commit_is_owed_once_within_the_window(
+    db_url: str,
+) -> None:
+    runs: list[Run] = []
+    feature = probe(runs, {"morning": "0 9 * * *"})  # 08:00 UTC in January
+    async with running(db_url, FakeClock(utc(1, 5, 7, 59)), [feature]) as app:
+        raised = failing_first(app, 2, StorageUnavailable("down"))
+        await app.scheduler.advance(timedelta(minutes=5))
+        assert len(raised) == 2
+        assert [(r.at, r.payload["fire_time"]) for r in runs] == [
+            (utc(1, 5, 8) + retry_delay(1) + retry_delay(2), utc(1, 5, 8).isoformat())
+        ]
+        await app.scheduler.advance(timedelta(days=1))
+    assert [r.payload["fire_time"] for r in runs] == [
+        utc(1, 5, 8).isoformat(),
+        utc(1, 6, 8).isoformat(),
+    ]
+
+
+async def test_a_cron_run_is_given_up_after_the_catch_up_window(db_url: str) -> None:
+    runs: list[Run] = []
+    feature = probe(runs, {"morning": "0 9 * * *"})
+    async with running(db_url, FakeClock(utc(1, 5, 7, 59)), [feature]) as app:
+        raised = failing_first(app, 1000, StorageUnavailable("down"))
+        await app.scheduler.advance(CATCH_UP_WINDOW + timedelta(hours=1))
+        assert runs == [] and len(raised) < 30  # backoff, not a busy loop
+        given_up = len(raised)
+        await app.scheduler.advance(timedelta(hours=22))  # to 07:59 the next day
+        assert len(raised) == given_up  # nothing more owed for the 5th
+        failing_first(app, 0, StorageUnavailable("down"))
+        await app.scheduler.advance(timedelta(minutes=2))
+    assert [r.payload["fire_time"] for r in runs] == [utc(1, 6, 8).isoformat()]

@@ -1,7 +1,10 @@
 """A bot process to kill -9: handles a burst of events while persisted jobs fall due.
 
-`python crash_driver.py DB ACKS burst` dispatches events forever, appending each
-acknowledged event id to ACKS (fsynced) — what a platform would consider delivered.
+`python crash_driver.py DB ACKS burst` dispatches events forever from several tasks
+at once, appending each event id to ACKS.sent before handing it to the core and to
+ACKS once it was acknowledged (fsynced) — what a platform would consider delivered.
+Half the jobs fall due during the first moments of the burst, the other half LATER
+seconds on, so a kill in the burst finds jobs done and jobs still pending.
 `python crash_driver.py DB ACKS recover` restarts on the same database, lets missed
 jobs fire, and prints a JSON verdict for the test to check.
 """
@@ -27,6 +30,8 @@ from bot.model import MessagePosted
 from bot.registry import Feature
 
 JOBS = 40
+LATER = timedelta(seconds=5)
+WORKERS = 4  # events in flight at once
 effects_md = MetaData()
 event_effects = Table("crash_event_effects", effects_md, Column("event_id", String(200)))
 job_effects = Table("crash_job_effects", effects_md, Column("n", Integer))
@@ -72,17 +77,22 @@ async def burst(db: str, acks_path: str) -> None:
 
         store = uow.get(JobStore)
         for n in range(JOBS):
-            job = await store.schedule(
-                f"crash:{n}", "crashprobe", "tick", now + timedelta(milliseconds=20 * n), {"n": n}
-            )
+            due = now + timedelta(milliseconds=20 * n) + (LATER if n >= JOBS // 2 else timedelta())
+            job = await store.schedule(f"crash:{n}", "crashprobe", "tick", due, {"n": n})
             app.scheduler.arm(job)
-    fd = os.open(acks_path, os.O_WRONLY | os.O_CREAT | os.O_APPEND)
+    sent = os.open(acks_path + ".sent", os.O_WRONLY | os.O_CREAT | os.O_APPEND)
+    acked = os.open(acks_path, os.O_WRONLY | os.O_CREAT | os.O_APPEND)
     print("ready", flush=True)
-    while True:
-        event = community.say("carol", "general", "x")
-        if await app.dispatcher.handle(event):
-            os.write(fd, (event.event_id + "\n").encode())
-            os.fsync(fd)
+
+    async def worker() -> None:
+        while True:
+            event = community.say("carol", "general", "x")
+            os.write(sent, (event.event_id + "\n").encode())  # kill -9 keeps the page cache
+            if await app.dispatcher.handle(event):
+                os.write(acked, (event.event_id + "\n").encode())
+                os.fsync(acked)
+
+    await asyncio.gather(*(worker() for _ in range(WORKERS)))
 
 
 def _read_lines(path: str) -> list[str]:
@@ -93,7 +103,7 @@ def _read_lines(path: str) -> list[str]:
 async def recover(db: str, acks_path: str) -> None:
     app, _community = await start(db)
     await app.start()  # re-arms pending jobs; missed ones fire now
-    for _ in range(200):
+    for _ in range(400):  # the LATER jobs may not be due yet
         async with app.runtime.storage.connection() as conn:
             fired = (await conn.execute(select(func.count()).select_from(job_effects))).scalar_one()
         if fired >= JOBS:

@@ -29,6 +29,8 @@ from fake_discord import eventually, fake_discord
 from fake_slack import FakeSlack, fake_slack
 from kit_common import stay_local
 
+from bot.health import snapshot
+
 CALLBACK = r"/interactions/(\d+)/([^/]+)/callback"
 REFUSED_FOR = 2.0  # seconds the fake gateway answers 503
 
@@ -75,6 +77,9 @@ async def test_discord_outage_resumes_without_loss_while_slack_keeps_working(
     await eventually(lambda: "slack during the outage" in both.seen.messages("slack"))
     await eventually(lambda: slack_said(slack, "pong"))
     assert not discord._connected.is_set(), "Slack had to wait for Discord"
+    health = await snapshot(both.app)  # health sees the outage, and only Discord's
+    assert health["adapters"] == {"discord": False, "slack": True}
+    assert health["status"] == "degraded"
     discord.refuse_until = max(time.monotonic() + 0.5, outage_started + REFUSED_FOR)
 
     await discord.connected(30)
@@ -99,6 +104,8 @@ async def test_discord_outage_resumes_without_loss_while_slack_keeps_working(
     window = discord.refuse_until - outage_started
     assert 1 <= len(refused) <= 8, f"{len(refused)} attempts in {window:.1f} s: no backoff?"
     assert both.discord.failure is None
+    await eventually(lambda: both.discord.connected)
+    assert (await snapshot(both.app))["status"] == "ok"
 
 
 async def test_slack_socket_drop_reconnects_and_handles_what_follows(both: Both) -> None:
@@ -125,6 +132,21 @@ async def test_slack_socket_drop_reconnects_and_handles_what_follows(both: Both)
     ]
     assert len(discord.identifies) == 1 and not discord.resumes
     assert len(slack.called("apps.connections.open")) == 2
+
+
+async def test_a_slack_socket_that_cannot_reconnect_shows_in_health(both: Both) -> None:
+    slack = both.slack_fake
+    await eventually(lambda: both.slack.connected)
+    assert (await snapshot(both.app))["status"] == "ok"
+    slack.fail("apps.connections.open", "internal_error")  # Slack refuses a new socket
+    await slack.drop_sockets()
+    await eventually(lambda: not both.slack.connected)
+    health = await snapshot(both.app)
+    assert health["adapters"] == {"discord": True, "slack": False}
+    assert health["status"] == "degraded"
+    del slack.failures["apps.connections.open"]
+    await eventually(lambda: both.slack.connected, 30)
+    assert (await snapshot(both.app))["status"] == "ok"
 
 
 async def test_both_platforms_drop_at_once_and_both_come_back(both: Both) -> None:

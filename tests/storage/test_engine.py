@@ -7,10 +7,11 @@ from typing import Any
 
 import pytest
 from sqlalchemy import event, func, insert, select, text
-from sqlalchemy.exc import IntegrityError
+from sqlalchemy.exc import DBAPIError, IntegrityError, PendingRollbackError
+from sqlalchemy.exc import TimeoutError as PoolTimeout
 
 from bot.ports import EventLog, StorageUnavailable
-from storage.engine import SqlStorage, create_engine
+from storage.engine import SqlStorage, create_engine, is_outage
 from storage.schema import members, processed_events
 
 AT = datetime(2026, 1, 5, 9, 0, tzinfo=UTC)
@@ -150,3 +151,43 @@ async def test_a_failing_inner_savepoint_sharing_the_outer_one_undoes_only_itsel
                 raise Boom
         assert await log.claim(["after"], AT)
     assert await _event_ids(storage) == ["after", "event", "next handler"]
+
+
+class ConnectionDoesNotExistError(Exception):
+    """Named like asyncpg's: what it raises when the server vanishes mid-statement."""
+
+
+def _adapted(cause: BaseException) -> DBAPIError:
+    """What SQLAlchemy's asyncpg adapter raises: a DBAPI error whose cause is asyncpg's."""
+    adapted = Exception("connection was closed in the middle of operation")
+    adapted.__cause__ = cause
+    return DBAPIError("SELECT 1", {}, adapted, connection_invalidated=False)
+
+
+@pytest.mark.parametrize(
+    "error",
+    [
+        _adapted(ConnectionDoesNotExistError("connection was closed in the middle of operation")),
+        _adapted(ConnectionResetError(104, "Connection reset by peer")),
+        PendingRollbackError("Can't reconnect until invalid transaction is rolled back."),
+        PoolTimeout("QueuePool limit of size 10 overflow 10 reached"),
+        TimeoutError(),
+        DBAPIError("SELECT 1", {}, Exception("gone"), connection_invalidated=True),
+    ],
+    ids=["asyncpg-closed", "reset", "pending-rollback", "pool-timeout", "timeout", "invalidated"],
+)
+def test_every_way_the_database_goes_away_is_an_outage(error: BaseException) -> None:
+    assert is_outage(error)
+
+
+@pytest.mark.parametrize(
+    "error",
+    [
+        IntegrityError("INSERT", {}, Exception("duplicate key value violates unique constraint")),
+        DBAPIError("SELECT nope", {}, Exception('column "nope" does not exist')),
+        ValueError("a bug"),
+    ],
+    ids=["integrity", "bad-sql", "bug"],
+)
+def test_bugs_are_not_outages(error: BaseException) -> None:
+    assert not is_outage(error)

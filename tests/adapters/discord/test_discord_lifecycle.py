@@ -57,6 +57,7 @@ async def test_missing_privileged_intents_end_only_the_discord_adapter(fake: Fak
     assert adapter.failure is not None
     assert "Privileged Gateway Intents" in adapter.failure
     assert app.started  # the rest of Agora runs on
+    assert not adapter.connected  # and health says Discord is not
     await app.stop()
 
 
@@ -120,6 +121,18 @@ async def test_a_network_failure_while_syncing_commands_is_retried_once_connecte
         assert errors(problems) == []
     finally:
         await app.stop()
+
+
+async def test_connected_once_the_gateway_is_up_and_not_after_stop(fake: FakeDiscord) -> None:
+    from discord_kit import running
+
+    async with running(fake) as bot:
+        await eventually(lambda: bot.adapter.connected)
+        await fake.outage(1.0)  # gone, and refusing to come back for a second
+        await eventually(lambda: not bot.adapter.connected)
+        await eventually(lambda: bot.adapter.connected, 30)
+        await bot.adapter.stop()
+        assert not bot.adapter.connected
 
 
 async def test_a_garbled_frame_costs_a_reconnect_not_the_bot(fake: FakeDiscord) -> None:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
 import pytest
@@ -27,6 +28,7 @@ from bot.model import (
     Section,
     Select,
 )
+from bot.text import neutral
 
 text = st.text(max_size=300)
 long_text = st.one_of(text, st.text(min_size=1900, max_size=9000))
@@ -240,3 +242,14 @@ async def test_discord_objects_are_built_and_views_are_not_kept() -> None:
     modal = render.to_modal(render.modal(form, CustomIds()))
     assert modal.is_finished()
     assert modal.to_dict()["components"][0]["type"] == 18
+
+
+def test_a_members_masked_link_is_shown_not_followed() -> None:
+    """Discord renders `[text](url)` as a link whose text hides the address; member text
+    passed through `neutral` must reach Discord as plain text showing the address."""
+    typed = neutral("[Claim your prize](https://evil.example) or [x](<https://evil.example>)")
+    rendered = render.message(Outgoing(typed, (Section(typed),)), CustomIds())
+    shown = [*rendered.parts, *(e.get("description", "") for e in rendered.embeds)]
+    for text in shown:
+        assert not re.search(r"\]\(\s*<?https?:", text), text
+        assert "evil.example" in text and "Claim your prize" in text

@@ -114,6 +114,16 @@ def sign(body: str, timestamp: int, secret: str = SECRET) -> str:
     return "v0=" + hmac.new(secret.encode(), base, hashlib.sha256).hexdigest()
 
 
+def signed_headers(body: str, content_type: str = JSON, *, age: int = 0) -> dict[str, str]:
+    """What Slack sends with a request: its type, its time (`age` s ago) and signature."""
+    timestamp = int(time.time()) - age
+    return {
+        "Content-Type": content_type,
+        "X-Slack-Request-Timestamp": str(timestamp),
+        "X-Slack-Signature": sign(body, timestamp),
+    }
+
+
 def interaction_body(payload: Mapping[str, Any]) -> str:
     return "payload=" + quote(json.dumps(payload, separators=(",", ":")))
 
@@ -139,13 +149,9 @@ class Bot:
         signature: str | None = None,
         headers: Mapping[str, str] | None = None,
     ) -> tuple[int, str]:
-        timestamp = int(time.time()) - age
-        sent = {
-            "Content-Type": content_type,
-            "X-Slack-Request-Timestamp": str(timestamp),
-            "X-Slack-Signature": signature or sign(body, timestamp),
-            **(headers or {}),
-        }
+        sent = signed_headers(body, content_type, age=age) | dict(headers or {})
+        if signature is not None:
+            sent["X-Slack-Signature"] = signature
         async with self.session.post(self.url, data=body.encode(), headers=sent) as response:
             return response.status, await response.text()
 

@@ -560,3 +560,10 @@ async def test_deactivated_user_leaves(bot: Bot) -> None:
     await bot.settle()
     [left] = bot.recorder.events
     assert type(left).__name__ == "MemberLeft"
+
+
+async def test_connected_while_the_endpoint_listens(fake: FakeSlack) -> None:
+    async with running(fake) as started:
+        assert started.adapter.connected
+        await started.adapter.stop()
+        assert not started.adapter.connected

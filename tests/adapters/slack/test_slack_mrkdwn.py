@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+import re
+
 from hypothesis import given
 from hypothesis import strategies as st
 
 from adapters.slack.mrkdwn import to_mrkdwn, unescape
 from adapters.text_limits import chunks, clip
+from bot.text import neutral
 
 
 def test_specials_are_escaped_but_slack_markup_is_kept() -> None:
@@ -43,3 +46,15 @@ def test_chunks_cover_the_text_within_the_limit(text: str, limit: int) -> None:
     pieces = chunks(text, limit)
     assert all(len(p) <= limit for p in pieces)
     assert "".join(pieces).replace("\n", "") == text.replace("\n", "")
+
+
+def test_a_members_masked_link_is_shown_not_followed() -> None:
+    """`to_mrkdwn(neutral('[Claim your prize](https://evil.example)'))` once became a live
+    `<https://evil.example|Claim your prize>`; member text stays readable plain text."""
+    for typed in (
+        "[Claim your prize](https://evil.example)",
+        "<https://evil.example|Claim your prize>",
+    ):
+        shown = to_mrkdwn(neutral(typed))
+        assert not re.search(r"<(?:https?|mailto):", shown), shown  # no live Slack link
+        assert "evil.example" in shown and "Claim your prize" in shown

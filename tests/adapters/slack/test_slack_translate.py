@@ -5,12 +5,12 @@ from __future__ import annotations
 import copy
 import json
 from datetime import UTC, datetime
-from typing import Any
 
 import pytest
 from fake_slack import CHANNELS, TEAM, USERS, load
 from hypothesis import given, settings
 from hypothesis import strategies as st
+from payload_mutations import mutate
 
 from adapters.slack import emoji, translate
 from adapters.slack.refs import ReplyToken, split
@@ -318,35 +318,11 @@ def test_what_slack_cannot_show_is_told_apart() -> None:
     ]
 
 
-json_values = st.recursive(
-    st.none() | st.booleans() | st.integers() | st.text(max_size=8),
-    lambda inner: (
-        st.lists(inner, max_size=3) | st.dictionaries(st.text(max_size=8), inner, max_size=3)
-    ),
-    max_leaves=8,
-)
-
-
-def _mutate(payload: Any, data: st.DataObject, depth: int = 0) -> Any:
-    """Drop, replace or keep each field, recursively."""
-    if not isinstance(payload, dict) or depth > 4:
-        return payload
-    result: dict[str, Any] = {}
-    for key, value in payload.items():
-        choice = data.draw(st.sampled_from(["keep", "keep", "drop", "replace", "recurse"]))
-        if choice == "replace":
-            result[key] = data.draw(json_values)
-        elif choice == "recurse":
-            result[key] = _mutate(value, data, depth + 1)
-        elif choice == "keep":
-            result[key] = value
-    return result
-
-
 @settings(max_examples=300, deadline=None)
 @given(st.sampled_from(SAMPLES), st.data())
 def test_damaged_payloads_never_raise(sample: str, data: st.DataObject) -> None:
-    body = _mutate(load(sample), data)
+    """Missing fields, wrong types, huge strings and control characters, anywhere."""
+    body = mutate(load(sample), data)
     translate.needs(body)
     translate.home_opened(body)
     translate.user_object(body)
