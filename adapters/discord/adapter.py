@@ -272,7 +272,7 @@ class DiscordAdapter:
             "Privileged Gateway Intents, turn on {intents} (agora discord invite-url says "
             "which features need them; or set {settings} = false under [discord]), then "
             "restart Agora.",
-            intents=" + ".join(_(intent.name) for intent in wanted),
+            intents=" + ".join(intent.name for intent in wanted),
             settings=" / ".join(intent.setting for intent in wanted),
         )
 

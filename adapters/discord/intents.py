@@ -33,7 +33,8 @@ from bot.needs import Need
 class Privileged:
     """A privileged intent as the Developer Portal names it, and why features want it."""
 
-    name: str  # msgid
+    # As the Developer Portal labels it; the Portal is in English only, so never translated.
+    name: str
     purpose: str  # msgid
     need: Need
     setting: str  # the `[discord]` key that overrides it
@@ -41,13 +42,13 @@ class Privileged:
 
 PRIVILEGED = (
     Privileged(
-        N_("Server Members Intent"),
+        "Server Members Intent",
         N_("see members join, leave and change roles"),
         Need.MEMBER_EVENTS,
         "members",
     ),
     Privileged(
-        N_("Message Content Intent"),
+        "Message Content Intent",
         N_("read what members write"),
         Need.MESSAGE_TEXT,
         "message_content",
