@@ -83,8 +83,12 @@ class Summary:
 
     @property
     def dau(self) -> float:
-        """Mean daily active members: person-days over the period's length in days."""
-        return self.reach.person_days / max(self.period.window.days, 1 / 24)
+        """Mean daily active members: person-days over the period's local days.
+
+        A day that has begun counts as a whole day: `/stats day` at 00:29 with three
+        posters is a DAU of 3, not 3 over half an hour. No mean exceeds the actives.
+        """
+        return min(self.reach.person_days / self.period.days, float(self.reach.active))
 
     @property
     def stickiness(self) -> float | None:

@@ -42,6 +42,18 @@ def test_date_ranges_are_whole_local_days() -> None:
     assert march.window.platform == "slack"
     ongoing = parse_period("2026-03-01..2026-03-31", NOW, OSLO)
     assert ongoing.window.end == NOW + timedelta(seconds=1)  # the future is not silence
+    assert (ongoing.last, ongoing.days) == (date(2026, 3, 10), 10)  # nor part of a mean
+
+
+def test_a_period_that_has_not_started_is_refused() -> None:
+    with pytest.raises(PeriodError, match="has not started yet"):
+        parse_period("2027-01-01..2027-01-31", NOW, OSLO)
+
+
+@pytest.mark.parametrize("text", ["0d", "3661d", "99999d"])
+def test_numbered_periods_say_the_allowed_range(text: str) -> None:
+    with pytest.raises(PeriodError, match="1 to 3660 days"):
+        parse_period(text, NOW, OSLO)
 
 
 @pytest.mark.parametrize(

@@ -1,12 +1,13 @@
 """`/stats`: every figure against a small community counted by hand.
 
 The Harness starts on Monday 2026-01-05 09:00 UTC and seeds alice, bob, carol, dave
-and erin as joining then. `/stats week` on Wednesday Jan 7 covers Jan 1 00:00 to
-Jan 7 09:00 (6.375 days).
+and erin as joining then. `/stats week` on Wednesday Jan 7 covers the local days
+Jan 1 to Jan 7 (seven days, today included however early it is).
 """
 
 from __future__ import annotations
 
+from datetime import UTC, datetime
 from typing import Any
 
 from bot.features.metrics.handlers import feature as metrics_feature
@@ -36,9 +37,9 @@ async def test_week_summary_counted_by_hand(h: Harness) -> None:
     # Five joined on Monday, erin left; nobody was a member on Jan 1, so no churn rate.
     assert line(text, "Members:") == ("Members: 4 · joined 5 · left 1 · net +4 · churn —")
     # carol, bob and dave (alice only ran a command). Person-days: carol 2, bob 1,
-    # dave 1 = 4 over 6.375 days = 0.6; DAU/MAU = 0.627 / 3 = 21 %.
+    # dave 1 = 4 over 7 days = 0.57; DAU/MAU = 0.571 / 3 = 19 %.
     assert line(text, "Active members:") == (
-        "Active members: 3 · DAU 0.6 · WAU 3 · MAU 3 · DAU/MAU 21%"
+        "Active members: 3 · DAU 0.6 · WAU 3 · MAU 3 · DAU/MAU 19%"
     )
     # carol and bob posted: 2 of 4 members; 4 interactions (2 messages, 1 reply,
     # 1 reaction) over 4 members.
@@ -50,6 +51,28 @@ async def test_week_summary_counted_by_hand(h: Harness) -> None:
     # Monday 09:00 held two posts and the reaction; Tuesday 09:00 only the reply.
     assert "Busiest hour: Monday 09:00–10:00 (community time)" in text
     assert "Tone" not in text  # sentiment is off by default
+
+
+async def test_day_stats_early_in_the_morning_count_today_as_a_whole_day() -> None:
+    """At 00:29 three people have posted: DAU is 3 (not 3 over 29 minutes), DAU/MAU 100 %."""
+    async with metrics(top={"start": datetime(2026, 1, 5, 0, 20, tzinfo=UTC)}) as h:
+        for name in ("carol", "dave", "erin"):
+            await h.say(name, "early bird")
+        await h.tick("9m")
+        text = (await h.command("alice", "/stats day"))[-1].text
+    assert line(text, "Active members:") == (
+        "Active members: 3 · DAU 3 · WAU 3 · MAU 3 · DAU/MAU 100%"
+    )
+
+
+async def test_a_range_running_past_today_is_a_mean_over_the_days_begun(h: Harness) -> None:
+    await h.say("carol", "monday")
+    await h.tick("1d")
+    await h.say("carol", "tuesday")
+    # Jan 1 to Jan 31 asked on Jan 6: six days have begun, carol was active on two.
+    text = (await h.command("alice", "/stats 2026-01-01..2026-01-31"))[-1].text
+    assert line(text, "📊").endswith("2026-01-01 – 2026-01-06")
+    assert "DAU 0.3 " in line(text, "Active members:")
 
 
 async def test_changes_from_the_previous_period(h: Harness) -> None:
