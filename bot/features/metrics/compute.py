@@ -76,6 +76,8 @@ class Summary:
     reactions: int
     sentiment: float | None
     scored: int
+    # Members the directory knew before joins were recorded, first seen in the period.
+    seen: int = 0
     channels: tuple[ChannelCount, ...] = ()
     contributed: tuple[Figure, ...] = ()
     # (weekday, hour) with the most posts and reactions, Monday = 0, community time.
@@ -122,6 +124,12 @@ class Summary:
             Figure("members", _("Members"), self.members, group=group),
             Figure("members_joined", _("Joined"), self.joined, group=group),
             Figure("members_left", _("Left"), self.left, group=group),
+            Figure(
+                "members_seen",
+                _("First seen (joined before Agora counted joins)"),
+                self.seen,
+                group=group,
+            ),
             Figure("members_net", _("Net growth"), self.joined - self.left, group=group),
             Figure("churn", _("Churn"), as_percent(self.churn), unit="%", group=group),
             Figure("active", _("Active members"), self.reach.active, group=group),
@@ -233,6 +241,7 @@ async def summarize(
         members=growth.after,
         joined=growth.joined_total,
         left=growth.left_total,
+        seen=growth.seen_total,
         reach=reach,
         messages=count("message"),
         replies=count("reply"),
@@ -276,6 +285,7 @@ class Day:
     replies: int
     reactions: int
     sentiment: float | None = None
+    seen: int = 0
 
     @property
     def stickiness(self) -> float | None:
@@ -350,7 +360,8 @@ async def daily(
     rows = []
     for index, number in enumerate(range(first, last + 1)):
         joined, left = growth.joined.get(number, 0), growth.left.get(number, 0)
-        members += joined - left
+        seen = growth.seen.get(number, 0)
+        members += joined + seen - left
         summed, scored = tone.get(number, (0.0, 0))
         rows.append(
             Day(
@@ -358,6 +369,7 @@ async def daily(
                 members=members,
                 joined=joined,
                 left=left,
+                seen=seen,
                 dau=starts.get(number, 0),
                 wau=wau[index],
                 mau=mau[index],

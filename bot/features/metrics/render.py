@@ -71,18 +71,24 @@ def title(period: Period) -> str:
 def summary(now: Summary, before: Summary | None, names: Mapping[str, str]) -> str:
     """The /stats text and the digest's body; `names` maps channel ids to #names."""
     b = before
+    members = _(
+        "Members: {members}{change} · joined {joined} · left {left} · net {net} · churn {churn}",
+        members=number(now.members),
+        change=delta(now.members, b.members if b else None),
+        joined=now.joined,
+        left=now.left,
+        net=signed(now.joined - now.left),
+        churn=number(as_percent(now.churn), "%"),
+    )
+    if now.seen:
+        members += " · " + ngettext(
+            "{n} member first seen (joined before Agora counted joins)",
+            "{n} members first seen (joined before Agora counted joins)",
+            now.seen,
+        )
     lines = [
         title(now.period),
-        _(
-            "Members: {members}{change} · joined {joined} · left {left} · net {net} · "
-            "churn {churn}",
-            members=number(now.members),
-            change=delta(now.members, b.members if b else None),
-            joined=now.joined,
-            left=now.left,
-            net=signed(now.joined - now.left),
-            churn=number(as_percent(now.churn), "%"),
-        ),
+        members,
         _(
             "Active members: {active}{change} · DAU {dau} · WAU {wau} · MAU {mau} · "
             "DAU/MAU {ratio}",

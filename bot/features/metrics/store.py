@@ -9,7 +9,7 @@ midnights, daylight saving time included, without time zone support in SQL.
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Protocol
 
@@ -31,16 +31,18 @@ class Shift:
 
 @dataclass(frozen=True, slots=True)
 class Growth:
-    """Persons present at the window's start, and who joined and left per local day.
+    """Persons present at the window's start, and who joined, left and was first seen
+    per local day, from the membership history (a rejoin never rewrites the past).
 
     A linked person (Discord + Slack) counts once: they join with their first account
-    and leave when their last one does. Members known before joins were recorded
-    (no join time) count as present from the start.
+    and leave when their last one does. Members the directory knew before joins were
+    recorded count from when they were first seen (`seen`), which is not a join.
     """
 
     before: int
     joined: Mapping[int, int]
     left: Mapping[int, int]
+    seen: Mapping[int, int] = field(default_factory=dict)
 
     @property
     def joined_total(self) -> int:
@@ -51,8 +53,12 @@ class Growth:
         return sum(self.left.values())
 
     @property
+    def seen_total(self) -> int:
+        return sum(self.seen.values())
+
+    @property
     def after(self) -> int:
-        return self.before + self.joined_total - self.left_total
+        return self.before + self.joined_total + self.seen_total - self.left_total
 
 
 @dataclass(frozen=True, slots=True)

@@ -75,6 +75,34 @@ async def test_a_range_running_past_today_is_a_mean_over_the_days_begun(h: Harne
     assert "DAU 0.3 " in line(text, "Active members:")
 
 
+async def test_churn_and_a_member_who_left_and_came_back(h: Harness) -> None:
+    await h.tick("8d")  # Tue Jan 13: the five seeded members have been here a week
+    await h.leave("erin")
+    await h.tick("2d")
+    await h.join("erin")  # Thu Jan 15: back again
+    text = (await h.command("alice", "/stats week"))[-1].text
+    # Jan 9-15: five members at the start, erin left (churn 1 of 5) and rejoined.
+    assert line(text, "Members:") == "Members: 5 (+0%) · joined 1 · left 1 · net 0 · churn 20%"
+    # The rejoin rewrites nothing: the week of Jan 5 still shows five joins, no departure.
+    earlier = (await h.command("alice", "/stats 2026-01-05..2026-01-11"))[-1].text
+    assert line(earlier, "Members:") == "Members: 5 · joined 5 · left 0 · net +5 · churn —"
+
+
+async def test_a_member_from_before_joins_were_counted_arrives_when_first_seen(
+    h: Harness,
+) -> None:
+    h.community.add_member("zed", ())  # on the server before Agora came: no join event
+    await h.tick("1d")
+    await h.say("zed", "I've been here for years")
+    today = (await h.command("alice", "/stats day"))[-1].text
+    yesterday = (await h.command("alice", "/stats 2026-01-05..2026-01-05"))[-1].text
+    assert line(today, "Members:") == (
+        "Members: 6 (+20%) · joined 0 · left 0 · net 0 · churn 0% · "
+        "1 member first seen (joined before Agora counted joins)"
+    )
+    assert line(yesterday, "Members:").startswith("Members: 5 · joined 5 ")
+
+
 async def test_changes_from_the_previous_period(h: Harness) -> None:
     await h.say("carol", "one")
     await h.tick("1d")

@@ -112,14 +112,75 @@ async def test_growth_counts_persons_once_and_leavers(storage: SqlStorage) -> No
         empty = await metrics.growth(
             Window(datetime(2025, 6, 1, tzinfo=UTC), datetime(2025, 6, 8, tzinfo=UTC)), UTC_SHIFTS
         )
-    # ann (always here), cat (leaves later), eve (once, two accounts), fay; no bot.
+    # ann (first seen Jan 1), cat (leaves later), eve (once, two accounts), fay; no bot.
     assert both.before == 4
     assert dict(both.joined) == {d(3): 1}  # bob; eve's Slack account is not a newcomer
     assert dict(both.left) == {d(4): 1}  # cat
     assert both.after == 4
     assert (slack.before, dict(slack.joined), dict(slack.left)) == (0, {d(5): 1}, {})
     assert discord.before == 4 and dict(discord.joined) == {d(3): 1}
-    assert (empty.before, dict(empty.joined), dict(empty.left)) == (1, {}, {})  # only ann
+    # Before anyone was seen or joined there was nobody, not even ann.
+    assert (empty.before, dict(empty.joined), dict(empty.left)) == (0, {}, {})
+
+
+async def test_a_member_known_before_joins_were_recorded_counts_from_first_seen(
+    storage: SqlStorage,
+) -> None:
+    await community(storage)
+    new_year = Window(datetime(2025, 12, 29, tzinfo=UTC), datetime(2026, 1, 5, tzinfo=UTC))
+    async with repo(storage, CommunityMetrics) as metrics:  # type: ignore[type-abstract]
+        growth = await metrics.growth(new_year, UTC_SHIFTS)
+    # ann was first seen on Jan 1 at 08:00, the hour fay joined: one arrival each.
+    assert growth.before == 0
+    assert (dict(growth.joined), dict(growth.seen), growth.after) == (
+        {d(1, 1): 1},
+        {d(1, 1): 1},
+        2,
+    )
+
+
+async def test_history_keeps_a_departure_and_the_first_cohort_of_a_member_who_came_back(
+    storage: SqlStorage,
+) -> None:
+    """gus joins Tue Nov 24, leaves Wed Dec 2 and comes back on Fri Dec 4, 2026."""
+
+    def day(month: int, number: int, hour: int = 9) -> datetime:
+        return datetime(2026, month, number, hour, tzinfo=UTC)
+
+    async with repo(storage, Directory) as directory:  # type: ignore[type-abstract]
+        gus = (await directory.member_joined(account("gus"), day(11, 24))).person_id
+        await directory.member_left(account("gus").ref, day(12, 2))
+        await directory.member_joined(account("gus"), day(12, 4))
+        await directory.member_joined(account("gus"), day(12, 5))  # a replayed join
+        await directory.member_left(account("ghost").ref, day(12, 5))  # never seen: nothing
+    async with repo(storage, ActivityLog) as log:  # type: ignore[type-abstract]
+        await log.record([ActivityFact(gus, account("gus").ref, "c", "message", day(12, 8))])
+    week = Window(day(11, 30, 0), day(12, 7, 0))
+    nov23, dec7 = week_number(date(2026, 11, 23)), week_number(date(2026, 12, 7))
+    async with repo(storage, CommunityMetrics) as metrics:  # type: ignore[type-abstract]
+        growth = await metrics.growth(week, UTC_SHIFTS)
+        cohorts = await metrics.cohorts(
+            day(11, 23, 0), day(12, 14, 0), day(12, 14, 0), UTC_SHIFTS, None
+        )
+    assert growth.before == 1
+    assert (dict(growth.left), dict(growth.joined)) == ({d(2, 12): 1}, {d(4, 12): 1})
+    assert growth.after == 1
+    assert dict(cohorts.sizes) == {nov23: 1}  # the first join's week, not the rejoin's
+    assert dict(cohorts.active) == {(nov23, dec7): 1}
+
+
+async def test_a_linked_person_departs_with_their_last_account(storage: SqlStorage) -> None:
+    people = await community(storage)
+    async with repo(storage, Directory) as directory:  # type: ignore[type-abstract]
+        await directory.member_left(account("eve", "slack").ref, at(10, 9))
+        await directory.member_left(account("eve").ref, at(11, 9))
+    week = Window(at(9, 0), at(16, 0))
+    async with repo(storage, CommunityMetrics) as metrics:  # type: ignore[type-abstract]
+        both = await metrics.growth(week, UTC_SHIFTS)
+        slack = await metrics.growth(Window(week.start, week.end, "slack"), UTC_SHIFTS)
+    assert people["eve"]
+    assert (both.before, dict(both.left), both.after) == (4, {d(11): 1}, 3)
+    assert (slack.before, dict(slack.left), slack.after) == (1, {d(10): 1}, 0)
 
 
 async def test_reach_distinct_persons_days_wau_mau(storage: SqlStorage) -> None:
