@@ -44,6 +44,8 @@ from bot.features.metrics.store import (
     Reach,
     Shift,
     Stint,
+    Tone,
+    Tones,
 )
 from bot.stats import Window
 from storage.repositories import implements
@@ -245,17 +247,27 @@ class SqlCommunityMetrics:
     async def hours(self, window: Window, shifts: Sequence[Shift]) -> Sequence[HourCount]:
         hour = local_seconds(self.conn, activity.c.at, shifts) // 3600
         rows = await self.conn.execute(
-            select(
-                hour,
-                activity.c.kind,
-                func.count(),
-                func.coalesce(func.sum(activity.c.sentiment), 0.0),
-                func.count(activity.c.sentiment),
-            )
+            select(hour, activity.c.kind, func.count())
             .where(*_in(window, kinds=None))
             .group_by(hour, activity.c.kind)
         )
-        return [HourCount(int(h), k, int(n), float(s), int(c)) for h, k, n, s, c in rows.all()]
+        return [HourCount(int(h), k, int(n)) for h, k, n in rows.all()]
+
+    async def tone(self, window: Window, shifts: Sequence[Shift]) -> Tones:
+        # Only posts carry a score: the partial index on scored facts holds all we read.
+        where = [*_in(window, kinds=None), activity.c.sentiment.is_not(None)]
+        figures = (
+            func.coalesce(func.sum(activity.c.sentiment), 0.0),
+            func.count(),
+            func.count(distinct(activity.c.person_id)),
+        )
+        total = (await self.conn.execute(select(*figures).where(*where))).one()
+        day = local_day(self.conn, activity.c.at, shifts)
+        rows = await self.conn.execute(select(day, *figures).where(*where).group_by(day))
+        return Tones(
+            Tone(float(total[0]), int(total[1]), int(total[2])),
+            {int(d): Tone(float(s), int(n), int(p)) for d, s, n, p in rows.all()},
+        )
 
     async def stints(self, window: Window, shifts: Sequence[Shift]) -> Sequence[Stint]:
         day = local_day(self.conn, activity.c.at, shifts).label("day")

@@ -39,7 +39,7 @@ async def html_report(
 
     async def job(ctx: Context) -> str:
         found = await report.build(ctx, period_of(ctx, period, platform), progress)
-        return report.to_html(found, ctx.community)
+        return report.to_html(found, ctx.community, ctx.runtime.config.bot.timezone)
 
     return await _with_context(config, job)
 

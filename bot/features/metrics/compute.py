@@ -10,7 +10,7 @@ from __future__ import annotations
 import logging
 from collections.abc import Collection, Sequence
 from dataclasses import dataclass
-from datetime import date, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
 from bot.context import Context, UserError
@@ -32,13 +32,21 @@ from bot.features.metrics.store import (
     HourCount,
     Reach,
     Shift,
+    Tone,
+    Tones,
 )
 from bot.i18n import _
 from bot.stats import Figure, Window, as_percent
 
 log = logging.getLogger(__name__)
+EPOCH_UTC = datetime(1970, 1, 1, tzinfo=UTC)
 
 COHORT_WEEKS = 8
+# Tone is shown only from at least this many scored posts by at least this many
+# people: below that, a "community" tone is one or two members' own.
+MIN_TONE_POSTS = 5
+MIN_TONE_PEOPLE = 3
+NO_TONE = Tone()
 
 
 def zone_of(ctx: Context) -> ZoneInfo:
@@ -61,6 +69,14 @@ def _ratio(part: float, whole: float) -> float | None:
     return part / whole if whole else None
 
 
+def shown_tone(tone: Tone) -> float | None:
+    """The mean score, or None while it could be a single member's (too few posts or
+    people): sentiment is shown as an aggregate only, in every total, day and cell."""
+    if tone.scored < MIN_TONE_POSTS or tone.people < MIN_TONE_PEOPLE:
+        return None
+    return tone.total / tone.scored
+
+
 @dataclass(frozen=True, slots=True)
 class Summary:
     """One period's community figures (a linked person counts once when combined)."""
@@ -74,8 +90,7 @@ class Summary:
     messages: int
     replies: int
     reactions: int
-    sentiment: float | None
-    scored: int
+    tone: Tone = NO_TONE
     # Members the directory knew before joins were recorded, first seen in the period.
     seen: int = 0
     channels: tuple[ChannelCount, ...] = ()
@@ -95,6 +110,11 @@ class Summary:
     @property
     def stickiness(self) -> float | None:
         return _ratio(self.dau, self.reach.mau)
+
+    @property
+    def sentiment(self) -> float | None:
+        """The mean tone of posts, when enough people's posts were scored."""
+        return shown_tone(self.tone)
 
     @property
     def interactions(self) -> int:
@@ -203,8 +223,13 @@ def span_shifts(ctx: Context, start: datetime, end: datetime) -> tuple[Shift, ..
 
 async def hours_of(ctx: Context, window: Window) -> list[HourCount]:
     """Facts per local hour and kind over the window: one pass feeds totals, the daily
-    series, the heat map and tone."""
+    series and the heat map."""
     return list(await store(ctx).hours(window, span_shifts(ctx, window.start, window.end)))
+
+
+async def tones_of(ctx: Context, window: Window) -> Tones:
+    """The tone of posts over the window and per local day."""
+    return await store(ctx).tone(window, span_shifts(ctx, window.start, window.end))
 
 
 async def summarize(
@@ -214,23 +239,23 @@ async def summarize(
     channels: int = 0,
     hooks: bool = True,
     hours: Sequence[HourCount] | None = None,
+    tones: Tones | None = None,
     figures: Sequence[Figure] | None = None,
 ) -> Summary:
-    """The period's summary; `hours` and other features' `figures` when the caller has
-    them already (the report)."""
+    """The period's summary; `hours`, `tones` and other features' `figures` when the
+    caller has them already (/stats and the report share them with the daily series)."""
     window = period.window
     offsets = span_shifts(ctx, window.start - timedelta(days=30), window.end)
     metrics = store(ctx)
     growth = await metrics.growth(window, offsets)
     reach = await metrics.reach(window, offsets)
     counts: dict[str, int] = {}
-    scored, total = 0, 0.0
     if hours is None:
         hours = await hours_of(ctx, window)
+    if tones is None:
+        tones = await tones_of(ctx, window)
     for hour in hours:
         counts[hour.kind] = counts.get(hour.kind, 0) + hour.count
-        scored += hour.sentiment_count
-        total += hour.sentiment_sum
 
     def count(kind: str) -> int:
         return counts.get(kind, 0)
@@ -246,8 +271,7 @@ async def summarize(
         messages=count("message"),
         replies=count("reply"),
         reactions=count("reaction"),
-        sentiment=total / scored if scored else None,
-        scored=scored,
+        tone=tones.period,
         channels=tuple(await metrics.channels(window, channels)) if channels else (),
         contributed=tuple(figures if figures is not None else await contributed(ctx, window))
         if hooks
@@ -318,9 +342,11 @@ async def daily(
     period: Period,
     hours: Sequence[HourCount] | None = None,
     *,
+    tones: Tones | None = None,
     lookback_days: int = 29,
 ) -> list[Day]:
-    """One row per local day of the period: members, DAU/WAU/MAU, posts, tone.
+    """One row per local day of the period: members, DAU/WAU/MAU, posts, tone (on days
+    with enough people's posts scored).
 
     WAU and MAU count activity up to `lookback_days` before the period (29: exact
     rolling 30 days); with 0 they only see the period itself (cheaper, for charts of
@@ -339,6 +365,8 @@ async def daily(
     stints = await metrics.stints(lookback, offsets)
     if hours is None:
         hours = await hours_of(ctx, window)
+    if tones is None:
+        tones = await tones_of(ctx, window)
     starts: dict[int, int] = {}
     end30: dict[int, int] = {}
     end7: dict[int, int] = {}
@@ -349,20 +377,15 @@ async def daily(
     mau = _running(starts, end30, first, last)
     wau = _running(starts, end7, first, last)
     posts: dict[tuple[int, str], int] = {}
-    tone: dict[int, tuple[float, int]] = {}
     for hour in hours:
         day = hour.hour // 24
         posts[(day, hour.kind)] = posts.get((day, hour.kind), 0) + hour.count
-        if hour.sentiment_count:
-            summed, scored = tone.get(day, (0.0, 0))
-            tone[day] = (summed + hour.sentiment_sum, scored + hour.sentiment_count)
     members = growth.before
     rows = []
     for index, number in enumerate(range(first, last + 1)):
         joined, left = growth.joined.get(number, 0), growth.left.get(number, 0)
         seen = growth.seen.get(number, 0)
         members += joined + seen - left
-        summed, scored = tone.get(number, (0.0, 0))
         rows.append(
             Day(
                 day=day_of(number),
@@ -376,7 +399,7 @@ async def daily(
                 messages=posts.get((number, "message"), 0),
                 replies=posts.get((number, "reply"), 0),
                 reactions=posts.get((number, "reaction"), 0),
-                sentiment=summed / scored if scored else None,
+                sentiment=shown_tone(tones.days.get(number, NO_TONE)),
             )
         )
     return rows
@@ -386,15 +409,39 @@ def hour_slots(window: Window, zone: ZoneInfo) -> list[list[int]]:
     """How often each (weekday, hour) of the community's clock occurs in the window.
 
     A 30-day window holds some weekdays five times and others four: the heat map
-    divides by this so a weekday is not "busier" for occurring more often.
+    divides by this so a weekday is not "busier" for occurring more often. Counted per
+    stretch of one UTC offset (whole weeks at once), not hour by hour: ten years are
+    a few dozen stretches instead of 87,600 steps.
     """
     slots = [[0] * 24 for _ in range(7)]
-    at = window.start.replace(minute=0, second=0, microsecond=0)
-    while at < window.end:
-        local = at.astimezone(zone)
-        slots[local.weekday()][local.hour] += 1
-        at += timedelta(hours=1)
+    first = window.start.replace(minute=0, second=0, microsecond=0)
+    count = -(-(window.end - first) // timedelta(hours=1))  # hours starting in the window
+    stretches = shifts(zone, first, first + timedelta(hours=count))
+    done = 0
+    for index, shift in enumerate(stretches):
+        if index + 1 < len(stretches):
+            # Hours of `first + k h` that start before the next offset takes over.
+            later = stretches[index + 1].since - first
+            until = min(count, -(-later // timedelta(hours=1)))
+        else:
+            until = count
+        if until <= done:
+            continue
+        local = int((first - EPOCH_UTC).total_seconds() + shift.seconds) // 3600 + done
+        _add_hours(slots, local, until - done)
+        done = until
     return slots
+
+
+def _add_hours(slots: list[list[int]], local_hour: int, hours: int) -> None:
+    """Count `hours` consecutive local hours from `local_hour` (local hours since 1970)."""
+    weeks, rest = divmod(hours, 7 * 24)
+    for row in slots:
+        for hour in range(24):
+            row[hour] += weeks
+    for step in range(rest):
+        day, hour = divmod(local_hour + step, 24)
+        slots[(day + 3) % 7][hour] += 1
 
 
 def heat_map(hours: Sequence[HourCount], slots: Sequence[Sequence[int]]) -> list[list[float]]:

@@ -13,6 +13,7 @@ from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
+from bot import formatting
 from bot.features.metrics.store import Shift
 from bot.i18n import _
 from bot.stats import Window
@@ -119,7 +120,7 @@ def parse_period(text: str, now: datetime, zone: ZoneInfo, platform: str | None 
             _(
                 "That period has not started yet (today is {today}). Ask for one that "
                 "includes today or earlier days.",
-                today=today.isoformat(),
+                today=formatting.day(today),
             )
         )
     # A range that runs on past today covers the days that have begun: the future is

@@ -17,9 +17,11 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 
+from bot import formatting
 from bot.context import Context
 from bot.features.metrics import charts, render
 from bot.features.metrics.compute import (
+    MIN_TONE_PEOPLE,
     CohortRow,
     Day,
     Summary,
@@ -32,10 +34,11 @@ from bot.features.metrics.compute import (
     hour_slots,
     hours_of,
     summarize,
+    tones_of,
     zone_of,
 )
 from bot.features.metrics.periods import Period
-from bot.i18n import _
+from bot.i18n import _, current_locale, ngettext
 from bot.stats import Figure
 
 Progress = Callable[[str], None]
@@ -92,31 +95,35 @@ async def build(ctx: Context, period: Period, progress: Progress = quiet) -> Rep
     t = easel.texts
     progress(_("Activity by hour"))
     hours = await hours_of(ctx, period.window)
+    tones = await tones_of(ctx, period.window)
     heat = heat_map(hours, hour_slots(period.window, zone_of(ctx)))
     easel.draw("heat", t["heat"], charts.heat, heat, t["heat"], t["weekdays"].split())
     progress(_("Summary"))
     by_feature = await contributions(ctx, period.window)
     figures = [figure for found in by_feature.values() for figure in found]
-    now = await summarize(ctx, period, channels=TOP_CHANNELS, hours=hours, figures=figures)
+    now = await summarize(
+        ctx, period, channels=TOP_CHANNELS, hours=hours, tones=tones, figures=figures
+    )
     progress(_("Daily active members"))
-    days = await daily(ctx, period, hours)
+    days = await daily(ctx, period, hours, tones=tones)
     labels = (t["members"], t["joined"], t["left"])
-    easel.draw("growth", t["growth"], charts.growth, days, t["growth"], labels)
+    dates = [formatting.short_day(d.day) for d in days]
+    easel.draw("growth", t["growth"], charts.growth, days, dates, t["growth"], labels)
     actives = ("DAU", "WAU", "MAU", "DAU/MAU")
-    easel.draw("actives", t["actives"], charts.actives, days, t["actives"], actives)
+    easel.draw("actives", t["actives"], charts.actives, days, dates, t["actives"], actives)
     if any(d.sentiment is not None for d in days):
         tone = {t["tone"]: [d.sentiment for d in days]}
-        dates = [d.day.isoformat() for d in days]
         easel.draw("sentiment", t["sentiment"], charts.lines, t["sentiment"], dates, tone, "")
     progress(_("Retention cohorts"))
     rows = await cohorts(ctx, period)
-    easel.draw("cohorts", t["cohorts"], charts.cohorts, rows, t["cohorts"], t["week"])
+    joined = [formatting.day(r.week) for r in rows]
+    easel.draw("cohorts", t["cohorts"], charts.cohorts, rows, joined, t["cohorts"], t["week"])
     progress(_("Response times and other features, week by week"))
     weeks = chunks(period, zone_of(ctx))
     # Only features with time figures (response, resolution, decision) are asked again.
     timed = {name for name, found in by_feature.items() if any(f.unit == "min" for f in found)}
     weekly = [await contributed(ctx, week.window, only=timed) for week in weeks]
-    starts = [w.first.isoformat() for w in weeks]
+    starts = [formatting.short_day(w.first) for w in weeks]
     minutes = weekly_minutes(weekly)
     easel.draw(
         "response", t["response"], charts.lines, t["response"], starts, minutes, "min", t["none"]
@@ -187,36 +194,57 @@ def _cohort_table(rows: Sequence[CohortRow]) -> str:
     body = []
     for row in rows:
         cells = "".join(
-            f"<td class=n>{'' if s is None else f'{round(100 * s)}%'}</td>" for s in row.shares
+            f"<td class=n>{'' if s is None else html.escape(formatting.percent(s))}</td>"
+            for s in row.shares
         )
-        body.append(f"<tr><td>{row.week.isoformat()}</td><td class=n>{row.size}</td>{cells}</tr>")
-    return (
-        f"<table><tr><th>{html.escape(_('Joined in week'))}</th>"
-        f"<th>{html.escape(_('Members'))}</th>{head}</tr>{''.join(body)}</table>"
+        week = html.escape(formatting.day(row.week))
+        body.append(f"<tr><td>{week}</td><td class=n>{render.number(row.size)}</td>{cells}</tr>")
+    joined, members = html.escape(_("Joined in week")), html.escape(_("Members"))
+    return f"<table><tr><th>{joined}</th><th>{members}</th>{head}</tr>{''.join(body)}</table>"
+
+
+def _channel_table(summary: Summary) -> list[str]:
+    if not summary.channels:
+        return []
+    rows = "".join(
+        f"<tr><td>#{html.escape(c.name)}</td><td>{html.escape(c.platform)}</td>"
+        f"<td class=n>{render.number(c.messages)}</td><td class=n>{render.number(c.replies)}</td>"
+        "</tr>"
+        for c in summary.channels
+    )
+    heading = html.escape(_("Messages and replies per channel"))
+    names = (_("Channel"), _("Platform"), _("Messages"), _("Replies"))
+    head = "".join(f"<th>{html.escape(name)}</th>" for name in names)
+    return [f"<h2>{heading}</h2>", f"<table><tr>{head}</tr>{rows}</table>"]
+
+
+def _note(report: Report, community: str, timezone: str) -> str:
+    days = report.period.days
+    return ngettext(
+        "{community} · generated {at} · changes compare with the day before",
+        "{community} · generated {at} · changes compare with the {n} days before",
+        days,
+        community=community,
+        at=formatting.when(report.generated_at, timezone, year=True),
     )
 
 
-def to_html(report: Report, community: str) -> str:
-    """The whole report as one HTML document, images inlined as base64 PNG."""
+def to_html(report: Report, community: str, timezone: str = "UTC") -> str:
+    """The whole report as one HTML document in the current language, images inlined as
+    base64 PNG; dates and times on the community's clock (`timezone`)."""
     summary, previous = report.summary, report.previous
+    heading = html.escape(render.title(report.period))
+    summary_heading = _("Summary")
     sections = [
-        f"<h1>{html.escape(render.title(report.period))}</h1>",
-        "<p class=note>{}</p>".format(
-            html.escape(
-                _(
-                    "{community} · generated {at} · changes compare with the {days} days before",
-                    community=community,
-                    at=report.generated_at.strftime("%Y-%m-%d %H:%M UTC"),
-                    days=report.period.days,
-                )
-            )
-        ),
-        f"<h2>{html.escape(_('Summary'))}</h2>",
+        f"<h1>{heading}</h1>",
+        f"<p class=note>{html.escape(_note(report, community, timezone))}</p>",
+        f"<h2>{html.escape(summary_heading)}</h2>",
         f"<table>{_figure_rows(summary.own(), previous.own())}</table>",
     ]
     if summary.contributed:
+        others = html.escape(_("From other features"))
         sections += [
-            f"<h2>{html.escape(_('From other features'))}</h2>",
+            f"<h2>{others}</h2>",
             f"<table>{_figure_rows(summary.contributed, previous.contributed)}</table>",
         ]
     for chart in report.charts:
@@ -227,32 +255,18 @@ def to_html(report: Report, community: str) -> str:
         )
         if chart.key == "cohorts":
             sections.append(_cohort_table(report.cohorts))
-    if summary.channels:
-        rows = "".join(
-            f"<tr><td>#{html.escape(c.name)}</td><td>{html.escape(c.platform)}</td>"
-            f"<td class=n>{c.messages}</td><td class=n>{c.replies}</td></tr>"
-            for c in summary.channels
-        )
-        sections += [
-            f"<h2>{html.escape(_('Messages and replies per channel'))}</h2>",
-            f"<table><tr><th>{html.escape(_('Channel'))}</th><th>{html.escape(_('Platform'))}"
-            f"</th><th>{html.escape(_('Messages'))}</th><th>{html.escape(_('Replies'))}</th>"
-            f"</tr>{rows}</table>",
-        ]
-    sections.append(
-        "<p class=note>{}</p>".format(
-            html.escape(
-                _(
-                    "Counts are of people, not accounts: someone linked on Discord and Slack "
-                    "counts once. No message content is stored; tone is an average of "
-                    "numbers scored in memory (English only)."
-                )
-            )
-        )
+    sections += _channel_table(summary)
+    privacy = _(
+        "Counts are of people, not accounts: someone linked on Discord and Slack counts "
+        "once. No message content is stored; tone is an average of numbers scored in "
+        "memory (English only), shown only from posts of at least {people} people.",
+        people=MIN_TONE_PEOPLE,
     )
+    sections.append(f"<p class=note>{html.escape(privacy)}</p>")
+    language = html.escape(current_locale())
     return (
-        '<!doctype html><html><head><meta charset="utf-8">'
-        f"<title>{html.escape(render.title(report.period))}</title><style>{_STYLE}</style>"
+        f'<!doctype html><html lang="{language}"><head><meta charset="utf-8">'
+        f"<title>{heading}</title><style>{_STYLE}</style>"
         f"</head><body>{''.join(sections)}</body></html>"
     )
 

@@ -74,14 +74,28 @@ class Reach:
 
 @dataclass(frozen=True, slots=True)
 class HourCount:
-    """Facts of one kind in one local hour (`hour` = local hours since 1970-01-01), and
-    the sum and number of their sentiment scores (posts scored when sentiment is on)."""
+    """Facts of one kind in one local hour (`hour` = local hours since 1970-01-01)."""
 
     hour: int
     kind: str
     count: int
-    sentiment_sum: float = 0.0
-    sentiment_count: int = 0
+
+
+@dataclass(frozen=True, slots=True)
+class Tone:
+    """Sentiment scores of posts: their sum, how many there are, from how many people."""
+
+    total: float = 0.0
+    scored: int = 0
+    people: int = 0
+
+
+@dataclass(frozen=True, slots=True)
+class Tones:
+    """The tone of a whole window and of each of its local days (day number → Tone)."""
+
+    period: Tone
+    days: Mapping[int, Tone]
 
 
 @dataclass(frozen=True, slots=True)
@@ -126,8 +140,13 @@ class CommunityMetrics(Protocol):
         ...
 
     async def hours(self, window: Window, shifts: Sequence[Shift]) -> Sequence[HourCount]:
-        """Every kind of fact per local hour: totals, daily series, heat map and tone
+        """Every kind of fact per local hour: totals, the daily series and the heat map
         all come from this one pass over the window."""
+        ...
+
+    async def tone(self, window: Window, shifts: Sequence[Shift]) -> Tones:
+        """Sentiment scores over the window and per local day, with how many people
+        they come from (a tone from one or two people is theirs, not the community's)."""
         ...
 
     async def stints(self, window: Window, shifts: Sequence[Shift]) -> Sequence[Stint]: ...

@@ -1,10 +1,12 @@
-"""metrics: membership history (joins and departures, append-only), filled from members
+"""metrics: membership history (joins and departures, append-only); scored posts indexed
 
 Growth, churn and cohorts were rebuilt from `members.joined_at`/`left_at`, which a
 rejoin overwrites. From this revision the core appends every join and departure to
 `membership`. What the members table knows now is copied in as the start of that
 history: a join at `joined_at`, a departure at `left_at` (a member who left and came
 back before this revision keeps only the latest join; their earlier stint is lost).
+A partial index on the activity facts that carry a sentiment score lets the tone (and
+how many people it comes from) be read without touching every fact.
 
 Revision ID: metrics_0002
 Revises: metrics_0001
@@ -50,6 +52,14 @@ def upgrade() -> None:
         ),
     )
     op.create_index("ix_membership_member_at", "membership", ["member_id", "at"])
+    scored = sa.text("sentiment IS NOT NULL")
+    op.create_index(
+        "ix_activity_scored",
+        "activity",
+        ["at", "platform", "person_id", "sentiment"],
+        sqlite_where=scored,
+        postgresql_where=scored,
+    )
     account = members.c.platform + ":" + members.c.workspace + ":" + members.c.external_id
     columns = ["member_id", "account", "kind", "at"]
     joins = sa.select(members.c.id, account, sa.literal("join"), members.c.joined_at).where(
@@ -65,5 +75,6 @@ def upgrade() -> None:
 
 
 def downgrade() -> None:
+    op.drop_index("ix_activity_scored", table_name="activity")
     op.drop_index("ix_membership_member_at", table_name="membership")
     op.drop_table("membership")

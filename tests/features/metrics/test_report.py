@@ -13,9 +13,10 @@ from bot.cli import app
 from bot.context import Context, Work
 from bot.features.metrics import report
 from bot.features.metrics.compute import cohorts, daily, period_of
+from bot.i18n import using_locale
 from bot.model import Level
 from bot.testing import Harness
-from tests.features.metrics.conftest import metrics
+from tests.features.metrics.conftest import metrics, plain
 
 runner = CliRunner()
 CHARTS = ("growth", "actives", "heat", "cohorts", "response", "sentiment")
@@ -32,7 +33,9 @@ async def test_report_has_every_chart_inline_and_no_outside_resource() -> None:
         await h.say("carol", "I love this place")
         await h.react("dave", 1, "🎉")
         await h.tick("1d")
-        await h.say("bob", "Thanks, that was helpful", channel="help")
+        # A tone is shown from five posts of three people (per day in the chart).
+        for name in ("bob", "carol", "dave", "bob", "carol"):
+            await h.say(name, "Thanks, that was helpful", channel="help")
         async with h.runtime.storage.unit_of_work() as uow:
             ctx = context(h, uow)
             found = await report.build(ctx, period_of(ctx, "30d"), steps.append)
@@ -44,6 +47,21 @@ async def test_report_has_every_chart_inline_and_no_outside_resource() -> None:
     assert "http://" not in page and "https://" not in page
     assert "Test community" in page and "#general" in page and "#help" in page
     assert "I love this place" not in page
+
+
+async def test_report_speaks_the_language_it_is_written_in() -> None:
+    async with metrics(top={"config": {"bot": {"timezone": "Europe/Helsinki"}}}) as h:
+        await h.command("carol", "/ask How do I reset my password? It fails")
+        with using_locale("fi"):
+            async with h.runtime.storage.unit_of_work() as uow:
+                ctx = context(h, uow)
+                found = await report.build(ctx, period_of(ctx, "week"))
+            page = plain(report.to_html(found, "Yhteisö", "Europe/Helsinki"))
+    assert page.startswith('<!doctype html><html lang="fi">')
+    assert "Yhteisön tilastot, 30. joulukuuta 2025 – 5. tammikuuta 2026" in page
+    # Generated Monday Jan 5, 09:00 UTC: 11.00 on the community's clock.
+    assert "luotu ma 5.1.2026 11.00 (Europe/Helsinki)" in page
+    assert "Muista toiminnoista" in page and "Kanava" not in page  # no posts: no channels
 
 
 async def test_report_without_sentiment_has_no_tone_chart(h: Harness) -> None:

@@ -199,7 +199,7 @@ async def test_reach_distinct_persons_days_wau_mau(storage: SqlStorage) -> None:
     assert nothing == type(nothing)(0, 0, 0, 0, 0)
 
 
-async def test_hours_count_every_kind_and_sum_sentiment(storage: SqlStorage) -> None:
+async def test_hours_count_every_kind(storage: SqlStorage) -> None:
     await community(storage)
     async with repo(storage, CommunityMetrics) as metrics:  # type: ignore[type-abstract]
         hours = await metrics.hours(WEEK, UTC_SHIFTS)
@@ -208,11 +208,29 @@ async def test_hours_count_every_kind_and_sum_sentiment(storage: SqlStorage) -> 
     for hour in hours:
         kinds[hour.kind] = kinds.get(hour.kind, 0) + hour.count
     assert kinds == {"message": 4, "reply": 1, "reaction": 3, "command": 1}
-    tones = {
-        (h.hour, h.sentiment_count, round(h.sentiment_sum, 6)) for h in hours if h.sentiment_count
+    assert [(h.kind, h.count) for h in quiet] == [("message", 1)]
+
+
+async def test_tone_sums_scores_and_counts_people_per_period_and_day(storage: SqlStorage) -> None:
+    people = await community(storage)
+    async with repo(storage, ActivityLog) as log:  # type: ignore[type-abstract]
+        await log.record(
+            [
+                ActivityFact(
+                    people["ann"], account("ann").ref, "c", "message", at(5, 20), sentiment=0.3
+                )
+            ]
+        )
+    async with repo(storage, CommunityMetrics) as metrics:  # type: ignore[type-abstract]
+        week = await metrics.tone(WEEK, UTC_SHIFTS)
+        slack = await metrics.tone(Window(WEEK.start, WEEK.end, "slack"), UTC_SHIFTS)
+    # ann +0.5 (Mar 2) and +0.3 (Mar 5), eve -0.1 (Mar 5): three scores, two people.
+    assert (round(week.period.total, 6), week.period.scored, week.period.people) == (0.7, 3, 2)
+    assert {day: (round(t.total, 6), t.scored, t.people) for day, t in week.days.items()} == {
+        d(2): (0.5, 1, 1),
+        d(5): (0.2, 2, 2),
     }
-    assert tones == {(d(2) * 24 + 10, 1, 0.5), (d(5) * 24 + 9, 1, -0.1)}
-    assert [(h.kind, h.count, h.sentiment_count) for h in quiet] == [("message", 1, 0)]
+    assert (slack.period.scored, dict(slack.days)) == (0, {})
 
 
 async def test_hours_follow_the_community_clock(storage: SqlStorage) -> None:
