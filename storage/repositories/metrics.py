@@ -297,7 +297,8 @@ class SqlCommunityMetrics:
         )
         return [Stint(int(d), int(a), int(b), int(n)) for d, a, b, n in rows.all()]
 
-    async def channels(self, window: Window, limit: int) -> Sequence[ChannelCount]:
+    async def channels(self, window: Window, limit: int | None) -> Sequence[ChannelCount]:
+        posts = func.sum(_flag(activity.c.kind.in_(POST_KINDS)))
         counted = (
             select(
                 activity.c.platform,
@@ -305,11 +306,14 @@ class SqlCommunityMetrics:
                 activity.c.channel_id,
                 func.sum(_flag(activity.c.kind == "message")).label("messages"),
                 func.sum(_flag(activity.c.kind == "reply")).label("replies"),
-                func.count().label("posts"),
+                func.sum(_flag(activity.c.kind == "reaction")).label("reactions"),
+                func.count(distinct(activity.c.person_id)).label("people"),
+                posts.label("posts"),
             )
-            .where(*_in(window, kinds=POST_KINDS))
+            .where(*_in(window))
             .group_by(activity.c.platform, activity.c.workspace, activity.c.channel_id)
-            .order_by(func.count().desc(), activity.c.channel_id)
+            .having(posts > 0)
+            .order_by(posts.desc(), activity.c.channel_id)
             .limit(limit)
             .subquery("counted")
         )
@@ -329,12 +333,15 @@ class SqlCommunityMetrics:
                 channels.c.name,
                 counted.c.messages,
                 counted.c.replies,
+                counted.c.reactions,
+                counted.c.people,
             )
             .select_from(named)
             .order_by(counted.c.posts.desc(), counted.c.channel_id)
         )
         return [
-            ChannelCount(p, w, c, name or c, int(m), int(r)) for p, w, c, name, m, r in rows.all()
+            ChannelCount(p, w, c, name or c, int(m), int(r), int(x), int(n))
+            for p, w, c, name, m, r, x, n in rows.all()
         ]
 
     async def cohorts(

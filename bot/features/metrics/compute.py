@@ -42,6 +42,9 @@ log = logging.getLogger(__name__)
 EPOCH_UTC = datetime(1970, 1, 1, tzinfo=UTC)
 
 COHORT_WEEKS = 8
+# Joining weeks a long period's cohorts go back (half a year of rows is still readable).
+MAX_COHORTS = 26
+PLATFORM_NAMES = {"discord": "Discord", "slack": "Slack", "console": "console"}
 # Tone is shown only from at least this many scored posts by at least this many
 # people: below that, a "community" tone is one or two members' own.
 MIN_TONE_POSTS = 5
@@ -60,9 +63,59 @@ def store(ctx: Context) -> CommunityMetrics:
 def period_of(ctx: Context, text: str, platform: str | None = None) -> Period:
     """The period a member asked for, or a sentence saying how to ask."""
     try:
-        return parse_period(text, ctx.now(), zone_of(ctx), platform)
+        return parse_period(text, ctx.now(), zone_of(ctx), platform_of(ctx, platform))
     except PeriodError as error:
         raise UserError(str(error)) from None
+
+
+def platform_of(ctx: Context, name: str | None) -> str | None:
+    """`Slack`, ` discord ` → the platform's key; an unknown name is refused with the
+    known ones (figures for a typo would be zeros that look true)."""
+    if name is None or not name.strip():
+        return None
+    wanted = name.strip().lower()
+    known = sorted(set(PLATFORM_NAMES) | set(ctx.runtime.ports))
+    if wanted not in known:
+        raise UserError(
+            _(
+                "There is no platform called {name}. Use one of: {known}.",
+                name=name.strip(),
+                known=", ".join(known),
+            )
+        )
+    return wanted
+
+
+def connected(ctx: Context) -> set[str]:
+    """Platforms Agora runs on, or would with this configuration (the CLI runs none)."""
+    config = ctx.runtime.config
+    found = set(ctx.runtime.ports)
+    if config.discord.enabled:
+        found.add("discord")
+    if config.slack.enabled:
+        found.add("slack")
+    if config.console.enabled or (
+        config.console.enabled is None and not (config.discord.enabled or config.slack.enabled)
+    ):
+        found.add("console")
+    return found
+
+
+def require_data(ctx: Context, summary: Summary) -> None:
+    """Refuse figures of a platform that is not connected and left nothing in the
+    period: they would be zeros that read like a dead community."""
+    platform = summary.period.window.platform
+    if platform is None or platform in connected(ctx):
+        return
+    if summary.members or summary.members_before or summary.interactions or summary.reach.active:
+        return  # connected once: its history still counts
+    raise UserError(
+        _(
+            "There are no numbers from {platform}: it is not connected to Agora, and "
+            "nothing from it was recorded in this period.",
+            platform=PLATFORM_NAMES.get(platform, platform),
+        )
+    )
 
 
 def _ratio(part: float, whole: float) -> float | None:
@@ -444,33 +497,39 @@ def _add_hours(slots: list[list[int]], local_hour: int, hours: int) -> None:
         slots[(day + 3) % 7][hour] += 1
 
 
-def heat_map(hours: Sequence[HourCount], slots: Sequence[Sequence[int]]) -> list[list[float]]:
-    """Mean posts and reactions per hour, by weekday (Monday first) and hour of day."""
-    heat = [[0.0] * 24 for _ in range(7)]
+def hour_totals(hours: Sequence[HourCount]) -> list[list[int]]:
+    """Posts and reactions by weekday (Monday first) and hour of day, community time."""
+    totals = [[0] * 24 for _ in range(7)]
     for hour in hours:
         if hour.kind in ACTIVE_KINDS:
             weekday = (hour.hour // 24 + 3) % 7
-            heat[weekday][hour.hour % 24] += hour.count
+            totals[weekday][hour.hour % 24] += hour.count
+    return totals
+
+
+def heat_map(hours: Sequence[HourCount], slots: Sequence[Sequence[int]]) -> list[list[float]]:
+    """Mean posts and reactions per hour, by weekday (Monday first) and hour of day."""
     return [
         [count / seen if seen else 0.0 for count, seen in zip(row, times, strict=True)]
-        for row, times in zip(heat, slots, strict=True)
+        for row, times in zip(hour_totals(hours), slots, strict=True)
     ]
 
 
 async def cohorts(ctx: Context, period: Period, weeks: int = COHORT_WEEKS) -> list[CohortRow]:
-    """Retention: of those who joined in each of the `weeks` weeks before the period's
-    last week, the share active in each following week (up to `weeks` later)."""
+    """Retention of those who joined in each week the period touches (whole weeks, the
+    latest `MAX_COHORTS` of a long period): the share active in each of the following
+    `weeks` weeks, up to the period's end. This week's newcomers are a row of their own
+    whose later weeks have not come yet."""
     zone = zone_of(ctx)
     current = week_number(period.last)
-    first = current - weeks
+    first = max(week_number(period.first), current - MAX_COHORTS + 1)
     joined_from = midnight(week_start(first), zone)
-    joined_until = midnight(week_start(current), zone)
     offsets = span_shifts(ctx, joined_from, period.window.end)
     found = await store(ctx).cohorts(
-        joined_from, joined_until, period.window.end, offsets, period.window.platform
+        joined_from, period.window.end, period.window.end, offsets, period.window.platform
     )
     rows = []
-    for week in range(first, current):
+    for week in range(first, current + 1):
         size = found.sizes.get(week, 0)
         shares: list[float | None] = []
         for later in range(1, weeks + 1):

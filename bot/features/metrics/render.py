@@ -9,12 +9,12 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 
 from bot import formatting
-from bot.features.metrics.compute import Summary, change
+from bot.features.metrics.compute import PLATFORM_NAMES, Summary, change
 from bot.features.metrics.periods import Period
 from bot.i18n import N_, _, ngettext
 from bot.stats import Figure
 
-PLATFORMS = {"discord": "Discord", "slack": "Slack", "console": "console"}
+PLATFORMS = PLATFORM_NAMES
 WEEKDAYS = (
     N_("Monday"),
     N_("Tuesday"),

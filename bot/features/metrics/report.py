@@ -21,6 +21,7 @@ from bot import formatting
 from bot.context import Context
 from bot.features.metrics import charts, render
 from bot.features.metrics.compute import (
+    COHORT_WEEKS,
     MIN_TONE_PEOPLE,
     CohortRow,
     Day,
@@ -38,6 +39,7 @@ from bot.features.metrics.compute import (
     zone_of,
 )
 from bot.features.metrics.periods import Period
+from bot.features.metrics.store import ChannelCount
 from bot.i18n import _, current_locale, ngettext
 from bot.stats import Figure
 
@@ -308,6 +310,69 @@ def day_rows(days: Sequence[Day]) -> list[dict[str, object]]:
             "sentiment": None if d.sentiment is None else round(d.sentiment, 4),
         }
         for d in days
+    ]
+
+
+CHANNEL_COLUMNS = (
+    "platform",
+    "workspace",
+    "channel_id",
+    "channel",
+    "messages",
+    "replies",
+    "reactions",
+    "people",
+)
+
+
+def channel_rows(channels: Sequence[ChannelCount]) -> list[dict[str, object]]:
+    """Every channel with posts in the period, busiest first."""
+    return [
+        {
+            "platform": c.platform,
+            "workspace": c.workspace,
+            "channel_id": c.channel_id,
+            "channel": c.name,
+            "messages": c.messages,
+            "replies": c.replies,
+            "reactions": c.reactions,
+            "people": c.people,
+        }
+        for c in channels
+    ]
+
+
+COHORT_COLUMNS = ("joined_week", "members", *(f"week_{k}" for k in range(1, COHORT_WEEKS + 1)))
+
+
+def cohort_rows(rows: Sequence[CohortRow]) -> list[dict[str, object]]:
+    """Each joining week: its newcomers and the share of them active k weeks later."""
+    found: list[dict[str, object]] = []
+    for row in rows:
+        item: dict[str, object] = {"joined_week": row.week.isoformat(), "members": row.size}
+        for k, share in enumerate(row.shares, start=1):
+            item[f"week_{k}"] = None if share is None else round(share, 4)
+        found.append(item)
+    return found
+
+
+HOUR_COLUMNS = ("weekday", "hour", "facts", "per_hour")
+
+
+def hour_rows(
+    totals: Sequence[Sequence[int]], heat: Sequence[Sequence[float]]
+) -> list[dict[str, object]]:
+    """The heat map as 168 rows: ISO weekday (1 = Monday), local hour, posts and
+    reactions in that hour over the period, and their mean per occurrence of the hour."""
+    return [
+        {
+            "weekday": weekday + 1,
+            "hour": hour,
+            "facts": totals[weekday][hour],
+            "per_hour": round(heat[weekday][hour], 3),
+        }
+        for weekday in range(7)
+        for hour in range(24)
     ]
 
 

@@ -14,6 +14,7 @@ from bot.features.metrics.compute import (
     daily,
     hours_of,
     period_of,
+    require_data,
     summarize,
     tones_of,
     zone_of,
@@ -72,6 +73,7 @@ async def stats(ctx: Context, text: str) -> tuple[str, tuple[Block, ...]]:
     hours = await hours_of(ctx, period.window)
     tones = await tones_of(ctx, period.window)
     now = await summarize(ctx, period, channels=config.top_channels, hours=hours, tones=tones)
+    require_data(ctx, now)
     before = await summarize(ctx, period.previous(zone_of(ctx)))
     body = render.summary(now, before, channel_names(ctx, now))
     blocks: list[Block] = [Section(body)]

@@ -115,12 +115,16 @@ class Stint:
 
 @dataclass(frozen=True, slots=True)
 class ChannelCount:
+    """A channel's posts and reactions in a window, and how many people took part."""
+
     platform: str
     workspace: str
     channel_id: str
     name: str
     messages: int
     replies: int
+    reactions: int = 0
+    people: int = 0
 
 
 @dataclass(frozen=True, slots=True)
@@ -151,7 +155,9 @@ class CommunityMetrics(Protocol):
 
     async def stints(self, window: Window, shifts: Sequence[Shift]) -> Sequence[Stint]: ...
 
-    async def channels(self, window: Window, limit: int) -> Sequence[ChannelCount]: ...
+    async def channels(self, window: Window, limit: int | None) -> Sequence[ChannelCount]:
+        """Channels by posts (messages and replies), most first; `limit=None`: all."""
+        ...
 
     async def cohorts(
         self,

@@ -177,11 +177,19 @@ async def test_retention_cohorts_counted_by_hand(h: Harness) -> None:
     await h.say("gina", "week one")
     await h.tick("14d")  # Jan 26, week +3: frank only
     await h.say("frank", "week three")
-    await h.tick("7d")  # Feb 2: week +4 has just begun
+    await h.tick("7d")  # Feb 2: week +4 has just begun, and hal joins
+    await h.join("hal")
     async with h.runtime.storage.unit_of_work() as uow:
-        rows = await cohorts(context(h, uow), period_of(context(h, uow), "week"))
-    assert [r.week.isoformat() for r in rows][-1] == "2026-01-26" and len(rows) == 8
-    january = next(r for r in rows if r.week.isoformat() == "2026-01-05")
+        ctx = context(h, uow)
+        rows = await cohorts(ctx, period_of(ctx, "30d"))
+        week = await cohorts(ctx, period_of(ctx, "week"))
+    # 30 days from Sunday Jan 4: the weeks it touches, whole, this week's newcomers too.
+    weeks = ["2025-12-29", "2026-01-05", "2026-01-12", "2026-01-19", "2026-01-26", "2026-02-02"]
+    assert [r.week.isoformat() for r in rows] == weeks
+    january = rows[1]
     assert january.size == 7
     assert january.shares == (2 / 7, 0.0, 1 / 7, 0.0, None, None, None, None)
-    assert all(r.size == 0 and set(r.shares) <= {None} for r in rows if r is not january)
+    assert (rows[-1].size, set(rows[-1].shares)) == (1, {None})  # hal: no later week yet
+    assert all(r.size == 0 for r in rows[2:-1]) and rows[0].size == 0
+    # A week's period (Jan 27 to Feb 2) touches two joining weeks.
+    assert [(r.week.isoformat(), r.size) for r in week] == [("2026-01-26", 0), ("2026-02-02", 1)]

@@ -16,7 +16,7 @@ from bot.ports import PersonData
 from bot.registry import Feature
 from bot.stats import Figure, Window
 from bot.testing import Harness
-from tests.features.metrics.conftest import line, metrics, record
+from tests.features.metrics.conftest import line, metrics, plain, record
 
 
 async def a_week(h: Harness) -> None:
@@ -144,6 +144,15 @@ async def test_bad_period_gets_a_friendly_answer(h: Harness) -> None:
     assert "I don't understand the period 'fortnight'" in text and "14d" in text
 
 
+async def test_periods_and_platforms_that_cannot_have_numbers_are_refused(h: Harness) -> None:
+    future = (await h.command("alice", "/stats 2027-01-01..2027-01-31"))[-1].text
+    assert "That period has not started yet (today is Jan 5, 2026)" in plain(future)
+    huge = (await h.command("alice", "/stats 99999d"))[-1].text
+    assert "A period is 1 to 3660 days long." in huge
+    discord = (await h.command("alice", "/stats week Discord"))[-1].text
+    assert discord.startswith("There are no numbers from Discord: it is not connected to Agora")
+
+
 async def test_members_cannot_see_stats_and_moderators_not_the_slipping_list(
     h: Harness,
 ) -> None:
@@ -163,7 +172,7 @@ async def test_a_linked_person_counts_once_combined_and_once_per_platform() -> N
         await h.say("carol", "hi from discord")
         await h.on(slack, slack.say("carol", "general", "hi from slack"))
         both = (await h.command("alice", "/stats week"))[-1].text
-        only_slack = (await h.command("alice", "/stats week slack"))[-1].text
+        only_slack = (await h.command("alice", "/stats week Slack"))[-1].text
     # 5 people here, 3 on Slack, carol on both: 7 persons; carol active once.
     assert line(both, "Members:").startswith("Members: 7 ")
     assert line(both, "Active members:").startswith("Active members: 1 ")
