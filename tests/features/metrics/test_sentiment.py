@@ -2,10 +2,15 @@
 
 from __future__ import annotations
 
+import asyncio
+import os
+from concurrent.futures import ThreadPoolExecutor
 from typing import Any
 
+import pytest
 from sqlalchemy import select
 
+from bot import sentiment
 from bot.sentiment import polarity
 from bot.testing import Harness
 from storage.schema import activity, load_all
@@ -122,3 +127,43 @@ async def test_off_by_default(h: Harness) -> None:
     await h.say("carol", LOVE)
     assert [s for _k, s in await scores(h)] == [None]
     assert "Tone" not in (await h.command("alice", "/stats"))[-1].text
+
+
+class RecordingScorer(ThreadPoolExecutor):
+    """Stands in for the scoring process and remembers each batch it was handed."""
+
+    def __init__(self) -> None:
+        super().__init__(max_workers=1)
+        self.batches: list[dict[str, str]] = []
+
+    def submit(self, fn: Any, /, *args: Any, **kwargs: Any) -> Any:
+        self.batches.append(dict(args[0]))
+        return super().submit(fn, *args, **kwargs)
+
+
+async def test_a_batch_is_scored_by_the_scorer_not_on_the_event_loop(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    scorer = RecordingScorer()
+    monkeypatch.setattr(sentiment, "_scorer", lambda: scorer)
+    async with metrics(sentiment=True) as h:
+        await h.say("carol", LOVE)
+        await h.react("dave", 1, "👍")
+        stored = await scores(h)
+    scorer.shutdown()
+    assert [list(batch.values()) for batch in scorer.batches] == [[LOVE]]
+    assert stored[0][1] is not None and stored[0][1] > 0.5 and stored[1] == ("reaction", None)
+
+
+async def test_the_scorer_is_a_process_of_its_own() -> None:
+    """VADER is pure Python: only another process takes it off this interpreter."""
+    child = await asyncio.get_running_loop().run_in_executor(sentiment._scorer(), os.getpid)
+    assert child != os.getpid()
+
+
+def test_only_the_first_sentences_of_a_long_post_are_scored() -> None:
+    long = LOVE + " " + "This is awful, I hate it. " * 200
+    part = sentiment.scored_part(long)
+    assert len(part) <= sentiment.MAX_CHARS and long.startswith(part)
+    assert long[len(part)] == " "  # cut between two words, not inside one
+    assert polarity(long) == polarity(part)
