@@ -508,9 +508,9 @@ def report(
         task = bar.add_task(_("Computing the report"), total=STEPS)
         done = [0]
 
-        def step(name: str) -> None:
-            bar.update(task, description=name, completed=done[0])
+        def step(name: str) -> None:  # told as each step is done
             done[0] += 1
+            bar.update(task, description=name, completed=done[0])
 
         text = _run_admin(config, lambda cfg: html_report(cfg, period, platform, step))
         bar.update(task, completed=STEPS)

@@ -97,6 +97,10 @@ def local_week(conn: AsyncConnection, column: Any, shifts: Sequence[Shift]) -> C
     return (local_day(conn, column, shifts) + _MONDAY) // 7
 
 
+def _count(value: Any) -> int | None:
+    return None if value is None else int(value)
+
+
 def _flag(condition: ColumnElement[bool]) -> ColumnElement[int]:
     """1 or 0, so MAX/SUM work on both dialects (PostgreSQL has no MAX(boolean))."""
     return case((condition, 1), else_=0)
@@ -297,21 +301,26 @@ class SqlCommunityMetrics:
         )
         return [Stint(int(d), int(a), int(b), int(n)) for d, a, b, n in rows.all()]
 
-    async def channels(self, window: Window, limit: int | None) -> Sequence[ChannelCount]:
-        posts = func.sum(_flag(activity.c.kind.in_(POST_KINDS)))
+    async def channels(
+        self, window: Window, limit: int | None, *, detail: bool = False
+    ) -> Sequence[ChannelCount]:
+        is_post = activity.c.kind.in_(POST_KINDS)
+        posts = func.sum(_flag(is_post)) if detail else func.count()
+        figures = [
+            func.sum(_flag(activity.c.kind == "message")).label("messages"),
+            func.sum(_flag(activity.c.kind == "reply")).label("replies"),
+            func.sum(_flag(activity.c.kind == "reaction")).label("reactions")
+            if detail
+            else null().label("reactions"),
+            func.count(distinct(activity.c.person_id)).label("people")
+            if detail
+            else null().label("people"),
+        ]
+        place = (activity.c.platform, activity.c.workspace, activity.c.channel_id)
         counted = (
-            select(
-                activity.c.platform,
-                activity.c.workspace,
-                activity.c.channel_id,
-                func.sum(_flag(activity.c.kind == "message")).label("messages"),
-                func.sum(_flag(activity.c.kind == "reply")).label("replies"),
-                func.sum(_flag(activity.c.kind == "reaction")).label("reactions"),
-                func.count(distinct(activity.c.person_id)).label("people"),
-                posts.label("posts"),
-            )
-            .where(*_in(window))
-            .group_by(activity.c.platform, activity.c.workspace, activity.c.channel_id)
+            select(*place, *figures, posts.label("posts"))
+            .where(*_in(window, kinds=ACTIVE_KINDS if detail else POST_KINDS))
+            .group_by(*place)
             .having(posts > 0)
             .order_by(posts.desc(), activity.c.channel_id)
             .limit(limit)
@@ -340,7 +349,7 @@ class SqlCommunityMetrics:
             .order_by(counted.c.posts.desc(), counted.c.channel_id)
         )
         return [
-            ChannelCount(p, w, c, name or c, int(m), int(r), int(x), int(n))
+            ChannelCount(p, w, c, name or c, int(m), int(r), _count(x), _count(n))
             for p, w, c, name, m, r, x, n in rows.all()
         ]
 

@@ -7,7 +7,7 @@ from typing import TypeVar
 
 from bot.config import AgoraConfig
 from bot.context import Context, UserError, Work
-from bot.features.metrics import report
+from bot.features.metrics import charts, report
 from bot.features.metrics.compute import (
     Summary,
     cohorts,
@@ -51,6 +51,7 @@ async def html_report(
     progress: report.Progress = report.quiet,
 ) -> str:
     """The self-contained HTML report; `progress` hears each of its `STEPS` steps."""
+    charts.prepare()
 
     async def job(ctx: Context) -> str:
         found = await report.build(ctx, period_of(ctx, period, platform), progress)
@@ -71,8 +72,10 @@ async def export_metrics(
 
     async def job(ctx: Context) -> str:
         chosen = period_of(ctx, period, platform)
-        channels = CHANNELS if by == "channel" else 0
-        summary = await summarize(ctx, chosen, hooks=by == "summary", channels=channels)
+        listed = CHANNELS if by == "channel" else 0
+        summary = await summarize(
+            ctx, chosen, hooks=by == "summary", channels=listed, channel_detail=True
+        )
         require_data(ctx, summary)
         return report.encode(*await _rows(ctx, chosen, summary, by), fmt)
 

@@ -44,6 +44,12 @@ def _modules() -> tuple[Any, Any]:
     return figure, agg
 
 
+def prepare() -> asyncio.Future[tuple[Any, Any]]:
+    """Start importing matplotlib in the chart thread now (`agora report` does, before
+    it even opens the database), so the import overlaps the queries, not the drawing."""
+    return in_thread(_modules)
+
+
 def _figure(
     width: float,
     height: float,

@@ -290,6 +290,7 @@ async def summarize(
     period: Period,
     *,
     channels: int = 0,
+    channel_detail: bool = False,
     hooks: bool = True,
     hours: Sequence[HourCount] | None = None,
     tones: Tones | None = None,
@@ -325,7 +326,9 @@ async def summarize(
         replies=count("reply"),
         reactions=count("reaction"),
         tone=tones.period,
-        channels=tuple(await metrics.channels(window, channels)) if channels else (),
+        channels=tuple(await metrics.channels(window, channels, detail=channel_detail))
+        if channels
+        else (),
         contributed=tuple(figures if figures is not None else await contributed(ctx, window))
         if hooks
         else (),

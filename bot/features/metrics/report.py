@@ -1,8 +1,9 @@
 """`agora report`: one self-contained HTML file (charts inlined) and the CSV/JSON export.
 
-The report is computed step by step (each step one or two aggregate queries) so the
-CLI can show progress; charts are drawn in a worker thread. The HTML has no external
-resource at all: it can be mailed, archived or opened offline.
+The report is computed in steps of a few aggregate queries each, the independent
+ones side by side on connections of their own, and the CLI shows each step as it is
+done; charts are drawn in a worker thread as their numbers come in. The HTML has no
+external resource at all: it can be mailed, archived or opened offline.
 """
 
 from __future__ import annotations
@@ -13,12 +14,13 @@ import csv
 import html
 import io
 import json
-from collections.abc import Callable, Sequence
+from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass
 from datetime import datetime
+from typing import TypeVar
 
 from bot import formatting
-from bot.context import Context
+from bot.context import Context, Work
 from bot.features.metrics import charts, render
 from bot.features.metrics.compute import (
     COHORT_WEEKS,
@@ -44,6 +46,7 @@ from bot.i18n import _, current_locale, ngettext
 from bot.stats import Figure
 
 Progress = Callable[[str], None]
+T = TypeVar("T")
 STEPS = 7
 TOP_CHANNELS = 20
 
@@ -73,6 +76,10 @@ class Report:
     generated_at: datetime
 
 
+# The order charts appear in, whichever was drawn first.
+CHART_ORDER = ("heat", "growth", "actives", "sentiment", "cohorts", "response")
+
+
 class _Easel:
     """Draws each chart in the chart thread as soon as its numbers are in, so drawing
     (CPU) overlaps the next queries (database) instead of following them all."""
@@ -88,52 +95,104 @@ class _Easel:
         self.pending.append(charts.in_thread(run))
 
     async def done(self) -> list[Chart]:
-        return list(await asyncio.gather(*self.pending))
+        drawn = await asyncio.gather(*self.pending)
+        return sorted(drawn, key=lambda chart: CHART_ORDER.index(chart.key))
+
+
+class _Parts:
+    """Runs the report's independent parts side by side, each in a read-only unit of
+    work of its own (`Storage.reading`): on PostgreSQL each has a server process, on
+    SQLite a connection and a thread, and two cores finish sooner than one. With a
+    single connection (SQLite in memory) they take turns in the caller's."""
+
+    def __init__(self, ctx: Context, progress: Progress) -> None:
+        self.ctx = ctx
+        self.progress = progress
+        self.turns = asyncio.Lock()
+
+    async def run(self, name: str, part: Callable[[Context], Awaitable[T]]) -> T:
+        ctx = self.ctx
+        async with ctx.runtime.storage.reading() as uow:
+            if uow is None:
+                async with self.turns:
+                    found = await part(ctx)
+            else:
+                found = await part(
+                    Context(Work(ctx.runtime, uow), ctx.feature, None, ctx.actor, ctx.level)
+                )
+        self.progress(name)
+        return found
 
 
 async def build(ctx: Context, period: Period, progress: Progress = quiet) -> Report:
-    """Every number and chart of the report; `progress` is told each step as it starts."""
+    """Every number and chart of the report; `progress` is told each of its `STEPS`
+    steps as it is done (the middle ones run side by side)."""
     easel = _Easel()
     t = easel.texts
-    progress(_("Activity by hour"))
+    zone = zone_of(ctx)
     hours = await hours_of(ctx, period.window)
     tones = await tones_of(ctx, period.window)
-    heat = heat_map(hours, hour_slots(period.window, zone_of(ctx)))
+    heat = heat_map(hours, hour_slots(period.window, zone))
     easel.draw("heat", t["heat"], charts.heat, heat, t["heat"], t["weekdays"].split())
-    progress(_("Summary"))
     by_feature = await contributions(ctx, period.window)
     figures = [figure for found in by_feature.values() for figure in found]
-    now = await summarize(
-        ctx, period, channels=TOP_CHANNELS, hours=hours, tones=tones, figures=figures
-    )
-    progress(_("Daily active members"))
-    days = await daily(ctx, period, hours, tones=tones)
-    labels = (t["members"], t["joined"], t["left"])
-    dates = [formatting.short_day(d.day) for d in days]
-    easel.draw("growth", t["growth"], charts.growth, days, dates, t["growth"], labels)
-    actives = ("DAU", "WAU", "MAU", "DAU/MAU")
-    easel.draw("actives", t["actives"], charts.actives, days, dates, t["actives"], actives)
-    if any(d.sentiment is not None for d in days):
-        tone = {t["tone"]: [d.sentiment for d in days]}
-        easel.draw("sentiment", t["sentiment"], charts.lines, t["sentiment"], dates, tone, "")
-    progress(_("Retention cohorts"))
-    rows = await cohorts(ctx, period)
-    joined = [formatting.day(r.week) for r in rows]
-    easel.draw("cohorts", t["cohorts"], charts.cohorts, rows, joined, t["cohorts"], t["week"])
-    progress(_("Response times and other features, week by week"))
-    weeks = chunks(period, zone_of(ctx))
+    progress(_("Activity by hour"))
+    weeks = chunks(period, zone)
     # Only features with time figures (response, resolution, decision) are asked again.
     timed = {name for name, found in by_feature.items() if any(f.unit == "min" for f in found)}
-    weekly = [await contributed(ctx, week.window, only=timed) for week in weeks]
-    starts = [formatting.short_day(w.first) for w in weeks]
-    minutes = weekly_minutes(weekly)
-    easel.draw(
-        "response", t["response"], charts.lines, t["response"], starts, minutes, "min", t["none"]
+
+    async def days_part(part: Context) -> list[Day]:
+        days = await daily(part, period, hours, tones=tones)
+        labels = (t["members"], t["joined"], t["left"])
+        dates = [formatting.short_day(d.day) for d in days]
+        easel.draw("growth", t["growth"], charts.growth, days, dates, t["growth"], labels)
+        actives = ("DAU", "WAU", "MAU", "DAU/MAU")
+        easel.draw("actives", t["actives"], charts.actives, days, dates, t["actives"], actives)
+        if any(d.sentiment is not None for d in days):
+            tone = {t["tone"]: [d.sentiment for d in days]}
+            easel.draw("sentiment", t["sentiment"], charts.lines, t["sentiment"], dates, tone, "")
+        return days
+
+    async def cohorts_part(part: Context) -> list[CohortRow]:
+        rows = await cohorts(part, period)
+        joined = [formatting.day(r.week) for r in rows]
+        easel.draw("cohorts", t["cohorts"], charts.cohorts, rows, joined, t["cohorts"], t["week"])
+        return rows
+
+    async def weekly_part(part: Context) -> list[list[Figure]]:
+        weekly = [await contributed(part, week.window, only=timed) for week in weeks]
+        starts = [formatting.short_day(w.first) for w in weeks]
+        minutes = weekly_minutes(weekly)
+        easel.draw(
+            "response",
+            t["response"],
+            charts.lines,
+            t["response"],
+            starts,
+            minutes,
+            "min",
+            t["none"],
+        )
+        return weekly
+
+    async def now_part(part: Context) -> Summary:
+        return await summarize(
+            part, period, channels=TOP_CHANNELS, hours=hours, tones=tones, figures=figures
+        )
+
+    async def before_part(part: Context) -> Summary:
+        return await summarize(part, period.previous(zone))
+
+    parts = _Parts(ctx, progress)
+    now, days, rows, weekly, before = await asyncio.gather(
+        parts.run(_("Summary"), now_part),
+        parts.run(_("Daily active members"), days_part),
+        parts.run(_("Retention cohorts"), cohorts_part),
+        parts.run(_("Response times and other features, week by week"), weekly_part),
+        parts.run(_("Previous period"), before_part),
     )
-    progress(_("Previous period"))
-    before = await summarize(ctx, period.previous(zone_of(ctx)))
-    progress(_("Charts"))
     drawn = await easel.done()
+    progress(_("Charts"))
     return Report(period, now, before, days, heat, rows, weeks, weekly, drawn, ctx.now())
 
 

@@ -115,7 +115,8 @@ class Stint:
 
 @dataclass(frozen=True, slots=True)
 class ChannelCount:
-    """A channel's posts and reactions in a window, and how many people took part."""
+    """A channel's posts in a window; with `detail`, also its reactions and how many
+    people posted or reacted there (None when not counted)."""
 
     platform: str
     workspace: str
@@ -123,8 +124,8 @@ class ChannelCount:
     name: str
     messages: int
     replies: int
-    reactions: int = 0
-    people: int = 0
+    reactions: int | None = None
+    people: int | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -155,8 +156,11 @@ class CommunityMetrics(Protocol):
 
     async def stints(self, window: Window, shifts: Sequence[Shift]) -> Sequence[Stint]: ...
 
-    async def channels(self, window: Window, limit: int | None) -> Sequence[ChannelCount]:
-        """Channels by posts (messages and replies), most first; `limit=None`: all."""
+    async def channels(
+        self, window: Window, limit: int | None, *, detail: bool = False
+    ) -> Sequence[ChannelCount]:
+        """Channels by posts (messages and replies), most first; `limit=None`: all.
+        `detail` adds reactions and people (the export), at twice the cost."""
         ...
 
     async def cohorts(

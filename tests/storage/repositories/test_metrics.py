@@ -295,14 +295,20 @@ async def test_channels_rank_posts_with_names(storage: SqlStorage) -> None:
     async with repo(storage, CommunityMetrics) as metrics:  # type: ignore[type-abstract]
         found = await metrics.channels(WEEK, 10)
         top = await metrics.channels(WEEK, 1)
-    # general: ann's 2 messages and reaction, fay's reaction; help: eve's message and
-    # bob's reply; C1 (Slack, no name known): eve's message and reaction.
-    assert [(c.platform, c.name, c.messages, c.replies, c.reactions, c.people) for c in found] == [
-        ("discord", "general", 2, 0, 2, 2),
-        ("discord", "help", 1, 1, 0, 2),
-        ("slack", "C1", 1, 0, 1, 1),
+        detail = await metrics.channels(WEEK, None, detail=True)
+    assert [(c.platform, c.name, c.messages, c.replies, c.reactions) for c in found] == [
+        ("discord", "general", 2, 0, None),
+        ("discord", "help", 1, 1, None),
+        ("slack", "C1", 1, 0, None),
     ]
     assert [c.name for c in top] == ["general"]
+    # general: ann's 2 messages and reaction, fay's reaction; help: eve's message and
+    # bob's reply; C1 (Slack, no name known): eve's message and reaction.
+    assert [(c.name, c.messages, c.replies, c.reactions, c.people) for c in detail] == [
+        ("general", 2, 0, 2, 2),
+        ("help", 1, 1, 0, 2),
+        ("C1", 1, 0, 1, 1),
+    ]
 
 
 async def test_cohorts_of_joiners_and_their_later_weeks(storage: SqlStorage) -> None:
