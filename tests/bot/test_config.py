@@ -173,3 +173,13 @@ def test_auto_migrate_follows_the_url_actually_used() -> None:
     storage = load_config(None).storage.model_copy(update={"url_env": "DB"})
     assert storage.should_auto_migrate("sqlite+aiosqlite:///x.db")
     assert not storage.should_auto_migrate("postgresql+asyncpg://u@h/db")
+
+
+def test_the_old_content_key_is_accepted_off_and_refused_on(tmp_path: Path) -> None:
+    """Message content is never stored; files copied from an older example say so."""
+    old = tmp_path / "old.toml"
+    old.write_text("[privacy]\nstore_message_content = false\n", encoding="utf-8")
+    assert load_config(old).privacy.activity_retention_days == 400
+    (problem,) = _errors(tmp_path, "[privacy]\nstore_message_content = true\n")
+    assert problem.path.startswith("privacy")
+    assert "Agora never stores message content. Delete the line." in problem.message
