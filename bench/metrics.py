@@ -3,24 +3,35 @@
 Ninety days of activity facts are bulk-loaded — members Zipf-distributed (a few
 talk a lot, most rarely), half messages, a third reactions, some replies and
 commands, one in five messages with a sentiment score — and members' joins are
-spread over the year before, 5 % of them gone. Then the full `agora report` for the
-last 30 days is computed as the CLI does (summary and previous period, daily
-DAU/WAU/MAU, heat map, retention cohorts, other features' weekly figures, charts,
-HTML), and `/stats month` is timed through the dispatcher.
+spread over the year before, 5 % of them gone (their join and departure in the
+membership history too).
 
-Targets: the report in ≤ 5 s on SQLite and ≤ 3 s on PostgreSQL, peak memory ≤ 300 MB.
-Every aggregate is computed in SQL (GROUP BY); no activity row is loaded into Python.
+The figure the issue names is `agora report --period 30d --out report.html` run as
+an admin runs it: the installed CLI in a subprocess of its own, cold start included
+(interpreter, imports, configuration, schema check, every query, matplotlib, the
+charts, the HTML file), with that process's peak RSS. The same report built inside
+this already running app (matplotlib warm) and `/stats month` through the
+dispatcher are reported beside it, for information.
+
+Targets: the CLI report in ≤ 5 s on SQLite and ≤ 3 s on PostgreSQL, its peak memory
+≤ 300 MB. Every aggregate is computed in SQL (GROUP BY); no activity row is loaded
+into Python.
 """
 
 from __future__ import annotations
 
+import asyncio
+import os
 import random
+import subprocess
 import time
 from datetime import UTC, datetime, timedelta
+from pathlib import Path
 from typing import Any
 
-from sqlalchemy import func, insert, select, update
+from sqlalchemy import func, insert, literal, select, update
 
+from bench.cold_start import agora_executable
 from bench.framework import (
     PASS,
     POSTGRESQL,
@@ -31,7 +42,6 @@ from bench.framework import (
     Row,
     benchmark,
     measured_row,
-    peak_rss_mb,
 )
 from bench.support import BenchApp, database_url, open_app
 
@@ -52,7 +62,11 @@ async def _people(bench: BenchApp) -> list[int]:
 
 async def load_activity(bench: BenchApp, persons: list[int], count: int, now: datetime) -> float:
     """Bulk-insert `count` facts over DAYS days and a year of joins; seconds taken."""
+    from alembic import command
+
+    from storage.migrate import alembic_config
     from storage.schema import activity, members
+    from storage.tables.membership import membership
 
     rnd = random.Random(11)
     weights = [1 / (rank + 1) ** 0.9 for rank in range(len(persons))]
@@ -94,11 +108,28 @@ async def load_activity(bench: BenchApp, persons: list[int], count: int, now: da
                     .where(members.c.person_id == person)
                     .values(joined_at=joined, left_at=left if left and left < now else None)
                 )
+        await conn.execute(
+            insert(membership).from_select(
+                ["member_id", "account", "kind", "at"],
+                select(members.c.id, literal("bench"), literal("join"), members.c.joined_at),
+            )
+        )
+        await conn.execute(
+            insert(membership).from_select(
+                ["member_id", "account", "kind", "at"],
+                select(members.c.id, literal("bench"), literal("leave"), members.c.left_at).where(
+                    members.c.left_at.is_not(None)
+                ),
+            )
+        )
+        # The CLI checks that the schema is current: say that it is (it was built whole).
+        await conn.run_sync(lambda sync: command.stamp(alembic_config(sync), "heads"))
         if conn.dialect.name == "postgresql":
             # Autovacuum would have analysed a table this size; SQLite is left as
             # production leaves it (never analysed).
             await conn.exec_driver_sql("ANALYZE activity")
             await conn.exec_driver_sql("ANALYZE members")
+            await conn.exec_driver_sql("ANALYZE membership")
         total = (await conn.execute(select(func.count()).select_from(activity))).scalar_one()
     assert total == count, f"loaded {total} facts, expected {count}"
     return time.perf_counter() - started
@@ -124,6 +155,36 @@ async def time_report(bench: BenchApp) -> tuple[float, float, int, list[str]]:
     seconds, cpu = time.perf_counter() - started, time.process_time() - used
     assert 'id="chart-cohorts"' in page and found.summary.reach.active > 0
     return seconds, cpu, len(page), steps
+
+
+def time_cli_report(url: str, workdir: Path) -> tuple[float, float, int]:
+    """`agora report --period 30d` as a subprocess: wall seconds from launch to exit,
+    its peak RSS (MB) and the HTML's size. Raises with the CLI's words if it failed."""
+    config = workdir / "agora.toml"
+    config.write_text(f'[storage]\nurl = "{url}"\n', encoding="utf-8")
+    out = workdir / "report.html"
+    command = [agora_executable(), "report", "--period", "30d", "--out", str(out)]
+    env = {k: v for k, v in os.environ.items() if k != "AGORA_CONFIG"}
+    started = time.perf_counter()
+    proc = subprocess.Popen(
+        [*command, "--config", str(config)],
+        cwd=workdir,
+        env=env,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
+    _pid, status, usage = os.wait4(proc.pid, 0)
+    seconds = time.perf_counter() - started
+    output = (proc.stdout.read() if proc.stdout else "") + (
+        proc.stderr.read() if proc.stderr else ""
+    )
+    proc.returncode = os.waitstatus_to_exitcode(status)
+    if proc.returncode != 0:
+        raise RuntimeError(f"agora report exited {proc.returncode}: {output.strip()[-500:]}")
+    page = out.read_text(encoding="utf-8")
+    assert 'id="chart-cohorts"' in page, "the report has no cohort chart"
+    return seconds, usage.ru_maxrss / 1024, len(page)
 
 
 async def time_stats(bench: BenchApp) -> float:
@@ -153,37 +214,52 @@ async def metrics_report(case: Case) -> list[Row]:
         persons = await _people(bench)
         now = datetime.now(UTC)
         load_seconds = await load_activity(bench, persons, count, now)
+        cli, cli_mb, cli_size = await asyncio.to_thread(time_cli_report, url, case.workdir)
         # Warm up what a running bot has warm already (imports, matplotlib's fonts).
-        from bot.features.metrics.charts import _modules
+        from bot.features.metrics.charts import prepare
 
-        _modules()
+        await prepare()
         async with LoopProbe() as probe:
             seconds, cpu, size, steps = await time_report(bench)
             stats = await time_stats(bench)
     finally:
         await bench.close()
+    scale = f"{count:,} facts over {DAYS} days, {members:,} members"
     rows = [
         measured_row(
-            f"agora report, 30 days over {count:,} activity rows ({label})",
-            seconds,
+            f"agora report CLI, 30 days over {count:,} activity rows ({label})",
+            cli,
             "s",
             at_most=TARGET_S[label],
             digits=2,
+            note=(
+                f"metrics ({label}): `agora report --period 30d --out report.html` in a "
+                f"subprocess, cold start included; {scale}; {cli_size / 1024:.0f} kB of HTML; "
+                f"loaded in {load_seconds:.1f} s"
+            ),
+        ),
+        measured_row(
+            f"agora report CLI peak memory ({label})", cli_mb, "MB", at_most=MEMORY_MB, digits=0
+        ),
+        measured_row(
+            f"report inside a running app ({label})",
+            seconds,
+            "s",
+            digits=2,
             stall_ms=probe.max_ms,
             note=(
-                f"metrics ({label}): {count:,} facts over {DAYS} days, {members:,} members; "
-                f"{len(steps)} steps, {size / 1024:.0f} kB of HTML, {cpu:.2f} s of CPU in "
-                f"this process; loaded in {load_seconds:.1f} s"
+                f"metrics ({label}): the same report built in this process, matplotlib "
+                f"warm; {len(steps)} steps, {size / 1024:.0f} kB of HTML, {cpu:.2f} s of CPU "
+                "in this process"
             ),
         ),
         measured_row(f"/stats month round-trip ({label})", stats * 1000, "ms", digits=0),
-        measured_row(
-            f"metrics peak memory ({label})", peak_rss_mb(), "MB", at_most=MEMORY_MB, digits=0
-        ),
     ]
+    # The CLI's rows show the CLI's peak RSS; the others this process's (the worker's).
+    rows[0].rss_mb = rows[1].rss_mb = round(cli_mb, 1)
     if count < 1_000_000:
         rows[0].note += f"; quick mode loads {count:,} facts (the targets are for 1,000,000)"
-        for row in (rows[0], rows[2]):
+        for row in rows[:2]:
             if row.status == PASS:
                 row.status = "info"
     return rows

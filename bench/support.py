@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import itertools
 import os
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
@@ -95,16 +95,18 @@ def _owner_alive(database: str) -> bool:
     return True
 
 
-def bench_config(url: str) -> AgoraConfig:
-    """The built-in defaults (every feature on) with this database; rate limits off.
+def bench_config(url: str, features: Mapping[str, Mapping[str, Any]] | None = None) -> AgoraConfig:
+    """The built-in defaults (every feature on) with this database; rate limits off;
+    `features` sets `[features.NAME]` keys (e.g. metrics' sentiment).
 
     Rate limits are off because the load comes from a few simulated members; `agora
     run` on the console does the same (`bot.app.effective`).
     """
     from bot.app import effective
-    from bot.config import load_config
+    from bot.config import config_from_dict
+    from bot.features import feature_models
 
-    config = load_config(None)
+    config = config_from_dict({"features": dict(features or {})}, feature_models())
     config = config.model_copy(update={"storage": config.storage.model_copy(update={"url": url})})
     return effective(config, virtual=True)
 
@@ -142,14 +144,16 @@ async def open_app(
     members: int = 200,
     channels: int = 10,
     start_scheduler: bool = True,
+    settings: Mapping[str, Mapping[str, Any]] | None = None,
 ) -> BenchApp:
+    """The real core on `url` with a memory community; `settings` are `[features.*]` keys."""
     from adapters.memory.community import Community
     from adapters.memory.port import MemoryPort
     from adapters.memory.seeding import register_directory
     from bot.app import build_app, open_storage
     from bot.clock import SystemClock
 
-    config = bench_config(url)
+    config = bench_config(url, settings)
     clock = clock or SystemClock()
     storage = await open_storage(config, create_schema=True)
     app = await build_app(config, clock=clock, storage=storage, features=features)

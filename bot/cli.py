@@ -314,8 +314,34 @@ def _deliver(text: str, output: Path | None) -> None:
     if output is None:
         print(text, end="" if text.endswith("\n") else "\n")
         return
-    output.write_text(text if text.endswith("\n") else text + "\n", encoding="utf-8")
+    try:
+        output.write_text(text if text.endswith("\n") else text + "\n", encoding="utf-8")
+    except OSError as error:
+        err.print(
+            _("Cannot write {path}: {reason}", path=output, reason=error.strerror or error),
+            highlight=False,
+        )
+        raise typer.Exit(1) from None
     out.print(_("Wrote {path}.", path=output), highlight=False)
+
+
+def _check_output(output: Path | None) -> None:
+    """Refuse a file that cannot be written before minutes of work go into it."""
+    if output is None:
+        return
+    folder = output.parent
+    reason = None
+    if output.is_dir():
+        reason = _("it is a folder; add a file name, e.g. {path}", path=output / "report.html")
+    elif not folder.is_dir():
+        reason = _(
+            "the folder {folder} does not exist; create it or choose another path", folder=folder
+        )
+    elif not os.access(folder, os.W_OK) or (output.exists() and not os.access(output, os.W_OK)):
+        reason = _("you may not write there; choose another path")
+    if reason is not None:
+        err.print(_("Cannot write {path}: {reason}", path=output, reason=reason), highlight=False)
+        raise typer.Exit(2)
 
 
 def _data_request(config: Path | None, action: str, member: str | None, person: int | None) -> Any:
@@ -682,7 +708,13 @@ def export_metrics(
     fmt: Annotated[str, typer.Option("--format", "-f", help="csv or json.")] = "csv",
     period: PeriodOption = "30d",
     by: Annotated[
-        str, typer.Option("--by", help="day: one row per day; summary: the period's figures.")
+        str,
+        typer.Option(
+            "--by",
+            help="day: a row per day; summary: the period's figures; channel: a row per "
+            "channel; cohort: a row per joining week (retention); hour: a row per weekday "
+            "and hour.",
+        ),
     ] = "day",
     platform: PlatformOption = None,
     output: Annotated[
@@ -690,12 +722,19 @@ def export_metrics(
     ] = None,
     config: ConfigOption = None,
 ) -> None:
-    """Export community metrics (members, DAU/WAU/MAU, posts, tone) as CSV or JSON."""
+    """Export community metrics (members, DAU/WAU/MAU, posts, channels, cohorts, hours,
+    tone) as CSV or JSON."""
+    from bot.features.metrics.admin import EXPORTS
     from bot.features.metrics.admin import export_metrics as build
 
-    if fmt not in ("csv", "json") or by not in ("day", "summary"):
-        err.print(_("Use --format csv or json, and --by day or summary."))
+    by = by.strip().lower()
+    if fmt not in ("csv", "json") or by not in EXPORTS:
+        err.print(
+            _("Use --format csv or json, and --by {choices}.", choices=", ".join(EXPORTS)),
+            highlight=False,
+        )
         raise typer.Exit(2)
+    _check_output(output)
     _deliver(_run_admin(config, lambda cfg: build(cfg, period, fmt, by, platform)), output)
 
 
@@ -712,13 +751,14 @@ def report(
     from bot.features.metrics.admin import html_report
     from bot.features.metrics.report import STEPS
 
+    _check_output(output)
     with Progress(console=err, transient=True) as bar:
         task = bar.add_task(_("Computing the report"), total=STEPS)
         done = [0]
 
-        def step(name: str) -> None:
-            bar.update(task, description=name, completed=done[0])
+        def step(name: str) -> None:  # told as each step is done
             done[0] += 1
+            bar.update(task, description=name, completed=done[0])
 
         text = _run_admin(config, lambda cfg: html_report(cfg, period, platform, step))
         bar.update(task, completed=STEPS)

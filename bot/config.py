@@ -200,12 +200,29 @@ class StorageConfig(Section):
 
 
 class PrivacyConfig(Section):
-    """What Agora keeps about people, and for how long."""
+    """What Agora keeps about people, and for how long. Message content is never
+    stored (only facts; question texts for FAQ search), so there is no key for it."""
 
     activity_retention_days: int = Field(400, ge=1)
     processed_events_retention_days: int = Field(14, ge=1)
-    store_message_content: bool = False
     link_code_minutes: int = Field(10, ge=1, le=120)
+
+    @model_validator(mode="before")
+    @classmethod
+    def _no_content_key(cls, data: Any) -> Any:
+        """Files written from an older example say `store_message_content = false`:
+        that is what happens, so it is accepted; `true` was never honoured, and is
+        refused rather than silently ignored."""
+        if isinstance(data, dict) and "store_message_content" in data:
+            data = dict(data)
+            if data.pop("store_message_content") is not False:
+                raise ValueError(
+                    _(
+                        "store_message_content is no longer a setting: Agora never stores "
+                        "message content. Delete the line."
+                    )
+                )
+        return data
 
 
 class LimitsConfig(Section):

@@ -54,7 +54,7 @@ from bot.ratelimit import RateLimiter, rate_key
 from bot.redelivery import Redelivery
 from bot.registry import CommandSpec, Feature
 from bot.runtime import Runtime
-from bot.sentiment import score as sentiment_score
+from bot.sentiment import Scoring, to_score
 from bot.text import defuse, neutral, one_line
 
 log = logging.getLogger(__name__)
@@ -155,6 +155,7 @@ class Dispatcher:
             return outcome
         done: list[tuple[int, Work]] = []
         failed: list[Event] = []
+        tones = Scoring.start(self.runtime, wanted)  # in a worker thread meanwhile
         try:
             async with self.runtime.storage.unit_of_work() as uow:
                 now = self.runtime.clock.now()
@@ -175,7 +176,7 @@ class Dispatcher:
                     try:
                         # Alone in its unit of work, an event needs no savepoint of its own.
                         async with uow.savepoint() if len(wanted) > 1 else nullcontext():
-                            fact = await self._one(work, event)
+                            fact, scored = await self._one(work, event)
                     except StorageUnavailable:
                         raise
                     except Exception:
@@ -187,8 +188,11 @@ class Dispatcher:
                         failed.append(event)
                         continue
                     if fact is not None:
+                        if scored:
+                            tones.keep(len(facts), event.event_id)
                         facts.append(fact)
                     done.append((index, work))
+                facts = await tones.apply(facts)
                 await uow.get(ActivityLog).record(facts)  # type: ignore[type-abstract]
                 await self.runtime.outbox.stage([work for _index, work in done])
         except StorageUnavailable:
@@ -221,8 +225,9 @@ class Dispatcher:
             await self._after_commit(work)
         return outcome
 
-    async def _one(self, work: Work, event: Event) -> ActivityFact | None:
-        """Everything one event does; returns the activity fact to record for it."""
+    async def _one(self, work: Work, event: Event) -> tuple[ActivityFact | None, bool]:
+        """Everything one event does; returns the activity fact to record for it and
+        whether the fact gets a tone score (`Scoring`)."""
         actor = actor_of(event)
         record = await self._remember(work, event, actor)
         await self._remember_channel(work, event)
@@ -237,7 +242,7 @@ class Dispatcher:
         level = self.runtime.permissions.level_of(actor) if actor else Level.MEMBER
         with using_locale(self._locale(event, record)):
             await self._route(work, event, record, level)
-        return self._activity(work, event, record)
+        return self._activity(work, event, record), to_score(self.runtime, event, record)
 
     def _locale(self, event: Event, record: MemberRecord | None) -> str:
         """The member's own choice, else the channel's language, else (if allowed) what
@@ -316,7 +321,6 @@ class Dispatcher:
             at=event.occurred_at,
             length=length,
             reply=kind == "reply",
-            sentiment=sentiment_score(self.runtime, event, record),
         )
 
     # --- routing ---------------------------------------------------------------------

@@ -8,7 +8,7 @@ stays ISO and is not written with these.
 
 from __future__ import annotations
 
-from datetime import datetime, time, timedelta
+from datetime import date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
 from babel.dates import format_interval, format_skeleton, format_timedelta
@@ -21,13 +21,14 @@ from bot.i18n import _, current_locale
 NO_VALUE = "–"
 
 
-def when(moment: datetime, timezone: str) -> str:
-    """`Mon, Jan 5 14:02 (Europe/Oslo)`: weekday, date and time in `timezone`, no seconds."""
+def when(moment: datetime, timezone: str, *, year: bool = False) -> str:
+    """`Mon, Jan 5 14:02 (Europe/Oslo)`: weekday, date and time in `timezone`, no seconds;
+    with `year` for what is read long after (a report's date)."""
     zone = ZoneInfo(timezone)
     locale = current_locale()
     return _(
         "{date} {time} ({zone})",
-        date=format_skeleton("MMMEd", moment, tzinfo=zone, locale=locale),
+        date=format_skeleton("yMMMEd" if year else "MMMEd", moment, tzinfo=zone, locale=locale),
         time=format_skeleton("Hm", moment, tzinfo=zone, locale=locale),
         zone=timezone,
     )
@@ -41,8 +42,7 @@ def dates(start: datetime, end: datetime, timezone: str) -> str:
     """
     zone = ZoneInfo(timezone)
     first = start.astimezone(zone).date()
-    last = max(first, (end.astimezone(zone) - timedelta(microseconds=1)).date())
-    return str(format_interval(first, last, "yMMMd", locale=current_locale()))
+    return days(first, max(first, (end.astimezone(zone) - timedelta(microseconds=1)).date()))
 
 
 def clock(moment: time) -> str:
@@ -62,6 +62,26 @@ def relative(delta: timedelta) -> str:
     if timedelta(minutes=-1) < delta <= timedelta(0):
         return _("just now")
     return str(format_timedelta(delta, locale=current_locale(), add_direction=True, threshold=1.5))
+
+
+def day(value: date) -> str:
+    """`Dec 1, 2026` in English, `1.12.2026` in Finnish."""
+    return str(format_skeleton("yMMMd", value, locale=current_locale()))
+
+
+def short_day(value: date) -> str:
+    """`Dec 1` in English, `1. des.` in Norwegian: a day within a known year (chart axes)."""
+    return str(format_skeleton("MMMd", value, locale=current_locale()))
+
+
+def days(first: date, last: date) -> str:
+    """`Dec 1 – 7, 2026`: a range of days, each language's way (one day: the date)."""
+    return str(format_interval(first, last, "yMMMd", locale=current_locale()))
+
+
+def hour_span(hour: int) -> str:
+    """`09:00 – 10:00` in English, `9.00–10.00` in Finnish: one hour of the day."""
+    return str(format_interval(time(hour), time((hour + 1) % 24), "Hm", locale=current_locale()))
 
 
 def span(duration: timedelta) -> str:
@@ -92,3 +112,15 @@ def measure(value: float | None, unit: str = "") -> str:
         return str(format_unit(value, "duration-minute", length="short", locale=current_locale()))
     shown = number(value)
     return f"{shown} {unit}" if unit else shown
+
+
+def decimal(value: float, digits: int = 1) -> str:
+    """`12,345.5` in English, `12 345,5` in Latvian: at most `digits` decimals."""
+    pattern = "#,##0." + "#" * digits if digits else "#,##0"
+    return str(format_decimal(value, format=pattern, locale=current_locale()))
+
+
+def signed_decimal(value: float, digits: int) -> str:
+    """`+0.25`, `−0,50`: exactly `digits` decimals and always a sign (a score, a change)."""
+    body = "0." + "0" * digits if digits else "#,##0"
+    return str(format_decimal(value, format=f"+{body};−{body}", locale=current_locale()))

@@ -348,6 +348,13 @@ class Storage(Protocol):
 
     def unit_of_work(self) -> AbstractAsyncContextManager[UnitOfWork]: ...
 
+    def reading(self) -> AbstractAsyncContextManager[UnitOfWork | None]:
+        """A unit of work for reading only (reports), on a connection of its own and
+        without the write lock, so several run side by side; what it wrote is rolled
+        back. None when the database has a single connection (SQLite in memory): the
+        caller then reads in its own unit of work, one query after another."""
+        ...
+
     async def close(self) -> None: ...
 
     async def healthy(self) -> bool: ...

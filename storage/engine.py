@@ -343,6 +343,18 @@ class SqlStorage:
             yield SqlUnitOfWork(conn)
 
     @asynccontextmanager
+    async def reading(self) -> AsyncIterator[SqlUnitOfWork | None]:
+        if isinstance(self.engine.sync_engine.pool, StaticPool):
+            yield None  # one shared connection: a second transaction cannot open on it
+            return
+        async with self._reporting_outages(self.engine.connect) as conn:
+            transaction = await conn.begin()
+            try:
+                yield SqlUnitOfWork(conn)
+            finally:
+                await transaction.rollback()
+
+    @asynccontextmanager
     async def connection(self) -> AsyncIterator[AsyncConnection]:
         """A plain read connection (reports, exports)."""
         async with self._reporting_outages(self.engine.connect) as conn:

@@ -304,22 +304,9 @@ class SlackPort:
         out: Outgoing,
         token: ReplyToken,
     ) -> Ref:
-        rendered = render.message(out, uploads_allowed=False)
-        # response_url answers where the member acted; it cannot aim at a thread.
-        if (
-            token.response_url
-            and thread_ts is None
-            and await self._respond(token.response_url, rendered, "ephemeral")
-        ):
-            return self._unaddressable(conn, channel)
+        rendered = render.message(out, uploads_allowed=False, files_by_dm=True)
         try:
-            response = await conn.client.chat_postEphemeral(
-                channel=channel,
-                user=member.id,
-                text=rendered.text,
-                blocks=rendered.blocks or None,
-                thread_ts=thread_ts,
-            )
+            whispered = await self._whisper(conn, channel, thread_ts, member, rendered, token)
         except SlackApiError as error:
             if slack_error(error) not in _NOT_THERE:
                 raise
@@ -328,8 +315,52 @@ class SlackPort:
                 "ephemeral reply in %s impossible (%s); sent as a DM", channel, slack_error(error)
             )
             return await self._post(conn, await self._dm_channel(conn, member.id), None, out)
+        if rendered.uploads:
+            await self._files_to_dm(conn, member, rendered.uploads)
+        return whispered
+
+    async def _whisper(
+        self,
+        conn: Connection,
+        channel: str,
+        thread_ts: str | None,
+        member: Ref,
+        rendered: render.Rendered,
+        token: ReplyToken,
+    ) -> Ref:
+        """The reply only `member` sees: through the command's response_url when it has
+        one (it works where the bot is not a member), else chat.postEphemeral."""
+        # response_url answers where the member acted; it cannot aim at a thread.
+        if (
+            token.response_url
+            and thread_ts is None
+            and await self._respond(token.response_url, rendered, "ephemeral")
+        ):
+            return self._unaddressable(conn, channel)
+        response = await conn.client.chat_postEphemeral(
+            channel=channel,
+            user=member.id,
+            text=rendered.text,
+            blocks=rendered.blocks or None,
+            thread_ts=thread_ts,
+        )
         ts = str(response.get("message_ts") or secrets.token_hex(6))
         return message_ref(conn.team, channel, EPHEMERAL_TS + ts)
+
+    async def _files_to_dm(
+        self, conn: Connection, member: Ref, uploads: tuple[render.Upload, ...]
+    ) -> None:
+        """The files of an ephemeral reply (a /stats chart), uploaded to the member's DM.
+
+        The reply itself is out already: a DM that cannot be opened is logged, not raised.
+        """
+        try:
+            dm = await self._dm_channel(conn, member.id)
+        except (SlackApiError, *NETWORK_ERRORS) as error:
+            log.warning("no DM with %s for the reply's files: %s", member, slack_error(error))
+            return
+        for upload in uploads:
+            await self._upload(conn, dm, None, upload)
 
     async def _respond(self, url: str, rendered: render.Rendered, response_type: str) -> bool:
         """Answer through an interaction's response_url; False when that did not work."""

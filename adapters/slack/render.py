@@ -103,19 +103,33 @@ def mrkdwn(text: str, limit: int) -> dict[str, Any]:
 # --- messages -------------------------------------------------------------------------
 
 
-def message(out: Outgoing, *, uploads_allowed: bool = True) -> Rendered:
-    """Render a whole message; `uploads_allowed=False` for ephemeral replies and edits."""
+def message(out: Outgoing, *, uploads_allowed: bool = True, files_by_dm: bool = False) -> Rendered:
+    """Render a whole message; `uploads_allowed=False` for edits.
+
+    `files_by_dm` is for ephemeral replies: Slack shows no file in a message only one
+    member sees, so images and attachments stay in `uploads` for the caller to send to
+    the member's DM, and the reply says where they went.
+    """
     blocks: list[Block] = list(out.blocks)
     if blocks and not any(isinstance(b, Section | Fields | Context) for b in blocks) and out.text:
         blocks.insert(0, Section(out.text))
-    json_blocks, uploads = render_blocks(
-        blocks, limit=MESSAGE_BLOCKS, uploads_allowed=uploads_allowed
-    )
+    keep = uploads_allowed or files_by_dm
+    json_blocks, uploads = render_blocks(blocks, limit=MESSAGE_BLOCKS, uploads_allowed=keep)
     attachments = [Upload(a.filename, a.data, a.filename) for a in out.attachments]
-    if uploads_allowed:
+    if keep:
         uploads = [*uploads, *attachments]
     elif attachments:
         notes = [_("📎 {name} (not shown here)", name=a.filename) for a in attachments]
+        json_blocks = _append_note(json_blocks, "\n".join(notes), MESSAGE_BLOCKS)
+    if files_by_dm and uploads:
+        notes = [
+            _(
+                "📎 {name} is in your direct messages with me (Slack shows no files in "
+                "replies only you can see).",
+                name=u.title,
+            )
+            for u in uploads
+        ]
         json_blocks = _append_note(json_blocks, "\n".join(notes), MESSAGE_BLOCKS)
     return Rendered(fallback_text(out.text, blocks), json_blocks, tuple(uploads))
 

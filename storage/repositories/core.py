@@ -25,6 +25,8 @@ from storage.schema import (
 )
 from storage.schema import scheduled_jobs as jobs
 from storage.sql import dialect_insert, dumps, insert_ignore, loads, prepared, upsert
+from storage.tables.membership import JOIN, LEAVE, membership
+from storage.types import REF, UTCDateTime
 
 # Don't rewrite a member row on every message just to move last_seen_at.
 _SEEN_RESOLUTION = timedelta(hours=1)
@@ -126,6 +128,22 @@ _CLAIM = prepared(
         .on_conflict_do_nothing(index_elements=["event_id"])
         .returning(processed_events.c.event_id)
     )
+)
+
+
+# A join or departure appended to the history, for the account the directory knows.
+_HISTORY = insert(membership).from_select(
+    ["member_id", "account", "kind", "at"],
+    select(
+        members.c.id,
+        bindparam("account", type_=REF),
+        bindparam("kind", type_=membership.c.kind.type),
+        bindparam("at", type_=UTCDateTime()),
+    ).where(
+        members.c.platform == bindparam("platform"),
+        members.c.workspace == bindparam("workspace"),
+        members.c.external_id == bindparam("id"),
+    ),
 )
 
 
@@ -234,12 +252,20 @@ class SqlDirectory:
         await self.conn.execute(
             update(members).where(_account(member.ref)).values(joined_at=at, left_at=None)
         )
+        await self._history(member.ref, JOIN, at)
         return await self._found(member.ref)
 
     async def member_left(self, ref: Ref, at: datetime) -> MemberRecord | None:
         await self.conn.execute(update(members).where(_account(ref)).values(left_at=at))
+        await self._history(ref, LEAVE, at)
         row = await self._row(ref)
         return _record(row) if row is not None else None
+
+    async def _history(self, ref: Ref, kind: str, at: datetime) -> None:
+        """Append the join or departure to the membership history (one statement; an
+        account the directory does not know adds nothing)."""
+        values = {**_account_values(ref), "account": str(ref), "kind": kind, "at": at}
+        await self.conn.execute(_HISTORY, values)
 
     async def get(self, ref: Ref) -> MemberRecord | None:
         row = await self._row(ref)

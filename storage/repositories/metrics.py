@@ -27,8 +27,8 @@ from sqlalchemy import (
     func,
     literal,
     null,
-    or_,
     select,
+    union_all,
 )
 from sqlalchemy.ext.asyncio import AsyncConnection
 
@@ -44,11 +44,14 @@ from bot.features.metrics.store import (
     Reach,
     Shift,
     Stint,
+    Tone,
+    Tones,
 )
 from bot.stats import Window
 from storage.repositories import implements
 from storage.schema import activity, channels, members
 from storage.sql import insert_ignore
+from storage.tables.membership import LEAVE, membership
 from storage.tables.metrics import metrics_checkins
 
 DAY = 86400
@@ -94,6 +97,10 @@ def local_week(conn: AsyncConnection, column: Any, shifts: Sequence[Shift]) -> C
     return (local_day(conn, column, shifts) + _MONDAY) // 7
 
 
+def _count(value: Any) -> int | None:
+    return None if value is None else int(value)
+
+
 def _flag(condition: ColumnElement[bool]) -> ColumnElement[int]:
     """1 or 0, so MAX/SUM work on both dialects (PostgreSQL has no MAX(boolean))."""
     return case((condition, 1), else_=0)
@@ -108,23 +115,82 @@ def _in(window: Window, *, kinds: Sequence[str] | None = ACTIVE_KINDS) -> list[A
     return where
 
 
-def _persons(platform: str | None) -> Any:
-    """One row per person: when they came (None: known before joins were recorded) and
-    when they went (None: an account is still here)."""
-    came = case(
-        (func.count(members.c.joined_at) == func.count(), func.min(members.c.joined_at)),
-        else_=null(),
-    )
-    gone = case(
-        (func.count(members.c.left_at) == func.count(), func.max(members.c.left_at)),
-        else_=null(),
-    )
-    query = select(members.c.person_id, came.label("came"), gone.label("gone")).where(
-        members.c.is_bot.is_(False)
-    )
+# What a person's arrival was: a recorded join, or the first sight of an account the
+# directory knew before joins were recorded (no join at or before its first event).
+JOINED = "join"
+SEEN = "seen"
+
+
+def _account_changes(platform: str | None) -> Any:
+    """Each account's history as changes of presence: +1 arriving, -1 departing, 0 when
+    it changes nothing (a second join without a departure, a replayed leave)."""
+    where: list[Any] = [members.c.is_bot.is_(False)]
     if platform is not None:
-        query = query.where(members.c.platform == platform)
-    return query.group_by(members.c.person_id).subquery("people")
+        where.append(members.c.platform == platform)
+    recorded = select(
+        members.c.person_id,
+        members.c.id.label("member_id"),
+        membership.c.at,
+        membership.c.id.label("seq"),
+        membership.c.kind,
+    ).select_from(membership.join(members, members.c.id == membership.c.member_id))
+    earlier = select(membership.c.id).where(
+        membership.c.member_id == members.c.id, membership.c.at <= members.c.first_seen_at
+    )
+    first_seen = select(
+        members.c.person_id,
+        members.c.id.label("member_id"),
+        members.c.first_seen_at.label("at"),
+        literal(0, BigInteger).label("seq"),
+        literal(SEEN).label("kind"),
+    ).where(~earlier.exists())
+    events = union_all(recorded.where(*where), first_seen.where(*where)).subquery("events")
+    here = _flag(events.c.kind != LEAVE)
+    before = func.lag(here).over(
+        partition_by=events.c.member_id, order_by=(events.c.at, events.c.seq)
+    )
+    return select(
+        events.c.person_id,
+        events.c.member_id,
+        events.c.at,
+        events.c.seq,
+        events.c.kind,
+        (here - func.coalesce(before, 0)).label("change"),
+    ).subquery("changes")
+
+
+def _arrivals_and_departures(platform: str | None) -> Any:
+    """When each person arrived (their first account present) and departed (their last
+    account gone), in time order: `arrived` is +1 or -1, `kind` what the arrival was.
+
+    A person is here while any of their accounts is; linked accounts (Discord + Slack)
+    count once because the running sum is per person, resolved through `members` now.
+    """
+    changes = _account_changes(platform)
+    order = (changes.c.at, changes.c.seq, changes.c.member_id)
+    present = func.sum(changes.c.change).over(
+        partition_by=changes.c.person_id, order_by=order, rows=(None, 0)
+    )
+    counted = (
+        select(
+            changes.c.person_id,
+            changes.c.at,
+            changes.c.kind,
+            changes.c.change,
+            present.label("present"),
+        )
+        .where(changes.c.change != 0)
+        .subquery("counted")
+    )
+    arrived = case(
+        (and_(counted.c.change > 0, counted.c.present == 1), 1),
+        (and_(counted.c.change < 0, counted.c.present == 0), -1),
+        else_=0,
+    )
+    steps = select(
+        counted.c.person_id, counted.c.at, counted.c.kind, arrived.label("arrived")
+    ).subquery("steps")
+    return select(steps).where(steps.c.arrived != 0).subquery("moves")
 
 
 @implements(CommunityMetrics)
@@ -133,24 +199,23 @@ class SqlCommunityMetrics:
         self.conn = conn
 
     async def growth(self, window: Window, shifts: Sequence[Shift]) -> Growth:
-        people = _persons(window.platform)
-        came, gone = people.c.came, people.c.gone
-        before = await self.conn.execute(
-            select(func.count()).where(
-                or_(came.is_(None), came < window.start),
-                or_(gone.is_(None), gone >= window.start),
-            )
+        moves = _arrivals_and_departures(window.platform)
+        inside = moves.c.at >= window.start
+        day = case((inside, local_day(self.conn, moves.c.at, shifts)), else_=null())
+        what = case((moves.c.arrived < 0, LEAVE), (moves.c.kind == JOINED, JOINED), else_=SEEN)
+        rows = await self.conn.execute(
+            select(day, what, func.sum(moves.c.arrived), func.count())
+            .where(moves.c.at < window.end)
+            .group_by(day, what)
         )
-        counts: list[dict[int, int]] = []
-        for column in (came, gone):
-            day = local_day(self.conn, column, shifts)
-            rows = await self.conn.execute(
-                select(day, func.count())
-                .where(column >= window.start, column < window.end)
-                .group_by(day)
-            )
-            counts.append({int(d): int(n) for d, n in rows.all()})
-        return Growth(int(before.scalar_one()), counts[0], counts[1])
+        before = 0
+        found: dict[str, dict[int, int]] = {JOINED: {}, LEAVE: {}, SEEN: {}}
+        for number, kind, net, count in rows.all():
+            if number is None:
+                before += int(net)
+            else:
+                found[kind][int(number)] = int(count)
+        return Growth(before, found[JOINED], found[LEAVE], found[SEEN])
 
     async def reach(self, window: Window, shifts: Sequence[Shift]) -> Reach:
         week = window.end - timedelta(days=7)
@@ -186,17 +251,27 @@ class SqlCommunityMetrics:
     async def hours(self, window: Window, shifts: Sequence[Shift]) -> Sequence[HourCount]:
         hour = local_seconds(self.conn, activity.c.at, shifts) // 3600
         rows = await self.conn.execute(
-            select(
-                hour,
-                activity.c.kind,
-                func.count(),
-                func.coalesce(func.sum(activity.c.sentiment), 0.0),
-                func.count(activity.c.sentiment),
-            )
+            select(hour, activity.c.kind, func.count())
             .where(*_in(window, kinds=None))
             .group_by(hour, activity.c.kind)
         )
-        return [HourCount(int(h), k, int(n), float(s), int(c)) for h, k, n, s, c in rows.all()]
+        return [HourCount(int(h), k, int(n)) for h, k, n in rows.all()]
+
+    async def tone(self, window: Window, shifts: Sequence[Shift]) -> Tones:
+        # Only posts carry a score: the partial index on scored facts holds all we read.
+        where = [*_in(window, kinds=None), activity.c.sentiment.is_not(None)]
+        figures = (
+            func.coalesce(func.sum(activity.c.sentiment), 0.0),
+            func.count(),
+            func.count(distinct(activity.c.person_id)),
+        )
+        total = (await self.conn.execute(select(*figures).where(*where))).one()
+        day = local_day(self.conn, activity.c.at, shifts)
+        rows = await self.conn.execute(select(day, *figures).where(*where).group_by(day))
+        return Tones(
+            Tone(float(total[0]), int(total[1]), int(total[2])),
+            {int(d): Tone(float(s), int(n), int(p)) for d, s, n, p in rows.all()},
+        )
 
     async def stints(self, window: Window, shifts: Sequence[Shift]) -> Sequence[Stint]:
         day = local_day(self.conn, activity.c.at, shifts).label("day")
@@ -226,19 +301,28 @@ class SqlCommunityMetrics:
         )
         return [Stint(int(d), int(a), int(b), int(n)) for d, a, b, n in rows.all()]
 
-    async def channels(self, window: Window, limit: int) -> Sequence[ChannelCount]:
+    async def channels(
+        self, window: Window, limit: int | None, *, detail: bool = False
+    ) -> Sequence[ChannelCount]:
+        is_post = activity.c.kind.in_(POST_KINDS)
+        posts = func.sum(_flag(is_post)) if detail else func.count()
+        figures = [
+            func.sum(_flag(activity.c.kind == "message")).label("messages"),
+            func.sum(_flag(activity.c.kind == "reply")).label("replies"),
+            func.sum(_flag(activity.c.kind == "reaction")).label("reactions")
+            if detail
+            else null().label("reactions"),
+            func.count(distinct(activity.c.person_id)).label("people")
+            if detail
+            else null().label("people"),
+        ]
+        place = (activity.c.platform, activity.c.workspace, activity.c.channel_id)
         counted = (
-            select(
-                activity.c.platform,
-                activity.c.workspace,
-                activity.c.channel_id,
-                func.sum(_flag(activity.c.kind == "message")).label("messages"),
-                func.sum(_flag(activity.c.kind == "reply")).label("replies"),
-                func.count().label("posts"),
-            )
-            .where(*_in(window, kinds=POST_KINDS))
-            .group_by(activity.c.platform, activity.c.workspace, activity.c.channel_id)
-            .order_by(func.count().desc(), activity.c.channel_id)
+            select(*place, *figures, posts.label("posts"))
+            .where(*_in(window, kinds=ACTIVE_KINDS if detail else POST_KINDS))
+            .group_by(*place)
+            .having(posts > 0)
+            .order_by(posts.desc(), activity.c.channel_id)
             .limit(limit)
             .subquery("counted")
         )
@@ -258,12 +342,15 @@ class SqlCommunityMetrics:
                 channels.c.name,
                 counted.c.messages,
                 counted.c.replies,
+                counted.c.reactions,
+                counted.c.people,
             )
             .select_from(named)
             .order_by(counted.c.posts.desc(), counted.c.channel_id)
         )
         return [
-            ChannelCount(p, w, c, name or c, int(m), int(r)) for p, w, c, name, m, r in rows.all()
+            ChannelCount(p, w, c, name or c, int(m), int(r), _count(x), _count(n))
+            for p, w, c, name, m, r, x, n in rows.all()
         ]
 
     async def cohorts(
@@ -274,7 +361,18 @@ class SqlCommunityMetrics:
         shifts: Sequence[Shift],
         platform: str | None,
     ) -> Cohorts:
-        people = _persons(platform)
+        moves = _arrivals_and_departures(platform)
+        arrivals = moves.c.arrived > 0
+        first = func.min(case((arrivals, moves.c.at), else_=null()))
+        first_join = func.min(case((and_(arrivals, moves.c.kind == JOINED), moves.c.at)))
+        # A cohort is the week of a person's first join; one first seen without a
+        # recorded join (here before Agora counted) belongs to none.
+        people = (
+            select(moves.c.person_id, first.label("came"))
+            .group_by(moves.c.person_id)
+            .having(first == first_join)
+            .subquery("people")
+        )
         newcomers = (
             select(people.c.person_id, local_week(self.conn, people.c.came, shifts).label("week"))
             .where(people.c.came >= joined_from, people.c.came < joined_until)

@@ -324,3 +324,13 @@ def test_a_problem_reads_in_the_current_language() -> None:
     assert str(problem) == "line 3: bot.languag: unknown key (hint: did you mean 'language'?)"
     with using_locale("nb"):
         assert str(problem) == "linje 3: bot.languag: unknown key (tips: did you mean 'language'?)"
+
+
+def test_the_old_content_key_is_accepted_off_and_refused_on(tmp_path: Path) -> None:
+    """Message content is never stored; files copied from an older example say so."""
+    old = tmp_path / "old.toml"
+    old.write_text("[privacy]\nstore_message_content = false\n", encoding="utf-8")
+    assert load_config(old).privacy.activity_retention_days == 400
+    (problem,) = _errors(tmp_path, "[privacy]\nstore_message_content = true\n")
+    assert problem.path.startswith("privacy")
+    assert "Agora never stores message content. Delete the line." in problem.message

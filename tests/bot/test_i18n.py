@@ -537,21 +537,7 @@ def test_prose_words_ignore_placeholders_and_configuration() -> None:
 # Literals that Babel cannot see yet, in files other engineers are changing: (file, msgid).
 # Each is translated inside an f-string or another call's argument. Empty this list once
 # their fixes are merged; a literal listed here that is extracted fails the test too.
-NOT_YET_EXTRACTED: frozenset[tuple[str, str]] = frozenset(
-    {
-        # The foundation engineer's (console adapter, CLI):
-        ("adapters/console/adapter.py", "roles"),
-        ("adapters/console/transcript.py", "deleted"),
-        ("bot/cli.py", "Agora cannot start:"),
-        ("bot/cli.py", "Cannot upgrade:"),
-        ("bot/cli.py", "Cannot check:"),
-        # The metrics engineer's:
-        ("bot/features/metrics/report.py", "Joined in week"),
-        ("bot/features/metrics/report.py", "From other features"),
-        ("bot/features/metrics/report.py", "Messages and replies per channel"),
-        ("bot/features/metrics/report.py", "Platform"),
-    }
-)
+NOT_YET_EXTRACTED: frozenset[tuple[str, str]] = frozenset()
 
 
 def _literal_msgids(node: ast.Call) -> list[str | tuple[str, str]]:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 from datetime import UTC, datetime
 from typing import Any
 
@@ -191,3 +192,33 @@ def test_every_way_the_database_goes_away_is_an_outage(error: BaseException) -> 
 )
 def test_bugs_are_not_outages(error: BaseException) -> None:
     assert not is_outage(error)
+
+
+async def test_reading_units_run_beside_a_writer_and_keep_nothing(storage: SqlStorage) -> None:
+    """Reports read in units of work of their own: no write lock, nothing written stays."""
+    async with storage.unit_of_work() as uow:
+        await uow.get(EventLog).claim(["before"], AT)  # type: ignore[type-abstract]
+
+    async def seen(uow: Any) -> set[str]:
+        rows = await uow.conn.execute(select(processed_events.c.event_id))
+        return set(rows.scalars())
+
+    async with asyncio.timeout(30):  # a reader waiting for the writer would hang here
+        async with storage.unit_of_work() as writer:
+            await writer.get(EventLog).claim(["during"], AT)  # type: ignore[type-abstract]
+            async with storage.reading() as one, storage.reading() as two:
+                assert one is not None and two is not None and one is not two
+                assert await seen(one) == await seen(two) == {"before"}  # committed only
+    async with storage.reading() as reader:
+        await reader.get(EventLog).claim(["by a report"], AT)  # type: ignore[union-attr, type-abstract]
+        assert "by a report" in await seen(reader)
+    assert await _event_ids(storage) == ["before", "during"]
+
+
+async def test_reading_on_a_single_in_memory_connection_is_the_callers_own() -> None:
+    memory = SqlStorage(create_engine("sqlite+aiosqlite:///:memory:"))
+    try:
+        async with memory.reading() as uow:
+            assert uow is None
+    finally:
+        await memory.close()

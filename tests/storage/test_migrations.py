@@ -3,7 +3,7 @@ refuses to run on an out-of-date database unless told to upgrade it itself."""
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -203,4 +203,52 @@ async def test_workspaces_of_an_existing_database_are_filled_in(db_url: str) -> 
     assert [tuple(r) for r in rows] == [
         ("G1", None, AT.replace(day=1)),
         ("G2", None, AT.replace(day=3)),
+    ]
+
+
+async def test_membership_history_is_filled_from_the_members_table(db_url: str) -> None:
+    """metrics_0002 starts the history with what `members` knows: each join, each leave."""
+    from sqlalchemy import insert, select
+
+    from storage.schema import members, persons
+    from storage.tables.membership import membership
+
+    engine = create_engine(db_url)
+    joined, left = AT - timedelta(days=30), AT - timedelta(days=2)
+    try:
+        await upgrade(engine, "metrics_0001")
+        async with engine.begin() as conn:
+            for number, (came, went) in enumerate(
+                ((joined, None), (joined, left), (None, None), (None, left)), start=1
+            ):
+                await conn.execute(insert(persons).values(id=number, created_at=AT))
+                await conn.execute(
+                    insert(members).values(
+                        id=number,
+                        platform="discord",
+                        workspace="g",
+                        external_id=f"u{number}",
+                        person_id=number,
+                        name=f"m{number}",
+                        joined_at=came,
+                        left_at=went,
+                        first_seen_at=AT - timedelta(days=60),
+                        last_seen_at=AT,
+                    )
+                )
+        await upgrade(engine)
+        async with engine.connect() as conn:
+            rows = await conn.execute(
+                select(membership.c.account, membership.c.kind, membership.c.at).order_by(
+                    membership.c.id
+                )
+            )
+            found = [tuple(row) for row in rows.all()]
+    finally:
+        await engine.dispose()
+    assert found == [
+        ("discord:g:u1", "join", joined),
+        ("discord:g:u2", "join", joined),
+        ("discord:g:u2", "leave", left),
+        ("discord:g:u4", "leave", left),
     ]

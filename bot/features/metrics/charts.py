@@ -44,6 +44,12 @@ def _modules() -> tuple[Any, Any]:
     return figure, agg
 
 
+def prepare() -> asyncio.Future[tuple[Any, Any]]:
+    """Start importing matplotlib in the chart thread now (`agora report` does, before
+    it even opens the database), so the import overlaps the queries, not the drawing."""
+    return in_thread(_modules)
+
+
 def _figure(
     width: float,
     height: float,
@@ -95,26 +101,30 @@ def _legend(axes: Any, handles: Sequence[Any] = (), labels: Sequence[str] = ()) 
     )
 
 
-def _dates(days: Sequence[Day]) -> list[str]:
-    step = max(1, len(days) // 10)
-    return [d.day.strftime("%m-%d") if i % step == 0 else "" for i, d in enumerate(days)]
+def _sparse(labels: Sequence[str]) -> list[str]:
+    """About ten of the labels, evenly spread, so they never overlap."""
+    step = max(1, len(labels) // 10)
+    return [label if i % step == 0 else "" for i, label in enumerate(labels)]
 
 
-def activity(days: Sequence[Day], title: str, posts: str, active: str) -> bytes:
-    """The /stats chart: posts per day (bars) and daily active members (line)."""
+def activity(
+    days: Sequence[Day], dates: Sequence[str], title: str, posts: str, active: str
+) -> bytes:
+    """The /stats chart: posts per day (bars) and daily active members (line); `dates`
+    label the days (written in the reader's language by the caller)."""
     figure = _figure(7.0, 2.6)
     axes = figure.add_subplot(1, 1, 1)
     x = list(range(len(days)))
     axes.bar(x, [d.messages + d.replies for d in days], color=BLUE, label=posts)
     axes.plot(x, [d.dau for d in days], color=ORANGE, marker="o", label=active)
-    axes.set_xticks(x, labels=_dates(days))
+    axes.set_xticks(x, labels=_sparse(dates))
     axes.set_title(title, loc="left")
     _legend(axes)
     _plain(axes)
     return _png(figure)
 
 
-def growth(days: Sequence[Day], title: str, labels: Sequence[str]) -> bytes:
+def growth(days: Sequence[Day], dates: Sequence[str], title: str, labels: Sequence[str]) -> bytes:
     """Members over time (line) with joins and departures per day (bars)."""
     members, joined, left = labels
     figure = _figure(8.0, 3.2, right=0.6)
@@ -124,7 +134,7 @@ def growth(days: Sequence[Day], title: str, labels: Sequence[str]) -> bytes:
     bars = axes.twinx()
     bars.bar(x, [d.joined for d in days], color=GREEN, alpha=0.6, label=joined)
     bars.bar(x, [-d.left for d in days], color=RED, alpha=0.6, label=left)
-    axes.set_xticks(x, labels=_dates(days))
+    axes.set_xticks(x, labels=_sparse(dates))
     axes.set_title(title, loc="left")
     lines, names = axes.get_legend_handles_labels()
     more, more_names = bars.get_legend_handles_labels()
@@ -132,7 +142,7 @@ def growth(days: Sequence[Day], title: str, labels: Sequence[str]) -> bytes:
     return _png(figure)
 
 
-def actives(days: Sequence[Day], title: str, labels: Sequence[str]) -> bytes:
+def actives(days: Sequence[Day], dates: Sequence[str], title: str, labels: Sequence[str]) -> bytes:
     """DAU, WAU and MAU (lines) and DAU/MAU in percent (dashed, right axis)."""
     dau, wau, mau, ratio = labels
     figure = _figure(8.0, 3.2, right=0.75)
@@ -151,7 +161,7 @@ def actives(days: Sequence[Day], title: str, labels: Sequence[str]) -> bytes:
     )
     share.set_ylim(0, 100)
     share.set_ylabel("%")
-    axes.set_xticks(x, labels=_dates(days))
+    axes.set_xticks(x, labels=_sparse(dates))
     axes.set_title(title, loc="left")
     lines, names = axes.get_legend_handles_labels()
     more, more_names = share.get_legend_handles_labels()
@@ -171,8 +181,9 @@ def heat(grid: Sequence[Sequence[float]], title: str, weekdays: Sequence[str]) -
     return _png(figure)
 
 
-def cohorts(rows: Sequence[CohortRow], title: str, week_label: str) -> bytes:
-    """Retention: one row per joining week, the share still active in each later week."""
+def cohorts(rows: Sequence[CohortRow], weeks: Sequence[str], title: str, week_label: str) -> bytes:
+    """Retention: one row per joining week (labelled `weeks`), the share still active in
+    each later week."""
     figure = _figure(8.0, 0.9 + 0.4 * max(len(rows), 1), left=1.5, right=0.1, bottom=0.4)
     axes = figure.add_subplot(1, 1, 1)
     width = max((len(r.shares) for r in rows), default=1)
@@ -182,7 +193,9 @@ def cohorts(rows: Sequence[CohortRow], title: str, week_label: str) -> bytes:
         for x, share in enumerate(row.shares):
             if share is not None:
                 axes.text(x, y, f"{round(100 * share)}%", ha="center", va="center", fontsize=8)
-    axes.set_yticks(range(len(rows)), labels=[f"{r.week.isoformat()} ({r.size})" for r in rows])
+    axes.set_yticks(
+        range(len(rows)), labels=[f"{week} ({r.size})" for week, r in zip(weeks, rows, strict=True)]
+    )
     axes.set_xticks(range(width), labels=[f"{week_label}+{k}" for k in range(1, width + 1)])
     axes.set_title(title, loc="left")
     return _png(figure)
@@ -209,8 +222,7 @@ def lines(
             color=colors[index % len(colors)],
             label=name,
         )
-    step = max(1, len(labels) // 10)
-    axes.set_xticks(x, labels=[t if i % step == 0 else "" for i, t in enumerate(labels)])
+    axes.set_xticks(x, labels=_sparse(labels))
     axes.set_ylabel(unit)
     axes.set_title(title, loc="left")
     if series:

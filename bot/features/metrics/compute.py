@@ -10,7 +10,7 @@ from __future__ import annotations
 import logging
 from collections.abc import Collection, Sequence
 from dataclasses import dataclass
-from datetime import date, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
 from bot.context import Context, UserError
@@ -32,13 +32,24 @@ from bot.features.metrics.store import (
     HourCount,
     Reach,
     Shift,
+    Tone,
+    Tones,
 )
 from bot.i18n import _
 from bot.stats import Figure, Window, as_percent
 
 log = logging.getLogger(__name__)
+EPOCH_UTC = datetime(1970, 1, 1, tzinfo=UTC)
 
 COHORT_WEEKS = 8
+# Joining weeks a long period's cohorts go back (half a year of rows is still readable).
+MAX_COHORTS = 26
+PLATFORM_NAMES = {"discord": "Discord", "slack": "Slack", "console": "console"}
+# Tone is shown only from at least this many scored posts by at least this many
+# people: below that, a "community" tone is one or two members' own.
+MIN_TONE_POSTS = 5
+MIN_TONE_PEOPLE = 3
+NO_TONE = Tone()
 
 
 def zone_of(ctx: Context) -> ZoneInfo:
@@ -52,13 +63,71 @@ def store(ctx: Context) -> CommunityMetrics:
 def period_of(ctx: Context, text: str, platform: str | None = None) -> Period:
     """The period a member asked for, or a sentence saying how to ask."""
     try:
-        return parse_period(text, ctx.now(), zone_of(ctx), platform)
+        return parse_period(text, ctx.now(), zone_of(ctx), platform_of(ctx, platform))
     except PeriodError as error:
         raise UserError(str(error)) from None
 
 
+def platform_of(ctx: Context, name: str | None) -> str | None:
+    """`Slack`, ` discord ` → the platform's key; an unknown name is refused with the
+    known ones (figures for a typo would be zeros that look true)."""
+    if name is None or not name.strip():
+        return None
+    wanted = name.strip().lower()
+    known = sorted(set(PLATFORM_NAMES) | set(ctx.runtime.ports))
+    if wanted not in known:
+        raise UserError(
+            _(
+                "There is no platform called {name}. Use one of: {known}.",
+                name=name.strip(),
+                known=", ".join(known),
+            )
+        )
+    return wanted
+
+
+def connected(ctx: Context) -> set[str]:
+    """Platforms Agora runs on, or would with this configuration (the CLI runs none)."""
+    config = ctx.runtime.config
+    found = set(ctx.runtime.ports)
+    if config.discord.enabled:
+        found.add("discord")
+    if config.slack.enabled:
+        found.add("slack")
+    if config.console.enabled or (
+        config.console.enabled is None and not (config.discord.enabled or config.slack.enabled)
+    ):
+        found.add("console")
+    return found
+
+
+def require_data(ctx: Context, summary: Summary) -> None:
+    """Refuse figures of a platform that is not connected and left nothing in the
+    period: they would be zeros that read like a dead community."""
+    platform = summary.period.window.platform
+    if platform is None or platform in connected(ctx):
+        return
+    if summary.members or summary.members_before or summary.interactions or summary.reach.active:
+        return  # connected once: its history still counts
+    raise UserError(
+        _(
+            "There are no numbers from {platform}: it is not connected to Agora, and "
+            "nothing from it was recorded in this period.",
+            platform=PLATFORM_NAMES.get(platform, platform),
+        )
+    )
+
+
 def _ratio(part: float, whole: float) -> float | None:
     return part / whole if whole else None
+
+
+def shown_tone(tone: Tone) -> float | None:
+    """The mean score, or None while it could be a single member's (too few posts or
+    people): sentiment is shown as an aggregate only, in every total, day and cell."""
+    if tone.scored < MIN_TONE_POSTS or tone.people < MIN_TONE_PEOPLE:
+        return None
+    return tone.total / tone.scored
 
 
 @dataclass(frozen=True, slots=True)
@@ -74,8 +143,9 @@ class Summary:
     messages: int
     replies: int
     reactions: int
-    sentiment: float | None
-    scored: int
+    tone: Tone = NO_TONE
+    # Members the directory knew before joins were recorded, first seen in the period.
+    seen: int = 0
     channels: tuple[ChannelCount, ...] = ()
     contributed: tuple[Figure, ...] = ()
     # (weekday, hour) with the most posts and reactions, Monday = 0, community time.
@@ -83,12 +153,21 @@ class Summary:
 
     @property
     def dau(self) -> float:
-        """Mean daily active members: person-days over the period's length in days."""
-        return self.reach.person_days / max(self.period.window.days, 1 / 24)
+        """Mean daily active members: person-days over the period's local days.
+
+        A day that has begun counts as a whole day: `/stats day` at 00:29 with three
+        posters is a DAU of 3, not 3 over half an hour. No mean exceeds the actives.
+        """
+        return min(self.reach.person_days / self.period.days, float(self.reach.active))
 
     @property
     def stickiness(self) -> float | None:
         return _ratio(self.dau, self.reach.mau)
+
+    @property
+    def sentiment(self) -> float | None:
+        """The mean tone of posts, when enough people's posts were scored."""
+        return shown_tone(self.tone)
 
     @property
     def interactions(self) -> int:
@@ -118,6 +197,12 @@ class Summary:
             Figure("members", _("Members"), self.members, group=group),
             Figure("members_joined", _("Joined"), self.joined, group=group),
             Figure("members_left", _("Left"), self.left, group=group),
+            Figure(
+                "members_seen",
+                _("First seen (joined before Agora counted joins)"),
+                self.seen,
+                group=group,
+            ),
             Figure("members_net", _("Net growth"), self.joined - self.left, group=group),
             Figure("churn", _("Churn"), as_percent(self.churn), unit="%", group=group),
             Figure("active", _("Active members"), self.reach.active, group=group),
@@ -191,8 +276,13 @@ def span_shifts(ctx: Context, start: datetime, end: datetime) -> tuple[Shift, ..
 
 async def hours_of(ctx: Context, window: Window) -> list[HourCount]:
     """Facts per local hour and kind over the window: one pass feeds totals, the daily
-    series, the heat map and tone."""
+    series and the heat map."""
     return list(await store(ctx).hours(window, span_shifts(ctx, window.start, window.end)))
+
+
+async def tones_of(ctx: Context, window: Window) -> Tones:
+    """The tone of posts over the window and per local day."""
+    return await store(ctx).tone(window, span_shifts(ctx, window.start, window.end))
 
 
 async def summarize(
@@ -200,25 +290,26 @@ async def summarize(
     period: Period,
     *,
     channels: int = 0,
+    channel_detail: bool = False,
     hooks: bool = True,
     hours: Sequence[HourCount] | None = None,
+    tones: Tones | None = None,
     figures: Sequence[Figure] | None = None,
 ) -> Summary:
-    """The period's summary; `hours` and other features' `figures` when the caller has
-    them already (the report)."""
+    """The period's summary; `hours`, `tones` and other features' `figures` when the
+    caller has them already (/stats and the report share them with the daily series)."""
     window = period.window
     offsets = span_shifts(ctx, window.start - timedelta(days=30), window.end)
     metrics = store(ctx)
     growth = await metrics.growth(window, offsets)
     reach = await metrics.reach(window, offsets)
     counts: dict[str, int] = {}
-    scored, total = 0, 0.0
     if hours is None:
         hours = await hours_of(ctx, window)
+    if tones is None:
+        tones = await tones_of(ctx, window)
     for hour in hours:
         counts[hour.kind] = counts.get(hour.kind, 0) + hour.count
-        scored += hour.sentiment_count
-        total += hour.sentiment_sum
 
     def count(kind: str) -> int:
         return counts.get(kind, 0)
@@ -229,13 +320,15 @@ async def summarize(
         members=growth.after,
         joined=growth.joined_total,
         left=growth.left_total,
+        seen=growth.seen_total,
         reach=reach,
         messages=count("message"),
         replies=count("reply"),
         reactions=count("reaction"),
-        sentiment=total / scored if scored else None,
-        scored=scored,
-        channels=tuple(await metrics.channels(window, channels)) if channels else (),
+        tone=tones.period,
+        channels=tuple(await metrics.channels(window, channels, detail=channel_detail))
+        if channels
+        else (),
         contributed=tuple(figures if figures is not None else await contributed(ctx, window))
         if hooks
         else (),
@@ -272,6 +365,7 @@ class Day:
     replies: int
     reactions: int
     sentiment: float | None = None
+    seen: int = 0
 
     @property
     def stickiness(self) -> float | None:
@@ -304,9 +398,11 @@ async def daily(
     period: Period,
     hours: Sequence[HourCount] | None = None,
     *,
+    tones: Tones | None = None,
     lookback_days: int = 29,
 ) -> list[Day]:
-    """One row per local day of the period: members, DAU/WAU/MAU, posts, tone.
+    """One row per local day of the period: members, DAU/WAU/MAU, posts, tone (on days
+    with enough people's posts scored).
 
     WAU and MAU count activity up to `lookback_days` before the period (29: exact
     rolling 30 days); with 0 they only see the period itself (cheaper, for charts of
@@ -325,6 +421,8 @@ async def daily(
     stints = await metrics.stints(lookback, offsets)
     if hours is None:
         hours = await hours_of(ctx, window)
+    if tones is None:
+        tones = await tones_of(ctx, window)
     starts: dict[int, int] = {}
     end30: dict[int, int] = {}
     end7: dict[int, int] = {}
@@ -335,32 +433,29 @@ async def daily(
     mau = _running(starts, end30, first, last)
     wau = _running(starts, end7, first, last)
     posts: dict[tuple[int, str], int] = {}
-    tone: dict[int, tuple[float, int]] = {}
     for hour in hours:
         day = hour.hour // 24
         posts[(day, hour.kind)] = posts.get((day, hour.kind), 0) + hour.count
-        if hour.sentiment_count:
-            summed, scored = tone.get(day, (0.0, 0))
-            tone[day] = (summed + hour.sentiment_sum, scored + hour.sentiment_count)
     members = growth.before
     rows = []
     for index, number in enumerate(range(first, last + 1)):
         joined, left = growth.joined.get(number, 0), growth.left.get(number, 0)
-        members += joined - left
-        summed, scored = tone.get(number, (0.0, 0))
+        seen = growth.seen.get(number, 0)
+        members += joined + seen - left
         rows.append(
             Day(
                 day=day_of(number),
                 members=members,
                 joined=joined,
                 left=left,
+                seen=seen,
                 dau=starts.get(number, 0),
                 wau=wau[index],
                 mau=mau[index],
                 messages=posts.get((number, "message"), 0),
                 replies=posts.get((number, "reply"), 0),
                 reactions=posts.get((number, "reaction"), 0),
-                sentiment=summed / scored if scored else None,
+                sentiment=shown_tone(tones.days.get(number, NO_TONE)),
             )
         )
     return rows
@@ -370,44 +465,74 @@ def hour_slots(window: Window, zone: ZoneInfo) -> list[list[int]]:
     """How often each (weekday, hour) of the community's clock occurs in the window.
 
     A 30-day window holds some weekdays five times and others four: the heat map
-    divides by this so a weekday is not "busier" for occurring more often.
+    divides by this so a weekday is not "busier" for occurring more often. Counted per
+    stretch of one UTC offset (whole weeks at once), not hour by hour: ten years are
+    a few dozen stretches instead of 87,600 steps.
     """
     slots = [[0] * 24 for _ in range(7)]
-    at = window.start.replace(minute=0, second=0, microsecond=0)
-    while at < window.end:
-        local = at.astimezone(zone)
-        slots[local.weekday()][local.hour] += 1
-        at += timedelta(hours=1)
+    first = window.start.replace(minute=0, second=0, microsecond=0)
+    count = -(-(window.end - first) // timedelta(hours=1))  # hours starting in the window
+    stretches = shifts(zone, first, first + timedelta(hours=count))
+    done = 0
+    for index, shift in enumerate(stretches):
+        if index + 1 < len(stretches):
+            # Hours of `first + k h` that start before the next offset takes over.
+            later = stretches[index + 1].since - first
+            until = min(count, -(-later // timedelta(hours=1)))
+        else:
+            until = count
+        if until <= done:
+            continue
+        local = int((first - EPOCH_UTC).total_seconds() + shift.seconds) // 3600 + done
+        _add_hours(slots, local, until - done)
+        done = until
     return slots
+
+
+def _add_hours(slots: list[list[int]], local_hour: int, hours: int) -> None:
+    """Count `hours` consecutive local hours from `local_hour` (local hours since 1970)."""
+    weeks, rest = divmod(hours, 7 * 24)
+    for row in slots:
+        for hour in range(24):
+            row[hour] += weeks
+    for step in range(rest):
+        day, hour = divmod(local_hour + step, 24)
+        slots[(day + 3) % 7][hour] += 1
+
+
+def hour_totals(hours: Sequence[HourCount]) -> list[list[int]]:
+    """Posts and reactions by weekday (Monday first) and hour of day, community time."""
+    totals = [[0] * 24 for _ in range(7)]
+    for hour in hours:
+        if hour.kind in ACTIVE_KINDS:
+            weekday = (hour.hour // 24 + 3) % 7
+            totals[weekday][hour.hour % 24] += hour.count
+    return totals
 
 
 def heat_map(hours: Sequence[HourCount], slots: Sequence[Sequence[int]]) -> list[list[float]]:
     """Mean posts and reactions per hour, by weekday (Monday first) and hour of day."""
-    heat = [[0.0] * 24 for _ in range(7)]
-    for hour in hours:
-        if hour.kind in ACTIVE_KINDS:
-            weekday = (hour.hour // 24 + 3) % 7
-            heat[weekday][hour.hour % 24] += hour.count
     return [
         [count / seen if seen else 0.0 for count, seen in zip(row, times, strict=True)]
-        for row, times in zip(heat, slots, strict=True)
+        for row, times in zip(hour_totals(hours), slots, strict=True)
     ]
 
 
 async def cohorts(ctx: Context, period: Period, weeks: int = COHORT_WEEKS) -> list[CohortRow]:
-    """Retention: of those who joined in each of the `weeks` weeks before the period's
-    last week, the share active in each following week (up to `weeks` later)."""
+    """Retention of those who joined in each week the period touches (whole weeks, the
+    latest `MAX_COHORTS` of a long period): the share active in each of the following
+    `weeks` weeks, up to the period's end. This week's newcomers are a row of their own
+    whose later weeks have not come yet."""
     zone = zone_of(ctx)
     current = week_number(period.last)
-    first = current - weeks
+    first = max(week_number(period.first), current - MAX_COHORTS + 1)
     joined_from = midnight(week_start(first), zone)
-    joined_until = midnight(week_start(current), zone)
     offsets = span_shifts(ctx, joined_from, period.window.end)
     found = await store(ctx).cohorts(
-        joined_from, joined_until, period.window.end, offsets, period.window.platform
+        joined_from, period.window.end, period.window.end, offsets, period.window.platform
     )
     rows = []
-    for week in range(first, current):
+    for week in range(first, current + 1):
         size = found.sizes.get(week, 0)
         shares: list[float | None] = []
         for later in range(1, weeks + 1):

@@ -13,13 +13,14 @@ from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
+from bot import formatting
 from bot.features.metrics.store import Shift
 from bot.i18n import _
 from bot.stats import Window
 
 EPOCH = date(1970, 1, 1)
 NAMED = {"day": 1, "week": 7, "month": 30, "quarter": 91, "year": 365}
-_DAYS = re.compile(r"^(\d{1,4})\s*d$")
+_DAYS = re.compile(r"^(\d+)\s*d$")
 _RANGE = re.compile(r"^(\d{4}-\d{2}-\d{2})\s*(?:\.\.|to|–|—)\s*(\d{4}-\d{2}-\d{2})$")
 MAX_DAYS = 3660
 
@@ -114,8 +115,19 @@ def parse_period(text: str, now: datetime, zone: ZoneInfo, platform: str | None 
         raise PeriodError(_("The period ends before it starts: {text}", text=text))
     if (last - first).days >= MAX_DAYS:
         raise PeriodError(_("A period is 1 to {most} days long.", most=MAX_DAYS))
+    if first > today:
+        raise PeriodError(
+            _(
+                "That period has not started yet (today is {today}). Ask for one that "
+                "includes today or earlier days.",
+                today=formatting.day(today),
+            )
+        )
+    # A range that runs on past today covers the days that have begun: the future is
+    # neither silence nor part of a daily mean.
+    last = min(last, today)
     start = midnight(first, zone)
-    end = min(midnight(last + timedelta(days=1), zone), max(now, start + timedelta(seconds=1)))
+    end = min(midnight(last + timedelta(days=1), zone), now)
     return Period(first, last, Window(start, end, platform))
 
 

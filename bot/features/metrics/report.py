@@ -1,8 +1,9 @@
 """`agora report`: one self-contained HTML file (charts inlined) and the CSV/JSON export.
 
-The report is computed step by step (each step one or two aggregate queries) so the
-CLI can show progress; charts are drawn in a worker thread. The HTML has no external
-resource at all: it can be mailed, archived or opened offline.
+The report is computed in steps of a few aggregate queries each, the independent
+ones side by side on connections of their own, and the CLI shows each step as it is
+done; charts are drawn in a worker thread as their numbers come in. The HTML has no
+external resource at all: it can be mailed, archived or opened offline.
 """
 
 from __future__ import annotations
@@ -13,13 +14,17 @@ import csv
 import html
 import io
 import json
-from collections.abc import Callable, Sequence
+from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass
 from datetime import datetime
+from typing import TypeVar
 
-from bot.context import Context
+from bot import formatting
+from bot.context import Context, Work
 from bot.features.metrics import charts, render
 from bot.features.metrics.compute import (
+    COHORT_WEEKS,
+    MIN_TONE_PEOPLE,
     CohortRow,
     Day,
     Summary,
@@ -32,13 +37,16 @@ from bot.features.metrics.compute import (
     hour_slots,
     hours_of,
     summarize,
+    tones_of,
     zone_of,
 )
 from bot.features.metrics.periods import Period
-from bot.i18n import _
+from bot.features.metrics.store import ChannelCount
+from bot.i18n import _, current_locale, ngettext
 from bot.stats import Figure
 
 Progress = Callable[[str], None]
+T = TypeVar("T")
 STEPS = 7
 TOP_CHANNELS = 20
 
@@ -68,6 +76,10 @@ class Report:
     generated_at: datetime
 
 
+# The order charts appear in, whichever was drawn first.
+CHART_ORDER = ("heat", "growth", "actives", "sentiment", "cohorts", "response")
+
+
 class _Easel:
     """Draws each chart in the chart thread as soon as its numbers are in, so drawing
     (CPU) overlaps the next queries (database) instead of following them all."""
@@ -83,48 +95,104 @@ class _Easel:
         self.pending.append(charts.in_thread(run))
 
     async def done(self) -> list[Chart]:
-        return list(await asyncio.gather(*self.pending))
+        drawn = await asyncio.gather(*self.pending)
+        return sorted(drawn, key=lambda chart: CHART_ORDER.index(chart.key))
+
+
+class _Parts:
+    """Runs the report's independent parts side by side, each in a read-only unit of
+    work of its own (`Storage.reading`): on PostgreSQL each has a server process, on
+    SQLite a connection and a thread, and two cores finish sooner than one. With a
+    single connection (SQLite in memory) they take turns in the caller's."""
+
+    def __init__(self, ctx: Context, progress: Progress) -> None:
+        self.ctx = ctx
+        self.progress = progress
+        self.turns = asyncio.Lock()
+
+    async def run(self, name: str, part: Callable[[Context], Awaitable[T]]) -> T:
+        ctx = self.ctx
+        async with ctx.runtime.storage.reading() as uow:
+            if uow is None:
+                async with self.turns:
+                    found = await part(ctx)
+            else:
+                found = await part(
+                    Context(Work(ctx.runtime, uow), ctx.feature, None, ctx.actor, ctx.level)
+                )
+        self.progress(name)
+        return found
 
 
 async def build(ctx: Context, period: Period, progress: Progress = quiet) -> Report:
-    """Every number and chart of the report; `progress` is told each step as it starts."""
+    """Every number and chart of the report; `progress` is told each of its `STEPS`
+    steps as it is done (the middle ones run side by side)."""
     easel = _Easel()
     t = easel.texts
-    progress(_("Activity by hour"))
+    zone = zone_of(ctx)
     hours = await hours_of(ctx, period.window)
-    heat = heat_map(hours, hour_slots(period.window, zone_of(ctx)))
+    tones = await tones_of(ctx, period.window)
+    heat = heat_map(hours, hour_slots(period.window, zone))
     easel.draw("heat", t["heat"], charts.heat, heat, t["heat"], t["weekdays"].split())
-    progress(_("Summary"))
     by_feature = await contributions(ctx, period.window)
     figures = [figure for found in by_feature.values() for figure in found]
-    now = await summarize(ctx, period, channels=TOP_CHANNELS, hours=hours, figures=figures)
-    progress(_("Daily active members"))
-    days = await daily(ctx, period, hours)
-    labels = (t["members"], t["joined"], t["left"])
-    easel.draw("growth", t["growth"], charts.growth, days, t["growth"], labels)
-    actives = ("DAU", "WAU", "MAU", "DAU/MAU")
-    easel.draw("actives", t["actives"], charts.actives, days, t["actives"], actives)
-    if any(d.sentiment is not None for d in days):
-        tone = {t["tone"]: [d.sentiment for d in days]}
-        dates = [d.day.isoformat() for d in days]
-        easel.draw("sentiment", t["sentiment"], charts.lines, t["sentiment"], dates, tone, "")
-    progress(_("Retention cohorts"))
-    rows = await cohorts(ctx, period)
-    easel.draw("cohorts", t["cohorts"], charts.cohorts, rows, t["cohorts"], t["week"])
-    progress(_("Response times and other features, week by week"))
-    weeks = chunks(period, zone_of(ctx))
+    progress(_("Activity by hour"))
+    weeks = chunks(period, zone)
     # Only features with time figures (response, resolution, decision) are asked again.
     timed = {name for name, found in by_feature.items() if any(f.unit == "min" for f in found)}
-    weekly = [await contributed(ctx, week.window, only=timed) for week in weeks]
-    starts = [w.first.isoformat() for w in weeks]
-    minutes = weekly_minutes(weekly)
-    easel.draw(
-        "response", t["response"], charts.lines, t["response"], starts, minutes, "min", t["none"]
+
+    async def days_part(part: Context) -> list[Day]:
+        days = await daily(part, period, hours, tones=tones)
+        labels = (t["members"], t["joined"], t["left"])
+        dates = [formatting.short_day(d.day) for d in days]
+        easel.draw("growth", t["growth"], charts.growth, days, dates, t["growth"], labels)
+        actives = ("DAU", "WAU", "MAU", "DAU/MAU")
+        easel.draw("actives", t["actives"], charts.actives, days, dates, t["actives"], actives)
+        if any(d.sentiment is not None for d in days):
+            tone = {t["tone"]: [d.sentiment for d in days]}
+            easel.draw("sentiment", t["sentiment"], charts.lines, t["sentiment"], dates, tone, "")
+        return days
+
+    async def cohorts_part(part: Context) -> list[CohortRow]:
+        rows = await cohorts(part, period)
+        joined = [formatting.day(r.week) for r in rows]
+        easel.draw("cohorts", t["cohorts"], charts.cohorts, rows, joined, t["cohorts"], t["week"])
+        return rows
+
+    async def weekly_part(part: Context) -> list[list[Figure]]:
+        weekly = [await contributed(part, week.window, only=timed) for week in weeks]
+        starts = [formatting.short_day(w.first) for w in weeks]
+        minutes = weekly_minutes(weekly)
+        easel.draw(
+            "response",
+            t["response"],
+            charts.lines,
+            t["response"],
+            starts,
+            minutes,
+            "min",
+            t["none"],
+        )
+        return weekly
+
+    async def now_part(part: Context) -> Summary:
+        return await summarize(
+            part, period, channels=TOP_CHANNELS, hours=hours, tones=tones, figures=figures
+        )
+
+    async def before_part(part: Context) -> Summary:
+        return await summarize(part, period.previous(zone))
+
+    parts = _Parts(ctx, progress)
+    now, days, rows, weekly, before = await asyncio.gather(
+        parts.run(_("Summary"), now_part),
+        parts.run(_("Daily active members"), days_part),
+        parts.run(_("Retention cohorts"), cohorts_part),
+        parts.run(_("Response times and other features, week by week"), weekly_part),
+        parts.run(_("Previous period"), before_part),
     )
-    progress(_("Previous period"))
-    before = await summarize(ctx, period.previous(zone_of(ctx)))
-    progress(_("Charts"))
     drawn = await easel.done()
+    progress(_("Charts"))
     return Report(period, now, before, days, heat, rows, weeks, weekly, drawn, ctx.now())
 
 
@@ -187,36 +255,57 @@ def _cohort_table(rows: Sequence[CohortRow]) -> str:
     body = []
     for row in rows:
         cells = "".join(
-            f"<td class=n>{'' if s is None else f'{round(100 * s)}%'}</td>" for s in row.shares
+            f"<td class=n>{'' if s is None else html.escape(formatting.percent(s))}</td>"
+            for s in row.shares
         )
-        body.append(f"<tr><td>{row.week.isoformat()}</td><td class=n>{row.size}</td>{cells}</tr>")
-    return (
-        f"<table><tr><th>{html.escape(_('Joined in week'))}</th>"
-        f"<th>{html.escape(_('Members'))}</th>{head}</tr>{''.join(body)}</table>"
+        week = html.escape(formatting.day(row.week))
+        body.append(f"<tr><td>{week}</td><td class=n>{render.number(row.size)}</td>{cells}</tr>")
+    joined, members = html.escape(_("Joined in week")), html.escape(_("Members"))
+    return f"<table><tr><th>{joined}</th><th>{members}</th>{head}</tr>{''.join(body)}</table>"
+
+
+def _channel_table(summary: Summary) -> list[str]:
+    if not summary.channels:
+        return []
+    rows = "".join(
+        f"<tr><td>#{html.escape(c.name)}</td><td>{html.escape(c.platform)}</td>"
+        f"<td class=n>{render.number(c.messages)}</td><td class=n>{render.number(c.replies)}</td>"
+        "</tr>"
+        for c in summary.channels
+    )
+    heading = html.escape(_("Messages and replies per channel"))
+    names = (_("Channel"), _("Platform"), _("Messages"), _("Replies"))
+    head = "".join(f"<th>{html.escape(name)}</th>" for name in names)
+    return [f"<h2>{heading}</h2>", f"<table><tr>{head}</tr>{rows}</table>"]
+
+
+def _note(report: Report, community: str, timezone: str) -> str:
+    days = report.period.days
+    return ngettext(
+        "{community} · generated {at} · changes compare with the day before",
+        "{community} · generated {at} · changes compare with the {n} days before",
+        days,
+        community=community,
+        at=formatting.when(report.generated_at, timezone, year=True),
     )
 
 
-def to_html(report: Report, community: str) -> str:
-    """The whole report as one HTML document, images inlined as base64 PNG."""
+def to_html(report: Report, community: str, timezone: str = "UTC") -> str:
+    """The whole report as one HTML document in the current language, images inlined as
+    base64 PNG; dates and times on the community's clock (`timezone`)."""
     summary, previous = report.summary, report.previous
+    heading = html.escape(render.title(report.period))
+    summary_heading = _("Summary")
     sections = [
-        f"<h1>{html.escape(render.title(report.period))}</h1>",
-        "<p class=note>{}</p>".format(
-            html.escape(
-                _(
-                    "{community} · generated {at} · changes compare with the {days} days before",
-                    community=community,
-                    at=report.generated_at.strftime("%Y-%m-%d %H:%M UTC"),
-                    days=report.period.days,
-                )
-            )
-        ),
-        f"<h2>{html.escape(_('Summary'))}</h2>",
+        f"<h1>{heading}</h1>",
+        f"<p class=note>{html.escape(_note(report, community, timezone))}</p>",
+        f"<h2>{html.escape(summary_heading)}</h2>",
         f"<table>{_figure_rows(summary.own(), previous.own())}</table>",
     ]
     if summary.contributed:
+        others = html.escape(_("From other features"))
         sections += [
-            f"<h2>{html.escape(_('From other features'))}</h2>",
+            f"<h2>{others}</h2>",
             f"<table>{_figure_rows(summary.contributed, previous.contributed)}</table>",
         ]
     for chart in report.charts:
@@ -227,32 +316,18 @@ def to_html(report: Report, community: str) -> str:
         )
         if chart.key == "cohorts":
             sections.append(_cohort_table(report.cohorts))
-    if summary.channels:
-        rows = "".join(
-            f"<tr><td>#{html.escape(c.name)}</td><td>{html.escape(c.platform)}</td>"
-            f"<td class=n>{c.messages}</td><td class=n>{c.replies}</td></tr>"
-            for c in summary.channels
-        )
-        sections += [
-            f"<h2>{html.escape(_('Messages and replies per channel'))}</h2>",
-            f"<table><tr><th>{html.escape(_('Channel'))}</th><th>{html.escape(_('Platform'))}"
-            f"</th><th>{html.escape(_('Messages'))}</th><th>{html.escape(_('Replies'))}</th>"
-            f"</tr>{rows}</table>",
-        ]
-    sections.append(
-        "<p class=note>{}</p>".format(
-            html.escape(
-                _(
-                    "Counts are of people, not accounts: someone linked on Discord and Slack "
-                    "counts once. No message content is stored; tone is an average of "
-                    "numbers scored in memory (English only)."
-                )
-            )
-        )
+    sections += _channel_table(summary)
+    privacy = _(
+        "Counts are of people, not accounts: someone linked on Discord and Slack counts "
+        "once. No message content is stored; tone is an average of numbers scored in "
+        "memory (English only), shown only from posts of at least {people} people.",
+        people=MIN_TONE_PEOPLE,
     )
+    sections.append(f"<p class=note>{html.escape(privacy)}</p>")
+    language = html.escape(current_locale())
     return (
-        '<!doctype html><html><head><meta charset="utf-8">'
-        f"<title>{html.escape(render.title(report.period))}</title><style>{_STYLE}</style>"
+        f'<!doctype html><html lang="{language}"><head><meta charset="utf-8">'
+        f"<title>{heading}</title><style>{_STYLE}</style>"
         f"</head><body>{''.join(sections)}</body></html>"
     )
 
@@ -264,6 +339,7 @@ DAY_COLUMNS = (
     "members",
     "joined",
     "left",
+    "first_seen",
     "dau",
     "wau",
     "mau",
@@ -282,6 +358,7 @@ def day_rows(days: Sequence[Day]) -> list[dict[str, object]]:
             "members": d.members,
             "joined": d.joined,
             "left": d.left,
+            "first_seen": d.seen,
             "dau": d.dau,
             "wau": d.wau,
             "mau": d.mau,
@@ -292,6 +369,69 @@ def day_rows(days: Sequence[Day]) -> list[dict[str, object]]:
             "sentiment": None if d.sentiment is None else round(d.sentiment, 4),
         }
         for d in days
+    ]
+
+
+CHANNEL_COLUMNS = (
+    "platform",
+    "workspace",
+    "channel_id",
+    "channel",
+    "messages",
+    "replies",
+    "reactions",
+    "people",
+)
+
+
+def channel_rows(channels: Sequence[ChannelCount]) -> list[dict[str, object]]:
+    """Every channel with posts in the period, busiest first."""
+    return [
+        {
+            "platform": c.platform,
+            "workspace": c.workspace,
+            "channel_id": c.channel_id,
+            "channel": c.name,
+            "messages": c.messages,
+            "replies": c.replies,
+            "reactions": c.reactions,
+            "people": c.people,
+        }
+        for c in channels
+    ]
+
+
+COHORT_COLUMNS = ("joined_week", "members", *(f"week_{k}" for k in range(1, COHORT_WEEKS + 1)))
+
+
+def cohort_rows(rows: Sequence[CohortRow]) -> list[dict[str, object]]:
+    """Each joining week: its newcomers and the share of them active k weeks later."""
+    found: list[dict[str, object]] = []
+    for row in rows:
+        item: dict[str, object] = {"joined_week": row.week.isoformat(), "members": row.size}
+        for k, share in enumerate(row.shares, start=1):
+            item[f"week_{k}"] = None if share is None else round(share, 4)
+        found.append(item)
+    return found
+
+
+HOUR_COLUMNS = ("weekday", "hour", "facts", "per_hour")
+
+
+def hour_rows(
+    totals: Sequence[Sequence[int]], heat: Sequence[Sequence[float]]
+) -> list[dict[str, object]]:
+    """The heat map as 168 rows: ISO weekday (1 = Monday), local hour, posts and
+    reactions in that hour over the period, and their mean per occurrence of the hour."""
+    return [
+        {
+            "weekday": weekday + 1,
+            "hour": hour,
+            "facts": totals[weekday][hour],
+            "per_hour": round(heat[weekday][hour], 3),
+        }
+        for weekday in range(7)
+        for hour in range(24)
     ]
 
 

@@ -6,6 +6,7 @@ import logging
 from collections.abc import Sequence
 from datetime import datetime
 
+from bot import formatting
 from bot.context import Context
 from bot.features.metrics import charts, render
 from bot.features.metrics.compute import (
@@ -13,12 +14,14 @@ from bot.features.metrics.compute import (
     daily,
     hours_of,
     period_of,
+    require_data,
     summarize,
+    tones_of,
     zone_of,
 )
 from bot.features.metrics.config import MetricsConfig
 from bot.features.metrics.periods import Period, local_date, week_number, whole_week
-from bot.features.metrics.store import HourCount
+from bot.features.metrics.store import HourCount, Tones
 from bot.i18n import _, using_locale
 from bot.model import Block, Image, Outgoing, Ref, Section
 from bot.ports import PlatformRefused
@@ -48,13 +51,16 @@ def channel_names(ctx: Context, summary: Summary) -> dict[str, str]:
     return names
 
 
-async def chart_of(ctx: Context, period: Period, hours: Sequence[HourCount]) -> bytes | None:
+async def chart_of(
+    ctx: Context, period: Period, hours: Sequence[HourCount], tones: Tones
+) -> bytes | None:
     """The /stats chart, drawn in the chart thread; None if drawing failed (logged)."""
     # Only daily actives are drawn: no look-back for rolling WAU/MAU is needed.
-    days = await daily(ctx, period, hours, lookback_days=0)
+    days = await daily(ctx, period, hours, tones=tones, lookback_days=0)
     labels = (_("Daily posts and active members"), _("Posts"), _("Active members"))
+    dates = [formatting.short_day(d.day) for d in days]
     try:
-        return await charts.in_thread(lambda: charts.activity(days, *labels))
+        return await charts.in_thread(lambda: charts.activity(days, dates, *labels))
     except Exception:
         log.exception("the /stats chart could not be drawn")
         return None
@@ -65,12 +71,14 @@ async def stats(ctx: Context, text: str) -> tuple[str, tuple[Block, ...]]:
     wanted, platform = split_platform(ctx, text.strip())
     period = period_of(ctx, wanted or config.default_period, platform)
     hours = await hours_of(ctx, period.window)
-    now = await summarize(ctx, period, channels=config.top_channels, hours=hours)
+    tones = await tones_of(ctx, period.window)
+    now = await summarize(ctx, period, channels=config.top_channels, hours=hours, tones=tones)
+    require_data(ctx, now)
     before = await summarize(ctx, period.previous(zone_of(ctx)))
     body = render.summary(now, before, channel_names(ctx, now))
     blocks: list[Block] = [Section(body)]
     if config.chart and 1 < period.days <= CHART_MAX_DAYS:
-        picture = await chart_of(ctx, period, hours)
+        picture = await chart_of(ctx, period, hours, tones)
         if picture is not None:
             blocks.append(
                 Image(_("Chart of daily posts and active members"), picture, None, "stats.png")

@@ -9,7 +9,7 @@ midnights, daylight saving time included, without time zone support in SQL.
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Protocol
 
@@ -31,16 +31,18 @@ class Shift:
 
 @dataclass(frozen=True, slots=True)
 class Growth:
-    """Persons present at the window's start, and who joined and left per local day.
+    """Persons present at the window's start, and who joined, left and was first seen
+    per local day, from the membership history (a rejoin never rewrites the past).
 
     A linked person (Discord + Slack) counts once: they join with their first account
-    and leave when their last one does. Members known before joins were recorded
-    (no join time) count as present from the start.
+    and leave when their last one does. Members the directory knew before joins were
+    recorded count from when they were first seen (`seen`), which is not a join.
     """
 
     before: int
     joined: Mapping[int, int]
     left: Mapping[int, int]
+    seen: Mapping[int, int] = field(default_factory=dict)
 
     @property
     def joined_total(self) -> int:
@@ -51,8 +53,12 @@ class Growth:
         return sum(self.left.values())
 
     @property
+    def seen_total(self) -> int:
+        return sum(self.seen.values())
+
+    @property
     def after(self) -> int:
-        return self.before + self.joined_total - self.left_total
+        return self.before + self.joined_total + self.seen_total - self.left_total
 
 
 @dataclass(frozen=True, slots=True)
@@ -68,14 +74,28 @@ class Reach:
 
 @dataclass(frozen=True, slots=True)
 class HourCount:
-    """Facts of one kind in one local hour (`hour` = local hours since 1970-01-01), and
-    the sum and number of their sentiment scores (posts scored when sentiment is on)."""
+    """Facts of one kind in one local hour (`hour` = local hours since 1970-01-01)."""
 
     hour: int
     kind: str
     count: int
-    sentiment_sum: float = 0.0
-    sentiment_count: int = 0
+
+
+@dataclass(frozen=True, slots=True)
+class Tone:
+    """Sentiment scores of posts: their sum, how many there are, from how many people."""
+
+    total: float = 0.0
+    scored: int = 0
+    people: int = 0
+
+
+@dataclass(frozen=True, slots=True)
+class Tones:
+    """The tone of a whole window and of each of its local days (day number → Tone)."""
+
+    period: Tone
+    days: Mapping[int, Tone]
 
 
 @dataclass(frozen=True, slots=True)
@@ -95,12 +115,17 @@ class Stint:
 
 @dataclass(frozen=True, slots=True)
 class ChannelCount:
+    """A channel's posts in a window; with `detail`, also its reactions and how many
+    people posted or reacted there (None when not counted)."""
+
     platform: str
     workspace: str
     channel_id: str
     name: str
     messages: int
     replies: int
+    reactions: int | None = None
+    people: int | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -120,13 +145,23 @@ class CommunityMetrics(Protocol):
         ...
 
     async def hours(self, window: Window, shifts: Sequence[Shift]) -> Sequence[HourCount]:
-        """Every kind of fact per local hour: totals, daily series, heat map and tone
+        """Every kind of fact per local hour: totals, the daily series and the heat map
         all come from this one pass over the window."""
+        ...
+
+    async def tone(self, window: Window, shifts: Sequence[Shift]) -> Tones:
+        """Sentiment scores over the window and per local day, with how many people
+        they come from (a tone from one or two people is theirs, not the community's)."""
         ...
 
     async def stints(self, window: Window, shifts: Sequence[Shift]) -> Sequence[Stint]: ...
 
-    async def channels(self, window: Window, limit: int) -> Sequence[ChannelCount]: ...
+    async def channels(
+        self, window: Window, limit: int | None, *, detail: bool = False
+    ) -> Sequence[ChannelCount]:
+        """Channels by posts (messages and replies), most first; `limit=None`: all.
+        `detail` adds reactions and people (the export), at twice the cost."""
+        ...
 
     async def cohorts(
         self,

@@ -161,11 +161,27 @@ async def test_a_failed_upload_leaves_a_note(bot: Bot) -> None:
     assert "Weekly activity" in note.args["text"] and "missing_scope" in note.args["text"]
 
 
-async def test_images_in_ephemeral_replies_become_notes(bot: Bot) -> None:
-    chart = Image("Your stats", data=b"png")
+async def test_images_in_ephemeral_replies_go_to_the_members_dm(bot: Bot) -> None:
+    """Slack shows no file in a message only one member sees: the chart goes to their DM."""
+    chart = Image("Your stats", data=b"\x89PNG chart", filename="stats.png")
     await bot.adapter.port.send(Outgoing("Stats", (chart,), channel=GENERAL, ephemeral_to=CAROL))
     [whisper] = bot.fake.called("chat.postEphemeral")
-    assert "Your stats" in json.dumps(whisper.args["blocks"], ensure_ascii=False)
+    note = json.dumps(whisper.args["blocks"], ensure_ascii=False)
+    assert "Your stats is in your direct messages with me" in note
+    [url] = bot.fake.called("files.getUploadURLExternal")
+    assert url.args["filename"] == "stats.png"
+    assert bot.fake.uploads == [b"\x89PNG chart"]
+    [done] = bot.fake.called("files.completeUploadExternal")
+    assert done.args["channel_id"] == CHANNELS["dm_with_carol"]
+
+
+async def test_an_ephemeral_reply_stays_when_its_dm_cannot_be_opened(bot: Bot) -> None:
+    bot.fake.fail("conversations.open", "cannot_dm_bot")
+    chart = Image("Your stats", data=b"png", filename="stats.png")
+    sent = await bot.adapter.port.send(
+        Outgoing("Stats", (chart,), channel=GENERAL, ephemeral_to=CAROL)
+    )
+    assert sent is not None and len(bot.fake.called("chat.postEphemeral")) == 1
     assert bot.fake.called("files.getUploadURLExternal") == []
 
 

@@ -39,9 +39,19 @@ async def record(h: Harness, name: str) -> MemberRecord:
     return await h.record(name)
 
 
+# Babel separates numbers, dates and ranges with no-break and thin spaces.
+_SPACES = str.maketrans({"\u00a0": " ", "\u2009": " ", "\u202f": " "})
+
+
+def plain(text: str) -> str:
+    """`text` with Babel's no-break and thin spaces as plain ones, for comparing."""
+    return text.translate(_SPACES)
+
+
 def line(text: str, start: str) -> str:
-    """The line of `text` starting with `start` (fails loudly when missing)."""
-    for candidate in text.splitlines():
+    """The line of `text` starting with `start`, spaces made plain (fails loudly when
+    missing)."""
+    for candidate in plain(text).splitlines():
         if candidate.startswith(start):
             return candidate
     raise AssertionError(f"no line starting {start!r} in:\n{text}")

@@ -7,6 +7,7 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
+from bot import formatting
 from bot.features.metrics.compute import _running, busiest, change, chunks, heat_map, hour_slots
 from bot.features.metrics.periods import (
     PeriodError,
@@ -17,8 +18,9 @@ from bot.features.metrics.periods import (
     week_start,
     whole_week,
 )
-from bot.features.metrics.render import delta, number
+from bot.features.metrics.render import delta, number, points, title, tone
 from bot.features.metrics.store import HourCount
+from bot.i18n import using_locale
 from bot.stats import Window
 
 OSLO = ZoneInfo("Europe/Oslo")
@@ -42,6 +44,18 @@ def test_date_ranges_are_whole_local_days() -> None:
     assert march.window.platform == "slack"
     ongoing = parse_period("2026-03-01..2026-03-31", NOW, OSLO)
     assert ongoing.window.end == NOW + timedelta(seconds=1)  # the future is not silence
+    assert (ongoing.last, ongoing.days) == (date(2026, 3, 10), 10)  # nor part of a mean
+
+
+def test_a_period_that_has_not_started_is_refused() -> None:
+    with pytest.raises(PeriodError, match="has not started yet"):
+        parse_period("2027-01-01..2027-01-31", NOW, OSLO)
+
+
+@pytest.mark.parametrize("text", ["0d", "3661d", "99999d"])
+def test_numbered_periods_say_the_allowed_range(text: str) -> None:
+    with pytest.raises(PeriodError, match="1 to 3660 days"):
+        parse_period(text, NOW, OSLO)
 
 
 @pytest.mark.parametrize(
@@ -110,7 +124,34 @@ def test_numbers_and_changes_read_well() -> None:
         "3 min",
     )
     assert delta(12, 10) == " (+20%)" and delta(5, 10) == " (−50%)" and delta(3, 0) == ""
+    assert points(0.25, 0.2) == " (+5 pts)" and points(0.1, None) == ""
     assert change(None, 3) is None and change(6, 3) == 1.0
+
+
+@pytest.mark.parametrize(
+    ("locale", "expected"),
+    [
+        ("en", ("12,345.5", "66.7%", " (+20%)", "+0.25", "Dec 1 – 7, 2026", "09:00 – 10:00")),
+        ("lv", ("12 345,5", "66,7%", " (+20%)", "+0,25", "2026. gada 1.–7. dec.", "09:00–10:00")),
+        ("fi", ("12 345,5", "66,7 %", " (+20 %)", "+0,25", "1.–7. joulukuuta 2026", "9.00–10.00")),
+    ],
+)
+def test_numbers_dates_and_hours_are_written_the_readers_way(
+    locale: str, expected: tuple[str, ...]
+) -> None:
+    with using_locale(locale):
+        found = (
+            number(12345.5),
+            number(66.7, "%"),
+            delta(12, 10),
+            tone(0.25),
+            title(parse_period("week", datetime(2026, 12, 7, 12, tzinfo=UTC), OSLO)),
+            formatting.hour_span(9),
+        )
+    spaces = str.maketrans({"\u00a0": " ", "\u2009": " ", "\u202f": " "})
+    assert tuple(text.translate(spaces) for text in found[:4]) == expected[:4]
+    assert found[4].translate(spaces).endswith(expected[4])
+    assert found[5].translate(spaces) == expected[5]
 
 
 def test_heat_map_is_a_mean_per_hour_so_frequent_weekdays_do_not_win() -> None:
@@ -129,3 +170,30 @@ def test_heat_map_is_a_mean_per_hour_so_frequent_weekdays_do_not_win() -> None:
     assert (heat[0][9], heat[1][9], heat[1][10]) == (2.0, 3.0, 0.0)
     assert busiest(heat) == (1, 9)
     assert busiest(heat_map([], slots)) is None
+
+
+def hour_by_hour(window: Window, zone: ZoneInfo) -> list[list[int]]:
+    """The slow, obvious count `hour_slots` must agree with."""
+    slots = [[0] * 24 for _ in range(7)]
+    at = window.start.replace(minute=0, second=0, microsecond=0)
+    while at < window.end:
+        local = at.astimezone(zone)
+        slots[local.weekday()][local.hour] += 1
+        at += timedelta(hours=1)
+    return slots
+
+
+@pytest.mark.parametrize("zone", ["Europe/Oslo", "Asia/Kathmandu", "America/St_Johns"])
+@pytest.mark.parametrize(
+    ("start", "days"),
+    [
+        (datetime(2026, 3, 27, 17, 40, tzinfo=UTC), 5),  # over the spring change
+        (datetime(2026, 10, 20, 3, 0, tzinfo=UTC), 30),  # over the autumn change
+        (datetime(2023, 1, 1, 11, 15, tzinfo=UTC), 1100),  # years of changes
+    ],
+)
+def test_hour_slots_count_weeks_at_once_and_agree_with_counting_hours(
+    zone: str, start: datetime, days: int
+) -> None:
+    window = Window(start, start + timedelta(days=days, minutes=7))
+    assert hour_slots(window, ZoneInfo(zone)) == hour_by_hour(window, ZoneInfo(zone))

@@ -13,9 +13,10 @@ from bot.cli import app
 from bot.context import Context, Work
 from bot.features.metrics import report
 from bot.features.metrics.compute import cohorts, daily, period_of
+from bot.i18n import using_locale
 from bot.model import Level
 from bot.testing import Harness
-from tests.features.metrics.conftest import metrics
+from tests.features.metrics.conftest import metrics, plain
 
 runner = CliRunner()
 CHARTS = ("growth", "actives", "heat", "cohorts", "response", "sentiment")
@@ -32,7 +33,9 @@ async def test_report_has_every_chart_inline_and_no_outside_resource() -> None:
         await h.say("carol", "I love this place")
         await h.react("dave", 1, "🎉")
         await h.tick("1d")
-        await h.say("bob", "Thanks, that was helpful", channel="help")
+        # A tone is shown from five posts of three people (per day in the chart).
+        for name in ("bob", "carol", "dave", "bob", "carol"):
+            await h.say(name, "Thanks, that was helpful", channel="help")
         async with h.runtime.storage.unit_of_work() as uow:
             ctx = context(h, uow)
             found = await report.build(ctx, period_of(ctx, "30d"), steps.append)
@@ -44,6 +47,21 @@ async def test_report_has_every_chart_inline_and_no_outside_resource() -> None:
     assert "http://" not in page and "https://" not in page
     assert "Test community" in page and "#general" in page and "#help" in page
     assert "I love this place" not in page
+
+
+async def test_report_speaks_the_language_it_is_written_in() -> None:
+    async with metrics(top={"config": {"bot": {"timezone": "Europe/Helsinki"}}}) as h:
+        await h.command("carol", "/ask How do I reset my password? It fails")
+        with using_locale("fi"):
+            async with h.runtime.storage.unit_of_work() as uow:
+                ctx = context(h, uow)
+                found = await report.build(ctx, period_of(ctx, "week"))
+            page = plain(report.to_html(found, "Yhteisö", "Europe/Helsinki"))
+    assert page.startswith('<!doctype html><html lang="fi">')
+    assert "Yhteisön tilastot, 30. joulukuuta 2025 – 5. tammikuuta 2026" in page
+    # Generated Monday Jan 5, 09:00 UTC: 11.00 on the community's clock.
+    assert "luotu ma 5.1.2026 11.00 (Europe/Helsinki)" in page
+    assert "Muista toiminnoista" in page and "Kanava" not in page  # no posts: no channels
 
 
 async def test_report_without_sentiment_has_no_tone_chart(h: Harness) -> None:
@@ -159,11 +177,19 @@ async def test_retention_cohorts_counted_by_hand(h: Harness) -> None:
     await h.say("gina", "week one")
     await h.tick("14d")  # Jan 26, week +3: frank only
     await h.say("frank", "week three")
-    await h.tick("7d")  # Feb 2: week +4 has just begun
+    await h.tick("7d")  # Feb 2: week +4 has just begun, and hal joins
+    await h.join("hal")
     async with h.runtime.storage.unit_of_work() as uow:
-        rows = await cohorts(context(h, uow), period_of(context(h, uow), "week"))
-    assert [r.week.isoformat() for r in rows][-1] == "2026-01-26" and len(rows) == 8
-    january = next(r for r in rows if r.week.isoformat() == "2026-01-05")
+        ctx = context(h, uow)
+        rows = await cohorts(ctx, period_of(ctx, "30d"))
+        week = await cohorts(ctx, period_of(ctx, "week"))
+    # 30 days from Sunday Jan 4: the weeks it touches, whole, this week's newcomers too.
+    weeks = ["2025-12-29", "2026-01-05", "2026-01-12", "2026-01-19", "2026-01-26", "2026-02-02"]
+    assert [r.week.isoformat() for r in rows] == weeks
+    january = rows[1]
     assert january.size == 7
     assert january.shares == (2 / 7, 0.0, 1 / 7, 0.0, None, None, None, None)
-    assert all(r.size == 0 and set(r.shares) <= {None} for r in rows if r is not january)
+    assert (rows[-1].size, set(rows[-1].shares)) == (1, {None})  # hal: no later week yet
+    assert all(r.size == 0 for r in rows[2:-1]) and rows[0].size == 0
+    # A week's period (Jan 27 to Feb 2) touches two joining weeks.
+    assert [(r.week.isoformat(), r.size) for r in week] == [("2026-01-26", 0), ("2026-02-02", 1)]

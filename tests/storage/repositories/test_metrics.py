@@ -112,14 +112,75 @@ async def test_growth_counts_persons_once_and_leavers(storage: SqlStorage) -> No
         empty = await metrics.growth(
             Window(datetime(2025, 6, 1, tzinfo=UTC), datetime(2025, 6, 8, tzinfo=UTC)), UTC_SHIFTS
         )
-    # ann (always here), cat (leaves later), eve (once, two accounts), fay; no bot.
+    # ann (first seen Jan 1), cat (leaves later), eve (once, two accounts), fay; no bot.
     assert both.before == 4
     assert dict(both.joined) == {d(3): 1}  # bob; eve's Slack account is not a newcomer
     assert dict(both.left) == {d(4): 1}  # cat
     assert both.after == 4
     assert (slack.before, dict(slack.joined), dict(slack.left)) == (0, {d(5): 1}, {})
     assert discord.before == 4 and dict(discord.joined) == {d(3): 1}
-    assert (empty.before, dict(empty.joined), dict(empty.left)) == (1, {}, {})  # only ann
+    # Before anyone was seen or joined there was nobody, not even ann.
+    assert (empty.before, dict(empty.joined), dict(empty.left)) == (0, {}, {})
+
+
+async def test_a_member_known_before_joins_were_recorded_counts_from_first_seen(
+    storage: SqlStorage,
+) -> None:
+    await community(storage)
+    new_year = Window(datetime(2025, 12, 29, tzinfo=UTC), datetime(2026, 1, 5, tzinfo=UTC))
+    async with repo(storage, CommunityMetrics) as metrics:  # type: ignore[type-abstract]
+        growth = await metrics.growth(new_year, UTC_SHIFTS)
+    # ann was first seen on Jan 1 at 08:00, the hour fay joined: one arrival each.
+    assert growth.before == 0
+    assert (dict(growth.joined), dict(growth.seen), growth.after) == (
+        {d(1, 1): 1},
+        {d(1, 1): 1},
+        2,
+    )
+
+
+async def test_history_keeps_a_departure_and_the_first_cohort_of_a_member_who_came_back(
+    storage: SqlStorage,
+) -> None:
+    """gus joins Tue Nov 24, leaves Wed Dec 2 and comes back on Fri Dec 4, 2026."""
+
+    def day(month: int, number: int, hour: int = 9) -> datetime:
+        return datetime(2026, month, number, hour, tzinfo=UTC)
+
+    async with repo(storage, Directory) as directory:  # type: ignore[type-abstract]
+        gus = (await directory.member_joined(account("gus"), day(11, 24))).person_id
+        await directory.member_left(account("gus").ref, day(12, 2))
+        await directory.member_joined(account("gus"), day(12, 4))
+        await directory.member_joined(account("gus"), day(12, 5))  # a replayed join
+        await directory.member_left(account("ghost").ref, day(12, 5))  # never seen: nothing
+    async with repo(storage, ActivityLog) as log:  # type: ignore[type-abstract]
+        await log.record([ActivityFact(gus, account("gus").ref, "c", "message", day(12, 8))])
+    week = Window(day(11, 30, 0), day(12, 7, 0))
+    nov23, dec7 = week_number(date(2026, 11, 23)), week_number(date(2026, 12, 7))
+    async with repo(storage, CommunityMetrics) as metrics:  # type: ignore[type-abstract]
+        growth = await metrics.growth(week, UTC_SHIFTS)
+        cohorts = await metrics.cohorts(
+            day(11, 23, 0), day(12, 14, 0), day(12, 14, 0), UTC_SHIFTS, None
+        )
+    assert growth.before == 1
+    assert (dict(growth.left), dict(growth.joined)) == ({d(2, 12): 1}, {d(4, 12): 1})
+    assert growth.after == 1
+    assert dict(cohorts.sizes) == {nov23: 1}  # the first join's week, not the rejoin's
+    assert dict(cohorts.active) == {(nov23, dec7): 1}
+
+
+async def test_a_linked_person_departs_with_their_last_account(storage: SqlStorage) -> None:
+    people = await community(storage)
+    async with repo(storage, Directory) as directory:  # type: ignore[type-abstract]
+        await directory.member_left(account("eve", "slack").ref, at(10, 9))
+        await directory.member_left(account("eve").ref, at(11, 9))
+    week = Window(at(9, 0), at(16, 0))
+    async with repo(storage, CommunityMetrics) as metrics:  # type: ignore[type-abstract]
+        both = await metrics.growth(week, UTC_SHIFTS)
+        slack = await metrics.growth(Window(week.start, week.end, "slack"), UTC_SHIFTS)
+    assert people["eve"]
+    assert (both.before, dict(both.left), both.after) == (4, {d(11): 1}, 3)
+    assert (slack.before, dict(slack.left), slack.after) == (1, {d(10): 1}, 0)
 
 
 async def test_reach_distinct_persons_days_wau_mau(storage: SqlStorage) -> None:
@@ -138,7 +199,7 @@ async def test_reach_distinct_persons_days_wau_mau(storage: SqlStorage) -> None:
     assert nothing == type(nothing)(0, 0, 0, 0, 0)
 
 
-async def test_hours_count_every_kind_and_sum_sentiment(storage: SqlStorage) -> None:
+async def test_hours_count_every_kind(storage: SqlStorage) -> None:
     await community(storage)
     async with repo(storage, CommunityMetrics) as metrics:  # type: ignore[type-abstract]
         hours = await metrics.hours(WEEK, UTC_SHIFTS)
@@ -147,11 +208,29 @@ async def test_hours_count_every_kind_and_sum_sentiment(storage: SqlStorage) -> 
     for hour in hours:
         kinds[hour.kind] = kinds.get(hour.kind, 0) + hour.count
     assert kinds == {"message": 4, "reply": 1, "reaction": 3, "command": 1}
-    tones = {
-        (h.hour, h.sentiment_count, round(h.sentiment_sum, 6)) for h in hours if h.sentiment_count
+    assert [(h.kind, h.count) for h in quiet] == [("message", 1)]
+
+
+async def test_tone_sums_scores_and_counts_people_per_period_and_day(storage: SqlStorage) -> None:
+    people = await community(storage)
+    async with repo(storage, ActivityLog) as log:  # type: ignore[type-abstract]
+        await log.record(
+            [
+                ActivityFact(
+                    people["ann"], account("ann").ref, "c", "message", at(5, 20), sentiment=0.3
+                )
+            ]
+        )
+    async with repo(storage, CommunityMetrics) as metrics:  # type: ignore[type-abstract]
+        week = await metrics.tone(WEEK, UTC_SHIFTS)
+        slack = await metrics.tone(Window(WEEK.start, WEEK.end, "slack"), UTC_SHIFTS)
+    # ann +0.5 (Mar 2) and +0.3 (Mar 5), eve -0.1 (Mar 5): three scores, two people.
+    assert (round(week.period.total, 6), week.period.scored, week.period.people) == (0.7, 3, 2)
+    assert {day: (round(t.total, 6), t.scored, t.people) for day, t in week.days.items()} == {
+        d(2): (0.5, 1, 1),
+        d(5): (0.2, 2, 2),
     }
-    assert tones == {(d(2) * 24 + 10, 1, 0.5), (d(5) * 24 + 9, 1, -0.1)}
-    assert [(h.kind, h.count, h.sentiment_count) for h in quiet] == [("message", 1, 0)]
+    assert (slack.period.scored, dict(slack.days)) == (0, {})
 
 
 async def test_hours_follow_the_community_clock(storage: SqlStorage) -> None:
@@ -216,12 +295,20 @@ async def test_channels_rank_posts_with_names(storage: SqlStorage) -> None:
     async with repo(storage, CommunityMetrics) as metrics:  # type: ignore[type-abstract]
         found = await metrics.channels(WEEK, 10)
         top = await metrics.channels(WEEK, 1)
-    assert [(c.platform, c.name, c.messages, c.replies) for c in found] == [
-        ("discord", "general", 2, 0),
-        ("discord", "help", 1, 1),
-        ("slack", "C1", 1, 0),
+        detail = await metrics.channels(WEEK, None, detail=True)
+    assert [(c.platform, c.name, c.messages, c.replies, c.reactions) for c in found] == [
+        ("discord", "general", 2, 0, None),
+        ("discord", "help", 1, 1, None),
+        ("slack", "C1", 1, 0, None),
     ]
     assert [c.name for c in top] == ["general"]
+    # general: ann's 2 messages and reaction, fay's reaction; help: eve's message and
+    # bob's reply; C1 (Slack, no name known): eve's message and reaction.
+    assert [(c.name, c.messages, c.replies, c.reactions, c.people) for c in detail] == [
+        ("general", 2, 0, 2, 2),
+        ("help", 1, 1, 0, 2),
+        ("C1", 1, 0, 1, 1),
+    ]
 
 
 async def test_cohorts_of_joiners_and_their_later_weeks(storage: SqlStorage) -> None:
