@@ -345,13 +345,22 @@ async def build_app(
 
 
 async def _on_database(
-    config: AgoraConfig, env: Mapping[str, str] | None, job: Callable[[Any], Awaitable[T]]
+    config: AgoraConfig,
+    env: Mapping[str, str] | None,
+    job: Callable[[Any], Awaitable[T]],
+    *,
+    read_only: bool = False,
 ) -> T:
-    """Run `job(engine)` for a CLI command; a database that cannot be used is explained."""
-    from storage.engine import create_engine
+    """Run `job(engine)` for a CLI command; a database that cannot be used is explained.
+
+    `read_only` for commands that only look (`agora db status`, `agora health`): a
+    SQLite file is opened read-only and never created, and nothing waits long.
+    """
+    from storage.engine import Timeouts, create_engine
 
     url = config.storage.resolved_url(env if env is not None else os.environ)
-    engine = create_engine(url)
+    timeouts = Timeouts(3.0, 3.0, 3.0) if read_only else Timeouts()
+    engine = create_engine(url, read_only=read_only, timeouts=timeouts)
     try:
         return await job(engine)
     except Exception as error:
@@ -376,24 +385,22 @@ async def upgrade_database(config: AgoraConfig, *, env: Mapping[str, str] | None
 async def database_status(
     config: AgoraConfig, *, env: Mapping[str, str] | None = None
 ) -> set[str] | None:
-    """The migration branches missing, looking only: a SQLite file is opened read-only
-    and never created (None: it does not exist yet), and nothing waits long."""
-    from storage.engine import Timeouts, create_engine, is_outage, sqlite_file
+    """The migration branches missing, looking only (None: no SQLite file yet)."""
+    from storage.engine import sqlite_file
     from storage.migrate import missing_migrations
 
-    url = config.storage.resolved_url(env if env is not None else os.environ)
-    file = sqlite_file(url)
+    file = sqlite_file(config.storage.resolved_url(env if env is not None else os.environ))
     if file is not None and not file.exists():
+        if not file.absolute().parent.is_dir():  # nothing could ever create it there
+            raise StartupError(
+                _(
+                    "Cannot open the SQLite database {file}: {cause}.",
+                    file=file,
+                    cause=sqlite_cause(file),
+                )
+            )
         return None
-    engine = create_engine(url, read_only=True, timeouts=Timeouts(3.0, 3.0, 3.0))
-    try:
-        return await missing_migrations(engine)
-    except Exception as error:
-        if is_outage(error):
-            raise unreachable(url, error) from error
-        raise
-    finally:
-        await engine.dispose()
+    return await _on_database(config, env, missing_migrations, read_only=True)
 
 
 async def known_workspaces(
@@ -407,7 +414,7 @@ async def known_workspaces(
             directory: Directory = uow.get(Directory)  # type: ignore[type-abstract]
             return list(await directory.workspaces())
 
-    return await _on_database(config, env, read)
+    return await _on_database(config, env, read, read_only=True)
 
 
 def effective(config: AgoraConfig, *, virtual: bool) -> AgoraConfig:

@@ -372,32 +372,44 @@ def expired_click(locale: str) -> dict[str, Any]:
     return click
 
 
-async def test_an_expired_button_answers_in_the_members_language(bot: Bot) -> None:
-    said = "This button no longer works. Run the command again."
+# Where the community lets the app's language count (`[bot] use_platform_locale`).
+CLIENT_LANGUAGES = {"bot": {"use_platform_locale": True}}
+
+
+async def test_an_expired_button_answers_in_the_community_language_by_default(bot: Bot) -> None:
     await bot.fake.send(expired_click("nb"))
     [answer] = await bot.fake.wait_for("POST", CALLBACK)
-    with using_locale("nb"):
-        assert answer.body["data"]["content"] == _(said) != said, "what her client speaks"
-    carol = Member(Ref("discord", GUILD, USERS["carol"]), "carol")
-    storage = bot.app.runtime.storage
-    async with storage.unit_of_work() as uow:
-        directory = uow.get(Directory)  # type: ignore[type-abstract]
-        record = await directory.upsert_member(carol, bot.app.runtime.clock.now())
-        await directory.set_person_prefs(record.person_id, locale="fi")
-    again = expired_click("nb")
-    again["d"]["id"] = str(int(again["d"]["id"]) + 1)
-    again["d"]["token"] = "token-expired-again"
-    await bot.fake.send(again)
-    [_first, second] = await bot.fake.wait_for("POST", CALLBACK, count=2)
-    with using_locale("fi"):
-        assert second.body["data"]["content"] == _(said), "her own choice wins"
+    assert answer.body["data"]["content"] == "This button no longer works. Run the command again."
 
 
-async def test_an_expired_form_offer_answers_in_the_members_language(bot: Bot) -> None:
-    click = expired_click("uk")
-    click["d"]["data"]["custom_id"] = OPEN_FORM + "gone"
-    await bot.fake.send(click)
-    [answer] = await bot.fake.wait_for("POST", CALLBACK)
-    with using_locale("uk"):
-        said = _("This form has expired. Run the command again to get a new one.")
-    assert answer.body["data"]["content"] == said and said.startswith("Термін")
+async def test_an_expired_button_answers_in_the_members_language(fake: FakeDiscord) -> None:
+    said = "This button no longer works. Run the command again."
+    async with running(fake, settings=CLIENT_LANGUAGES) as bot:
+        await bot.fake.send(expired_click("nb"))
+        [answer] = await bot.fake.wait_for("POST", CALLBACK)
+        with using_locale("nb"):
+            assert answer.body["data"]["content"] == _(said) != said, "what her client speaks"
+        carol = Member(Ref("discord", GUILD, USERS["carol"]), "carol")
+        storage = bot.app.runtime.storage
+        async with storage.unit_of_work() as uow:
+            directory = uow.get(Directory)  # type: ignore[type-abstract]
+            record = await directory.upsert_member(carol, bot.app.runtime.clock.now())
+            await directory.set_person_prefs(record.person_id, locale="fi")
+        again = expired_click("nb")
+        again["d"]["id"] = str(int(again["d"]["id"]) + 1)
+        again["d"]["token"] = "token-expired-again"
+        await bot.fake.send(again)
+        [_first, second] = await bot.fake.wait_for("POST", CALLBACK, count=2)
+        with using_locale("fi"):
+            assert second.body["data"]["content"] == _(said), "her own choice wins"
+
+
+async def test_an_expired_form_offer_answers_in_the_members_language(fake: FakeDiscord) -> None:
+    async with running(fake, settings=CLIENT_LANGUAGES) as bot:
+        click = expired_click("uk")
+        click["d"]["data"]["custom_id"] = OPEN_FORM + "gone"
+        await bot.fake.send(click)
+        [answer] = await bot.fake.wait_for("POST", CALLBACK)
+        with using_locale("uk"):
+            said = _("This form has expired. Run the command again to get a new one.")
+        assert answer.body["data"]["content"] == said and said.startswith("Термін")

@@ -61,7 +61,7 @@ async def test_moderators_can_remove_a_kudos(h: Harness) -> None:
     out = await h.command("carol", "/kudos remove 1")
     assert "/kudos remove is for moderators only" in out[-1].text
     out = await h.command("bob", "/kudos remove 1")
-    assert out[-1].text == (
+    assert h.answer(out, "bob").text == (
         "Kudos #1 (1 point for dave) removed. Badges already earned stay. They were told privately."
     )
     assert await points(h, "dave") == 0
@@ -78,7 +78,8 @@ async def test_a_removal_is_audited_and_the_receiver_is_told_in_their_language(
     await h.command("carol", "/kudos @dave for nothing really")
     await h.tick("1d")
     out = await h.command("bob", "/kudos remove 1 traded with a second account")
-    assert out[-1].ephemeral_to == h.ref("bob") and "told privately" in out[-1].text
+    said = h.answer(out, "bob")
+    assert said.ephemeral_to == h.ref("bob") and "told privately" in said.text
     assert h.dms("dave")[-1].text == (
         "En moderator fjernet kudosen carol ga deg 5. jan. 2026 (1 kudos). "
         "Begrunnelse: traded with a second account"
