@@ -8,6 +8,8 @@ text translate it through the catalogs instead.
 
 from __future__ import annotations
 
+from collections.abc import Iterable
+
 from bot.i18n import SUPPORTED_LOCALES, _
 
 Localized = str | dict[str, str]
@@ -28,16 +30,21 @@ def variants(text: Localized) -> list[str]:
     return [text] if isinstance(text, str) else list(text.values())
 
 
+def check_codes(codes: Iterable[str]) -> None:
+    """Refuse (ValueError, for a validator) codes of languages Agora does not speak."""
+    unknown = sorted(set(codes) - set(SUPPORTED_LOCALES))
+    if unknown:
+        raise ValueError(
+            _(
+                "unknown language {codes}; use {choices}",
+                codes=", ".join(unknown),
+                choices=", ".join(SUPPORTED_LOCALES),
+            )
+        )
+
+
 def check_languages(value: Localized) -> Localized:
     """A per-language text may name only the languages Agora speaks (a validator)."""
     if isinstance(value, dict):
-        unknown = sorted(set(value) - set(SUPPORTED_LOCALES))
-        if unknown:
-            raise ValueError(
-                _(
-                    "unknown language {codes}; use {choices}",
-                    codes=", ".join(unknown),
-                    choices=", ".join(SUPPORTED_LOCALES),
-                )
-            )
+        check_codes(value)
     return value

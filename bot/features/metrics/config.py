@@ -15,7 +15,8 @@ from pydantic import Field, field_validator, model_validator
 
 from bot.config import AgoraConfig, FeatureConfig, Problem
 from bot.features.metrics.periods import PeriodError, parse_period
-from bot.i18n import SUPPORTED_LOCALES, _
+from bot.i18n import _
+from bot.localized import check_codes
 from bot.needs import Need
 
 
@@ -87,15 +88,7 @@ class MetricsConfig(FeatureConfig):
     @field_validator("sentiment_languages")
     @classmethod
     def _languages(cls, value: list[str]) -> list[str]:
-        unknown = sorted(set(value) - set(SUPPORTED_LOCALES))
-        if unknown:
-            raise ValueError(
-                _(
-                    "unknown language {codes}; use {choices}",
-                    codes=", ".join(unknown),
-                    choices=", ".join(SUPPORTED_LOCALES),
-                )
-            )
+        check_codes(value)
         return value
 
     @field_validator("default_period")
