@@ -128,8 +128,7 @@ async def checkins_dms(case: Case) -> list[Row]:
             fires = due
         await _arm_checkin(bench, due, fires)
         _stamp_dms(bench, sent, all_sent, members)
-        await bench.app.scheduler.start()
-        bench.app.started = True
+        await bench.app.start()  # the scheduler and the outbox that sends the DMs
         wait = (fires - datetime.now(UTC)).total_seconds()
         await asyncio.sleep(max(0.0, wait - 0.5))
         limit = members / per_second + case.pick(30.0, 120.0)

@@ -38,7 +38,7 @@ TARGET_P99_MS = 50.0
 # and counted, so an overloaded bot shows as a low delivered rate, not as a queue that
 # grows for the rest of the run.
 MAX_BACKLOG = BACKGROUND_PER_S
-COMMANDS = (("/help", "commands you can use"), ("/language", "your language is"))
+COMMANDS = (("/help", "commands you can use"), ("/language", "available:"))
 
 
 @benchmark("commands", title="console command round-trip", variants=STORAGE_VARIANTS)

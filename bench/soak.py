@@ -133,7 +133,7 @@ class Traffic:
         if len(posts) > 2 * KEPT_POSTS:
             button = [p for p in posts if p.number == self.button_post]
             keep = posts[-KEPT_POSTS:]
-            self.community.posts = (button if button and button[0] not in keep else []) + keep
+            self.community.keep_only((button if button and button[0] not in keep else []) + keep)
 
 
 @dataclass

@@ -6,8 +6,9 @@ every feature, SQLite, the real clock — is driven by the adapter tests' fake D
 and fake Slack, each in a process of its own (`bench.platforms.Elsewhere`, as the real
 platforms are), on fixed timetables (open loop): Discord sends 90 MESSAGE_CREATE
 frames and 10 `/help` interactions a second, Slack 100 signed Events API requests a
-second (messages, a tenth reactions). One window of the same traffic warms up; then
-30 minutes (6 s quick) are measured with the checks of `soak`:
+second (messages, a tenth reactions, a few `/help` commands and button clicks). One
+window of the same traffic warms up; then 30 minutes (6 s quick) are measured with
+the checks of `soak`:
 
 - RSS growth from the warmed-up baseline ≤ 10 %; no more asyncio tasks at the end;
 - per window (5 minutes; 1.5 s quick), the Discord `/help` ack p99 (frame due → first
@@ -96,7 +97,7 @@ async def discord_acked(state: dict[str, Any]) -> dict[str, float]:
 async def slack_start(state: dict[str, Any]) -> str:
     fake = state["fake"] = BenchSlack()
     await fake.start()
-    state["payloads"] = Payloads()
+    state["payloads"] = Payloads(fake.base + "hooks/")
     return fake.api_base
 
 
@@ -106,8 +107,10 @@ async def slack_drive(state: dict[str, Any], url: str, seconds: float) -> Sent:
     payloads: Payloads = state["payloads"]
     sent = Sent()
 
-    async def post(session: aiohttp.ClientSession, body: str, offset: float, at: float) -> None:
-        headers = signed_headers(body)
+    async def post(
+        session: aiohttp.ClientSession, body: str, content_type: str, offset: float, at: float
+    ) -> None:
+        headers = signed_headers(body, content_type)
         try:
             async with session.post(url, data=body.encode(), headers=headers) as response:
                 await response.read()
@@ -127,9 +130,11 @@ async def slack_drive(state: dict[str, Any], url: str, seconds: float) -> Sent:
             delay = started + offset - time.perf_counter()
             if delay > 0.001:
                 await asyncio.sleep(delay)
-            body, key, _is_message = payloads.next()
+            body, content_type, key, _kind = payloads.next()
             sent.ids.append(key)
-            tasks.append(asyncio.create_task(post(session, body, offset, started + offset)))
+            tasks.append(
+                asyncio.create_task(post(session, body, content_type, offset, started + offset))
+            )
         await asyncio.gather(*tasks)
     return sent
 

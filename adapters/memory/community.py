@@ -192,6 +192,13 @@ class Community:
         self.notify(posted)
         return posted
 
+    def keep_only(self, posts: list[Posted]) -> None:
+        """Forget every other message, as a platform forgets old history: a soak run
+        would otherwise hold every message it ever sent (and the bot's replies)."""
+        self.posts = posts
+        self._by_number = {p.number: p for p in reversed(posts)}
+        self._by_ref = {p.ref: p for p in reversed(posts)}
+
     def notify(self, posted: Posted, *, edited: bool = False) -> None:
         """Tell observers (the console's transcript) about a new or edited message."""
         for observer in self.observers:
