@@ -212,14 +212,8 @@ async def running_real(
     config = config_from_dict(data, models)
     storage = await open_storage(config, create_schema=True)
     app = await build_app(config, clock=FakeClock(START), storage=storage)
-    adapter = SlackAdapter(config.slack, env=ENV)
-    app.attach(adapter)
-    try:
-        await app.start()
-        async with aiohttp.ClientSession() as session:
-            yield Bot(app, adapter, Recorder(), fake, session)
-    finally:
-        await app.stop()
+    async with serving(app, config, fake) as bot:
+        yield bot
 
 
 @asynccontextmanager
@@ -229,11 +223,25 @@ async def running(
     recorder = Recorder()
     config = slack_config(fake, **overrides)  # `database=` for a file that outlives a run
     app = await build_test_app(config, make_feature(recorder))
+    async with serving(app, config, fake, env=env, recorder=recorder) as bot:
+        yield bot
+
+
+@asynccontextmanager
+async def serving(
+    app: App,
+    config: AgoraConfig,
+    fake: FakeSlack,
+    *,
+    env: Mapping[str, str] = ENV,
+    recorder: Recorder | None = None,
+) -> AsyncIterator[Bot]:
+    """`app` started behind a real Slack adapter talking to `fake`; stopped after."""
     adapter = SlackAdapter(config.slack, env=env)
     app.attach(adapter)
     try:
         await app.start()
         async with aiohttp.ClientSession() as session:
-            yield Bot(app, adapter, recorder, fake, session)
+            yield Bot(app, adapter, recorder or Recorder(), fake, session)
     finally:
         await app.stop()

@@ -10,12 +10,10 @@ import json
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
-import aiohttp
 from fake_slack import USERS, FakeSlack, load
 from kit_common import build_test_app
-from slack_kit import ENV, Bot, Recorder, slack_config
+from slack_kit import Bot, serving, slack_config
 
-from adapters.slack.adapter import SlackAdapter
 from bot.features.metrics.handlers import feature as metrics
 
 
@@ -23,14 +21,8 @@ from bot.features.metrics.handlers import feature as metrics
 async def with_metrics(fake: FakeSlack) -> AsyncIterator[Bot]:
     config = slack_config(fake)
     app = await build_test_app(config, metrics)
-    adapter = SlackAdapter(config.slack, env=ENV)
-    app.attach(adapter)
-    try:
-        await app.start()
-        async with aiohttp.ClientSession() as session:
-            yield Bot(app, adapter, Recorder(), fake, session)
-    finally:
-        await app.stop()
+    async with serving(app, config, fake) as bot:
+        yield bot
 
 
 async def test_stats_answers_privately_and_uploads_its_chart_to_the_dm(fake: FakeSlack) -> None:
