@@ -41,7 +41,7 @@ from bot.features.metrics.compute import (
     zone_of,
 )
 from bot.features.metrics.periods import Period
-from bot.features.metrics.store import ChannelCount
+from bot.features.metrics.store import ChannelCount, HourCount, Tones
 from bot.i18n import _, current_locale, ngettext
 from bot.stats import Figure
 
@@ -130,16 +130,7 @@ async def build(ctx: Context, period: Period, progress: Progress = quiet) -> Rep
     easel = _Easel()
     t = easel.texts
     zone = zone_of(ctx)
-    hours = await hours_of(ctx, period.window)
-    tones = await tones_of(ctx, period.window)
-    heat = heat_map(hours, hour_slots(period.window, zone))
-    easel.draw("heat", t["heat"], charts.heat, heat, t["heat"], t["weekdays"].split())
-    by_feature = await contributions(ctx, period.window)
-    figures = [figure for found in by_feature.values() for figure in found]
-    progress(_("Activity by hour"))
     weeks = chunks(period, zone)
-    # Only features with time figures (response, resolution, decision) are asked again.
-    timed = {name for name, found in by_feature.items() if any(f.unit == "min" for f in found)}
 
     async def days_part(part: Context) -> list[Day]:
         days = await daily(part, period, hours, tones=tones)
@@ -183,14 +174,34 @@ async def build(ctx: Context, period: Period, progress: Progress = quiet) -> Rep
     async def before_part(part: Context) -> Summary:
         return await summarize(part, period.previous(zone))
 
+    async def hours_part(part: Context) -> tuple[list[HourCount], Tones, dict[str, list[Figure]]]:
+        found = await hours_of(part, period.window)
+        return found, await tones_of(part, period.window), await contributions(part, period.window)
+
     parts = _Parts(ctx, progress)
-    now, days, rows, weekly, before = await asyncio.gather(
-        parts.run(_("Summary"), now_part),
-        parts.run(_("Daily active members"), days_part),
+    # The parts that need nothing of the others start at once, beside the first pass
+    # (which the summary, the daily series and the weekly figures wait for).
+    independent = asyncio.gather(
         parts.run(_("Retention cohorts"), cohorts_part),
-        parts.run(_("Response times and other features, week by week"), weekly_part),
         parts.run(_("Previous period"), before_part),
     )
+    try:
+        hours, tones, by_feature = await parts.run(_("Activity by hour"), hours_part)
+        heat = heat_map(hours, hour_slots(period.window, zone))
+        easel.draw("heat", t["heat"], charts.heat, heat, t["heat"], t["weekdays"].split())
+        figures = [figure for found in by_feature.values() for figure in found]
+        # Only features with time figures (response, resolution, decision) are asked again.
+        timed = {n for n, found in by_feature.items() if any(f.unit == "min" for f in found)}
+        now, days, weekly = await asyncio.gather(
+            parts.run(_("Summary"), now_part),
+            parts.run(_("Daily active members"), days_part),
+            parts.run(_("Response times and other features, week by week"), weekly_part),
+        )
+        rows, before = await independent
+    finally:
+        if not independent.done():  # something above failed: stop the others too
+            independent.cancel()
+            await asyncio.gather(independent, return_exceptions=True)
     drawn = await easel.done()
     progress(_("Charts"))
     return Report(period, now, before, days, heat, rows, weeks, weekly, drawn, ctx.now())
