@@ -22,6 +22,7 @@ from storage.engine import SqlStorage, create_engine
 from storage.migrate import (
     UnknownRevisions,
     current_heads,
+    declared_heads,
     missing_migrations,
     script_heads,
     upgrade,
@@ -252,3 +253,7 @@ async def test_membership_history_is_filled_from_the_members_table(db_url: str) 
         ("discord:g:u2", "leave", left),
         ("discord:g:u4", "leave", left),
     ]
+
+
+def test_the_heads_read_from_the_files_are_alembics() -> None:
+    assert declared_heads() == script_heads()

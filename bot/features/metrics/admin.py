@@ -7,7 +7,7 @@ from typing import TypeVar
 
 from bot.config import AgoraConfig
 from bot.context import Context, UserError, Work
-from bot.features.metrics import charts, report
+from bot.features.metrics import report
 from bot.features.metrics.compute import (
     Summary,
     cohorts,
@@ -51,7 +51,6 @@ async def html_report(
     progress: report.Progress = report.quiet,
 ) -> str:
     """The self-contained HTML report; `progress` hears each of its `STEPS` steps."""
-    charts.prepare()
 
     async def job(ctx: Context) -> str:
         found = await report.build(ctx, period_of(ctx, period, platform), progress)

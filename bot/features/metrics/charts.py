@@ -45,8 +45,10 @@ def _modules() -> tuple[Any, Any]:
 
 
 def prepare() -> asyncio.Future[tuple[Any, Any]]:
-    """Start importing matplotlib in the chart thread now (`agora report` does, before
-    it even opens the database), so the import overlaps the queries, not the drawing."""
+    """Start importing matplotlib in the chart thread now (the report does once its
+    queries are on their way), so the import overlaps the queries, not the drawing.
+    Not earlier: an import is Python work, and beside the start-up (imports, config)
+    it would only take turns with it for the interpreter lock."""
     return in_thread(_modules)
 
 

@@ -29,9 +29,11 @@ from bot.features.metrics.store import (
     ACTIVE_KINDS,
     ChannelCount,
     CommunityMetrics,
+    Growth,
     HourCount,
     Reach,
     Shift,
+    Stint,
     Tone,
     Tones,
 )
@@ -285,6 +287,15 @@ async def tones_of(ctx: Context, window: Window) -> Tones:
     return await store(ctx).tone(window, span_shifts(ctx, window.start, window.end))
 
 
+@dataclass(frozen=True, slots=True)
+class SummaryFacts:
+    """What a summary reads beyond the hourly counts, tones and features' figures."""
+
+    growth: Growth
+    reach: Reach
+    channels: tuple[ChannelCount, ...]
+
+
 async def summarize(
     ctx: Context,
     period: Period,
@@ -298,22 +309,50 @@ async def summarize(
 ) -> Summary:
     """The period's summary; `hours`, `tones` and other features' `figures` when the
     caller has them already (/stats and the report share them with the daily series)."""
+    facts = await summary_facts(ctx, period, channels=channels, channel_detail=channel_detail)
+    window = period.window
+    if hours is None:
+        hours = await hours_of(ctx, window)
+    if tones is None:
+        tones = await tones_of(ctx, window)
+    if not hooks:
+        figures = ()
+    elif figures is None:
+        figures = await contributed(ctx, window)
+    return summary_of(period, facts, hours, tones, figures, zone_of(ctx))
+
+
+async def summary_facts(
+    ctx: Context, period: Period, *, channels: int = 0, channel_detail: bool = False
+) -> SummaryFacts:
+    """A summary's own queries (growth, reach, the top `channels`): the report starts
+    them before the hourly counts they are combined with are in."""
     window = period.window
     offsets = span_shifts(ctx, window.start - timedelta(days=30), window.end)
     metrics = store(ctx)
     growth = await metrics.growth(window, offsets)
     reach = await metrics.reach(window, offsets)
+    listed = await metrics.channels(window, channels, detail=channel_detail) if channels else ()
+    return SummaryFacts(growth, reach, tuple(listed))
+
+
+def summary_of(
+    period: Period,
+    facts: SummaryFacts,
+    hours: Sequence[HourCount],
+    tones: Tones,
+    figures: Sequence[Figure],
+    zone: ZoneInfo,
+) -> Summary:
+    """The summary from its facts, the hourly counts, the tones and features' figures."""
     counts: dict[str, int] = {}
-    if hours is None:
-        hours = await hours_of(ctx, window)
-    if tones is None:
-        tones = await tones_of(ctx, window)
     for hour in hours:
         counts[hour.kind] = counts.get(hour.kind, 0) + hour.count
 
     def count(kind: str) -> int:
         return counts.get(kind, 0)
 
+    growth = facts.growth
     return Summary(
         period=period,
         members_before=growth.before,
@@ -321,18 +360,14 @@ async def summarize(
         joined=growth.joined_total,
         left=growth.left_total,
         seen=growth.seen_total,
-        reach=reach,
+        reach=facts.reach,
         messages=count("message"),
         replies=count("reply"),
         reactions=count("reaction"),
         tone=tones.period,
-        channels=tuple(await metrics.channels(window, channels, detail=channel_detail))
-        if channels
-        else (),
-        contributed=tuple(figures if figures is not None else await contributed(ctx, window))
-        if hooks
-        else (),
-        busiest=busiest(heat_map(hours, hour_slots(window, zone_of(ctx)))),
+        channels=facts.channels,
+        contributed=tuple(figures),
+        busiest=busiest(heat_map(hours, hour_slots(period.window, zone))),
     )
 
 
@@ -393,6 +428,16 @@ def _running(starts: dict[int, int], ends: dict[int, int], first: int, last: int
     return found
 
 
+@dataclass(frozen=True, slots=True)
+class DailyFacts:
+    """What the daily series reads beyond the hourly counts: growth and activity stints."""
+
+    first: int
+    last: int
+    growth: Growth
+    stints: Sequence[Stint]
+
+
 async def daily(
     ctx: Context,
     period: Period,
@@ -408,8 +453,18 @@ async def daily(
     rolling 30 days); with 0 they only see the period itself (cheaper, for charts of
     daily actives).
     """
+    facts = await daily_facts(ctx, period, lookback_days)
+    if hours is None:
+        hours = await hours_of(ctx, period.window)
+    if tones is None:
+        tones = await tones_of(ctx, period.window)
+    return daily_rows(facts, hours, tones)
+
+
+async def daily_facts(ctx: Context, period: Period, lookback_days: int = 29) -> DailyFacts:
+    """The daily series' own queries; they need nothing of the hourly counts, so the
+    report starts them beside its first pass (the stints are its longest query)."""
     window = period.window
-    first, last = day_number(period.first), day_number(period.last)
     lookback = Window(
         min(window.start, midnight(period.first - timedelta(days=lookback_days), zone_of(ctx))),
         window.end,
@@ -419,14 +474,16 @@ async def daily(
     metrics = store(ctx)
     growth = await metrics.growth(window, offsets)
     stints = await metrics.stints(lookback, offsets)
-    if hours is None:
-        hours = await hours_of(ctx, window)
-    if tones is None:
-        tones = await tones_of(ctx, window)
+    return DailyFacts(day_number(period.first), day_number(period.last), growth, stints)
+
+
+def daily_rows(facts: DailyFacts, hours: Sequence[HourCount], tones: Tones) -> list[Day]:
+    """The daily series from its facts, the hourly counts and the tones."""
+    first, last, growth = facts.first, facts.last, facts.growth
     starts: dict[int, int] = {}
     end30: dict[int, int] = {}
     end7: dict[int, int] = {}
-    for stint in stints:
+    for stint in facts.stints:
         starts[stint.day] = starts.get(stint.day, 0) + stint.persons
         end30[stint.until30] = end30.get(stint.until30, 0) + stint.persons
         end7[stint.until7] = end7.get(stint.until7, 0) + stint.persons

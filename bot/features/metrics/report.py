@@ -26,17 +26,22 @@ from bot.features.metrics.compute import (
     COHORT_WEEKS,
     MIN_TONE_PEOPLE,
     CohortRow,
+    DailyFacts,
     Day,
     Summary,
+    SummaryFacts,
     chunks,
     cohorts,
     contributed,
     contributions,
-    daily,
+    daily_facts,
+    daily_rows,
     heat_map,
     hour_slots,
     hours_of,
     summarize,
+    summary_facts,
+    summary_of,
     tones_of,
     zone_of,
 )
@@ -47,7 +52,7 @@ from bot.stats import Figure
 
 Progress = Callable[[str], None]
 T = TypeVar("T")
-STEPS = 7
+STEPS = 8
 TOP_CHANNELS = 20
 
 
@@ -132,8 +137,47 @@ async def build(ctx: Context, period: Period, progress: Progress = quiet) -> Rep
     zone = zone_of(ctx)
     weeks = chunks(period, zone)
 
-    async def days_part(part: Context) -> list[Day]:
-        days = await daily(part, period, hours, tones=tones)
+    async def hours_part(part: Context) -> tuple[list[HourCount], Tones]:
+        return await hours_of(part, period.window), await tones_of(part, period.window)
+
+    async def features_part(part: Context) -> dict[str, list[Figure]]:
+        return await contributions(part, period.window)
+
+    async def days_part(part: Context) -> DailyFacts:
+        return await daily_facts(part, period)
+
+    async def now_part(part: Context) -> SummaryFacts:
+        return await summary_facts(part, period, channels=TOP_CHANNELS)
+
+    async def before_part(part: Context) -> Summary:
+        return await summarize(part, period.previous(zone))
+
+    async def cohorts_part(part: Context) -> list[CohortRow]:
+        rows = await cohorts(part, period)
+        joined = [formatting.day(r.week) for r in rows]
+        easel.draw("cohorts", t["cohorts"], charts.cohorts, rows, joined, t["cohorts"], t["week"])
+        return rows
+
+    # Each series runs its own queries in a part (a unit of work of its own) and only
+    # then waits for the counts it shares with others: with one shared connection
+    # (SQLite in memory) a part waiting inside its turn would block the one it waits for.
+
+    async def heat_series() -> list[list[float]]:
+        hours, _tones = await first_pass
+        heat = heat_map(hours, hour_slots(period.window, zone))
+        easel.draw("heat", t["heat"], charts.heat, heat, t["heat"], t["weekdays"].split())
+        return heat
+
+    async def summary_series() -> Summary:
+        facts = await parts.run(_("Summary"), now_part)
+        (hours, tones), by_feature = await first_pass, await features
+        figures = [figure for found in by_feature.values() for figure in found]
+        return summary_of(period, facts, hours, tones, figures, zone)
+
+    async def days_series() -> list[Day]:
+        facts = await parts.run(_("Daily active members"), days_part)
+        hours, tones = await first_pass
+        days = daily_rows(facts, hours, tones)
         labels = (t["members"], t["joined"], t["left"])
         dates = [formatting.short_day(d.day) for d in days]
         easel.draw("growth", t["growth"], charts.growth, days, dates, t["growth"], labels)
@@ -144,14 +188,15 @@ async def build(ctx: Context, period: Period, progress: Progress = quiet) -> Rep
             easel.draw("sentiment", t["sentiment"], charts.lines, t["sentiment"], dates, tone, "")
         return days
 
-    async def cohorts_part(part: Context) -> list[CohortRow]:
-        rows = await cohorts(part, period)
-        joined = [formatting.day(r.week) for r in rows]
-        easel.draw("cohorts", t["cohorts"], charts.cohorts, rows, joined, t["cohorts"], t["week"])
-        return rows
+    async def weekly_series() -> list[list[Figure]]:
+        by_feature = await features
+        # Only features with time figures (response, resolution, decision) are asked again.
+        timed = {n for n, found in by_feature.items() if any(f.unit == "min" for f in found)}
 
-    async def weekly_part(part: Context) -> list[list[Figure]]:
-        weekly = [await contributed(part, week.window, only=timed) for week in weeks]
+        async def weekly_part(part: Context) -> list[list[Figure]]:
+            return [await contributed(part, week.window, only=timed) for week in weeks]
+
+        weekly = await parts.run(_("Response times and other features, week by week"), weekly_part)
         starts = [formatting.short_day(w.first) for w in weeks]
         minutes = weekly_minutes(weekly)
         easel.draw(
@@ -166,42 +211,27 @@ async def build(ctx: Context, period: Period, progress: Progress = quiet) -> Rep
         )
         return weekly
 
-    async def now_part(part: Context) -> Summary:
-        return await summarize(
-            part, period, channels=TOP_CHANNELS, hours=hours, tones=tones, figures=figures
-        )
-
-    async def before_part(part: Context) -> Summary:
-        return await summarize(part, period.previous(zone))
-
-    async def hours_part(part: Context) -> tuple[list[HourCount], Tones, dict[str, list[Figure]]]:
-        found = await hours_of(part, period.window)
-        return found, await tones_of(part, period.window), await contributions(part, period.window)
-
     parts = _Parts(ctx, progress)
-    # The parts that need nothing of the others start at once, beside the first pass
-    # (which the summary, the daily series and the weekly figures wait for).
-    independent = asyncio.gather(
-        parts.run(_("Retention cohorts"), cohorts_part),
+    # Every part starts at once, each on a connection of its own; the counts by hour
+    # and tones (`first_pass`) and the features' figures are shared by several series.
+    first_pass = asyncio.ensure_future(parts.run(_("Activity by hour"), hours_part))
+    features = asyncio.ensure_future(parts.run(_("Other features"), features_part))
+    together = asyncio.gather(
+        summary_series(),
         parts.run(_("Previous period"), before_part),
+        days_series(),
+        heat_series(),
+        parts.run(_("Retention cohorts"), cohorts_part),
+        weekly_series(),
     )
+    charts.prepare()  # nothing to draw yet: matplotlib loads while the database works
     try:
-        hours, tones, by_feature = await parts.run(_("Activity by hour"), hours_part)
-        heat = heat_map(hours, hour_slots(period.window, zone))
-        easel.draw("heat", t["heat"], charts.heat, heat, t["heat"], t["weekdays"].split())
-        figures = [figure for found in by_feature.values() for figure in found]
-        # Only features with time figures (response, resolution, decision) are asked again.
-        timed = {n for n, found in by_feature.items() if any(f.unit == "min" for f in found)}
-        now, days, weekly = await asyncio.gather(
-            parts.run(_("Summary"), now_part),
-            parts.run(_("Daily active members"), days_part),
-            parts.run(_("Response times and other features, week by week"), weekly_part),
-        )
-        rows, before = await independent
+        now, before, days, heat, rows, weekly = await together
     finally:
-        if not independent.done():  # something above failed: stop the others too
-            independent.cancel()
-            await asyncio.gather(independent, return_exceptions=True)
+        for started in (first_pass, features, together):
+            if not started.done():  # something failed: stop the others too
+                started.cancel()
+        await asyncio.gather(first_pass, features, together, return_exceptions=True)
     drawn = await easel.done()
     progress(_("Charts"))
     return Report(period, now, before, days, heat, rows, weeks, weekly, drawn, ctx.now())
