@@ -17,7 +17,7 @@ import logging
 import secrets
 
 from adapters.discord.limits import CUSTOM_ID
-from adapters.discord.ttl import TtlCache
+from adapters.ttl import TtlCache
 
 log = logging.getLogger(__name__)
 

@@ -35,7 +35,7 @@ import contextlib
 import logging
 from collections.abc import Iterator
 from enum import StrEnum
-from typing import Any
+from typing import Any, Final, cast
 
 import aiohttp
 import discord
@@ -43,11 +43,14 @@ import discord
 from adapters.discord import render
 from adapters.discord.endpoints import Endpoints
 from adapters.discord.render import Rendered
-from adapters.discord.ttl import TtlCache
+from adapters.ttl import TtlCache
 
 log = logging.getLogger(__name__)
 
 TOKEN_TTL = 15 * 60 - 30  # interaction tokens live 15 minutes
+# The first response's name in the follow-up webhook's routes (discord.py's own
+# `edit_original_response` calls `/webhooks/{app}/{token}/messages/@original`).
+ORIGINAL: Final = cast(int, "@original")
 ALLOWED_MENTIONS = discord.AllowedMentions(
     everyone=False, roles=False, users=True, replied_user=False
 )
@@ -70,7 +73,13 @@ def kind_of(interaction: discord.Interaction[Any]) -> Kind | None:
 
 
 class Pending:
-    """One interaction, from arrival until its token expires."""
+    """One interaction, from arrival until its token expires.
+
+    Once the core is done with it (`settle`), the interaction itself is let go: its
+    payload, member and message are no use after the first response, and a busy
+    guild keeps thousands of tokens alive for their 15 minutes. What stays answers
+    later edits and follow-ups: the follow-up webhook (application id and token).
+    """
 
     def __init__(
         self,
@@ -80,7 +89,10 @@ class Pending:
         ephemeral: bool,
         endpoints: Endpoints,
     ) -> None:
-        self.interaction = interaction
+        self.interaction: discord.Interaction[Any] | None = interaction
+        self.id = interaction.id
+        self.channel_id: int | None = interaction.channel_id
+        self.hook = interaction.followup
         self.kind = kind
         self.ephemeral = ephemeral
         self.endpoints = endpoints
@@ -95,11 +107,7 @@ class Pending:
 
     @property
     def acknowledged(self) -> bool:
-        return self.interaction.response.is_done()
-
-    @property
-    def channel_id(self) -> int | None:
-        return self.interaction.channel_id
+        return self.interaction is None or self.interaction.response.is_done()
 
     # --- the deadline --------------------------------------------------------------------
 
@@ -116,19 +124,20 @@ class Pending:
         try:
             await self.defer()
         except Exception:
-            log.exception("deferring interaction %s failed", self.interaction.id)
+            log.exception("deferring interaction %s failed", self.id)
 
     async def defer(self) -> None:
         async with self.lock:
             await self._defer()
 
     async def _defer(self) -> None:
-        if self.acknowledged:
+        interaction = self.interaction
+        if interaction is None or interaction.response.is_done():
             return
-        response = self.interaction.response
+        response = interaction.response
         with self._calling("defer"):
             if self.kind is Kind.COMMAND or (
-                self.kind is Kind.MODAL and self.interaction.message is None
+                self.kind is Kind.MODAL and interaction.message is None
             ):
                 ephemeral = self.ephemeral or self.kind is Kind.MODAL
                 await response.defer(ephemeral=ephemeral, thinking=True)
@@ -141,17 +150,27 @@ class Pending:
         if self._timer is not None and self._sleeping:
             self._timer.cancel()  # only while it waits: never in the middle of a request
         async with self.lock:
-            if not self.acknowledged:
-                if self.kind is Kind.COMPONENT or self.interaction.message is not None:
-                    with self._calling("acknowledge"):
-                        await self.interaction.response.defer()
-                    return
-                self.ephemeral = True
-                await self._defer()
-            if self.loading is not None and not self.answered:
-                with self._calling("clear the loading message"):
-                    await self.interaction.delete_original_response()
-                self.loading = None
+            try:
+                await self._settle()
+            finally:
+                self.interaction = None
+                self._timer = None
+
+    async def _settle(self) -> None:
+        interaction = self.interaction
+        if interaction is None:
+            return
+        if not interaction.response.is_done():
+            if self.kind is Kind.COMPONENT or interaction.message is not None:
+                with self._calling("acknowledge"):
+                    await interaction.response.defer()
+                return
+            self.ephemeral = True
+            await self._defer()
+        if self.loading is not None and not self.answered:
+            with self._calling("clear the loading message"):
+                await interaction.delete_original_response()
+            self.loading = None
 
     # --- answering -----------------------------------------------------------------------
 
@@ -165,7 +184,7 @@ class Pending:
         interaction = self.interaction
         view = render.to_view(rendered)
         embeds = render.to_embeds(rendered)
-        if not self.acknowledged:
+        if interaction is not None and not interaction.response.is_done():
             callback = await interaction.response.send_message(
                 rendered.content,
                 embeds=embeds,
@@ -178,7 +197,7 @@ class Pending:
             self.answered = True
             self.original = callback.message_id or getattr(callback.resource, "id", None)
             return self.original
-        if self.loading is not None and not self.answered:
+        if interaction is not None and self.loading is not None and not self.answered:
             if self.loading == ephemeral:
                 edited = await interaction.edit_original_response(
                     content=rendered.content,
@@ -193,7 +212,7 @@ class Pending:
                 return edited.id
             await interaction.delete_original_response()
             self.loading = None
-        sent = await interaction.followup.send(
+        sent = await self.hook.send(
             rendered.content,
             embeds=embeds,
             files=render.to_files(rendered),
@@ -209,20 +228,24 @@ class Pending:
     async def modal(self, modal: discord.ui.Modal) -> bool:
         """Show `modal` as the first response; False when that moment has passed."""
         async with self.lock:
-            if self.acknowledged or self.kind is Kind.MODAL:
+            interaction = self.interaction
+            if interaction is None or interaction.response.is_done() or self.kind is Kind.MODAL:
                 return False
             with self.endpoints.webhooks():
-                await self.interaction.response.send_modal(modal)
+                await interaction.response.send_modal(modal)
             self.answered = True
             return True
 
     async def update(self, rendered: Rendered) -> bool:
         """Edit the clicked message as the response (type 7); False when too late."""
         async with self.lock:
-            if self.acknowledged or self.kind is not Kind.COMPONENT:
+            interaction = self.interaction
+            if interaction is None or interaction.response.is_done():
+                return False
+            if self.kind is not Kind.COMPONENT:
                 return False
             with self.endpoints.webhooks():
-                await self.interaction.response.edit_message(
+                await interaction.response.edit_message(
                     content=rendered.content,
                     embeds=render.to_embeds(rendered),
                     attachments=render.edited_files(rendered),
@@ -240,17 +263,15 @@ class Pending:
                 "view": render.to_view(rendered),
                 "allowed_mentions": ALLOWED_MENTIONS,
             }
-            if message_id == self.original:
-                await self.interaction.edit_original_response(**kwargs)
-            else:
-                await self.interaction.followup.edit_message(message_id, **kwargs)
+            await self.hook.edit_message(self._route_id(message_id), **kwargs)
 
     async def delete(self, message_id: int) -> None:
         with self.endpoints.webhooks():
-            if message_id == self.original:
-                await self.interaction.delete_original_response()
-            else:
-                await self.interaction.followup.delete_message(message_id)
+            await self.hook.delete_message(self._route_id(message_id))
+
+    def _route_id(self, message_id: int) -> int:
+        """The first response is `@original` in the webhook's routes; others by id."""
+        return ORIGINAL if message_id == self.original else message_id
 
     @contextlib.contextmanager
     def _calling(self, what: str) -> Iterator[None]:
@@ -262,12 +283,12 @@ class Pending:
             log.warning(
                 "could not %s interaction %s: %s %s",
                 what,
-                self.interaction.id,
+                self.id,
                 error.status,
                 error.text,
             )
         except (aiohttp.ClientError, TimeoutError) as error:
-            log.warning("could not %s interaction %s: %s", what, self.interaction.id, error)
+            log.warning("could not %s interaction %s: %s", what, self.id, error)
 
 
 class Interactions:
@@ -279,7 +300,8 @@ class Interactions:
         self._by_token: TtlCache[str, Pending] = TtlCache(10_000, TOKEN_TTL)
         self._by_message: TtlCache[int, Pending] = TtlCache(20_000, TOKEN_TTL)
         self._clicked: TtlCache[int, Pending] = TtlCache(10_000, 5.0)
-        self._seen: TtlCache[int, bool] = TtlCache(20_000, 3600.0)
+        # A replay after the token expired could not be answered anyway.
+        self._seen: TtlCache[int, bool] = TtlCache(20_000, TOKEN_TTL)
 
     def seen(self, interaction: discord.Interaction[Any]) -> bool:
         """True when this interaction arrived before (a gateway replay): answer once."""

@@ -35,8 +35,8 @@ from adapters.discord.custom_ids import OPEN_FORM, CustomIds
 from adapters.discord.interactions import ALLOWED_MENTIONS, Interactions, Pending
 from adapters.discord.refs import PLATFORM, channel_ref, guild_id, message_ref, split
 from adapters.discord.render import Rendered
-from adapters.discord.ttl import TtlCache
 from adapters.text_limits import clip
+from adapters.ttl import TtlCache
 from bot.i18n import N_, _
 from bot.model import (
     Button,
@@ -207,9 +207,7 @@ class DiscordPort:
                 if gone.code != UNKNOWN_INTERACTION or out.channel is None:
                     raise _refused(_("answer the interaction"), gone) from gone
                 # Discord forgot the interaction (answered too late): post it plainly.
-                log.warning(
-                    "interaction %s expired; answering in the channel", pending.interaction.id
-                )
+                log.warning("interaction %s expired; answering in the channel", pending.id)
                 out = replace(out, reply_token=None)
                 if out.ephemeral_to is not None:
                     return await self._direct(out.ephemeral_to, rendered, out.silent)
@@ -237,7 +235,7 @@ class DiscordPort:
         except (discord.HTTPException, aiohttp.ClientError, TimeoutError, ValueError) as error:
             raise _refused(_("answer the interaction"), error) from error
         if message_id is None:
-            message_id = pending.interaction.id
+            message_id = pending.id
             pending.original = pending.original or message_id
         self.interactions.remember(message_id, pending)
         return message_ref(where.workspace, pending.channel_id or 0, message_id)

@@ -66,12 +66,13 @@ from adapters.slack.oauth import (
     install_pages,
     redact_tokens,
 )
-from adapters.slack.people import LOOKUP_ERRORS, SlackPeople, TtlCache, channel_info
+from adapters.slack.people import LOOKUP_ERRORS, SlackPeople, channel_info
 from adapters.slack.port import NETWORK_ERRORS, Connection, SlackPort, slack_error
 from adapters.slack.receiver import HttpReceiver
 from adapters.slack.reserved import BUILT_IN_COMMANDS
 from adapters.slack.socket_mode import AckingSocketModeHandler
 from adapters.slack.user_groups import UserGroups
+from adapters.ttl import TtlCache
 from bot.app import StartupError
 from bot.command_names import core_root
 from bot.config import USER_GROUP_SCOPES, SlackConfig
@@ -140,7 +141,7 @@ class SlackAdapter:
         self._tasks: set[asyncio.Task[None]] = set()
         self._slots = asyncio.Semaphore(CORE_SLOTS)
         self._join_channels: dict[str, frozenset[str]] = {}
-        self._registered: TtlCache[Ref, Member] = TtlCache(4096, 600.0)
+        self._registered: TtlCache[Ref, Member] = TtlCache(4096, 600.0, lru=True)
         self._warnings: dict[str, list[str]] = {}  # per workspace
         self.ack_within = self.config.ack_within
         self._stopped = asyncio.Event()

@@ -38,7 +38,7 @@ from slack_sdk.oauth.installation_store.async_installation_store import AsyncIns
 from slack_sdk.oauth.state_store.async_state_store import AsyncOAuthStateStore
 
 from adapters.slack.installations import SlackInstall, SlackInstallations, SlackOAuthStates
-from adapters.slack.people import TtlCache
+from adapters.ttl import TtlCache
 from bot.config import SlackConfig
 from bot.i18n import _
 from bot.ports import Clock, Storage
@@ -92,7 +92,7 @@ class SqlInstallationStore(AsyncInstallationStore):
         self.storage = storage
         self.clock = clock
         self.on_removed = on_removed
-        self._cache: TtlCache[str, SlackInstall] = TtlCache(1024, CACHE_SECONDS)
+        self._cache: TtlCache[str, SlackInstall] = TtlCache(1024, CACHE_SECONDS, lru=True)
 
     @property
     def logger(self) -> logging.Logger:

@@ -11,15 +11,15 @@ from __future__ import annotations
 import asyncio
 import logging
 import time
-from collections import OrderedDict
 from collections.abc import Awaitable, Callable, Hashable, Mapping
-from typing import Any, Generic, TypeVar
+from typing import Any, TypeVar
 
 import aiohttp
 from slack_sdk.errors import SlackApiError, SlackClientError
 from slack_sdk.web.async_client import AsyncWebClient
 
 from adapters.slack.translate import ChannelInfo, Lookup, Needs, member_from_user
+from adapters.ttl import TtlCache
 from bot.model import ChannelKind, Member
 
 log = logging.getLogger(__name__)
@@ -30,43 +30,6 @@ V = TypeVar("V")
 LOOKUP_ERRORS = (SlackClientError, aiohttp.ClientError, asyncio.TimeoutError)
 # Errors after which asking again is pointless (the app lacks a scope, a plan, …).
 _GIVE_UP = frozenset({"missing_scope", "not_allowed_token_type", "paid_only", "team_not_paid"})
-
-
-class TtlCache(Generic[K, V]):
-    """A small LRU whose entries expire; `size` bounds memory in big workspaces."""
-
-    def __init__(self, size: int, ttl: float, clock: Callable[[], float] = time.monotonic) -> None:
-        self.size = size
-        self.ttl = ttl
-        self.clock = clock
-        self._items: OrderedDict[K, tuple[float, V]] = OrderedDict()
-
-    def get(self, key: K) -> V | None:
-        found = self._items.get(key)
-        if found is None:
-            return None
-        stored, value = found
-        if self.clock() - stored > self.ttl:
-            del self._items[key]
-            return None
-        self._items.move_to_end(key)
-        return value
-
-    def put(self, key: K, value: V) -> None:
-        self._items[key] = (self.clock(), value)
-        self._items.move_to_end(key)
-        while len(self._items) > self.size:
-            self._items.popitem(last=False)
-
-    def drop(self, key: K) -> None:
-        self._items.pop(key, None)
-
-    def drop_where(self, test: Callable[[K], bool]) -> None:
-        for key in [k for k in self._items if test(k)]:
-            del self._items[key]
-
-    def __len__(self) -> int:
-        return len(self._items)
 
 
 class SlackPeople:
@@ -81,9 +44,11 @@ class SlackPeople:
         clock: Callable[[], float] = time.monotonic,
     ) -> None:
         self.client = client
-        self.users: TtlCache[str, Mapping[str, Any]] = TtlCache(size, ttl, clock)
-        self.channels: TtlCache[str, ChannelInfo] = TtlCache(size, ttl * 6, clock)
-        self._groups: TtlCache[str, Mapping[str, frozenset[str]]] = TtlCache(1, ttl, clock)
+        self.users: TtlCache[str, Mapping[str, Any]] = TtlCache(size, ttl, clock=clock, lru=True)
+        self.channels: TtlCache[str, ChannelInfo] = TtlCache(size, ttl * 6, clock=clock, lru=True)
+        self._groups: TtlCache[str, Mapping[str, frozenset[str]]] = TtlCache(
+            1, ttl, clock=clock, lru=True
+        )
         self._groups_disabled_until = 0.0
         self._clock = clock
         self._ttl = ttl

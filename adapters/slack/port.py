@@ -40,7 +40,6 @@ from slack_sdk.webhook.async_client import AsyncWebhookClient
 from adapters.slack import emoji as slack_emoji
 from adapters.slack import render
 from adapters.slack.pacing import ChannelPacer
-from adapters.slack.people import TtlCache
 from adapters.slack.refs import (
     EPHEMERAL_TS,
     PLATFORM,
@@ -52,6 +51,7 @@ from adapters.slack.refs import (
 from adapters.slack.reserved import BUILT_IN_COMMANDS
 from adapters.slack.translate import OPEN_FORM_ACTION
 from adapters.slack.user_groups import UserGroups
+from adapters.ttl import TtlCache
 from bot.i18n import _
 from bot.model import (
     Button,
@@ -156,8 +156,8 @@ class SlackPort:
         # Told the workspace whose user groups changed (its cached roles are stale).
         self.on_groups_changed: Callable[[str], None] | None = None
         self.pacer = ChannelPacer(post_interval)
-        self.forms: TtlCache[str, render.JsonBlock] = TtlCache(512, 3600.0)
-        self._dms: TtlCache[tuple[str, str], str] = TtlCache(4096, 3600.0)
+        self.forms: TtlCache[str, render.JsonBlock] = TtlCache(512, 3600.0, lru=True)
+        self._dms: TtlCache[tuple[str, str], str] = TtlCache(4096, 3600.0, lru=True)
         self._single: Connection | None = None
         self._conns: dict[str, Connection] = {}
         self._resolve: Resolver | None = None

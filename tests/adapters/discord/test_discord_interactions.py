@@ -20,6 +20,7 @@ from bot.model import (
     FormSubmitted,
     Member,
     MessagePosted,
+    Outgoing,
     Ref,
 )
 from bot.ports import Directory
@@ -95,6 +96,37 @@ async def test_slash_command_is_answered_in_the_response_then_a_followup(bot: Bo
     assert invoked.reply_token == frame("interaction_create_slash_command")["d"]["token"]
     assert invoked.actor.roles == {"Admin"} and invoked.locale == "en-US"
     assert invoked.channel.ref == Ref("discord", GUILD, CHANNELS["general"])
+
+
+async def test_answers_are_changed_through_the_webhook_once_the_interaction_is_let_go(
+    bot: Bot,
+) -> None:
+    """A settled interaction keeps only its follow-up webhook (a busy guild has
+    thousands alive for 15 minutes): later answers, edits and deletions still work."""
+    item = frame("interaction_create_slash_command")
+    await bot.fake.send(item)
+    await bot.fake.wait_for("POST", FOLLOWUP)
+    await bot.settle()
+    token = item["d"]["token"]
+    pending = bot.adapter.interactions.get(token)
+    assert pending is not None and pending.interaction is None and pending.original
+    port = bot.adapter.port
+    general = Ref("discord", GUILD, CHANNELS["general"])
+    later = await port.send(Outgoing("One more thing.", channel=general, reply_token=token))
+    [_first, more] = bot.fake.sent("POST", FOLLOWUP)
+    assert more.body["content"] == "One more thing."
+    original = Ref("discord", GUILD, f"{CHANNELS['general']}/{pending.original}")
+    await port.edit(original, Outgoing("Kudos, corrected.", channel=general))
+    await port.edit(later, Outgoing("One more thing, corrected.", channel=general))
+    [edited_original] = bot.fake.sent("PATCH", ORIGINAL)
+    assert edited_original.body["content"] == "Kudos, corrected."
+    follow_up = later.id.split("/")[1]
+    [edited] = bot.fake.sent("PATCH", rf"{FOLLOWUP}/messages/{follow_up}")
+    assert edited.body["content"] == "One more thing, corrected."
+    await port.delete(later)
+    await port.delete(original)
+    assert bot.fake.sent("DELETE", rf"{FOLLOWUP}/messages/{follow_up}")
+    assert bot.fake.sent("DELETE", ORIGINAL)
 
 
 async def test_deferred_first_when_configured_then_the_loading_message_is_edited(

@@ -9,7 +9,7 @@ import pytest
 from fake_slack import TEAM, USERS, FakeSlack
 from slack_sdk.web.async_client import AsyncWebClient
 
-from adapters.slack.people import SlackPeople, TtlCache
+from adapters.slack.people import SlackPeople
 from adapters.slack.translate import Needs
 
 
@@ -26,18 +26,6 @@ async def people(fake: FakeSlack) -> AsyncIterator[tuple[SlackPeople, Ticks]]:
     ticks = Ticks()
     client = AsyncWebClient(token="xoxb-test", base_url=fake.api_base)
     yield SlackPeople(client, ttl=60, clock=ticks), ticks
-
-
-def test_ttl_cache_is_bounded_and_expires() -> None:
-    ticks = Ticks()
-    cache: TtlCache[str, int] = TtlCache(2, 10, ticks)
-    cache.put("a", 1)
-    cache.put("b", 2)
-    assert cache.get("a") == 1  # a is now the most recent
-    cache.put("c", 3)
-    assert cache.get("b") is None and len(cache) == 2
-    ticks.now = 11
-    assert cache.get("a") is None
 
 
 async def test_concurrent_lookups_share_one_request(
