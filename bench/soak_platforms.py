@@ -15,7 +15,11 @@ the checks of `soak`:
   callback at the fake) and the Slack ack p99 (request due → response): within the
   adapters' 300 ms in every window, and never more than doubling from one window to
   the next;
-- every message and reaction sent reached the core.
+- every message and reaction sent was handled: its event id is in `processed_events`
+  (claimed in the same transaction as its effects).
+
+What the bench itself keeps is not the bot's memory: the ids sent stay in the fakes'
+processes until the RSS has been read, and are checked against the database after.
 """
 
 from __future__ import annotations
@@ -30,7 +34,7 @@ from typing import Any
 from bench.discord_gateway import BenchDiscord, Frames, _guild_cached, discord_section
 from bench.framework import FAIL, PASS, Case, LoopProbe, Row, measured_row
 from bench.framework import percentile as pct
-from bench.platforms import Elsewhere, Reached, adapter_config
+from bench.platforms import Elsewhere, adapter_config
 from bench.slack_events import BenchSlack, Payloads
 from bench.soak import P99_DRIFT_LIMIT, leak_rows, settled_rss, worst_step
 
@@ -50,11 +54,17 @@ Timed = list[tuple[float, float]]  # (seconds into the run when due, latency in 
 # --- run in the fakes' processes (`Elsewhere.call`) ---------------------------------------
 
 
+TAIL = 200  # the last ids sent, checked before the run counts as taken in
+
+
 @dataclass
 class Sent:
-    """What one run of a fake's timetable sent, and how fast it was answered."""
+    """What one run of a fake's timetable sent, and how fast it was answered. The
+    event ids the core should see stay in the fake's process (`sent_ids`); `tail`
+    has the last of them."""
 
-    ids: list[str] = field(default_factory=list)  # event ids the core should see
+    count: int = 0
+    tail: list[str] = field(default_factory=list)
     timed: Timed = field(default_factory=list)
     interactions: dict[str, tuple[float, float]] = field(default_factory=dict)  # id → offset, due
     refused: int = 0
@@ -67,9 +77,21 @@ async def discord_start(state: dict[str, Any]) -> tuple[str, str]:
     return fake.api_base, fake.gateway_url
 
 
+def _keep(state: dict[str, Any], sent: Sent, ids: list[str]) -> Sent:
+    """The run's ids stay here (`sent_ids`); the bot's process gets the count and tail."""
+    state.setdefault("ids", []).extend(ids)
+    sent.count, sent.tail = len(ids), ids[-TAIL:]
+    return sent
+
+
+async def sent_ids(state: dict[str, Any]) -> list[str]:
+    """Every event id sent since the last call (warm-up runs included), then forgotten."""
+    return state.pop("ids", [])
+
+
 async def discord_drive(state: dict[str, Any], seconds: float) -> Sent:
     fake, frames = state["fake"], state["frames"]
-    sent = Sent()
+    sent, ids = Sent(), []
     due = [
         (i / DISCORD_MESSAGES_PER_S, False) for i in range(int(seconds * DISCORD_MESSAGES_PER_S))
     ]
@@ -85,9 +107,9 @@ async def discord_drive(state: dict[str, Any], seconds: float) -> Sent:
             sent.interactions[item["d"]["id"]] = (offset, at)
         else:
             item = frames.message_create()
-            sent.ids.append(f"discord:message:{item['d']['id']}")
+            ids.append(f"discord:message:{item['d']['id']}")
         await fake.send(item)
-    return sent
+    return _keep(state, sent, ids)
 
 
 async def discord_acked(state: dict[str, Any]) -> dict[str, float]:
@@ -105,7 +127,7 @@ async def slack_drive(state: dict[str, Any], url: str, seconds: float) -> Sent:
     import aiohttp
 
     payloads: Payloads = state["payloads"]
-    sent = Sent()
+    sent, ids = Sent(), []
 
     async def post(
         session: aiohttp.ClientSession, body: str, content_type: str, offset: float, at: float
@@ -131,12 +153,12 @@ async def slack_drive(state: dict[str, Any], url: str, seconds: float) -> Sent:
             if delay > 0.001:
                 await asyncio.sleep(delay)
             body, content_type, key, _kind = payloads.next()
-            sent.ids.append(key)
+            ids.append(key)
             tasks.append(
                 asyncio.create_task(post(session, body, content_type, offset, started + offset))
             )
         await asyncio.gather(*tasks)
-    return sent
+    return _keep(state, sent, ids)
 
 
 async def fake_stop(state: dict[str, Any]) -> None:
@@ -203,7 +225,6 @@ class Platforms:
         self.slack = SlackAdapter(config.slack, env=SLACK_ENV)
         app.attach(self.discord)
         app.attach(self.slack)
-        self.reached = Reached(app)
         await app.start()
         await asyncio.wait_for(self.discord.ready.wait(), 30)
         await _guild_cached(self.discord, MEMBERS)
@@ -216,17 +237,34 @@ class Platforms:
             self.slack_side.call(slack_drive, self.url, seconds),
         )
         waited = time.perf_counter()
-        ids = discord.ids + slack.ids
+        tail = discord.tail + slack.tail
         while time.perf_counter() - waited < limit:
-            if all(self.reached.ids[i] for i in ids):
+            if not await self.unhandled(tail):
                 break
             await asyncio.sleep(0.2)
         await self.discord.drain(limit=limit)
         await self.slack.drain(limit=limit)
         return discord, slack
 
-    def lost(self, *runs: Sent) -> int:
-        return sum(1 for run in runs for i in run.ids if not self.reached.ids[i])
+    async def unhandled(self, ids: list[str]) -> int:
+        """How many of `ids` are not in `processed_events` (never handled, or rolled back)."""
+        from sqlalchemy import select
+
+        from storage.schema import processed_events
+
+        column = processed_events.c.event_id
+        missing = 0
+        async with self.app.runtime.storage.connection() as conn:
+            for start in range(0, len(ids), 2000):
+                chunk = ids[start : start + 2000]
+                found = set((await conn.execute(select(column).where(column.in_(chunk)))).scalars())
+                missing += sum(1 for i in chunk if i not in found)
+        return missing
+
+    async def lost(self) -> int:
+        """Events sent since the last call that the bot never handled."""
+        ids = await self.discord_side.call(sent_ids) + await self.slack_side.call(sent_ids)
+        return await self.unhandled(ids)
 
     async def close(self) -> None:
         if self.app is not None:
@@ -247,6 +285,7 @@ async def soak_platforms(case: Case) -> list[Row]:
     try:
         await platforms.start(case)
         await platforms.traffic(window, limit)  # warm-up
+        warm_up_lost = await platforms.lost()
         rss_base = await settled_rss()
         tasks_before = len(asyncio.all_tasks())
         async with LoopProbe() as probe:
@@ -255,7 +294,7 @@ async def soak_platforms(case: Case) -> list[Row]:
         rss_end = await settled_rss()
         tasks_after = len(asyncio.all_tasks())
         failures = platforms.app.dispatcher.failures
-        lost = platforms.lost(discord, slack)
+        lost = await platforms.lost() + warm_up_lost
     finally:
         await platforms.close()
     answered: Timed = [
@@ -267,9 +306,9 @@ async def soak_platforms(case: Case) -> list[Row]:
     growth = (rss_end - rss_base) / rss_base * 100
     case.notes.append(
         f"soak through the fakes: {window:g} s of warm-up, then {duration:.0f} s: Discord "
-        f"{len(discord.ids):,} messages and {len(discord.interactions)} /help "
-        f"({unanswered} never acked), Slack {len(slack.ids):,} events ({slack.refused} "
-        f"refused); {lost} never reached the core, {failures} dispatch failures; RSS "
+        f"{discord.count:,} messages and {len(discord.interactions)} /help "
+        f"({unanswered} never acked), Slack {slack.count:,} events ({slack.refused} "
+        f"refused); {lost} never handled (warm-up included), {failures} dispatch failures; RSS "
         f"{rss_base:.0f} MB warmed up, {rss_end:.0f} MB at the end; ack p99 per "
         f"{window:g} s window, Discord: "
         + ", ".join(f"{p:.0f}" for p in discord_p99s)

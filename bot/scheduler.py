@@ -13,7 +13,11 @@
   middle, or anything else escaped) is tried again with a growing delay — a one-off
   job until it commits, a cron run while it is within the catch-up window.
 - With the real clock, APScheduler 3.11 (`AsyncIOScheduler`, memory job store) wakes
-  us up. With `FakeClock`, `advance()` walks virtual time and fires every due job in
+  us up: one timer per cron job, and one per instant (a tenth of a second) at which
+  one-off jobs fall due, however many. APScheduler starts everything due in one loop
+  iteration; 10,000 escalation checks due at the same second, one timer each, held
+  the loop 150 ms. A shared instant's jobs are started a hundred per iteration.
+  With `FakeClock`, `advance()` walks virtual time and fires every due job in
   order, which is how tests and the console's `:tick` jump days ahead.
 """
 
@@ -50,6 +54,10 @@ RETRY_LONGEST = timedelta(minutes=5)
 REFRESH_EVERY = timedelta(seconds=60)
 JOB_CONCURRENCY = 8
 ARM_PAGE = 200
+# One-off jobs fall due on this grid (a job is never started early, at most this late)…
+DUE_GRID = timedelta(milliseconds=100)
+# …and those of one instant are started this many per loop iteration.
+FIRE_BATCH = 100
 # More than any daylight-saving shift (2 h at most, historically): how far wall-clock
 # order and real-time order can disagree around a change.
 _DST_SLACK = timedelta(hours=3)
@@ -195,6 +203,10 @@ class Scheduler:
         self._cron: dict[str, tuple[JobSpec, CronSchedule]] = {}
         self._next_cron: dict[str, datetime] = {}
         self._pending: dict[int, PendingJob] = {}
+        # Armed one-off jobs by the instant their timer fires, and each one's instant.
+        self._due: dict[datetime, set[int]] = {}
+        self._due_at: dict[int, datetime] = {}
+        self._starting: set[asyncio.Task[None]] = set()
         self._attempts: dict[int, int] = {}  # failed runs per pending job
         self._running: set[int] = set()
         self._cron_retries: dict[str, CronRetry] = {}
@@ -289,16 +301,17 @@ class Scheduler:
         return job.feature in self.runtime.registry.features
 
     def _stranded(self, job_id: int) -> bool:
-        return (
-            self._aps is not None
-            and job_id not in self._running
-            and self._aps.get_job(f"job:{job_id}") is None
-        )
+        if self._aps is None or job_id in self._running:
+            return False
+        instant = self._due_at.get(job_id)
+        return instant is None or self._aps.get_job(_timer_id(instant)) is None
 
     async def stop(self) -> None:
         if self._aps is not None:
             self._aps.shutdown(wait=False)
             self._aps = None
+        self._due.clear()  # the timers went with APScheduler; a new start arms again
+        self._due_at.clear()
 
     @property
     def running(self) -> bool:
@@ -346,22 +359,41 @@ class Scheduler:
 
     def arm(self, job: PendingJob) -> None:
         self._pending[job.id] = job
-        if self._aps is not None:
+        if self._aps is None:
+            return
+        self._unarm(job.id)
+        instant = _on_grid(max(job.due_at, self.runtime.clock.now()))
+        self._due_at[job.id] = instant
+        armed = self._due.get(instant)
+        if armed is None:
+            armed = self._due[instant] = set()
             self._aps.add_job(
-                self._fire_pending,
-                DateTrigger(run_date=max(job.due_at, self.runtime.clock.now())),
-                args=(job.id,),
-                id=f"job:{job.id}",
+                self._start_due,
+                DateTrigger(run_date=instant),
+                args=(instant,),
+                id=_timer_id(instant),
                 replace_existing=True,
                 misfire_grace_time=None,
             )
+        armed.add(job.id)
+
+    def _unarm(self, job_id: int) -> None:
+        """Take `job_id` off its instant's timer (the timer goes when nothing is left)."""
+        instant = self._due_at.pop(job_id, None)
+        armed = self._due.get(instant) if instant is not None else None
+        if armed is None or instant is None:
+            return
+        armed.discard(job_id)
+        if not armed:
+            del self._due[instant]
+            self._remove_aps(_timer_id(instant))
 
     def disarm_key(self, key: str) -> None:
         for job_id, job in list(self._pending.items()):
             if job.key == key:
                 del self._pending[job_id]
                 self._attempts.pop(job_id, None)
-                self._remove_aps(f"job:{job_id}")
+                self._unarm(job_id)
 
     def _remove_aps(self, job_id: str) -> None:
         if self._aps is not None and self._aps.get_job(job_id) is not None:
@@ -459,6 +491,29 @@ class Scheduler:
         owed = self._cron_retries.get(qualified)
         if owed is not None and owed.fire_time <= fire_time:
             del self._cron_retries[qualified]  # this run (or a later one) has happened
+
+    async def _start_due(self, instant: datetime) -> None:
+        """Start the jobs armed for `instant`, in due order, FIRE_BATCH per loop iteration."""
+        armed = self._due.pop(instant, set())
+        jobs = sorted(
+            (job for job_id in armed if (job := self._pending.get(job_id)) is not None),
+            key=lambda job: (job.due_at, job.id),
+        )
+        for start in range(0, len(jobs), FIRE_BATCH):
+            if start:
+                await asyncio.sleep(0)
+            for job in jobs[start : start + FIRE_BATCH]:
+                if self._due_at.get(job.id) != instant:
+                    continue  # cancelled or moved meanwhile
+                del self._due_at[job.id]
+                task = asyncio.create_task(self._fire_pending(job.id))
+                self._starting.add(task)
+                task.add_done_callback(self._started)
+
+    def _started(self, task: asyncio.Task[None]) -> None:
+        self._starting.discard(task)
+        if not task.cancelled() and task.exception() is not None:
+            log.error("a scheduled job could not start", exc_info=task.exception())
 
     async def _fire_pending(self, job_id: int) -> None:
         job = self._pending.get(job_id)
@@ -568,6 +623,17 @@ class Scheduler:
             await runtime.outbox.stage([work])
         self.fired += 1
         await runtime.dispatcher._after_commit(work)
+
+
+def _on_grid(moment: datetime) -> datetime:
+    """`moment` rounded up to DUE_GRID, so that jobs due close together share a timer."""
+    step = DUE_GRID // _TICK
+    ticks = (moment - datetime(2000, 1, 1, tzinfo=UTC)) // _TICK
+    return datetime(2000, 1, 1, tzinfo=UTC) + -(-ticks // step) * step * _TICK
+
+
+def _timer_id(instant: datetime) -> str:
+    return f"due:{instant.isoformat()}"
 
 
 async def sleep_until_idle(scheduler: Scheduler, limit: float = 5.0) -> None:

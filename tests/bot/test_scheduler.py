@@ -21,7 +21,7 @@ import pytest
 from sqlalchemy import select
 
 from bot.app import App, build_app
-from bot.clock import FakeClock
+from bot.clock import FakeClock, SystemClock
 from bot.context import Context
 from bot.features import feature_models
 from bot.model import Channel, CommandInvoked, Member, Ref
@@ -423,6 +423,36 @@ async def test_stopping_lets_a_running_job_finish_and_commit(
     assert await firing == 1
     (job,) = await rows(storage, scheduled_jobs)
     assert (job.done_at, job.claimed_by) == (start, app.runtime.instance_id)
+
+
+async def test_jobs_due_at_one_instant_share_one_timer_and_each_runs_once(
+    db_url: str, storage: SqlStorage
+) -> None:
+    """On the real clock: 250 jobs due within the same tenth of a second have one timer
+    (APScheduler would start 250 timers' jobs in one loop iteration); each runs once,
+    except the one cancelled before it was due."""
+    runs: list[Run] = []
+    due = datetime.now(UTC) + timedelta(milliseconds=400)
+    for n in range(250):
+        await schedule(storage, f"probe:r{n}", "remind", due + timedelta(microseconds=n), n=n)
+    config = load_config_dict({"storage": {"url": db_url}}, feature_models())
+    app = await build_app(config, clock=SystemClock(), features=[probe(runs)], env={})
+    await app.start()
+    try:
+        aps = app.scheduler._aps
+        assert aps is not None
+        assert len([j for j in aps.get_jobs() if j.id.startswith("due:")]) == 1
+        app.scheduler.disarm_key("probe:r7")
+        for _ in range(100):
+            if len(runs) >= 249:
+                break
+            await asyncio.sleep(0.05)
+        await asyncio.sleep(0.2)
+        assert sorted(r.payload["n"] for r in runs) == [n for n in range(250) if n != 7]
+        assert all(r.at >= due for r in runs)
+        assert not [j for j in aps.get_jobs() if j.id.startswith("due:")]
+    finally:
+        await app.stop()
 
 
 async def test_refresh_arms_jobs_another_instance_scheduled(db_url: str) -> None:
