@@ -6,9 +6,10 @@ every feature, SQLite, the real clock — is driven by the adapter tests' fake D
 and fake Slack, each in a process of its own (`bench.platforms.Elsewhere`, as the real
 platforms are), on fixed timetables (open loop): Discord sends 90 MESSAGE_CREATE
 frames and 10 `/help` interactions a second, Slack 100 signed Events API requests a
-second (messages, a tenth reactions, a few `/help` commands and button clicks). One
-window of the same traffic warms up; then 30 minutes (6 s quick) are measured with
-the checks of `soak`:
+second (messages, a tenth reactions, a few `/help` commands and button clicks). The
+same traffic warms up for `soak.WARM_UP` (15 minutes: Discord interactions are kept
+for their 15-minute token); then 30 minutes (6 s quick) are measured with the checks
+of `soak`:
 
 - RSS growth from the warmed-up baseline ≤ 10 %; no more asyncio tasks at the end;
 - per window (5 minutes; 1.5 s quick), the Discord `/help` ack p99 (frame due → first
@@ -36,7 +37,14 @@ from bench.framework import FAIL, PASS, Case, LoopProbe, Row, measured_row
 from bench.framework import percentile as pct
 from bench.platforms import Elsewhere, adapter_config
 from bench.slack_events import BenchSlack, Payloads
-from bench.soak import P99_DRIFT_LIMIT, leak_rows, settled_rss, worst_step
+from bench.soak import (
+    P99_DRIFT_LIMIT,
+    WARM_UP,
+    RssTrail,
+    leak_rows,
+    settled_rss,
+    worst_step,
+)
 
 # Importable once bench.platforms has put the adapter tests' folders on sys.path.
 from slack_kit import ENV as SLACK_ENV  # isort: skip
@@ -284,11 +292,11 @@ async def soak_platforms(case: Case) -> list[Row]:
     platforms = Platforms()
     try:
         await platforms.start(case)
-        await platforms.traffic(window, limit)  # warm-up
+        await platforms.traffic(case.pick(*WARM_UP), limit)
         warm_up_lost = await platforms.lost()
         rss_base = await settled_rss()
         tasks_before = len(asyncio.all_tasks())
-        async with LoopProbe() as probe:
+        async with LoopProbe() as probe, RssTrail(case.pick(1.0, 60.0)) as trail:
             discord, slack = await platforms.traffic(duration, limit)
         acked = await platforms.discord_side.call(discord_acked)
         rss_end = await settled_rss()
@@ -305,7 +313,8 @@ async def soak_platforms(case: Case) -> list[Row]:
     slack_p99s = per_window(slack.timed, window, count)
     growth = (rss_end - rss_base) / rss_base * 100
     case.notes.append(
-        f"soak through the fakes: {window:g} s of warm-up, then {duration:.0f} s: Discord "
+        f"soak through the fakes: {case.pick(*WARM_UP):g} s of warm-up, then {duration:.0f} s: "
+        f"Discord "
         f"{discord.count:,} messages and {len(discord.interactions)} /help "
         f"({unanswered} never acked), Slack {slack.count:,} events ({slack.refused} "
         f"refused); {lost} never handled (warm-up included), {failures} dispatch failures; RSS "
@@ -314,7 +323,7 @@ async def soak_platforms(case: Case) -> list[Row]:
         + ", ".join(f"{p:.0f}" for p in discord_p99s)
         + " ms, Slack: "
         + ", ".join(f"{p:.0f}" for p in slack_p99s)
-        + f" ms; {probe.describe()}"
+        + f" ms; {trail.describe()}; {probe.describe()}"
     )
     return [
         *leak_rows("soak through the fakes", growth, tasks_before, tasks_after),
