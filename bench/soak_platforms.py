@@ -19,8 +19,9 @@ of `soak`:
 - every message and reaction sent was handled: its event id is in `processed_events`
   (claimed in the same transaction as its effects).
 
-What the bench itself keeps is not the bot's memory: the ids sent stay in the fakes'
-processes until the RSS has been read, and are checked against the database after.
+What the bench itself keeps is not the bot's memory: the ids sent, the acks' timings
+and the interactions stay in the fakes' processes until the RSS has been read (they
+are checked and counted after), and the loop probe keeps a histogram, not a list.
 """
 
 from __future__ import annotations
@@ -86,10 +87,17 @@ async def discord_start(state: dict[str, Any]) -> tuple[str, str]:
 
 
 def _keep(state: dict[str, Any], sent: Sent, ids: list[str]) -> Sent:
-    """The run's ids stay here (`sent_ids`); the bot's process gets the count and tail."""
+    """What the run sent stays here (`sent_ids`, `last_run`): the bot's process gets
+    the count, the tail and the refusals now, the rest once its RSS has been read."""
     state.setdefault("ids", []).extend(ids)
     sent.count, sent.tail = len(ids), ids[-TAIL:]
-    return sent
+    state["last"] = sent
+    return Sent(count=sent.count, tail=sent.tail, refused=sent.refused)
+
+
+async def last_run(state: dict[str, Any]) -> Sent:
+    """The last run's timings and interactions, then forgotten."""
+    return state.pop("last", Sent())
 
 
 async def sent_ids(state: dict[str, Any]) -> list[str]:
@@ -298,9 +306,11 @@ async def soak_platforms(case: Case) -> list[Row]:
         tasks_before = len(asyncio.all_tasks())
         async with LoopProbe() as probe, RssTrail(case.pick(1.0, 60.0)) as trail:
             discord, slack = await platforms.traffic(duration, limit)
-        acked = await platforms.discord_side.call(discord_acked)
         rss_end = await settled_rss()
         tasks_after = len(asyncio.all_tasks())
+        acked = await platforms.discord_side.call(discord_acked)
+        discord = await platforms.discord_side.call(last_run)
+        slack = await platforms.slack_side.call(last_run)
         failures = platforms.app.dispatcher.failures
         lost = await platforms.lost() + warm_up_lost
     finally:
