@@ -41,7 +41,7 @@ from bench.framework import (
 from bench.support import BenchApp, database_url, open_app
 from bot.features.checkins.store import Checkin, CheckinStore, Delivery, Source
 from bot.model import Outgoing, Ref
-from bot.ports import JobStore
+from bot.ports import JobStore, Once
 
 MEMBERS = 1_000
 QUICK_MEMBERS = 100
@@ -82,8 +82,8 @@ def _stamp_dms(
     port: Any = bench.app.runtime.ports[bench.community.platform]
     original = port.send
 
-    async def send(out: Outgoing) -> Ref:
-        ref: Ref = await original(out)
+    async def send(out: Outgoing, once: Once | None = None) -> Ref:
+        ref: Ref = await original(out, once)
         if out.dm is not None:
             sent.append((time.perf_counter(), out.dm))
             if len(sent) >= members:

@@ -13,8 +13,10 @@ work; only once that committed is it handed here and sent in the background:
 - a transient failure (network, 5xx) is retried with backoff, then given up on;
 - delivered rows are deleted in batches; rows left by a crash are claimed again at
   the next start (or by another instance once their deliverer stopped renewing its
-  claim), so a committed message is delivered once — or, if the process died between
-  the platform's answer and the row's deletion, at most a moment's worth twice.
+  claim), so a committed message is delivered. If the process died between the
+  platform's answer and the row's deletion, the message goes out again, named by its
+  key (`Parcel.once`): platforms that can tell a repeat by it (Discord's nonce, Slack's
+  message metadata) post it once.
 
 The console and the test harness run on a virtual clock where every line must show
 its consequences before the next: there the outbox is `inline` and delivers at once,
@@ -93,7 +95,7 @@ class Outbox:
         store = _store(works[0].uow)
         ids = await store.add([out for _, out in queued], self.runtime.instance_id, now)
         for row_id, (work, out) in zip(ids, queued, strict=True):
-            work.staged.append(Parcel(row_id, out))
+            work.staged.append(Parcel(row_id, out, now))
         for work in works:
             work.parcels.clear()
 
@@ -127,7 +129,7 @@ class Outbox:
         try:
             if port is None:
                 raise LookupError(f"no adapter is running for {target}")
-            await port.send(out)
+            await port.send(out, parcel.once)
         except (PlatformRefused, CapabilityMissing) as refusal:
             self.refused += 1
             log.info("outbox: %s refused message %s: %s", target, parcel.id, refusal)

@@ -6,10 +6,11 @@ a row lands in SQLite or PostgreSQL. It asks these interfaces.
 
 from __future__ import annotations
 
+import hashlib
 from collections.abc import Mapping, Sequence
 from contextlib import AbstractAsyncContextManager
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
 from typing import Any, Protocol, TypeVar, runtime_checkable
 
 from bot.model import (
@@ -66,8 +67,13 @@ class ChatPort(Protocol):
     platform: str
     capabilities: frozenset[Capability]
 
-    async def send(self, out: Outgoing) -> Ref:
-        """Deliver a message; returns the new message's ref."""
+    async def send(self, out: Outgoing, once: Once | None = None) -> Ref:
+        """Deliver a message; returns the new message's ref.
+
+        `once` comes with the outbox's messages: a platform that can tell a message
+        it already took (Discord's nonce, Slack's message metadata) posts it once even
+        when a restart hands it over again.
+        """
         ...
 
     async def edit(self, message: Ref, out: Outgoing) -> None: ...
@@ -267,12 +273,43 @@ class JobStore(Protocol):
     async def claim_cron(self, job: str, fire_time: datetime, instance: str) -> bool: ...
 
 
+_EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
+
+
+@dataclass(frozen=True, slots=True)
+class Once:
+    """What a platform needs to post an outbox message once.
+
+    `key` names the message (16 hex digits); `since` is when it was written, so a
+    platform checks only later messages; `resumed` says an earlier run had the message
+    and may have posted it before it stopped.
+    """
+
+    key: str
+    since: datetime
+    resumed: bool = False
+
+
 @dataclass(frozen=True, slots=True)
 class Parcel:
-    """A message in the outbox: decided by a committed change, waiting to be delivered."""
+    """A message in the outbox: decided by a committed change, waiting to be delivered.
+
+    `resumed`: taken over from a run that stopped (it may have been posted already).
+    """
 
     id: int
     out: Outgoing
+    created_at: datetime
+    resumed: bool = False
+
+    @property
+    def once(self) -> Once:
+        # The id alone is not a name: SQLite hands a deleted row's id out again. The
+        # time counts microseconds, which both databases keep, so the key read back
+        # after a restart is the one the first run used.
+        micros = (self.created_at - _EPOCH) // timedelta(microseconds=1)
+        key = hashlib.blake2b(f"{self.id}@{micros}".encode(), digest_size=8).hexdigest()
+        return Once(key, self.created_at, self.resumed)
 
 
 class OutboxStore(Protocol):

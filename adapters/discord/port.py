@@ -49,7 +49,7 @@ from bot.model import (
     Ref,
     TimeStyle,
 )
-from bot.ports import BotLacksPermission, MemberUnreachable, PlatformRefused, TargetGone
+from bot.ports import BotLacksPermission, MemberUnreachable, Once, PlatformRefused, TargetGone
 from bot.timestamps import unix
 
 log = logging.getLogger(__name__)
@@ -197,7 +197,7 @@ class DiscordPort:
 
     # --- sending ----------------------------------------------------------------------
 
-    async def send(self, out: Outgoing) -> Ref:
+    async def send(self, out: Outgoing, once: Once | None = None) -> Ref:
         rendered = render.message(out, self.ids)
         pending = self.interactions.get(out.reply_token)
         if pending is not None and _answers(pending, out):
@@ -210,16 +210,16 @@ class DiscordPort:
                 log.warning("interaction %s expired; answering in the channel", pending.id)
                 out = replace(out, reply_token=None)
                 if out.ephemeral_to is not None:
-                    return await self._direct(out.ephemeral_to, rendered, out.silent)
+                    return await self._direct(out.ephemeral_to, rendered, out.silent, once)
         if out.dm is not None:
-            return await self._direct(out.dm, rendered, out.silent)
+            return await self._direct(out.dm, rendered, out.silent, once)
         if out.ephemeral_to is not None:
             # Ephemeral needs a live interaction; a DM keeps it private.
             log.info("no live interaction for an ephemeral reply; sent as a DM")
-            return await self._direct(out.ephemeral_to, rendered, out.silent)
+            return await self._direct(out.ephemeral_to, rendered, out.silent, once)
         if out.channel is None:
             raise PlatformRefused(_("A message needs a channel or a member to go to."))
-        return await self._to_channel(out, rendered)
+        return await self._to_channel(out, rendered, once)
 
     async def _answer(self, pending: Pending, out: Outgoing, rendered: Rendered) -> Ref:
         where = out.channel or out.ephemeral_to or out.dm
@@ -240,7 +240,7 @@ class DiscordPort:
         self.interactions.remember(message_id, pending)
         return message_ref(where.workspace, pending.channel_id or 0, message_id)
 
-    async def _to_channel(self, out: Outgoing, rendered: Rendered) -> Ref:
+    async def _to_channel(self, out: Outgoing, rendered: Rendered, once: Once | None) -> Ref:
         assert out.channel is not None
         workspace = out.channel.workspace
         with refusing(_("send the message")):
@@ -253,12 +253,12 @@ class DiscordPort:
                 target, guild_id=guild_id(out.channel)
             )
             try:
-                sent = await self._post(messageable, rendered, out.silent)
+                sent = await self._post(messageable, rendered, out.silent, once)
             except discord.NotFound:
                 if thread_of is None:
                     raise
                 thread = await self._thread_for(thread_of, out.text)
-                sent = await self._post(thread, rendered, out.silent)
+                sent = await self._post(thread, rendered, out.silent, once)
         return message_ref(workspace, sent.channel.id, sent.id)
 
     def _message(self, message: Ref) -> discord.PartialMessage:
@@ -274,7 +274,9 @@ class DiscordPort:
         name = clip(" ".join(text.split()) or _("Thread"), 100)
         return await partial.create_thread(name=name)
 
-    async def _direct(self, member: Ref, rendered: Rendered, silent: bool) -> Ref:
+    async def _direct(
+        self, member: Ref, rendered: Rendered, silent: bool, once: Once | None
+    ) -> Ref:
         with refusing(_("send a direct message")):
             user_id = int(member.id)
             channel_id = self._dms.get(user_id)
@@ -284,17 +286,31 @@ class DiscordPort:
             messageable = self.client.get_partial_messageable(
                 channel_id, type=discord.ChannelType.private
             )
-            sent = await self._post(messageable, rendered, silent)
+            sent = await self._post(messageable, rendered, silent, once)
         return message_ref(member.workspace, channel_id, sent.id)
 
     async def _post(
-        self, messageable: discord.abc.Messageable, rendered: Rendered, silent: bool
+        self,
+        messageable: discord.abc.Messageable,
+        rendered: Rendered,
+        silent: bool,
+        once: Once | None,
     ) -> discord.Message:
-        for part in rendered.leading:
-            await messageable.send(part, allowed_mentions=ALLOWED_MENTIONS, silent=silent)
+        """Post the parts in order. An outbox message's parts carry nonces made from its
+        key, which discord.py sends with `enforce_nonce`: Discord answers a repeat within
+        a few minutes (a restart handing the message over again) with the message it
+        already made instead of a second one."""
+        for number, part in enumerate(rendered.leading):
+            await messageable.send(
+                part,
+                allowed_mentions=ALLOWED_MENTIONS,
+                silent=silent,
+                nonce=_nonce(once, f".{number}"),
+            )
         view = render.to_view(rendered)
         return await messageable.send(
             rendered.content,
+            nonce=_nonce(once),
             embeds=render.to_embeds(rendered),
             files=render.to_files(rendered),
             view=view or discord.utils.MISSING,
@@ -540,3 +556,8 @@ def _plain(text: str) -> Rendered:
 
 def _last(rendered: Rendered) -> Rendered:
     return Rendered((rendered.content,), rendered.embeds, rendered.rows, rendered.files)
+
+
+def _nonce(once: Once | None, part: str = "") -> str | int:
+    """The nonce of one posted part: from the outbox key, else random (as discord.py's own)."""
+    return f"{once.key}{part}" if once is not None else secrets.randbits(64)

@@ -18,7 +18,7 @@ from bot.model import (
     Ref,
     TimeStyle,
 )
-from bot.ports import CapabilityMissing, PlatformRefused
+from bot.ports import CapabilityMissing, Once, PlatformRefused
 from bot.timestamps import local_text
 
 
@@ -30,7 +30,7 @@ class MemoryPort:
         self.platform = community.platform
         self.capabilities = capabilities if capabilities is not None else EVERY_POWER
 
-    async def send(self, out: Outgoing) -> Ref:
+    async def send(self, out: Outgoing, once: Once | None = None) -> Ref:
         c = self.community
         number, ref = c.next_message_ref()
         channel = c.channel_by_ref(out.channel) if out.channel is not None else None

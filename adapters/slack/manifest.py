@@ -10,7 +10,8 @@ Scopes, and why:
   `chat:write.public`: post in public channels without being invited (mod queue).
 - `im:write`: open DMs (conversations.open) for private answers and forms.
 - `channels:history`, `groups:history`, `im:history`, `mpim:history`: the `message`
-  events features count and react to (public, private, DM, group DM).
+  events features count and react to (public, private, DM, group DM), and after a
+  restart, whether a message the stopped run was sending reached Slack already.
 - `channels:read`, `groups:read`, `im:read`, `mpim:read`: channel names and kinds,
   `member_joined_channel`.
 - `app_mentions:read`: `@Agora` mentions; `reactions:read` / `reactions:write`:

@@ -38,7 +38,7 @@ from slack_sdk.web.async_client import AsyncWebClient
 from slack_sdk.webhook.async_client import AsyncWebhookClient
 
 from adapters.slack import emoji as slack_emoji
-from adapters.slack import render
+from adapters.slack import posted, render
 from adapters.slack.pacing import ChannelPacer
 from adapters.slack.refs import (
     EPHEMERAL_TS,
@@ -64,7 +64,7 @@ from bot.model import (
     Ref,
     TimeStyle,
 )
-from bot.ports import CapabilityMissing, PlatformRefused
+from bot.ports import CapabilityMissing, Once, PlatformRefused
 from bot.timestamps import local_text, unix
 
 log = logging.getLogger(__name__)
@@ -158,6 +158,7 @@ class SlackPort:
         self.pacer = ChannelPacer(post_interval)
         self.forms: TtlCache[str, render.JsonBlock] = TtlCache(512, 3600.0, lru=True)
         self._dms: TtlCache[tuple[str, str], str] = TtlCache(4096, 3600.0, lru=True)
+        self.posted = posted.PostedBefore()
         self._single: Connection | None = None
         self._conns: dict[str, Connection] = {}
         self._resolve: Resolver | None = None
@@ -210,7 +211,7 @@ class SlackPort:
 
     # --- sending --------------------------------------------------------------------
 
-    async def send(self, out: Outgoing) -> Ref:
+    async def send(self, out: Outgoing, once: Once | None = None) -> Ref:
         token = ReplyToken.decode(out.reply_token)
         try:
             if out.dm is not None or out.channel is None:
@@ -218,15 +219,18 @@ class SlackPort:
                 if target is None:
                     raise PlatformRefused(_("A message needs a channel or a member to go to."))
                 conn = await self.conn(target.workspace)
-                return await self._post(conn, await self._dm_channel(conn, target.id), None, out)
+                dm = await self._dm_channel(conn, target.id)
+                return await self._post(conn, dm, None, out, once)
             conn = await self.conn(out.channel.workspace)
             channel, thread_ts = split(out.channel)
             if out.thread_of is not None:
                 thread_ts = split(out.thread_of)[1] or thread_ts
             if out.ephemeral_to is not None:
-                return await self._ephemeral(conn, channel, thread_ts, out.ephemeral_to, out, token)
+                return await self._ephemeral(
+                    conn, channel, thread_ts, out.ephemeral_to, out, token, once
+                )
             try:
-                return await self._post(conn, channel, thread_ts, out)
+                return await self._post(conn, channel, thread_ts, out, once)
             except SlackApiError as error:
                 if slack_error(error) in _NOT_THERE and token.response_url:
                     rendered = render.message(out, uploads_allowed=False)
@@ -253,8 +257,20 @@ class SlackPort:
         return message_ref(conn.team, channel, EPHEMERAL_TS + secrets.token_hex(6))
 
     async def _post(
-        self, conn: Connection, channel: str, thread_ts: str | None, out: Outgoing
+        self,
+        conn: Connection,
+        channel: str,
+        thread_ts: str | None,
+        out: Outgoing,
+        once: Once | None = None,
     ) -> Ref:
+        """chat.postMessage, then the uploads. An outbox message carries its key as
+        metadata; one a stopped run may have posted is looked for first (`posted`)."""
+        if once is not None and once.resumed:
+            ts = await self.posted.find(conn.client, conn.team, channel, thread_ts, once)
+            if ts is not None:
+                log.info("message %s was posted before the restart; not again", once.key)
+                return message_ref(conn.team, channel, ts)
         rendered = render.message(out)
         async with self.pacer.turn(channel):
             response = await conn.client.chat_postMessage(
@@ -262,6 +278,7 @@ class SlackPort:
                 text=rendered.text,
                 blocks=rendered.blocks or None,
                 thread_ts=thread_ts,
+                metadata=posted.metadata(once) if once is not None else None,
             )
         posted_in = str(response.get("channel") or channel)
         ref = message_ref(conn.team, posted_in, str(response["ts"]))
@@ -303,6 +320,7 @@ class SlackPort:
         member: Ref,
         out: Outgoing,
         token: ReplyToken,
+        once: Once | None,
     ) -> Ref:
         rendered = render.message(out, uploads_allowed=False, files_by_dm=True)
         try:
@@ -314,7 +332,7 @@ class SlackPort:
             log.info(
                 "ephemeral reply in %s impossible (%s); sent as a DM", channel, slack_error(error)
             )
-            return await self._post(conn, await self._dm_channel(conn, member.id), None, out)
+            return await self._post(conn, await self._dm_channel(conn, member.id), None, out, once)
         if rendered.uploads:
             await self._files_to_dm(conn, member, rendered.uploads)
         return whispered

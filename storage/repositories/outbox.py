@@ -98,13 +98,13 @@ class SqlOutboxStore:
             update(outbox)
             .where(and_(outbox.c.id.in_(oldest), outbox.c.claimed_at < stale_before))
             .values(claimed_by=instance, claimed_at=at)
-            .returning(outbox.c.id, outbox.c.payload)
+            .returning(outbox.c.id, outbox.c.payload, outbox.c.created_at)
         )
         parcels: list[Parcel] = []
         unreadable: list[int] = []
-        for row_id, payload in sorted(claimed.all()):
+        for row_id, payload, created_at in sorted(claimed.all()):
             try:
-                parcels.append(Parcel(int(row_id), decode(payload)))
+                parcels.append(Parcel(int(row_id), decode(payload), created_at, resumed=True))
             except ValueError as error:
                 log.warning("outbox message %s cannot be read and is dropped: %s", row_id, error)
                 unreadable.append(int(row_id))

@@ -17,7 +17,7 @@ from bot.args import TextArg
 from bot.context import Context
 from bot.model import MemberJoined, Outgoing, Ref
 from bot.outbox import Outbox
-from bot.ports import OutboxStore, PlatformRefused
+from bot.ports import Once, OutboxStore, PlatformRefused
 from bot.registry import Feature
 from bot.testing import Harness
 from storage.tables.outbox import outbox as outbox_table
@@ -99,10 +99,10 @@ async def test_one_refusal_does_not_stop_the_others() -> None:
     async with Harness(features=[_feature()]) as h:
         send = h.port.send
 
-        async def refusing(out: Outgoing) -> Ref:
+        async def refusing(out: Outgoing, once: Once | None = None) -> Ref:
             if out.dm == h.ref("bob"):
                 raise PlatformRefused("Cannot send messages to this user")
-            return await send(out)
+            return await send(out, once)
 
         h.port.send = refusing  # type: ignore[method-assign]
         await h.command("alice", "/tell bob carol")
@@ -156,12 +156,12 @@ async def test_a_transient_failure_is_retried_then_given_up(quick_retries: None)
         send = h.port.send
         failures = {"bob": 1, "carol": 10}
 
-        async def flaky(out: Outgoing) -> Ref:
+        async def flaky(out: Outgoing, once: Once | None = None) -> Ref:
             for name, left in failures.items():
                 if out.dm == h.ref(name) and left > 0:
                     failures[name] = left - 1
                     raise ConnectionResetError("the platform hung up")
-            return await send(out)
+            return await send(out, once)
 
         h.port.send = flaky  # type: ignore[method-assign]
         await h.command("alice", "/tell bob carol")
@@ -186,6 +186,33 @@ async def test_what_a_crash_left_is_delivered_at_the_next_start() -> None:
         assert await _rows(h) == 0
 
 
+async def test_each_message_names_itself_and_a_handed_over_one_says_so() -> None:
+    """Platforms post a message once by its key (`Once`), and look for it first only
+    when a run that stopped may have posted it."""
+    async with Harness(features=[_feature()]) as h:
+        seen: list[tuple[str, Once | None]] = []
+        send = h.port.send
+
+        async def noting(out: Outgoing, once: Once | None = None) -> Ref:
+            seen.append((out.text, once))
+            return await send(out, once)
+
+        h.port.send = noting  # type: ignore[method-assign]
+        await h.command("alice", "/tell bob carol")
+        async with h.runtime.storage.unit_of_work() as uow:
+            await uow.get(OutboxStore).add(  # type: ignore[type-abstract]
+                [Outgoing("left behind", dm=h.ref("bob"))],
+                "a-dead-instance",
+                h.clock.now() - timedelta(minutes=5),
+            )
+        await Outbox(h.runtime, inline=True).start()
+        named = {text: once for text, once in seen if once is not None}
+        assert set(named) == {"hello bob", "hello carol", "left behind"}
+        assert len({once.key for once in named.values()}) == 3
+        assert [text for text, once in named.items() if once.resumed] == ["left behind"]
+        assert ("queued", None) in seen  # the command's answer goes straight out
+
+
 async def test_a_live_instances_messages_are_not_taken_over() -> None:
     async with Harness(features=[_feature()]) as h:
         async with h.runtime.storage.unit_of_work() as uow:
@@ -202,10 +229,10 @@ async def test_a_clean_stop_hands_what_is_left_to_the_next_start(quick_retries: 
         gate = asyncio.Event()
         send = h.port.send
 
-        async def stuck(out: Outgoing) -> Ref:
+        async def stuck(out: Outgoing, once: Once | None = None) -> Ref:
             if out.dm is not None:  # the platform hangs on DMs
                 await gate.wait()
-            return await send(out)
+            return await send(out, once)
 
         h.port.send = stuck  # type: ignore[method-assign]
         await h.command("alice", "/tell bob")

@@ -90,6 +90,7 @@ class FakeDiscord:
         self.drops: list[Refusal] = []
         self.global_commands: list[dict[str, Any]] = []  # what a global sync left
         self.invites: dict[str, dict[str, Any]] = {}  # code → invite object
+        self.nonces: dict[tuple[str, str], dict[str, Any]] = {}  # enforced nonces' messages
         # The GUILD_CREATE sent after IDENTIFY; tests add channels or members before connecting.
         self.guild = frame("guild_create")
         self.replay_on_resume = 0
@@ -375,7 +376,15 @@ class FakeDiscord:
         return message
 
     def _message(self, call: Call, channel: str, message: str | None = None) -> dict[str, Any]:
-        return self.message(channel, call.body, message_id=message)
+        body = call.body if isinstance(call.body, Mapping) else {}
+        nonce = body.get("nonce") if message is None and body.get("enforce_nonce") else None
+        if nonce is not None and (channel, nonce) in self.nonces:
+            # Discord's duplicate check: the message this nonce made, not a second one.
+            return copy.deepcopy(self.nonces[channel, nonce])
+        made = self.message(channel, call.body, message_id=message)
+        if nonce is not None:
+            self.nonces[channel, nonce] = copy.deepcopy(made)
+        return made
 
     def _thread(self, call: Call, channel: str, message: str) -> dict[str, Any]:
         thread = frame("thread_create")["d"]

@@ -30,6 +30,7 @@ from bot.ports import (
     BotLacksPermission,
     ChatPort,
     MemberUnreachable,
+    Parcel,
     PlatformRefused,
     TargetGone,
 )
@@ -47,6 +48,7 @@ def ref(id: str) -> Ref:
 GENERAL = ref(CHANNELS["general"])
 CAROL = ref(USERS["carol"])
 MESSAGE = ref(f"{CHANNELS['help']}/{QUESTION}")
+WRITTEN = datetime(2026, 3, 2, 9, 30, 0, 123456, tzinfo=UTC)
 
 
 async def test_the_port_is_a_chat_port_with_honest_capabilities(bot: Bot) -> None:
@@ -95,6 +97,34 @@ async def test_long_text_is_split_into_several_messages(bot: Bot) -> None:
     assert len(calls) == 3
     assert all(len(c.body["content"]) <= 2000 for c in calls)
     assert "".join(c.body["content"] for c in calls).count("line") == 50
+
+
+async def test_an_outbox_message_handed_over_again_is_posted_once(bot: Bot) -> None:
+    """A restart may hand over a message the run before posted: its nonces make Discord
+    answer with the messages it already made."""
+    port = bot.adapter.port
+    text = "\n".join(f"line {i} " + "x" * 90 for i in range(30))  # two parts
+    first = Parcel(7, Outgoing(text, channel=GENERAL), WRITTEN)
+    again = Parcel(7, Outgoing(text, channel=GENERAL), WRITTEN, resumed=True)
+    sent = await port.send(first.out, first.once)
+    assert await port.send(again.out, again.once) == sent
+    calls = bot.fake.sent("POST", rf"/channels/{CHANNELS['general']}/messages")
+    assert len(calls) == 4
+    nonces = [c.body["nonce"] for c in calls]
+    assert nonces[:2] == nonces[2:] == [f"{first.once.key}.0", first.once.key]
+    assert all(c.body["enforce_nonce"] is True for c in calls)
+    assert len(bot.fake.nonces) == 2  # two messages in the channel, not four
+    # SQLite gives a deleted row's id out again: a later message with it is its own.
+    reused = Parcel(7, Outgoing("new", dm=CAROL), WRITTEN + timedelta(microseconds=1))
+    assert reused.once.key != first.once.key
+    assert await port.send(reused.out, reused.once) != sent
+
+
+async def test_a_message_of_its_own_lets_discordpy_choose_the_nonce(bot: Bot) -> None:
+    await bot.adapter.port.send(Outgoing("hi", channel=GENERAL))
+    await bot.adapter.port.send(Outgoing("hi", channel=GENERAL))
+    first, second = bot.fake.sent("POST", rf"/channels/{CHANNELS['general']}/messages")
+    assert first.body["nonce"] != second.body["nonce"]
 
 
 async def test_a_dm_opens_the_channel_once(bot: Bot) -> None:

@@ -67,6 +67,7 @@ class FakeSlack:
         self.calls: list[Call] = []
         self.hooks: list[tuple[str, dict[str, Any]]] = []
         self.uploads: list[bytes] = []
+        self.posted: dict[str, list[dict[str, Any]]] = {}  # channel → chat.postMessage'd
         self.acks: list[dict[str, Any]] = []
         # Called with each Socket Mode ack as it arrives (to see what was done by then).
         self.on_ack: Callable[[dict[str, Any]], None] | None = None
@@ -278,7 +279,36 @@ class FakeSlack:
         body["message"].update(
             ts=ts, text=call.args.get("text", ""), blocks=call.args.get("blocks", [])
         )
+        kept = {**body["message"], "thread_ts": call.args.get("thread_ts")}
+        if isinstance(call.args.get("metadata"), dict):
+            kept["metadata"] = call.args["metadata"]
+        self.posted.setdefault(call.args["channel"], []).append(kept)
         return body
+
+    def _conversations_history(self, call: Call) -> dict[str, Any]:
+        return self._page(call, lambda m: not m.get("thread_ts"))
+
+    def _conversations_replies(self, call: Call) -> dict[str, Any]:
+        thread = str(call.args.get("ts", ""))
+        return self._page(call, lambda m: thread in (m["ts"], m.get("thread_ts")))
+
+    def _page(self, call: Call, shown: Callable[[dict[str, Any]], bool]) -> dict[str, Any]:
+        """Messages newest first since `oldest`, `limit` a page (the cursor is an offset)."""
+        oldest = float(call.args.get("oldest") or 0)
+        messages = [
+            m
+            for m in reversed(self.posted.get(str(call.args.get("channel")), []))
+            if shown(m) and float(m["ts"]) > oldest
+        ]
+        start = int(call.args.get("cursor") or 0)
+        end = start + int(call.args.get("limit") or 100)
+        with_metadata = _yes(call.args.get("include_all_metadata"))
+        page = [
+            m if with_metadata else {k: v for k, v in m.items() if k != "metadata"}
+            for m in messages[start:end]
+        ]
+        more = str(end) if end < len(messages) else ""
+        return {"ok": True, "messages": page, "response_metadata": {"next_cursor": more}}
 
     def _chat_postEphemeral(self, call: Call) -> dict[str, Any]:
         return {**load("web_api/chat_postEphemeral.json"), "message_ts": self._next_ts()}

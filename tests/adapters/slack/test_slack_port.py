@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import json
+from dataclasses import replace
 from datetime import UTC, datetime
 
 import pytest
@@ -14,7 +15,7 @@ from adapters.slack.pacing import ChannelPacer
 from adapters.slack.refs import ReplyToken
 from adapters.slack.translate import OPEN_FORM_ACTION
 from bot.model import Capability, FormSubmitted, Image, Outgoing, Ref, Section, TimeStyle
-from bot.ports import CapabilityMissing, ChatPort, PlatformRefused
+from bot.ports import CapabilityMissing, ChatPort, Parcel, PlatformRefused
 
 
 def ref(id: str) -> Ref:
@@ -23,6 +24,8 @@ def ref(id: str) -> Ref:
 
 CAROL = ref(USERS["carol"])
 QUESTION = ref(f"{CHANNELS['help']}/1748858700.000200")
+# When the outbox wrote the messages below: before the fake's first post (1748859001).
+WRITTEN = datetime(2025, 6, 2, 10, 0, tzinfo=UTC)
 
 
 async def test_the_port_is_a_chat_port_with_honest_capabilities(bot: Bot) -> None:
@@ -83,6 +86,62 @@ async def test_thread_replies_carry_thread_ts(bot: Bot) -> None:
         ("C0002", "1748858700.000200"),
         ("C0002", "1748858700.000200"),
     ]
+
+
+async def test_an_outbox_message_a_stopped_run_posted_is_not_posted_again(bot: Bot) -> None:
+    port, fake = bot.adapter.port, bot.fake
+    posted = Parcel(7, Outgoing("welcome", channel=GENERAL), WRITTEN)
+    waiting = Parcel(8, Outgoing("and this", channel=GENERAL), WRITTEN)
+    first = await port.send(posted.out, posted.once)
+    [call] = fake.called("chat.postMessage")
+    assert call.args["metadata"] == {
+        "event_type": "agora_delivery",
+        "event_payload": {"key": posted.once.key},
+    }
+    assert not fake.called("conversations.history")  # a first delivery looks for nothing
+    # The restart hands both over: the one posted is found, the other posted now.
+    assert await port.send(posted.out, replace(posted, resumed=True).once) == first
+    await port.send(waiting.out, replace(waiting, resumed=True).once)
+    assert [c.args["text"] for c in fake.called("chat.postMessage")] == ["welcome", "and this"]
+    [history] = fake.called("conversations.history")  # one read for the conversation
+    assert history.args["channel"] == GENERAL.id
+    assert float(history.args["oldest"]) < WRITTEN.timestamp()
+
+
+async def test_handed_over_thread_replies_and_dms_are_looked_for_where_they_went(
+    bot: Bot,
+) -> None:
+    port, fake = bot.adapter.port, bot.fake
+    reply = Parcel(9, Outgoing("in the thread", channel=QUESTION), WRITTEN)
+    dm = Parcel(10, Outgoing("hello", dm=CAROL), WRITTEN)
+    for parcel in (reply, dm):
+        await port.send(parcel.out, parcel.once)
+        await port.send(parcel.out, replace(parcel, resumed=True).once)
+    assert len(fake.called("chat.postMessage")) == 2
+    [replies] = fake.called("conversations.replies")
+    assert replies.args["ts"] == "1748858700.000200"
+    [history] = fake.called("conversations.history")
+    assert history.args["channel"] == "D0001"
+
+
+async def test_a_busy_conversation_is_read_page_by_page(bot: Bot) -> None:
+    port, fake = bot.adapter.port, bot.fake
+    parcel = Parcel(11, Outgoing("welcome", channel=GENERAL), WRITTEN)
+    await port.send(parcel.out, parcel.once)
+    chatter = [{"ts": f"1748859{n:03d}.500000", "text": "chat"} for n in range(1, 451)]
+    fake.posted[GENERAL.id].extend(chatter)  # members talked on before the crash
+    await port.send(parcel.out, replace(parcel, resumed=True).once)
+    assert len(fake.called("chat.postMessage")) == 1
+    assert len(fake.called("conversations.history")) == 3  # 200, 200, then the 51 left
+
+
+async def test_without_the_history_scope_a_handed_over_message_is_posted(bot: Bot) -> None:
+    port, fake = bot.adapter.port, bot.fake
+    parcel = Parcel(12, Outgoing("welcome", channel=GENERAL), WRITTEN)
+    await port.send(parcel.out, parcel.once)
+    fake.fail("conversations.history", "missing_scope")
+    await port.send(parcel.out, replace(parcel, resumed=True).once)
+    assert len(fake.called("chat.postMessage")) == 2  # at least once, as without the key
 
 
 async def test_edit_updates_and_clears_blocks(bot: Bot) -> None:

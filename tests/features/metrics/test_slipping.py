@@ -9,7 +9,7 @@ from __future__ import annotations
 from bot.context import Context, Work
 from bot.features.metrics import privacy
 from bot.model import Outgoing, Ref
-from bot.ports import PlatformRefused
+from bot.ports import Once, PlatformRefused
 from bot.testing import Harness
 from tests.features.metrics.conftest import metrics, record
 
@@ -94,10 +94,10 @@ async def test_a_refused_nudge_dm_does_not_stop_the_others() -> None:
     async with metrics(nudge_dm=True) as h:
         send = h.port.send
 
-        async def refusing(out: Outgoing) -> Ref:
+        async def refusing(out: Outgoing, once: Once | None = None) -> Ref:
             if out.dm == h.ref("carol"):
                 raise PlatformRefused("cannot DM this user")
-            return await send(out)
+            return await send(out, once)
 
         h.port.send = refusing  # type: ignore[method-assign]
         for _ in range(4):

@@ -7,7 +7,7 @@ from datetime import UTC, datetime, timedelta
 from sqlalchemy import func, select, text
 
 from bot.model import Member, Outgoing, Ref
-from bot.ports import Directory, OutboxStore, PersonData
+from bot.ports import Directory, OutboxStore, Parcel, PersonData
 from storage.engine import SqlStorage
 from storage.tables.outbox import outbox
 
@@ -73,6 +73,23 @@ async def test_only_stale_claims_are_taken_over_and_only_once(storage: SqlStorag
     async with storage.unit_of_work() as uow:
         await uow.get(OutboxStore).delivered([old[0], fresh[0]])  # type: ignore[type-abstract]
     assert await _rows(storage) == []
+
+
+async def test_a_message_taken_over_keeps_the_key_its_first_run_sent_it_with(
+    storage: SqlStorage,
+) -> None:
+    """Platforms tell a repeat by the key (`Once`): it must survive the round trip."""
+    written = AT.replace(microsecond=123457)
+    out = Outgoing("welcome", channel=GENERAL)
+    async with storage.unit_of_work() as uow:
+        [row_id] = await uow.get(OutboxStore).add([out], "dead", written)  # type: ignore[type-abstract]
+    first_run = Parcel(row_id, out, written)
+    later = written + timedelta(minutes=1)
+    async with storage.unit_of_work() as uow:
+        [taken] = await uow.get(OutboxStore).take_over("new", later, later, 10)  # type: ignore[type-abstract]
+    assert not first_run.once.resumed and taken.once.resumed
+    assert taken.once.key == first_run.once.key
+    assert taken.once.since == written
 
 
 async def test_a_page_is_the_oldest_rows(storage: SqlStorage) -> None:
