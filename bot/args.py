@@ -9,7 +9,7 @@ async step done by the dispatcher.
 from __future__ import annotations
 
 import re
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Awaitable, Callable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from enum import StrEnum
@@ -43,11 +43,42 @@ SUGGESTIONS = 25
 
 
 @dataclass(frozen=True, slots=True)
+class Suggestion:
+    """A value to offer, and what the picker shows for it (`#3 Which day?` for `3`)."""
+
+    value: str
+    label: str = ""
+
+
+# Suggestions read from the community's data (open polls, upcoming events): called
+# with a `bot.context.Context` of the member typing and what they typed so far
+# (`bot.suggestions`).
+Lookup = Callable[[Any, str], Awaitable[Sequence[Suggestion]]]
+
+
+def matching(typed: str, candidates: Sequence[Suggestion]) -> list[Suggestion]:
+    """The candidates a member means by `typed`: a number (`3`, `#3`) by the start of
+    the value, words by every word somewhere in the label; in the order given."""
+    wanted = typed.strip().lstrip("#").casefold()
+    if not wanted:
+        return list(candidates[:SUGGESTIONS])
+    words = wanted.split()
+    found = [
+        c
+        for c in candidates
+        if c.value.casefold().startswith(wanted)
+        or all(w in (c.label or c.value).casefold() for w in words)
+    ]
+    return found[:SUGGESTIONS]
+
+
+@dataclass(frozen=True, slots=True)
 class Arg:
     """One declared argument. `option=True` makes it a `--name value` (or `--flag`).
 
     `labels` name the `choices` (msgids, in the same order) where a platform shows a
-    picker; members still type the choices themselves. `complete` suggests values.
+    picker; members still type the choices themselves. `complete` suggests values from
+    what was typed alone, `lookup` from the community's data.
     """
 
     name: str
@@ -66,6 +97,7 @@ class Arg:
     pattern: str = ""
     labels: tuple[str, ...] = ()
     complete: Completer | None = None
+    lookup: Lookup | None = None
 
     def __post_init__(self) -> None:
         if self.labels and len(self.labels) != len(self.choices):
@@ -119,6 +151,7 @@ def WordArg(
     required: bool = True,
     default: str | None = None,
     complete: Completer | None = None,
+    lookup: Lookup | None = None,
     pattern: str = "",
     passes: bool = False,
 ) -> Arg:
@@ -129,6 +162,7 @@ def WordArg(
         required,
         default,
         complete=complete,
+        lookup=lookup,
         pattern=pattern,
         passes=passes,
     )
@@ -147,8 +181,11 @@ def IntArg(
     min: int | None = None,
     max: int | None = None,
     option: bool = False,
+    lookup: Lookup | None = None,
 ) -> Arg:
-    return Arg(name, ArgKind.INT, help, required, default, min=min, max=max, option=option)
+    return Arg(
+        name, ArgKind.INT, help, required, default, min=min, max=max, option=option, lookup=lookup
+    )
 
 
 def ChoiceArg(

@@ -41,11 +41,13 @@ from adapters.discord.interactions import ALLOWED_MENTIONS, Interactions, Kind, 
 from adapters.discord.port import DiscordPort
 from adapters.discord.refs import DM_WORKSPACE, member_ref
 from adapters.text_limits import clip
+from bot.args import Suggestion
 from bot.config import DiscordConfig
 from bot.i18n import _, using_locale
 from bot.model import CommandInvoked, Event, Member
 from bot.needs import Need
 from bot.ports import Directory, PlatformRefused
+from bot.suggestions import suggestions
 
 if TYPE_CHECKING:
     from bot.app import App
@@ -53,6 +55,8 @@ if TYPE_CHECKING:
 log = logging.getLogger(__name__)
 
 LOGIN_TIMEOUT = 30.0
+# Discord waits three seconds for autocomplete choices; the answer needs its share.
+SUGGEST_WITHIN = 2.0
 RETRYABLE = (
     OSError,
     aiohttp.ClientError,
@@ -585,23 +589,33 @@ class DiscordAdapter:
         return translate.form_submitted(interaction, workspace, self.ids, now)
 
     async def _suggest(self, interaction: discord.Interaction[discord.Client]) -> None:
-        """Autocomplete: the values the argument's completer offers for what was typed."""
+        """Autocomplete: what the core suggests for what was typed (`bot.suggestions`),
+        within Discord's three seconds."""
         routes = self.commands.routes if self.commands is not None else {}
-        values: Sequence[str] = ()
+        found: Sequence[Suggestion] = ()
+        integer = False
         try:
-            found = commands.focused(translate.raw_data(interaction), routes)
-            if found is not None:
-                name, option, typed = found
-                spec = self.core.runtime.registry.command(name)
-                arg = next((a for a in spec.args if a.name == option), None) if spec else None
-                if arg is not None and arg.complete is not None:
-                    values = arg.complete(typed)
+            focused = commands.focused(translate.raw_data(interaction), routes)
+            if focused is not None:
+                name, option, typed = focused
+                workspace = self.workspace_for(interaction.guild_id, interaction.user.id)
+                actor = translate.member(
+                    interaction.user, workspace, locale=translate.locale_of(interaction)
+                )
+                integer = commands.is_integer(self.core.runtime.registry.command(name), option)
+                async with asyncio.timeout(SUGGEST_WITHIN):
+                    found = await suggestions(self.core.runtime, actor, name, option, typed)
+        except TimeoutError:
+            log.warning("suggestions for interaction %s took too long", interaction.id)
         except Exception:
             log.exception("no suggestions for interaction %s", interaction.id)
         choices = [
-            app_commands.Choice(name=clip(v, limits.CHOICE_NAME), value=v)
-            for v in values[: limits.COMMAND_CHOICES]
-            if len(v) <= limits.CHOICE_VALUE
+            app_commands.Choice(
+                name=clip(s.label or s.value, limits.CHOICE_NAME),
+                value=int(s.value) if integer else s.value,
+            )
+            for s in found[: limits.COMMAND_CHOICES]
+            if len(s.value) <= limits.CHOICE_VALUE and (not integer or s.value.isdigit())
         ]
         try:
             with self.endpoints.webhooks():

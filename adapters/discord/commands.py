@@ -220,9 +220,15 @@ def _option(arg: Arg, language: str) -> dict[str, Any]:
         option["channel_types"] = list(TEXT_CHANNEL_TYPES)
     elif arg.kind is ArgKind.CHOICE and _pickable(arg.choices):
         option["choices"] = [_choice(arg, c, language) for c in arg.choices]
-    if arg.complete is not None and "choices" not in option:
-        option["autocomplete"] = True  # answered by `suggestions()`
+    if (arg.complete or arg.lookup) is not None and "choices" not in option:
+        option["autocomplete"] = True  # answered by `bot.suggestions`
     return option
+
+
+def is_integer(spec: CommandSpec | None, option: str) -> bool:
+    """Whether Discord declares `option` of this command an integer (choices are then ints)."""
+    arg = next((a for a in spec.args if a.name == option), None) if spec else None
+    return arg is not None and _OPTION_TYPES.get(arg.kind) == INTEGER
 
 
 def _pickable(choices: Sequence[str]) -> bool:

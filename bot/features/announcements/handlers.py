@@ -21,7 +21,7 @@ feature = Feature(
     needs=frozenset({Need.PIN}),
 )
 
-NUMBER = WordArg("id", N_("the announcement's number, e.g. 3"))
+NUMBER = WordArg("id", N_("the announcement's number, e.g. 3"), lookup=service.suggest)
 
 
 @feature.command(

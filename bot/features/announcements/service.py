@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from bot.args import Suggestion, matching
 from bot.context import Context, UserError
 from bot.features.announcements import render
 from bot.features.announcements.config import AnnouncementsConfig
@@ -11,6 +12,7 @@ from bot.features.announcements.store import Ack, Announcement, AnnouncementStor
 from bot.i18n import _
 from bot.model import Button, Buttons, ButtonStyle, Capability, Level, Outgoing, Ref, Section
 from bot.ports import CapabilityMissing, PlatformRefused
+from bot.text import one_line
 
 ACK_ACTION = "ack"
 
@@ -29,6 +31,17 @@ def number(word: str) -> int:
     if not cleaned.isdigit():
         raise UserError(_("{value!r} is not an announcement number; write it like 3.", value=word))
     return int(cleaned)
+
+
+async def suggest(ctx: Context, typed: str) -> list[Suggestion]:
+    """Recent announcements for autocomplete, newest first: `#3 The server moves …`."""
+    if ctx.actor is None:
+        return []
+    here = ctx.actor.ref
+    found = await store(ctx).recent(here.platform, here.workspace, 50)
+    return matching(
+        typed, [Suggestion(str(a.id), f"#{a.id} {one_line(a.text, limit=90)}") for a in found]
+    )
 
 
 async def find(ctx: Context, announcement_id: int) -> Announcement:

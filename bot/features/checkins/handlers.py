@@ -21,8 +21,15 @@ feature = Feature(
 )
 feature.check(check_checkins)
 
-NAME = WordArg("name", N_("the check-in's name (see /checkin list)"))
-MAYBE_NAME = WordArg("name", N_("one check-in (default: all of yours)"), required=False)
+NAME = WordArg(
+    "name", N_("the check-in's name (see /checkin list)"), lookup=members.suggest_checkins
+)
+MAYBE_NAME = WordArg(
+    "name",
+    N_("one check-in (default: all of yours)"),
+    required=False,
+    lookup=members.suggest_my_checkins,
+)
 
 
 def _option(name: str, help: str, **extra: Any) -> Arg:

@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from datetime import datetime, timedelta
 
+from bot.args import Suggestion, matching
 from bot.context import Context, UserError
 from bot.features.checkins import render, runs, service
 from bot.features.checkins.store import Checkin, Delivery, Membership, Response, Stance
@@ -42,6 +44,27 @@ async def listing(ctx: Context) -> tuple[str, list[Block]]:
     head = _("Check-ins ({count}):", count=len(checkins))
     text = "\n\n".join([head, *(b.text for b in blocks if isinstance(b, Section))])
     return text, [Section(head), *blocks]
+
+
+async def suggest_checkins(ctx: Context, typed: str) -> list[Suggestion]:
+    """Every check-in for autocomplete, by name: `standup — Daily stand-up`."""
+    return _suggested(typed, await service.store(ctx).all())
+
+
+async def suggest_my_checkins(ctx: Context, typed: str) -> list[Suggestion]:
+    """Skip, pause and resume act on the member's check-ins: every one they did not leave."""
+    if ctx.actor is None:
+        return []
+    own = await service.store(ctx).memberships_of(ctx.actor.person_id)
+    left = {i for i, m in own.items() if m.stance is Stance.LEFT}
+    return _suggested(typed, [c for c in await service.store(ctx).all() if c.id not in left])
+
+
+def _suggested(typed: str, checkins: Sequence[Checkin]) -> list[Suggestion]:
+    return matching(
+        typed,
+        [Suggestion(c.name, f"{c.name} — {one_line(c.title, limit=80)}") for c in checkins],
+    )
 
 
 def _questions(checkin: Checkin) -> str:

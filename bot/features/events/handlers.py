@@ -24,7 +24,7 @@ feature = Feature(
     needs=frozenset({Need.FILES}),
 )
 
-EVENT = WordArg("id", N_("the event's number, e.g. 3"))
+EVENT = WordArg("id", N_("the event's number, e.g. 3"), lookup=service.suggest_events)
 ANSWERS = [Answer.GOING.value, Answer.MAYBE.value, Answer.NO.value]
 RECURRENCE_LABELS = {
     Recurrence.WEEKLY: N_("every week"),

@@ -7,6 +7,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, replace
 from datetime import timedelta
 
+from bot.args import Suggestion, matching
 from bot.context import Context, UserError
 from bot.features.events import ics, render, when
 from bot.features.events.config import EventsConfig
@@ -22,8 +23,11 @@ from bot.model import (
     MemberRecord,
     Outgoing,
     Ref,
+    TimeStyle,
 )
 from bot.ports import CapabilityMissing, PlatformRefused
+from bot.text import one_line
+from bot.timestamps import local_text
 
 REMIND_JOB = "remind"
 NEXT_JOB = "next"
@@ -389,6 +393,25 @@ async def upcoming_lines(ctx: Context, platform: str, workspace: str) -> list[st
         stamp = stamper(ctx, platform, reader_zone(zone_of, event), event)
         lines.append(render.listing_line(event, tally, stamp))
     return lines
+
+
+async def suggest_events(ctx: Context, typed: str) -> list[Suggestion]:
+    """Upcoming events for autocomplete, soonest first: `#3 Meetup · Sat, Dec 5, 18:00 CET`."""
+    if ctx.actor is None:
+        return []
+    here = ctx.actor.ref
+    found = await store(ctx).upcoming(here.platform, here.workspace, ctx.now(), 50)
+    return matching(
+        typed,
+        [
+            Suggestion(
+                str(event.id),
+                f"#{event.id} {one_line(event.title, limit=60)} · "
+                + local_text(event.starts_at, TimeStyle.SHORT, reader_zone(ctx.actor, event)),
+            )
+            for event in found
+        ],
+    )
 
 
 async def my_upcoming(ctx: Context) -> list[str]:

@@ -25,7 +25,7 @@ CHANNEL = ChannelArg("channel", N_("post it in another channel"), required=False
 MULTI = FlagArg("multi", N_("members may choose several options"))
 ANONYMOUS = FlagArg("anonymous", N_("nobody, moderators included, can see who voted what"))
 HIDDEN = FlagArg("hidden", N_("show the results only when the poll closes"))
-POLL_ID = WordArg("poll", N_("the poll's number, e.g. 3"))
+POLL_ID = WordArg("poll", N_("the poll's number, e.g. 3"), lookup=service.suggest_polls)
 
 
 def number(word: str, prefix: str = "") -> int:

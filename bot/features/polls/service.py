@@ -12,6 +12,7 @@ from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 
+from bot.args import Suggestion, matching
 from bot.context import Context, UserError
 from bot.features.polls import chart, render
 from bot.features.polls.anonymity import new_secret, voter_token
@@ -31,6 +32,7 @@ from bot.i18n import _, using_locale
 from bot.model import Block, Level, MemberRecord, Outgoing, Ref
 from bot.ports import Directory
 from bot.runtime import Runtime
+from bot.text import one_line
 
 log = logging.getLogger(__name__)
 
@@ -273,6 +275,19 @@ async def listing(ctx: Context, *, open_only: bool) -> list[tuple[Poll, Tally]]:
     store = polls(ctx)
     found = await store.recent(here.platform, here.workspace, open_only=open_only, limit=15)
     return [(poll, await store.tally(poll)) for poll in found]
+
+
+async def suggest_polls(ctx: Context, typed: str) -> list[Suggestion]:
+    """The community's recent polls for autocomplete, open ones first: `#3 Which day?`."""
+    if ctx.actor is None:
+        return []
+    here = ctx.actor.ref
+    found = await polls(ctx).recent(here.platform, here.workspace, open_only=False, limit=50)
+    ordered = sorted(found, key=lambda poll: not poll.is_open)
+    return matching(
+        typed,
+        [Suggestion(str(p.id), f"#{p.id} {one_line(p.spec.question, limit=90)}") for p in ordered],
+    )
 
 
 async def voter_names(ctx: Context, poll_id: int) -> tuple[Poll, list[list[str]]]:

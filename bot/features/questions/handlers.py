@@ -81,7 +81,13 @@ async def question_stats(ctx: Context) -> None:
             N_("why it is closed"),
             labels=[CLOSE_LABELS[r] for r in CloseReason],
         ),
-        IntArg("question", N_("its number (not needed in its thread)"), required=False, min=1),
+        IntArg(
+            "question",
+            N_("its number (not needed in its thread)"),
+            required=False,
+            min=1,
+            lookup=service.suggest_unsolved,
+        ),
         IntArg(
             "of", N_("for a duplicate: the original question"), required=False, min=1, option=True
         ),

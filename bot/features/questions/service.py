@@ -18,6 +18,7 @@ from __future__ import annotations
 from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
 
+from bot import args
 from bot.context import Context, UserError
 from bot.emoji import matches
 from bot.features.questions import actions, delivery, escalation, render
@@ -29,6 +30,7 @@ from bot.features.questions.store import (
     Drafts,
     Faq,
     Helpers,
+    Listing,
     NewQuestion,
     Question,
     Questions,
@@ -41,7 +43,7 @@ from bot.features.questions.store import (
 from bot.i18n import _
 from bot.model import ChannelKind, Level, MemberRecord, Message, Outgoing, ReactionChanged, Ref
 from bot.signals import AnswerAccepted
-from bot.text import mention_ids, named_mentions
+from bot.text import mention_ids, named_mentions, one_line
 
 MAX_QUESTION = 1000
 FAQ_CANDIDATES = 30
@@ -539,6 +541,14 @@ async def idle_due(ctx: Context, question_id: int) -> None:
 
 
 # --- closing and reopening ---------------------------------------------------------------
+
+
+async def suggest_unsolved(ctx: Context, typed: str) -> list[args.Suggestion]:
+    """Unsolved questions for autocomplete, oldest first: `#12 How do I reset …`."""
+    found = await _questions(ctx).listing(Listing.UNSOLVED, limit=50)
+    return args.matching(
+        typed, [args.Suggestion(str(q.id), f"#{q.id} {one_line(q.title, limit=90)}") for q in found]
+    )
 
 
 async def find(ctx: Context, number: int | None) -> Question:

@@ -29,6 +29,7 @@ from bot.args import (
     IntArg,
     ListArg,
     MemberArg,
+    Suggestion,
     TextArg,
 )
 from bot.config import AgoraConfig, config_from_dict
@@ -140,6 +141,20 @@ def make_feature(recorder: Recorder, needs: frozenset[Need] = frozenset(Need)) -
         assert ctx.event is not None
         recorder.events.append(ctx.event)
         await ctx.reply(f"remind in {ctx.channel_mention(where)} after {after}", ephemeral=True)
+
+    async def tickets(ctx: Context, typed: str) -> list[Suggestion]:
+        """Suggestions that show whom they were read for (and one Discord cannot take)."""
+        who = ctx.actor.label if ctx.actor is not None else "nobody"
+        return [Suggestion("7", f"#7 for {who} ({typed})"), Suggestion("x", "not a number")]
+
+    @feature.command(
+        "ticket",
+        help="Look at a ticket",
+        args=[IntArg("number", "Which ticket", lookup=tickets)],
+        ephemeral=True,
+    )
+    async def ticket(ctx: Context, number: int) -> None:
+        await ctx.reply(f"ticket {number}")
 
     @feature.button("pick")
     async def pick(ctx: Context, event: ButtonPressed) -> None:

@@ -383,6 +383,20 @@ async def test_timezone_autocomplete_suggests_zones_for_what_was_typed(bot: Bot)
     assert not bot.recorder.of(CommandInvoked), "typing is not running the command"
 
 
+async def test_autocomplete_reads_the_communitys_data_as_the_member_typing(bot: Bot) -> None:
+    """An integer option's suggestions are numbers; what Discord cannot take is left out."""
+    [put] = bot.fake.sent("PUT", rf"/applications/{APP}/guilds/{GUILD}/commands")
+    [ticket] = [c for c in put.body if c["name"] == "ticket"]
+    assert ticket["options"][0]["autocomplete"] is True and ticket["options"][0]["type"] == 4
+    typing = slash("ticket", [{"type": 4, "name": "number", "value": "7", "focused": True}])
+    typing["d"]["type"] = 4
+    await bot.fake.send(typing)
+    [answer] = await bot.fake.wait_for("POST", rf"/interactions/{typing['d']['id']}/[^/]+/callback")
+    [choice] = answer.body["data"]["choices"]
+    assert choice["value"] == 7 and choice["name"].startswith("#7 for ") and "(7)" in choice["name"]
+    assert "nobody" not in choice["name"]  # the member typing, from the directory
+
+
 async def test_guild_sync_removes_what_a_global_sync_left_once(
     fake: FakeDiscord, caplog: pytest.LogCaptureFixture
 ) -> None:
