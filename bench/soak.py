@@ -10,9 +10,10 @@ keep entries 15 minutes (Discord interaction tokens), so before that the bot is
 still filling bounded caches, not leaking; then the measured run. What a long run shows and
 a short benchmark does not:
 
-- memory: resident set size after the warm-up (drained, garbage collected) and at the
-  end; growth beyond 10 % is a leak. The RSS every minute of the run is in the notes
-  (where it grew, if it did);
+- memory: resident set size after the warm-up and at the end, each time drained,
+  garbage collected and with the C heap's free pages handed back (`malloc_trim`); growth
+  beyond 10 % is a leak. The RSS before that hand-back, the Python blocks in use and the
+  RSS every minute of the run are in the notes (where it grew, if it did);
 - tasks: `asyncio.all_tasks()` after the warm-up drained and after the run drained;
   more at the end is a task leak (something spawned per event that never ends);
 - command latency: p99 per window (5 minutes; 1.5 s quick). From each window to the
@@ -28,13 +29,15 @@ platform does not live in our memory).
 from __future__ import annotations
 
 import asyncio
+import ctypes
 import gc
 import itertools
 import math
 import os
 import random
+import sys
 import time
-from collections.abc import Awaitable
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -247,10 +250,44 @@ def leak_rows(what: str, growth: float, tasks_before: int, tasks_after: int) -> 
     ]
 
 
-async def settled_rss() -> float:
+@dataclass(frozen=True)
+class Settled:
+    """The process's memory once garbage is collected: `held` is the RSS as it stands,
+    `rss` the RSS once glibc has handed its heap's free pages back (as `held` where
+    there is no glibc), `blocks` the Python objects' memory blocks in use.
+
+    Why both: glibc keeps freed memory for reuse, so a passing peak (a burst of large
+    requests, a big result set) leaves the RSS one step higher for good, and whether
+    that step lands before or after the baseline is luck. A leak grows what is in use;
+    `rss` follows that, and `held` shows what the process kept besides."""
+
+    held: float
+    rss: float
+    blocks: int
+
+    def describe(self) -> str:
+        return f"{self.rss:.0f} MB ({self.held:.0f} MB before the trim, {self.blocks:,} blocks)"
+
+
+def _malloc_trim() -> Callable[[int], int] | None:
+    try:
+        libc = ctypes.CDLL("libc.so.6")
+        trim: Callable[[int], int] = libc.malloc_trim
+    except (OSError, AttributeError):
+        return None
+    return trim
+
+
+MALLOC_TRIM = _malloc_trim()
+
+
+async def settled_rss() -> Settled:
     gc.collect()
     await asyncio.sleep(0.2)
-    return rss_mb()
+    held = rss_mb()
+    if MALLOC_TRIM is not None:
+        MALLOC_TRIM(0)
+    return Settled(held=held, rss=rss_mb(), blocks=sys.getallocatedblocks())
 
 
 class RssTrail:
@@ -320,7 +357,7 @@ async def soak_core(case: Case) -> list[Row]:
     finally:
         await bench.close()
 
-    growth = (rss_end - rss_base) / rss_base * 100
+    growth = (rss_end.rss - rss_base.rss) / rss_base.rss * 100
     p99s = windows.p99s_ms()
     step, at = worst_step(p99s)
     worst = max((p for p in p99s if not math.isnan(p)), default=math.nan)
@@ -332,8 +369,8 @@ async def soak_core(case: Case) -> list[Row]:
         f"offered ({windows.offered:,}; {windows.shed:,} shed beyond {MAX_BACKLOG} in flight, "
         f"so {delivered / duration:.0f} events/s delivered); mix {mix}; {windows.failed} "
         f"raised, {app.dispatcher.failures} handler failures, {unfinished} unfinished at the "
-        f"end; RSS {rss_cold:.0f} MB cold, {rss_base:.0f} MB warmed up, {rss_end:.0f} MB at "
-        f"the end; command p99 per {window:g} s window: "
+        f"end; RSS {rss_cold:.0f} MB cold, {rss_base.describe()} warmed up, "
+        f"{rss_end.describe()} at the end; command p99 per {window:g} s window: "
         + ", ".join(f"{p:.0f}" for p in p99s)
         + f" ms; {trail.describe()}; {probe.describe()}"
     )
