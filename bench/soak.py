@@ -265,6 +265,10 @@ class Settled:
     rss: float
     blocks: int
 
+    def growth_over(self, base: Settled) -> float:
+        """Growth of the trimmed RSS since `base`, in per cent."""
+        return (self.rss - base.rss) / base.rss * 100
+
     def describe(self) -> str:
         return f"{self.rss:.0f} MB ({self.held:.0f} MB before the trim, {self.blocks:,} blocks)"
 
@@ -357,7 +361,7 @@ async def soak_core(case: Case) -> list[Row]:
     finally:
         await bench.close()
 
-    growth = (rss_end.rss - rss_base.rss) / rss_base.rss * 100
+    growth = rss_end.growth_over(rss_base)
     p99s = windows.p99s_ms()
     step, at = worst_step(p99s)
     worst = max((p for p in p99s if not math.isnan(p)), default=math.nan)

@@ -106,7 +106,8 @@ async def sent_ids(state: dict[str, Any], most: int) -> list[str]:
     then forgotten: the bot's process checks them a slice at a time, so the check adds
     no passing peak of its own to the RSS measured."""
     ids: list[str] = state.get("ids", [])
-    given, state["ids"] = ids[:most], ids[most:]
+    given = ids[:most]
+    del ids[:most]
     return given
 
 
@@ -329,7 +330,7 @@ async def soak_platforms(case: Case) -> list[Row]:
     unanswered = len(discord.interactions) - len(answered)
     discord_p99s = per_window(answered, window, count)
     slack_p99s = per_window(slack.timed, window, count)
-    growth = (rss_end.rss - rss_base.rss) / rss_base.rss * 100
+    growth = rss_end.growth_over(rss_base)
     case.notes.append(
         f"soak through the fakes: {case.pick(*WARM_UP):g} s of warm-up, then {duration:.0f} s: "
         f"Discord "
